@@ -1,0 +1,46 @@
+// Test data builders: each returns a saved row with sensible defaults that a test can override.
+import crypto from "node:crypto";
+import type { PrismaClient, Role } from "@/lib/generated/prisma/client";
+
+const unique = () => crypto.randomUUID().slice(0, 8);
+
+export async function createUser(db: PrismaClient, overrides: { role?: Role; timeZone?: string; name?: string } = {}) {
+  const id = unique();
+  return db.user.create({
+    data: {
+      email: `user-${id}@aurora.example`,
+      name: overrides.name ?? `User ${id}`,
+      entraObjectId: crypto.randomUUID(),
+      role: overrides.role ?? "CLINICIAN",
+      timeZone: overrides.timeZone ?? "America/Sao_Paulo",
+    },
+  });
+}
+
+export async function createPatient(db: PrismaClient, overrides: { firstName?: string; phone?: string } = {}) {
+  const id = unique();
+  return db.patient.create({
+    data: {
+      firstName: overrides.firstName ?? `Paciente${id}`,
+      lastName: "Teste",
+      email: `patient-${id}@mail.example`,
+      phone: overrides.phone ?? null,
+    },
+  });
+}
+
+export async function createAppointmentType(
+  db: PrismaClient,
+  overrides: Partial<{ durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number }> = {},
+) {
+  const id = unique();
+  return db.appointmentType.create({
+    data: {
+      slug: `type-${id}`,
+      name: `Consulta ${id}`,
+      durationMinutes: overrides.durationMinutes ?? 30,
+      bufferBeforeMinutes: overrides.bufferBeforeMinutes ?? 0,
+      bufferAfterMinutes: overrides.bufferAfterMinutes ?? 0,
+    },
+  });
+}
