@@ -5,7 +5,9 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 
 export function createPrismaClient(databaseUrl: string, options: { max?: number } = {}): PrismaClient {
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error("DATABASE_URL must be a postgresql:// URL (the start script provides one for the embedded database)");
+    throw new Error(
+      "DATABASE_URL must be a postgresql:// URL (the start script provides one for the embedded database)",
+    );
   }
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 }) });
 }

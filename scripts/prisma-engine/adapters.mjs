@@ -41,7 +41,8 @@ async function postgresFactory(url, shadowDatabaseUrl) {
     connect: async () => readCharColumns(await factory.connect()),
     // adapter-pg drops its shadow database before closing the pool that uses it; do it in order
     connectToShadowDb: async () => {
-      if (shadowDatabaseUrl) return readCharColumns(await new PrismaPg({ connectionString: shadowDatabaseUrl }).connect());
+      if (shadowDatabaseUrl)
+        return readCharColumns(await new PrismaPg({ connectionString: shadowDatabaseUrl }).connect());
       const main = await factory.connect();
       const name = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
       await main.executeScript(`CREATE DATABASE "${name}"`);

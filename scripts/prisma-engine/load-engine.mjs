@@ -8,7 +8,9 @@ const require = createRequire(import.meta.url);
 export async function loadSchemaEngine() {
   globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
     set_message(message) {
-      process.stderr.write(`${JSON.stringify({ level: "ERROR", fields: { message: `schema engine panic: ${message}` } })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: "ERROR", fields: { message: `schema engine panic: ${message}` } })}\n`,
+      );
     },
   };
   const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");

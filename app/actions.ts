@@ -1,0 +1,25 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { signIn, signOut } from "@/lib/auth";
+import { isLocale, localeCookie } from "@/lib/i18n/locales";
+
+export async function changeLocale(formData: FormData): Promise<void> {
+  const locale = formData.get("locale");
+  if (!isLocale(locale)) return;
+  (await cookies()).set(localeCookie, locale, {
+    path: "/",
+    maxAge: 60 * 60 * 24 * 365,
+    sameSite: "lax",
+    httpOnly: true,
+    secure: process.env.NODE_ENV === "production" && !process.env.PUBLIC_BASE_URL?.startsWith("http://"),
+  });
+}
+
+export async function signInWithMicrosoft(): Promise<void> {
+  await signIn("microsoft-entra-id", { redirectTo: "/appointments" });
+}
+
+export async function signOutEverywhere(): Promise<void> {
+  await signOut({ redirectTo: "/" });
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { decryptToken, encryptToken } from "./token-crypto";
+
+const secret = "a-test-secret-that-is-long-enough-1234567890";
+
+describe("token encryption", () => {
+  it("round-trips and never stores the plain token", () => {
+    const sealed = encryptToken("eyJ.token.value", secret);
+    expect(sealed).not.toContain("eyJ.token.value");
+    expect(decryptToken(sealed, secret)).toBe("eyJ.token.value");
+  });
+  it("uses a fresh nonce each time", () => {
+    expect(encryptToken("same", secret)).not.toBe(encryptToken("same", secret));
+  });
+  it("refuses a tampered ciphertext or the wrong key", () => {
+    const sealed = encryptToken("secret-token", secret);
+    const parts = sealed.split(".");
+    const flipped = [parts[0], parts[1], parts[2], `A${parts[3]!.slice(1)}`].join(".");
+    expect(() => decryptToken(flipped, secret)).toThrow();
+    expect(() => decryptToken(sealed, `${secret}x`)).toThrow();
+    expect(() => decryptToken("plain-text", secret)).toThrow("not an encrypted token");
+  });
+});

@@ -1,0 +1,48 @@
+// Configuration, validated once per module that needs it, with messages that name the variable.
+// Nothing here has a default that points at Microsoft's cloud unless it is Microsoft's real public URL:
+// the start script fills the emulator's values when no tenant is configured.
+import { z } from "zod";
+
+const url = z.url();
+
+const serverSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
+  AUTH_MICROSOFT_ENTRA_ID_ID: z.string().min(1, "the app registration's client id"),
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: z.string().min(1, "the app registration's client secret"),
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: url.describe("https://login.microsoftonline.com/<tenant id>/v2.0"),
+  GRAPH_BASE_URL: url.default("https://graph.microsoft.com"),
+  BOT_OPENID_METADATA_URL: url.default("https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration"),
+  PUBLIC_BASE_URL: url.default("http://localhost:3000"),
+  SPEECH_ENDPOINT: url.optional(),
+  SPEECH_KEY: z.string().optional(),
+  BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
+  RECEPTION_USER_ID: z.string().optional(),
+  CLINIC_LINE_APPLICATION_INSTANCE_ID: z.string().optional(),
+});
+
+export type ServerEnv = z.infer<typeof serverSchema>;
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  if (cached) return cached;
+  const parsed = serverSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** The Entra authority (what MSAL wants) is the issuer without its trailing /v2.0. */
+export function entraAuthority(env: ServerEnv = serverEnv()): string {
+  return env.AUTH_MICROSOFT_ENTRA_ID_ISSUER.replace(/\/v2\.0\/?$/, "");
+}
+
+export function tenantId(env: ServerEnv = serverEnv()): string {
+  const segment = new URL(entraAuthority(env)).pathname.split("/").filter(Boolean)[0];
+  if (!segment) throw new Error("AUTH_MICROSOFT_ENTRA_ID_ISSUER must contain the tenant id");
+  return segment;
+}

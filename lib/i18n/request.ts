@@ -1,0 +1,16 @@
+import { cookies, headers } from "next/headers";
+import { getRequestConfig } from "next-intl/server";
+import { isLocale, localeCookie, localeFromAcceptLanguage, type Locale } from "./locales";
+
+// No locale in the URL: staff pick a language (cookie), everyone else gets their browser's.
+export async function resolveLocale(): Promise<Locale> {
+  const chosen = (await cookies()).get(localeCookie)?.value;
+  if (isLocale(chosen)) return chosen;
+  return localeFromAcceptLanguage((await headers()).get("accept-language"));
+}
+
+export default getRequestConfig(async () => {
+  const locale = await resolveLocale();
+  const messages = (await import(`../../messages/${locale}.json`)).default;
+  return { locale, messages, timeZone: "UTC" };
+});

@@ -1,0 +1,28 @@
+// Structured JSON logs (pino). Patient data never goes into a log line: callers log ids, not names,
+// and the redaction list below is a second line of defence for fields that must never appear.
+import pino from "pino";
+
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  base: { service: "consulta" },
+  redact: {
+    paths: [
+      "*.authorization",
+      "*.Authorization",
+      "*.access_token",
+      "*.refresh_token",
+      "*.id_token",
+      "*.clientSecret",
+      "*.recordingAccessToken",
+      "*.recordingLocation",
+      "*.toneInfo",
+      "*.phone",
+      "*.email",
+      "*.firstName",
+      "*.lastName",
+    ],
+    censor: "[redacted]",
+  },
+});
+
+export type Logger = typeof logger;

@@ -1,0 +1,191 @@
+// `npm start` / `npm run dev`: brings up everything Consulta needs on this machine.
+// - No DATABASE_URL: the embedded PostgreSQL (PGlite) under .data/pglite, migrated and seeded.
+// - No Microsoft tenant configured (AUTH_MICROSOFT_ENTRA_ID_ID unset): the local Microsoft cloud
+//   (emulator/) is started and every Microsoft URL points at it.
+// - Otherwise it starts against the configured PostgreSQL and Microsoft tenant, unchanged.
+import { type ChildProcess, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.resolve(root, process.env.CONSULTA_DATA_DIR || ".data");
+const dev = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? 3000);
+const appUrl = `http://localhost:${port}`;
+const children: ChildProcess[] = [];
+let embedded: EmbeddedPostgres | undefined;
+
+if (fs.existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
+// --fresh starts from an empty data folder (the end-to-end tests use it)
+if (process.argv.includes("--fresh")) fs.rmSync(dataDir, { recursive: true, force: true });
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
+// an empty variable means "not configured", as if it were absent
+for (const [key, value] of Object.entries(env)) if (value === "") delete env[key];
+
+// Never spawnSync here: the embedded database is served from this very process, and a blocked event
+// loop would leave the child waiting on it forever.
+async function run(command: string, args: string[], label: string): Promise<void> {
+  const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${label} failed (exit ${code})`);
+}
+
+function persistentSecret(file: string): string {
+  const target = path.join(dataDir, file);
+  if (!fs.existsSync(target)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(target, crypto.randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(target, "utf8").trim();
+}
+
+async function answers(url: string, ca?: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    const get = url.startsWith("https:") ? https.get : http.get;
+    const request = get(url, { ca }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 500) < 400);
+    });
+    request.on("error", () => resolve(false));
+    request.setTimeout(2_000, () => request.destroy());
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number, ca?: Buffer): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await answers(url, ca)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+}
+
+async function startEmulator(): Promise<void> {
+  const emulatorDir = path.join(dataDir, "emulator");
+  const emulatorPort = Number(process.env.EMULATOR_PORT ?? 4443);
+  const child = spawn(process.execPath, ["--import", "tsx", "emulator/main.ts"], {
+    cwd: root,
+    env: {
+      ...env,
+      EMULATOR_PORT: String(emulatorPort),
+      EMULATOR_DATA_DIR: emulatorDir,
+      EMULATOR_REDIRECT_URIS: `${appUrl}/api/auth/callback/microsoft-entra-id`,
+      EMULATOR_BOT_CALLBACK_URL: `${appUrl}/api/calls/notifications`,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.push(child);
+  const caFile = path.join(emulatorDir, "ca.pem");
+  const base = `https://localhost:${emulatorPort}`;
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(caFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  // the emulator makes its certificate authority on first start; trust it here explicitly and in the
+  // app's processes through NODE_EXTRA_CA_CERTS
+  await waitFor(`${base}/_emulator/health`, 30_000, fs.readFileSync(caFile));
+  const registration = JSON.parse(fs.readFileSync(path.join(emulatorDir, "app-registration.json"), "utf8")) as {
+    clientId: string;
+    clientSecret: string;
+    tenantId: string;
+  };
+  Object.assign(env, {
+    NODE_EXTRA_CA_CERTS: caFile,
+    AUTH_MICROSOFT_ENTRA_ID_ID: registration.clientId,
+    AUTH_MICROSOFT_ENTRA_ID_SECRET: registration.clientSecret,
+    AUTH_MICROSOFT_ENTRA_ID_ISSUER: `${base}/${registration.tenantId}/v2.0`,
+    GRAPH_BASE_URL: base,
+    BOT_OPENID_METADATA_URL: `${base}/botframework/.well-known/OpenIdConfiguration`,
+    SPEECH_ENDPOINT: `${base}/speech/recognition/conversation/cognitiveservices/v1`,
+    SPEECH_KEY: env.SPEECH_KEY ?? "local-emulator",
+    EMULATOR_CONTROL_URL: `${base}/_emulator`,
+  });
+}
+
+function buildIsCurrent(): boolean {
+  const buildId = path.join(root, ".next/BUILD_ID");
+  if (!fs.existsSync(buildId)) return false;
+  const builtAt = fs.statSync(buildId).mtimeMs;
+  const newer = (dir: string): boolean =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name !== "generated" && newer(full);
+      return fs.statSync(full).mtimeMs > builtAt;
+    });
+  return !["app", "components", "lib", "messages"].some(
+    (dir) => fs.existsSync(path.join(root, dir)) && newer(path.join(root, dir)),
+  );
+}
+
+async function main(): Promise<void> {
+  env.AUTH_SECRET ??= persistentSecret("auth-secret");
+  env.PUBLIC_BASE_URL ??= appUrl;
+  env.AUTH_URL ??= appUrl;
+  const useEmbeddedDb = !env.DATABASE_URL;
+  const useEmulator = !env.AUTH_MICROSOFT_ENTRA_ID_ID;
+
+  if (useEmbeddedDb) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pglite"),
+      port: Number(process.env.EMBEDDED_DB_PORT ?? 55432),
+    });
+    env.DATABASE_URL = embedded.url;
+    // `npm run db:*` finds the running server here instead of opening the same files a second time
+    fs.writeFileSync(path.join(dataDir, "embedded-db.json"), JSON.stringify({ pid: process.pid, url: embedded.url }));
+  }
+  await run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], "database migration");
+  if (useEmbeddedDb || useEmulator || env.SEED_DEMO_DATA === "1") {
+    await run(process.execPath, ["--import", "tsx", "prisma/seed.ts"], "demo data");
+  }
+  if (useEmulator) await startEmulator();
+
+  if (!dev && !buildIsCurrent()) await run(process.execPath, ["node_modules/next/dist/bin/next", "build"], "next build");
+  const next = spawn(
+    process.execPath,
+    ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"],
+    { cwd: root, env, stdio: "inherit" },
+  );
+  children.push(next);
+  next.on("exit", (code) => void shutdown(code ?? 0));
+  await waitFor(`${appUrl}/api/health`, 120_000);
+
+  const lines = [
+    "",
+    `Consulta is running at ${appUrl}`,
+    useEmbeddedDb
+      ? `  database: embedded PostgreSQL (${path.relative(root, path.join(dataDir, "pglite"))})`
+      : "  database: DATABASE_URL",
+  ];
+  if (useEmulator) {
+    lines.push(
+      `  Microsoft cloud: local emulator at ${env.GRAPH_BASE_URL} (phone page: ${env.GRAPH_BASE_URL}/_emulator/phone)`,
+      "  demo sign-ins (any password): ana.ribeiro@aurora.example (clinician), carla.mendes@aurora.example (staff),",
+      "                                marta.oliveira@aurora.example (admin)",
+    );
+  }
+  console.info(lines.join("\n"));
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(
+    children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)),
+  );
+  if (embedded) {
+    fs.rmSync(path.join(dataDir, "embedded-db.json"), { force: true });
+    await embedded.stop();
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown(1);
+});
