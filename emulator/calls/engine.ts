@@ -1,0 +1,774 @@
+import crypto from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { EmulatorLimits } from "../config";
+import { findUser, type Directory } from "../directory";
+import type { Behaviour } from "../farend/behaviour";
+import { HttpError, notFound } from "../http/context";
+import type { MeetingStore } from "../graph/meetings";
+import { notification, type ChangeType } from "../notifications/envelope";
+import type { Notifier } from "../notifications/notifier";
+import type { RecordingStore } from "../media/recordings";
+import type { CallRecord, Conference, IdentitySet, MediaOp, Member, ResultInfo } from "./model";
+import { callUrl, operationResource, participantResource, RESULTS } from "./serialize";
+import { runMediaQueue } from "./media-ops";
+
+export interface EngineDeps {
+  directory: Directory;
+  limits: EmulatorLimits;
+  notifier: Notifier;
+  meetings: MeetingStore;
+  recordings: RecordingStore;
+  app: { clientId: string; displayName: string };
+  botCallbackUrl: () => string;
+  log: (line: string) => void;
+}
+
+export interface NewCallInput {
+  appId: string;
+  kind: CallRecord["kind"];
+  callbackUri: string;
+  source?: Record<string, unknown>;
+  targets: Array<Record<string, unknown>>;
+  requestedModalities: string[];
+  mediaConfig: Record<string, unknown>;
+  subject?: string | null;
+  chatInfo?: Record<string, unknown> | null;
+  meetingInfo?: Record<string, unknown> | null;
+  callOptions?: Record<string, unknown> | null;
+  tenantId?: string;
+}
+
+const newId = () => crypto.randomUUID();
+
+/**
+ * The simulated Teams calling platform: call state machines, conferences, far-end endpoints and the
+ * notifications they cause. HTTP handlers stay thin and call into this.
+ */
+export class CallEngine {
+  readonly calls = new Map<string, CallRecord>();
+  readonly conferences = new Map<string, Conference>();
+  readonly behaviours = new Map<string, Behaviour>();
+  private rosterSeq = 0;
+  private readonly globalTimers = new Set<NodeJS.Timeout>();
+
+  /** Base URL (https://<emulator>/_media/recordings) handed out as recordingLocation. */
+  recordingBaseUrl = "";
+  private readonly scriptsStarted = new Set<string>();
+
+  constructor(readonly deps: EngineDeps) {}
+
+  // ---------------------------------------------------------------- lookup
+
+  activeCall(id: string): CallRecord {
+    const call = this.calls.get(id.toLowerCase()) ?? this.calls.get(normaliseId(id));
+    if (!call || call.state === "terminated") throw notFound(`Call '${id}' was not found or has already ended.`);
+    return call;
+  }
+
+  activeCount(appId: string): number {
+    return [...this.calls.values()].filter((c) => c.appId === appId && c.state !== "terminated").length;
+  }
+
+  conferenceOf(call: CallRecord): Conference {
+    const conf = this.conferences.get(call.conferenceId);
+    if (!conf) throw new HttpError(500, "generalException", "Conversation state is missing.");
+    return conf;
+  }
+
+  behaviourFor(endpointKey: string): Behaviour {
+    return this.behaviours.get(endpointKey) ?? { mode: "answer", script: [] };
+  }
+
+  reset(): void {
+    for (const call of this.calls.values()) this.clearTimers(call);
+    for (const t of this.globalTimers) clearTimeout(t);
+    this.globalTimers.clear();
+    this.calls.clear();
+    this.conferences.clear();
+    this.behaviours.clear();
+  }
+
+  // ---------------------------------------------------------------- identities
+
+  identityForKey(endpointKey: string, displayName?: string): { kind: Member["kind"]; identity: IdentitySet; displayName: string } | undefined {
+    const [type, value = ""] = splitKey(endpointKey);
+    if (type === "user") {
+      const user = findUser(this.deps.directory, value);
+      if (!user) return undefined;
+      return {
+        kind: "user",
+        displayName: user.displayName,
+        identity: { user: { "@odata.type": "#microsoft.graph.identity", id: user.id, displayName: user.displayName, tenantId: this.deps.directory.tenantId, identityProvider: "AAD" } },
+      };
+    }
+    if (type === "phone") {
+      return { kind: "phone", displayName: displayName ?? value, identity: { phone: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? null } } };
+    }
+    if (type === "guest") {
+      return { kind: "guest", displayName: displayName ?? "Guest", identity: { guest: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? "Guest" } } };
+    }
+    return undefined;
+  }
+
+  /** Endpoint key for an invitationParticipantInfo.identity, or undefined if it names nobody we know. */
+  keyForIdentity(identity: Record<string, unknown> | undefined): string | undefined {
+    const user = identity?.user as { id?: string } | undefined;
+    const phone = identity?.phone as { id?: string } | undefined;
+    if (user?.id) return `user:${user.id.toLowerCase()}`;
+    if (phone?.id) return `phone:${phone.id}`;
+    return undefined;
+  }
+
+  botIdentity(): IdentitySet {
+    return { application: { "@odata.type": "#microsoft.graph.identity", id: this.deps.app.clientId, displayName: this.deps.app.displayName } };
+  }
+
+  // ---------------------------------------------------------------- call creation
+
+  createCall(input: NewCallInput, conference: Conference): CallRecord {
+    const id = newId();
+    const call: CallRecord = {
+      id,
+      appId: input.appId,
+      tenantId: input.tenantId ?? this.deps.directory.tenantId,
+      kind: input.kind,
+      state: input.kind === "incoming" ? "incoming" : "establishing",
+      direction: input.kind === "incoming" ? "incoming" : "outgoing",
+      callbackUri: input.callbackUri,
+      source: input.source ?? { "@odata.type": "#microsoft.graph.participantInfo", identity: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity() }, countryCode: null, endpointType: null, region: null, languageId: null },
+      targets: input.targets,
+      requestedModalities: input.requestedModalities,
+      mediaConfig: input.mediaConfig,
+      subject: input.subject ?? null,
+      chatInfo: input.chatInfo ?? null,
+      meetingInfo: input.meetingInfo ?? null,
+      callOptions: input.callOptions ?? null,
+      myParticipantId: newId(),
+      callChainId: newId(),
+      resultInfo: null,
+      mediaState: null,
+      conferenceId: conference.id,
+      createdAt: new Date().toISOString(),
+      toneSubscribed: false,
+      toneSequence: 0,
+      promptOpsCompleted: 0,
+      pendingSpeech: [],
+      mediaQueue: [],
+      mediaRunning: false,
+      timers: new Set(),
+      events: new EventEmitter(),
+    };
+    call.events.setMaxListeners(50);
+    this.calls.set(id, call);
+    this.conferences.set(conference.id, conference);
+    this.armKeepAlive(call);
+    return call;
+  }
+
+  newConference(kind: Conference["kind"], extra: Partial<Conference> = {}): Conference {
+    const conf: Conference = { id: newId(), kind, members: new Map(), ...extra };
+    this.conferences.set(conf.id, conf);
+    return conf;
+  }
+
+  /** Meeting conference by thread id, created on first use (meetings not made through this emulator work too). */
+  meetingConference(threadId: string, extra: Partial<Conference> = {}): Conference {
+    const existing = [...this.conferences.values()].find((c) => c.kind === "meeting" && c.threadId === threadId);
+    if (existing) return existing;
+    const meeting = this.deps.meetings.byThreadId(threadId);
+    return this.newConference("meeting", { threadId, meetingId: meeting?.body.id, organizerId: meeting?.organizerId, ...extra });
+  }
+
+  addMember(conf: Conference, m: Omit<Member, "id" | "joinedAt" | "rosterSequence" | "muted"> & { id?: string; muted?: boolean }): Member {
+    const member: Member = { muted: false, ...m, id: m.id ?? newId(), joinedAt: new Date().toISOString(), rosterSequence: ++this.rosterSeq };
+    conf.members.set(member.id, member);
+    return member;
+  }
+
+  /** Outgoing P2P / group call: ring every target per its behaviour. */
+  startOutgoing(call: CallRecord): void {
+    const conf = this.conferenceOf(call);
+    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "connected", callId: call.id });
+    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
+    for (const target of call.targets) {
+      this.ringTarget(call, target.identity as Record<string, unknown> | undefined, {
+        onAnswer: (member) => {
+          if (call.state === "establishing" || call.state === "ringing") {
+            this.establish(call);
+            if (call.kind === "p2p") call.peerMemberId = member.id;
+          }
+          if (call.kind === "group") this.notifyRosterForConference(conf);
+        },
+        onFail: (result) => {
+          const others = [...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left");
+          if (!others && (call.state === "establishing" || call.state === "ringing")) this.terminate(call, result, { silentTerminating: true });
+          else if (!others && call.state === "established") this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
+        },
+      });
+    }
+  }
+
+  /** Joining a meeting: the bot is in as soon as signalling completes; the roster follows. */
+  startMeetingJoin(call: CallRecord): void {
+    const conf = this.conferenceOf(call);
+    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "connected", callId: call.id });
+    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
+    this.later(call, () => {
+      this.establish(call, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo });
+      this.notifyRoster(call);
+    }, 2);
+  }
+
+  private establish(call: CallRecord, extra: Record<string, unknown> = {}): void {
+    if (call.state === "terminated" || call.state === "terminating") return;
+    call.state = "established";
+    call.mediaState = { audio: "active" };
+    this.notifyCall(call, "updated", { state: "established", direction: call.direction, ...extra });
+    this.notifyCall(call, "updated", { state: "established", mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" } });
+    const conf = this.conferences.get(call.conferenceId);
+    for (const m of conf?.members.values() ?? []) {
+      if (m.kind !== "bot" && m.state === "connected") this.startScript(call, m);
+    }
+  }
+
+  // ---------------------------------------------------------------- far end
+
+  /** Rings one endpoint for a call (outgoing target, invitee or transfer target). */
+  ringTarget(
+    call: CallRecord,
+    identity: Record<string, unknown> | undefined,
+    handlers: { onAnswer: (m: Member) => void; onFail: (r: ResultInfo, m?: Member) => void },
+  ): Member | undefined {
+    const conf = this.conferenceOf(call);
+    const key = this.keyForIdentity(identity);
+    const who = key ? this.identityForKey(key, (identity?.phone as { displayName?: string } | undefined)?.displayName) : undefined;
+    if (!key || !who) {
+      this.later(call, () => handlers.onFail(RESULTS.noEndpoints), 3);
+      return undefined;
+    }
+    const member = this.addMember(conf, { kind: who.kind, endpointKey: key, displayName: who.displayName, identity: who.identity, state: "ringing" });
+    const behaviour = this.behaviourFor(key);
+    const ringDelay = behaviour.ringDelayMs ?? this.deps.limits.defaultRingDelayMs;
+    const ringing = { onAnswer: handlers.onAnswer, onFail: (r: ResultInfo) => handlers.onFail(r, member) };
+    this.pendingRings.set(member.id, { call, ...ringing });
+    const noAnswer = () => this.resolveRing(member.id, "noAnswer");
+    switch (behaviour.mode) {
+      case "answer":
+        this.timer(call, () => this.resolveRing(member.id, "answer"), ringDelay);
+        break;
+      case "decline":
+        this.timer(call, () => this.resolveRing(member.id, "decline"), ringDelay);
+        break;
+      case "busy":
+        this.timer(call, () => this.resolveRing(member.id, "busy"), Math.min(ringDelay, 200));
+        break;
+      case "noAnswer":
+      case "manual":
+        this.timer(call, noAnswer, this.deps.limits.noAnswerTimeoutMs);
+        break;
+    }
+    return member;
+  }
+
+  private readonly pendingRings = new Map<string, { call: CallRecord; onAnswer: (m: Member) => void; onFail: (r: ResultInfo) => void }>();
+
+  /** Outcome of a ringing endpoint: from its behaviour, a timeout, or a person on the phone page. */
+  resolveRing(memberId: string, outcome: "answer" | "decline" | "busy" | "noAnswer"): boolean {
+    const pending = this.pendingRings.get(memberId);
+    if (!pending) return false;
+    this.pendingRings.delete(memberId);
+    const { call } = pending;
+    const member = this.conferences.get(call.conferenceId)?.members.get(memberId);
+    if (!member || member.state !== "ringing" || call.state === "terminated") return false;
+    if (outcome === "answer") {
+      member.state = "connected";
+      pending.onAnswer(member);
+      if (call.state === "established") this.startScript(call, member);
+      return true;
+    }
+    member.state = "left";
+    member.endReason = outcome;
+    pending.onFail(outcome === "decline" ? RESULTS.declined : outcome === "busy" ? RESULTS.busy : RESULTS.noAnswer);
+    return true;
+  }
+
+  /** Runs the endpoint's script (keys, speech, hang-up) once it is connected to an established call. */
+  private startScript(call: CallRecord, member: Member): void {
+    const flag = `${call.id}:${member.id}`;
+    if (this.scriptsStarted.has(flag)) return;
+    this.scriptsStarted.add(flag);
+    const steps = this.behaviourFor(member.endpointKey).script;
+    if (steps.length === 0) return;
+    void (async () => {
+      for (const step of steps) {
+        if (step.afterPrompts !== undefined) await this.waitFor(call, () => call.promptOpsCompleted >= (step.afterPrompts ?? 0));
+        if (step.delayMs) await this.sleep(call, step.delayMs);
+        if (call.state === "terminated" || member.state !== "connected") return;
+        if (step.type === "press") await this.pressKeys(member, step.keys, step.intervalMs ?? 50);
+        else if (step.type === "say") this.say(member, step.text);
+        else this.memberHangUp(member);
+      }
+    })();
+  }
+
+  private waitFor(call: CallRecord, cond: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (cond() || call.state === "terminated") {
+          call.events.off("progress", check);
+          resolve();
+        }
+      };
+      call.events.on("progress", check);
+      check();
+    });
+  }
+
+  private sleep(call: CallRecord, ms: number): Promise<void> {
+    return new Promise((resolve) => this.timer(call, resolve, ms));
+  }
+
+  /** Bot calls that hear a member: every established bot leg in the member's conference. */
+  private listeners(member: Member): CallRecord[] {
+    const conf = [...this.conferences.values()].find((c) => c.members.get(member.id) === member);
+    if (!conf) return [];
+    return [...conf.members.values()]
+      .filter((m) => m.kind === "bot" && m.callId)
+      .map((m) => this.calls.get(m.callId!))
+      .filter((c): c is CallRecord => !!c && c.state === "established");
+  }
+
+  async pressKeys(member: Member, keys: string, intervalMs = 50): Promise<void> {
+    for (const key of keys) {
+      for (const call of this.listeners(member)) {
+        call.events.emit("tone", key);
+        if (call.toneSubscribed) {
+          call.toneSequence++;
+          this.notifyCall(call, "updated", {
+            state: "established",
+            toneInfo: { "@odata.type": "#microsoft.graph.toneInfo", sequenceId: call.toneSequence, tone: toneName(key) },
+          });
+        }
+      }
+      if (intervalMs) await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  say(member: Member, text: string): void {
+    for (const call of this.listeners(member)) {
+      call.pendingSpeech.push(text);
+      call.events.emit("speech");
+    }
+  }
+
+  /** Far end hangs up (or a guest leaves). */
+  memberHangUp(member: Member): void {
+    if (member.state === "left") return;
+    if (this.pendingRings.has(member.id)) {
+      this.resolveRing(member.id, "decline");
+      return;
+    }
+    const conf = [...this.conferences.values()].find((c) => c.members.get(member.id) === member);
+    member.state = "left";
+    member.endReason = "hungUp";
+    if (!conf) return;
+    const bots = [...conf.members.values()].filter((m) => m.kind === "bot" && m.state !== "left").map((m) => this.calls.get(m.callId ?? ""));
+    for (const call of bots) {
+      if (!call || call.state === "terminated") continue;
+      if (call.state === "incoming") {
+        this.terminate(call, { code: 200, subcode: 4097, message: "The caller hung up before the call was answered." }, { silentTerminating: true });
+      } else if (call.kind === "p2p" || call.kind === "incoming") {
+        this.terminate(call, member.kind === "phone" ? RESULTS.remoteHangupPstn : RESULTS.remoteHangupP2P, { silentTerminating: true });
+      } else if (conf.kind === "group" && ![...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left")) {
+        this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
+      } else {
+        this.notifyRoster(call);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- incoming calls
+
+  placeIncomingCall(fromKey: string, displayName?: string): CallRecord {
+    const who = this.identityForKey(fromKey, displayName);
+    if (!who) throw new HttpError(404, "itemNotFound", `Unknown caller '${fromKey}'.`);
+    const conf = this.newConference("p2p");
+    const clinic = this.deps.directory.clinicLine;
+    const call = this.createCall(
+      {
+        appId: this.deps.app.clientId,
+        kind: "incoming",
+        callbackUri: this.deps.botCallbackUrl(),
+        source: { "@odata.type": "#microsoft.graph.participantInfo", identity: { "@odata.type": "#microsoft.graph.identitySet", ...who.identity }, endpointType: "default", region: "amer", languageId: "pt-BR" },
+        targets: [
+          {
+            "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+            identity: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity(), ...(who.kind === "phone" ? { phone: { "@odata.type": "#microsoft.graph.identity", id: clinic.phone, displayName: clinic.displayName } } : {}) },
+          },
+        ],
+        requestedModalities: ["audio"],
+        mediaConfig: {},
+      },
+      conf,
+    );
+    const caller = this.addMember(conf, { kind: who.kind, endpointKey: fromKey, displayName: who.displayName, identity: who.identity, state: "connected", calling: true });
+    call.peerMemberId = caller.id;
+    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "ringing", callId: call.id });
+    this.notifyCall(call, "created", {
+      state: "incoming",
+      direction: "incoming",
+      callbackUri: call.callbackUri,
+      source: call.source,
+      targets: call.targets,
+      requestedModalities: call.requestedModalities,
+      tenantId: call.tenantId,
+      myParticipantId: call.myParticipantId,
+      callChainId: call.callChainId,
+      id: call.id,
+    });
+    this.timer(call, () => {
+      if (call.state === "incoming") this.terminate(call, RESULTS.notAcknowledged, { silentTerminating: true });
+    }, this.deps.limits.answerWindowMs, "answerWindow");
+    return call;
+  }
+
+  answer(call: CallRecord, input: { callbackUri?: string; acceptedModalities: string[]; mediaConfig: Record<string, unknown>; callOptions?: Record<string, unknown> }): void {
+    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be answered.`);
+    this.clearTimer(call, "answerWindow");
+    if (input.callbackUri) call.callbackUri = input.callbackUri;
+    call.mediaConfig = input.mediaConfig;
+    call.requestedModalities = input.acceptedModalities;
+    call.callOptions = input.callOptions ?? null;
+    call.state = "establishing";
+    const bot = this.conferenceOf(call).members.get(call.myParticipantId);
+    if (bot) bot.state = "connected";
+    const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
+    if (caller) caller.calling = false;
+    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
+    this.later(call, () => this.establish(call), 2);
+  }
+
+  reject(call: CallRecord, reason: string, callbackUri?: string): void {
+    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; use DELETE to end an answered call.`);
+    if (callbackUri) call.callbackUri = callbackUri;
+    const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
+    if (caller) {
+      caller.state = "left";
+      caller.endReason = reason === "busy" ? "busy" : "rejected";
+    }
+    this.finish(call, null);
+    this.later(call, () => this.send(call, "deleted", callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) }), 1, true);
+  }
+
+  redirect(call: CallRecord, targets: Array<Record<string, unknown>>, callbackUri?: string): void {
+    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be redirected.`);
+    if (callbackUri) call.callbackUri = callbackUri;
+    call.state = "redirecting";
+    call.redirectedTo = targets.map((t) => this.keyForIdentity(t.identity as Record<string, unknown>) ?? "unknown");
+    const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
+    if (caller) {
+      caller.state = "left";
+      caller.endReason = "redirected";
+    }
+    this.later(call, () => {
+      this.finish(call, null);
+      this.send(call, "deleted", callUrl(call.id), {
+        "@odata.type": "#microsoft.graph.call",
+        "@odata.id": callUrl(call.id),
+        state: "terminated",
+        direction: call.direction,
+        callbackUri: call.callbackUri,
+        source: call.source,
+        targets: call.targets,
+        myParticipantId: call.myParticipantId,
+        id: call.id,
+      }, true);
+    });
+  }
+
+  transfer(call: CallRecord, target: Record<string, unknown>): void {
+    if (call.state !== "established") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only established calls can be transferred.`);
+    call.state = "transferring";
+    this.later(call, () => this.notifyCall(call, "updated", { state: "transferring" }));
+    this.later(call, () => {
+      if (call.state !== "transferring") return;
+      call.state = "transferAccepted";
+      this.notifyCall(call, "updated", { state: "transferAccepted" });
+      const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
+      const who = key ? this.identityForKey(key) : undefined;
+      const behaviour = key ? this.behaviourFor(key) : undefined;
+      const accepted = !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
+      this.timer(call, () => {
+        if (call.state !== "transferAccepted") return;
+        if (accepted) {
+          const peer = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
+          if (peer) {
+            peer.state = "left";
+            peer.endReason = `transferred to ${key}`;
+          }
+          this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
+        } else {
+          call.state = "established";
+          call.resultInfo = RESULTS.transferFailed;
+          this.notifyCall(call, "updated", { state: "established", resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...RESULTS.transferFailed } });
+        }
+      }, behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs);
+    }, 2);
+  }
+
+  hangUp(call: CallRecord): void {
+    this.terminate(call, RESULTS.endedByBot);
+  }
+
+  keepAlive(call: CallRecord): void {
+    this.armKeepAlive(call);
+  }
+
+  private armKeepAlive(call: CallRecord): void {
+    this.clearTimer(call, "keepAlive");
+    this.timer(call, () => this.terminate(call, RESULTS.keepAlive, { silentTerminating: true }), this.deps.limits.keepAliveTimeoutMs, "keepAlive");
+  }
+
+  // ---------------------------------------------------------------- participants
+
+  invite(call: CallRecord, op: { id: string; clientContext: string | null }, participants: Array<Record<string, unknown>>): void {
+    const conf = this.conferenceOf(call);
+    let pending = participants.length;
+    let failed: ResultInfo | undefined;
+    const done = () => {
+      if (--pending > 0) return;
+      const status = failed ? "failed" : "completed";
+      this.send(call, "deleted", `${callUrl(call.id)}/operations/${op.id}`,
+        operationResource(call.id, { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status }, { participants }, failed ?? RESULTS.ok));
+      this.notifyRoster(call);
+    };
+    for (const p of participants) {
+      const replaces = typeof p.replacesCallId === "string" ? p.replacesCallId : undefined;
+      this.ringTarget(call, p.identity as Record<string, unknown> | undefined, {
+        onAnswer: () => {
+          if (replaces) {
+            const old = this.calls.get(replaces.toLowerCase());
+            if (old && old.state !== "terminated") this.terminate(old, { code: 200, subcode: 5000, message: "The call was replaced by an invitation." }, { silentTerminating: true });
+          }
+          done();
+        },
+        onFail: (r) => {
+          failed = { code: r.code, subcode: r.subcode, message: r.message };
+          done();
+        },
+      });
+    }
+    if (conf.kind === "p2p") conf.kind = "group";
+  }
+
+  mute(call: CallRecord, participantId: string): void {
+    const member = this.member(call, participantId);
+    member.muted = true;
+    this.notifyRoster(call);
+  }
+
+  removeParticipant(call: CallRecord, participantId: string): void {
+    const member = this.member(call, participantId);
+    if (member.id === call.myParticipantId) {
+      this.hangUp(call);
+      return;
+    }
+    this.pendingRings.delete(member.id);
+    member.state = "left";
+    member.endReason = "removed";
+    this.notifyRoster(call);
+  }
+
+  member(call: CallRecord, participantId: string): Member {
+    const member = this.conferenceOf(call).members.get(participantId);
+    if (!member || member.state === "left") throw notFound(`Participant '${participantId}' was not found in call '${call.id}'.`);
+    return member;
+  }
+
+  roster(call: CallRecord): Member[] {
+    return [...this.conferenceOf(call).members.values()].filter((m) => m.state === "connected" || m.state === "lobby");
+  }
+
+  // ---------------------------------------------------------------- meetings: guests
+
+  guestJoin(conf: Conference, name: string, lobbyBypass: boolean): Member {
+    const guestId = newId();
+    const member = this.addMember(conf, {
+      kind: "guest",
+      endpointKey: `guest:${guestId}`,
+      displayName: name,
+      identity: { guest: { "@odata.type": "#microsoft.graph.identity", id: guestId, displayName: name } },
+      state: lobbyBypass ? "connected" : "lobby",
+    });
+    this.notifyRosterForConference(conf);
+    return member;
+  }
+
+  admit(conf: Conference, memberId: string): Member {
+    const member = conf.members.get(memberId);
+    if (!member || member.state === "left") throw notFound(`Participant '${memberId}' is not in this meeting.`);
+    if (member.state === "lobby") {
+      member.state = "connected";
+      this.notifyRosterForConference(conf);
+    }
+    return member;
+  }
+
+  leave(conf: Conference, memberId: string): void {
+    const member = conf.members.get(memberId);
+    if (!member || member.state === "left") throw notFound(`Participant '${memberId}' is not in this meeting.`);
+    this.memberHangUp(member);
+    if (conf.kind === "meeting") this.notifyRosterForConference(conf);
+  }
+
+  // ---------------------------------------------------------------- media
+
+  enqueueMedia(call: CallRecord, op: MediaOp): void {
+    if (op.record?.bargeInAllowed) {
+      // Barge-in jumps ahead: the running operation is cancelled and this one runs next.
+      const running = call.mediaQueue.find((o) => o.status === "running");
+      running?.abort.abort();
+      const idx = running ? call.mediaQueue.indexOf(running) + 1 : 0;
+      call.mediaQueue.splice(idx, 0, op);
+    } else {
+      call.mediaQueue.push(op);
+    }
+    void runMediaQueue(this, call);
+  }
+
+  cancelMedia(call: CallRecord): void {
+    for (const op of call.mediaQueue) op.abort.abort();
+  }
+
+  // ---------------------------------------------------------------- termination
+
+  terminate(call: CallRecord, result: ResultInfo, opts: { silentTerminating?: boolean } = {}): void {
+    if (call.state === "terminated" || call.state === "terminating") return;
+    if (!opts.silentTerminating) {
+      call.state = "terminating";
+      this.notifyCall(call, "updated", { state: "terminating" });
+    }
+    this.finish(call, result);
+    this.send(call, "deleted", callUrl(call.id), {
+      "@odata.type": "#microsoft.graph.call",
+      "@odata.id": callUrl(call.id),
+      state: "terminated",
+      resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...result },
+      ...(result === RESULTS.transferCompleted ? { terminationReason: "AppTransferred" } : {}),
+    }, true);
+  }
+
+  /** Marks the call terminated and tidies its conference; notifications are sent by the caller. */
+  private finish(call: CallRecord, result: ResultInfo | null): void {
+    call.state = "terminated";
+    call.resultInfo = result;
+    call.endedAt = new Date().toISOString();
+    call.mediaState = { audio: "inactive" };
+    this.cancelMedia(call);
+    this.clearTimers(call);
+    call.events.emit("progress");
+    const conf = this.conferences.get(call.conferenceId);
+    if (!conf) return;
+    const bot = conf.members.get(call.myParticipantId);
+    if (bot) bot.state = "left";
+    for (const id of [...this.pendingRings.keys()]) if (this.pendingRings.get(id)?.call === call) this.pendingRings.delete(id);
+    if (conf.kind !== "meeting") {
+      for (const m of conf.members.values()) {
+        if (m.state !== "left") {
+          m.state = "left";
+          m.endReason ??= "callEnded";
+        }
+      }
+    } else {
+      this.notifyRosterForConference(conf);
+    }
+    this.deps.recordings.expireCall(call.id, this.deps.limits.recordingRetentionMs);
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  send(call: CallRecord, changeType: ChangeType, resourceUrl: string, data: Record<string, unknown> | Array<Record<string, unknown>>, allowAfterEnd = false): void {
+    if (call.state === "terminated" && !allowAfterEnd) return;
+    this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, resourceUrl, call.callbackUri, data)]);
+  }
+
+  notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>): void {
+    this.send(call, changeType, callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id), ...data });
+  }
+
+  /** Full roster snapshot (array resourceData, incl. the bot) — only for group calls and meetings. */
+  notifyRoster(call: CallRecord): void {
+    if (call.state !== "established") return;
+    const conf = this.conferences.get(call.conferenceId);
+    if (!conf || conf.kind === "p2p") return;
+    this.send(call, "updated", `${callUrl(call.id)}/participants`, this.roster(call).map(participantResource));
+  }
+
+  notifyRosterForConference(conf: Conference): void {
+    for (const m of conf.members.values()) {
+      if (m.kind === "bot" && m.callId && m.state !== "left") {
+        const call = this.calls.get(m.callId);
+        if (call) this.notifyRoster(call);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /** Platform-driven step after n signalling delays. */
+  later(call: CallRecord, fn: () => void, steps = 1, evenIfEnded = false): void {
+    this.timer(call, () => {
+      if (call.state === "terminated" && !evenIfEnded) return;
+      fn();
+    }, this.deps.limits.signallingDelayMs * steps, undefined, evenIfEnded);
+  }
+
+  timer(call: CallRecord, fn: () => void, ms: number, name?: string, survivesEnd = false): void {
+    const t = setTimeout(() => {
+      call.timers.delete(t);
+      if (name) this.named.delete(`${call.id}:${name}`);
+      fn();
+    }, ms);
+    if (survivesEnd) {
+      this.globalTimers.add(t);
+    } else {
+      call.timers.add(t);
+    }
+    if (name) this.named.set(`${call.id}:${name}`, t);
+  }
+
+  private readonly named = new Map<string, NodeJS.Timeout>();
+
+  private clearTimer(call: CallRecord, name: string): void {
+    const t = this.named.get(`${call.id}:${name}`);
+    if (t) {
+      clearTimeout(t);
+      call.timers.delete(t);
+      this.named.delete(`${call.id}:${name}`);
+    }
+  }
+
+  private clearTimers(call: CallRecord): void {
+    for (const t of call.timers) clearTimeout(t);
+    call.timers.clear();
+  }
+}
+
+function splitKey(key: string): [string, string | undefined] {
+  const i = key.indexOf(":");
+  return i < 0 ? [key, undefined] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Graph shows the same id dashed-lowercase and as 32-char uppercase hex; accept both. */
+export function normaliseId(id: string): string {
+  const hex = id.replace(/-/g, "").toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) return id.toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function toneName(key: string): string {
+  if (/^\d$/.test(key)) return `tone${key}`;
+  if (key === "*") return "star";
+  if (key === "#") return "pound";
+  return key.toLowerCase();
+}

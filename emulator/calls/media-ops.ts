@@ -1,0 +1,131 @@
+import { parseWav } from "../media/wav";
+import { speechDurationMs } from "../media/recordings";
+import type { CallEngine } from "./engine";
+import type { CallRecord, MediaOp, ResultInfo } from "./model";
+import { callUrl, operationResource, RESULTS } from "./serialize";
+
+class Cancelled extends Error {}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Cancelled());
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new Cancelled());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Fetches a prompt (GET mediaInfo.uri) and returns its WAV duration; cached per call by resourceId/uri. */
+async function promptDurationMs(call: CallRecord, prompt: { uri: string; resourceId?: string }, signal: AbortSignal): Promise<number> {
+  const cache = ((call as unknown as { promptCache?: Map<string, number> }).promptCache ??= new Map());
+  const key = prompt.resourceId ?? prompt.uri;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const res = await fetch(prompt.uri, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+  if (!res.ok) throw new Error(`prompt fetch ${res.status}`);
+  const info = parseWav(Buffer.from(await res.arrayBuffer()));
+  cache.set(key, info.durationMs);
+  return info.durationMs;
+}
+
+/** Processes the call's playPrompt/recordResponse queue in order, one operation at a time. */
+export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promise<void> {
+  if (call.mediaRunning) return;
+  call.mediaRunning = true;
+  try {
+    while (call.mediaQueue.length > 0 && call.state !== "terminated") {
+      const op = call.mediaQueue.find((o) => o.status === "running" || o.status === "notStarted");
+      if (!op) break;
+      op.status = "running";
+      let result: { status: "completed" | "failed"; info: ResultInfo; extra?: Record<string, unknown> };
+      try {
+        result = op.type === "playPrompt" ? await playPrompts(engine, call, op) : await record(engine, call, op);
+      } catch (err) {
+        result = { status: "failed", info: err instanceof Cancelled ? RESULTS.cancelled : RESULTS.mediaFetchFailed };
+      }
+      call.mediaQueue.splice(call.mediaQueue.indexOf(op), 1);
+      op.status = result.status;
+      if (op.type === "playPrompt") call.promptOpsCompleted++;
+      engine.send(call, "deleted", `${callUrl(call.id)}/operations/${op.id}`, operationResource(call.id, op, result.extra ?? {}, result.info));
+      call.events.emit("progress");
+    }
+  } finally {
+    call.mediaRunning = false;
+  }
+}
+
+async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp) {
+  for (const prompt of op.prompts) {
+    const ms = await promptDurationMs(call, prompt, op.abort.signal).catch((err: unknown) => {
+      if (op.abort.signal.aborted) throw new Cancelled();
+      throw err;
+    });
+    await wait(ms * engine.deps.limits.mediaSpeedFactor, op.abort.signal);
+  }
+  return { status: "completed" as const, info: RESULTS.ok };
+}
+
+/** recordResponse: prompt, then capture what the far end says (or a stop tone / silence timeout). */
+async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
+  const speed = engine.deps.limits.mediaSpeedFactor;
+  const r = op.record!;
+  await playPrompts(engine, call, op);
+  const outcome = await new Promise<{ kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }>((resolve, reject) => {
+    const done = (v: { kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }) => {
+      clearTimeout(timer);
+      call.events.off("speech", onSpeech);
+      call.events.off("tone", onTone);
+      op.abort.signal.removeEventListener("abort", onAbort);
+      resolve(v);
+    };
+    const onSpeech = () => {
+      const text = call.pendingSpeech.shift();
+      if (text !== undefined) done({ kind: "speech", text });
+    };
+    const onTone = (key: string) => {
+      if (r.stopTones.includes(key)) done({ kind: "tone" });
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      call.events.off("speech", onSpeech);
+      call.events.off("tone", onTone);
+      reject(new Cancelled());
+    };
+    const timer = setTimeout(() => done({ kind: "silence" }), r.initialSilenceMs * speed);
+    call.events.on("speech", onSpeech);
+    call.events.on("tone", onTone);
+    op.abort.signal.addEventListener("abort", onAbort, { once: true });
+    onSpeech();
+  });
+  let text = "";
+  let info: ResultInfo = RESULTS.ok;
+  let spokenMs = 0;
+  if (outcome.kind === "speech") {
+    text = outcome.text;
+    spokenMs = speechDurationMs(text);
+    if (spokenMs > r.maxDurationMs) {
+      spokenMs = r.maxDurationMs;
+      info = RESULTS.maxRecord;
+      await wait(spokenMs * speed, op.abort.signal);
+    } else {
+      // Speaking, then the trailing silence that ends the recording.
+      await wait((spokenMs + r.maxSilenceMs) * speed, op.abort.signal);
+    }
+  } else if (outcome.kind === "tone") {
+    info = RESULTS.stopTone;
+  } else {
+    info = RESULTS.initialSilence;
+  }
+  const rec = engine.deps.recordings.create(call.id, text, spokenMs);
+  return {
+    status: "completed" as const,
+    info,
+    extra: { recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`, recordingAccessToken: rec.accessToken, completionReason: null },
+  };
+}

@@ -1,0 +1,99 @@
+import type { EventEmitter } from "node:events";
+
+export type CallState =
+  | "incoming" | "establishing" | "ringing" | "established" | "transferring" | "transferAccepted" | "redirecting" | "terminating" | "terminated";
+
+export interface ResultInfo {
+  "@odata.type"?: "#microsoft.graph.resultInfo";
+  code: number;
+  subcode: number;
+  message: string;
+}
+
+export type IdentitySet = Record<string, unknown>;
+
+/** Someone (or the bot) in a conversation. Far-end members are driven by endpoint behaviours or people. */
+export interface Member {
+  id: string;
+  kind: "bot" | "user" | "phone" | "guest";
+  /** "user:<oid>" / "phone:+E164" / "guest:<id>" — how the control API and phone page address it. */
+  endpointKey: string;
+  displayName: string;
+  identity: IdentitySet;
+  state: "ringing" | "lobby" | "connected" | "left";
+  /** Incoming calls: the far-end caller is waiting for the bot. */
+  calling?: boolean;
+  muted: boolean;
+  /** Bot members: the call that is this bot leg. */
+  callId?: string;
+  joinedAt: string;
+  /** Why the member's leg ended (shown to the phone page). */
+  endReason?: string;
+  rosterSequence: number;
+}
+
+/** A conversation: P2P call, group call, or a meeting (shared by every bot call that joins it). */
+export interface Conference {
+  id: string;
+  kind: "p2p" | "group" | "meeting";
+  threadId?: string;
+  meetingId?: string;
+  organizerId?: string;
+  members: Map<string, Member>;
+}
+
+export interface MediaOp {
+  id: string;
+  type: "playPrompt" | "recordResponse";
+  odataType: string;
+  clientContext: string | null;
+  status: "notStarted" | "running" | "completed" | "failed";
+  prompts: Array<{ uri: string; resourceId?: string }>;
+  record?: {
+    bargeInAllowed: boolean;
+    initialSilenceMs: number;
+    maxSilenceMs: number;
+    maxDurationMs: number;
+    playBeep: boolean;
+    stopTones: string[];
+  };
+  abort: AbortController;
+}
+
+export interface CallRecord {
+  id: string;
+  appId: string;
+  tenantId: string;
+  kind: "p2p" | "group" | "meeting" | "incoming";
+  state: CallState;
+  direction: "incoming" | "outgoing";
+  callbackUri: string;
+  source: Record<string, unknown>;
+  targets: Array<Record<string, unknown>>;
+  requestedModalities: string[];
+  mediaConfig: Record<string, unknown>;
+  subject: string | null;
+  chatInfo: Record<string, unknown> | null;
+  meetingInfo: Record<string, unknown> | null;
+  callOptions: Record<string, unknown> | null;
+  myParticipantId: string;
+  callChainId: string;
+  resultInfo: ResultInfo | null;
+  mediaState: { audio: "active" | "inactive" } | null;
+  conferenceId: string;
+  createdAt: string;
+  endedAt?: string;
+  toneSubscribed: boolean;
+  toneSequence: number;
+  promptOpsCompleted: number;
+  pendingSpeech: string[];
+  mediaQueue: MediaOp[];
+  mediaRunning: boolean;
+  /** Far-end member of a P2P / incoming call. */
+  peerMemberId?: string;
+  timers: Set<NodeJS.Timeout>;
+  events: EventEmitter;
+  /** Incoming call that was redirected/rejected: where the caller went. */
+  redirectedTo?: string[];
+  terminationReason?: string;
+}

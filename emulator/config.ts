@@ -1,0 +1,104 @@
+import path from "node:path";
+
+/** Tunable limits and timings. Every value can be overridden per instance (tests speed things up). */
+export interface EmulatorLimits {
+  maxConcurrentCalls: number;
+  answerWindowMs: number;
+  keepAliveTimeoutMs: number;
+  maxPromptsPerPlayPrompt: number;
+  maxPromptsPerRecordResponse: number;
+  maxInvitees: number;
+  redirectTimeoutMinSeconds: number;
+  redirectTimeoutMaxSeconds: number;
+  /** How long a far-end phone rings before "no answer". */
+  noAnswerTimeoutMs: number;
+  /** Default delay before a simulated endpoint answers. */
+  defaultRingDelayMs: number;
+  /** Multiplier applied to WAV durations (1 = real time, 0.01 = 100x faster). */
+  mediaSpeedFactor: number;
+  /** Base delay of the notification retry backoff (doubles per attempt, capped at 30 s). */
+  notificationRetryBaseMs: number;
+  /** Delay between state changes the platform makes on its own (establishing → established …). */
+  signallingDelayMs: number;
+  /** Recordings are discarded this long after their call ends. */
+  recordingRetentionMs: number;
+}
+
+export interface EmulatorOptions {
+  port: number;
+  host: string;
+  /** Public origin used in URLs we hand out (issuer, Location headers …). */
+  publicHost: string;
+  dataDir: string;
+  directoryPath: string;
+  redirectUris: string[];
+  botCallbackUrl: string;
+  limits: EmulatorLimits;
+  /** Log one line per request to stdout. */
+  verbose: boolean;
+}
+
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  maxConcurrentCalls: 100,
+  answerWindowMs: 15_000,
+  keepAliveTimeoutMs: 45 * 60_000,
+  maxPromptsPerPlayPrompt: 20,
+  maxPromptsPerRecordResponse: 1,
+  maxInvitees: 5,
+  redirectTimeoutMinSeconds: 15,
+  redirectTimeoutMaxSeconds: 90,
+  noAnswerTimeoutMs: 30_000,
+  defaultRingDelayMs: 1_000,
+  mediaSpeedFactor: 1,
+  notificationRetryBaseMs: 500,
+  signallingDelayMs: 150,
+  recordingRetentionMs: 5 * 60_000,
+};
+
+function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+}
+
+/** Reads EMULATOR_* environment variables; explicit options win. */
+export function resolveOptions(
+  partial: Partial<Omit<EmulatorOptions, "limits">> & { limits?: Partial<EmulatorLimits> } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): EmulatorOptions {
+  const cwd = process.cwd();
+  const limitsFromEnv: Partial<EmulatorLimits> = {};
+  const map: Array<[keyof EmulatorLimits, string]> = [
+    ["maxConcurrentCalls", "EMULATOR_MAX_CONCURRENT_CALLS"],
+    ["answerWindowMs", "EMULATOR_ANSWER_WINDOW_MS"],
+    ["keepAliveTimeoutMs", "EMULATOR_KEEPALIVE_TIMEOUT_MS"],
+    ["noAnswerTimeoutMs", "EMULATOR_NO_ANSWER_TIMEOUT_MS"],
+    ["defaultRingDelayMs", "EMULATOR_RING_DELAY_MS"],
+    ["mediaSpeedFactor", "EMULATOR_MEDIA_SPEED"],
+    ["notificationRetryBaseMs", "EMULATOR_NOTIFY_RETRY_BASE_MS"],
+  ];
+  for (const [key, name] of map) {
+    const v = intEnv(env, name);
+    if (v !== undefined) limitsFromEnv[key] = v;
+  }
+  const port = partial.port ?? intEnv(env, "EMULATOR_PORT") ?? 4443;
+  return {
+    port,
+    host: partial.host ?? "127.0.0.1",
+    publicHost: partial.publicHost ?? `localhost:${port}`,
+    dataDir: path.resolve(cwd, partial.dataDir ?? env.EMULATOR_DATA_DIR ?? ".data/emulator"),
+    directoryPath: path.resolve(cwd, partial.directoryPath ?? env.EMULATOR_DIRECTORY ?? "config/demo-directory.json"),
+    redirectUris:
+      partial.redirectUris ??
+      (env.EMULATOR_REDIRECT_URIS ?? "http://localhost:3000/api/auth/callback/microsoft-entra-id")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    botCallbackUrl:
+      partial.botCallbackUrl ?? env.EMULATOR_BOT_CALLBACK_URL ?? "http://localhost:3000/api/calls/notifications",
+    limits: { ...DEFAULT_LIMITS, ...limitsFromEnv, ...partial.limits },
+    verbose: partial.verbose ?? env.EMULATOR_VERBOSE === "1",
+  };
+}

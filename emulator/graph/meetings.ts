@@ -1,0 +1,285 @@
+import crypto from "node:crypto";
+import type { OnlineMeeting } from "@microsoft/microsoft-graph-types";
+import { z } from "zod";
+import { findUser, type Directory, type DirectoryUser } from "../directory";
+import { badRequest, forbidden, HttpError, notFound, sendEmpty, sendJson, type RequestContext } from "../http/context";
+import type { Router } from "../http/router";
+import type { Authenticate, Principal } from "../identity/graph-auth";
+
+const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
+
+export interface StoredMeeting {
+  organizerId: string;
+  externalId?: string;
+  body: OnlineMeeting & Record<string, unknown>;
+}
+
+const identitySchema = z.looseObject({ id: z.string().optional(), displayName: z.string().nullish() });
+const participantInfoSchema = z.looseObject({
+  identity: z.looseObject({ user: identitySchema.optional(), guest: identitySchema.optional(), phone: identitySchema.optional() }).optional(),
+  upn: z.string().nullish(),
+  role: z.enum(["attendee", "presenter", "producer", "coorganizer", "unknownFutureValue"]).nullish(),
+});
+const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time");
+const lobbySchema = z.looseObject({
+  scope: z.enum(["organizer", "organization", "organizationAndFederated", "everyone", "invited", "organizationExcludingGuests", "unknownFutureValue"]).optional(),
+  isDialInBypassEnabled: z.boolean().optional(),
+});
+const meetingInputSchema = z.looseObject({
+  subject: z.string().max(1000).nullish(),
+  startDateTime: dateTime.nullish(),
+  endDateTime: dateTime.nullish(),
+  participants: z.looseObject({ organizer: participantInfoSchema.optional(), attendees: z.array(participantInfoSchema).optional() }).optional(),
+  lobbyBypassSettings: lobbySchema.optional(),
+  allowedPresenters: z.enum(["everyone", "organization", "roleIsPresenter", "organizer", "unknownFutureValue"]).optional(),
+  allowMeetingChat: z.enum(["enabled", "disabled", "limited", "unknownFutureValue"]).optional(),
+  joinMeetingIdSettings: z.looseObject({ isPasscodeRequired: z.boolean().optional() }).optional(),
+  isEntryExitAnnounced: z.boolean().optional(),
+  allowAttendeeToEnableCamera: z.boolean().optional(),
+  allowAttendeeToEnableMic: z.boolean().optional(),
+  allowTeamworkReactions: z.boolean().optional(),
+  recordAutomatically: z.boolean().optional(),
+  isBroadcast: z.boolean().optional(),
+  broadcastSettings: z.looseObject({}).optional(),
+});
+const createOrGetSchema = meetingInputSchema.extend({ externalId: z.string().min(1, "externalId is required") });
+
+/** Online meetings (contract §3), with the conference state the join page and calls share. */
+export class MeetingStore {
+  readonly meetings = new Map<string, StoredMeeting>();
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly origin: string,
+    private readonly clinicTollNumber: string,
+  ) {}
+
+  reset(): void {
+    this.meetings.clear();
+  }
+
+  byThreadId(threadId: string): StoredMeeting | undefined {
+    return [...this.meetings.values()].find((m) => m.body.chatInfo?.threadId === threadId);
+  }
+
+  byJoinMeetingId(joinMeetingId: string): StoredMeeting | undefined {
+    return [...this.meetings.values()].find((m) => m.body.joinMeetingIdSettings?.joinMeetingId === joinMeetingId);
+  }
+
+  create(organizer: DirectoryUser, input: z.infer<typeof meetingInputSchema>, externalId?: string): StoredMeeting {
+    const now = new Date();
+    const { start, end } = resolveTimes(input.startDateTime ?? undefined, input.endDateTime ?? undefined, now);
+    const threadId = `19:meeting_${crypto.randomBytes(36).toString("base64url").slice(0, 48)}@thread.v2`;
+    const id = Buffer.from(`1*${organizer.id}*0**${threadId}`).toString("base64url");
+    const joinMeetingId = String(crypto.randomInt(100_000_000, 999_999_999)) + String(crypto.randomInt(100, 999));
+    const isPasscodeRequired = input.joinMeetingIdSettings?.isPasscodeRequired ?? true;
+    const context = JSON.stringify({ Tid: this.directory.tenantId, Oid: organizer.id });
+    // Teams-shaped URL on the emulator's own host so a person can open it and join as a guest.
+    const joinWebUrl = `${this.origin}/l/meetup-join/${encodeURIComponent(threadId)}/0?context=${encodeURIComponent(context)}`;
+    const conferenceId = String(crypto.randomInt(100_000_000, 999_999_999));
+    const body: StoredMeeting["body"] = {
+      "@odata.type": "#microsoft.graph.onlineMeeting",
+      id,
+      creationDateTime: now.toISOString(),
+      startDateTime: start.toISOString(),
+      endDateTime: end.toISOString(),
+      subject: input.subject ?? null,
+      joinWebUrl,
+      joinInformation: {
+        content: `data:text/html,${encodeURIComponent(`<p><a href="${joinWebUrl}">Join the meeting now</a></p><p>Meeting ID: ${joinMeetingId}</p>`)}`,
+        contentType: "html",
+      },
+      videoTeleconferenceId: null,
+      externalId: externalId ?? null,
+      isBroadcast: input.isBroadcast ?? false,
+      autoAdmittedUsers: "EveryoneInCompany",
+      isEntryExitAnnounced: input.isEntryExitAnnounced ?? true,
+      allowedPresenters: input.allowedPresenters ?? "everyone",
+      allowMeetingChat: input.allowMeetingChat ?? "enabled",
+      allowAttendeeToEnableCamera: input.allowAttendeeToEnableCamera ?? true,
+      allowAttendeeToEnableMic: input.allowAttendeeToEnableMic ?? true,
+      allowTeamworkReactions: input.allowTeamworkReactions ?? true,
+      recordAutomatically: input.recordAutomatically ?? false,
+      participants: {
+        organizer: {
+          upn: organizer.userPrincipalName,
+          role: "presenter",
+          identity: { user: { id: organizer.id, displayName: organizer.displayName, tenantId: this.directory.tenantId, identityProvider: "AAD" } as never },
+        },
+        attendees: (input.participants?.attendees ?? []).map((a) => ({ ...a, role: a.role ?? "attendee" })) as never,
+        producers: [],
+        contributors: [],
+      } as never,
+      lobbyBypassSettings: { scope: input.lobbyBypassSettings?.scope ?? "organization", isDialInBypassEnabled: input.lobbyBypassSettings?.isDialInBypassEnabled ?? false },
+      audioConferencing: {
+        conferenceId,
+        tollNumber: this.clinicTollNumber,
+        tollFreeNumber: null,
+        dialinUrl: `${this.origin}/_emulator/dialin?id=${conferenceId}`,
+      },
+      chatInfo: { threadId, messageId: "0", replyChainMessageId: null },
+      joinMeetingIdSettings: {
+        isPasscodeRequired,
+        joinMeetingId,
+        passcode: isPasscodeRequired ? crypto.randomBytes(4).toString("base64url").replace(/[-_]/g, "x").slice(0, 6) : null,
+      },
+    };
+    const stored: StoredMeeting = { organizerId: organizer.id, externalId, body };
+    this.meetings.set(id, stored);
+    return stored;
+  }
+
+  update(meeting: StoredMeeting, patch: z.infer<typeof meetingInputSchema>): void {
+    if (patch.joinMeetingIdSettings) throw badRequest("joinMeetingIdSettings cannot be updated after the meeting is created.");
+    if (patch.participants?.organizer) throw badRequest("The organizer of an online meeting cannot be changed.");
+    if ((patch.startDateTime == null) !== (patch.endDateTime == null)) {
+      throw badRequest("startDateTime and endDateTime must be updated together.");
+    }
+    const b = meeting.body;
+    if (patch.startDateTime && patch.endDateTime) {
+      const { start, end } = resolveTimes(patch.startDateTime, patch.endDateTime, new Date());
+      b.startDateTime = start.toISOString();
+      b.endDateTime = end.toISOString();
+    }
+    if (patch.subject !== undefined) b.subject = patch.subject;
+    if (patch.participants?.attendees) {
+      (b.participants as Record<string, unknown>).attendees = patch.participants.attendees.map((a) => ({ ...a, role: a.role ?? "attendee" }));
+    }
+    if (patch.lobbyBypassSettings) b.lobbyBypassSettings = { ...b.lobbyBypassSettings, ...patch.lobbyBypassSettings };
+    for (const key of ["allowedPresenters", "allowMeetingChat", "isEntryExitAnnounced", "allowAttendeeToEnableCamera", "allowAttendeeToEnableMic", "allowTeamworkReactions", "recordAutomatically"] as const) {
+      if (patch[key] !== undefined) (b as Record<string, unknown>)[key] = patch[key];
+    }
+  }
+}
+
+function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, now: Date): { start: Date; end: Date } {
+  if (endRaw && !startRaw) throw badRequest("endDateTime cannot be specified without startDateTime.");
+  const start = startRaw ? new Date(startRaw) : now;
+  const end = endRaw ? new Date(endRaw) : new Date(start.getTime() + 3600_000);
+  if (end.getTime() < start.getTime()) throw badRequest("endDateTime must be later than startDateTime.");
+  return { start, end };
+}
+
+/** Resolves "/me" or "/users/{id}" plus the permission matrix for onlineMeetings. */
+function resolveOrganizer(
+  ctx: RequestContext,
+  principal: Principal,
+  directory: Directory,
+  access: "read" | "write",
+  accessPolicy: (userId: string) => boolean,
+): DirectoryUser {
+  const userParam = ctx.params.userId;
+  if (userParam === undefined) {
+    if (principal.kind !== "user") throw new HttpError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+  }
+  const user = findUser(directory, userParam ?? (principal.kind === "user" ? principal.userId : ""));
+  if (!user) throw notFound(`User '${userParam ?? "me"}' was not found in the tenant.`);
+  if (principal.kind === "user") {
+    const ok = access === "read" ? principal.scopes.some((s) => s === "OnlineMeetings.ReadWrite" || s === "OnlineMeetings.Read") : principal.scopes.includes("OnlineMeetings.ReadWrite");
+    if (!ok) throw forbidden("Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite (delegated).");
+    if (user.id !== principal.userId) throw forbidden("A delegated token can only access the signed-in user's online meetings.");
+    return user;
+  }
+  const ok = access === "read" ? principal.roles.some((r) => r === "OnlineMeetings.ReadWrite.All" || r === "OnlineMeetings.Read.All") : principal.roles.includes("OnlineMeetings.ReadWrite.All");
+  if (!ok) throw forbidden("Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite.All (application).");
+  if (!accessPolicy(user.id)) {
+    throw forbidden(`App ${principal.appId} is not authorized to ${access === "read" ? "Get" : "Create"} meeting on behalf of user ${user.id}`, "Unauthorized");
+  }
+  return user;
+}
+
+function entity(ctx: RequestContext, user: DirectoryUser, m: StoredMeeting) {
+  const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;
+  return { "@odata.context": `${GRAPH_V1}/$metadata#${scope}/onlineMeetings/$entity`, ...m.body };
+}
+
+/** Parses `JoinWebUrl eq '<url-encoded>'` and `joinMeetingIdSettings/joinMeetingId eq '<id>'`. */
+function parseFilter(filter: string): { field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId"; value: string } {
+  const m = /^\s*([\w/]+)\s+eq\s+'(.*)'\s*$/i.exec(filter);
+  if (!m?.[1] || m[2] === undefined) throw badRequest(`Invalid filter clause: ${filter}`);
+  const field = m[1].toLowerCase();
+  if (field === "joinweburl") {
+    let value = m[2];
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      /* already decoded */
+    }
+    return { field: "joinWebUrl", value };
+  }
+  if (field === "joinmeetingidsettings/joinmeetingid") return { field: "joinMeetingId", value: m[2] };
+  if (field === "videoteleconferenceid") return { field: "videoTeleconferenceId", value: m[2] };
+  throw badRequest(`Filter on '${m[1]}' is not supported. Supported: JoinWebUrl, joinMeetingIdSettings/joinMeetingId.`);
+}
+
+export function registerMeetingRoutes(
+  router: Router,
+  deps: {
+    store: MeetingStore;
+    directory: Directory;
+    authenticate: Authenticate;
+    accessPolicy: (userId: string) => boolean;
+  },
+): void {
+  const { store, directory, authenticate, accessPolicy } = deps;
+
+  function find(user: DirectoryUser, meetingId: string): StoredMeeting {
+    const m = store.meetings.get(meetingId);
+    const attendee = (m?.body.participants?.attendees ?? []).some((a) => (a.identity?.user as { id?: string } | undefined)?.id === user.id);
+    if (!m || (m.organizerId !== user.id && !attendee)) throw notFound(`The onlineMeeting '${meetingId}' was not found.`);
+    return m;
+  }
+
+  for (const base of ["/v1.0/me/onlineMeetings", "/v1.0/users/:userId/onlineMeetings"]) {
+    router.on("POST", base, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      const input = await ctx.parse(meetingInputSchema);
+      sendJson(ctx, 201, entity(ctx, user, store.create(user, input)));
+    });
+    router.on("POST", `${base}/createOrGet`, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      const input = await ctx.parse(createOrGetSchema);
+      const existing = [...store.meetings.values()].find((m) => m.organizerId === user.id && m.externalId === input.externalId);
+      if (existing) return sendJson(ctx, 200, entity(ctx, user, existing));
+      sendJson(ctx, 201, entity(ctx, user, store.create(user, input, input.externalId)));
+    });
+    router.on("GET", base, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
+      const filter = ctx.url.searchParams.get("$filter");
+      if (!filter) throw badRequest("Filter is required for listing online meetings: use JoinWebUrl or joinMeetingIdSettings/joinMeetingId.");
+      const { field, value } = parseFilter(filter);
+      const value_ = [...store.meetings.values()]
+        .filter((m) => m.organizerId === user.id)
+        .filter((m) =>
+          field === "joinWebUrl" ? m.body.joinWebUrl === value : field === "joinMeetingId" ? m.body.joinMeetingIdSettings?.joinMeetingId === value : m.body.videoTeleconferenceId === value,
+        )
+        .map((m) => m.body);
+      const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;
+      sendJson(ctx, 200, { "@odata.context": `${GRAPH_V1}/$metadata#${scope}/onlineMeetings`, value: value_ });
+    });
+    router.on("GET", `${base}/:meetingId`, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
+      sendJson(ctx, 200, entity(ctx, user, find(user, ctx.params.meetingId!)));
+    });
+    router.on("PATCH", `${base}/:meetingId`, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      const meeting = find(user, ctx.params.meetingId!);
+      if (meeting.organizerId !== user.id) throw forbidden("Only the organizer can update the meeting.");
+      store.update(meeting, await ctx.parse(meetingInputSchema));
+      sendJson(ctx, 200, entity(ctx, user, meeting));
+    });
+    router.on("DELETE", `${base}/:meetingId`, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      const meeting = find(user, ctx.params.meetingId!);
+      if (meeting.organizerId !== user.id) throw forbidden("Only the organizer can delete the meeting.");
+      store.meetings.delete(ctx.params.meetingId!);
+      sendEmpty(ctx, 204);
+    });
+  }
+}

@@ -1,0 +1,198 @@
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { ensureAppRegistration, type AppRegistration } from "./app-registration";
+import { CallEngine } from "./calls/engine";
+import { registerCallRoutes } from "./calls/routes";
+import { resolveOptions, type EmulatorLimits, type EmulatorOptions } from "./config";
+import { registerControlRoutes } from "./control/routes";
+import { loadDirectory, type Directory } from "./directory";
+import { MeetingStore, registerMeetingRoutes } from "./graph/meetings";
+import { createContext, HttpError, sendGraphError, sendJson } from "./http/context";
+import { FaultInjector } from "./http/faults";
+import { Router } from "./http/router";
+import { createEntraIdentity } from "./identity/entra";
+import { createGraphAuthenticator } from "./identity/graph-auth";
+import { ensureSigningKey } from "./identity/keys";
+import { RecordingStore } from "./media/recordings";
+import { registerMediaRoutes } from "./media/routes";
+import { BOTFRAMEWORK_ISSUER, Notifier } from "./notifications/notifier";
+import { registerJoinPage } from "./pages/join";
+import { registerPhonePage } from "./pages/phone";
+import { ensureTls } from "./tls";
+
+export interface StartOptions extends Partial<Omit<EmulatorOptions, "limits">> {
+  limits?: Partial<EmulatorLimits>;
+  /** Speech subscription key; empty = any key accepted. */
+  speechKey?: string;
+}
+
+export interface RunningEmulator {
+  /** https://localhost:<port> */
+  url: string;
+  port: number;
+  issuer: string;
+  msalAuthority: string;
+  botOpenIdConfigUrl: string;
+  caPath: string;
+  ca: string;
+  dataDir: string;
+  registration: AppRegistration;
+  directory: Directory;
+  engine: CallEngine;
+  notifier: Notifier;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTPS emulator (Entra + Graph + far end + control API) and resolves once it listens. */
+export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
+  const opts = resolveOptions(options);
+  const directory = loadDirectory(opts.directoryPath);
+  const tls = ensureTls(opts.dataDir);
+  const registration = ensureAppRegistration(opts.dataDir, directory.tenantId, opts.redirectUris);
+  const entraKey = await ensureSigningKey(opts.dataDir, "entra");
+  const botKey = await ensureSigningKey(opts.dataDir, "botframework");
+  const log = (line: string) => {
+    if (opts.verbose) process.stdout.write(`[emulator] ${line}\n`);
+  };
+
+  const router = new Router();
+  const faults = new FaultInjector();
+  const settings = { botCallbackUrl: opts.botCallbackUrl, accessPolicyAllowAll: true, accessPolicyUsers: new Set<string>() };
+  const server = https.createServer({ key: tls.key, cert: tls.cert });
+  // Port 0 (tests) is only known after listen; the origin is filled in before anything uses it.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `https://${opts.publicHost.replace(/:\d+$/, "")}:${port}`;
+
+  const entra = createEntraIdentity({ origin, directory, registration, signingKey: entraKey });
+  const authenticate = createGraphAuthenticator({ issuer: entra.issuer, publicJwk: entraKey.publicJwk });
+  const notifier = new Notifier({ key: botKey, audience: () => registration.clientId, tenantId: directory.tenantId, retryBaseMs: () => opts.limits.notificationRetryBaseMs, faults });
+  const meetings = new MeetingStore(directory, origin, directory.clinicLine.phone);
+  const recordings = new RecordingStore();
+  const engine = new CallEngine({
+    directory,
+    limits: opts.limits,
+    notifier,
+    meetings,
+    recordings,
+    app: { clientId: registration.clientId, displayName: registration.displayName },
+    botCallbackUrl: () => settings.botCallbackUrl,
+    log,
+  });
+  engine.recordingBaseUrl = `${origin}/_media/recordings`;
+
+  const botOpenIdConfigUrl = `${origin}/botframework/.well-known/OpenIdConfiguration`;
+  router.on("GET", "/botframework/.well-known/OpenIdConfiguration", (ctx) =>
+    sendJson(ctx, 200, {
+      issuer: BOTFRAMEWORK_ISSUER,
+      authorization_endpoint: `${origin}/botframework/authorize`,
+      jwks_uri: `${origin}/botframework/keys`,
+      id_token_signing_alg_values_supported: ["RS256"],
+      token_endpoint_auth_methods_supported: ["private_key_jwt"],
+    }),
+  );
+  router.on("GET", "/botframework/keys", (ctx) => sendJson(ctx, 200, { keys: [{ ...botKey.publicJwk, endorsements: ["msteams"] }] }));
+
+  registerMeetingRoutes(router, {
+    store: meetings,
+    directory,
+    authenticate,
+    accessPolicy: (userId) => settings.accessPolicyAllowAll || settings.accessPolicyUsers.has(userId),
+  });
+  registerCallRoutes(router, { engine, authenticate });
+  registerMediaRoutes(router, { recordings, speechKey: options.speechKey ?? process.env.EMULATOR_SPEECH_KEY ?? "" });
+  registerPhonePage(router, directory);
+  registerJoinPage(router, meetings);
+  registerControlRoutes(router, {
+    engine,
+    meetings,
+    notifier,
+    faults,
+    settings,
+    resetAll: () => {
+      engine.reset();
+      meetings.reset();
+      recordings.reset();
+      notifier.reset();
+      faults.clear();
+      settings.botCallbackUrl = opts.botCallbackUrl;
+      settings.accessPolicyAllowAll = true;
+      settings.accessPolicyUsers.clear();
+    },
+    info: () => ({
+      issuer: entra.issuer,
+      tenantId: directory.tenantId,
+      clientId: registration.clientId,
+      botCallbackUrl: settings.botCallbackUrl,
+      activeCalls: [...engine.calls.values()].filter((c) => c.state !== "terminated").length,
+    }),
+  });
+
+  server.on("request", (req, res) => {
+    const ctx = createContext(req, res, origin);
+    const path = ctx.url.pathname;
+    log(`${req.method} ${path}`);
+    void (async () => {
+      try {
+        if (!path.startsWith("/_emulator")) {
+          const fault = faults.take("request", req.method ?? "GET", path);
+          if (fault?.action.type === "latency") await new Promise((r) => setTimeout(r, fault.action.type === "latency" ? fault.action.ms : 0));
+          if (fault?.action.type === "throttle") {
+            const after = String(fault.action.retryAfterSeconds);
+            sendJson(ctx, 429, {
+              error: { code: "TooManyRequests", message: "Please retry again later.", innerError: { code: "429", date: new Date().toISOString(), message: "Please retry after", "request-id": ctx.requestId, status: "429" } },
+            }, { "Retry-After": after });
+            return;
+          }
+          if (fault?.action.type === "unavailable") {
+            const after = fault.action.retryAfterSeconds;
+            throw new HttpError(503, "serviceNotAvailable", "The service is temporarily unavailable.", after !== undefined ? { "Retry-After": String(after) } : {});
+          }
+        }
+        if (path === entra.mountPath || path.startsWith(`${entra.mountPath}/`)) {
+          await entra.handle(req, res);
+          return;
+        }
+        const match = router.match(req.method ?? "GET", path);
+        if (match === "method-not-allowed") throw new HttpError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed for ${path}.`);
+        if (!match) throw new HttpError(404, path.startsWith("/v1.0/") ? "UnknownError" : "itemNotFound", `Resource not found for the segment '${path}'.`);
+        ctx.params = match.params;
+        await match.handler(ctx);
+      } catch (err) {
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (err instanceof HttpError) sendGraphError(ctx, err);
+        else {
+          log(`internal error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+          sendGraphError(ctx, new HttpError(500, "generalException", "An internal error occurred in the emulator."));
+        }
+      }
+    })();
+  });
+
+  return {
+    url: origin,
+    port,
+    issuer: entra.issuer,
+    msalAuthority: `${origin}/${directory.tenantId}`,
+    botOpenIdConfigUrl,
+    caPath: tls.caPath,
+    ca: tls.ca,
+    dataDir: opts.dataDir,
+    registration,
+    directory,
+    engine,
+    notifier,
+    async close() {
+      engine.reset();
+      notifier.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
