@@ -44,3 +44,18 @@ export async function createAppointmentType(
     },
   });
 }
+
+/** A clinician who offers `typeId` every day of the week from 08:00 to 18:00 in their zone. */
+export async function createBookableClinician(db: PrismaClient, typeId: string, timeZone = "America/Sao_Paulo") {
+  const clinician = await createUser(db, { role: "CLINICIAN", timeZone });
+  await db.user.update({
+    where: { id: clinician.id },
+    data: {
+      appointmentTypes: { connect: { id: typeId } },
+      weeklyAvailability: {
+        create: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 18 * 60 })),
+      },
+    },
+  });
+  return clinician;
+}

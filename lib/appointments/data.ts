@@ -1,0 +1,147 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import {
+  busyFromAppointments,
+  countPerLocalDay,
+  findSlots,
+  localDateFromDbDate,
+  type ClinicianSchedule,
+  type Slot,
+} from "@/lib/scheduling";
+
+const LIVE = ["BOOKED", "CONFIRMED"] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Everything that decides a clinician's slots for one appointment type in [from, to): hours,
+ * exceptions, rules and the blocked spans of live appointments. `excludeAppointmentId` leaves one
+ * appointment out (a reschedule may move into its own old span).
+ */
+export async function loadSchedule(
+  db: PrismaClient,
+  params: { clinicianId: string; appointmentTypeId: string; from: Date; to: Date; excludeAppointmentId?: string },
+): Promise<(ClinicianSchedule & { clinicianId: string }) | null> {
+  // widen by two days: local dates near the edges and long buffers reach past the window
+  const wideFrom = new Date(params.from.getTime() - 2 * DAY_MS);
+  const wideTo = new Date(params.to.getTime() + 2 * DAY_MS);
+  const [clinician, type, appointments] = await Promise.all([
+    db.user.findFirst({
+      where: { id: params.clinicianId, role: "CLINICIAN", active: true },
+      select: {
+        id: true,
+        timeZone: true,
+        weeklyAvailability: { select: { weekday: true, startMinute: true, endMinute: true } },
+        availabilityExceptions: {
+          where: { date: { gte: wideFrom, lte: wideTo } },
+          select: { date: true, kind: true, startMinute: true, endMinute: true },
+        },
+        appointmentTypes: { where: { id: params.appointmentTypeId }, select: { id: true } },
+      },
+    }),
+    db.appointmentType.findFirst({ where: { id: params.appointmentTypeId, active: true } }),
+    db.appointment.findMany({
+      where: {
+        clinicianId: params.clinicianId,
+        status: { in: [...LIVE] },
+        blockedUntil: { gt: wideFrom },
+        blockedFrom: { lt: wideTo },
+        ...(params.excludeAppointmentId ? { id: { not: params.excludeAppointmentId } } : {}),
+      },
+      select: { startsAt: true, blockedFrom: true, blockedUntil: true, status: true },
+    }),
+  ]);
+  if (!clinician || !type || clinician.appointmentTypes.length === 0) return null;
+  return {
+    clinicianId: clinician.id,
+    clinicianZone: clinician.timeZone,
+    weekly: clinician.weeklyAvailability,
+    exceptions: clinician.availabilityExceptions.map((e) => ({ ...e, date: localDateFromDbDate(e.date) })),
+    rules: type,
+    busy: busyFromAppointments(appointments),
+    appointmentsPerLocalDay: countPerLocalDay(appointments, clinician.timeZone),
+  };
+}
+
+export async function findFreeSlots(
+  db: PrismaClient,
+  params: {
+    clinicianId: string;
+    appointmentTypeId: string;
+    from: Date;
+    to: Date;
+    now: Date;
+    excludeAppointmentId?: string;
+  },
+): Promise<Slot[]> {
+  const schedule = await loadSchedule(db, params);
+  if (!schedule) return [];
+  return findSlots({ ...schedule, from: params.from, to: params.to, now: params.now });
+}
+
+export const appointmentListSelect = {
+  id: true,
+  startsAt: true,
+  endsAt: true,
+  status: true,
+  clinicianId: true,
+  clinician: { select: { name: true, timeZone: true } },
+  patient: { select: { id: true, firstName: true, lastName: true } },
+  appointmentType: { select: { name: true } },
+  meeting: { select: { state: true } },
+} as const;
+
+/** Appointments starting in [from, to), optionally for one clinician, in start order. */
+export async function listAppointments(db: PrismaClient, params: { from: Date; to: Date; clinicianId?: string }) {
+  return db.appointment.findMany({
+    where: {
+      startsAt: { gte: params.from, lt: params.to },
+      ...(params.clinicianId ? { clinicianId: params.clinicianId } : {}),
+    },
+    orderBy: [{ startsAt: "asc" }, { clinicianId: "asc" }],
+    select: appointmentListSelect,
+  });
+}
+
+export async function getAppointment(db: PrismaClient, id: string) {
+  return db.appointment.findUnique({
+    where: { id },
+    include: {
+      clinician: { select: { id: true, name: true, timeZone: true, entraObjectId: true } },
+      patient: { select: { id: true, firstName: true, lastName: true, locale: true, timeZone: true } },
+      appointmentType: true,
+      meeting: true,
+    },
+  });
+}
+
+export async function appointmentHistory(db: PrismaClient, appointmentId: string) {
+  return db.auditLog.findMany({
+    where: { entityType: "Appointment", entityId: appointmentId },
+    orderBy: { at: "asc" },
+    select: { id: true, at: true, actorLabel: true, action: true, details: true },
+  });
+}
+
+export async function listClinicians(db: PrismaClient) {
+  return db.user.findMany({
+    where: { role: "CLINICIAN", active: true },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, timeZone: true, appointmentTypes: { select: { id: true, name: true } } },
+  });
+}
+
+export async function listAppointmentTypes(db: PrismaClient) {
+  return db.appointmentType.findMany({ where: { active: true }, orderBy: { name: "asc" } });
+}
+
+/** The appointment behind a patient link, if the link is current. */
+export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: Date) {
+  return db.appointment.findFirst({
+    where: { joinTokenHash: hash, joinTokenExpiresAt: { gt: now } },
+    include: {
+      clinician: { select: { name: true } },
+      patient: { select: { firstName: true, locale: true, timeZone: true } },
+      appointmentType: true,
+      meeting: { select: { state: true, joinWebUrl: true } },
+    },
+  });
+}

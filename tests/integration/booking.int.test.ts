@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findByJoinTokenHash, findFreeSlots } from "@/lib/appointments/data";
+import { hashJoinToken } from "@/lib/appointments/join-token";
+import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { AppError } from "@/lib/errors";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+// 2030-06-03 is a Monday; 13:00Z is 10:00 in São Paulo, inside the test clinician's hours
+const now = new Date("2030-06-01T12:00:00Z");
+const at = (iso: string) => new Date(iso);
+
+async function setup() {
+  const { db } = database;
+  const type = await createAppointmentType(db, { durationMinutes: 30, bufferAfterMinutes: 10 });
+  const clinician = await createBookableClinician(db, type.id);
+  const staff = await createUser(db, { role: "STAFF" });
+  const actor = { id: staff.id, label: staff.name };
+  return { db, type, clinician, actor };
+}
+
+const errorOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error("expected a failure");
+};
+
+describe("booking", () => {
+  it("books once per idempotency key and hands out the patient link only once", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    const input = {
+      clinicianId: clinician.id,
+      appointmentTypeId: type.id,
+      patientId: patient.id,
+      startsAt: at("2030-06-03T13:00:00Z"),
+      idempotencyKey: "key-0001-abcdef",
+    };
+    const first = await bookAppointment(db, actor, input, now);
+    const again = await bookAppointment(db, actor, input, now);
+    expect(first.replayed).toBe(false);
+    expect(first.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(again).toEqual({ appointmentId: first.appointmentId, joinToken: null, replayed: true });
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(1);
+
+    const stored = await db.appointment.findUniqueOrThrow({ where: { id: first.appointmentId } });
+    expect(stored.joinTokenHash).toBe(hashJoinToken(first.joinToken!));
+    expect(stored.blockedUntil.toISOString()).toBe("2030-06-03T13:40:00.000Z");
+    const audit = await db.auditLog.findMany({ where: { entityId: first.appointmentId } });
+    expect(audit.map((a) => a.action)).toEqual(["appointment.book"]);
+
+    const reused = await errorOf(bookAppointment(db, actor, { ...input, startsAt: at("2030-06-03T15:00:00Z") }, now));
+    expect(reused.code).toBe("CONFLICT");
+  });
+
+  it("lets one of many racing bookings win and offers the losers the nearest free times", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patients = await Promise.all(Array.from({ length: 12 }, () => createPatient(db)));
+    const results = await Promise.allSettled(
+      patients.map((patient, i) =>
+        bookAppointment(
+          db,
+          actor,
+          {
+            clinicianId: clinician.id,
+            appointmentTypeId: type.id,
+            patientId: patient.id,
+            startsAt: at("2030-06-04T14:00:00Z"),
+            idempotencyKey: `race-key-${i}-xxxxxxxx`,
+          },
+          now,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const losers = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason);
+    expect(losers).toHaveLength(11);
+    for (const loser of losers) {
+      expect(loser).toBeInstanceOf(AppError);
+      expect(loser.code).toBe("SLOT_TAKEN");
+      const suggestions = (loser.details as { suggestions: string[] }).suggestions;
+      expect(suggestions.length).toBeGreaterThan(0);
+      expect(suggestions).not.toContain("2030-06-04T14:00:00.000Z");
+    }
+  });
+
+  it("refuses times outside the rules and outside availability", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    const base = { clinicianId: clinician.id, appointmentTypeId: type.id, patientId: patient.id };
+    const tooSoon = await errorOf(
+      bookAppointment(
+        db,
+        actor,
+        { ...base, startsAt: at("2030-06-01T12:15:00Z"), idempotencyKey: "soon-xxxxxxxx" },
+        now,
+      ),
+    );
+    expect(tooSoon.code).toBe("UNPROCESSABLE");
+    // 02:00 in São Paulo: the clinician does not work then
+    const offHours = await errorOf(
+      bookAppointment(
+        db,
+        actor,
+        { ...base, startsAt: at("2030-06-03T05:00:00Z"), idempotencyKey: "night-xxxxxxx" },
+        now,
+      ),
+    );
+    expect(offHours.code).toBe("SLOT_TAKEN");
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
+  });
+
+  it("reschedules into a free slot with a new link and cancels by revoking the link", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    const booked = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId: clinician.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-05T13:00:00Z"),
+        idempotencyKey: "move-me-xxxxxx",
+      },
+      now,
+    );
+    // moving by 15 minutes overlaps the old span: the appointment must not collide with itself
+    const moved = await rescheduleAppointment(
+      db,
+      actor,
+      { appointmentId: booked.appointmentId, startsAt: at("2030-06-05T13:15:00Z"), idempotencyKey: "moved-xxxxxxx" },
+      now,
+    );
+    expect(moved.joinToken).not.toBe(booked.joinToken);
+    expect(await findByJoinTokenHash(db, hashJoinToken(booked.joinToken!), now)).toBeNull();
+    expect(await findByJoinTokenHash(db, hashJoinToken(moved.joinToken!), now)).not.toBeNull();
+    const row = await db.appointment.findUniqueOrThrow({ where: { id: booked.appointmentId } });
+    expect(row.startsAt.toISOString()).toBe("2030-06-05T13:15:00.000Z");
+    expect(row.version).toBe(2);
+
+    const slots = await findFreeSlots(db, {
+      clinicianId: clinician.id,
+      appointmentTypeId: type.id,
+      from: at("2030-06-05T12:00:00Z"),
+      to: at("2030-06-05T15:00:00Z"),
+      now,
+    });
+    expect(slots.map((s) => s.start.toISOString())).not.toContain("2030-06-05T13:15:00.000Z");
+
+    await cancelAppointment(db, actor, booked.appointmentId, now, { enforceCutoff: false });
+    expect(await findByJoinTokenHash(db, hashJoinToken(moved.joinToken!), now)).toBeNull();
+    const after = await findFreeSlots(db, {
+      clinicianId: clinician.id,
+      appointmentTypeId: type.id,
+      from: at("2030-06-05T12:00:00Z"),
+      to: at("2030-06-05T15:00:00Z"),
+      now,
+    });
+    expect(after.map((s) => s.start.toISOString())).toContain("2030-06-05T13:15:00.000Z");
+    const actions = (
+      await db.auditLog.findMany({ where: { entityId: booked.appointmentId }, orderBy: { at: "asc" } })
+    ).map((a) => a.action);
+    expect(actions).toEqual(["appointment.book", "appointment.reschedule", "appointment.cancel"]);
+  });
+});
