@@ -457,7 +457,7 @@ export class CallEngine {
       caller.endReason = reason === "busy" ? "busy" : "rejected";
     }
     this.finish(call, null);
-    this.later(call, () => this.send(call, "deleted", callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) }), 1, true);
+    this.later(call, () => this.send(call, "deleted", callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) }, true), 1, true);
   }
 
   redirect(call: CallRecord, targets: Array<Record<string, unknown>>, callbackUri?: string): void {

@@ -6,8 +6,21 @@ export const faultRuleSchema = z
     /** "request" faults apply to Graph/identity/speech requests; "notification" faults to outbound webhooks. */
     target: z.enum(["request", "notification"]).default("request"),
     method: z.string().toUpperCase().optional(),
-    /** Regex (when wrapped in /…/) or glob (* and **) matched against the path (requests) or resourceUrl (notifications). */
-    path: z.string().min(1),
+    /** Glob (* = one segment, ** = anything) matched against the path (requests) or resourceUrl (notifications)… */
+    path: z.string().min(1).optional(),
+    /** …or a regular expression (case-insensitive) instead of the glob. */
+    pathRegex: z
+      .string()
+      .min(1)
+      .refine((r) => {
+        try {
+          new RegExp(r);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "pathRegex is not a valid regular expression")
+      .optional(),
     /** How many matching requests to affect; 0 = unlimited. */
     count: z.number().int().min(0).default(1),
     action: z.discriminatedUnion("type", [
@@ -18,6 +31,7 @@ export const faultRuleSchema = z
       z.object({ type: z.literal("duplicate") }),
     ]),
   })
+  .refine((r) => (r.path === undefined) !== (r.pathRegex === undefined), { message: "give exactly one of path (glob) or pathRegex" })
   .refine((r) => r.target === "notification" || (r.action.type !== "drop" && r.action.type !== "duplicate"), {
     message: "drop/duplicate only apply to target 'notification'",
   })
@@ -28,11 +42,7 @@ export const faultRuleSchema = z
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema> & { id: number; matcher: RegExp; remaining: number; hits: number };
 
-export function patternToRegExp(pattern: string): RegExp {
-  if (pattern.length > 2 && pattern.startsWith("/") && pattern.lastIndexOf("/") > 0) {
-    const last = pattern.lastIndexOf("/");
-    return new RegExp(pattern.slice(1, last), pattern.slice(last + 1));
-  }
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .split("**")
     .map((part) => part.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*"))
@@ -45,7 +55,7 @@ export class FaultInjector {
   private nextId = 1;
 
   add(input: z.infer<typeof faultRuleSchema>): FaultRule {
-    const rule: FaultRule = { ...input, id: this.nextId++, matcher: patternToRegExp(input.path), remaining: input.count, hits: 0 };
+    const rule: FaultRule = { ...input, id: this.nextId++, matcher: input.pathRegex !== undefined ? new RegExp(input.pathRegex, "i") : globToRegExp(input.path ?? "**"), remaining: input.count, hits: 0 };
     this.rules.push(rule);
     return rule;
   }
