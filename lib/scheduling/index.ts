@@ -1,0 +1,61 @@
+// Public API of the appointment book's domain logic. Pure: no I/O, no clock, no process time zone.
+export type {
+  AppointmentStatus,
+  AppointmentTypeRules,
+  AppointmentsPerLocalDay,
+  AvailabilityException,
+  AvailabilityExceptionKind,
+  BusyInterval,
+  ClinicianSchedule,
+  FindSlotsInput,
+  Instant,
+  LocalDate,
+  SearchWindow,
+  Slot,
+  TimeInterval,
+  WeeklyHours,
+} from "./types";
+export { LIVE_STATUSES } from "./types";
+export { expandAvailability, type ExpandAvailabilityInput } from "./availability";
+export {
+  DEFAULT_GRID_MINUTES,
+  assertValidRules,
+  busyFromAppointments,
+  countPerLocalDay,
+  findSlots,
+  firstAvailable,
+  type AppointmentSpan,
+  type FirstAvailableCandidate,
+  type FirstAvailableResult,
+} from "./slots";
+export {
+  blockedSpan,
+  checkBookable,
+  checkCancellable,
+  checkReschedulable,
+  nearestFreeSlots,
+  type BookCheck,
+  type BookRefusal,
+  type CancelCheck,
+  type CancelRefusal,
+  type RescheduleCheck,
+  type RescheduleInput,
+} from "./booking-rules";
+export {
+  addLocalDays,
+  dbDateFromLocalDate,
+  isValidLocalDate,
+  isValidTimeZone,
+  isoWeekday,
+  localDateFromDbDate,
+  localDateOf,
+  localDateTime,
+  localDayBounds,
+  localTimeExists,
+  localToUtc,
+  localWeekBounds,
+  timeZoneSchema,
+  type LocalDateTime,
+  type LocalDayBounds,
+  type LocalWeekBounds,
+} from "./zones";
