@@ -92,6 +92,7 @@ export class MeetingStore {
       videoTeleconferenceId: null,
       externalId: externalId ?? null,
       isBroadcast: input.isBroadcast ?? false,
+      broadcastSettings: (input.broadcastSettings as OnlineMeeting["broadcastSettings"]) ?? null,
       autoAdmittedUsers: "EveryoneInCompany",
       isEntryExitAnnounced: input.isEntryExitAnnounced ?? true,
       allowedPresenters: input.allowedPresenters ?? "everyone",

@@ -58,6 +58,9 @@ export function createEntraIdentity(opts: {
     jwks: { keys: [opts.signingKey.privateJwk] },
     cookies: { keys: [crypto.randomBytes(32).toString("base64url")] },
     pkce: { required: () => false },
+    // Entra returns a refresh token whenever offline_access is requested (no prompt=consent needed).
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed("refresh_token") && (code.scopes.has("offline_access") || code.scopes.has("openid")),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
