@@ -195,21 +195,22 @@ function entity(ctx: RequestContext, user: DirectoryUser, m: StoredMeeting) {
 }
 
 /** Parses `JoinWebUrl eq '<url-encoded>'` and `joinMeetingIdSettings/joinMeetingId eq '<id>'`. */
-function parseFilter(filter: string): { field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId"; value: string } {
+function parseFilter(filter: string): { field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId"; values: string[] } {
   const m = /^\s*([\w/]+)\s+eq\s+'(.*)'\s*$/i.exec(filter);
   if (!m?.[1] || m[2] === undefined) throw badRequest(`Invalid filter clause: ${filter}`);
   const field = m[1].toLowerCase();
   if (field === "joinweburl") {
-    let value = m[2];
+    // The literal should be URL-encoded (doc), but clients that already decoded it once must match too.
+    const values = [m[2]];
     try {
-      value = decodeURIComponent(value);
+      values.push(decodeURIComponent(m[2]));
     } catch {
-      /* already decoded */
+      /* not encoded */
     }
-    return { field: "joinWebUrl", value };
+    return { field: "joinWebUrl", values };
   }
-  if (field === "joinmeetingidsettings/joinmeetingid") return { field: "joinMeetingId", value: m[2] };
-  if (field === "videoteleconferenceid") return { field: "videoTeleconferenceId", value: m[2] };
+  if (field === "joinmeetingidsettings/joinmeetingid") return { field: "joinMeetingId", values: [m[2]] };
+  if (field === "videoteleconferenceid") return { field: "videoTeleconferenceId", values: [m[2]] };
   throw badRequest(`Filter on '${m[1]}' is not supported. Supported: JoinWebUrl, joinMeetingIdSettings/joinMeetingId.`);
 }
 
@@ -251,11 +252,11 @@ export function registerMeetingRoutes(
       const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
       const filter = ctx.url.searchParams.get("$filter");
       if (!filter) throw badRequest("Filter is required for listing online meetings: use JoinWebUrl or joinMeetingIdSettings/joinMeetingId.");
-      const { field, value } = parseFilter(filter);
+      const { field, values } = parseFilter(filter);
       const value_ = [...store.meetings.values()]
         .filter((m) => m.organizerId === user.id)
         .filter((m) =>
-          field === "joinWebUrl" ? m.body.joinWebUrl === value : field === "joinMeetingId" ? m.body.joinMeetingIdSettings?.joinMeetingId === value : m.body.videoTeleconferenceId === value,
+          values.includes(String(field === "joinWebUrl" ? m.body.joinWebUrl : field === "joinMeetingId" ? m.body.joinMeetingIdSettings?.joinMeetingId : m.body.videoTeleconferenceId)),
         )
         .map((m) => m.body);
       const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;
