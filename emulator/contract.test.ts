@@ -171,6 +171,16 @@ describe("errors and permissions (contract §1, §7)", () => {
   });
 });
 
+describe("pages and health", () => {
+  it("serves the phone page and health", async () => {
+    const phone = await request(emu, "GET", "/_emulator/phone?endpoint=%2B5511987654321");
+    expect(phone.status).toBe(200);
+    expect(phone.text).toContain("Keypad");
+    const health = await request(emu, "GET", "/_emulator/health");
+    expect(health.json).toMatchObject({ status: "ok", issuer: emu.issuer, clientId: emu.registration.clientId });
+  });
+});
+
 describe("identity (Entra-shaped)", () => {
   it("authorization code + PKCE through the login page: ID token and Graph token claims", async () => {
     const tokens = await userSignIn(emu, "carla.mendes@aurora.example");
