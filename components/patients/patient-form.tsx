@@ -1,0 +1,167 @@
+"use client";
+
+import { useActionState, useEffect, useId, useRef } from "react";
+import { useTranslations } from "next-intl";
+import { createPatientAction, updatePatientAction } from "@/lib/patients/actions";
+import type { PatientField, PatientFormState, PatientFormValues } from "@/lib/patients/types";
+
+const idle: PatientFormState = { status: "idle" };
+
+type Props = { timeZones: string[]; locales: readonly string[] } & (
+  | { mode: "create"; initial: PatientFormValues }
+  | { mode: "update"; initial: PatientFormValues; patientId: string; updatedAt: string }
+);
+
+export function PatientForm(props: Props) {
+  const t = useTranslations("patients.form");
+  const language = useTranslations("language");
+  const action = props.mode === "create" ? createPatientAction : updatePatientAction;
+  const [state, formAction, pending] = useActionState(action, idle);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // React resets the form after an action; defaults follow the last answer so typing is not lost.
+  const values = state.status === "idle" ? props.initial : state.values;
+  const errors: Partial<Record<PatientField, string>> = state.status === "error" ? state.fieldErrors : {};
+  // after a save the record has a new version; the next save must compare against that one
+  const updatedAt = props.mode === "update" ? (state.status === "ok" ? state.updatedAt : props.updatedAt) : null;
+  const idPrefix = useId();
+
+  // Keyboard and screen-reader users land on the first field that needs fixing.
+  useEffect(() => {
+    if (state.status !== "error") return;
+    formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+  }, [state]);
+
+  const field = (name: PatientField) => ({
+    id: `${idPrefix}-${name}`,
+    name,
+    defaultValue: values[name],
+    error: errors[name],
+  });
+
+  return (
+    <form ref={formRef} action={formAction} noValidate className="grid gap-4 sm:grid-cols-2">
+      {props.mode === "update" && (
+        <>
+          <input type="hidden" name="id" value={props.patientId} />
+          <input type="hidden" name="updatedAt" value={updatedAt ?? ""} />
+        </>
+      )}
+      <div className="sm:col-span-2" aria-live="polite">
+        {state.status === "error" && (
+          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {state.message}
+          </p>
+        )}
+        {state.status === "ok" && (
+          <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800">
+            {state.message}
+          </p>
+        )}
+      </div>
+      <TextField label={t("firstName")} required autoComplete="off" {...field("firstName")} />
+      <TextField label={t("lastName")} required autoComplete="off" {...field("lastName")} />
+      <TextField
+        label={t("phone")}
+        optional={t("optional")}
+        hint={t("phoneHint")}
+        type="tel"
+        inputMode="tel"
+        autoComplete="off"
+        {...field("phone")}
+      />
+      <TextField label={t("email")} optional={t("optional")} type="email" autoComplete="off" {...field("email")} />
+      <div className="flex flex-col gap-1">
+        <label htmlFor={`${idPrefix}-locale`} className="text-sm font-medium text-slate-800">
+          {t("locale")}
+        </label>
+        <select
+          id={`${idPrefix}-locale`}
+          name="locale"
+          defaultValue={values.locale}
+          aria-invalid={errors.locale ? true : undefined}
+          aria-describedby={errors.locale ? `${idPrefix}-locale-error` : undefined}
+          className={inputClass(Boolean(errors.locale))}
+        >
+          {props.locales.map((locale) => (
+            <option key={locale} value={locale}>
+              {language(locale)}
+            </option>
+          ))}
+        </select>
+        <FieldError id={`${idPrefix}-locale-error`} message={errors.locale} />
+      </div>
+      <TextField
+        label={t("timeZone")}
+        hint={t("timeZoneHint")}
+        list={`${idPrefix}-zones`}
+        autoComplete="off"
+        spellCheck={false}
+        {...field("timeZone")}
+      />
+      <datalist id={`${idPrefix}-zones`}>
+        {props.timeZones.map((zone) => (
+          <option key={zone} value={zone} />
+        ))}
+      </datalist>
+      <div className="sm:col-span-2">
+        <button
+          type="submit"
+          disabled={pending}
+          className="w-full rounded-md bg-brand-700 px-5 py-2.5 text-base font-semibold text-white shadow hover:bg-brand-900 disabled:cursor-wait disabled:opacity-70 sm:w-auto"
+        >
+          {pending ? t("saving") : props.mode === "create" ? t("create") : t("save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function inputClass(invalid: boolean): string {
+  return `rounded-md border bg-white px-3 py-2 text-base ${invalid ? "border-red-500" : "border-slate-300"}`;
+}
+
+type TextFieldProps = Omit<React.InputHTMLAttributes<HTMLInputElement>, "id" | "name"> & {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  optional?: string;
+  error?: string;
+};
+
+function TextField({ id, label, hint, optional, error, required, ...input }: TextFieldProps) {
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium text-slate-800">
+        {label}
+        {optional && <span className="ml-1 font-normal text-slate-500">({optional})</span>}
+      </label>
+      <input
+        id={id}
+        required={required}
+        aria-required={required || undefined}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        className={inputClass(Boolean(error))}
+        {...input}
+      />
+      {hint && (
+        <p id={`${id}-hint`} className="text-sm text-slate-600">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="text-sm font-medium text-red-700">
+      {message}
+    </p>
+  );
+}

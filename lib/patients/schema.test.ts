@@ -1,0 +1,250 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  canonicalTimeZone,
+  maskPhone,
+  normalisePhone,
+  patientCreateSchema,
+  patientErrorKeys,
+  patientFieldErrors,
+  patientSearchSchema,
+  patientUpdateSchema,
+} from "./schema";
+
+const e164 = (input: string) => {
+  const result = normalisePhone(input);
+  if (!result.ok) throw new Error(`expected ${JSON.stringify(input)} to be valid, got ${result.error}`);
+  return result.e164;
+};
+
+describe("normalisePhone", () => {
+  it.each([
+    "(11) 98765-4321",
+    "11 98765-4321",
+    "11987654321",
+    "11 9 8765 4321",
+    "011 98765-4321",
+    "0 11 98765 4321",
+    "+55 11 98765-4321",
+    "+55 (11) 98765-4321",
+    "55 11 98765 4321",
+    "5511987654321",
+    "+5511987654321",
+    "  (11) 98765.4321  ",
+    "tel:+5511987654321",
+  ])("reads the Brazilian mobile %j as +5511987654321", (input) => {
+    expect(e164(input)).toBe("+5511987654321");
+  });
+
+  it.each([
+    ["(11) 3333-4444", "+551133334444"],
+    ["21 2555-1234", "+552125551234"],
+    ["+55 21 2555-1234", "+552125551234"],
+    ["(61) 3411-1000", "+556134111000"],
+  ])("reads the Brazilian landline %j", (input, expected) => {
+    expect(e164(input)).toBe(expected);
+  });
+
+  it.each([
+    ["+1 (415) 555-2671", "+14155552671"],
+    ["+1 212-555-2368", "+12125552368"],
+    ["+351 912 345 678", "+351912345678"],
+    ["+351 21 234 5678", "+351212345678"],
+  ])("reads the foreign number %j when it starts with +", (input, expected) => {
+    expect(e164(input)).toBe(expected);
+  });
+
+  it("reads a number without + as Brazilian (the clinic's country)", () => {
+    // the same digits as a US number, but area code 41 is Curitiba
+    expect(e164("415 555 2671")).toBe("+554155552671");
+  });
+
+  it.each([
+    ["123", "phoneTooShort"],
+    ["+55 11 9876", "phoneTooShort"],
+    ["(11) 99999-99999", "phoneTooLong"],
+    ["+999 1234 5678", "phoneInvalidCountry"],
+    ["abc", "phoneInvalid"],
+    ["call me", "phoneInvalid"],
+    ["", "phoneInvalid"],
+    // eight-digit mobiles lost their place when Brazil added the leading 9
+    ["11 8765-4321", "phoneInvalid"],
+    ["+55 11 98765-4321 ramal 12", "phoneInvalid"],
+  ])("refuses %j with %s", (input, error) => {
+    expect(normalisePhone(input)).toEqual({ ok: false, error });
+  });
+
+  const areaCodes = ["11", "21", "31", "41", "51", "61", "71", "81", "85", "92"];
+  const brMobile = fc.record({
+    area: fc.constantFrom(...areaCodes),
+    // Brazilian mobiles: 9 followed by a digit 6–9 in practice, then seven digits
+    head: fc.integer({ min: 6, max: 9 }),
+    rest: fc.stringMatching(/^\d{7}$/),
+  });
+  const layout = fc.constantFrom(
+    ({ area, n }: { area: string; n: string }) => `(${area}) ${n.slice(0, 5)}-${n.slice(5)}`,
+    ({ area, n }: { area: string; n: string }) => `${area}${n}`,
+    ({ area, n }: { area: string; n: string }) => `0${area} ${n.slice(0, 5)} ${n.slice(5)}`,
+    ({ area, n }: { area: string; n: string }) => `+55 ${area} ${n}`,
+    ({ area, n }: { area: string; n: string }) => `55${area}${n}`,
+    ({ area, n }: { area: string; n: string }) => `+55 (${area}) ${n.slice(0, 1)} ${n.slice(1, 5)}.${n.slice(5)}`,
+  );
+
+  it("reads every layout of a Brazilian mobile as the same E.164 number", () => {
+    fc.assert(
+      fc.property(brMobile, layout, ({ area, head, rest }, format) => {
+        const n = `9${head}${rest}`;
+        expect(normalisePhone(format({ area, n }))).toEqual({ ok: true, e164: `+55${area}${n}` });
+      }),
+    );
+  });
+
+  it("is stable: normalising a normalised number gives it back unchanged", () => {
+    const phoneLike = fc.oneof(
+      fc.stringMatching(/^\+?[\d ()\-.]{0,20}$/),
+      brMobile.map(({ area, head, rest }) => `(${area}) 9${head}${rest}`),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(phoneLike, (input) => {
+        const once = normalisePhone(input);
+        if (!once.ok) return;
+        expect(normalisePhone(once.e164)).toEqual(once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("maskPhone", () => {
+  it("shows only the last four digits", () => {
+    expect(maskPhone("+5511987654321")).toBe("•••••• 4321");
+    expect(maskPhone("+14155552671")).toBe("•••••• 2671");
+    expect(maskPhone(null)).toBeNull();
+  });
+});
+
+describe("canonicalTimeZone", () => {
+  it.each([
+    ["America/Sao_Paulo", "America/Sao_Paulo"],
+    ["america/sao_paulo", "America/Sao_Paulo"],
+    ["Europe/Lisbon", "Europe/Lisbon"],
+    ["US/Eastern", "America/New_York"],
+    ["UTC", "UTC"],
+  ])("accepts %j as %j", (input, expected) => {
+    expect(canonicalTimeZone(input)).toBe(expected);
+  });
+
+  it.each(["", "Nowhere/City", "+01:00", "-03:00", "São Paulo"])("refuses %j", (input) => {
+    expect(canonicalTimeZone(input)).toBeNull();
+  });
+});
+
+describe("patientCreateSchema", () => {
+  it("normalises a filled-in form", () => {
+    const parsed = patientCreateSchema.parse({
+      firstName: "  Ana Maria ",
+      lastName: "Souza",
+      email: " Ana.Souza@Example.COM ",
+      phone: "(11) 98765-4321",
+      locale: "en",
+      timeZone: "europe/lisbon",
+    });
+    expect(parsed).toEqual({
+      firstName: "Ana Maria",
+      lastName: "Souza",
+      email: "ana.souza@example.com",
+      phone: "+5511987654321",
+      locale: "en",
+      timeZone: "Europe/Lisbon",
+    });
+    // the mutations parse again what the actions parsed: that must change nothing
+    expect(patientCreateSchema.parse(parsed)).toEqual(parsed);
+  });
+
+  it("treats empty optional fields as absent and fills the clinic defaults", () => {
+    expect(
+      patientCreateSchema.parse({
+        firstName: "João",
+        lastName: "Silva",
+        email: "",
+        phone: " ",
+        locale: "",
+        timeZone: "",
+      }),
+    ).toEqual({
+      firstName: "João",
+      lastName: "Silva",
+      email: null,
+      phone: null,
+      locale: "pt-BR",
+      timeZone: "America/Sao_Paulo",
+    });
+  });
+
+  it("reports one message key per field", () => {
+    const result = patientCreateSchema.safeParse({
+      firstName: " ",
+      lastName: "x".repeat(101),
+      email: "not-an-email",
+      phone: "123",
+      locale: "fr",
+      timeZone: "Mars/Olympus",
+    });
+    expect(result.success).toBe(false);
+    expect(patientFieldErrors(result.error!)).toEqual({
+      firstName: "required",
+      lastName: "tooLong",
+      email: "emailInvalid",
+      phone: "phoneTooShort",
+      locale: "localeInvalid",
+      timeZone: "timeZoneInvalid",
+    });
+  });
+
+  it("says 'required' for missing names", () => {
+    const result = patientCreateSchema.safeParse({});
+    expect(patientFieldErrors(result.error!)).toEqual({ firstName: "required", lastName: "required" });
+  });
+});
+
+describe("patientUpdateSchema", () => {
+  it("finds field errors nested under patient", () => {
+    const result = patientUpdateSchema.safeParse({
+      id: "0b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b",
+      patient: { firstName: "Ana", lastName: "Souza", phone: "abc" },
+    });
+    expect(patientFieldErrors(result.error!)).toEqual({ phone: "phoneInvalid" });
+  });
+
+  it("refuses a malformed id or version", () => {
+    const result = patientUpdateSchema.safeParse({
+      id: "42",
+      patient: { firstName: "Ana", lastName: "Souza" },
+      expectedUpdatedAt: "yesterday",
+    });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(["idInvalid", "versionInvalid"]);
+  });
+});
+
+describe("patientSearchSchema", () => {
+  it("trims, takes the first of repeated ?q= and bounds take", () => {
+    expect(patientSearchSchema.parse({ query: ["  ana ", "x"] })).toEqual({ query: "ana", take: 20 });
+    expect(patientSearchSchema.parse({})).toEqual({ query: "", take: 20 });
+    expect(patientSearchSchema.safeParse({ query: "a", take: 51 }).success).toBe(false);
+    expect(patientSearchSchema.safeParse({ query: "a".repeat(101) }).success).toBe(false);
+  });
+});
+
+describe("messages", () => {
+  it("has every error key, in both languages, with the same patients keys", async () => {
+    const en = (await import("@/messages/en.json")).default.patients;
+    const pt = (await import("@/messages/pt-BR.json")).default.patients;
+    const keys = (value: object, prefix = ""): string[] =>
+      Object.entries(value).flatMap(([key, inner]) =>
+        typeof inner === "object" && inner ? keys(inner, `${prefix}${key}.`) : [`${prefix}${key}`],
+      );
+    expect(keys(pt)).toEqual(keys(en));
+    for (const key of patientErrorKeys) expect(en.errors).toHaveProperty(key);
+  });
+});

@@ -1,0 +1,194 @@
+// Input rules for patients, shared by the forms, the server actions and the mutations. Every issue
+// message is a stable key under `patients.errors` in messages/*.json, so the same rule speaks both
+// languages and non-UI callers still get a readable code.
+import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from "libphonenumber-js/max";
+import { z } from "zod";
+import { locales } from "@/lib/i18n/locales";
+
+export const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
+export const DEFAULT_PATIENT_LOCALE = "pt-BR";
+export const DEFAULT_PATIENT_TIME_ZONE = "America/Sao_Paulo";
+
+export const NAME_MAX = 100;
+export const EMAIL_MAX = 254;
+export const QUERY_MAX = 100;
+export const SEARCH_TAKE_MAX = 50;
+export const SEARCH_TAKE_DEFAULT = 20;
+
+export const patientErrorKeys = [
+  "invalid",
+  "required",
+  "tooLong",
+  "emailInvalid",
+  "phoneInvalid",
+  "phoneTooShort",
+  "phoneTooLong",
+  "phoneInvalidCountry",
+  "localeInvalid",
+  "timeZoneInvalid",
+  "idInvalid",
+  "versionInvalid",
+] as const;
+export type PatientErrorKey = (typeof patientErrorKeys)[number];
+
+export type PhoneResult = { ok: true; e164: string } | { ok: false; error: PatientErrorKey };
+
+/**
+ * Any way a person writes a phone number → E.164. Numbers without a country code are read as
+ * Brazilian (the clinic's country); "+", or "55" in front of a full Brazilian number, are understood.
+ * The "max" metadata checks real numbering plans, not just lengths, so typos are caught at the desk.
+ */
+export function normalisePhone(input: string, defaultCountry: CountryCode = DEFAULT_PHONE_COUNTRY): PhoneResult {
+  const text = input.trim();
+  const parsed = parsePhoneNumberFromString(text, { defaultCountry });
+  if (parsed?.isValid() && !parsed.ext) return { ok: true, e164: parsed.number };
+  switch (validatePhoneNumberLength(text, defaultCountry)) {
+    case "TOO_SHORT":
+      return { ok: false, error: "phoneTooShort" };
+    case "TOO_LONG":
+      return { ok: false, error: "phoneTooLong" };
+    case "INVALID_COUNTRY":
+      return { ok: false, error: "phoneInvalidCountry" };
+    default:
+      return { ok: false, error: "phoneInvalid" };
+  }
+}
+
+/** Readable international form for the record page, e.g. "+55 11 98765 4321". */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/** For lists: everything but the last four digits hidden, so a screen over a shoulder leaks little. */
+export function maskPhone(e164: string | null | undefined): string | null {
+  if (!e164) return null;
+  const digits = e164.replace(/\D/g, "");
+  if (digits.length <= 4) return "•".repeat(digits.length);
+  return `${"•".repeat(Math.min(digits.length - 4, 6))} ${digits.slice(-4)}`;
+}
+
+// Intl accepts some things that are not zone names (offsets such as "+01:00" in newer runtimes), so
+// a name must also look like one. The runtime's canonical spelling is stored ("us/eastern" →
+// "America/New_York"), which also makes normalising twice a no-op.
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
+
+export function canonicalTimeZone(name: string): string | null {
+  const text = name.trim();
+  if (!ZONE_NAME.test(text)) return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: text }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** Zone names for the form's suggestions; the schema also accepts their aliases. */
+export function timeZoneOptions(): string[] {
+  const zones = new Set(Intl.supportedValuesOf("timeZone"));
+  zones.add("UTC");
+  return [...zones].sort();
+}
+
+// Form fields arrive as strings; an empty optional field means "none".
+const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
+
+const name = z.string({ error: "required" }).trim().min(1, { error: "required" }).max(NAME_MAX, { error: "tooLong" });
+
+const email = z.preprocess(
+  emptyToNull,
+  z
+    .string()
+    .trim()
+    .max(EMAIL_MAX, { error: "tooLong" })
+    .pipe(z.email({ error: "emailInvalid" }))
+    // the domain part is case-insensitive; lowercasing all of it is what people expect in practice
+    .transform((value) => value.toLowerCase())
+    .nullable()
+    .default(null),
+);
+
+const phone = z.preprocess(
+  emptyToNull,
+  z
+    .string()
+    .transform((value, ctx) => {
+      const result = normalisePhone(value);
+      if (result.ok) return result.e164;
+      ctx.addIssue({ code: "custom", message: result.error });
+      return z.NEVER;
+    })
+    .nullable()
+    .default(null),
+);
+
+const locale = z.preprocess(emptyToNull, z.enum(locales, { error: "localeInvalid" }).nullable().default(null));
+
+const timeZone = z.preprocess(
+  emptyToNull,
+  z
+    .string()
+    .transform((value, ctx) => {
+      const canonical = canonicalTimeZone(value);
+      if (canonical) return canonical;
+      ctx.addIssue({ code: "custom", message: "timeZoneInvalid" });
+      return z.NEVER;
+    })
+    .nullable()
+    .default(null),
+);
+
+export const patientCreateSchema = z
+  .object({
+    firstName: name,
+    lastName: name,
+    email,
+    phone,
+    locale,
+    timeZone,
+  })
+  .transform((input) => ({
+    ...input,
+    locale: input.locale ?? DEFAULT_PATIENT_LOCALE,
+    timeZone: input.timeZone ?? DEFAULT_PATIENT_TIME_ZONE,
+  }));
+
+export const patientIdSchema = z.uuid({ error: "idInvalid" });
+
+// The edit form replaces every editable field. `expectedUpdatedAt` is the version the person was
+// looking at; when it is given and the record changed since, the update is refused, not merged.
+export const patientUpdateSchema = z.object({
+  id: patientIdSchema,
+  patient: patientCreateSchema,
+  expectedUpdatedAt: z.preprocess(emptyToNull, z.iso.datetime({ error: "versionInvalid" }).nullable().default(null)),
+});
+
+export const patientSearchSchema = z.object({
+  query: z.preprocess(
+    (value) => (Array.isArray(value) ? value[0] : (value ?? "")),
+    z.string().trim().max(QUERY_MAX, { error: "tooLong" }),
+  ),
+  take: z.coerce.number().int().min(1).max(SEARCH_TAKE_MAX).default(SEARCH_TAKE_DEFAULT),
+});
+
+export type PatientCreateInput = z.input<typeof patientCreateSchema>;
+export type PatientData = z.output<typeof patientCreateSchema>;
+export type PatientUpdateInput = z.input<typeof patientUpdateSchema>;
+export type PatientSearchInput = z.input<typeof patientSearchSchema>;
+export type PatientSearch = z.output<typeof patientSearchSchema>;
+
+export const patientFields = ["firstName", "lastName", "email", "phone", "locale", "timeZone"] as const;
+export type PatientField = (typeof patientFields)[number];
+export type PatientFieldErrors = Partial<Record<PatientField, PatientErrorKey>>;
+
+const errorKeys = new Set<string>(patientErrorKeys);
+
+/** The first problem per field, as a message key; paths may be nested under `patient`. */
+export function patientFieldErrors(error: z.ZodError): PatientFieldErrors {
+  const result: PatientFieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path.find((part): part is PatientField => patientFields.includes(part as PatientField));
+    if (!field || result[field]) continue;
+    result[field] = errorKeys.has(issue.message) ? (issue.message as PatientErrorKey) : "invalid";
+  }
+  return result;
+}
