@@ -39,7 +39,11 @@ async function main(): Promise<void> {
   try {
     for (const args of plan) {
       // asynchronous on purpose: the embedded server may be running in this process
-      const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: url } });
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        stdio: "inherit",
+        env: { ...process.env, DATABASE_URL: url },
+      });
       const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       if (code !== 0) throw new Error(`${args.join(" ")} failed`);
     }

@@ -141,7 +141,8 @@ async function main(): Promise<void> {
   }
   if (useEmulator) await startEmulator();
 
-  if (!dev && !buildIsCurrent()) await run(process.execPath, ["node_modules/next/dist/bin/next", "build"], "next build");
+  if (!dev && !buildIsCurrent())
+    await run(process.execPath, ["node_modules/next/dist/bin/next", "build"], "next build");
   const next = spawn(
     process.execPath,
     ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"],
