@@ -1,0 +1,51 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { signOutEverywhere } from "@/app/actions";
+import type { Viewer } from "@/lib/auth/session";
+import { LanguageSwitcher } from "./language-switcher";
+
+const links = [
+  { href: "/appointments", key: "appointments", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
+  { href: "/appointments/new", key: "book", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
+  { href: "/patients", key: "patients", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
+  { href: "/availability", key: "availability", roles: ["CLINICIAN", "ADMIN"] },
+] as const;
+
+export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
+  const t = await getTranslations("nav");
+  const app = await getTranslations("app");
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Link href="/appointments" className="text-lg font-semibold text-brand-900">
+            {app("name")}
+          </Link>
+          <nav aria-label={t("label")} className="flex flex-1 flex-wrap gap-4 text-sm">
+            {links
+              .filter((link) => (link.roles as readonly string[]).includes(viewer.role))
+              .map((link) => (
+                <Link key={link.href} href={link.href} className="text-slate-700 hover:text-brand-700 hover:underline">
+                  {t(link.key)}
+                </Link>
+              ))}
+          </nav>
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            <span className="text-slate-600">
+              {viewer.name} · {t(`roles.${viewer.role}`)}
+            </span>
+            <form action={signOutEverywhere}>
+              <button type="submit" className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                {t("signOut")}
+              </button>
+            </form>
+          </div>
+        </div>
+      </header>
+      {children}
+      <footer className="mx-auto max-w-6xl px-4 py-6">
+        <LanguageSwitcher />
+      </footer>
+    </div>
+  );
+}
