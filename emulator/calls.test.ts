@@ -2,7 +2,17 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./server";
 import { commsNotifications } from "./test/shapes";
-import { ANA, appToken, CARLA, PATIENT_PHONE, request, startBotReceiver, startPromptServer, startTestEmulator, userSignIn } from "./test/helpers";
+import {
+  ANA,
+  appToken,
+  CARLA,
+  PATIENT_PHONE,
+  request,
+  startBotReceiver,
+  startPromptServer,
+  startTestEmulator,
+  userSignIn,
+} from "./test/helpers";
 
 let emu: RunningEmulator;
 let token: string;
@@ -31,10 +41,23 @@ beforeEach(async () => {
   };
 });
 
-const userTarget = (id: string) => ({ "@odata.type": "#microsoft.graph.invitationParticipantInfo", identity: { "@odata.type": "#microsoft.graph.identitySet", user: { "@odata.type": "#microsoft.graph.identity", id } } });
+const userTarget = (id: string) => ({
+  "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+  identity: { "@odata.type": "#microsoft.graph.identitySet", user: { "@odata.type": "#microsoft.graph.identity", id } },
+});
 const phoneTarget = (id: string) => ({ identity: { phone: { id } } });
-const call = (target: object) => request(emu, "POST", CALLS, { token, body: { callbackUri: `${bot.url}/cb`, requestedModalities: ["audio"], mediaConfig: serviceMedia, targets: [target] } });
-const callState = (id: string, state: string) => (n: { resourceUrl: string; resourceData: { state?: string } }) => n.resourceUrl === `/communications/calls/${id}` && n.resourceData.state === state;
+const call = (target: object) =>
+  request(emu, "POST", CALLS, {
+    token,
+    body: {
+      callbackUri: `${bot.url}/cb`,
+      requestedModalities: ["audio"],
+      mediaConfig: serviceMedia,
+      targets: [target],
+    },
+  });
+const callState = (id: string, state: string) => (n: { resourceUrl: string; resourceData: { state?: string } }) =>
+  n.resourceUrl === `/communications/calls/${id}` && n.resourceData.state === state;
 
 async function establishedCall(target: object = userTarget(ANA)) {
   const res = await call(target);
@@ -48,7 +71,11 @@ describe("outgoing calls", () => {
     const res = await call(userTarget(ANA));
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`${emu.url}/v1.0/communications/calls/${res.json.id}`);
-    expect(res.json).toMatchObject({ state: "establishing", direction: "outgoing", "@odata.type": "#microsoft.graph.call" });
+    expect(res.json).toMatchObject({
+      state: "establishing",
+      direction: "outgoing",
+      "@odata.type": "#microsoft.graph.call",
+    });
     await bot.waitFor((n) => n.resourceData.mediaState?.audio === "active");
     const states = bot.items().map((n) => n.resourceData.state);
     expect(states).toEqual(["establishing", "established", "established"]);
@@ -62,7 +89,10 @@ describe("outgoing calls", () => {
     ["decline", { mode: "decline", ringDelayMs: 10 }, 603],
     ["noAnswer", { mode: "noAnswer" }, 408],
   ])("far end %s ends the call with resultInfo %s", async (_name, behaviour, code) => {
-    expect((await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, { body: behaviour })).status).toBe(200);
+    expect(
+      (await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, { body: behaviour }))
+        .status,
+    ).toBe(200);
     const res = await call(phoneTarget(PATIENT_PHONE));
     const end = await bot.waitFor((n) => n.changeType === "deleted");
     expect(end.resourceData.resultInfo.code).toBe(code);
@@ -80,32 +110,83 @@ describe("outgoing calls", () => {
     expect((await request(emu, "DELETE", `${CALLS}/${id}`, { token })).status).toBe(204);
     await bot.waitFor((n) => n.changeType === "deleted");
     const tail = bot.items().slice(-2);
-    expect(tail.map((n) => [n.changeType, n.resourceData.state])).toEqual([["updated", "terminating"], ["deleted", "terminated"]]);
+    expect(tail.map((n) => [n.changeType, n.resourceData.state])).toEqual([
+      ["updated", "terminating"],
+      ["deleted", "terminated"],
+    ]);
     expect(tail[1].resourceData.resultInfo).toMatchObject({ code: 200, subcode: 7000 });
     expect((await request(emu, "POST", `${CALLS}/${id}/keepAlive`, { token })).status).toBe(404);
   });
 
   it("IVR: playPrompt completes after the WAV, tones arrive after subscribeToTone, recordResponse captures speech that Speech recognises", async () => {
     await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, {
-      body: { mode: "answer", ringDelayMs: 0, script: [{ type: "press", keys: "1#", afterPrompts: 1 }, { type: "say", text: "quero remarcar minha consulta", afterPrompts: 1, delayMs: 50 }] },
+      body: {
+        mode: "answer",
+        ringDelayMs: 0,
+        script: [
+          { type: "press", keys: "1#", afterPrompts: 1 },
+          { type: "say", text: "quero remarcar minha consulta", afterPrompts: 1, delayMs: 50 },
+        ],
+      },
     });
     const id = await establishedCall(phoneTarget(PATIENT_PHONE));
-    const sub = await request(emu, "POST", `${CALLS}/${id}/subscribeToTone`, { token, body: { clientContext: "tones" } });
+    const sub = await request(emu, "POST", `${CALLS}/${id}/subscribeToTone`, {
+      token,
+      body: { clientContext: "tones" },
+    });
     expect(sub.status).toBe(200);
-    expect(sub.json).toMatchObject({ "@odata.type": "#microsoft.graph.subscribeToToneOperation", status: "completed", clientContext: "tones" });
-    const play = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, { token, body: { clientContext: "menu", prompts: [{ "@odata.type": "#microsoft.graph.mediaPrompt", mediaInfo: { uri: `${prompts.url}/menu.wav`, resourceId: "menu" } }] } });
+    expect(sub.json).toMatchObject({
+      "@odata.type": "#microsoft.graph.subscribeToToneOperation",
+      status: "completed",
+      clientContext: "tones",
+    });
+    const play = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
+      token,
+      body: {
+        clientContext: "menu",
+        prompts: [
+          {
+            "@odata.type": "#microsoft.graph.mediaPrompt",
+            mediaInfo: { uri: `${prompts.url}/menu.wav`, resourceId: "menu" },
+          },
+        ],
+      },
+    });
     expect(play.status).toBe(200);
     expect(play.headers.location).toBe(`${emu.url}/v1.0/communications/calls/${id}/operations/${play.json.id}`);
     expect(play.json.status).toBe("running");
     const done = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${play.json.id}`));
-    expect(done).toMatchObject({ changeType: "deleted", resourceData: { "@odata.type": "#microsoft.graph.playPromptOperation", status: "completed", clientContext: "menu", resultInfo: { code: 200, subcode: 0 } } });
+    expect(done).toMatchObject({
+      changeType: "deleted",
+      resourceData: {
+        "@odata.type": "#microsoft.graph.playPromptOperation",
+        status: "completed",
+        clientContext: "menu",
+        resultInfo: { code: 200, subcode: 0 },
+      },
+    });
     const tones = await bot.waitFor((n) => n.resourceData.toneInfo?.tone === "pound");
     expect(tones.resourceData.toneInfo.sequenceId).toBe(2);
-    expect(bot.items().find((n) => n.resourceData.toneInfo?.sequenceId === 1)?.resourceData.toneInfo.tone).toBe("tone1");
+    expect(bot.items().find((n) => n.resourceData.toneInfo?.sequenceId === 1)?.resourceData.toneInfo.tone).toBe(
+      "tone1",
+    );
 
-    const rec = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, { token, body: { clientContext: "why", initialSilenceTimeoutInSeconds: 60, maxRecordDurationInSeconds: 10, maxSilenceTimeoutInSeconds: 2, stopTones: ["#"] } });
+    const rec = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, {
+      token,
+      body: {
+        clientContext: "why",
+        initialSilenceTimeoutInSeconds: 60,
+        maxRecordDurationInSeconds: 10,
+        maxSilenceTimeoutInSeconds: 2,
+        stopTones: ["#"],
+      },
+    });
     expect(rec.status).toBe(200);
-    expect(rec.json).toMatchObject({ "@odata.type": "#microsoft.graph.recordOperation", status: "running", recordingLocation: null });
+    expect(rec.json).toMatchObject({
+      "@odata.type": "#microsoft.graph.recordOperation",
+      status: "running",
+      recordingLocation: null,
+    });
     const recDone = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${rec.json.id}`));
     const { recordingLocation, recordingAccessToken } = recDone.resourceData;
     expect(recDone.resourceData.status).toBe("completed");
@@ -113,23 +194,38 @@ describe("outgoing calls", () => {
     const audio = await request(emu, "GET", recordingLocation, { token: recordingAccessToken });
     expect(audio.status).toBe(200);
     expect(audio.headers["content-type"]).toBe("application/octet-stream");
-    const stt = await request(emu, "POST", "/speech/recognition/conversation/cognitiveservices/v1?language=pt-BR", { rawBody: audio.raw, headers: { "Ocp-Apim-Subscription-Key": "demo", "content-type": "audio/wav; codecs=audio/pcm; samplerate=16000" } });
-    expect(stt.json).toMatchObject({ RecognitionStatus: "Success", DisplayText: "quero remarcar minha consulta", Offset: 0 });
+    const stt = await request(emu, "POST", "/speech/recognition/conversation/cognitiveservices/v1?language=pt-BR", {
+      rawBody: audio.raw,
+      headers: { "Ocp-Apim-Subscription-Key": "demo", "content-type": "audio/wav; codecs=audio/pcm; samplerate=16000" },
+    });
+    expect(stt.json).toMatchObject({
+      RecognitionStatus: "Success",
+      DisplayText: "quero remarcar minha consulta",
+      Offset: 0,
+    });
     expect(stt.json.Duration).toBeGreaterThan(0);
   });
 
   it("playPrompt with an unreachable WAV fails the operation; more than 20 prompts is a 400", async () => {
     const id = await establishedCall();
-    const play = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, { token, body: { prompts: [{ mediaInfo: { uri: `${prompts.url}/missing.wav` } }] } });
+    const play = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
+      token,
+      body: { prompts: [{ mediaInfo: { uri: `${prompts.url}/missing.wav` } }] },
+    });
     const done = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${play.json.id}`));
     expect(done.resourceData.status).toBe("failed");
-    const many = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, { token, body: { prompts: Array.from({ length: 21 }, () => ({ mediaInfo: { uri: `${prompts.url}/a.wav` } })) } });
+    const many = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
+      token,
+      body: { prompts: Array.from({ length: 21 }, () => ({ mediaInfo: { uri: `${prompts.url}/a.wav` } })) },
+    });
     expect(many.status).toBe(400);
     expect(many.json.error.code).toBe("invalidRequest");
   });
 
   it("far end hangs up → deleted terminated 200/540000 for PSTN", async () => {
-    await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, { body: { ringDelayMs: 0, script: [{ type: "hangup", delayMs: 20 }] } });
+    await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, {
+      body: { ringDelayMs: 0, script: [{ type: "hangup", delayMs: 20 }] },
+    });
     await establishedCall(phoneTarget(PATIENT_PHONE));
     const end = await bot.waitFor((n) => n.changeType === "deleted");
     expect(end.resourceData.resultInfo).toMatchObject({ code: 200, subcode: 540000 });
@@ -137,10 +233,16 @@ describe("outgoing calls", () => {
 
   it("transfer: transferring → transferAccepted → terminated 0/7015; failing target → back to established with 500", async () => {
     const id = await establishedCall(phoneTarget(PATIENT_PHONE));
-    expect((await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } })).status).toBe(202);
+    expect(
+      (await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } }))
+        .status,
+    ).toBe(202);
     const end = await bot.waitFor((n) => n.changeType === "deleted");
     expect(end.resourceData.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
-    const states = bot.items().map((n) => n.resourceData.state).slice(-3);
+    const states = bot
+      .items()
+      .map((n) => n.resourceData.state)
+      .slice(-3);
     expect(states).toEqual(["transferring", "transferAccepted", "terminated"]);
 
     await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "decline" } });
@@ -176,11 +278,21 @@ describe("incoming calls", () => {
     const id = await incoming();
     const created = bot.items()[0];
     expect(bot.received[0]!.url).toBe("/global");
-    expect(created.resourceData).toMatchObject({ state: "incoming", direction: "incoming", source: { identity: { phone: { id: PATIENT_PHONE } } } });
-    const ans = await request(emu, "POST", `${CALLS}/${id}/answer`, { token, body: { callbackUri: `${bot.url}/per-call`, acceptedModalities: ["audio"], mediaConfig: serviceMedia } });
+    expect(created.resourceData).toMatchObject({
+      state: "incoming",
+      direction: "incoming",
+      source: { identity: { phone: { id: PATIENT_PHONE } } },
+    });
+    const ans = await request(emu, "POST", `${CALLS}/${id}/answer`, {
+      token,
+      body: { callbackUri: `${bot.url}/per-call`, acceptedModalities: ["audio"], mediaConfig: serviceMedia },
+    });
     expect(ans.status).toBe(202);
     await bot.waitFor(callState(id, "established"));
-    expect(bot.received.slice(1, 3).map((r) => [r.url, r.body.value[0].resourceData.state])).toEqual([["/per-call", "establishing"], ["/per-call", "established"]]);
+    expect(bot.received.slice(1, 3).map((r) => [r.url, r.body.value[0].resourceData.state])).toEqual([
+      ["/per-call", "establishing"],
+      ["/per-call", "established"],
+    ]);
     const legs = await request(emu, "GET", `/_emulator/calls/${id}`);
     expect(legs.json.legs.find((l: { kind: string }) => l.kind === "phone").state).toBe("connected");
   });
@@ -190,14 +302,31 @@ describe("incoming calls", () => {
     expect((await request(emu, "POST", `${CALLS}/${id}/reject`, { token, body: { reason: "busy" } })).status).toBe(202);
     const del = await bot.waitFor((n) => n.changeType === "deleted");
     expect(Object.keys(del.resourceData).sort()).toEqual(["@odata.id", "@odata.type"]);
-    expect((await request(emu, "POST", `${CALLS}/${id}/answer`, { token, body: { acceptedModalities: ["audio"], mediaConfig: serviceMedia } })).status).toBe(404);
+    expect(
+      (
+        await request(emu, "POST", `${CALLS}/${id}/answer`, {
+          token,
+          body: { acceptedModalities: ["audio"], mediaConfig: serviceMedia },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("redirect → deleted terminated; timeout outside 15–90 is 400", async () => {
     const id = await incoming();
-    const bad = await request(emu, "POST", `${CALLS}/${id}/redirect`, { token, body: { targets: [userTarget(CARLA)], timeout: 5 } });
+    const bad = await request(emu, "POST", `${CALLS}/${id}/redirect`, {
+      token,
+      body: { targets: [userTarget(CARLA)], timeout: 5 },
+    });
     expect(bad.status).toBe(400);
-    expect((await request(emu, "POST", `${CALLS}/${id}/redirect`, { token, body: { targets: [userTarget(CARLA)], timeout: 30 } })).status).toBe(202);
+    expect(
+      (
+        await request(emu, "POST", `${CALLS}/${id}/redirect`, {
+          token,
+          body: { targets: [userTarget(CARLA)], timeout: 30 },
+        })
+      ).status,
+    ).toBe(202);
     const del = await bot.waitFor((n) => n.changeType === "deleted");
     expect(del.resourceData.state).toBe("terminated");
   });
@@ -212,31 +341,72 @@ describe("incoming calls", () => {
 describe("meetings", () => {
   it("bot joins a meeting by joinMeetingId; guest waits in the lobby, is admitted, mute, leaves — roster snapshots include the bot", async () => {
     const user = await userSignIn(emu, "ana.ribeiro@aurora.example");
-    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user.access_token, body: { subject: "Consulta", lobbyBypassSettings: { scope: "organization" } } });
+    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
+      token: user.access_token,
+      body: { subject: "Consulta", lobbyBypassSettings: { scope: "organization" } },
+    });
     expect(m.status).toBe(201);
     const join = await request(emu, "POST", CALLS, {
       token,
       body: {
-        callbackUri: `${bot.url}/cb`, requestedModalities: ["audio"], mediaConfig: serviceMedia,
-        meetingInfo: { "@odata.type": "#microsoft.graph.joinMeetingIdMeetingInfo", joinMeetingId: m.json.joinMeetingIdSettings.joinMeetingId, passcode: m.json.joinMeetingIdSettings.passcode },
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        meetingInfo: {
+          "@odata.type": "#microsoft.graph.joinMeetingIdMeetingInfo",
+          joinMeetingId: m.json.joinMeetingIdSettings.joinMeetingId,
+          passcode: m.json.joinMeetingIdSettings.passcode,
+        },
       },
     });
     expect(join.status).toBe(201);
     expect(join.json.chatInfo.threadId).toBe(m.json.chatInfo.threadId);
     const callId = join.json.id;
     await bot.waitFor((n) => n.resourceUrl.endsWith("/participants"));
-    const guest = await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests`, { body: { name: "Paciente Maria" } });
+    const guest = await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests`, {
+      body: { name: "Paciente Maria" },
+    });
     expect(guest.json.state).toBe("lobby");
-    const lobbyRoster = await bot.waitFor((n) => Array.isArray(n.resourceData) && n.resourceData.some((p: { isInLobby: boolean }) => p.isInLobby));
-    expect(lobbyRoster.resourceData.some((p: { info: { identity: { application?: unknown } } }) => p.info.identity.application)).toBe(true);
-    await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests/${guest.json.participantId}/admit`);
-    await bot.waitFor((n) => Array.isArray(n.resourceData) && n.resourceData.some((p: { id: string; isInLobby: boolean }) => p.id === guest.json.participantId && !p.isInLobby));
+    const lobbyRoster = await bot.waitFor(
+      (n) => Array.isArray(n.resourceData) && n.resourceData.some((p: { isInLobby: boolean }) => p.isInLobby),
+    );
+    expect(
+      lobbyRoster.resourceData.some(
+        (p: { info: { identity: { application?: unknown } } }) => p.info.identity.application,
+      ),
+    ).toBe(true);
+    await request(
+      emu,
+      "POST",
+      `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests/${guest.json.participantId}/admit`,
+    );
+    await bot.waitFor(
+      (n) =>
+        Array.isArray(n.resourceData) &&
+        n.resourceData.some(
+          (p: { id: string; isInLobby: boolean }) => p.id === guest.json.participantId && !p.isInLobby,
+        ),
+    );
     const list = await request(emu, "GET", `${CALLS}/${callId}/participants`, { token });
     expect(list.json.value).toHaveLength(2);
-    const mute = await request(emu, "POST", `${CALLS}/${callId}/participants/${guest.json.participantId}/mute`, { token, body: { clientContext: "c" } });
-    expect(mute.json).toMatchObject({ status: "completed", "@odata.type": "#microsoft.graph.muteParticipantOperation" });
-    await bot.waitFor((n) => Array.isArray(n.resourceData) && n.resourceData.some((p: { isMuted: boolean; id: string }) => p.id === guest.json.participantId && p.isMuted));
-    await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests/${guest.json.participantId}/leave`);
+    const mute = await request(emu, "POST", `${CALLS}/${callId}/participants/${guest.json.participantId}/mute`, {
+      token,
+      body: { clientContext: "c" },
+    });
+    expect(mute.json).toMatchObject({
+      status: "completed",
+      "@odata.type": "#microsoft.graph.muteParticipantOperation",
+    });
+    await bot.waitFor(
+      (n) =>
+        Array.isArray(n.resourceData) &&
+        n.resourceData.some((p: { isMuted: boolean; id: string }) => p.id === guest.json.participantId && p.isMuted),
+    );
+    await request(
+      emu,
+      "POST",
+      `/_emulator/meetings/${encodeURIComponent(m.json.id)}/guests/${guest.json.participantId}/leave`,
+    );
     await bot.waitFor((n) => Array.isArray(n.resourceData) && n.resourceData.length === 1);
     const page = await request(emu, "GET", new URL(m.json.joinWebUrl).pathname + new URL(m.json.joinWebUrl).search);
     expect(page.status).toBe(200);
@@ -245,8 +415,23 @@ describe("meetings", () => {
 
   it("wrong meeting passcode → 403", async () => {
     const user = await userSignIn(emu, "ana.ribeiro@aurora.example");
-    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user.access_token, body: { subject: "x" } });
-    const join = await request(emu, "POST", CALLS, { token, body: { callbackUri: `${bot.url}/cb`, requestedModalities: ["audio"], mediaConfig: serviceMedia, meetingInfo: { "@odata.type": "#microsoft.graph.joinMeetingIdMeetingInfo", joinMeetingId: m.json.joinMeetingIdSettings.joinMeetingId, passcode: "nope" } } });
+    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
+      token: user.access_token,
+      body: { subject: "x" },
+    });
+    const join = await request(emu, "POST", CALLS, {
+      token,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        meetingInfo: {
+          "@odata.type": "#microsoft.graph.joinMeetingIdMeetingInfo",
+          joinMeetingId: m.json.joinMeetingIdSettings.joinMeetingId,
+          passcode: "nope",
+        },
+      },
+    });
     expect(join.status).toBe(403);
   });
 });
@@ -259,7 +444,10 @@ describe("notification delivery", () => {
     const jwks = await request(emu, "GET", config.json.jwks_uri);
     const keySet = createLocalJWKSet(jwks.json);
     for (const r of bot.received) {
-      const { payload } = await jwtVerify(r.authorization!.replace(/^Bearer /, ""), keySet, { issuer: "https://api.botframework.com", audience: emu.registration.clientId });
+      const { payload } = await jwtVerify(r.authorization!.replace(/^Bearer /, ""), keySet, {
+        issuer: "https://api.botframework.com",
+        audience: emu.registration.clientId,
+      });
       expect(payload.tid).toBe(emu.directory.tenantId);
       expect(payload.exp! > payload.nbf!).toBe(true);
     }
@@ -276,19 +464,32 @@ describe("notification delivery", () => {
   });
 
   it("fault injection: drop and duplicate notifications; 429 with Retry-After and 503 on Graph paths", async () => {
-    await request(emu, "POST", "/_emulator/faults", { body: { target: "notification", path: "/communications/calls/*", count: 1, action: { type: "drop" } } });
-    await request(emu, "POST", "/_emulator/faults", { body: { target: "notification", path: "/communications/calls/*", count: 1, action: { type: "duplicate" } } });
+    await request(emu, "POST", "/_emulator/faults", {
+      body: { target: "notification", path: "/communications/calls/*", count: 1, action: { type: "drop" } },
+    });
+    await request(emu, "POST", "/_emulator/faults", {
+      body: { target: "notification", path: "/communications/calls/*", count: 1, action: { type: "duplicate" } },
+    });
     await call(userTarget(ANA));
     await bot.waitFor((n) => n.resourceData.mediaState);
     expect(bot.items().map((n) => n.resourceData.state)).toEqual(["established", "established", "established"]);
 
-    const throttle = await request(emu, "POST", "/_emulator/faults", { body: { method: "POST", path: "/v1.0/communications/**", count: 1, action: { type: "throttle", retryAfterSeconds: 7 } } });
+    const throttle = await request(emu, "POST", "/_emulator/faults", {
+      body: {
+        method: "POST",
+        path: "/v1.0/communications/**",
+        count: 1,
+        action: { type: "throttle", retryAfterSeconds: 7 },
+      },
+    });
     expect(throttle.status).toBe(201);
     const t = await call(userTarget(ANA));
     expect(t.status).toBe(429);
     expect(t.headers["retry-after"]).toBe("7");
     expect(t.json.error.code).toBe("TooManyRequests");
-    await request(emu, "POST", "/_emulator/faults", { body: { pathRegex: "^/v1\\.0/communications/calls$", count: 1, action: { type: "unavailable" } } });
+    await request(emu, "POST", "/_emulator/faults", {
+      body: { pathRegex: "^/v1\\.0/communications/calls$", count: 1, action: { type: "unavailable" } },
+    });
     const u = await call(userTarget(ANA));
     expect(u.status).toBe(503);
     expect(u.json.error.code).toBe("serviceNotAvailable");

@@ -15,7 +15,16 @@ it("official @azure/msal-node (client credentials) and @microsoft/microsoft-grap
   // NODE_EXTRA_CA_CERTS is read at process start only, so the official clients run in a child process.
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["--import", "tsx", path.join(REPO, "emulator/test/official-clients.mts"), emu.url, emu.directory.tenantId, emu.registration.clientId, emu.registration.clientSecret, ANA],
+    [
+      "--import",
+      "tsx",
+      path.join(REPO, "emulator/test/official-clients.mts"),
+      emu.url,
+      emu.directory.tenantId,
+      emu.registration.clientId,
+      emu.registration.clientSecret,
+      ANA,
+    ],
     { cwd: REPO, env: { ...process.env, NODE_EXTRA_CA_CERTS: emu.caPath }, timeout: 30_000 },
   );
   const out = JSON.parse(stdout);

@@ -57,7 +57,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
 
   const router = new Router();
   const faults = new FaultInjector();
-  const settings = { botCallbackUrl: opts.botCallbackUrl, accessPolicyAllowAll: true, accessPolicyUsers: new Set<string>() };
+  const settings = {
+    botCallbackUrl: opts.botCallbackUrl,
+    accessPolicyAllowAll: true,
+    accessPolicyUsers: new Set<string>(),
+  };
   const server = https.createServer({ key: tls.key, cert: tls.cert });
   // Port 0 (tests) is only known after listen; the origin is filled in before anything uses it.
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +73,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
 
   const entra = createEntraIdentity({ origin, directory, registration, signingKey: entraKey });
   const authenticate = createGraphAuthenticator({ issuer: entra.issuer, publicJwk: entraKey.publicJwk });
-  const notifier = new Notifier({ key: botKey, audience: () => registration.clientId, tenantId: directory.tenantId, retryBaseMs: () => opts.limits.notificationRetryBaseMs, faults });
+  const notifier = new Notifier({
+    key: botKey,
+    audience: () => registration.clientId,
+    tenantId: directory.tenantId,
+    retryBaseMs: () => opts.limits.notificationRetryBaseMs,
+    faults,
+  });
   const meetings = new MeetingStore(directory, origin, directory.clinicLine.phone);
   const recordings = new RecordingStore();
   const engine = new CallEngine({
@@ -94,7 +104,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       token_endpoint_auth_methods_supported: ["private_key_jwt"],
     }),
   );
-  router.on("GET", "/botframework/keys", (ctx) => sendJson(ctx, 200, { keys: [{ ...botKey.publicJwk, endorsements: ["msteams"] }] }));
+  router.on("GET", "/botframework/keys", (ctx) =>
+    sendJson(ctx, 200, { keys: [{ ...botKey.publicJwk, endorsements: ["msteams"] }] }),
+  );
 
   registerMeetingRoutes(router, {
     store: meetings,
@@ -139,17 +151,38 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       try {
         if (!path.startsWith("/_emulator")) {
           const fault = faults.take("request", req.method ?? "GET", path);
-          if (fault?.action.type === "latency") await new Promise((r) => setTimeout(r, fault.action.type === "latency" ? fault.action.ms : 0));
+          if (fault?.action.type === "latency")
+            await new Promise((r) => setTimeout(r, fault.action.type === "latency" ? fault.action.ms : 0));
           if (fault?.action.type === "throttle") {
             const after = String(fault.action.retryAfterSeconds);
-            sendJson(ctx, 429, {
-              error: { code: "TooManyRequests", message: "Please retry again later.", innerError: { code: "429", date: new Date().toISOString(), message: "Please retry after", "request-id": ctx.requestId, status: "429" } },
-            }, { "Retry-After": after });
+            sendJson(
+              ctx,
+              429,
+              {
+                error: {
+                  code: "TooManyRequests",
+                  message: "Please retry again later.",
+                  innerError: {
+                    code: "429",
+                    date: new Date().toISOString(),
+                    message: "Please retry after",
+                    "request-id": ctx.requestId,
+                    status: "429",
+                  },
+                },
+              },
+              { "Retry-After": after },
+            );
             return;
           }
           if (fault?.action.type === "unavailable") {
             const after = fault.action.retryAfterSeconds;
-            throw new HttpError(503, "serviceNotAvailable", "The service is temporarily unavailable.", after !== undefined ? { "Retry-After": String(after) } : {});
+            throw new HttpError(
+              503,
+              "serviceNotAvailable",
+              "The service is temporarily unavailable.",
+              after !== undefined ? { "Retry-After": String(after) } : {},
+            );
           }
         }
         if (path === entra.mountPath || path.startsWith(`${entra.mountPath}/`)) {
@@ -157,8 +190,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
           return;
         }
         const match = router.match(req.method ?? "GET", path);
-        if (match === "method-not-allowed") throw new HttpError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed for ${path}.`);
-        if (!match) throw new HttpError(404, path.startsWith("/v1.0/") ? "UnknownError" : "itemNotFound", `Resource not found for the segment '${path}'.`);
+        if (match === "method-not-allowed")
+          throw new HttpError(405, "Request_BadRequest", `The HTTP method '${req.method}' is not allowed for ${path}.`);
+        if (!match)
+          throw new HttpError(
+            404,
+            path.startsWith("/v1.0/") ? "UnknownError" : "itemNotFound",
+            `Resource not found for the segment '${path}'.`,
+          );
         ctx.params = match.params;
         await match.handler(ctx);
       } catch (err) {

@@ -25,19 +25,65 @@ export function ensureTls(dataDir: string): TlsMaterial {
   const certPath = path.join(dir, "server-cert.pem");
   if (!fs.existsSync(caPath) || !fs.existsSync(keyPath) || !fs.existsSync(certPath)) {
     openssl(
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "825",
-        "-subj", "/CN=Consulta Emulator Local CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "825",
+        "-subj",
+        "/CN=Consulta Emulator Local CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      ],
       dir,
     );
-    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server-key.pem", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
+    openssl(
+      [
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server-key.pem",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+      ],
+      dir,
+    );
     fs.writeFileSync(
       path.join(dir, "server.ext"),
       "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
     );
     openssl(
-      ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-        "-out", "server-cert.pem", "-days", "825", "-sha256", "-extfile", "server.ext"],
+      [
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-out",
+        "server-cert.pem",
+        "-days",
+        "825",
+        "-sha256",
+        "-extfile",
+        "server.ext",
+      ],
       dir,
     );
     fs.copyFileSync(path.join(dir, "ca.pem"), caPath);

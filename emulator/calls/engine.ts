@@ -90,7 +90,10 @@ export class CallEngine {
 
   // ---------------------------------------------------------------- identities
 
-  identityForKey(endpointKey: string, displayName?: string): { kind: Member["kind"]; identity: IdentitySet; displayName: string } | undefined {
+  identityForKey(
+    endpointKey: string,
+    displayName?: string,
+  ): { kind: Member["kind"]; identity: IdentitySet; displayName: string } | undefined {
     const [type, value = ""] = splitKey(endpointKey);
     if (type === "user") {
       const user = findUser(this.deps.directory, value);
@@ -98,14 +101,34 @@ export class CallEngine {
       return {
         kind: "user",
         displayName: user.displayName,
-        identity: { user: { "@odata.type": "#microsoft.graph.identity", id: user.id, displayName: user.displayName, tenantId: this.deps.directory.tenantId, identityProvider: "AAD" } },
+        identity: {
+          user: {
+            "@odata.type": "#microsoft.graph.identity",
+            id: user.id,
+            displayName: user.displayName,
+            tenantId: this.deps.directory.tenantId,
+            identityProvider: "AAD",
+          },
+        },
       };
     }
     if (type === "phone") {
-      return { kind: "phone", displayName: displayName ?? value, identity: { phone: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? null } } };
+      return {
+        kind: "phone",
+        displayName: displayName ?? value,
+        identity: {
+          phone: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? null },
+        },
+      };
     }
     if (type === "guest") {
-      return { kind: "guest", displayName: displayName ?? "Guest", identity: { guest: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? "Guest" } } };
+      return {
+        kind: "guest",
+        displayName: displayName ?? "Guest",
+        identity: {
+          guest: { "@odata.type": "#microsoft.graph.identity", id: value, displayName: displayName ?? "Guest" },
+        },
+      };
     }
     return undefined;
   }
@@ -120,7 +143,13 @@ export class CallEngine {
   }
 
   botIdentity(): IdentitySet {
-    return { application: { "@odata.type": "#microsoft.graph.identity", id: this.deps.app.clientId, displayName: this.deps.app.displayName } };
+    return {
+      application: {
+        "@odata.type": "#microsoft.graph.identity",
+        id: this.deps.app.clientId,
+        displayName: this.deps.app.displayName,
+      },
+    };
   }
 
   // ---------------------------------------------------------------- call creation
@@ -135,7 +164,14 @@ export class CallEngine {
       state: input.kind === "incoming" ? "incoming" : "establishing",
       direction: input.kind === "incoming" ? "incoming" : "outgoing",
       callbackUri: input.callbackUri,
-      source: input.source ?? { "@odata.type": "#microsoft.graph.participantInfo", identity: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity() }, countryCode: null, endpointType: null, region: null, languageId: null },
+      source: input.source ?? {
+        "@odata.type": "#microsoft.graph.participantInfo",
+        identity: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity() },
+        countryCode: null,
+        endpointType: null,
+        region: null,
+        languageId: null,
+      },
       targets: input.targets,
       requestedModalities: input.requestedModalities,
       mediaConfig: input.mediaConfig,
@@ -176,11 +212,25 @@ export class CallEngine {
     const existing = [...this.conferences.values()].find((c) => c.kind === "meeting" && c.threadId === threadId);
     if (existing) return existing;
     const meeting = this.deps.meetings.byThreadId(threadId);
-    return this.newConference("meeting", { threadId, meetingId: meeting?.body.id, organizerId: meeting?.organizerId, ...extra });
+    return this.newConference("meeting", {
+      threadId,
+      meetingId: meeting?.body.id,
+      organizerId: meeting?.organizerId,
+      ...extra,
+    });
   }
 
-  addMember(conf: Conference, m: Omit<Member, "id" | "joinedAt" | "rosterSequence" | "muted"> & { id?: string; muted?: boolean }): Member {
-    const member: Member = { muted: false, ...m, id: m.id ?? newId(), joinedAt: new Date().toISOString(), rosterSequence: ++this.rosterSeq };
+  addMember(
+    conf: Conference,
+    m: Omit<Member, "id" | "joinedAt" | "rosterSequence" | "muted"> & { id?: string; muted?: boolean },
+  ): Member {
+    const member: Member = {
+      muted: false,
+      ...m,
+      id: m.id ?? newId(),
+      joinedAt: new Date().toISOString(),
+      rosterSequence: ++this.rosterSeq,
+    };
     conf.members.set(member.id, member);
     return member;
   }
@@ -188,7 +238,15 @@ export class CallEngine {
   /** Outgoing P2P / group call: ring every target per its behaviour. */
   startOutgoing(call: CallRecord): void {
     const conf = this.conferenceOf(call);
-    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "connected", callId: call.id });
+    this.addMember(conf, {
+      id: call.myParticipantId,
+      kind: "bot",
+      endpointKey: `app:${call.appId}`,
+      displayName: this.deps.app.displayName,
+      identity: this.botIdentity(),
+      state: "connected",
+      callId: call.id,
+    });
     this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
     for (const target of call.targets) {
       this.ringTarget(call, target.identity as Record<string, unknown> | undefined, {
@@ -201,8 +259,10 @@ export class CallEngine {
         },
         onFail: (result) => {
           const others = [...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left");
-          if (!others && (call.state === "establishing" || call.state === "ringing")) this.terminate(call, result, { silentTerminating: true });
-          else if (!others && call.state === "established") this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
+          if (!others && (call.state === "establishing" || call.state === "ringing"))
+            this.terminate(call, result, { silentTerminating: true });
+          else if (!others && call.state === "established")
+            this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
         },
       });
     }
@@ -211,12 +271,24 @@ export class CallEngine {
   /** Joining a meeting: the bot is in as soon as signalling completes; the roster follows. */
   startMeetingJoin(call: CallRecord): void {
     const conf = this.conferenceOf(call);
-    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "connected", callId: call.id });
+    this.addMember(conf, {
+      id: call.myParticipantId,
+      kind: "bot",
+      endpointKey: `app:${call.appId}`,
+      displayName: this.deps.app.displayName,
+      identity: this.botIdentity(),
+      state: "connected",
+      callId: call.id,
+    });
     this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
-    this.later(call, () => {
-      this.establish(call, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo });
-      this.notifyRoster(call);
-    }, 2);
+    this.later(
+      call,
+      () => {
+        this.establish(call, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo });
+        this.notifyRoster(call);
+      },
+      2,
+    );
   }
 
   private establish(call: CallRecord, extra: Record<string, unknown> = {}): void {
@@ -224,7 +296,10 @@ export class CallEngine {
     call.state = "established";
     call.mediaState = { audio: "active" };
     this.notifyCall(call, "updated", { state: "established", direction: call.direction, ...extra });
-    this.notifyCall(call, "updated", { state: "established", mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" } });
+    this.notifyCall(call, "updated", {
+      state: "established",
+      mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" },
+    });
     const conf = this.conferences.get(call.conferenceId);
     for (const m of conf?.members.values() ?? []) {
       if (m.kind !== "bot" && m.state === "connected") this.startScript(call, m);
@@ -241,12 +316,20 @@ export class CallEngine {
   ): Member | undefined {
     const conf = this.conferenceOf(call);
     const key = this.keyForIdentity(identity);
-    const who = key ? this.identityForKey(key, (identity?.phone as { displayName?: string } | undefined)?.displayName) : undefined;
+    const who = key
+      ? this.identityForKey(key, (identity?.phone as { displayName?: string } | undefined)?.displayName)
+      : undefined;
     if (!key || !who) {
       this.later(call, () => handlers.onFail(RESULTS.noEndpoints), 3);
       return undefined;
     }
-    const member = this.addMember(conf, { kind: who.kind, endpointKey: key, displayName: who.displayName, identity: who.identity, state: "ringing" });
+    const member = this.addMember(conf, {
+      kind: who.kind,
+      endpointKey: key,
+      displayName: who.displayName,
+      identity: who.identity,
+      state: "ringing",
+    });
     const behaviour = this.behaviourFor(key);
     const ringDelay = behaviour.ringDelayMs ?? this.deps.limits.defaultRingDelayMs;
     const ringing = { onAnswer: handlers.onAnswer, onFail: (r: ResultInfo) => handlers.onFail(r, member) };
@@ -270,7 +353,10 @@ export class CallEngine {
     return member;
   }
 
-  private readonly pendingRings = new Map<string, { call: CallRecord; onAnswer: (m: Member) => void; onFail: (r: ResultInfo) => void }>();
+  private readonly pendingRings = new Map<
+    string,
+    { call: CallRecord; onAnswer: (m: Member) => void; onFail: (r: ResultInfo) => void }
+  >();
 
   /** Outcome of a ringing endpoint: from its behaviour, a timeout, or a person on the phone page. */
   resolveRing(memberId: string, outcome: "answer" | "decline" | "busy" | "noAnswer"): boolean {
@@ -301,7 +387,8 @@ export class CallEngine {
     if (steps.length === 0) return;
     void (async () => {
       for (const step of steps) {
-        if (step.afterPrompts !== undefined) await this.waitFor(call, () => call.promptOpsCompleted >= (step.afterPrompts ?? 0));
+        if (step.afterPrompts !== undefined)
+          await this.waitFor(call, () => call.promptOpsCompleted >= (step.afterPrompts ?? 0));
         if (step.delayMs) await this.sleep(call, step.delayMs);
         if (call.state === "terminated" || member.state !== "connected") return;
         if (step.type === "press") await this.pressKeys(member, step.keys, step.intervalMs ?? 50);
@@ -346,7 +433,11 @@ export class CallEngine {
           call.toneSequence++;
           this.notifyCall(call, "updated", {
             state: "established",
-            toneInfo: { "@odata.type": "#microsoft.graph.toneInfo", sequenceId: call.toneSequence, tone: toneName(key) },
+            toneInfo: {
+              "@odata.type": "#microsoft.graph.toneInfo",
+              sequenceId: call.toneSequence,
+              tone: toneName(key),
+            },
           });
         }
       }
@@ -372,14 +463,25 @@ export class CallEngine {
     member.state = "left";
     member.endReason = "hungUp";
     if (!conf) return;
-    const bots = [...conf.members.values()].filter((m) => m.kind === "bot" && m.state !== "left").map((m) => this.calls.get(m.callId ?? ""));
+    const bots = [...conf.members.values()]
+      .filter((m) => m.kind === "bot" && m.state !== "left")
+      .map((m) => this.calls.get(m.callId ?? ""));
     for (const call of bots) {
       if (!call || call.state === "terminated") continue;
       if (call.state === "incoming") {
-        this.terminate(call, { code: 200, subcode: 4097, message: "The caller hung up before the call was answered." }, { silentTerminating: true });
+        this.terminate(
+          call,
+          { code: 200, subcode: 4097, message: "The caller hung up before the call was answered." },
+          { silentTerminating: true },
+        );
       } else if (call.kind === "p2p" || call.kind === "incoming") {
-        this.terminate(call, member.kind === "phone" ? RESULTS.remoteHangupPstn : RESULTS.remoteHangupP2P, { silentTerminating: true });
-      } else if (conf.kind === "group" && ![...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left")) {
+        this.terminate(call, member.kind === "phone" ? RESULTS.remoteHangupPstn : RESULTS.remoteHangupP2P, {
+          silentTerminating: true,
+        });
+      } else if (
+        conf.kind === "group" &&
+        ![...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left")
+      ) {
         this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
       } else {
         this.notifyRoster(call);
@@ -399,11 +501,29 @@ export class CallEngine {
         appId: this.deps.app.clientId,
         kind: "incoming",
         callbackUri: this.deps.botCallbackUrl(),
-        source: { "@odata.type": "#microsoft.graph.participantInfo", identity: { "@odata.type": "#microsoft.graph.identitySet", ...who.identity }, endpointType: "default", region: "amer", languageId: "pt-BR" },
+        source: {
+          "@odata.type": "#microsoft.graph.participantInfo",
+          identity: { "@odata.type": "#microsoft.graph.identitySet", ...who.identity },
+          endpointType: "default",
+          region: "amer",
+          languageId: "pt-BR",
+        },
         targets: [
           {
             "@odata.type": "#microsoft.graph.invitationParticipantInfo",
-            identity: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity(), ...(who.kind === "phone" ? { phone: { "@odata.type": "#microsoft.graph.identity", id: clinic.phone, displayName: clinic.displayName } } : {}) },
+            identity: {
+              "@odata.type": "#microsoft.graph.identitySet",
+              ...this.botIdentity(),
+              ...(who.kind === "phone"
+                ? {
+                    phone: {
+                      "@odata.type": "#microsoft.graph.identity",
+                      id: clinic.phone,
+                      displayName: clinic.displayName,
+                    },
+                  }
+                : {}),
+            },
           },
         ],
         requestedModalities: ["audio"],
@@ -411,9 +531,24 @@ export class CallEngine {
       },
       conf,
     );
-    const caller = this.addMember(conf, { kind: who.kind, endpointKey: fromKey, displayName: who.displayName, identity: who.identity, state: "connected", calling: true });
+    const caller = this.addMember(conf, {
+      kind: who.kind,
+      endpointKey: fromKey,
+      displayName: who.displayName,
+      identity: who.identity,
+      state: "connected",
+      calling: true,
+    });
     call.peerMemberId = caller.id;
-    this.addMember(conf, { id: call.myParticipantId, kind: "bot", endpointKey: `app:${call.appId}`, displayName: this.deps.app.displayName, identity: this.botIdentity(), state: "ringing", callId: call.id });
+    this.addMember(conf, {
+      id: call.myParticipantId,
+      kind: "bot",
+      endpointKey: `app:${call.appId}`,
+      displayName: this.deps.app.displayName,
+      identity: this.botIdentity(),
+      state: "ringing",
+      callId: call.id,
+    });
     this.notifyCall(call, "created", {
       state: "incoming",
       direction: "incoming",
@@ -426,14 +561,28 @@ export class CallEngine {
       callChainId: call.callChainId,
       id: call.id,
     });
-    this.timer(call, () => {
-      if (call.state === "incoming") this.terminate(call, RESULTS.notAcknowledged, { silentTerminating: true });
-    }, this.deps.limits.answerWindowMs, "answerWindow");
+    this.timer(
+      call,
+      () => {
+        if (call.state === "incoming") this.terminate(call, RESULTS.notAcknowledged, { silentTerminating: true });
+      },
+      this.deps.limits.answerWindowMs,
+      "answerWindow",
+    );
     return call;
   }
 
-  answer(call: CallRecord, input: { callbackUri?: string; acceptedModalities: string[]; mediaConfig: Record<string, unknown>; callOptions?: Record<string, unknown> }): void {
-    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be answered.`);
+  answer(
+    call: CallRecord,
+    input: {
+      callbackUri?: string;
+      acceptedModalities: string[];
+      mediaConfig: Record<string, unknown>;
+      callOptions?: Record<string, unknown>;
+    },
+  ): void {
+    if (call.state !== "incoming")
+      throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be answered.`);
     this.clearTimer(call, "answerWindow");
     if (input.callbackUri) call.callbackUri = input.callbackUri;
     call.mediaConfig = input.mediaConfig;
@@ -449,7 +598,8 @@ export class CallEngine {
   }
 
   reject(call: CallRecord, reason: string, callbackUri?: string): void {
-    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; use DELETE to end an answered call.`);
+    if (call.state !== "incoming")
+      throw new HttpError(400, "invalidRequest", `The call is ${call.state}; use DELETE to end an answered call.`);
     if (callbackUri) call.callbackUri = callbackUri;
     const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
     if (caller) {
@@ -457,11 +607,24 @@ export class CallEngine {
       caller.endReason = reason === "busy" ? "busy" : "rejected";
     }
     this.finish(call, null);
-    this.later(call, () => this.send(call, "deleted", callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) }, true), 1, true);
+    this.later(
+      call,
+      () =>
+        this.send(
+          call,
+          "deleted",
+          callUrl(call.id),
+          { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) },
+          true,
+        ),
+      1,
+      true,
+    );
   }
 
   redirect(call: CallRecord, targets: Array<Record<string, unknown>>, callbackUri?: string): void {
-    if (call.state !== "incoming") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be redirected.`);
+    if (call.state !== "incoming")
+      throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be redirected.`);
     if (callbackUri) call.callbackUri = callbackUri;
     call.state = "redirecting";
     call.redirectedTo = targets.map((t) => this.keyForIdentity(t.identity as Record<string, unknown>) ?? "unknown");
@@ -472,48 +635,71 @@ export class CallEngine {
     }
     this.later(call, () => {
       this.finish(call, null);
-      this.send(call, "deleted", callUrl(call.id), {
-        "@odata.type": "#microsoft.graph.call",
-        "@odata.id": callUrl(call.id),
-        state: "terminated",
-        direction: call.direction,
-        callbackUri: call.callbackUri,
-        source: call.source,
-        targets: call.targets,
-        myParticipantId: call.myParticipantId,
-        id: call.id,
-      }, true);
+      this.send(
+        call,
+        "deleted",
+        callUrl(call.id),
+        {
+          "@odata.type": "#microsoft.graph.call",
+          "@odata.id": callUrl(call.id),
+          state: "terminated",
+          direction: call.direction,
+          callbackUri: call.callbackUri,
+          source: call.source,
+          targets: call.targets,
+          myParticipantId: call.myParticipantId,
+          id: call.id,
+        },
+        true,
+      );
     });
   }
 
   transfer(call: CallRecord, target: Record<string, unknown>): void {
-    if (call.state !== "established") throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only established calls can be transferred.`);
+    if (call.state !== "established")
+      throw new HttpError(
+        400,
+        "invalidRequest",
+        `The call is ${call.state}; only established calls can be transferred.`,
+      );
     call.state = "transferring";
     this.later(call, () => this.notifyCall(call, "updated", { state: "transferring" }));
-    this.later(call, () => {
-      if (call.state !== "transferring") return;
-      call.state = "transferAccepted";
-      this.notifyCall(call, "updated", { state: "transferAccepted" });
-      const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
-      const who = key ? this.identityForKey(key) : undefined;
-      const behaviour = key ? this.behaviourFor(key) : undefined;
-      const accepted = !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
-      this.timer(call, () => {
-        if (call.state !== "transferAccepted") return;
-        if (accepted) {
-          const peer = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
-          if (peer) {
-            peer.state = "left";
-            peer.endReason = `transferred to ${key}`;
-          }
-          this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
-        } else {
-          call.state = "established";
-          call.resultInfo = RESULTS.transferFailed;
-          this.notifyCall(call, "updated", { state: "established", resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...RESULTS.transferFailed } });
-        }
-      }, behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs);
-    }, 2);
+    this.later(
+      call,
+      () => {
+        if (call.state !== "transferring") return;
+        call.state = "transferAccepted";
+        this.notifyCall(call, "updated", { state: "transferAccepted" });
+        const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
+        const who = key ? this.identityForKey(key) : undefined;
+        const behaviour = key ? this.behaviourFor(key) : undefined;
+        const accepted =
+          !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
+        this.timer(
+          call,
+          () => {
+            if (call.state !== "transferAccepted") return;
+            if (accepted) {
+              const peer = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
+              if (peer) {
+                peer.state = "left";
+                peer.endReason = `transferred to ${key}`;
+              }
+              this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
+            } else {
+              call.state = "established";
+              call.resultInfo = RESULTS.transferFailed;
+              this.notifyCall(call, "updated", {
+                state: "established",
+                resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...RESULTS.transferFailed },
+              });
+            }
+          },
+          behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs,
+        );
+      },
+      2,
+    );
   }
 
   hangUp(call: CallRecord): void {
@@ -526,20 +712,38 @@ export class CallEngine {
 
   private armKeepAlive(call: CallRecord): void {
     this.clearTimer(call, "keepAlive");
-    this.timer(call, () => this.terminate(call, RESULTS.keepAlive, { silentTerminating: true }), this.deps.limits.keepAliveTimeoutMs, "keepAlive");
+    this.timer(
+      call,
+      () => this.terminate(call, RESULTS.keepAlive, { silentTerminating: true }),
+      this.deps.limits.keepAliveTimeoutMs,
+      "keepAlive",
+    );
   }
 
   // ---------------------------------------------------------------- participants
 
-  invite(call: CallRecord, op: { id: string; clientContext: string | null }, participants: Array<Record<string, unknown>>): void {
+  invite(
+    call: CallRecord,
+    op: { id: string; clientContext: string | null },
+    participants: Array<Record<string, unknown>>,
+  ): void {
     const conf = this.conferenceOf(call);
     let pending = participants.length;
     let failed: ResultInfo | undefined;
     const done = () => {
       if (--pending > 0) return;
       const status = failed ? "failed" : "completed";
-      this.send(call, "deleted", `${callUrl(call.id)}/operations/${op.id}`,
-        operationResource(call.id, { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status }, { participants }, failed ?? RESULTS.ok));
+      this.send(
+        call,
+        "deleted",
+        `${callUrl(call.id)}/operations/${op.id}`,
+        operationResource(
+          call.id,
+          { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status },
+          { participants },
+          failed ?? RESULTS.ok,
+        ),
+      );
       this.notifyRoster(call);
     };
     for (const p of participants) {
@@ -548,7 +752,12 @@ export class CallEngine {
         onAnswer: () => {
           if (replaces) {
             const old = this.calls.get(replaces.toLowerCase());
-            if (old && old.state !== "terminated") this.terminate(old, { code: 200, subcode: 5000, message: "The call was replaced by an invitation." }, { silentTerminating: true });
+            if (old && old.state !== "terminated")
+              this.terminate(
+                old,
+                { code: 200, subcode: 5000, message: "The call was replaced by an invitation." },
+                { silentTerminating: true },
+              );
           }
           done();
         },
@@ -581,7 +790,8 @@ export class CallEngine {
 
   member(call: CallRecord, participantId: string): Member {
     const member = this.conferenceOf(call).members.get(participantId);
-    if (!member || member.state === "left") throw notFound(`Participant '${participantId}' was not found in call '${call.id}'.`);
+    if (!member || member.state === "left")
+      throw notFound(`Participant '${participantId}' was not found in call '${call.id}'.`);
     return member;
   }
 
@@ -649,13 +859,19 @@ export class CallEngine {
       this.notifyCall(call, "updated", { state: "terminating" });
     }
     this.finish(call, result);
-    this.send(call, "deleted", callUrl(call.id), {
-      "@odata.type": "#microsoft.graph.call",
-      "@odata.id": callUrl(call.id),
-      state: "terminated",
-      resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...result },
-      ...(result === RESULTS.transferCompleted ? { terminationReason: "AppTransferred" } : {}),
-    }, true);
+    this.send(
+      call,
+      "deleted",
+      callUrl(call.id),
+      {
+        "@odata.type": "#microsoft.graph.call",
+        "@odata.id": callUrl(call.id),
+        state: "terminated",
+        resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...result },
+        ...(result === RESULTS.transferCompleted ? { terminationReason: "AppTransferred" } : {}),
+      },
+      true,
+    );
   }
 
   /** Marks the call terminated and tidies its conference; notifications are sent by the caller. */
@@ -671,7 +887,8 @@ export class CallEngine {
     if (!conf) return;
     const bot = conf.members.get(call.myParticipantId);
     if (bot) bot.state = "left";
-    for (const id of [...this.pendingRings.keys()]) if (this.pendingRings.get(id)?.call === call) this.pendingRings.delete(id);
+    for (const id of [...this.pendingRings.keys()])
+      if (this.pendingRings.get(id)?.call === call) this.pendingRings.delete(id);
     if (conf.kind !== "meeting") {
       for (const m of conf.members.values()) {
         if (m.state !== "left") {
@@ -687,13 +904,23 @@ export class CallEngine {
 
   // ---------------------------------------------------------------- notifications
 
-  send(call: CallRecord, changeType: ChangeType, resourceUrl: string, data: Record<string, unknown> | Array<Record<string, unknown>>, allowAfterEnd = false): void {
+  send(
+    call: CallRecord,
+    changeType: ChangeType,
+    resourceUrl: string,
+    data: Record<string, unknown> | Array<Record<string, unknown>>,
+    allowAfterEnd = false,
+  ): void {
     if (call.state === "terminated" && !allowAfterEnd) return;
     this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, resourceUrl, call.callbackUri, data)]);
   }
 
   notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>): void {
-    this.send(call, changeType, callUrl(call.id), { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id), ...data });
+    this.send(call, changeType, callUrl(call.id), {
+      "@odata.type": "#microsoft.graph.call",
+      "@odata.id": callUrl(call.id),
+      ...data,
+    });
   }
 
   /** Full roster snapshot (array resourceData, incl. the bot) — only for group calls and meetings. */
@@ -717,10 +944,16 @@ export class CallEngine {
 
   /** Platform-driven step after n signalling delays. */
   later(call: CallRecord, fn: () => void, steps = 1, evenIfEnded = false): void {
-    this.timer(call, () => {
-      if (call.state === "terminated" && !evenIfEnded) return;
-      fn();
-    }, this.deps.limits.signallingDelayMs * steps, undefined, evenIfEnded);
+    this.timer(
+      call,
+      () => {
+        if (call.state === "terminated" && !evenIfEnded) return;
+        fn();
+      },
+      this.deps.limits.signallingDelayMs * steps,
+      undefined,
+      evenIfEnded,
+    );
   }
 
   timer(call: CallRecord, fn: () => void, ms: number, name?: string, survivesEnd = false): void {

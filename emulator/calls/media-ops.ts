@@ -22,7 +22,11 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Fetches a prompt (GET mediaInfo.uri) and returns its WAV duration; cached per call by resourceId/uri. */
-async function promptDurationMs(call: CallRecord, prompt: { uri: string; resourceId?: string }, signal: AbortSignal): Promise<number> {
+async function promptDurationMs(
+  call: CallRecord,
+  prompt: { uri: string; resourceId?: string },
+  signal: AbortSignal,
+): Promise<number> {
   const cache = ((call as unknown as { promptCache?: Map<string, number> }).promptCache ??= new Map());
   const key = prompt.resourceId ?? prompt.uri;
   const cached = cache.get(key);
@@ -52,7 +56,12 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
       call.mediaQueue.splice(call.mediaQueue.indexOf(op), 1);
       op.status = result.status;
       if (op.type === "playPrompt") call.promptOpsCompleted++;
-      engine.send(call, "deleted", `${callUrl(call.id)}/operations/${op.id}`, operationResource(call.id, op, result.extra ?? {}, result.info));
+      engine.send(
+        call,
+        "deleted",
+        `${callUrl(call.id)}/operations/${op.id}`,
+        operationResource(call.id, op, result.extra ?? {}, result.info),
+      );
       call.events.emit("progress");
     }
   } finally {
@@ -76,33 +85,35 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
   const speed = engine.deps.limits.mediaSpeedFactor;
   const r = op.record!;
   await playPrompts(engine, call, op);
-  const outcome = await new Promise<{ kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }>((resolve, reject) => {
-    const done = (v: { kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }) => {
-      clearTimeout(timer);
-      call.events.off("speech", onSpeech);
-      call.events.off("tone", onTone);
-      op.abort.signal.removeEventListener("abort", onAbort);
-      resolve(v);
-    };
-    const onSpeech = () => {
-      const text = call.pendingSpeech.shift();
-      if (text !== undefined) done({ kind: "speech", text });
-    };
-    const onTone = (key: string) => {
-      if (r.stopTones.includes(key)) done({ kind: "tone" });
-    };
-    const onAbort = () => {
-      clearTimeout(timer);
-      call.events.off("speech", onSpeech);
-      call.events.off("tone", onTone);
-      reject(new Cancelled());
-    };
-    const timer = setTimeout(() => done({ kind: "silence" }), r.initialSilenceMs * speed);
-    call.events.on("speech", onSpeech);
-    call.events.on("tone", onTone);
-    op.abort.signal.addEventListener("abort", onAbort, { once: true });
-    onSpeech();
-  });
+  const outcome = await new Promise<{ kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }>(
+    (resolve, reject) => {
+      const done = (v: { kind: "speech"; text: string } | { kind: "tone" } | { kind: "silence" }) => {
+        clearTimeout(timer);
+        call.events.off("speech", onSpeech);
+        call.events.off("tone", onTone);
+        op.abort.signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      };
+      const onSpeech = () => {
+        const text = call.pendingSpeech.shift();
+        if (text !== undefined) done({ kind: "speech", text });
+      };
+      const onTone = (key: string) => {
+        if (r.stopTones.includes(key)) done({ kind: "tone" });
+      };
+      const onAbort = () => {
+        clearTimeout(timer);
+        call.events.off("speech", onSpeech);
+        call.events.off("tone", onTone);
+        reject(new Cancelled());
+      };
+      const timer = setTimeout(() => done({ kind: "silence" }), r.initialSilenceMs * speed);
+      call.events.on("speech", onSpeech);
+      call.events.on("tone", onTone);
+      op.abort.signal.addEventListener("abort", onAbort, { once: true });
+      onSpeech();
+    },
+  );
   let text = "";
   let info: ResultInfo = RESULTS.ok;
   let spokenMs = 0;
@@ -126,6 +137,10 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
   return {
     status: "completed" as const,
     info,
-    extra: { recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`, recordingAccessToken: rec.accessToken, completionReason: null },
+    extra: {
+      recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`,
+      recordingAccessToken: rec.accessToken,
+      completionReason: null,
+    },
   };
 }

@@ -1,7 +1,15 @@
 import type { EventEmitter } from "node:events";
 
 export type CallState =
-  | "incoming" | "establishing" | "ringing" | "established" | "transferring" | "transferAccepted" | "redirecting" | "terminating" | "terminated";
+  | "incoming"
+  | "establishing"
+  | "ringing"
+  | "established"
+  | "transferring"
+  | "transferAccepted"
+  | "redirecting"
+  | "terminating"
+  | "terminated";
 
 export interface ResultInfo {
   "@odata.type"?: "#microsoft.graph.resultInfo";

@@ -22,11 +22,18 @@ const mediaConfigSchema = z.looseObject({
   preFetchMedia: z.array(z.looseObject({ uri: z.string().url() })).optional(),
   blob: z.string().optional(),
 });
-const callbackUri = z.string().url().refine((u) => /^https?:/i.test(u), "callbackUri must be an http(s) URL");
+const callbackUri = z
+  .string()
+  .url()
+  .refine((u) => /^https?:/i.test(u), "callbackUri must be an http(s) URL");
 const chatInfoSchema = z.looseObject({ threadId: z.string().min(1), messageId: z.string().nullish() });
 const meetingInfoSchema = z.union([
   z.looseObject({ "@odata.type": z.literal("#microsoft.graph.organizerMeetingInfo"), organizer: identitySetSchema }),
-  z.looseObject({ "@odata.type": z.literal("#microsoft.graph.joinMeetingIdMeetingInfo"), joinMeetingId: z.string().min(1), passcode: z.string().nullish() }),
+  z.looseObject({
+    "@odata.type": z.literal("#microsoft.graph.joinMeetingIdMeetingInfo"),
+    joinMeetingId: z.string().min(1),
+    passcode: z.string().nullish(),
+  }),
   z.looseObject({ "@odata.type": z.literal("#microsoft.graph.tokenMeetingInfo"), token: z.string() }),
 ]);
 const createCallSchema = z.looseObject({
@@ -48,9 +55,18 @@ const answerSchema = z.looseObject({
   callOptions: loose.optional(),
   participantCapacity: z.number().int().optional(),
 });
-const rejectSchema = z.looseObject({ reason: z.string().toLowerCase().pipe(z.enum(["none", "busy", "forbidden"])).optional(), callbackUri: callbackUri.optional() });
+const rejectSchema = z.looseObject({
+  reason: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(["none", "busy", "forbidden"]))
+    .optional(),
+  callbackUri: callbackUri.optional(),
+});
 const clientContext = z.string().max(256).nullish();
-const promptSchema = z.looseObject({ mediaInfo: z.looseObject({ uri: z.string().url(), resourceId: z.string().optional() }) });
+const promptSchema = z.looseObject({
+  mediaInfo: z.looseObject({ uri: z.string().url(), resourceId: z.string().optional() }),
+});
 const seconds = z.number().int().min(1).max(120);
 
 const APP_MEDIA = "#microsoft.graph.appHostedMediaConfig";
@@ -67,12 +83,14 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   /** Follow-up actions: any app token (permissions were checked when the call was created). */
   async function appCall(ctx: RequestContext) {
     const principal = await authenticate(ctx);
-    if (principal.kind !== "app") throw new HttpError(403, "accessDenied", "Calls APIs do not support delegated permissions.");
+    if (principal.kind !== "app")
+      throw new HttpError(403, "accessDenied", "Calls APIs do not support delegated permissions.");
     return { principal, call: engine.activeCall(ctx.params.callId!) };
   }
 
   function requireServiceMedia(call: { mediaConfig: Record<string, unknown> }, action: string) {
-    if (call.mediaConfig["@odata.type"] === APP_MEDIA) throw badRequest(`${action} is only supported for calls with service-hosted media.`);
+    if (call.mediaConfig["@odata.type"] === APP_MEDIA)
+      throw badRequest(`${action} is only supported for calls with service-hosted media.`);
   }
 
   router.on("POST", base, async (ctx) => {
@@ -82,15 +100,30 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     const targets = body.targets ?? [];
     if (joinsMeeting) {
       requireAppRole(principal, ["Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"], "Joining a meeting");
-      if (body.meetingInfo?.["@odata.type"] === "#microsoft.graph.organizerMeetingInfo" && !body.chatInfo) throw badRequest("chatInfo is required with organizerMeetingInfo.");
+      if (body.meetingInfo?.["@odata.type"] === "#microsoft.graph.organizerMeetingInfo" && !body.chatInfo)
+        throw badRequest("chatInfo is required with organizerMeetingInfo.");
     } else {
-      if (targets.length === 0) throw badRequest("targets must contain at least one participant (or use chatInfo + meetingInfo to join a meeting).");
-      if (targets.length > limits.maxInvitees) throw badRequest(`A group call can have at most ${limits.maxInvitees} targets.`);
-      requireAppRole(principal, targets.length > 1 ? ["Calls.InitiateGroupCall.All"] : ["Calls.Initiate.All", "Calls.InitiateGroupCall.All"], "Creating a call");
+      if (targets.length === 0)
+        throw badRequest(
+          "targets must contain at least one participant (or use chatInfo + meetingInfo to join a meeting).",
+        );
+      if (targets.length > limits.maxInvitees)
+        throw badRequest(`A group call can have at most ${limits.maxInvitees} targets.`);
+      requireAppRole(
+        principal,
+        targets.length > 1 ? ["Calls.InitiateGroupCall.All"] : ["Calls.Initiate.All", "Calls.InitiateGroupCall.All"],
+        "Creating a call",
+      );
     }
-    if (body.mediaConfig["@odata.type"] === APP_MEDIA) requireAppRole(principal, ["Calls.AccessMedia.All"], "App-hosted media");
+    if (body.mediaConfig["@odata.type"] === APP_MEDIA)
+      requireAppRole(principal, ["Calls.AccessMedia.All"], "App-hosted media");
     if (engine.activeCount(principal.appId) >= limits.maxConcurrentCalls) {
-      throw new HttpError(429, "activityLimitReached", `The application reached its limit of ${limits.maxConcurrentCalls} concurrent calls.`, { "Retry-After": "5" });
+      throw new HttpError(
+        429,
+        "activityLimitReached",
+        `The application reached its limit of ${limits.maxConcurrentCalls} concurrent calls.`,
+        { "Retry-After": "5" },
+      );
     }
 
     let call;
@@ -99,25 +132,62 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
       let meetingInfo = body.meetingInfo as Record<string, unknown>;
       if (body.meetingInfo?.["@odata.type"] === "#microsoft.graph.joinMeetingIdMeetingInfo") {
         const meeting = engine.deps.meetings.byJoinMeetingId(body.meetingInfo.joinMeetingId as string);
-        if (meeting?.body.joinMeetingIdSettings?.isPasscodeRequired && meeting.body.joinMeetingIdSettings.passcode !== body.meetingInfo.passcode) {
+        if (
+          meeting?.body.joinMeetingIdSettings?.isPasscodeRequired &&
+          meeting.body.joinMeetingIdSettings.passcode !== body.meetingInfo.passcode
+        ) {
           throw new HttpError(403, "accessDenied", "The passcode for the meeting is not valid.");
         }
         // The service fills in chatInfo for joinMeetingId joins.
         chatInfo = meeting?.body.chatInfo
           ? { "@odata.type": "#microsoft.graph.chatInfo", ...meeting.body.chatInfo }
-          : { "@odata.type": "#microsoft.graph.chatInfo", threadId: `19:meeting_jmid${body.meetingInfo.joinMeetingId as string}@thread.v2`, messageId: "0", replyChainMessageId: null };
+          : {
+              "@odata.type": "#microsoft.graph.chatInfo",
+              threadId: `19:meeting_jmid${body.meetingInfo.joinMeetingId as string}@thread.v2`,
+              messageId: "0",
+              replyChainMessageId: null,
+            };
         meetingInfo = { ...meetingInfo };
       }
       const conf = engine.meetingConference(String(chatInfo?.threadId));
       call = engine.createCall(
-        { appId: principal.appId, kind: "meeting", callbackUri: body.callbackUri, source: body.source, targets, requestedModalities: body.requestedModalities, mediaConfig: body.mediaConfig, chatInfo, meetingInfo, tenantId: body.tenantId, subject: body.subject, callOptions: body.callOptions },
+        {
+          appId: principal.appId,
+          kind: "meeting",
+          callbackUri: body.callbackUri,
+          source: body.source,
+          targets,
+          requestedModalities: body.requestedModalities,
+          mediaConfig: body.mediaConfig,
+          chatInfo,
+          meetingInfo,
+          tenantId: body.tenantId,
+          subject: body.subject,
+          callOptions: body.callOptions,
+        },
         conf,
       );
       engine.startMeetingJoin(call);
     } else {
       const conf = engine.newConference(targets.length > 1 ? "group" : "p2p");
       call = engine.createCall(
-        { appId: principal.appId, kind: targets.length > 1 ? "group" : "p2p", callbackUri: body.callbackUri, source: body.source, targets: targets.map((t) => ({ "@odata.type": "#microsoft.graph.invitationParticipantInfo", endpointType: null, replacesCallId: null, ...t })), requestedModalities: body.requestedModalities, mediaConfig: body.mediaConfig, tenantId: body.tenantId, subject: body.subject, callOptions: body.callOptions },
+        {
+          appId: principal.appId,
+          kind: targets.length > 1 ? "group" : "p2p",
+          callbackUri: body.callbackUri,
+          source: body.source,
+          targets: targets.map((t) => ({
+            "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+            endpointType: null,
+            replacesCallId: null,
+            ...t,
+          })),
+          requestedModalities: body.requestedModalities,
+          mediaConfig: body.mediaConfig,
+          tenantId: body.tenantId,
+          subject: body.subject,
+          callOptions: body.callOptions,
+        },
         conf,
       );
       engine.startOutgoing(call);
@@ -140,8 +210,14 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     const { principal, call } = await appCall(ctx);
     const body = await ctx.parse(answerSchema);
     requireAppRole(principal, ["Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"], "Answering a call");
-    if (body.mediaConfig["@odata.type"] === APP_MEDIA) requireAppRole(principal, ["Calls.AccessMedia.All"], "App-hosted media");
-    engine.answer(call, { callbackUri: body.callbackUri, acceptedModalities: body.acceptedModalities, mediaConfig: body.mediaConfig, callOptions: body.callOptions });
+    if (body.mediaConfig["@odata.type"] === APP_MEDIA)
+      requireAppRole(principal, ["Calls.AccessMedia.All"], "App-hosted media");
+    engine.answer(call, {
+      callbackUri: body.callbackUri,
+      acceptedModalities: body.acceptedModalities,
+      mediaConfig: body.mediaConfig,
+      callOptions: body.callOptions,
+    });
     sendEmpty(ctx, 202);
   });
 
@@ -157,7 +233,18 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     const body = await ctx.parse(
       z.looseObject({
         targets: z.array(invitationSchema).min(1).max(25),
-        timeout: z.number().int().min(limits.redirectTimeoutMinSeconds, `timeout must be between ${limits.redirectTimeoutMinSeconds} and ${limits.redirectTimeoutMaxSeconds}`).max(limits.redirectTimeoutMaxSeconds, `timeout must be between ${limits.redirectTimeoutMinSeconds} and ${limits.redirectTimeoutMaxSeconds}`).optional(),
+        timeout: z
+          .number()
+          .int()
+          .min(
+            limits.redirectTimeoutMinSeconds,
+            `timeout must be between ${limits.redirectTimeoutMinSeconds} and ${limits.redirectTimeoutMaxSeconds}`,
+          )
+          .max(
+            limits.redirectTimeoutMaxSeconds,
+            `timeout must be between ${limits.redirectTimeoutMinSeconds} and ${limits.redirectTimeoutMaxSeconds}`,
+          )
+          .optional(),
         callbackUri: callbackUri.optional(),
         routingPolicies: z.array(z.string()).optional(),
       }),
@@ -169,7 +256,9 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
 
   router.on("POST", `${base}/:callId/transfer`, async (ctx) => {
     const { principal, call } = await appCall(ctx);
-    const body = await ctx.parse(z.looseObject({ transferTarget: invitationSchema, transferee: loose.optional(), clientContext }));
+    const body = await ctx.parse(
+      z.looseObject({ transferTarget: invitationSchema, transferee: loose.optional(), clientContext }),
+    );
     requireAppRole(principal, ["Calls.Initiate.All"], "Transferring a call");
     engine.transfer(call, body.transferTarget);
     sendEmpty(ctx, 202);
@@ -181,7 +270,12 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     sendEmpty(ctx, 200);
   });
 
-  function mediaOp(type: MediaOp["type"], odataType: string, cc: string | null | undefined, prompts: Array<z.infer<typeof promptSchema>>): MediaOp {
+  function mediaOp(
+    type: MediaOp["type"],
+    odataType: string,
+    cc: string | null | undefined,
+    prompts: Array<z.infer<typeof promptSchema>>,
+  ): MediaOp {
     return {
       id: crypto.randomUUID(),
       type,
@@ -195,18 +289,31 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
 
   router.on("POST", `${base}/:callId/playPrompt`, async (ctx) => {
     const { call } = await appCall(ctx);
-    const body = await ctx.parse(z.looseObject({ prompts: z.array(promptSchema).min(1).max(limits.maxPromptsPerPlayPrompt, `at most ${limits.maxPromptsPerPlayPrompt} prompts`), clientContext }));
+    const body = await ctx.parse(
+      z.looseObject({
+        prompts: z
+          .array(promptSchema)
+          .min(1)
+          .max(limits.maxPromptsPerPlayPrompt, `at most ${limits.maxPromptsPerPlayPrompt} prompts`),
+        clientContext,
+      }),
+    );
     requireServiceMedia(call, "playPrompt");
     const op = mediaOp("playPrompt", "#microsoft.graph.playPromptOperation", body.clientContext, body.prompts);
     engine.enqueueMedia(call, op);
-    sendJson(ctx, 200, operationResource(call.id, { ...op, status: "running" }), { Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`) });
+    sendJson(ctx, 200, operationResource(call.id, { ...op, status: "running" }), {
+      Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`),
+    });
   });
 
   router.on("POST", `${base}/:callId/recordResponse`, async (ctx) => {
     const { principal, call } = await appCall(ctx);
     const body = await ctx.parse(
       z.looseObject({
-        prompts: z.array(promptSchema).max(limits.maxPromptsPerRecordResponse, `at most ${limits.maxPromptsPerRecordResponse} prompt`).optional(),
+        prompts: z
+          .array(promptSchema)
+          .max(limits.maxPromptsPerRecordResponse, `at most ${limits.maxPromptsPerRecordResponse} prompt`)
+          .optional(),
         bargeInAllowed: z.boolean().optional(),
         initialSilenceTimeoutInSeconds: seconds.optional(),
         maxSilenceTimeoutInSeconds: seconds.optional(),
@@ -228,9 +335,18 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
       stopTones: body.stopTones ?? [],
     };
     engine.enqueueMedia(call, op);
-    sendJson(ctx, 200, operationResource(call.id, { ...op, status: "running" }, { recordingLocation: null, recordingAccessToken: null, completionReason: null }), {
-      Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`),
-    });
+    sendJson(
+      ctx,
+      200,
+      operationResource(
+        call.id,
+        { ...op, status: "running" },
+        { recordingLocation: null, recordingAccessToken: null, completionReason: null },
+      ),
+      {
+        Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`),
+      },
+    );
   });
 
   router.on("POST", `${base}/:callId/subscribeToTone`, async (ctx) => {
@@ -240,9 +356,19 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     requireServiceMedia(call, "subscribeToTone");
     call.toneSubscribed = true;
     const id = crypto.randomUUID();
-    sendJson(ctx, 200, operationResource(call.id, { id, odataType: "#microsoft.graph.subscribeToToneOperation", status: "completed", clientContext: body.clientContext ?? null }), {
-      Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
-    });
+    sendJson(
+      ctx,
+      200,
+      operationResource(call.id, {
+        id,
+        odataType: "#microsoft.graph.subscribeToToneOperation",
+        status: "completed",
+        clientContext: body.clientContext ?? null,
+      }),
+      {
+        Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
+      },
+    );
   });
 
   router.on("POST", `${base}/:callId/cancelMediaProcessing`, async (ctx) => {
@@ -250,33 +376,65 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     const body = await ctx.parse(z.looseObject({ clientContext }));
     engine.cancelMedia(call);
     const id = crypto.randomUUID();
-    sendJson(ctx, 200, operationResource(call.id, { id, odataType: "#microsoft.graph.cancelMediaProcessingOperation", status: "completed", clientContext: body.clientContext ?? null }), {
-      Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
-    });
+    sendJson(
+      ctx,
+      200,
+      operationResource(call.id, {
+        id,
+        odataType: "#microsoft.graph.cancelMediaProcessingOperation",
+        status: "completed",
+        clientContext: body.clientContext ?? null,
+      }),
+      {
+        Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
+      },
+    );
   });
 
   router.on("GET", `${base}/:callId/participants`, async (ctx) => {
     const { call } = await appCall(ctx);
-    sendJson(ctx, 200, { "@odata.context": `${GRAPH_V1}/$metadata#communications/calls('${call.id}')/participants`, value: engine.roster(call).map(participantResource) });
+    sendJson(ctx, 200, {
+      "@odata.context": `${GRAPH_V1}/$metadata#communications/calls('${call.id}')/participants`,
+      value: engine.roster(call).map(participantResource),
+    });
   });
 
   router.on("GET", `${base}/:callId/participants/:participantId`, async (ctx) => {
     const { call } = await appCall(ctx);
-    sendJson(ctx, 200, { "@odata.context": `${GRAPH_V1}/$metadata#communications/calls('${call.id}')/participants/$entity`, ...participantResource(engine.member(call, ctx.params.participantId!)) });
+    sendJson(ctx, 200, {
+      "@odata.context": `${GRAPH_V1}/$metadata#communications/calls('${call.id}')/participants/$entity`,
+      ...participantResource(engine.member(call, ctx.params.participantId!)),
+    });
   });
 
   router.on("POST", `${base}/:callId/participants/invite`, async (ctx) => {
     const { principal, call } = await appCall(ctx);
-    const body = await ctx.parse(z.looseObject({ participants: z.array(invitationSchema).min(1).max(limits.maxInvitees, `at most ${limits.maxInvitees} participants`), clientContext }));
+    const body = await ctx.parse(
+      z.looseObject({
+        participants: z
+          .array(invitationSchema)
+          .min(1)
+          .max(limits.maxInvitees, `at most ${limits.maxInvitees} participants`),
+        clientContext,
+      }),
+    );
     requireAppRole(principal, ["Calls.InitiateGroupCall.All"], "Inviting participants");
-    if (call.state !== "established") throw badRequest(`The call is ${call.state}; participants can only be invited into an established call.`);
+    if (call.state !== "established")
+      throw badRequest(`The call is ${call.state}; participants can only be invited into an established call.`);
     const op = { id: crypto.randomUUID(), clientContext: body.clientContext ?? null };
     const participants = body.participants[0]?.replacesCallId ? body.participants.slice(0, 1) : body.participants;
     engine.invite(call, op, participants);
     sendJson(
       ctx,
       200,
-      { ...operationResource(call.id, { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status: "running" }), participants: participants.map((p) => ({ endpointType: null, replacesCallId: null, ...p })) },
+      {
+        ...operationResource(call.id, {
+          ...op,
+          odataType: "#microsoft.graph.inviteParticipantsOperation",
+          status: "running",
+        }),
+        participants: participants.map((p) => ({ endpointType: null, replacesCallId: null, ...p })),
+      },
       { Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`) },
     );
   });
@@ -287,10 +445,20 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     requireAppRole(principal, ["Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"], "Muting a participant");
     engine.mute(call, ctx.params.participantId!);
     const id = crypto.randomUUID();
-    sendJson(ctx, 200, {
-      "@odata.context": `${GRAPH_V1}/$metadata#microsoft.graph.muteParticipantOperation`,
-      ...operationResource(call.id, { id, odataType: "#microsoft.graph.muteParticipantOperation", status: "completed", clientContext: body.clientContext ?? null }),
-    }, { Location: location(ctx, `${callUrl(call.id)}/operations/${id}`) });
+    sendJson(
+      ctx,
+      200,
+      {
+        "@odata.context": `${GRAPH_V1}/$metadata#microsoft.graph.muteParticipantOperation`,
+        ...operationResource(call.id, {
+          id,
+          odataType: "#microsoft.graph.muteParticipantOperation",
+          status: "completed",
+          clientContext: body.clientContext ?? null,
+        }),
+      },
+      { Location: location(ctx, `${callUrl(call.id)}/operations/${id}`) },
+    );
   });
 
   router.on("DELETE", `${base}/:callId/participants/:participantId`, async (ctx) => {

@@ -10,7 +10,10 @@ export function callUrl(callId: string): string {
 export function callResource(call: CallRecord, context: "create" | "get"): Record<string, unknown> {
   return {
     "@odata.type": "#microsoft.graph.call",
-    "@odata.context": context === "create" ? `${GRAPH_V1}/$metadata#app/calls/$entity` : `${GRAPH_V1}/$metadata#communications/calls/$entity`,
+    "@odata.context":
+      context === "create"
+        ? `${GRAPH_V1}/$metadata#app/calls/$entity`
+        : `${GRAPH_V1}/$metadata#communications/calls/$entity`,
     id: call.id,
     state: call.state,
     direction: call.direction,
@@ -54,7 +57,14 @@ export function participantResource(m: Member): Record<string, unknown> {
       countryCode: null,
     },
     mediaStreams: [
-      { "@odata.type": "#microsoft.graph.mediaStream", mediaType: "audio", sourceId: String((m.rosterSequence % 900) + 1), direction: "sendReceive", serverMuted: m.muted, label: null },
+      {
+        "@odata.type": "#microsoft.graph.mediaStream",
+        mediaType: "audio",
+        sourceId: String((m.rosterSequence % 900) + 1),
+        direction: "sendReceive",
+        serverMuted: m.muted,
+        label: null,
+      },
     ],
     isMuted: m.muted,
     isInLobby: m.state === "lobby",
@@ -66,7 +76,12 @@ export function participantResource(m: Member): Record<string, unknown> {
   };
 }
 
-export function operationResource(callId: string, op: Pick<MediaOp, "id" | "odataType" | "status" | "clientContext">, extra: Record<string, unknown> = {}, resultInfo: ResultInfo | null = null) {
+export function operationResource(
+  callId: string,
+  op: Pick<MediaOp, "id" | "odataType" | "status" | "clientContext">,
+  extra: Record<string, unknown> = {},
+  resultInfo: ResultInfo | null = null,
+) {
   return {
     "@odata.type": op.odataType,
     "@odata.id": `${callUrl(callId)}/operations/${op.id}`,
@@ -84,7 +99,11 @@ export const RESULTS = {
   initialSilence: { code: 200, subcode: 8510, message: "Action completed, initial silence timeout reached." },
   stopTone: { code: 200, subcode: 8514, message: "Action completed, stop tone detected." },
   cancelled: { code: 400, subcode: 8508, message: "Action failed, the operation was cancelled." },
-  mediaFetchFailed: { code: 400, subcode: 8519, message: "Action failed, the media file could not be downloaded or is not a valid WAV file." },
+  mediaFetchFailed: {
+    code: 400,
+    subcode: 8519,
+    message: "Action failed, the media file could not be downloaded or is not a valid WAV file.",
+  },
   endedByBot: { code: 200, subcode: 7000, message: "The call was ended by the application." },
   remoteHangupP2P: { code: 200, subcode: 4521, message: "The call was ended by the other participant." },
   remoteHangupPstn: { code: 200, subcode: 540000, message: "The call was ended by the PSTN user." },

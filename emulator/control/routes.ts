@@ -20,7 +20,15 @@ export interface ControlDeps {
 }
 
 function memberView(m: Member) {
-  return { participantId: m.id, kind: m.kind, endpoint: m.endpointKey, displayName: m.displayName, state: m.calling ? "calling" : m.state, muted: m.muted, endReason: m.endReason ?? null };
+  return {
+    participantId: m.id,
+    kind: m.kind,
+    endpoint: m.endpointKey,
+    displayName: m.displayName,
+    state: m.calling ? "calling" : m.state,
+    muted: m.muted,
+    endReason: m.endReason ?? null,
+  };
 }
 
 export function callView(engine: CallEngine, call: CallRecord) {
@@ -72,7 +80,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   function meetingConf(id: string): Conference {
     const meeting = meetings.meetings.get(id);
     if (meeting?.body.chatInfo?.threadId) return engine.meetingConference(meeting.body.chatInfo.threadId);
-    const byThread = [...engine.conferences.values()].find((c) => c.kind === "meeting" && (c.threadId === id || c.id === id));
+    const byThread = [...engine.conferences.values()].find(
+      (c) => c.kind === "meeting" && (c.threadId === id || c.id === id),
+    );
     if (byThread) return byThread;
     throw notFound(`Meeting '${id}' was not found.`);
   }
@@ -81,7 +91,11 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     z.object({ action: z.literal("answer") }),
     z.object({ action: z.literal("decline") }),
     z.object({ action: z.literal("busy") }),
-    z.object({ action: z.literal("press"), keys: z.string().regex(/^[0-9*#A-D]+$/, "keys must be 0-9, *, #"), intervalMs: z.number().int().min(0).max(5000).optional() }),
+    z.object({
+      action: z.literal("press"),
+      keys: z.string().regex(/^[0-9*#A-D]+$/, "keys must be 0-9, *, #"),
+      intervalMs: z.number().int().min(0).max(5000).optional(),
+    }),
     z.object({ action: z.literal("say"), text: z.string().min(1).max(2000) }),
     z.object({ action: z.literal("hangup") }),
   ]);
@@ -92,10 +106,12 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
       case "answer":
       case "decline":
       case "busy":
-        if (!engine.resolveRing(member.id, body.action)) throw badRequest(`Leg is ${member.state}; only a ringing leg can ${body.action}.`);
+        if (!engine.resolveRing(member.id, body.action))
+          throw badRequest(`Leg is ${member.state}; only a ringing leg can ${body.action}.`);
         break;
       case "press":
-        if (member.state !== "connected") throw badRequest(`Leg is ${member.state}; keys can only be pressed on a connected leg.`);
+        if (member.state !== "connected")
+          throw badRequest(`Leg is ${member.state}; keys can only be pressed on a connected leg.`);
         await engine.pressKeys(member, body.keys, body.intervalMs ?? 50);
         break;
       case "say":
@@ -125,7 +141,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   });
 
   router.on("PUT", "/_emulator/access-policy", async (ctx) => {
-    const body = await ctx.parse(z.object({ allowAll: z.boolean().optional(), userIds: z.array(z.string()).optional() }));
+    const body = await ctx.parse(
+      z.object({ allowAll: z.boolean().optional(), userIds: z.array(z.string()).optional() }),
+    );
     if (body.allowAll !== undefined) settings.accessPolicyAllowAll = body.allowAll;
     if (body.userIds) {
       settings.accessPolicyUsers.clear();
@@ -140,7 +158,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
 
   // Far-end endpoints
   router.on("GET", "/_emulator/endpoints", (ctx) =>
-    sendJson(ctx, 200, { value: [...engine.behaviours.entries()].map(([endpoint, behaviour]) => ({ endpoint, behaviour })) }),
+    sendJson(ctx, 200, {
+      value: [...engine.behaviours.entries()].map(([endpoint, behaviour]) => ({ endpoint, behaviour })),
+    }),
   );
   router.on("PUT", "/_emulator/endpoints/:endpoint", async (ctx) => {
     const key = keyOf(ctx.params.endpoint!);
@@ -151,7 +171,13 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   router.on("GET", "/_emulator/endpoints/:endpoint", (ctx) => {
     const key = keyOf(ctx.params.endpoint!);
     const live = liveMember(key);
-    sendJson(ctx, 200, { endpoint: key, behaviour: engine.behaviourFor(key), leg: live ? { ...memberView(live.member), callId: live.call?.id ?? null, callState: live.call?.state ?? null } : null });
+    sendJson(ctx, 200, {
+      endpoint: key,
+      behaviour: engine.behaviourFor(key),
+      leg: live
+        ? { ...memberView(live.member), callId: live.call?.id ?? null, callState: live.call?.state ?? null }
+        : null,
+    });
   });
   router.on("POST", "/_emulator/endpoints/:endpoint/actions", async (ctx) => {
     const key = keyOf(ctx.params.endpoint!);
@@ -170,7 +196,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   // Calls and legs
   router.on("GET", "/_emulator/calls", (ctx) => {
     const state = ctx.url.searchParams.get("state");
-    const calls = [...engine.calls.values()].filter((c) => !state || (state === "active" ? c.state !== "terminated" : c.state === state));
+    const calls = [...engine.calls.values()].filter(
+      (c) => !state || (state === "active" ? c.state !== "terminated" : c.state === state),
+    );
     sendJson(ctx, 200, { value: calls.map((c) => callView(engine, c)) });
   });
   router.on("GET", "/_emulator/calls/:callId", (ctx) => {
@@ -178,19 +206,32 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     if (!call) throw notFound(`Call '${ctx.params.callId}' was not found.`);
     sendJson(ctx, 200, callView(engine, call));
   });
-  router.on("POST", "/_emulator/legs/:legId/actions", async (ctx) => applyLegAction(ctx, memberById(ctx.params.legId!)));
+  router.on("POST", "/_emulator/legs/:legId/actions", async (ctx) =>
+    applyLegAction(ctx, memberById(ctx.params.legId!)),
+  );
 
   // Meetings and guests
   router.on("GET", "/_emulator/meetings", (ctx) =>
     sendJson(ctx, 200, {
       value: [...meetings.meetings.values()].map((m) => {
-        const conf = [...engine.conferences.values()].find((c) => c.kind === "meeting" && c.threadId === m.body.chatInfo?.threadId);
-        return { id: m.body.id, subject: m.body.subject, joinWebUrl: m.body.joinWebUrl, organizerId: m.organizerId, externalId: m.externalId ?? null, participants: [...(conf?.members.values() ?? [])].map(memberView) };
+        const conf = [...engine.conferences.values()].find(
+          (c) => c.kind === "meeting" && c.threadId === m.body.chatInfo?.threadId,
+        );
+        return {
+          id: m.body.id,
+          subject: m.body.subject,
+          joinWebUrl: m.body.joinWebUrl,
+          organizerId: m.organizerId,
+          externalId: m.externalId ?? null,
+          participants: [...(conf?.members.values() ?? [])].map(memberView),
+        };
       }),
     }),
   );
   router.on("POST", "/_emulator/meetings/:meetingId/guests", async (ctx) => {
-    const body = await ctx.parse(z.object({ name: z.string().trim().min(1).max(100), bypassLobby: z.boolean().optional() }));
+    const body = await ctx.parse(
+      z.object({ name: z.string().trim().min(1).max(100), bypassLobby: z.boolean().optional() }),
+    );
     const conf = meetingConf(ctx.params.meetingId!);
     const meeting = conf.meetingId ? meetings.meetings.get(conf.meetingId) : undefined;
     // Anonymous guests only skip the lobby when the meeting lets everyone in.
@@ -203,7 +244,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     if (!m) throw notFound(`Guest '${ctx.params.guestId}' was not found.`);
     sendJson(ctx, 200, memberView(m));
   });
-  router.on("POST", "/_emulator/meetings/:meetingId/guests/:guestId/admit", (ctx) => sendJson(ctx, 200, memberView(engine.admit(meetingConf(ctx.params.meetingId!), ctx.params.guestId!))));
+  router.on("POST", "/_emulator/meetings/:meetingId/guests/:guestId/admit", (ctx) =>
+    sendJson(ctx, 200, memberView(engine.admit(meetingConf(ctx.params.meetingId!), ctx.params.guestId!))),
+  );
   router.on("POST", "/_emulator/meetings/:meetingId/guests/:guestId/leave", (ctx) => {
     const conf = meetingConf(ctx.params.meetingId!);
     engine.leave(conf, ctx.params.guestId!);
@@ -215,7 +258,9 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     const callId = ctx.url.searchParams.get("callId") ?? undefined;
     sendJson(ctx, 200, { value: notifier.deliveries({ callId }) });
   });
-  router.on("GET", "/_emulator/faults", (ctx) => sendJson(ctx, 200, { value: faults.list().map(({ matcher: _m, ...r }) => r) }));
+  router.on("GET", "/_emulator/faults", (ctx) =>
+    sendJson(ctx, 200, { value: faults.list().map(({ matcher: _m, ...r }) => r) }),
+  );
   router.on("POST", "/_emulator/faults", async (ctx) => {
     const rule = faults.add(await ctx.parse(faultRuleSchema));
     const { matcher: _m, ...view } = rule;

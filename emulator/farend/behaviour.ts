@@ -8,7 +8,12 @@ const stepBase = {
 };
 
 export const scriptStepSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("press"), keys: z.string().regex(/^[0-9*#A-D]+$/, "keys must be 0-9, *, # (or A-D)"), intervalMs: z.number().int().min(0).max(10_000).optional(), ...stepBase }),
+  z.object({
+    type: z.literal("press"),
+    keys: z.string().regex(/^[0-9*#A-D]+$/, "keys must be 0-9, *, # (or A-D)"),
+    intervalMs: z.number().int().min(0).max(10_000).optional(),
+    ...stepBase,
+  }),
   z.object({ type: z.literal("say"), text: z.string().min(1).max(2000), ...stepBase }),
   z.object({ type: z.literal("hangup"), ...stepBase }),
 ]);

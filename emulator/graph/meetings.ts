@@ -16,22 +16,42 @@ export interface StoredMeeting {
 
 const identitySchema = z.looseObject({ id: z.string().optional(), displayName: z.string().nullish() });
 const participantInfoSchema = z.looseObject({
-  identity: z.looseObject({ user: identitySchema.optional(), guest: identitySchema.optional(), phone: identitySchema.optional() }).optional(),
+  identity: z
+    .looseObject({
+      user: identitySchema.optional(),
+      guest: identitySchema.optional(),
+      phone: identitySchema.optional(),
+    })
+    .optional(),
   upn: z.string().nullish(),
   role: z.enum(["attendee", "presenter", "producer", "coorganizer", "unknownFutureValue"]).nullish(),
 });
 const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time");
 const lobbySchema = z.looseObject({
-  scope: z.enum(["organizer", "organization", "organizationAndFederated", "everyone", "invited", "organizationExcludingGuests", "unknownFutureValue"]).optional(),
+  scope: z
+    .enum([
+      "organizer",
+      "organization",
+      "organizationAndFederated",
+      "everyone",
+      "invited",
+      "organizationExcludingGuests",
+      "unknownFutureValue",
+    ])
+    .optional(),
   isDialInBypassEnabled: z.boolean().optional(),
 });
 const meetingInputSchema = z.looseObject({
   subject: z.string().max(1000).nullish(),
   startDateTime: dateTime.nullish(),
   endDateTime: dateTime.nullish(),
-  participants: z.looseObject({ organizer: participantInfoSchema.optional(), attendees: z.array(participantInfoSchema).optional() }).optional(),
+  participants: z
+    .looseObject({ organizer: participantInfoSchema.optional(), attendees: z.array(participantInfoSchema).optional() })
+    .optional(),
   lobbyBypassSettings: lobbySchema.optional(),
-  allowedPresenters: z.enum(["everyone", "organization", "roleIsPresenter", "organizer", "unknownFutureValue"]).optional(),
+  allowedPresenters: z
+    .enum(["everyone", "organization", "roleIsPresenter", "organizer", "unknownFutureValue"])
+    .optional(),
   allowMeetingChat: z.enum(["enabled", "disabled", "limited", "unknownFutureValue"]).optional(),
   joinMeetingIdSettings: z.looseObject({ isPasscodeRequired: z.boolean().optional() }).optional(),
   isEntryExitAnnounced: z.boolean().optional(),
@@ -105,13 +125,23 @@ export class MeetingStore {
         organizer: {
           upn: organizer.userPrincipalName,
           role: "presenter",
-          identity: { user: { id: organizer.id, displayName: organizer.displayName, tenantId: this.directory.tenantId, identityProvider: "AAD" } as never },
+          identity: {
+            user: {
+              id: organizer.id,
+              displayName: organizer.displayName,
+              tenantId: this.directory.tenantId,
+              identityProvider: "AAD",
+            } as never,
+          },
         },
         attendees: (input.participants?.attendees ?? []).map((a) => ({ ...a, role: a.role ?? "attendee" })) as never,
         producers: [],
         contributors: [],
       } as never,
-      lobbyBypassSettings: { scope: input.lobbyBypassSettings?.scope ?? "organization", isDialInBypassEnabled: input.lobbyBypassSettings?.isDialInBypassEnabled ?? false },
+      lobbyBypassSettings: {
+        scope: input.lobbyBypassSettings?.scope ?? "organization",
+        isDialInBypassEnabled: input.lobbyBypassSettings?.isDialInBypassEnabled ?? false,
+      },
       audioConferencing: {
         conferenceId,
         tollNumber: this.clinicTollNumber,
@@ -122,7 +152,9 @@ export class MeetingStore {
       joinMeetingIdSettings: {
         isPasscodeRequired,
         joinMeetingId,
-        passcode: isPasscodeRequired ? crypto.randomBytes(4).toString("base64url").replace(/[-_]/g, "x").slice(0, 6) : null,
+        passcode: isPasscodeRequired
+          ? crypto.randomBytes(4).toString("base64url").replace(/[-_]/g, "x").slice(0, 6)
+          : null,
       },
     };
     const stored: StoredMeeting = { organizerId: organizer.id, externalId, body };
@@ -131,7 +163,8 @@ export class MeetingStore {
   }
 
   update(meeting: StoredMeeting, patch: z.infer<typeof meetingInputSchema>): void {
-    if (patch.joinMeetingIdSettings) throw badRequest("joinMeetingIdSettings cannot be updated after the meeting is created.");
+    if (patch.joinMeetingIdSettings)
+      throw badRequest("joinMeetingIdSettings cannot be updated after the meeting is created.");
     if (patch.participants?.organizer) throw badRequest("The organizer of an online meeting cannot be changed.");
     if ((patch.startDateTime == null) !== (patch.endDateTime == null)) {
       throw badRequest("startDateTime and endDateTime must be updated together.");
@@ -144,10 +177,21 @@ export class MeetingStore {
     }
     if (patch.subject !== undefined) b.subject = patch.subject;
     if (patch.participants?.attendees) {
-      (b.participants as Record<string, unknown>).attendees = patch.participants.attendees.map((a) => ({ ...a, role: a.role ?? "attendee" }));
+      (b.participants as Record<string, unknown>).attendees = patch.participants.attendees.map((a) => ({
+        ...a,
+        role: a.role ?? "attendee",
+      }));
     }
     if (patch.lobbyBypassSettings) b.lobbyBypassSettings = { ...b.lobbyBypassSettings, ...patch.lobbyBypassSettings };
-    for (const key of ["allowedPresenters", "allowMeetingChat", "isEntryExitAnnounced", "allowAttendeeToEnableCamera", "allowAttendeeToEnableMic", "allowTeamworkReactions", "recordAutomatically"] as const) {
+    for (const key of [
+      "allowedPresenters",
+      "allowMeetingChat",
+      "isEntryExitAnnounced",
+      "allowAttendeeToEnableCamera",
+      "allowAttendeeToEnableMic",
+      "allowTeamworkReactions",
+      "recordAutomatically",
+    ] as const) {
       if (patch[key] !== undefined) (b as Record<string, unknown>)[key] = patch[key];
     }
   }
@@ -171,20 +215,37 @@ function resolveOrganizer(
 ): DirectoryUser {
   const userParam = ctx.params.userId;
   if (userParam === undefined) {
-    if (principal.kind !== "user") throw new HttpError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+    if (principal.kind !== "user")
+      throw new HttpError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
   }
   const user = findUser(directory, userParam ?? (principal.kind === "user" ? principal.userId : ""));
   if (!user) throw notFound(`User '${userParam ?? "me"}' was not found in the tenant.`);
   if (principal.kind === "user") {
-    const ok = access === "read" ? principal.scopes.some((s) => s === "OnlineMeetings.ReadWrite" || s === "OnlineMeetings.Read") : principal.scopes.includes("OnlineMeetings.ReadWrite");
-    if (!ok) throw forbidden("Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite (delegated).");
-    if (user.id !== principal.userId) throw forbidden("A delegated token can only access the signed-in user's online meetings.");
+    const ok =
+      access === "read"
+        ? principal.scopes.some((s) => s === "OnlineMeetings.ReadWrite" || s === "OnlineMeetings.Read")
+        : principal.scopes.includes("OnlineMeetings.ReadWrite");
+    if (!ok)
+      throw forbidden(
+        "Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite (delegated).",
+      );
+    if (user.id !== principal.userId)
+      throw forbidden("A delegated token can only access the signed-in user's online meetings.");
     return user;
   }
-  const ok = access === "read" ? principal.roles.some((r) => r === "OnlineMeetings.ReadWrite.All" || r === "OnlineMeetings.Read.All") : principal.roles.includes("OnlineMeetings.ReadWrite.All");
-  if (!ok) throw forbidden("Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite.All (application).");
+  const ok =
+    access === "read"
+      ? principal.roles.some((r) => r === "OnlineMeetings.ReadWrite.All" || r === "OnlineMeetings.Read.All")
+      : principal.roles.includes("OnlineMeetings.ReadWrite.All");
+  if (!ok)
+    throw forbidden(
+      "Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite.All (application).",
+    );
   if (!accessPolicy(user.id)) {
-    throw forbidden(`App ${principal.appId} is not authorized to ${access === "read" ? "Get" : "Create"} meeting on behalf of user ${user.id}`, "Unauthorized");
+    throw forbidden(
+      `App ${principal.appId} is not authorized to ${access === "read" ? "Get" : "Create"} meeting on behalf of user ${user.id}`,
+      "Unauthorized",
+    );
   }
   return user;
 }
@@ -195,7 +256,10 @@ function entity(ctx: RequestContext, user: DirectoryUser, m: StoredMeeting) {
 }
 
 /** Parses `JoinWebUrl eq '<url-encoded>'` and `joinMeetingIdSettings/joinMeetingId eq '<id>'`. */
-function parseFilter(filter: string): { field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId"; values: string[] } {
+function parseFilter(filter: string): {
+  field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId";
+  values: string[];
+} {
   const m = /^\s*([\w/]+)\s+eq\s+'(.*)'\s*$/i.exec(filter);
   if (!m?.[1] || m[2] === undefined) throw badRequest(`Invalid filter clause: ${filter}`);
   const field = m[1].toLowerCase();
@@ -227,8 +291,11 @@ export function registerMeetingRoutes(
 
   function find(user: DirectoryUser, meetingId: string): StoredMeeting {
     const m = store.meetings.get(meetingId);
-    const attendee = (m?.body.participants?.attendees ?? []).some((a) => (a.identity?.user as { id?: string } | undefined)?.id === user.id);
-    if (!m || (m.organizerId !== user.id && !attendee)) throw notFound(`The onlineMeeting '${meetingId}' was not found.`);
+    const attendee = (m?.body.participants?.attendees ?? []).some(
+      (a) => (a.identity?.user as { id?: string } | undefined)?.id === user.id,
+    );
+    if (!m || (m.organizerId !== user.id && !attendee))
+      throw notFound(`The onlineMeeting '${meetingId}' was not found.`);
     return m;
   }
 
@@ -243,7 +310,9 @@ export function registerMeetingRoutes(
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
       const input = await ctx.parse(createOrGetSchema);
-      const existing = [...store.meetings.values()].find((m) => m.organizerId === user.id && m.externalId === input.externalId);
+      const existing = [...store.meetings.values()].find(
+        (m) => m.organizerId === user.id && m.externalId === input.externalId,
+      );
       if (existing) return sendJson(ctx, 200, entity(ctx, user, existing));
       sendJson(ctx, 201, entity(ctx, user, store.create(user, input, input.externalId)));
     });
@@ -251,12 +320,23 @@ export function registerMeetingRoutes(
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
       const filter = ctx.url.searchParams.get("$filter");
-      if (!filter) throw badRequest("Filter is required for listing online meetings: use JoinWebUrl or joinMeetingIdSettings/joinMeetingId.");
+      if (!filter)
+        throw badRequest(
+          "Filter is required for listing online meetings: use JoinWebUrl or joinMeetingIdSettings/joinMeetingId.",
+        );
       const { field, values } = parseFilter(filter);
       const value_ = [...store.meetings.values()]
         .filter((m) => m.organizerId === user.id)
         .filter((m) =>
-          values.includes(String(field === "joinWebUrl" ? m.body.joinWebUrl : field === "joinMeetingId" ? m.body.joinMeetingIdSettings?.joinMeetingId : m.body.videoTeleconferenceId)),
+          values.includes(
+            String(
+              field === "joinWebUrl"
+                ? m.body.joinWebUrl
+                : field === "joinMeetingId"
+                  ? m.body.joinMeetingIdSettings?.joinMeetingId
+                  : m.body.videoTeleconferenceId,
+            ),
+          ),
         )
         .map((m) => m.body);
       const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;

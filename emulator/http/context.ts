@@ -64,7 +64,11 @@ export function createContext(req: IncomingMessage, res: ServerResponse, origin:
       try {
         return JSON.parse(raw) as unknown;
       } catch {
-        throw new HttpError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+        throw new HttpError(
+          400,
+          "BadRequest",
+          "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        );
       }
     },
     async parse(schema) {
@@ -86,7 +90,12 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function sendJson(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   ctx.res.writeHead(status, {
     "Content-Type": "application/json; charset=utf-8",
@@ -115,7 +124,10 @@ function standardHeaders(ctx: RequestContext): Record<string, string> {
 
 /** Graph error body (contract §7). */
 export function graphErrorBody(ctx: RequestContext, code: string, message: string) {
-  const innerError: Record<string, string> = { "request-id": ctx.requestId, date: new Date().toISOString().replace(/\.\d{3}Z$/, "") };
+  const innerError: Record<string, string> = {
+    "request-id": ctx.requestId,
+    date: new Date().toISOString().replace(/\.\d{3}Z$/, ""),
+  };
   if (ctx.clientRequestId) innerError["client-request-id"] = ctx.clientRequestId;
   return { error: { code, message, innerError } };
 }

@@ -31,21 +31,40 @@ export const faultRuleSchema = z
       z.object({ type: z.literal("duplicate") }),
     ]),
   })
-  .refine((r) => (r.path === undefined) !== (r.pathRegex === undefined), { message: "give exactly one of path (glob) or pathRegex" })
+  .refine((r) => (r.path === undefined) !== (r.pathRegex === undefined), {
+    message: "give exactly one of path (glob) or pathRegex",
+  })
   .refine((r) => r.target === "notification" || (r.action.type !== "drop" && r.action.type !== "duplicate"), {
     message: "drop/duplicate only apply to target 'notification'",
   })
-  .refine((r) => r.target === "request" || r.action.type === "drop" || r.action.type === "duplicate" || r.action.type === "latency", {
-    message: "notification faults support drop, duplicate and latency",
-  });
+  .refine(
+    (r) =>
+      r.target === "request" ||
+      r.action.type === "drop" ||
+      r.action.type === "duplicate" ||
+      r.action.type === "latency",
+    {
+      message: "notification faults support drop, duplicate and latency",
+    },
+  );
 
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
-export type FaultRule = z.infer<typeof faultRuleSchema> & { id: number; matcher: RegExp; remaining: number; hits: number };
+export type FaultRule = z.infer<typeof faultRuleSchema> & {
+  id: number;
+  matcher: RegExp;
+  remaining: number;
+  hits: number;
+};
 
 export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .split("**")
-    .map((part) => part.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*"))
+    .map((part) =>
+      part
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*"),
+    )
     .join(".*");
   return new RegExp(`^${escaped}$`, "i");
 }
@@ -55,7 +74,13 @@ export class FaultInjector {
   private nextId = 1;
 
   add(input: z.infer<typeof faultRuleSchema>): FaultRule {
-    const rule: FaultRule = { ...input, id: this.nextId++, matcher: input.pathRegex !== undefined ? new RegExp(input.pathRegex, "i") : globToRegExp(input.path ?? "**"), remaining: input.count, hits: 0 };
+    const rule: FaultRule = {
+      ...input,
+      id: this.nextId++,
+      matcher: input.pathRegex !== undefined ? new RegExp(input.pathRegex, "i") : globToRegExp(input.path ?? "**"),
+      remaining: input.count,
+      hits: 0,
+    };
     this.rules.push(rule);
     return rule;
   }
@@ -71,7 +96,11 @@ export class FaultInjector {
   /** Consumes and returns the first matching rule, if any. */
   take(target: "request" | "notification", method: string, path: string): FaultRule | undefined {
     const rule = this.rules.find(
-      (r) => r.target === target && (!r.method || r.method === method) && r.matcher.test(path) && (r.count === 0 || r.remaining > 0),
+      (r) =>
+        r.target === target &&
+        (!r.method || r.method === method) &&
+        r.matcher.test(path) &&
+        (r.count === 0 || r.remaining > 0),
     );
     if (!rule) return undefined;
     rule.hits++;

@@ -30,7 +30,10 @@ export class Router {
   }
 
   /** Finds a handler; returns "method-not-allowed" when only the path matches. */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | "method-not-allowed" | undefined {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string> } | "method-not-allowed" | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(pathname);

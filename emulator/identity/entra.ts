@@ -59,8 +59,11 @@ export function createEntraIdentity(opts: {
     cookies: { keys: [crypto.randomBytes(32).toString("base64url")] },
     pkce: { required: () => false },
     // Entra returns a refresh token whenever offline_access is requested (no prompt=consent needed).
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
-      client.grantTypeAllowed("refresh_token") && (code.scopes.has("offline_access") || code.scopes.has("openid")),
+    issueRefreshToken: async (
+      _ctx: unknown,
+      client: { grantTypeAllowed(t: string): boolean },
+      code: { scopes: Set<string> },
+    ) => client.grantTypeAllowed("refresh_token") && (code.scopes.has("offline_access") || code.scopes.has("openid")),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -79,7 +82,9 @@ export function createEntraIdentity(opts: {
       },
     },
     ttl: { AccessToken: 3600, ClientCredentials: 3600, IdToken: 3600, Interaction: 3600, Session: 86400, Grant: 86400 },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${mountPath}/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `${mountPath}/interaction/${interaction.uid}`,
+    },
     async findAccount(_ctx: unknown, id: string) {
       const user = findUser(directory, id);
       if (!user) return undefined;
@@ -99,8 +104,17 @@ export function createEntraIdentity(opts: {
         },
       };
     },
-    async extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
-      const base = { tid: directory.tenantId, appid: registration.clientId, azp: registration.clientId, ver: "2.0", app_displayname: registration.displayName };
+    async extraTokenClaims(
+      _ctx: unknown,
+      token: { kind: string; accountId?: string; scope?: string; clientId?: string },
+    ) {
+      const base = {
+        tid: directory.tenantId,
+        appid: registration.clientId,
+        azp: registration.clientId,
+        ver: "2.0",
+        app_displayname: registration.displayName,
+      };
       if (token.kind === "ClientCredentials") {
         // The service principal of the app stands in as oid for app-only tokens.
         return { ...base, oid: registration.clientId, sub: registration.clientId, idtyp: "app", roles: [...APP_ROLES] };
@@ -129,12 +143,23 @@ export function createEntraIdentity(opts: {
 
   const callback = provider.callback();
 
-  async function handleInteraction(req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
+  async function handleInteraction(
+    req: IncomingMessage,
+    res: ServerResponse,
+    uid: string,
+    action: string | undefined,
+  ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) throw new Error("interaction mismatch");
     if (req.method === "GET" && !action) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
-      res.end(renderLoginPage({ directory, action: `${mountPath}/interaction/${uid}/login`, loginHint: String(details.params.login_hint ?? "") }));
+      res.end(
+        renderLoginPage({
+          directory,
+          action: `${mountPath}/interaction/${uid}/login`,
+          loginHint: String(details.params.login_hint ?? ""),
+        }),
+      );
       return;
     }
     if (req.method === "POST" && action === "login") {
@@ -142,16 +167,30 @@ export function createEntraIdentity(opts: {
       const user = findUser(directory, (form.get("login") ?? "").trim());
       if (!user) {
         res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
-        res.end(renderLoginPage({ directory, action: `${mountPath}/interaction/${uid}/login`, loginHint: form.get("login") ?? "", error: "That account does not exist in this tenant." }));
+        res.end(
+          renderLoginPage({
+            directory,
+            action: `${mountPath}/interaction/${uid}/login`,
+            loginHint: form.get("login") ?? "",
+            error: "That account does not exist in this tenant.",
+          }),
+        );
         return;
       }
       // Demo tenant: any password; consent is auto-granted (admin consent already given).
       const grant = new provider.Grant({ accountId: user.id, clientId: registration.clientId });
       grant.addOIDCScope(String(details.params.scope ?? "openid"));
-      const requested = String(details.params.scope ?? "").split(" ").filter((s) => (DELEGATED_SCOPES as readonly string[]).includes(s) || s === GRAPH_DEFAULT_SCOPE);
+      const requested = String(details.params.scope ?? "")
+        .split(" ")
+        .filter((s) => (DELEGATED_SCOPES as readonly string[]).includes(s) || s === GRAPH_DEFAULT_SCOPE);
       if (requested.length) grant.addResourceScope(GRAPH_RESOURCE, requested.join(" "));
       const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { login: { accountId: user.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: user.id }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     res.writeHead(404).end();
@@ -171,7 +210,9 @@ export function createEntraIdentity(opts: {
         } catch {
           if (!res.headersSent) {
             res.writeHead(400, { "Content-Type": "text/html; charset=utf-8" });
-            res.end("<!doctype html><title>Sign-in expired</title><p>This sign-in session has expired. Go back to the app and start again.</p>");
+            res.end(
+              "<!doctype html><title>Sign-in expired</title><p>This sign-in session has expired. Go back to the app and start again.</p>",
+            );
           }
         }
         return;
@@ -200,7 +241,12 @@ function readText(req: IncomingMessage): Promise<string> {
  */
 async function translateBasicClientAuth(req: IncomingMessage, path: string): Promise<void> {
   const auth = req.headers.authorization;
-  if (req.method !== "POST" || !auth?.startsWith("Basic ") || !/^\/token(\/|\?|$)|^\/token\/(introspection|revocation)/.test(path)) return;
+  if (
+    req.method !== "POST" ||
+    !auth?.startsWith("Basic ") ||
+    !/^\/token(\/|\?|$)|^\/token\/(introspection|revocation)/.test(path)
+  )
+    return;
   const decoded = Buffer.from(auth.slice(6), "base64").toString("utf8");
   const sep = decoded.indexOf(":");
   if (sep < 0) return;

@@ -7,7 +7,9 @@ export type Principal =
   | { kind: "user"; appId: string; tenantId: string; userId: string; scopes: string[] };
 
 const unauthenticated = (message: string) =>
-  new HttpError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": 'Bearer realm="", error="invalid_token"' });
+  new HttpError(401, "InvalidAuthenticationToken", message, {
+    "WWW-Authenticate": 'Bearer realm="", error="invalid_token"',
+  });
 
 /** Verifies Graph access tokens minted by the emulator's Entra issuer (RS256, aud https://graph.microsoft.com). */
 export function createGraphAuthenticator(opts: { issuer: string; publicJwk: JWK }) {
@@ -27,7 +29,11 @@ export function createGraphAuthenticator(opts: { issuer: string; publicJwk: JWK 
       }));
     } catch (err) {
       const expired = err instanceof Error && "code" in err && err.code === "ERR_JWT_EXPIRED";
-      throw unauthenticated(expired ? "Lifetime validation failed, the token is expired." : "IDX14100: JWT is not well formed or its signature is invalid.");
+      throw unauthenticated(
+        expired
+          ? "Lifetime validation failed, the token is expired."
+          : "IDX14100: JWT is not well formed or its signature is invalid.",
+      );
     }
     const appId = String(payload.appid ?? payload.azp ?? payload.client_id ?? "");
     const tenantId = String(payload.tid ?? "");
@@ -47,11 +53,23 @@ export function createGraphAuthenticator(opts: { issuer: string; publicJwk: JWK 
 export type Authenticate = ReturnType<typeof createGraphAuthenticator>;
 
 /** 403 accessDenied unless the app token holds one of the roles (contract §1). */
-export function requireAppRole(p: Principal, anyOf: string[], what: string): asserts p is Extract<Principal, { kind: "app" }> {
+export function requireAppRole(
+  p: Principal,
+  anyOf: string[],
+  what: string,
+): asserts p is Extract<Principal, { kind: "app" }> {
   if (p.kind !== "app") {
-    throw new HttpError(403, "accessDenied", `${what} is not supported with delegated permissions; use an application token.`);
+    throw new HttpError(
+      403,
+      "accessDenied",
+      `${what} is not supported with delegated permissions; use an application token.`,
+    );
   }
   if (!anyOf.some((r) => p.roles.includes(r))) {
-    throw new HttpError(403, "accessDenied", `Insufficient privileges to complete the operation. Requires one of: ${anyOf.join(", ")}.`);
+    throw new HttpError(
+      403,
+      "accessDenied",
+      `Insufficient privileges to complete the operation. Requires one of: ${anyOf.join(", ")}.`,
+    );
   }
 }

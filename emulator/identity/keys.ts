@@ -21,7 +21,12 @@ export async function ensureSigningKey(dataDir: string, name: string): Promise<S
     privateJwk = JSON.parse(fs.readFileSync(file, "utf8")) as JWK;
   } else {
     const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
-    privateJwk = { ...(await exportJWK(privateKey)), kid: crypto.randomBytes(12).toString("base64url"), alg: "RS256", use: "sig" };
+    privateJwk = {
+      ...(await exportJWK(privateKey)),
+      kid: crypto.randomBytes(12).toString("base64url"),
+      alg: "RS256",
+      use: "sig",
+    };
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600 });
   }

@@ -51,7 +51,8 @@ export function makeWav(durationMs: number, transcript?: string, toneHz = 0): Bu
   const samples = Math.max(1, Math.round((durationMs / 1000) * sampleRate));
   const data = Buffer.alloc(samples * 2);
   if (toneHz > 0) {
-    for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * toneHz * i) / sampleRate) * 3000), i * 2);
+    for (let i = 0; i < samples; i++)
+      data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * toneHz * i) / sampleRate) * 3000), i * 2);
   }
   const fmt = Buffer.alloc(24);
   fmt.write("fmt ", 0, "ascii");

@@ -108,7 +108,15 @@ export class Notifier {
   }
 
   private record(callId: string, url: string, body: CommsNotifications): DeliveryRecord {
-    const rec: DeliveryRecord = { id: crypto.randomUUID(), callId, url, body, queuedAt: new Date().toISOString(), attempts: 0, state: "pending" };
+    const rec: DeliveryRecord = {
+      id: crypto.randomUUID(),
+      callId,
+      url,
+      body,
+      queuedAt: new Date().toISOString(),
+      attempts: 0,
+      state: "pending",
+    };
     this.log.push(rec);
     if (this.log.length > 5000) this.log.splice(0, this.log.length - 5000);
     return rec;

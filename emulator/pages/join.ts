@@ -11,7 +11,14 @@ export function registerJoinPage(router: Router, meetings: MeetingStore): void {
   router.on("GET", "/l/meetup-join/:threadId/:messageId", (ctx) => {
     const meeting = meetings.byThreadId(ctx.params.threadId!);
     if (!meeting) {
-      sendHtml(ctx, 404, page("Meeting not found", "<h1>Meeting not found</h1><p>This meeting link is not known to the emulator (it may have been reset).</p>"));
+      sendHtml(
+        ctx,
+        404,
+        page(
+          "Meeting not found",
+          "<h1>Meeting not found</h1><p>This meeting link is not known to the emulator (it may have been reset).</p>",
+        ),
+      );
       return;
     }
     const id = meeting.body.id ?? "";

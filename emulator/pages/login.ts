@@ -2,7 +2,12 @@ import type { Directory } from "../directory";
 import { esc, page } from "./html";
 
 /** Entra-like sign-in page for the demo tenant: type a UPN or pick a user; any password is accepted. */
-export function renderLoginPage(opts: { directory: Directory; action: string; loginHint: string; error?: string }): string {
+export function renderLoginPage(opts: {
+  directory: Directory;
+  action: string;
+  loginHint: string;
+  error?: string;
+}): string {
   const { directory } = opts;
   const users = directory.users
     .map(

@@ -6,8 +6,15 @@ import { esc, page } from "./html";
 /** A softphone for people trying the demo: be any directory user or phone number, ring, answer, press keys, speak. */
 export function registerPhonePage(router: Router, directory: Directory): void {
   router.on("GET", "/_emulator/phone", (ctx) => {
-    const options = directory.users.map((u) => `<option value="${esc(u.userPrincipalName)}">${esc(u.displayName)} (${esc(u.userPrincipalName)})</option>`).join("");
-    const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"].map((k) => `<button type="button" data-key="${esc(k)}">${esc(k)}</button>`).join("");
+    const options = directory.users
+      .map(
+        (u) =>
+          `<option value="${esc(u.userPrincipalName)}">${esc(u.displayName)} (${esc(u.userPrincipalName)})</option>`,
+      )
+      .join("");
+    const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
+      .map((k) => `<button type="button" data-key="${esc(k)}">${esc(k)}</button>`)
+      .join("");
     sendHtml(
       ctx,
       200,

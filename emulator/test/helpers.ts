@@ -96,13 +96,20 @@ export async function appToken(emu: RunningEmulator): Promise<string> {
     client_secret: emu.registration.clientSecret,
     scope: "https://graph.microsoft.com/.default",
   });
-  const res = await request(emu, "POST", `${emu.issuer}/token`, { rawBody: form.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+  const res = await request(emu, "POST", `${emu.issuer}/token`, {
+    rawBody: form.toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
   if (res.status !== 200) throw new Error(`token: ${res.status} ${res.text}`);
   return res.json.access_token as string;
 }
 
 /** Authorization code + PKCE through the real login page, like a browser would (cookies + redirects). */
-export async function userSignIn(emu: RunningEmulator, upn: string, scope = "openid profile email offline_access User.Read OnlineMeetings.ReadWrite") {
+export async function userSignIn(
+  emu: RunningEmulator,
+  upn: string,
+  scope = "openid profile email offline_access User.Read OnlineMeetings.ReadWrite",
+) {
   const verifier = crypto.randomBytes(32).toString("base64url");
   const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
   const redirectUri = emu.registration.redirectUris[0]!;
@@ -127,10 +134,15 @@ export async function userSignIn(emu: RunningEmulator, upn: string, scope = "ope
   }
   const action = /<form method="post" action="([^"]+)"/.exec(loginPage.text)?.[1];
   if (!action) throw new Error(`no login form: ${loginPage.status} ${loginPage.text.slice(0, 200)}`);
-  res = await request(emu, "POST", action.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))), {
-    rawBody: new URLSearchParams({ login: upn, password: "anything" }).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader() },
-  });
+  res = await request(
+    emu,
+    "POST",
+    action.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+    {
+      rawBody: new URLSearchParams({ login: upn, password: "anything" }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader() },
+    },
+  );
   remember(res);
   let location = res.headers.location;
   for (let i = 0; i < 5 && location && !location.startsWith(redirectUri); i++) {
@@ -138,18 +150,30 @@ export async function userSignIn(emu: RunningEmulator, upn: string, scope = "ope
     remember(res);
     location = res.headers.location;
   }
-  if (!location?.startsWith(redirectUri)) throw new Error(`sign-in did not redirect back: ${res.status} ${res.text.slice(0, 300)}`);
+  if (!location?.startsWith(redirectUri))
+    throw new Error(`sign-in did not redirect back: ${res.status} ${res.text.slice(0, 300)}`);
   const cb = new URL(location);
   if (cb.searchParams.get("state") !== state) throw new Error("state mismatch");
   const code = cb.searchParams.get("code")!;
   // Auth.js authenticates with client_secret_basic; MSAL with client_secret_post. Use basic here.
-  const basic = Buffer.from(`${encodeURIComponent(emu.registration.clientId)}:${encodeURIComponent(emu.registration.clientSecret)}`).toString("base64");
+  const basic = Buffer.from(
+    `${encodeURIComponent(emu.registration.clientId)}:${encodeURIComponent(emu.registration.clientSecret)}`,
+  ).toString("base64");
   const tokenRes = await request(emu, "POST", `${emu.issuer}/token`, {
-    rawBody: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
+    rawBody: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }).toString(),
     headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${basic}` },
   });
   if (tokenRes.status !== 200) throw new Error(`code exchange failed: ${tokenRes.status} ${tokenRes.text}`);
-  return { ...(tokenRes.json as { access_token: string; id_token: string; refresh_token?: string }), nonce, loginPage: loginPage.text };
+  return {
+    ...(tokenRes.json as { access_token: string; id_token: string; refresh_token?: string }),
+    nonce,
+    loginPage: loginPage.text,
+  };
 }
 
 export interface ReceivedNotification {
@@ -166,7 +190,11 @@ export async function startBotReceiver(respond: (n: ReceivedNotification, index:
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const n: ReceivedNotification = { url: req.url ?? "", authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") };
+      const n: ReceivedNotification = {
+        url: req.url ?? "",
+        authorization: req.headers.authorization,
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "null"),
+      };
       const status = respond(n, attempts++);
       if (status >= 200 && status < 300) received.push(n);
       res.writeHead(status).end();
@@ -180,12 +208,16 @@ export async function startBotReceiver(respond: (n: ReceivedNotification, index:
     attempts: () => attempts,
     /** Flattened commsNotification items, in delivery order. */
     items: () => received.flatMap((r) => r.body.value as any[]), // eslint-disable-line @typescript-eslint/no-explicit-any
-    async waitFor(pred: (item: any) => boolean, timeoutMs = 5_000) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async waitFor(pred: (item: any) => boolean, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = received.flatMap((r) => r.body.value as any[]).find(pred); // eslint-disable-line @typescript-eslint/no-explicit-any
         if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`notification not received; got ${JSON.stringify(received.map((r) => r.body.value.map((v: { changeType: string; resourceUrl: string; resourceData: { state?: string } }) => `${v.changeType} ${v.resourceUrl} ${Array.isArray(v.resourceData) ? "roster" : v.resourceData.state ?? ""}`)))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `notification not received; got ${JSON.stringify(received.map((r) => r.body.value.map((v: { changeType: string; resourceUrl: string; resourceData: { state?: string } }) => `${v.changeType} ${v.resourceUrl} ${Array.isArray(v.resourceData) ? "roster" : (v.resourceData.state ?? "")}`)))}`,
+          );
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -208,7 +240,14 @@ export async function startPromptServer() {
   return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-export function readExample(name: string): { method: string; path: string; status: number | null; body: any; headers?: Record<string, string> } { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function readExample(name: string): {
+  method: string;
+  path: string;
+  status: number | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers?: Record<string, string>;
+} {
   return JSON.parse(fs.readFileSync(path.join(EXAMPLES, name), "utf8"));
 }
 

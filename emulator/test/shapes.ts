@@ -2,14 +2,32 @@ import { z } from "zod";
 
 /** zod shapes derived from the notification examples in /work/shared/graph/examples. */
 const resultInfo = z.looseObject({ code: z.number().int(), subcode: z.number().int(), message: z.string() });
-const identitySet = z.looseObject({}).refine((o) => ["user", "phone", "guest", "application", "applicationInstance"].some((k) => k in o), "identitySet names someone");
+const identitySet = z
+  .looseObject({})
+  .refine(
+    (o) => ["user", "phone", "guest", "application", "applicationInstance"].some((k) => k in o),
+    "identitySet names someone",
+  );
 
 export const callData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.call"),
-  state: z.enum(["incoming", "establishing", "ringing", "established", "transferring", "transferAccepted", "terminating", "terminated"]).optional(),
+  state: z
+    .enum([
+      "incoming",
+      "establishing",
+      "ringing",
+      "established",
+      "transferring",
+      "transferAccepted",
+      "terminating",
+      "terminated",
+    ])
+    .optional(),
   direction: z.enum(["incoming", "outgoing"]).optional(),
   resultInfo: resultInfo.optional(),
-  toneInfo: z.looseObject({ sequenceId: z.number().int(), tone: z.string().regex(/^(tone\d|star|pound|[a-d]|flash)$/) }).optional(),
+  toneInfo: z
+    .looseObject({ sequenceId: z.number().int(), tone: z.string().regex(/^(tone\d|star|pound|[a-d]|flash)$/) })
+    .optional(),
   mediaState: z.looseObject({ audio: z.enum(["active", "inactive"]) }).optional(),
 });
 
@@ -17,7 +35,9 @@ export const participantData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.participant"),
   id: z.string(),
   info: z.looseObject({ identity: identitySet }),
-  mediaStreams: z.array(z.looseObject({ mediaType: z.string(), direction: z.string(), sourceId: z.string(), serverMuted: z.boolean() })),
+  mediaStreams: z.array(
+    z.looseObject({ mediaType: z.string(), direction: z.string(), sourceId: z.string(), serverMuted: z.boolean() }),
+  ),
   isMuted: z.boolean(),
   isInLobby: z.boolean(),
 });
@@ -33,15 +53,24 @@ export const commsNotification = z
   .looseObject({
     "@odata.type": z.literal("#microsoft.graph.commsNotification"),
     changeType: z.enum(["created", "updated", "deleted"]),
-    resourceUrl: z.string().regex(/^\/communications\/calls\/[0-9a-f-]{36}(\/participants|\/operations\/[0-9a-f-]{36})?$/),
+    resourceUrl: z
+      .string()
+      .regex(/^\/communications\/calls\/[0-9a-f-]{36}(\/participants|\/operations\/[0-9a-f-]{36})?$/),
     resourceData: z.union([callData, z.array(participantData).min(1), operationData]),
   })
   .superRefine((n, ctx) => {
-    const kind = n.resourceUrl.endsWith("/participants") ? "roster" : n.resourceUrl.includes("/operations/") ? "op" : "call";
+    const kind = n.resourceUrl.endsWith("/participants")
+      ? "roster"
+      : n.resourceUrl.includes("/operations/")
+        ? "op"
+        : "call";
     const data = n.resourceData as unknown;
-    if (kind === "roster" && !Array.isArray(data)) ctx.addIssue({ code: "custom", message: "roster needs array resourceData" });
-    if (kind === "op" && (n.changeType !== "deleted" || !operationData.safeParse(data).success)) ctx.addIssue({ code: "custom", message: "operation result must be deleted + *Operation" });
-    if (kind === "call" && !callData.safeParse(data).success) ctx.addIssue({ code: "custom", message: "call resourceData must be a call" });
+    if (kind === "roster" && !Array.isArray(data))
+      ctx.addIssue({ code: "custom", message: "roster needs array resourceData" });
+    if (kind === "op" && (n.changeType !== "deleted" || !operationData.safeParse(data).success))
+      ctx.addIssue({ code: "custom", message: "operation result must be deleted + *Operation" });
+    if (kind === "call" && !callData.safeParse(data).success)
+      ctx.addIssue({ code: "custom", message: "call resourceData must be a call" });
   });
 
 export const commsNotifications = z.object({
