@@ -20,13 +20,11 @@ const graph = Client.initWithMiddleware({
   customHosts: new Set([new URL(url).hostname]),
   authProvider: { getAccessToken: async () => first!.accessToken },
 });
-const meeting = await graph
-  .api(`/users/${organizerId}/onlineMeetings`)
-  .post({
-    subject: "Consulta via graph-client",
-    startDateTime: "2030-05-01T12:00:00Z",
-    endDateTime: "2030-05-01T12:30:00Z",
-  });
+const meeting = await graph.api(`/users/${organizerId}/onlineMeetings`).post({
+  subject: "Consulta via graph-client",
+  startDateTime: "2030-05-01T12:00:00Z",
+  endDateTime: "2030-05-01T12:30:00Z",
+});
 const found = await graph
   .api(`/users/${organizerId}/onlineMeetings`)
   .filter(`JoinWebUrl eq '${encodeURIComponent(meeting.joinWebUrl)}'`)
