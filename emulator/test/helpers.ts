@@ -9,7 +9,8 @@ import { startEmulator, type RunningEmulator, type StartOptions } from "../serve
 import { makeWav } from "../media/wav";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
-export const EXAMPLES = "/work/shared/graph/examples";
+// The Graph contract lives in the project's shared folder, next to the repository checkout.
+export const EXAMPLES = process.env.GRAPH_CONTRACT_EXAMPLES ?? path.resolve(REPO, "../shared/graph/examples");
 
 export interface HttpResult {
   status: number;
