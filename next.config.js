@@ -9,6 +9,28 @@ const nextConfig = {
   // next dev would otherwise write an AGENTS.md into the repository
   agentRules: false,
   serverExternalPackages: ["@electric-sql/pglite", "pg-boss"],
+  async headers() {
+    const everywhere = [
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      { key: "X-Frame-Options", value: "DENY" },
+      { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+    ];
+    if (process.env.NODE_ENV === "production" && process.env.PUBLIC_BASE_URL?.startsWith("https://")) {
+      everywhere.push({ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" });
+    }
+    return [
+      { source: "/:path*", headers: everywhere },
+      // a patient link must not leak to the Teams page or anywhere else through the Referer header
+      {
+        source: "/j/:path*",
+        headers: [
+          { key: "Referrer-Policy", value: "no-referrer" },
+          { key: "Cache-Control", value: "no-store" },
+        ],
+      },
+    ];
+  },
 };
 
 export default withNextIntl(nextConfig);

@@ -3,7 +3,7 @@ import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { localDateOf, localDayBounds, localWeekBounds, type LocalDayBounds } from "@/lib/scheduling";
-import { appointmentHistory, getAppointment, listAppointments, listClinicians } from "./data";
+import { appointmentHistory, findFreeSlots, getAppointment, listAppointments, listClinicians } from "./data";
 
 // Request-facing reads: each resolves what the viewer may see. Clinicians see only their own
 // appointments; staff and admins see the whole clinic. Anything else reads as "not found".
@@ -41,4 +41,62 @@ export async function appointmentForViewer(viewer: Viewer, appointmentId: string
   if (!appointment) return null;
   if (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id) return null;
   return { appointment, history: await appointmentHistory(db, appointment.id) };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What the booking page needs for the choices made so far: clinicians (a clinician books only in
+ * their own calendar), their types, the chosen patient and, once all three are chosen, a week of
+ * free slots starting at `date` in the viewer's zone.
+ */
+export async function bookingOptions(
+  viewer: Viewer,
+  query: { clinicianId?: string; appointmentTypeId?: string; patientId?: string; date?: string },
+  now: Date,
+) {
+  const db = getDb();
+  const clinicians = (await listClinicians(db)).filter((c) => canSeeAllAppointments(viewer.role) || c.id === viewer.id);
+  const clinician =
+    clinicians.find((c) => c.id === query.clinicianId) ?? (clinicians.length === 1 ? clinicians[0] : undefined);
+  const type = clinician?.appointmentTypes.find((t) => t.id === query.appointmentTypeId);
+  const patient = query.patientId
+    ? await db.patient.findUnique({
+        where: { id: query.patientId },
+        select: { id: true, firstName: true, lastName: true },
+      })
+    : null;
+  let days: { date: string; slots: { start: Date; end: Date }[] }[] = [];
+  const startDate = query.date ?? localDateOf(now, viewer.timeZone);
+  if (clinician && type && patient) {
+    const from = new Date(Math.max(localDayBounds(startDate, viewer.timeZone).start.getTime(), now.getTime()));
+    const to = new Date(localDayBounds(startDate, viewer.timeZone).start.getTime() + 7 * DAY_MS);
+    const slots = await findFreeSlots(db, { clinicianId: clinician.id, appointmentTypeId: type.id, from, to, now });
+    const byDay = new Map<string, { start: Date; end: Date }[]>();
+    for (const slot of slots) {
+      const day = localDateOf(slot.start, viewer.timeZone);
+      byDay.set(day, [...(byDay.get(day) ?? []), { start: slot.start, end: slot.end }]);
+    }
+    days = [...byDay.entries()].map(([date, daySlots]) => ({ date, slots: daySlots }));
+  }
+  return { clinicians, clinician: clinician ?? null, type: type ?? null, patient, days, startDate };
+}
+
+/** Free slots to move an appointment to, a week from `date`, leaving its own span out. */
+export async function rescheduleOptions(viewer: Viewer, appointmentId: string, date: string | undefined, now: Date) {
+  const found = await appointmentForViewer(viewer, appointmentId);
+  if (!found) return null;
+  const { appointment } = found;
+  const startDate = date ?? localDateOf(now, viewer.timeZone);
+  const from = new Date(Math.max(localDayBounds(startDate, viewer.timeZone).start.getTime(), now.getTime()));
+  const to = new Date(localDayBounds(startDate, viewer.timeZone).start.getTime() + 7 * DAY_MS);
+  const slots = await findFreeSlots(getDb(), {
+    clinicianId: appointment.clinicianId,
+    appointmentTypeId: appointment.appointmentTypeId,
+    from,
+    to,
+    now,
+    excludeAppointmentId: appointment.id,
+  });
+  return { appointment, slots, startDate };
 }

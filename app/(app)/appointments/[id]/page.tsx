@@ -1,0 +1,95 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { connection } from "next/server";
+import { getTranslations } from "next-intl/server";
+import { z } from "zod";
+import { CancelForm, RotateLinkForm } from "@/components/appointments/appointment-actions";
+import { StatusBadge } from "@/components/appointments/status-badge";
+import { cancelAction, rotateLinkAction } from "@/lib/appointments/actions";
+import { appointmentForViewer } from "@/lib/appointments/views";
+import { requireViewerPage } from "@/lib/auth/session";
+import { formatDateTime, formatTime, zoneLabel } from "@/lib/format";
+
+export default async function AppointmentPage({ params }: { params: Promise<{ id: string }> }) {
+  await connection();
+  const viewer = await requireViewerPage();
+  const id = z.uuid().safeParse((await params).id);
+  if (!id.success) notFound();
+  const found = await appointmentForViewer(viewer, id.data);
+  if (!found) notFound();
+  const { appointment: a, history } = found;
+  const t = await getTranslations("appointments.detail");
+  const live = a.status === "BOOKED" || a.status === "CONFIRMED";
+  const upcoming = live && a.endsAt > new Date();
+
+  return (
+    <main id="main" className="mx-auto max-w-4xl p-4">
+      <p>
+        <Link href="/appointments" className="text-sm text-brand-700 underline">
+          {t("back")}
+        </Link>
+      </p>
+      <h1 className="mt-2 text-2xl font-bold">
+        {a.appointmentType.name} · {a.patient.firstName} {a.patient.lastName}
+      </h1>
+      <StatusBadge status={a.status} />
+
+      <dl className="mt-6 grid gap-x-6 gap-y-3 sm:grid-cols-[max-content_1fr]">
+        <dt className="font-medium text-slate-600">{t("when")}</dt>
+        <dd>
+          {formatDateTime(a.startsAt, viewer.timeZone, viewer.locale)}–
+          {formatTime(a.endsAt, viewer.timeZone, viewer.locale)}
+          <span className="block text-sm text-slate-600">{zoneLabel(a.startsAt, viewer.timeZone, viewer.locale)}</span>
+          {a.clinician.timeZone !== viewer.timeZone && (
+            <span className="block text-sm text-slate-600">
+              {t("clinicianTime", {
+                time: formatDateTime(a.startsAt, a.clinician.timeZone, viewer.locale),
+                zone: zoneLabel(a.startsAt, a.clinician.timeZone, viewer.locale),
+              })}
+            </span>
+          )}
+        </dd>
+        <dt className="font-medium text-slate-600">{t("clinician")}</dt>
+        <dd>{a.clinician.name}</dd>
+        <dt className="font-medium text-slate-600">{t("patient")}</dt>
+        <dd>
+          <Link href={`/patients/${a.patient.id}`} className="text-brand-700 underline">
+            {a.patient.firstName} {a.patient.lastName}
+          </Link>
+        </dd>
+        <dt className="font-medium text-slate-600">{t("meeting")}</dt>
+        <dd>{t(`meetingState.${a.meeting?.state ?? "NONE"}`)}</dd>
+      </dl>
+
+      {upcoming && (
+        <section aria-labelledby="manage" className="mt-8 space-y-4">
+          <h2 id="manage" className="text-lg font-semibold">
+            {t("manage")}
+          </h2>
+          <Link
+            href={`/appointments/${a.id}/reschedule`}
+            className="inline-block rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100"
+          >
+            {t("reschedule")}
+          </Link>
+          <RotateLinkForm appointmentId={a.id} action={rotateLinkAction} />
+          <CancelForm appointmentId={a.id} action={cancelAction} />
+        </section>
+      )}
+
+      <section aria-labelledby="history" className="mt-8">
+        <h2 id="history" className="text-lg font-semibold">
+          {t("history")}
+        </h2>
+        <ol className="mt-2 space-y-1 text-sm">
+          {history.map((entry) => (
+            <li key={String(entry.id)}>
+              <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, viewer.locale)}</span> —{" "}
+              {t.has(`actions.${entry.action}`) ? t(`actions.${entry.action}`) : entry.action} · {entry.actorLabel}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,28 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link";
+import { isAppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+
+// Plain form posts from the patient page (no JavaScript needed). The token in the form is the
+// credential; the outcome comes back as a query flag the page turns into a message.
+async function act(formData: FormData, run: (token: string, now: Date) => Promise<void>, done: string) {
+  const token = String(formData.get("token") ?? "");
+  let outcome = done;
+  try {
+    await run(token, new Date());
+  } catch (error) {
+    if (!isAppError(error)) logger.error({ err: error }, "patient link action failed");
+    outcome = isAppError(error) && error.code === "NOT_FOUND" ? "invalid" : "refused";
+  }
+  redirect(`/j/${encodeURIComponent(token)}?done=${outcome}`);
+}
+
+export async function confirmFromLink(formData: FormData): Promise<void> {
+  await act(formData, confirmByPatient, "confirmed");
+}
+
+export async function cancelFromLink(formData: FormData): Promise<void> {
+  await act(formData, cancelByPatient, "cancelled");
+}

@@ -1,0 +1,106 @@
+import fs from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./fixtures";
+
+async function bookFor(
+  page: Page,
+  patientQuery: string,
+  patientName: string,
+): Promise<{ link: string; appointmentUrl: string }> {
+  await page.goto("/appointments/new");
+  await page.getByLabel("Profissional").selectOption({ label: "Dra. Ana Ribeiro" });
+  await page.getByLabel("Tipo de consulta").selectOption({ label: "Consulta" });
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await page.getByLabel(/Buscar paciente/).fill(patientQuery);
+  await page.getByRole("button", { name: "Buscar", exact: true }).click();
+  await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
+  await page
+    .getByRole("button", { name: "Próxima semana" })
+    .or(page.getByRole("link", { name: "Próxima semana" }))
+    .click();
+  await page
+    .getByRole("button", { name: /^Agendar às/ })
+    .first()
+    .click();
+  await expect(page.getByText("Consulta agendada.")).toBeVisible();
+  const link = await page.getByLabel(/Link do paciente/).inputValue();
+  await page.getByRole("link", { name: "Abrir a consulta" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(patientName);
+  return { link, appointmentUrl: page.url() };
+}
+
+test.describe("booking, the patient link, rescheduling and cancelling", () => {
+  test("staff book a patient; the patient confirms from a phone in their language", async ({ page, browser }) => {
+    await signIn(page, "staff");
+    const { link, appointmentUrl } = await bookFor(page, "Maria", "Maria Silva");
+    expect(link).toMatch(/\/j\/[A-Za-z0-9_-]{43}$/);
+    await expect(page.getByText("Agendada").first()).toBeVisible();
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "en-US" });
+    const patient = await phone.newPage();
+    const response = await patient.goto(link);
+    expect(response?.headers()["referrer-policy"]).toBe("no-referrer");
+    // the patient's own language (pt-BR in the seed), whatever the phone says
+    await expect(patient.getByRole("heading", { name: "Olá, Maria" })).toBeVisible();
+    await expect(patient.getByText("Consulta com Dra. Ana Ribeiro")).toBeVisible();
+    await expect(patient.getByText(/America\/Sao Paulo/)).toBeVisible();
+    // nothing beyond the first name is shown
+    await expect(patient.getByText("Silva")).toHaveCount(0);
+    const scrollWidth = await patient.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(360);
+    expect((await new AxeBuilder({ page: patient }).analyze()).violations.map((v) => v.id)).toEqual([]);
+
+    const download = patient.waitForEvent("download");
+    await patient.getByRole("link", { name: "Adicionar à minha agenda" }).click();
+    const ics = fs.readFileSync((await (await download).path())!, "utf8");
+    expect(ics).toMatch(/BEGIN:VEVENT/);
+    expect(ics).toMatch(/DTSTART:\d{8}T\d{6}Z/);
+    expect(ics).toContain("Dra. Ana Ribeiro");
+
+    await patient.getByRole("button", { name: "Confirmar presença" }).click();
+    await expect(patient.getByText("Obrigado — sua presença está confirmada.")).toBeVisible();
+
+    await page.goto(appointmentUrl);
+    await expect(page.getByText("Confirmada").first()).toBeVisible();
+    await phone.close();
+  });
+
+  test("rescheduling replaces the link and cancelling revokes it", async ({ page, browser }) => {
+    await signIn(page, "staff");
+    const { link: firstLink } = await bookFor(page, "José", "José Santos");
+    await page.getByRole("link", { name: "Remarcar" }).click();
+    await page.getByRole("link", { name: "Próxima semana" }).click();
+    await page
+      .getByRole("button", { name: /^Agendar às/ })
+      .nth(3)
+      .click();
+    await expect(page.getByText("Consulta agendada.")).toBeVisible();
+    const secondLink = await page.getByLabel(/Link do paciente/).inputValue();
+    expect(secondLink).not.toBe(firstLink);
+
+    const phone = await browser.newContext();
+    const patient = await phone.newPage();
+    expect((await patient.goto(firstLink))?.status()).toBe(404);
+    expect((await patient.goto(secondLink))?.status()).toBe(200);
+
+    await page.getByRole("link", { name: "Abrir a consulta" }).click();
+    await page.getByLabel("Sim, cancelar esta consulta").check();
+    await page.getByRole("button", { name: "Cancelar consulta" }).click();
+    await expect(page.getByText("A consulta foi cancelada")).toBeVisible();
+    expect((await patient.goto(secondLink))?.status()).toBe(404);
+    await expect(patient.getByRole("heading", { name: "Página não encontrada" })).toBeVisible();
+    await phone.close();
+  });
+
+  test("a clinician cannot open another clinician's appointment", async ({ page, browser }) => {
+    await signIn(page, "staff");
+    const { appointmentUrl } = await bookFor(page, "Francisca", "Francisca Oliveira");
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await signIn(otherPage, "otherClinician");
+    expect((await otherPage.goto(appointmentUrl))?.status()).toBe(404);
+    await other.close();
+  });
+});

@@ -1,0 +1,132 @@
+"use server";
+// Server actions behind the booking, reschedule, cancel and link forms. Each resolves the viewer,
+// checks they may act on this appointment, parses the form and answers with a typed state the form
+// renders; unexpected failures are logged with ids only and shown as a generic message.
+import { revalidatePath } from "next/cache";
+import { getTranslations } from "next-intl/server";
+import { z } from "zod";
+import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { AppError, isAppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { bookAppointment, cancelAppointment, rescheduleAppointment, rotateJoinLink } from "./mutations";
+import { bookInput, cancelInput, rescheduleInput } from "./schema";
+
+export type BookingFormState =
+  | { status: "idle" }
+  | { status: "booked"; appointmentId: string; joinUrl: string | null; replayed: boolean }
+  | { status: "error"; message: string; suggestions: string[] };
+
+export type SimpleFormState =
+  { status: "idle" } | { status: "done"; message: string; joinUrl?: string } | { status: "error"; message: string };
+
+const actorOf = (viewer: Viewer) => ({
+  id: viewer.id,
+  label: `${viewer.name} (${viewer.role.toLowerCase()})`,
+  ip: viewer.ip,
+});
+
+function joinUrl(token: string | null): string | null {
+  if (!token) return null;
+  return new URL(`/j/${token}`, process.env.PUBLIC_BASE_URL ?? "http://localhost:3000").toString();
+}
+
+async function describe(error: unknown, context: string): Promise<{ message: string; suggestions: string[] }> {
+  const t = await getTranslations("appointments.errors");
+  if (isAppError(error)) {
+    const suggestions = (error.details?.suggestions as string[] | undefined) ?? [];
+    return { message: error.code === "SLOT_TAKEN" ? t("slotTaken") : error.message, suggestions };
+  }
+  logger.error({ err: error, action: context }, "appointment action failed");
+  return { message: t("unexpected"), suggestions: [] };
+}
+
+/** A clinician may act only on their own appointments; staff and admins on any. */
+async function assertMayManage(viewer: Viewer, appointmentId: string): Promise<void> {
+  const appointment = await getDb().appointment.findUnique({
+    where: { id: appointmentId },
+    select: { clinicianId: true },
+  });
+  if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) {
+    throw new AppError("NOT_FOUND", "Appointment not found.");
+  }
+}
+
+function fields(formData: FormData, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, String(formData.get(name) ?? "")]));
+}
+
+export async function bookAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = bookInput.safeParse(
+      fields(formData, ["clinicianId", "appointmentTypeId", "patientId", "startsAt", "idempotencyKey"]),
+    );
+    if (!parsed.success)
+      return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
+    if (!canSeeAllAppointments(viewer.role) && parsed.data.clinicianId !== viewer.id) {
+      throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
+    }
+    const result = await bookAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
+    revalidatePath("/appointments");
+    return {
+      status: "booked",
+      appointmentId: result.appointmentId,
+      joinUrl: joinUrl(result.joinToken),
+      replayed: result.replayed,
+    };
+  } catch (error) {
+    return { status: "error", ...(await describe(error, "book")) };
+  }
+}
+
+export async function rescheduleAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = rescheduleInput.safeParse(fields(formData, ["appointmentId", "startsAt", "idempotencyKey"]));
+    if (!parsed.success)
+      return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
+    await assertMayManage(viewer, parsed.data.appointmentId);
+    const result = await rescheduleAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
+    revalidatePath(`/appointments/${result.appointmentId}`);
+    return {
+      status: "booked",
+      appointmentId: result.appointmentId,
+      joinUrl: joinUrl(result.joinToken),
+      replayed: result.replayed,
+    };
+  } catch (error) {
+    return { status: "error", ...(await describe(error, "reschedule")) };
+  }
+}
+
+export async function cancelAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = cancelInput.safeParse(fields(formData, ["appointmentId", "confirm"]));
+    if (!parsed.success) return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request." };
+    await assertMayManage(viewer, parsed.data.appointmentId);
+    await cancelAppointment(getDb(), actorOf(viewer), parsed.data.appointmentId, new Date(), { enforceCutoff: false });
+    revalidatePath(`/appointments/${parsed.data.appointmentId}`);
+    const t = await getTranslations("appointments.detail");
+    return { status: "done", message: t("cancelled") };
+  } catch (error) {
+    return { status: "error", message: (await describe(error, "cancel")).message };
+  }
+}
+
+export async function rotateLinkAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = z.uuid().safeParse(formData.get("appointmentId"));
+    if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
+    const appointmentId = parsed.data;
+    await assertMayManage(viewer, appointmentId);
+    const { joinToken } = await rotateJoinLink(getDb(), actorOf(viewer), appointmentId);
+    const t = await getTranslations("appointments.detail");
+    return { status: "done", message: t("linkIssued"), joinUrl: joinUrl(joinToken) ?? undefined };
+  } catch (error) {
+    return { status: "error", message: (await describe(error, "rotate-link")).message };
+  }
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { checkCancellable } from "@/lib/scheduling";
+import { findByJoinTokenHash } from "./data";
+import { hashJoinToken, looksLikeJoinToken } from "./join-token";
+import { cancelAppointment, confirmAppointment } from "./mutations";
+
+// Everything a patient link can see or do. The link is the only credential, so the view carries the
+// minimum: first name, clinician, times, and the Teams join URL once the meeting exists.
+
+export interface PatientView {
+  appointmentId: string;
+  firstName: string;
+  clinicianName: string;
+  typeName: string;
+  startsAt: Date;
+  endsAt: Date;
+  zone: string;
+  locale: string;
+  status: "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
+  joinWebUrl: string | null;
+  canConfirm: boolean;
+  canCancel: boolean;
+}
+
+export async function openPatientLink(token: string, now: Date): Promise<PatientView | null> {
+  if (!looksLikeJoinToken(token)) return null;
+  const a = await findByJoinTokenHash(getDb(), hashJoinToken(token), now);
+  if (!a) return null;
+  const live = a.status === "BOOKED" || a.status === "CONFIRMED";
+  return {
+    appointmentId: a.id,
+    firstName: a.patient.firstName,
+    clinicianName: a.clinician.name,
+    typeName: a.appointmentType.name,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    zone: a.patient.timeZone,
+    locale: a.patient.locale,
+    status: a.status,
+    joinWebUrl: live && a.meeting?.state === "READY" ? a.meeting.joinWebUrl : null,
+    canConfirm: a.status === "BOOKED" && a.endsAt > now,
+    canCancel: live && checkCancellable(a.startsAt, a.appointmentType, now, a.status).ok,
+  };
+}
+
+const patientActor = (appointmentId: string) => ({ id: null, label: `patient link (${appointmentId.slice(0, 8)})` });
+
+export async function confirmByPatient(token: string, now: Date): Promise<void> {
+  const view = await openPatientLink(token, now);
+  if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
+  await confirmAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now);
+}
+
+export async function cancelByPatient(token: string, now: Date): Promise<void> {
+  const view = await openPatientLink(token, now);
+  if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
+  await cancelAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now, { enforceCutoff: true });
+}
