@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link";
 import { isAppError } from "@/lib/errors";
+import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
 
 // Plain form posts from the patient page (no JavaScript needed). The token in the form is the
@@ -24,5 +25,15 @@ export async function confirmFromLink(formData: FormData): Promise<void> {
 }
 
 export async function cancelFromLink(formData: FormData): Promise<void> {
-  await act(formData, cancelByPatient, "cancelled");
+  await act(
+    formData,
+    async (token, now) => {
+      const appointmentId = await cancelByPatient(token, now);
+      // the meeting is deleted by the job queue; the sweep retries if queueing fails now
+      await enqueueMeetingSync(appointmentId).catch((error: unknown) =>
+        logger.warn({ err: error, appointmentId }, "could not queue meeting sync"),
+      );
+    },
+    "cancelled",
+  );
 }

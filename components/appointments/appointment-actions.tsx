@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useId } from "react";
 import { useTranslations } from "next-intl";
 import type { SimpleFormState } from "@/lib/appointments/actions";
 
@@ -59,6 +60,18 @@ export function CancelForm({ appointmentId, action }: { appointmentId: string; a
 
 export function RotateLinkForm({ appointmentId, action }: { appointmentId: string; action: Action }) {
   const t = useTranslations("appointments.detail");
+  return <SimpleActionForm appointmentId={appointmentId} action={action} label={t("issueLink")} />;
+}
+
+export function SimpleActionForm({
+  appointmentId,
+  action,
+  label,
+}: {
+  appointmentId: string;
+  action: Action;
+  label: string;
+}) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
   const id = useId();
   return (
@@ -69,9 +82,20 @@ export function RotateLinkForm({ appointmentId, action }: { appointmentId: strin
         disabled={pending}
         className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100 disabled:opacity-50"
       >
-        {t("issueLink")}
+        {label}
       </button>
       <Result state={state} id={id} />
     </form>
   );
+}
+
+/** Re-reads the server page every few seconds while something is in progress (e.g. a meeting being created). */
+export function RefreshWhile({ active, intervalMs = 2000 }: { active: boolean; intervalMs?: number }) {
+  const router = useRouter();
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => router.refresh(), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs, router]);
+  return null;
 }

@@ -9,6 +9,7 @@ import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
+import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
 import { bookAppointment, cancelAppointment, rescheduleAppointment, rotateJoinLink } from "./mutations";
 import { bookInput, cancelInput, rescheduleInput } from "./schema";
@@ -53,6 +54,18 @@ async function assertMayManage(viewer: Viewer, appointmentId: string): Promise<v
   }
 }
 
+/**
+ * The Teams meeting follows the appointment through the job queue. If queueing fails the change still
+ * stands: the periodic sweep finds the appointment and queues it.
+ */
+async function syncMeetingSoon(appointmentId: string): Promise<void> {
+  try {
+    await enqueueMeetingSync(appointmentId);
+  } catch (error) {
+    logger.warn({ err: error, appointmentId }, "could not queue meeting sync; the sweep will pick it up");
+  }
+}
+
 function fields(formData: FormData, names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, String(formData.get(name) ?? "")]));
 }
@@ -69,6 +82,7 @@ export async function bookAction(_previous: BookingFormState, formData: FormData
       throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
     }
     const result = await bookAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
+    await syncMeetingSoon(result.appointmentId);
     revalidatePath("/appointments");
     return {
       status: "booked",
@@ -89,6 +103,7 @@ export async function rescheduleAction(_previous: BookingFormState, formData: Fo
       return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
     await assertMayManage(viewer, parsed.data.appointmentId);
     const result = await rescheduleAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
+    await syncMeetingSoon(result.appointmentId);
     revalidatePath(`/appointments/${result.appointmentId}`);
     return {
       status: "booked",
@@ -108,6 +123,7 @@ export async function cancelAction(_previous: SimpleFormState, formData: FormDat
     if (!parsed.success) return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request." };
     await assertMayManage(viewer, parsed.data.appointmentId);
     await cancelAppointment(getDb(), actorOf(viewer), parsed.data.appointmentId, new Date(), { enforceCutoff: false });
+    await syncMeetingSoon(parsed.data.appointmentId);
     revalidatePath(`/appointments/${parsed.data.appointmentId}`);
     const t = await getTranslations("appointments.detail");
     return { status: "done", message: t("cancelled") };
@@ -128,5 +144,24 @@ export async function rotateLinkAction(_previous: SimpleFormState, formData: For
     return { status: "done", message: t("linkIssued"), joinUrl: joinUrl(joinToken) ?? undefined };
   } catch (error) {
     return { status: "error", message: (await describe(error, "rotate-link")).message };
+  }
+}
+
+export async function retryMeetingAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = z.uuid().safeParse(formData.get("appointmentId"));
+    if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
+    await assertMayManage(viewer, parsed.data);
+    await getDb().onlineMeeting.updateMany({
+      where: { appointmentId: parsed.data, state: "FAILED" },
+      data: { state: "PENDING", failureReason: null },
+    });
+    await enqueueMeetingSync(parsed.data);
+    revalidatePath(`/appointments/${parsed.data}`);
+    const t = await getTranslations("appointments.detail");
+    return { status: "done", message: t("meetingRetrying") };
+  } catch (error) {
+    return { status: "error", message: (await describe(error, "retry-meeting")).message };
   }
 }

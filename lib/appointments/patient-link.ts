@@ -53,8 +53,10 @@ export async function confirmByPatient(token: string, now: Date): Promise<void> 
   await confirmAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now);
 }
 
-export async function cancelByPatient(token: string, now: Date): Promise<void> {
+/** Cancels within the type's cutoff; returns the appointment id so the caller can update the meeting. */
+export async function cancelByPatient(token: string, now: Date): Promise<string> {
   const view = await openPatientLink(token, now);
   if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
   await cancelAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now, { enforceCutoff: true });
+  return view.appointmentId;
 }

@@ -3,9 +3,14 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
-import { CancelForm, RotateLinkForm } from "@/components/appointments/appointment-actions";
+import {
+  CancelForm,
+  RefreshWhile,
+  RotateLinkForm,
+  SimpleActionForm,
+} from "@/components/appointments/appointment-actions";
 import { StatusBadge } from "@/components/appointments/status-badge";
-import { cancelAction, rotateLinkAction } from "@/lib/appointments/actions";
+import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime, formatTime, zoneLabel } from "@/lib/format";
@@ -58,7 +63,26 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           </Link>
         </dd>
         <dt className="font-medium text-slate-600">{t("meeting")}</dt>
-        <dd>{t(`meetingState.${a.meeting?.state ?? "NONE"}`)}</dd>
+        <dd>
+          <span data-testid="meeting-state">{t(`meetingState.${a.meeting?.state ?? "NONE"}`)}</span>
+          {a.meeting?.state === "FAILED" && (
+            <div className="mt-2">
+              {a.meeting.failureReason && (
+                <p className="text-sm text-red-800">{t("meetingFailure", { reason: a.meeting.failureReason })}</p>
+              )}
+              <SimpleActionForm appointmentId={a.id} action={retryMeetingAction} label={t("retryMeeting")} />
+            </div>
+          )}
+          {a.meeting?.state === "PENDING" && a.meeting.failureReason && (
+            <p className="text-sm text-amber-800">{t("meetingRetryingBecause", { reason: a.meeting.failureReason })}</p>
+          )}
+          {a.meeting?.state === "READY" && a.meeting.joinWebUrl && (
+            <a href={a.meeting.joinWebUrl} className="ml-2 text-brand-700 underline" rel="noreferrer" target="_blank">
+              {t("joinMeeting")}
+            </a>
+          )}
+          <RefreshWhile active={live && (!a.meeting || a.meeting.state === "PENDING")} />
+        </dd>
       </dl>
 
       {upcoming && (

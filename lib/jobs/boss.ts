@@ -1,0 +1,44 @@
+// The durable job queue: pg-boss on the application's own PostgreSQL (server or embedded), so a job
+// is committed like any other row and survives restarts. Queues are declared here, once.
+import PgBoss from "pg-boss";
+import { logger } from "@/lib/logger";
+
+export const queues = {
+  /** bring an appointment's Teams meeting in line with the appointment (create, move, delete) */
+  meetingSync: "meeting-sync",
+  /** periodic safety net: finds appointments whose meeting is behind and queues a sync */
+  meetingSweep: "meeting-sweep",
+} as const;
+
+const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
+  // "stately": at most one waiting and one running job per key, so duplicates collapse
+  [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInMinutes: 5 },
+  [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+};
+
+const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };
+
+export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss> {
+  globalForBoss.consultaBoss ??= (async () => {
+    if (!databaseUrl) throw new Error("DATABASE_URL is not set");
+    const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", max: 4 });
+    boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+    await boss.start();
+    for (const [name, options] of Object.entries(queueOptions)) {
+      await boss.createQueue(name, { name, ...options });
+    }
+    return boss;
+  })();
+  return globalForBoss.consultaBoss;
+}
+
+export async function stopBoss(): Promise<void> {
+  const pending = globalForBoss.consultaBoss;
+  globalForBoss.consultaBoss = undefined;
+  if (pending) await (await pending).stop({ graceful: true, wait: true, timeout: 20_000 });
+}
+
+export async function enqueueMeetingSync(appointmentId: string): Promise<void> {
+  const boss = await getBoss();
+  await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
+}

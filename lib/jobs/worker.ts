@@ -1,0 +1,33 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { logger } from "@/lib/logger";
+import { graphMeetingGateways } from "@/lib/meetings/gateways";
+import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
+import { syncAppointmentMeeting } from "@/lib/meetings/sync";
+import { getBoss, queues, stopBoss } from "./boss";
+
+// Job handlers, started once per server process (instrumentation.ts). Handlers log ids only.
+export async function startWorkers(): Promise<void> {
+  const boss = await getBoss();
+  await boss.work<{ appointmentId: string }>(
+    queues.meetingSync,
+    { pollingIntervalSeconds: 1, batchSize: 2 },
+    async (jobs) => {
+      for (const job of jobs) {
+        const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId);
+        logger.info({ appointmentId: job.data.appointmentId, outcome }, "meeting sync");
+      }
+    },
+  );
+  await boss.work(queues.meetingSweep, async () => {
+    const due = await appointmentsNeedingMeetingSync(getDb(), new Date());
+    for (const appointmentId of due) {
+      await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
+    }
+    if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
+  });
+  await boss.schedule(queues.meetingSweep, "* * * * *");
+  // finish the jobs in hand before the process exits
+  process.once("SIGTERM", () => void stopBoss());
+  logger.info("job workers started");
+}
