@@ -4,13 +4,16 @@ import type { PrismaClient, Role } from "@/lib/generated/prisma/client";
 
 const unique = () => crypto.randomUUID().slice(0, 8);
 
-export async function createUser(db: PrismaClient, overrides: { role?: Role; timeZone?: string; name?: string } = {}) {
+export async function createUser(
+  db: PrismaClient,
+  overrides: { role?: Role; timeZone?: string; name?: string; entraObjectId?: string } = {},
+) {
   const id = unique();
   return db.user.create({
     data: {
       email: `user-${id}@aurora.example`,
       name: overrides.name ?? `User ${id}`,
-      entraObjectId: crypto.randomUUID(),
+      entraObjectId: overrides.entraObjectId ?? crypto.randomUUID(),
       role: overrides.role ?? "CLINICIAN",
       timeZone: overrides.timeZone ?? "America/Sao_Paulo",
     },
@@ -46,8 +49,13 @@ export async function createAppointmentType(
 }
 
 /** A clinician who offers `typeId` every day of the week from 08:00 to 18:00 in their zone. */
-export async function createBookableClinician(db: PrismaClient, typeId: string, timeZone = "America/Sao_Paulo") {
-  const clinician = await createUser(db, { role: "CLINICIAN", timeZone });
+export async function createBookableClinician(
+  db: PrismaClient,
+  typeId: string,
+  timeZone = "America/Sao_Paulo",
+  entraObjectId?: string,
+) {
+  const clinician = await createUser(db, { role: "CLINICIAN", timeZone, entraObjectId });
   await db.user.update({
     where: { id: clinician.id },
     data: {
