@@ -1,0 +1,354 @@
+// Thin typed wrappers over the cloud-communications calling API (contract §2). Application tokens
+// only: these functions are reached through graphForApp(). Results of actions arrive later as
+// notifications to the bot; what comes back here is the call or the operation as Graph reports it.
+// Our bot uses service-hosted media (required for prompts, recording and tones).
+import type {
+  Call,
+  ChatInfo,
+  CommunicationsIdentitySet,
+  InvitationParticipantInfo,
+  MediaInfo,
+  MediaPrompt,
+  Modality,
+  ParticipantInfo,
+  RejectReason,
+  ServiceHostedMediaConfig,
+} from "@microsoft/microsoft-graph-types";
+import { z } from "zod";
+import type { GraphClient } from "./client";
+import { GraphError } from "./errors";
+
+// --- parsed responses -----------------------------------------------------------------------------
+
+export const callSchema = z.looseObject({
+  id: z.string().min(1),
+  state: z.string().nullish(),
+  direction: z.string().nullish(),
+  myParticipantId: z.string().nullish(),
+  callChainId: z.string().nullish(),
+});
+export type GraphCall = Call & z.infer<typeof callSchema>;
+
+export const operationSchema = z.looseObject({
+  id: z.string().min(1),
+  // invite answers "Running" (doc casing) where the enum says "running"
+  status: z
+    .string()
+    .nullish()
+    .transform((s) => s?.toLowerCase() ?? null),
+  clientContext: z.string().nullish(),
+  resultInfo: z.looseObject({ code: z.coerce.number().nullish(), subcode: z.coerce.number().nullish() }).nullish(),
+});
+export type CommsOperationResult = z.infer<typeof operationSchema>;
+
+export const participantSchema = z.looseObject({
+  id: z.string().min(1),
+  isMuted: z.boolean().nullish(),
+  isInLobby: z.boolean().nullish(),
+  info: z.looseObject({ identity: z.looseObject({}).nullish() }).nullish(),
+});
+export type GraphParticipant = z.infer<typeof participantSchema>;
+const participantListSchema = z.object({ value: z.array(participantSchema) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new GraphError({ status: 200, code: "invalidResponse", message: `Graph returned an unexpected ${what}` });
+  }
+  return parsed.data;
+}
+
+const CALLS = "/communications/calls";
+const callPath = (callId: string) => `${CALLS}/${encodeURIComponent(callId)}`;
+
+// --- identities -----------------------------------------------------------------------------------
+
+export function userIdentity(userId: string, displayName?: string, tenantId?: string): CommunicationsIdentitySet {
+  return { user: { id: userId, ...(displayName ? { displayName } : {}), ...(tenantId ? { tenantId } : {}) } as never };
+}
+
+/** E.164 number, e.g. +5511987654321. */
+export function phoneIdentity(e164: string): CommunicationsIdentitySet {
+  if (!/^\+[1-9]\d{6,14}$/.test(e164)) throw new RangeError("phone numbers must be E.164 (+ and 7–15 digits)");
+  return { phone: { id: e164 } };
+}
+
+export function target(identity: CommunicationsIdentitySet): InvitationParticipantInfo {
+  return { "@odata.type": "#microsoft.graph.invitationParticipantInfo", identity } as InvitationParticipantInfo;
+}
+
+function serviceHostedMedia(preFetch?: MediaInfo[]): ServiceHostedMediaConfig {
+  return {
+    "@odata.type": "#microsoft.graph.serviceHostedMediaConfig",
+    ...(preFetch?.length ? { preFetchMedia: preFetch } : {}),
+  } as ServiceHostedMediaConfig;
+}
+
+function checkClientContext(clientContext: string | undefined): void {
+  if (clientContext !== undefined && clientContext.length > 256)
+    throw new RangeError("clientContext is at most 256 characters");
+}
+
+// --- create ---------------------------------------------------------------------------------------
+
+interface CreateCommon {
+  /** HTTPS URL of the bot's notification endpoint for this call. */
+  callbackUri: string;
+  tenantId?: string;
+  modalities?: Modality[];
+  /** Prompts the platform fetches before they are needed (cache key = resourceId). */
+  preFetchMedia?: MediaInfo[];
+}
+
+export type CreateCallInput = CreateCommon &
+  (
+    | { kind: "joinMeetingById"; joinMeetingId: string; passcode?: string | null }
+    | {
+        kind: "joinMeetingByChat";
+        chatInfo: Pick<ChatInfo, "threadId" | "messageId" | "replyChainMessageId">;
+        organizerId: string;
+        organizerTenantId?: string;
+        allowConversationWithoutHost?: boolean;
+      }
+    | { kind: "user"; userId: string; displayName?: string }
+    | { kind: "phone"; phone: string; applicationInstanceId: string; applicationInstanceDisplayName?: string }
+    | { kind: "group"; userIds: string[]; subject?: string }
+  );
+
+export function createCallBody(input: CreateCallInput): Call {
+  const body: Call & Record<string, unknown> = {
+    "@odata.type": "#microsoft.graph.call",
+    callbackUri: input.callbackUri,
+    requestedModalities: input.modalities ?? ["audio"],
+    mediaConfig: serviceHostedMedia(input.preFetchMedia),
+    ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+  };
+  switch (input.kind) {
+    case "joinMeetingById":
+      body.meetingInfo = {
+        "@odata.type": "#microsoft.graph.joinMeetingIdMeetingInfo",
+        joinMeetingId: input.joinMeetingId,
+        passcode: input.passcode ?? null,
+      } as Call["meetingInfo"];
+      break;
+    case "joinMeetingByChat":
+      body.chatInfo = { "@odata.type": "#microsoft.graph.chatInfo", ...input.chatInfo } as ChatInfo;
+      body.meetingInfo = {
+        "@odata.type": "#microsoft.graph.organizerMeetingInfo",
+        organizer: userIdentity(input.organizerId, undefined, input.organizerTenantId ?? input.tenantId),
+        allowConversationWithoutHost: input.allowConversationWithoutHost ?? true,
+      } as Call["meetingInfo"];
+      break;
+    case "user":
+      body.targets = [target(userIdentity(input.userId, input.displayName))];
+      break;
+    case "phone":
+      // PSTN calls come from an application instance (the clinic line) that owns a phone number
+      body.source = {
+        "@odata.type": "#microsoft.graph.participantInfo",
+        identity: {
+          applicationInstance: {
+            id: input.applicationInstanceId,
+            ...(input.applicationInstanceDisplayName ? { displayName: input.applicationInstanceDisplayName } : {}),
+          },
+        } satisfies CommunicationsIdentitySet,
+      } as ParticipantInfo;
+      body.targets = [target(phoneIdentity(input.phone))];
+      break;
+    case "group":
+      if (input.userIds.length < 1 || input.userIds.length > 5)
+        throw new RangeError("a group call starts with 1 to 5 users");
+      body.targets = input.userIds.map((id) => target(userIdentity(id)));
+      if (input.subject) body.subject = input.subject;
+      break;
+  }
+  return body;
+}
+
+export async function createCall(client: GraphClient, input: CreateCallInput): Promise<GraphCall> {
+  return parse(callSchema, (await client.request("POST", CALLS, createCallBody(input))).body, "call") as GraphCall;
+}
+
+export async function getCall(client: GraphClient, callId: string): Promise<GraphCall> {
+  return parse(callSchema, (await client.request("GET", callPath(callId))).body, "call") as GraphCall;
+}
+
+/** DELETE the call: for group calls and meetings only the bot's leg leaves. */
+export async function hangUp(client: GraphClient, callId: string): Promise<void> {
+  await client.request("DELETE", callPath(callId));
+}
+
+// --- incoming calls (within 15 s of the incoming notification) -------------------------------------
+
+export async function answer(
+  client: GraphClient,
+  callId: string,
+  options: { callbackUri?: string; modalities?: Modality[]; preFetchMedia?: MediaInfo[] } = {},
+): Promise<void> {
+  await client.request("POST", `${callPath(callId)}/answer`, {
+    acceptedModalities: options.modalities ?? ["audio"],
+    mediaConfig: serviceHostedMedia(options.preFetchMedia),
+    ...(options.callbackUri ? { callbackUri: options.callbackUri } : {}),
+  });
+}
+
+export async function reject(
+  client: GraphClient,
+  callId: string,
+  options: { reason?: RejectReason; callbackUri?: string } = {},
+): Promise<void> {
+  await client.request("POST", `${callPath(callId)}/reject`, {
+    reason: options.reason ?? "none",
+    ...(options.callbackUri ? { callbackUri: options.callbackUri } : {}),
+  });
+}
+
+export async function redirect(
+  client: GraphClient,
+  callId: string,
+  options: { targets: InvitationParticipantInfo[]; timeoutSeconds?: number; callbackUri?: string },
+): Promise<void> {
+  if (options.targets.length < 1 || options.targets.length > 25) throw new RangeError("redirect to 1–25 targets");
+  if (options.timeoutSeconds !== undefined && (options.timeoutSeconds < 15 || options.timeoutSeconds > 90))
+    throw new RangeError("redirect timeout is 15–90 seconds");
+  await client.request("POST", `${callPath(callId)}/redirect`, {
+    targets: options.targets,
+    ...(options.timeoutSeconds !== undefined ? { timeout: options.timeoutSeconds } : {}),
+    ...(options.callbackUri ? { callbackUri: options.callbackUri } : {}),
+  });
+}
+
+// --- media (service-hosted) -------------------------------------------------------------------------
+
+export interface PromptInput {
+  /** WAV, mono, 16-bit, 16 kHz. */
+  uri: string;
+  resourceId?: string;
+}
+
+function mediaPrompt(prompt: PromptInput): MediaPrompt {
+  return {
+    "@odata.type": "#microsoft.graph.mediaPrompt",
+    mediaInfo: {
+      "@odata.type": "#microsoft.graph.mediaInfo",
+      uri: prompt.uri,
+      ...(prompt.resourceId ? { resourceId: prompt.resourceId } : {}),
+    },
+  } as MediaPrompt;
+}
+
+export async function playPrompt(
+  client: GraphClient,
+  callId: string,
+  options: { prompts: PromptInput[]; clientContext?: string },
+): Promise<CommsOperationResult> {
+  if (options.prompts.length < 1 || options.prompts.length > 20) throw new RangeError("playPrompt takes 1–20 prompts");
+  checkClientContext(options.clientContext);
+  const response = await client.request("POST", `${callPath(callId)}/playPrompt`, {
+    prompts: options.prompts.map(mediaPrompt),
+    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+  });
+  return parse(operationSchema, response.body, "playPrompt operation");
+}
+
+export interface RecordResponseOptions {
+  /** At most one prompt, played before recording. */
+  prompt?: PromptInput;
+  bargeInAllowed?: boolean;
+  initialSilenceTimeoutInSeconds?: number;
+  maxSilenceTimeoutInSeconds?: number;
+  maxRecordDurationInSeconds?: number;
+  playBeep?: boolean;
+  stopTones?: string[];
+  clientContext?: string;
+}
+
+/** Records a short answer. The recording must be processed transiently and never stored (§8). */
+export async function recordResponse(
+  client: GraphClient,
+  callId: string,
+  options: RecordResponseOptions = {},
+): Promise<CommsOperationResult> {
+  checkClientContext(options.clientContext);
+  for (const key of ["initialSilenceTimeoutInSeconds", "maxSilenceTimeoutInSeconds", "maxRecordDurationInSeconds"]) {
+    const value = options[key as keyof RecordResponseOptions] as number | undefined;
+    if (value !== undefined && (value < 1 || value > 120)) throw new RangeError(`${key} is 1–120 seconds`);
+  }
+  const { prompt, ...rest } = options;
+  const response = await client.request("POST", `${callPath(callId)}/recordResponse`, {
+    ...rest,
+    ...(prompt ? { prompts: [mediaPrompt(prompt)] } : {}),
+  });
+  return parse(operationSchema, response.body, "recordResponse operation");
+}
+
+/** Tones then arrive as call notifications with toneInfo; they must not be persisted (§8). */
+export async function subscribeToTone(
+  client: GraphClient,
+  callId: string,
+  options: { clientContext?: string } = {},
+): Promise<CommsOperationResult> {
+  checkClientContext(options.clientContext);
+  const response = await client.request("POST", `${callPath(callId)}/subscribeToTone`, {
+    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+  });
+  return parse(operationSchema, response.body, "subscribeToTone operation");
+}
+
+// --- call control -----------------------------------------------------------------------------------
+
+export async function transfer(
+  client: GraphClient,
+  callId: string,
+  options: { transferTarget: InvitationParticipantInfo; transferee?: ParticipantInfo; clientContext?: string },
+): Promise<void> {
+  checkClientContext(options.clientContext);
+  const body: Record<string, unknown> = { transferTarget: options.transferTarget };
+  if (options.transferee) body.transferee = options.transferee;
+  if (options.clientContext !== undefined) body.clientContext = options.clientContext;
+  await client.request("POST", `${callPath(callId)}/transfer`, body);
+}
+
+/** At least every 45 minutes (we send every 15) or the platform ends the call; 404 = the call is gone. */
+export async function keepAlive(client: GraphClient, callId: string): Promise<void> {
+  await client.request("POST", `${callPath(callId)}/keepAlive`);
+}
+
+export async function listParticipants(client: GraphClient, callId: string): Promise<GraphParticipant[]> {
+  const response = await client.request("GET", `${callPath(callId)}/participants`);
+  return parse(participantListSchema, response.body, "participant list").value;
+}
+
+export async function invite(
+  client: GraphClient,
+  callId: string,
+  options: { participants: InvitationParticipantInfo[]; clientContext?: string },
+): Promise<CommsOperationResult> {
+  if (options.participants.length < 1 || options.participants.length > 5)
+    throw new RangeError("invite 1–5 participants at a time");
+  checkClientContext(options.clientContext);
+  const response = await client.request("POST", `${callPath(callId)}/participants/invite`, {
+    participants: options.participants,
+    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+  });
+  return parse(operationSchema, response.body, "invite operation");
+}
+
+export async function muteParticipant(
+  client: GraphClient,
+  callId: string,
+  participantId: string,
+  options: { clientContext?: string } = {},
+): Promise<CommsOperationResult> {
+  checkClientContext(options.clientContext);
+  const response = await client.request(
+    "POST",
+    `${callPath(callId)}/participants/${encodeURIComponent(participantId)}/mute`,
+    { ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}) },
+  );
+  return parse(operationSchema, response.body, "mute operation");
+}
+
+export async function removeParticipant(client: GraphClient, callId: string, participantId: string): Promise<void> {
+  await client.request("DELETE", `${callPath(callId)}/participants/${encodeURIComponent(participantId)}`);
+}

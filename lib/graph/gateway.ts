@@ -1,0 +1,103 @@
+// The Graph gateway with explicit configuration: meeting and call functions bound to a client and a
+// token source. lib/graph/index.ts wires it to the environment and the database; tests wire it to
+// the emulator.
+import "server-only";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import * as calls from "./calls";
+import { createGraphClient, type GraphClient } from "./client";
+import * as meetings from "./meetings";
+import type { Clock, RetryPolicy } from "./retry";
+import {
+  AppTokenSource,
+  DelegatedTokenSource,
+  msalRefresher,
+  prismaDelegatedTokenStore,
+  type EntraCredentials,
+  type TokenSource,
+} from "./tokens";
+
+export interface GraphConfig extends EntraCredentials {
+  /** GRAPH_BASE_URL without the version. */
+  graphBaseUrl: string;
+  /** AUTH_SECRET: the key the Account token columns are encrypted under. */
+  authSecret: string;
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+}
+
+export type MeetingsApi = ReturnType<typeof bindMeetings>;
+export type CallsApi = ReturnType<typeof bindCalls>;
+
+export interface AppGraph {
+  client: GraphClient;
+  /** Meetings organised by `userId`, created with the application's permission (+ access policy). */
+  meetingsFor(userId: string): MeetingsApi;
+  calls: CallsApi;
+}
+
+export interface UserGraph {
+  client: GraphClient;
+  /** The signed-in user's own meetings (/me), with their delegated token. */
+  meetings: MeetingsApi;
+}
+
+export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner) {
+  return {
+    createOrGet: (input: meetings.CreateMeetingInput) => meetings.createOrGetMeeting(client, owner, input),
+    get: (meetingId: string) => meetings.getMeeting(client, owner, meetingId),
+    findByJoinUrl: (joinWebUrl: string) => meetings.findMeetingByJoinUrl(client, owner, joinWebUrl),
+    updateTimes: (meetingId: string, start: Date, end: Date) =>
+      meetings.updateMeetingTimes(client, owner, meetingId, start, end),
+    delete: (meetingId: string) => meetings.deleteMeeting(client, owner, meetingId),
+  };
+}
+
+type Bound<F> = F extends (client: GraphClient, ...rest: infer A) => infer R ? (...args: A) => R : never;
+
+export function bindCalls(client: GraphClient) {
+  const bind = <F extends (client: GraphClient, ...rest: never[]) => unknown>(fn: F): Bound<F> =>
+    ((...args: never[]) => fn(client, ...args)) as Bound<F>;
+  return {
+    create: bind(calls.createCall),
+    get: bind(calls.getCall),
+    hangUp: bind(calls.hangUp),
+    answer: bind(calls.answer),
+    reject: bind(calls.reject),
+    redirect: bind(calls.redirect),
+    playPrompt: bind(calls.playPrompt),
+    recordResponse: bind(calls.recordResponse),
+    subscribeToTone: bind(calls.subscribeToTone),
+    transfer: bind(calls.transfer),
+    keepAlive: bind(calls.keepAlive),
+    listParticipants: bind(calls.listParticipants),
+    invite: bind(calls.invite),
+    muteParticipant: bind(calls.muteParticipant),
+    removeParticipant: bind(calls.removeParticipant),
+  };
+}
+
+function clientFor(config: GraphConfig, tokenSource: TokenSource): GraphClient {
+  return createGraphClient({
+    baseUrl: config.graphBaseUrl,
+    tokenSource,
+    fetch: config.fetch,
+    retry: config.retry,
+    clock: config.clock,
+  });
+}
+
+/** Keep the result: its token source holds MSAL's application-token cache. */
+export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = new AppTokenSource(config)): AppGraph {
+  const client = clientFor(config, tokenSource);
+  return { client, meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }), calls: bindCalls(client) };
+}
+
+export function createUserGraph(config: GraphConfig, db: PrismaClient, userId: string): UserGraph {
+  const tokenSource = new DelegatedTokenSource(userId, {
+    store: prismaDelegatedTokenStore(db, config.authSecret),
+    refresh: msalRefresher(config),
+    now: config.clock ? () => config.clock!.now() : undefined,
+  });
+  const client = clientFor(config, tokenSource);
+  return { client, meetings: bindMeetings(client, { kind: "me" }) };
+}

@@ -1,0 +1,45 @@
+// The one door to Microsoft Graph. Everything that talks to Teams goes through these two factories;
+// nothing else builds a Graph URL or holds a Graph token.
+import "server-only";
+import { getDb } from "@/lib/db";
+import { entraAuthority, serverEnv, type ServerEnv } from "@/lib/env";
+import { createAppGraph, createUserGraph, type AppGraph, type GraphConfig, type UserGraph } from "./gateway";
+
+export function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
+  return {
+    authority: entraAuthority(env),
+    clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
+    clientSecret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET,
+    graphBaseUrl: env.GRAPH_BASE_URL,
+    authSecret: env.AUTH_SECRET,
+  };
+}
+
+// One application gateway per process, so MSAL's token cache is shared by every caller.
+const globalForGraph = globalThis as unknown as { consultaAppGraph?: AppGraph };
+
+/** Application permissions: calls, and meetings on behalf of an organizer (/users/{id}). */
+export function graphForApp(): AppGraph {
+  globalForGraph.consultaAppGraph ??= createAppGraph(graphConfig());
+  return globalForGraph.consultaAppGraph;
+}
+
+/** The signed-in user's delegated token (/me). Throws GraphAuthError "reauthenticate" when it cannot. */
+export function graphForUser(userId: string): UserGraph {
+  return createUserGraph(graphConfig(), getDb(), userId);
+}
+
+export type { AppGraph, CallsApi, GraphConfig, MeetingsApi, UserGraph } from "./gateway";
+export type { CreateCallInput, GraphCall, GraphParticipant, CommsOperationResult, PromptInput } from "./calls";
+export { phoneIdentity, target, userIdentity } from "./calls";
+export type { CreateMeetingInput, Meeting, MeetingOwner } from "./meetings";
+export {
+  GraphAuthError,
+  GraphError,
+  isForbidden,
+  isGraphError,
+  isNotFound,
+  isThrottled,
+  needsReauthentication,
+  toAppError,
+} from "./errors";
