@@ -8,6 +8,7 @@ const links = [
   { href: "/appointments", key: "appointments", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/appointments/new", key: "book", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/patients", key: "patients", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
+  { href: "/meetings", key: "meetings", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/availability", key: "availability", roles: ["CLINICIAN", "ADMIN"] },
 ] as const;
 

@@ -48,10 +48,10 @@ export async function syncAppointmentMeeting(
   let meeting = appointment.meeting;
   if (!meeting) {
     if (!live) return "nothing";
-    meeting = await db.onlineMeeting.upsert({
-      where: { externalId: appointment.id },
-      update: {},
-      create: {
+    // ON CONFLICT DO NOTHING: duplicate jobs racing here end up with the same row
+    await db.onlineMeeting.createMany({
+      skipDuplicates: true,
+      data: {
         appointmentId: appointment.id,
         externalId: appointment.id,
         organizerId: appointment.clinicianId,
@@ -63,6 +63,7 @@ export async function syncAppointmentMeeting(
         endsAt: appointment.endsAt,
       },
     });
+    meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { externalId: appointment.id } });
   }
 
   const api = (row: OnlineMeeting): MeetingsApi => {
@@ -126,7 +127,8 @@ async function ensureMeeting(
     joinWebUrl = result.meeting.joinWebUrl ?? null;
     start = result.meeting.startDateTime ? new Date(result.meeting.startDateTime) : null;
     end = result.meeting.endDateTime ? new Date(result.meeting.endDateTime) : null;
-    outcome = "created";
+    // createOrGet answers 200 with the existing meeting when another job got there first
+    outcome = result.created ? "created" : "unchanged";
   }
   if (!graphId) throw new Error("Graph returned a meeting without an id");
   if (start?.getTime() !== appointment.startsAt.getTime() || end?.getTime() !== appointment.endsAt.getTime()) {

@@ -109,7 +109,10 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           {history.map((entry) => (
             <li key={String(entry.id)}>
               <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, viewer.locale)}</span> —{" "}
-              {t.has(`actions.${entry.action}`) ? t(`actions.${entry.action}`) : entry.action} · {entry.actorLabel}
+              {t.has(`actions.${entry.action.replaceAll(".", "_")}`)
+                ? t(`actions.${entry.action.replaceAll(".", "_")}`)
+                : entry.action}{" "}
+              · {entry.actorLabel}
             </li>
           ))}
         </ol>

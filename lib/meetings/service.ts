@@ -1,0 +1,140 @@
+import "server-only";
+import crypto from "node:crypto";
+import { recordAudit } from "@/lib/audit/mutations";
+import type { Viewer } from "@/lib/auth/session";
+import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { graphForApp, graphForUser, toAppError, type MeetingsApi } from "@/lib/graph";
+import type { AdHocMeetingInput } from "./schema";
+
+// Ad-hoc meetings and meeting details for the Meetings pages. Reads go to Graph every time: the
+// details page shows what Teams holds now, not a copy.
+
+const actorOf = (viewer: Viewer) => ({
+  id: viewer.id,
+  label: `${viewer.name} (${viewer.role.toLowerCase()})`,
+  ip: viewer.ip,
+});
+
+function rethrowAsAppError(error: unknown): never {
+  throw toAppError(error) ?? error;
+}
+
+export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInput): Promise<string> {
+  const db = getDb();
+  const externalId = crypto.randomUUID();
+  const row = await db.onlineMeeting.create({
+    data: {
+      externalId,
+      organizerId: viewer.id,
+      createdById: viewer.id,
+      tokenKind: "DELEGATED",
+      subject: input.subject,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+    },
+  });
+  try {
+    const { meeting } = await graphForUser(viewer.id).meetings.createOrGet({
+      externalId,
+      subject: input.subject,
+      startDateTime: input.startsAt,
+      endDateTime: input.endsAt,
+    });
+    await db.$transaction(async (tx) => {
+      await tx.onlineMeeting.update({
+        where: { id: row.id },
+        data: { state: "READY", graphMeetingId: meeting.id, joinWebUrl: meeting.joinWebUrl },
+      });
+      await recordAudit(tx, actorOf(viewer), "graph.meeting.create", { type: "OnlineMeeting", id: row.id });
+    });
+    return row.id;
+  } catch (error) {
+    await db.onlineMeeting.update({
+      where: { id: row.id },
+      data: { state: "FAILED", failureReason: "could not be created", attempts: { increment: 1 } },
+    });
+    rethrowAsAppError(error);
+  }
+}
+
+/** Meetings made through Consulta that the viewer may see: their own, or all for staff and admins. */
+export async function listMeetings(viewer: Viewer) {
+  return getDb().onlineMeeting.findMany({
+    where: canSeeAllAppointments(viewer.role) ? {} : { organizerId: viewer.id },
+    orderBy: { startsAt: "desc" },
+    take: 100,
+    select: {
+      id: true,
+      subject: true,
+      startsAt: true,
+      endsAt: true,
+      state: true,
+      appointmentId: true,
+      organizer: { select: { name: true } },
+    },
+  });
+}
+
+async function meetingApiFor(
+  viewer: Viewer,
+  organizer: { id: string; entraObjectId: string | null },
+): Promise<MeetingsApi> {
+  if (organizer.id === viewer.id) return graphForUser(viewer.id).meetings;
+  if (!organizer.entraObjectId) throw new AppError("NOT_FOUND", "Meeting not found.");
+  return graphForApp().meetingsFor(organizer.entraObjectId);
+}
+
+/** The meeting as Teams has it now. Clinicians see their own meetings; staff and admins any. */
+export async function meetingDetails(viewer: Viewer, meetingRowId: string) {
+  const db = getDb();
+  const row = await db.onlineMeeting.findUnique({
+    where: { id: meetingRowId },
+    include: { organizer: { select: { id: true, name: true, entraObjectId: true } } },
+  });
+  if (!row || (!canSeeAllAppointments(viewer.role) && row.organizerId !== viewer.id)) return null;
+  if (!row.graphMeetingId) return { row, live: null };
+  try {
+    const api = await meetingApiFor(viewer, row.organizer);
+    const live = await api.get(row.graphMeetingId);
+    await recordAudit(db, actorOf(viewer), "graph.meeting.read", { type: "OnlineMeeting", id: row.id });
+    return { row, live };
+  } catch (error) {
+    rethrowAsAppError(error);
+  }
+}
+
+/** Finds one of the viewer's meetings (or, for staff, one Consulta made) by its Teams join link. */
+export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): Promise<string | null> {
+  const db = getDb();
+  const known = await db.onlineMeeting.findFirst({
+    where: { joinWebUrl, ...(canSeeAllAppointments(viewer.role) ? {} : { organizerId: viewer.id }) },
+    select: { id: true },
+  });
+  if (known) return known.id;
+  try {
+    // not made through Consulta: ask Teams whether it is one of the viewer's own meetings
+    const found = await graphForUser(viewer.id).meetings.findByJoinUrl(joinWebUrl);
+    if (!found) return null;
+    const row = await db.onlineMeeting.upsert({
+      where: { externalId: `teams:${found.id}` },
+      update: {},
+      create: {
+        externalId: `teams:${found.id}`,
+        organizerId: viewer.id,
+        createdById: viewer.id,
+        tokenKind: "DELEGATED",
+        state: "READY",
+        graphMeetingId: found.id,
+        joinWebUrl: found.joinWebUrl,
+        subject: found.subject ?? "Teams meeting",
+        startsAt: new Date(found.startDateTime),
+        endsAt: new Date(found.endDateTime),
+      },
+    });
+    return row.id;
+  } catch (error) {
+    rethrowAsAppError(error);
+  }
+}
