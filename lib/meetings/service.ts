@@ -6,6 +6,7 @@ import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { graphForApp, graphForUser, toAppError, type MeetingsApi } from "@/lib/graph";
+import { localDateTime } from "@/lib/scheduling";
 import type { AdHocMeetingInput } from "./schema";
 
 // Ad-hoc meetings and meeting details for the Meetings pages. Reads go to Graph every time: the
@@ -137,4 +138,10 @@ export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): 
   } catch (error) {
     rethrowAsAppError(error);
   }
+}
+
+/** The next full hour in `zone`, as a datetime-local input value ("YYYY-MM-DDTHH:00"). */
+export function nextHourInput(zone: string, now: Date): string {
+  const soon = localDateTime(new Date(now.getTime() + 60 * 60_000), zone);
+  return `${soon.date}T${String(soon.hour).padStart(2, "0")}:00`;
 }

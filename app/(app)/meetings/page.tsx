@@ -5,16 +5,14 @@ import { LookupForm, NewMeetingForm } from "@/components/meetings/meeting-forms"
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime } from "@/lib/format";
 import { createMeetingAction, lookupMeetingAction } from "@/lib/meetings/actions";
-import { listMeetings } from "@/lib/meetings/service";
-import { localDateTime } from "@/lib/scheduling";
+import { listMeetings, nextHourInput } from "@/lib/meetings/service";
 
 export default async function MeetingsPage() {
   await connection();
   const viewer = await requireViewerPage(ALL_ROLES);
   const t = await getTranslations("meetings");
   const meetings = await listMeetings(viewer);
-  const soon = localDateTime(new Date(Date.now() + 60 * 60_000), viewer.timeZone);
-  const defaultStart = `${soon.date}T${String(soon.hour).padStart(2, "0")}:00`;
+  const defaultStart = nextHourInput(viewer.timeZone, new Date());
 
   return (
     <main id="main" className="mx-auto max-w-5xl p-4">
