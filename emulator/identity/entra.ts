@@ -236,24 +236,27 @@ function readText(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * Entra accepts client_secret_basic and client_secret_post for the same app; oidc-provider allows one
- * method per client. Requests using Basic are rewritten to the registered post form.
+ * Token requests are adjusted where Entra and oidc-provider differ, before oidc-provider reads them:
+ * - Entra accepts client_secret_basic and client_secret_post for the same app; oidc-provider allows one
+ *   method per client, so Basic credentials are moved into the registered post form.
+ * - On a refresh, Entra lets the client name the resource scopes it wants again (MSAL always does);
+ *   oidc-provider only accepts scopes recorded on the refresh token itself, which excludes resource
+ *   scopes. The requested scope is dropped so the refresh returns what the user consented to.
  */
 async function translateBasicClientAuth(req: IncomingMessage, path: string): Promise<void> {
-  const auth = req.headers.authorization;
-  if (
-    req.method !== "POST" ||
-    !auth?.startsWith("Basic ") ||
-    !/^\/token(\/|\?|$)|^\/token\/(introspection|revocation)/.test(path)
-  )
-    return;
-  const decoded = Buffer.from(auth.slice(6), "base64").toString("utf8");
-  const sep = decoded.indexOf(":");
-  if (sep < 0) return;
+  if (req.method !== "POST" || !/^\/token(\/|\?|$)/.test(path)) return;
   const form = new URLSearchParams(await readText(req));
-  form.set("client_id", decodeURIComponent(decoded.slice(0, sep).replace(/\+/g, " ")));
-  form.set("client_secret", decodeURIComponent(decoded.slice(sep + 1).replace(/\+/g, " ")));
-  delete req.headers.authorization;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith("Basic ")) {
+    const decoded = Buffer.from(auth.slice(6), "base64").toString("utf8");
+    const sep = decoded.indexOf(":");
+    if (sep >= 0) {
+      form.set("client_id", decodeURIComponent(decoded.slice(0, sep).replace(/\+/g, " ")));
+      form.set("client_secret", decodeURIComponent(decoded.slice(sep + 1).replace(/\+/g, " ")));
+      delete req.headers.authorization;
+    }
+  }
+  if (form.get("grant_type") === "refresh_token") form.delete("scope");
   const body = form.toString();
   req.headers["content-length"] = String(Buffer.byteLength(body));
   (req as IncomingMessage & { body?: string }).body = body;

@@ -1,19 +1,20 @@
 // Delegated tokens: the Account row (encrypted, as Auth.js stores it) → refresh against the emulator →
 // re-encrypted row, and /me meetings with the refreshed token.
 //
-// The refresh here is a plain OAuth refresh_token grant without `scope`, not msalRefresher: MSAL always
-// sends the Graph scopes on refresh (as Entra expects), and the emulator's oidc-provider currently
-// rejects those with invalid_scope ("refresh token missing requested scope"). That is an emulator
-// defect, reported; the two failure tests below do go through msalRefresher (createUserGraph).
+// The refresh is MSAL's acquireTokenByRefreshToken (msalRefresher), exactly as in production.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANA, userSignIn } from "@/emulator/test/helpers";
 import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { request } from "@/emulator/test/helpers";
 import { createGraphClient } from "@/lib/graph/client";
 import { GraphAuthError } from "@/lib/graph/errors";
 import { bindMeetings, createUserGraph } from "@/lib/graph/gateway";
-import { DelegatedTokenSource, prismaDelegatedTokenStore, type RefreshDelegatedTokens } from "@/lib/graph/tokens";
+import {
+  DelegatedTokenSource,
+  msalRefresher,
+  prismaDelegatedTokenStore,
+  type RefreshDelegatedTokens,
+} from "@/lib/graph/tokens";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
@@ -62,24 +63,11 @@ describe("delegated token", () => {
     });
 
     const refreshed: string[] = [];
+    // the production refresher (MSAL), recording what it was asked to refresh
+    const msal = msalRefresher(env.config);
     const refresh: RefreshDelegatedTokens = async (refreshToken) => {
       refreshed.push(refreshToken);
-      const res = await request(env.emu, "POST", `${env.emu.issuer}/token`, {
-        rawBody: new URLSearchParams({
-          grant_type: "refresh_token",
-          refresh_token: refreshToken,
-          client_id: env.config.clientId,
-          client_secret: env.config.clientSecret,
-        }).toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
-      if (res.status !== 200) throw new Error(`refresh failed: ${res.status}`);
-      return {
-        accessToken: res.json.access_token,
-        refreshToken: res.json.refresh_token,
-        expiresAt: Math.floor(Date.now() / 1000) + Number(res.json.expires_in),
-        scope: res.json.scope,
-      };
+      return msal(refreshToken);
     };
     const tokenSource = new DelegatedTokenSource(user.id, {
       store: prismaDelegatedTokenStore(db, env.config.authSecret),
