@@ -3,6 +3,7 @@ import {
   busyFromAppointments,
   countPerLocalDay,
   findSlots,
+  firstAvailable,
   localDateFromDbDate,
   type ClinicianSchedule,
   type Slot,
@@ -144,4 +145,81 @@ export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: D
       meeting: { select: { state: true, joinWebUrl: true } },
     },
   });
+}
+
+interface ScheduleRow {
+  id: string;
+  timeZone: string;
+  weekly: { weekday: number; startMinute: number; endMinute: number }[];
+  exceptions: { date: string; kind: "TIME_OFF" | "EXTRA_HOURS"; startMinute: number | null; endMinute: number | null }[];
+  appointments: { startsAt: string; blockedFrom: string; blockedUntil: string; status: "BOOKED" | "CONFIRMED" }[];
+  rules: {
+    durationMinutes: number;
+    bufferBeforeMinutes: number;
+    bufferAfterMinutes: number;
+    minimumNoticeMinutes: number;
+    bookingHorizonDays: number;
+    maxPerDay: number | null;
+    cancellationCutoffMinutes: number;
+  };
+}
+
+/**
+ * The schedules of every active clinician offering a type, in ONE database round trip (the slot
+ * search's cost should be the query, not a query per clinician).
+ */
+export async function loadSchedulesForType(
+  db: PrismaClient,
+  params: { appointmentTypeId: string; from: Date; to: Date },
+): Promise<(ClinicianSchedule & { clinicianId: string })[]> {
+  const wideFrom = new Date(params.from.getTime() - 2 * DAY_MS);
+  const wideTo = new Date(params.to.getTime() + 2 * DAY_MS);
+  const rows = await db.$queryRaw<ScheduleRow[]>`
+    SELECT u.id, u."timeZone",
+      COALESCE((SELECT json_agg(json_build_object('weekday', w.weekday, 'startMinute', w."startMinute", 'endMinute', w."endMinute"))
+                FROM "WeeklyAvailability" w WHERE w."clinicianId" = u.id), '[]') AS weekly,
+      COALESCE((SELECT json_agg(json_build_object('date', to_char(e.date, 'YYYY-MM-DD'), 'kind', e.kind,
+                                                  'startMinute', e."startMinute", 'endMinute', e."endMinute"))
+                FROM "AvailabilityException" e
+                WHERE e."clinicianId" = u.id AND e.date >= ${wideFrom}::date AND e.date <= ${wideTo}::date), '[]') AS exceptions,
+      COALESCE((SELECT json_agg(json_build_object('startsAt', a."startsAt", 'blockedFrom', a."blockedFrom",
+                                                  'blockedUntil', a."blockedUntil", 'status', a.status))
+                FROM "Appointment" a
+                WHERE a."clinicianId" = u.id AND a.status IN ('BOOKED', 'CONFIRMED')
+                  AND a."blockedUntil" > ${wideFrom} AND a."blockedFrom" < ${wideTo}), '[]') AS appointments,
+      json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
+                        'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",
+                        'bookingHorizonDays', t."bookingHorizonDays", 'maxPerDay', t."maxPerDay",
+                        'cancellationCutoffMinutes', t."cancellationCutoffMinutes") AS rules
+    FROM "AppointmentType" t
+    JOIN "_ClinicianAppointmentTypes" ct ON ct."A" = t.id
+    JOIN "User" u ON u.id = ct."B"
+    WHERE t.id = ${params.appointmentTypeId}::uuid AND t.active AND u.role = 'CLINICIAN' AND u.active
+    ORDER BY u.id`;
+  return rows.map((row) => {
+    const appointments = row.appointments.map((a) => ({
+      startsAt: new Date(a.startsAt),
+      blockedFrom: new Date(a.blockedFrom),
+      blockedUntil: new Date(a.blockedUntil),
+      status: a.status,
+    }));
+    return {
+      clinicianId: row.id,
+      clinicianZone: row.timeZone,
+      weekly: row.weekly,
+      exceptions: row.exceptions,
+      rules: row.rules,
+      busy: busyFromAppointments(appointments),
+      appointmentsPerLocalDay: countPerLocalDay(appointments, row.timeZone),
+    };
+  });
+}
+
+/** The earliest free slot across every clinician offering the type. */
+export async function firstAvailableSlot(
+  db: PrismaClient,
+  params: { appointmentTypeId: string; from: Date; to: Date; now: Date },
+) {
+  const schedules = await loadSchedulesForType(db, params);
+  return firstAvailable(schedules, { from: params.from, to: params.to, now: params.now });
 }

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findByJoinTokenHash, findFreeSlots } from "@/lib/appointments/data";
+import {
+  findByJoinTokenHash,
+  findFreeSlots,
+  firstAvailableSlot,
+  loadSchedule,
+  loadSchedulesForType,
+} from "@/lib/appointments/data";
 import { hashJoinToken } from "@/lib/appointments/join-token";
 import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
 import { AppError } from "@/lib/errors";
+import { findSlots } from "@/lib/scheduling";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
@@ -173,5 +180,47 @@ describe("booking", () => {
       await db.auditLog.findMany({ where: { entityId: booked.appointmentId }, orderBy: { at: "asc" } })
     ).map((a) => a.action);
     expect(actions).toEqual(["appointment.book", "appointment.reschedule", "appointment.cancel"]);
+  });
+});
+
+describe("slot search across clinicians", () => {
+  it("loads every clinician's schedule in one query, equal to loading them one by one", async () => {
+    const { db } = database;
+    const type = await createAppointmentType(db, {
+      durationMinutes: 30,
+      bufferBeforeMinutes: 5,
+      bufferAfterMinutes: 10,
+    });
+    const lisbon = await createBookableClinician(db, type.id, "Europe/Lisbon");
+    const newYork = await createBookableClinician(db, type.id, "America/New_York");
+    const staff = await createUser(db, { role: "STAFF" });
+    const patient = await createPatient(db);
+    await db.availabilityException.create({
+      data: { clinicianId: lisbon.id, date: new Date("2030-06-04T00:00:00Z"), kind: "TIME_OFF" },
+    });
+    await bookAppointment(
+      db,
+      { id: staff.id, label: "staff" },
+      {
+        clinicianId: newYork.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-04T13:00:00Z"),
+        idempotencyKey: "batch-load-1",
+      },
+      now,
+    );
+    const window = { appointmentTypeId: type.id, from: at("2030-06-03T00:00:00Z"), to: at("2030-06-06T00:00:00Z") };
+    const batched = await loadSchedulesForType(db, window);
+    expect(batched.map((s) => s.clinicianId).sort()).toEqual([lisbon.id, newYork.id].sort());
+    for (const schedule of batched) {
+      const single = await loadSchedule(db, { ...window, clinicianId: schedule.clinicianId });
+      expect(findSlots({ ...schedule, ...window, now })).toEqual(findSlots({ ...single!, ...window, now }));
+    }
+    const first = await firstAvailableSlot(db, { ...window, now });
+    expect(first).not.toBeNull();
+    // Monday 08:00 in Lisbon (07:00Z) comes before 08:00 in New York (12:00Z)
+    expect(first).toMatchObject({ clinicianId: lisbon.id });
+    expect(first!.slot.start.toISOString()).toBe("2030-06-03T07:00:00.000Z");
   });
 });
