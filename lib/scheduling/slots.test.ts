@@ -267,39 +267,3 @@ describe("adapters from appointment rows", () => {
     expect(countPerLocalDay(rows, "America/St_Johns")).toEqual({ "2026-06-15": 2 });
   });
 });
-
-describe("performance", () => {
-  it("50 clinicians × 14 days, 15-minute grid, ~30 % booked, stays well within a request budget", () => {
-    const from = Date.parse("2026-10-19T00:00:00Z"); // includes the Lisbon fall-back
-    const zones = ["Europe/Lisbon", "America/New_York", "America/Sao_Paulo", "Asia/Kathmandu", "America/St_Johns"];
-    const candidates = Array.from({ length: 50 }, (_, c) => {
-      const zone = zones[c % zones.length]!;
-      const busy: { start: number; end: number }[] = [];
-      // Deterministic ~30 %: book every third-or-so 30-minute block of a 08:00–18:00 day (approx. local).
-      for (let k = 0; k < 14 * 48; k++) {
-        if ((k * 7 + c) % 10 < 3) busy.push({ start: from + k * 30 * MIN, end: from + (k + 1) * 30 * MIN });
-      }
-      return {
-        clinicianId: `c${String(c).padStart(2, "0")}`,
-        clinicianZone: zone,
-        weekly: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, startMinute: 480, endMinute: 1080 })),
-        exceptions: [],
-        rules: rules({ bufferAfterMinutes: 5, maxPerDay: 12 }),
-        busy: busy.reverse(), // unsorted on purpose
-      };
-    });
-    const window = { from, to: from + 14 * 86_400_000, now: from - 3_600_000 };
-    const t0 = performance.now();
-    let total = 0;
-    for (const c of candidates) total += findSlots({ ...c, ...window }).length;
-    const allSlotsMs = performance.now() - t0;
-    const t1 = performance.now();
-    const first = firstAvailable(candidates, window);
-    const firstMs = performance.now() - t1;
-    expect(total).toBeGreaterThan(50 * 10 * 10);
-    expect(first).not.toBeNull();
-    // Generous ceilings (≈ 20× the measured cost) so a slow CI box does not flake.
-    expect(allSlotsMs).toBeLessThan(1500);
-    expect(firstMs).toBeLessThan(500);
-  });
-});
