@@ -3,7 +3,6 @@ import { busyFromAppointments, countPerLocalDay, findSlots, firstAvailable } fro
 import type { AppointmentTypeRules, FindSlotsInput, WeeklyHours } from "./types";
 import { localDateTime } from "./zones";
 
-const MIN = 60_000;
 const rules = (over: Partial<AppointmentTypeRules> = {}): AppointmentTypeRules => ({
   durationMinutes: 30,
   bufferBeforeMinutes: 0,
