@@ -36,6 +36,8 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     const { link, appointmentUrl } = await bookFor(page, "Maria", "Maria Silva");
     expect(link).toMatch(/\/j\/[A-Za-z0-9_-]{43}$/);
     await expect(page.getByText("Agendada").first()).toBeVisible();
+    // the Teams meeting is created by the job queue (staff booking → application permission)
+    await expect(page.getByTestId("meeting-state")).toHaveText("Pronta", { timeout: 30_000 });
     expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
 
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "en-US" });
@@ -46,6 +48,8 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     await expect(patient.getByRole("heading", { name: "Olá, Maria" })).toBeVisible();
     await expect(patient.getByText("Consulta com Dra. Ana Ribeiro")).toBeVisible();
     await expect(patient.getByText(/America\/Sao Paulo/)).toBeVisible();
+    const join = patient.getByRole("link", { name: "Entrar na teleconsulta (Microsoft Teams)" });
+    await expect(join).toHaveAttribute("href", /\/l\/meetup-join\//);
     // nothing beyond the first name is shown
     await expect(patient.getByText("Silva")).toHaveCount(0);
     const scrollWidth = await patient.evaluate(() => document.documentElement.scrollWidth);
@@ -103,4 +107,18 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     expect((await otherPage.goto(appointmentUrl))?.status()).toBe(404);
     await other.close();
   });
+});
+
+test("a clinician books in their own calendar and the meeting is made with their own Microsoft sign-in", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page, "clinician");
+  const { link } = await bookFor(page, "Beatriz", "Beatriz Lima");
+  await expect(page.getByTestId("meeting-state")).toHaveText("Pronta", { timeout: 30_000 });
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const patient = await phone.newPage();
+  await patient.goto(link);
+  await expect(patient.getByRole("link", { name: "Entrar na teleconsulta (Microsoft Teams)" })).toBeVisible();
+  await phone.close();
 });
