@@ -151,7 +151,12 @@ interface ScheduleRow {
   id: string;
   timeZone: string;
   weekly: { weekday: number; startMinute: number; endMinute: number }[];
-  exceptions: { date: string; kind: "TIME_OFF" | "EXTRA_HOURS"; startMinute: number | null; endMinute: number | null }[];
+  exceptions: {
+    date: string;
+    kind: "TIME_OFF" | "EXTRA_HOURS";
+    startMinute: number | null;
+    endMinute: number | null;
+  }[];
   appointments: { startsAt: string; blockedFrom: string; blockedUntil: string; status: "BOOKED" | "CONFIRMED" }[];
   rules: {
     durationMinutes: number;
