@@ -8,12 +8,16 @@ export const queues = {
   meetingSync: "meeting-sync",
   /** periodic safety net: finds appointments whose meeting is behind and queues a sync */
   meetingSweep: "meeting-sweep",
+  /** apply recorded bot notifications (call state, roster, operations); data never holds tones */
+  botNotification: "bot-notification",
 } as const;
 
 const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   // "stately": at most one waiting and one running job per key, so duplicates collapse
   [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInMinutes: 5 },
   [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  // retried while the call row is not committed yet (the notification overtook the create response)
+  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInMinutes: 2 },
 };
 
 const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };

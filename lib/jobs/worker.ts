@@ -1,5 +1,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
+import { handleBotNotificationJobs } from "@/lib/bot/worker";
+import type { NotificationJob } from "@/lib/bot/process";
 import { logger } from "@/lib/logger";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
@@ -27,6 +29,12 @@ export async function startWorkers(): Promise<void> {
     if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
   });
   await boss.schedule(queues.meetingSweep, "* * * * *");
+  // one delivery at a time, in arrival order: notifications of a call are applied in sequence
+  await boss.work<NotificationJob>(
+    queues.botNotification,
+    { pollingIntervalSeconds: 0.5, batchSize: 1 },
+    handleBotNotificationJobs,
+  );
   // finish the jobs in hand before the process exits
   process.once("SIGTERM", () => void stopBoss());
   logger.info("job workers started");

@@ -1,0 +1,14 @@
+// POST {participantId}: server-side mute of a participant (staff and admins).
+import { muteParticipant } from "@/lib/bot";
+import { appOrigins, participantBodySchema, requireCallControl } from "@/lib/bot/actions";
+import { jsonRoute, readJsonBody } from "@/lib/http/route";
+
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return jsonRoute(request, { appOrigins: appOrigins() }, async () => {
+    const { id } = await params;
+    const actor = await requireCallControl(id);
+    const { participantId } = await readJsonBody(request, participantBodySchema);
+    await muteParticipant(id, participantId, actor);
+    return { status: 202, body: { ok: true } };
+  });
+}

@@ -1,0 +1,41 @@
+// The bot's call actions bound to the app's database, Graph gateway and configuration.
+import "server-only";
+import type { AuditActor } from "@/lib/audit/mutations";
+import { getDb } from "@/lib/db";
+import { serverEnv, tenantId } from "@/lib/env";
+import { graphForApp } from "@/lib/graph";
+import { callControl, type CallControl, type InviteTarget } from "./meeting-calls";
+import { notificationCallbackUri } from "./runtime";
+
+const globalForCalls = globalThis as unknown as { consultaCallControl?: CallControl };
+
+export function botCalls(): CallControl {
+  if (!globalForCalls.consultaCallControl) {
+    const env = serverEnv();
+    const app = graphForApp();
+    globalForCalls.consultaCallControl = callControl({
+      db: getDb(),
+      calls: app.calls,
+      meetingsFor: (oid) => app.meetingsFor(oid),
+      callbackUri: notificationCallbackUri(),
+      tenantId: tenantId(env),
+      clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
+      emulator: new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com",
+    });
+  }
+  return globalForCalls.consultaCallControl;
+}
+
+export const joinAppointmentMeeting = (appointmentId: string, actor: AuditActor) =>
+  botCalls().joinAppointmentMeeting(appointmentId, actor);
+export const leaveCall = (callId: string, actor: AuditActor) => botCalls().leaveCall(callId, actor);
+export const inviteToCall = (callId: string, who: InviteTarget, actor: AuditActor) =>
+  botCalls().inviteToCall(callId, who, actor);
+export const muteParticipant = (callId: string, participantId: string, actor: AuditActor) =>
+  botCalls().muteParticipant(callId, participantId, actor);
+export const removeParticipant = (callId: string, participantId: string, actor: AuditActor) =>
+  botCalls().removeParticipant(callId, participantId, actor);
+export const startGroupCall = (userIds: string[], actor: AuditActor) => botCalls().startGroupCall(userIds, actor);
+export const rosterFor = (callId: string) => botCalls().rosterFor(callId);
+
+export type { InviteTarget, RosterView } from "./meeting-calls";

@@ -1,0 +1,173 @@
+// The bot's webhook: verify, parse, record, acknowledge, then work (docs/STYLE "Jobs and webhooks").
+// Every notification gets an InboundNotification row keyed by its dedupe key (ON CONFLICT DO NOTHING),
+// and only the new ones are handed to the durable queue, so a redelivery is recorded once and applied
+// once. The answer is 202 as soon as that is done; the effects are applied by the bot-notification job.
+//
+// Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
+// in the job, not in the dedupe key, not in a log line (contract §8).
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { errorStatus, publicErrorBody } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
+import type { NotificationJob, NotificationJobItem } from "./process";
+import { NotificationParseError, parseNotifications, type ToneEvent } from "./schema";
+import { NotificationAuthError, type NotificationVerifier } from "./verify";
+
+export const MAX_NOTIFICATION_BYTES = 256 * 1024;
+
+export interface IntakeDeps {
+  db: PrismaClient;
+  verify: NotificationVerifier;
+  /** Durably queues the processing of newly recorded notifications (pg-boss in the app). */
+  dispatch(job: NotificationJob): Promise<void>;
+  /** In-memory hand-off of key presses to the call flows. */
+  onTone?(graphCallId: string, tone: ToneEvent): void;
+  maxBodyBytes?: number;
+}
+
+export interface IntakeResult {
+  received: number;
+  recorded: number;
+}
+
+const problem = (status: number, code: keyof typeof errorStatus, message: string) =>
+  Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+
+class TooLarge extends Error {}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) throw new TooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Route handler body for POST /api/calls/notifications. */
+export async function handleNotificationRequest(request: Request, deps: IntakeDeps): Promise<Response> {
+  const limit = deps.maxBodyBytes ?? MAX_NOTIFICATION_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit)
+    return problem(413, "PAYLOAD_TOO_LARGE", "The notification body is too large.");
+
+  // 1. verify — nothing of the body is read before the token passes
+  try {
+    await deps.verify(request.headers.get("authorization"));
+  } catch (error) {
+    const reason = error instanceof NotificationAuthError ? error.reason : "verifier failed";
+    logger.warn({ reason }, "bot notification refused");
+    return problem(401, "UNAUTHENTICATED", "The notification is not authenticated.");
+  }
+
+  // 2. parse
+  let body: unknown;
+  try {
+    const text = await readLimited(request, limit);
+    body = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof TooLarge) return problem(413, "PAYLOAD_TOO_LARGE", "The notification body is too large.");
+    return problem(400, "BAD_REQUEST", "The body is not JSON.");
+  }
+  let items;
+  try {
+    items = parseNotifications(body);
+  } catch (error) {
+    if (error instanceof NotificationParseError) return problem(400, "BAD_REQUEST", error.message);
+    throw error;
+  }
+
+  // 3. record + queue (a failure here answers 5xx so the platform delivers again)
+  try {
+    const result = await recordNotifications(deps, items);
+    logger.info(result, "bot notifications recorded");
+  } catch (error) {
+    logger.error({ err: error }, "bot notifications could not be recorded");
+    return Response.json(publicErrorBody(error), { status: 500 });
+  }
+  // 4. acknowledge
+  return new Response(null, { status: 202 });
+}
+
+type Parsed = ReturnType<typeof parseNotifications>;
+
+/** Dedupe keys in delivery order; roster keys are chained on the latest roster recorded for the call. */
+async function keyItems(db: PrismaClient, items: Parsed) {
+  const latestRoster = new Map<string, string | null>();
+  const keyed: (Parsed[number] & { key: string })[] = [];
+  for (const item of items) {
+    const n = item.notification;
+    let key = dedupeKey(n);
+    if (n.kind === "roster") {
+      if (!latestRoster.has(n.graphCallId)) {
+        const recent = await db.inboundNotification.findMany({
+          where: { graphCallId: n.graphCallId, dedupeKey: { startsWith: `roster:${n.graphCallId}:` } },
+          orderBy: { receivedAt: "desc" },
+          take: 20,
+          select: { dedupeKey: true },
+        });
+        const newest = recent
+          .map((r) => r.dedupeKey)
+          .sort((a, b) => (parseRosterKey(b)?.index ?? 0) - (parseRosterKey(a)?.index ?? 0))[0];
+        latestRoster.set(n.graphCallId, newest ?? null);
+      }
+      key = nextRosterKey(n.graphCallId, key, latestRoster.get(n.graphCallId) ?? null);
+      latestRoster.set(n.graphCallId, key);
+    }
+    keyed.push({ ...item, key });
+  }
+  return keyed;
+}
+
+export async function recordNotifications(
+  deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone">,
+  items: Parsed,
+): Promise<IntakeResult> {
+  const keyed = await keyItems(deps.db, items);
+  // the same event twice in one POST is still one event
+  const unique = [...new Map(keyed.map((k) => [k.key, k])).values()];
+  const inserted = await deps.db.inboundNotification.createManyAndReturn({
+    skipDuplicates: true,
+    select: { id: true, dedupeKey: true },
+    data: unique.map((k) => ({
+      dedupeKey: k.key,
+      graphCallId: k.notification.graphCallId,
+      resourceUrl: k.notification.resourceUrl,
+      changeType: k.notification.changeType,
+    })),
+  });
+  if (inserted.length === 0) return { received: items.length, recorded: 0 };
+  const idByKey = new Map(inserted.map((row) => [row.dedupeKey, row.id]));
+  const fresh = unique.filter((k) => idByKey.has(k.key));
+  const job: NotificationJob = {
+    items: fresh.map((k): NotificationJobItem => ({ inboundId: idByKey.get(k.key)!, notification: k.notification })),
+  };
+  try {
+    await deps.dispatch(job);
+  } catch (error) {
+    // without its job a recorded row would never be applied: forget it so the redelivery is new again
+    await deps.db.inboundNotification.deleteMany({ where: { id: { in: [...idByKey.values()] } } });
+    throw error;
+  }
+  // hand key presses to the flows only once, for notifications seen for the first time
+  for (const k of fresh) {
+    if (!k.tone || !deps.onTone) continue;
+    try {
+      deps.onTone(k.notification.graphCallId, k.tone);
+    } catch (error) {
+      logger.error({ err: error, graphCallId: k.notification.graphCallId }, "tone hook failed");
+    }
+  }
+  return { received: items.length, recorded: fresh.length };
+}

@@ -1,0 +1,40 @@
+// Wires the bot to the environment: the verifier for BOT_OPENID_METADATA_URL, the database and the
+// durable queue. Tests build the same pieces with their own database, emulator and dispatch.
+import "server-only";
+import { getDb } from "@/lib/db";
+import { serverEnv, tenantId } from "@/lib/env";
+import { getBoss, queues } from "@/lib/jobs/boss";
+import type { IntakeDeps } from "./intake";
+import type { NotificationJob } from "./process";
+import { onTone } from "./tones";
+import { createNotificationVerifier, type NotificationVerifier } from "./verify";
+
+const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier };
+
+/** One verifier per process, so the JWKS cache is shared. In the app NODE_EXTRA_CA_CERTS trusts the emulator. */
+export function notificationVerifier(): NotificationVerifier {
+  if (!globalForBot.consultaBotVerifier) {
+    const env = serverEnv();
+    globalForBot.consultaBotVerifier = createNotificationVerifier({
+      metadataUrl: env.BOT_OPENID_METADATA_URL,
+      audience: env.AUTH_MICROSOFT_ENTRA_ID_ID,
+      tenantId: tenantId(env),
+    });
+  }
+  return globalForBot.consultaBotVerifier;
+}
+
+export async function enqueueNotificationJob(job: NotificationJob): Promise<void> {
+  const boss = await getBoss();
+  const id = await boss.send(queues.botNotification, job);
+  if (!id) throw new Error("the bot-notification job was not queued");
+}
+
+export function intakeDeps(): IntakeDeps {
+  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueNotificationJob, onTone };
+}
+
+/** https://<public base>/api/calls/notifications: where Graph sends this bot's call notifications. */
+export function notificationCallbackUri(): string {
+  return new URL("/api/calls/notifications", serverEnv().PUBLIC_BASE_URL).toString();
+}

@@ -1,0 +1,240 @@
+// The commsNotifications envelope (contract §5.2), parsed at the boundary into a small typed list.
+// Tolerant of unknown keys, `resource` instead of `resourceUrl`, object or array resourceData.
+// Media never leaves this parser in a storable shape: a tone's value is split off into `tone` (handed
+// to the flows in memory, never stored), recording locations and tokens are not read at all, and phone
+// numbers are masked here so no full number travels further than this function.
+import { z } from "zod";
+
+export type ChangeType = "created" | "updated" | "deleted" | "unknownFutureValue";
+
+export interface ResultCode {
+  code: number | null;
+  subcode: number | null;
+}
+
+interface Base {
+  /** Graph call id, normalised: lowercase, no dashes (notifications spell it both ways) */
+  graphCallId: string;
+  /** canonical resource path, e.g. /communications/calls/{id}/operations/{opId} */
+  resourceUrl: string;
+  changeType: ChangeType;
+}
+
+export interface CallNotification extends Base {
+  kind: "call";
+  state: string | null;
+  resultInfo: ResultCode | null;
+  /** sequence number of a key press (the key itself is in ParsedItem.tone, never here) */
+  toneSequenceId: number | null;
+  mediaAudio: string | null;
+}
+
+export type IdentityKind = "user" | "phone" | "guest" | "application";
+
+export interface RosterEntry {
+  graphParticipantId: string;
+  identityKind: IdentityKind;
+  /** Entra object id / application id; null for phones (never stored in full) and anonymous guests */
+  identityId: string | null;
+  displayName: string | null;
+  isMuted: boolean;
+  isInLobby: boolean;
+  rosterSequenceNumber: number | null;
+}
+
+export interface RosterNotification extends Base {
+  kind: "roster";
+  participants: RosterEntry[];
+}
+
+export interface OperationNotification extends Base {
+  kind: "operation";
+  operationId: string;
+  /** e.g. invite, mute, playPrompt — from the @odata.type */
+  operationKind: string;
+  status: "notStarted" | "running" | "completed" | "failed" | null;
+  clientContext: string | null;
+  resultInfo: ResultCode | null;
+}
+
+/** Anything else under a call (content sharing sessions, a single participant): recorded, not acted on. */
+export interface OtherNotification extends Base {
+  kind: "other";
+}
+
+export type BotNotification = CallNotification | RosterNotification | OperationNotification | OtherNotification;
+
+/** A key press, held in memory only (contract §8: tone data may not be persisted). */
+export interface ToneEvent {
+  sequenceId: number | null;
+  tone: string;
+}
+
+export interface ParsedItem {
+  notification: BotNotification;
+  tone: ToneEvent | null;
+}
+
+export class NotificationParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotificationParseError";
+  }
+}
+
+const record = z.record(z.string(), z.unknown());
+
+const itemSchema = z
+  .looseObject({
+    changeType: z.string().min(1, "changeType is required"),
+    resourceUrl: z.string().min(1).optional(),
+    resource: z.string().min(1).optional(),
+    resourceData: z.union([record, z.array(record)]).nullish(),
+  })
+  .refine((item) => item.resourceUrl ?? item.resource, { message: "resourceUrl (or resource) is required" });
+
+export const envelopeSchema = z.looseObject({
+  value: z.array(itemSchema).min(1, "value must hold at least one notification").max(500),
+});
+
+const RESOURCE =
+  /^(?:https:\/\/[^/]+)?(?:\/(?:v1\.0|beta))?\/(?:communications|app)\/calls\/([^/?#]+)(?:\/(participants|operations|contentsharingsessions)(?:\/([^/?#]+))?)?\/?(?:[?#].*)?$/i;
+
+export const normaliseGraphId = (id: string) => id.replace(/-/g, "").toLowerCase();
+
+const num = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
+const optionalNumber = (value: unknown): number | null => {
+  const parsed = num.safeParse(value);
+  return parsed.success && Number.isSafeInteger(parsed.data) ? parsed.data : null;
+};
+const optionalString = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
+const asRecord = (value: unknown): Record<string, unknown> | null =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+
+function resultCode(value: unknown): ResultCode | null {
+  const info = asRecord(value);
+  if (!info) return null;
+  // the transfer docs spell `subCode`; the property is `subcode`
+  return { code: optionalNumber(info.code), subcode: optionalNumber(info.subcode ?? info.subCode) };
+}
+
+/** "+5511987654321" → "•••• 4321": enough to tell two numbers apart on screen, not to dial one. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, "");
+  return `•••• ${digits.slice(-4)}`;
+}
+
+function rosterEntry(raw: Record<string, unknown>): RosterEntry | null {
+  const id = optionalString(raw.id);
+  if (!id) return null;
+  const identity = asRecord(asRecord(raw.info)?.identity) ?? {};
+  const pick = (key: string) => asRecord(identity[key]);
+  let identityKind: IdentityKind = "guest";
+  let identityId: string | null = null;
+  let displayName: string | null = null;
+  const user = pick("user");
+  const app = pick("application") ?? pick("applicationInstance");
+  const phone = pick("phone");
+  const guest = pick("guest") ?? pick("encrypted");
+  if (user) {
+    identityKind = "user";
+    identityId = optionalString(user.id);
+    displayName = optionalString(user.displayName);
+  } else if (app) {
+    identityKind = "application";
+    identityId = optionalString(app.id);
+    displayName = optionalString(app.displayName);
+  } else if (phone) {
+    identityKind = "phone";
+    const number = optionalString(phone.id);
+    displayName = number ? maskPhone(number) : null;
+  } else if (guest) {
+    displayName = optionalString(guest.displayName);
+  }
+  return {
+    graphParticipantId: id.toLowerCase(),
+    identityKind,
+    identityId: identityId?.toLowerCase() ?? null,
+    displayName: displayName?.slice(0, 200) ?? null,
+    isMuted: raw.isMuted === true,
+    isInLobby: raw.isInLobby === true,
+    rosterSequenceNumber: optionalNumber(raw.rosterSequenceNumber),
+  };
+}
+
+const OPERATION_STATUS = new Set(["notStarted", "running", "completed", "failed"]);
+
+function operationKind(odataType: unknown): string {
+  const match = /#microsoft\.graph\.(\w+?)(?:Participants)?Operation$/i.exec(optionalString(odataType) ?? "");
+  if (!match) return "unknown";
+  const name = match[1]!;
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem {
+  const url = (item.resourceUrl ?? item.resource)!;
+  const match = RESOURCE.exec(url);
+  if (!match) throw new NotificationParseError(`value[${index}]: resourceUrl is not a call resource`);
+  const graphCallId = normaliseGraphId(decodeURIComponent(match[1]!));
+  if (!/^[0-9a-z]{1,64}$/.test(graphCallId))
+    throw new NotificationParseError(`value[${index}]: the call id is malformed`);
+  const sub = match[2]?.toLowerCase();
+  const subId = match[3] ? decodeURIComponent(match[3]).toLowerCase() : undefined;
+  const known = ["created", "updated", "deleted"];
+  const changeType = (known.includes(item.changeType) ? item.changeType : "unknownFutureValue") as ChangeType;
+  const data = item.resourceData;
+  const single = asRecord(data) ?? {};
+  const base = (resourceUrl: string) => ({ graphCallId, changeType, resourceUrl });
+  const callPath = `/communications/calls/${graphCallId}`;
+
+  if (!sub) {
+    const toneInfo = asRecord(single.toneInfo);
+    const toneValue = optionalString(toneInfo?.tone);
+    const toneSequenceId = toneInfo ? optionalNumber(toneInfo.sequenceId) : null;
+    return {
+      notification: {
+        ...base(callPath),
+        kind: "call",
+        state: optionalString(single.state),
+        resultInfo: resultCode(single.resultInfo),
+        toneSequenceId,
+        mediaAudio: optionalString(asRecord(single.mediaState)?.audio),
+      },
+      tone: toneValue ? { sequenceId: toneSequenceId, tone: toneValue } : null,
+    };
+  }
+  if (sub === "participants" && !subId && Array.isArray(data)) {
+    const participants = data.map(rosterEntry).filter((p): p is RosterEntry => p !== null);
+    return { notification: { ...base(`${callPath}/participants`), kind: "roster", participants }, tone: null };
+  }
+  if (sub === "operations" && subId) {
+    const status = optionalString(single.status)?.replace(/^./, (c) => c.toLowerCase()) ?? null;
+    return {
+      notification: {
+        ...base(`${callPath}/operations/${subId}`),
+        kind: "operation",
+        operationId: subId,
+        operationKind: operationKind(single["@odata.type"]),
+        status: status && OPERATION_STATUS.has(status) ? (status as OperationNotification["status"]) : null,
+        clientContext: optionalString(single.clientContext)?.slice(0, 256) ?? null,
+        resultInfo: resultCode(single.resultInfo),
+      },
+      tone: null,
+    };
+  }
+  return {
+    notification: { ...base(`${callPath}/${sub}${subId ? `/${subId}` : ""}`), kind: "other" },
+    tone: null,
+  };
+}
+
+/** Body (already JSON-decoded) → notifications in delivery order. Throws NotificationParseError (→ 400). */
+export function parseNotifications(body: unknown): ParsedItem[] {
+  const parsed = envelopeSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join(".") : "body";
+    throw new NotificationParseError(`${where}: ${issue.message}`);
+  }
+  return parsed.data.value.map(parseItem);
+}

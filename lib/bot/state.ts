@@ -1,0 +1,192 @@
+// The call state machine (contract §9), pure: given what we know and one notification, what we know
+// next. Notifications can arrive out of order and more than once, so state is applied by meaning, not
+// by arrival: a state never moves back down the ranking, `terminated` is final, and the one documented
+// way back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
+import type { ChangeType, ResultCode } from "./schema";
+
+export const CALL_STATES = [
+  "incoming",
+  "establishing",
+  "ringing",
+  "established",
+  "hold",
+  "transferring",
+  "transferAccepted",
+  "redirecting",
+  "terminating",
+  "terminated",
+] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+const RANK: Record<CallState, number> = {
+  incoming: 0,
+  establishing: 1,
+  ringing: 2,
+  established: 3,
+  // hold has no documented trigger for bots; it sits beside established and may alternate with it
+  hold: 3,
+  transferring: 4,
+  transferAccepted: 5,
+  redirecting: 5,
+  terminating: 6,
+  terminated: 7,
+};
+
+export const isCallState = (value: unknown): value is CallState =>
+  typeof value === "string" && (CALL_STATES as readonly string[]).includes(value);
+
+export const stateRank = (state: CallState): number => RANK[state];
+
+export interface CallSnapshot {
+  state: CallState;
+  establishedAt: Date | null;
+  endedAt: Date | null;
+  resultCode: number | null;
+  resultSubcode: number | null;
+  outcome: string | null;
+}
+
+export interface CallEvent {
+  changeType: ChangeType;
+  state: string | null;
+  resultInfo: ResultCode | null;
+}
+
+export interface Transition {
+  next: CallSnapshot;
+  changed: boolean;
+  /** why nothing changed, for the log */
+  ignored?: "final" | "stale" | "unknown-state" | "same";
+}
+
+/** What a termination or failed action means for a person reading the call log (codes, never messages). */
+export function outcomeFor(result: ResultCode | null): string {
+  const code = result?.code ?? null;
+  const subcode = result?.subcode ?? null;
+  if (code === null) return "ended";
+  if (subcode === 7015) return "transferred";
+  if (code === 603) return "declined";
+  if (code === 486) return "busy";
+  if (code === 408 && subcode === 10057) return "no-answer";
+  if (code === 408 && subcode === 8537) return "keep-alive-timeout";
+  if (code === 408) return "timed-out";
+  if (code === 480) return "unreachable";
+  if (code === 0 || (code >= 200 && code < 300)) return "completed";
+  return "failed";
+}
+
+const isFailure = (result: ResultCode | null) =>
+  result?.code !== null && result?.code !== undefined && result.code >= 400;
+
+export function applyCallEvent(current: CallSnapshot, event: CallEvent, at: Date): Transition {
+  if (current.state === "terminated") return { next: current, changed: false, ignored: "final" };
+  // `deleted` on the call = gone, whatever state it names (a rejected call's deletion names none)
+  const target: string | null = event.changeType === "deleted" ? "terminated" : event.state;
+  if (!isCallState(target)) return { next: current, changed: false, ignored: "unknown-state" };
+
+  if (target === "terminated") {
+    return {
+      next: {
+        ...current,
+        state: "terminated",
+        endedAt: current.endedAt ?? at,
+        resultCode: event.resultInfo?.code ?? current.resultCode,
+        resultSubcode: event.resultInfo?.subcode ?? current.resultSubcode,
+        outcome: outcomeFor(event.resultInfo),
+      },
+      changed: true,
+    };
+  }
+
+  const from = RANK[current.state];
+  const to = RANK[target];
+  const transferFailedBack =
+    target === "established" &&
+    (current.state === "transferring" || current.state === "transferAccepted") &&
+    isFailure(event.resultInfo);
+  const lateral = to === from && target !== current.state; // established <-> hold
+  if (target === current.state) {
+    // a repeated state can still bring news (e.g. the failure result of a transfer that never moved)
+    if (event.resultInfo && isFailure(event.resultInfo) && event.resultInfo.code !== current.resultCode) {
+      return {
+        next: { ...current, resultCode: event.resultInfo.code, resultSubcode: event.resultInfo.subcode },
+        changed: true,
+      };
+    }
+    return { next: current, changed: false, ignored: "same" };
+  }
+  if (to < from && !transferFailedBack) return { next: current, changed: false, ignored: "stale" };
+  if (to > from || transferFailedBack || lateral) {
+    const next: CallSnapshot = { ...current, state: target };
+    if (to >= RANK.established && !current.establishedAt) next.establishedAt = at;
+    if (transferFailedBack) {
+      next.resultCode = event.resultInfo?.code ?? null;
+      next.resultSubcode = event.resultInfo?.subcode ?? null;
+      next.outcome = "transfer-failed";
+    }
+    return { next, changed: true };
+  }
+  return { next: current, changed: false, ignored: "stale" };
+}
+
+/** Folds a sequence (for tests and replays). */
+export function replay(initial: CallSnapshot, events: CallEvent[], at: Date): CallSnapshot {
+  return events.reduce((snapshot, event) => applyCallEvent(snapshot, event, at).next, initial);
+}
+
+export const initialSnapshot = (state: CallState = "establishing"): CallSnapshot => ({
+  state,
+  establishedAt: null,
+  endedAt: null,
+  resultCode: null,
+  resultSubcode: null,
+  outcome: null,
+});
+
+// --- operations ---------------------------------------------------------------------------------
+
+export type OperationStatusValue = "NOT_STARTED" | "RUNNING" | "COMPLETED" | "FAILED";
+
+const OPERATION_RANK: Record<OperationStatusValue, number> = { NOT_STARTED: 0, RUNNING: 1, COMPLETED: 2, FAILED: 2 };
+
+export function operationStatusFrom(status: string | null | undefined): OperationStatusValue | null {
+  switch (status?.toLowerCase()) {
+    case "notstarted":
+      return "NOT_STARTED";
+    case "running":
+      return "RUNNING";
+    case "completed":
+      return "COMPLETED";
+    case "failed":
+      return "FAILED";
+    default:
+      return null;
+  }
+}
+
+/** Operations only move forward; a finished one (completed or failed) never changes again. */
+export function nextOperationStatus(
+  current: OperationStatusValue,
+  incoming: OperationStatusValue | null,
+): OperationStatusValue {
+  if (!incoming) return current;
+  if (OPERATION_RANK[current] === 2) return current;
+  return OPERATION_RANK[incoming] > OPERATION_RANK[current] ? incoming : current;
+}
+
+// --- roster -------------------------------------------------------------------------------------
+
+export interface RosterDiff<T extends { graphParticipantId: string }> {
+  upsert: T[];
+  /** ids present before, absent from the snapshot: they left */
+  gone: string[];
+}
+
+/** A roster notification is the full list (replace, not merge): everyone missing from it has left. */
+export function diffRoster<T extends { graphParticipantId: string }>(
+  presentIds: readonly string[],
+  snapshot: readonly T[],
+): RosterDiff<T> {
+  const incoming = new Set(snapshot.map((p) => p.graphParticipantId));
+  return { upsert: [...snapshot], gone: presentIds.filter((id) => !incoming.has(id)) };
+}

@@ -1,0 +1,24 @@
+// The in-memory hand-off of key presses (DTMF) to the call flows. A tone is media-derived data that may
+// not be persisted (contract §8): it lives only in this process, for as long as the handler holds it.
+// The IVR / reminder flows register their handler here (setToneHandler); until then a tone is dropped
+// after its arrival is noted — by call id and sequence number, never by value.
+import { logger } from "@/lib/logger";
+import type { ToneEvent } from "./schema";
+
+export type ToneHandler = (graphCallId: string, tone: ToneEvent) => void;
+
+const globalForTones = globalThis as unknown as { consultaToneHandler?: ToneHandler };
+
+export function setToneHandler(handler: ToneHandler | undefined): void {
+  globalForTones.consultaToneHandler = handler;
+}
+
+/** Hook for the flows issue: called once per new tone notification, in the process that received it. */
+export function onTone(graphCallId: string, tone: ToneEvent): void {
+  const handler = globalForTones.consultaToneHandler;
+  if (handler) {
+    handler(graphCallId, tone);
+    return;
+  }
+  logger.debug({ graphCallId, sequenceId: tone.sequenceId }, "tone received with no flow listening");
+}

@@ -1,0 +1,209 @@
+// The bot end to end without a browser: a real meeting in the emulator, the bot joins it, the emulator
+// delivers signed notifications to a small HTTP server that runs the intake, and the roster follows.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request } from "@/emulator/test/helpers";
+import { bookAppointment } from "@/lib/appointments/mutations";
+import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
+import { createAppGraph } from "@/lib/graph/gateway";
+import { syncAppointmentMeeting } from "@/lib/meetings/sync";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
+import { intakeFor, startWebhook, waitFor } from "./bot-helpers";
+import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+
+const ANA_OID = "0a1c2e30-1111-4a00-8000-000000000001";
+const ANSWERS = "+5511987654321";
+const DECLINES = "+5511912345678";
+
+let database: TestDatabase;
+let graph: GraphTestEnv;
+let webhook: Awaited<ReturnType<typeof startWebhook>>;
+let bot: CallControl;
+
+beforeAll(async () => {
+  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 10_000 } })]);
+  const intake = intakeFor(database.db, graph);
+  webhook = await startWebhook(intake.deps);
+  const app = createAppGraph(graph.config);
+  bot = callControl({
+    db: database.db,
+    calls: app.calls,
+    meetingsFor: (oid) => app.meetingsFor(oid),
+    callbackUri: webhook.url,
+    tenantId: graph.emu.registration.tenantId,
+    emulator: true,
+  });
+});
+afterAll(async () => {
+  await webhook?.close();
+  await Promise.all([database?.close(), graph?.close()]);
+});
+
+let clinic: Promise<{ typeId: string; clinicianId: string; staffId: string }> | undefined;
+let slot = 0;
+
+async function appointmentWithMeeting() {
+  const { db } = database;
+  clinic ??= (async () => {
+    const type = await createAppointmentType(db);
+    const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", ANA_OID);
+    const staff = await createUser(db, { role: "STAFF" });
+    return { typeId: type.id, clinicianId: clinician.id, staffId: staff.id };
+  })();
+  const { typeId, clinicianId, staffId } = await clinic;
+  const type = { id: typeId };
+  const clinician = { id: clinicianId };
+  const staff = { id: staffId };
+  const patient = await createPatient(db);
+  const actor = { id: staff.id, label: "staff" };
+  const { appointmentId } = await bookAppointment(
+    db,
+    actor,
+    {
+      clinicianId: clinician.id,
+      appointmentTypeId: type.id,
+      patientId: patient.id,
+      startsAt: new Date(Date.UTC(2030, 5, 3 + slot++, 13)),
+      idempotencyKey: `k-${crypto.randomUUID()}`,
+    },
+    new Date("2030-06-01T12:00:00Z"),
+  );
+  const app = createAppGraph(graph.config);
+  await syncAppointmentMeeting(
+    db,
+    {
+      application: (oid) => app.meetingsFor(oid),
+      delegated: () => {
+        throw new Error("staff books with the application token");
+      },
+    },
+    appointmentId,
+  );
+  const meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
+  expect(meeting.state).toBe("READY");
+  return { appointmentId, meeting, actor };
+}
+
+const setEndpoint = (endpoint: string, mode: string) =>
+  request(graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+    body: { mode, ringDelayMs: 30 },
+  });
+
+describe("the bot in an appointment's meeting", () => {
+  it("joins, sees the lobby, invites a phone, mutes, removes, records a declined invite and leaves", async () => {
+    const { db } = database;
+    const { appointmentId, meeting, actor } = await appointmentWithMeeting();
+
+    // join: the Call row appears at once, established arrives by notification
+    const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+    expect(call).toMatchObject({
+      purpose: "MEETING_JOIN",
+      direction: "OUTGOING",
+      appointmentId,
+      meetingId: meeting.id,
+    });
+    expect(call.graphCallId).toMatch(/^[0-9a-f]{32}$/);
+    await waitFor("established", async () => {
+      const row = await db.call.findUniqueOrThrow({ where: { id: call.id } });
+      return row.state === "established" && row;
+    });
+    expect((await bot.joinAppointmentMeeting(appointmentId, actor)).id).toBe(call.id);
+
+    // a guest waits in the lobby
+    const guest = await request(
+      graph.emu,
+      "POST",
+      `/_emulator/meetings/${encodeURIComponent(meeting.graphMeetingId!)}/guests`,
+      {
+        body: { name: "Convidada" },
+      },
+    );
+    expect(guest.status).toBe(201);
+    const inLobby = await waitFor("guest in the lobby", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return roster.participants.find((p) => p.displayName === "Convidada" && p.isInLobby);
+    });
+    expect(inLobby.kind).toBe("guest");
+    expect((await bot.rosterFor(call.id)).participants.some((p) => p.isBot)).toBe(true);
+
+    // a phone that answers joins the roster, masked
+    await setEndpoint(ANSWERS, "answer");
+    const { operationId } = await bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
+    const phone = await waitFor("phone in the roster", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return roster.participants.find((p) => p.kind === "phone");
+    });
+    expect(phone.displayName).toBe("•••• 4321");
+    await waitFor("invite completed", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return roster.invitations.find((i) => i.operationId === operationId && i.outcome === "answered");
+    });
+
+    // mute, then remove
+    await bot.muteParticipant(call.id, phone.graphParticipantId, actor);
+    await waitFor("phone muted", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return roster.participants.find((p) => p.graphParticipantId === phone.graphParticipantId && p.isMuted);
+    });
+    await bot.removeParticipant(call.id, phone.graphParticipantId, actor);
+    await waitFor("phone gone", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return !roster.participants.some((p) => p.graphParticipantId === phone.graphParticipantId);
+    });
+    const left = await db.callParticipant.findFirstOrThrow({
+      where: { callId: call.id, graphParticipantId: phone.graphParticipantId },
+    });
+    expect(left.leftAt).not.toBeNull();
+
+    // a declined invitation: the operation fails with the emulator's code and reads as declined
+    await setEndpoint(DECLINES, "decline");
+    const declined = await bot.inviteToCall(call.id, { kind: "phone", e164: DECLINES }, actor);
+    const invitation = await waitFor("invite declined", async () => {
+      const roster = await bot.rosterFor(call.id);
+      return roster.invitations.find((i) => i.operationId === declined.operationId && i.status === "FAILED");
+    });
+    expect(invitation).toMatchObject({ outcome: "declined", resultCode: 603, label: "phone:•••• 5678" });
+
+    // leave: terminated by notification, everyone marked as gone
+    await bot.leaveCall(call.id, actor);
+    const ended = await waitFor("terminated", async () => {
+      const row = await db.call.findUniqueOrThrow({ where: { id: call.id } });
+      return row.state === "terminated" && row;
+    });
+    expect(ended.endedAt).not.toBeNull();
+    expect(ended.resultCode).toBe(200);
+    expect((await bot.rosterFor(call.id)).participants).toEqual([]);
+
+    // audited, with no phone number anywhere in the log
+    const audit = await db.auditLog.findMany({ where: { entityId: call.id }, orderBy: { id: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual([
+      "graph.call.join",
+      "graph.call.invite",
+      "graph.call.mute",
+      "graph.call.remove",
+      "graph.call.invite",
+      "graph.call.leave",
+    ]);
+    expect(JSON.stringify(audit.map((a) => a.details))).not.toMatch(/\+?55119\d+/);
+    const stored = JSON.stringify(await db.callParticipant.findMany({ where: { callId: call.id } }));
+    expect(stored).not.toContain(ANSWERS);
+  });
+
+  it("refuses to act on a call that has ended", async () => {
+    const { appointmentId, actor } = await appointmentWithMeeting();
+    const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+    await waitFor(
+      "established",
+      async () => (await database.db.call.findUnique({ where: { id: call.id } }))?.state === "established",
+    );
+    await bot.leaveCall(call.id, actor);
+    await waitFor(
+      "terminated",
+      async () => (await database.db.call.findUnique({ where: { id: call.id } }))?.state === "terminated",
+    );
+    await expect(bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor)).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(bot.muteParticipant(call.id, "nobody", actor)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+});
