@@ -9,8 +9,10 @@ export async function resolveLocale(): Promise<Locale> {
   return localeFromAcceptLanguage((await headers()).get("accept-language"));
 }
 
-export default getRequestConfig(async () => {
-  const locale = await resolveLocale();
+// A page may ask for a specific locale (the patient page speaks the patient's language, whatever
+// the phone's settings); otherwise the viewer's choice or browser decides.
+export default getRequestConfig(async ({ locale: requested }) => {
+  const locale = isLocale(requested) ? requested : await resolveLocale();
   const messages = (await import(`../../messages/${locale}.json`)).default;
   return { locale, messages, timeZone: "UTC" };
 });
