@@ -10,6 +10,10 @@ export const queues = {
   meetingSweep: "meeting-sweep",
   /** apply recorded bot notifications (call state, roster, operations); data never holds tones */
   botNotification: "bot-notification",
+  /** place one reminder call (data: reminder id + attempt; the row is claimed before dialing) */
+  reminderDispatch: "reminder-dispatch",
+  /** periodic: reminders for upcoming appointments, due ones re-queued, stuck calls closed */
+  reminderSweep: "reminder-sweep",
 } as const;
 
 const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
@@ -18,6 +22,9 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
   // retried while the call row is not committed yet (the notification overtook the create response)
   [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInMinutes: 2 },
+  // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
+  [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInMinutes: 2 },
+  [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
 };
 
 const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };
@@ -45,4 +52,16 @@ export async function stopBoss(): Promise<void> {
 export async function enqueueMeetingSync(appointmentId: string): Promise<void> {
   const boss = await getBoss();
   await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
+}
+
+export async function enqueueReminderDispatch(
+  job: { reminderId: string; attempt: number },
+  options: { at: Date; singletonKey: string },
+): Promise<void> {
+  const boss = await getBoss();
+  // null = the same key is already queued: duplicates collapse
+  await boss.send(queues.reminderDispatch, job, {
+    singletonKey: options.singletonKey,
+    startAfter: options.at > new Date() ? options.at : undefined,
+  });
 }

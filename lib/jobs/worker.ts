@@ -3,6 +3,12 @@ import { getDb } from "@/lib/db";
 import { handleBotNotificationJobs } from "@/lib/bot/worker";
 import type { NotificationJob } from "@/lib/bot/process";
 import { logger } from "@/lib/logger";
+import {
+  handleReminderDispatchJobs,
+  handleReminderSweep,
+  listenForReminderTones,
+  reminderFlowsAfterNotifications,
+} from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -33,8 +39,16 @@ export async function startWorkers(): Promise<void> {
   await boss.work<NotificationJob>(
     queues.botNotification,
     { pollingIntervalSeconds: 0.5, batchSize: 1 },
-    handleBotNotificationJobs,
+    async (jobs) => {
+      await handleBotNotificationJobs(jobs);
+      await reminderFlowsAfterNotifications(jobs);
+    },
   );
+  // reminder calls: tones arrive in this process's webhook, call events through the job above
+  listenForReminderTones();
+  await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
+  await boss.work(queues.reminderSweep, handleReminderSweep);
+  await boss.schedule(queues.reminderSweep, "* * * * *");
   // finish the jobs in hand before the process exits
   process.once("SIGTERM", () => void stopBoss());
   logger.info("job workers started");

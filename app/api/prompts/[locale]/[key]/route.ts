@@ -1,0 +1,10 @@
+// GET /api/prompts/{locale}/{key}.wav: the reminder calls' prompt audio (WAV 16 kHz mono 16-bit), fetched
+// by Microsoft's media platform without credentials. The texts hold no patient data (lib/prompts/texts.ts).
+import { handlePromptRequest, promptStore } from "@/lib/prompts/store";
+
+export const runtime = "nodejs";
+
+export async function GET(_request: Request, context: { params: Promise<{ locale: string; key: string }> }) {
+  const { locale, key } = await context.params;
+  return handlePromptRequest(promptStore(), locale, key);
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import {
+  initialFlowState,
+  keyOfTone,
+  nextAttemptAt,
+  run,
+  step,
+  unansweredReason,
+  type Command,
+  type FlowEvent,
+} from "./reminder";
+
+// Recorded sequences, as the driver sees them: notifications (established, prompt finished, terminated),
+// key presses, and the answers of the commands it ran (playStarted, actionDone, …).
+const established: FlowEvent = { type: "established" };
+const started = (op: string): FlowEvent => ({ type: "playStarted", operationId: op });
+const finished = (op: string, ok = true): FlowEvent => ({ type: "promptFinished", operationId: op, ok });
+const tone = (key: string): FlowEvent => ({ type: "tone", key });
+const terminated = (code: number | null, subcode: number | null = 0): FlowEvent => ({
+  type: "terminated",
+  resultCode: code,
+  resultSubcode: subcode,
+});
+const plays = (commands: Command[]) => commands.flatMap((c) => (c.type === "play" ? [c.prompt] : []));
+const finishOf = (commands: Command[]) => commands.find((c) => c.type === "finish");
+
+describe("reminder flow", () => {
+  it("confirms on 1: subscribe, prompt, confirm, play confirmed, hang up", () => {
+    const { state, commands } = run([
+      established,
+      started("op1"),
+      tone("1"),
+      { type: "actionDone", action: "confirm" },
+      started("op2"),
+      finished("op1"), // the interrupted reminder's completion arrives late: ignored
+      finished("op2"),
+      terminated(200, 7000),
+    ]);
+    expect(commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "confirm", "play", "hangUp", "finish"]);
+    expect(plays(commands)).toEqual(["reminder", "confirmed"]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CONFIRMED", retry: false });
+    expect(state.step).toBe("done");
+  });
+
+  it("cancels on 2, with a barge-in during the prompt", () => {
+    const { commands } = run([
+      established,
+      started("op1"),
+      tone("2"),
+      { type: "actionDone", action: "cancel" },
+      started("op2"),
+      finished("op2"),
+      terminated(200, 7000),
+    ]);
+    expect(commands.map((c) => c.type)).toContain("cancel");
+    expect(plays(commands)).toEqual(["reminder", "cancelled"]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CANCELLED" });
+  });
+
+  it("transfers to reception on 0 after the transferring prompt", () => {
+    const { commands } = run([
+      established,
+      started("op1"),
+      finished("op1"),
+      started("op2"), // replay started
+      tone("0"),
+      started("op3"),
+      finished("op2"), // stale
+      finished("op3"),
+      terminated(0, 7015),
+    ]);
+    expect(plays(commands)).toEqual(["reminder", "reminder", "transferring"]);
+    const types = commands.map((c) => c.type);
+    expect(types.indexOf("transfer")).toBeGreaterThan(types.lastIndexOf("play"));
+    expect(finishOf(commands)).toMatchObject({ outcome: "TRANSFERRED", reason: "transferred" });
+  });
+
+  it("a failed transfer says goodbye and hangs up as FAILED", () => {
+    const { commands } = run([
+      established,
+      started("op1"),
+      tone("0"),
+      started("op2"),
+      finished("op2"),
+      { type: "transferFailed" },
+      started("op3"),
+      finished("op3"),
+      terminated(200, 7000),
+    ]);
+    expect(plays(commands)).toEqual(["reminder", "transferring", "goodbye"]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "FAILED" });
+  });
+
+  it("no key: replays once, then goodbye and hang up (NO_RESPONSE)", () => {
+    const { commands } = run([
+      established,
+      started("op1"),
+      finished("op1"),
+      started("op2"),
+      finished("op2"),
+      started("op3"),
+      finished("op3"),
+      terminated(200, 7000),
+    ]);
+    expect(plays(commands)).toEqual(["reminder", "reminder", "goodbye"]);
+    expect(commands.filter((c) => c.type === "hangUp")).toHaveLength(1);
+    expect(finishOf(commands)).toMatchObject({ outcome: "NO_RESPONSE", retry: false });
+  });
+
+  it("busy, declined and not answered end before established and ask for a retry", () => {
+    for (const [code, subcode, reason] of [
+      [486, 0, "busy"],
+      [603, 0, "declined"],
+      [408, 10057, "no-answer"],
+    ] as const) {
+      const { commands } = run([terminated(code, subcode)]);
+      expect(finishOf(commands)).toEqual({ type: "finish", outcome: "NO_ANSWER", retry: true, reason });
+    }
+    expect(unansweredReason(480, 10076)).toBe("unreachable");
+  });
+
+  it("a prompt that cannot be played (or fails) ends the call as FAILED", () => {
+    const failedStart = run([established, { type: "playFailed" }, terminated(200, 7000)]);
+    expect(failedStart.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "hangUp", "finish"]);
+    expect(finishOf(failedStart.commands)).toMatchObject({ outcome: "FAILED" });
+    const failedPlay = run([established, started("op1"), finished("op1", false), terminated(200, 7000)]);
+    expect(finishOf(failedPlay.commands)).toMatchObject({ outcome: "FAILED" });
+  });
+
+  it("a refused cancellation (too late) hands over to reception", () => {
+    const { commands } = run([
+      established,
+      started("op1"),
+      tone("2"),
+      { type: "actionFailed", action: "cancel" },
+      started("op2"),
+      finished("op2"),
+    ]);
+    expect(plays(commands)).toEqual(["reminder", "transferring"]);
+    expect(commands.at(-1)).toEqual({ type: "transfer" });
+  });
+
+  it("the patient hanging up mid-prompt is NO_RESPONSE; hanging up while we confirm still confirms", () => {
+    expect(finishOf(run([established, started("op1"), terminated(200, 540000)]).commands)).toMatchObject({
+      outcome: "NO_RESPONSE",
+    });
+    const { commands } = run([
+      established,
+      started("op1"),
+      tone("1"),
+      terminated(200, 540000),
+      { type: "actionDone", action: "confirm" },
+    ]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CONFIRMED" });
+  });
+
+  it("ignores other keys, duplicates, repeated established and everything after the end", () => {
+    const { commands, state } = run([
+      tone("1"), // before the prompt: no subscription yet, nothing happens
+      established,
+      established,
+      started("op1"),
+      tone("5"),
+      tone("star"),
+      finished("unknown-op"),
+    ]);
+    expect(commands.map((c) => c.type)).toEqual(["subscribeToTone", "play"]);
+    expect(state).toMatchObject({ step: "prompting", waitingFor: "op1" });
+    const done = run([terminated(486)]).state;
+    expect(step(done, established)).toEqual({ state: done, commands: [] });
+    expect(step(done, terminated(200))).toEqual({ state: done, commands: [] });
+  });
+
+  it("stores no key in its state", () => {
+    const { state } = run([established, started("op1"), tone("1")]);
+    expect(JSON.stringify(state)).not.toMatch(/tone|"1"/);
+    expect(Object.keys(initialFlowState()).sort()).toEqual(["established", "outcome", "plays", "step", "waitingFor"]);
+  });
+
+  it("maps Graph tones to keys and spaces retries", () => {
+    expect(keyOfTone("tone1")).toBe("1");
+    expect(keyOfTone("pound")).toBe("pound");
+    expect(keyOfTone("flash")).toBeNull();
+    const now = new Date("2030-01-01T12:00:00Z");
+    expect(nextAttemptAt(1, now, { maxAttempts: 3, delayMs: 60_000 })).toEqual(new Date("2030-01-01T12:01:00Z"));
+    expect(nextAttemptAt(3, now, { maxAttempts: 3, delayMs: 60_000 })).toBeNull();
+  });
+});

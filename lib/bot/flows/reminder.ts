@@ -1,0 +1,240 @@
+// The reminder call as a pure state machine: given where the call is and one event, where it is next and
+// what to do. No I/O here — lib/reminders/driver.ts runs the commands (Graph, appointments) and feeds their
+// results back as events. The state is persisted between events; it names steps and operation ids only,
+// never the key that was pressed (contract §8: tone data may not be persisted). Only the business outcome
+// (confirmed, cancelled, …) is kept.
+//
+//  dialing ──established──▶ prompting (subscribe to tones, play "reminder")
+//  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
+//  prompting ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up
+//  prompting ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──terminated 7015──▶ TRANSFERRED
+//  prompting ──prompt finished, no key──▶ replay once ──finished again──▶ closing (play "goodbye")
+//  acting ──failed──▶ handing-over (a person at reception sorts it out)
+//  transferring ──transfer failed──▶ closing (play "goodbye"), FAILED
+//  any ──terminated──▶ done (not answered / busy / declined before established → retry decision)
+import type { PromptKey } from "@/lib/prompts/texts";
+
+export type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
+
+export type Step = "dialing" | "prompting" | "acting" | "handing-over" | "transferring" | "closing" | "ending" | "done";
+
+export interface FlowState {
+  step: Step;
+  /** how many times the reminder prompt was started */
+  plays: number;
+  /** the playPrompt operation the flow waits for (reminder, confirmation, goodbye, transferring) */
+  waitingFor: string | null;
+  /** decided business outcome; kept when the call ends */
+  outcome: ReminderOutcomeValue | null;
+  established: boolean;
+}
+
+export type FlowEvent =
+  | { type: "established" }
+  /** a playPrompt operation finished (completed or failed) */
+  | { type: "promptFinished"; operationId: string; ok: boolean }
+  /** a key press, in memory only: "0".."9", "star", "pound" */
+  | { type: "tone"; key: string }
+  | { type: "playStarted"; operationId: string }
+  | { type: "playFailed" }
+  | { type: "actionDone"; action: "confirm" | "cancel" }
+  | { type: "actionFailed"; action: "confirm" | "cancel" }
+  | { type: "transferFailed" }
+  | { type: "terminated"; resultCode: number | null; resultSubcode: number | null };
+
+export type Command =
+  | { type: "subscribeToTone" }
+  /** answer with playStarted{operationId} or playFailed */
+  | { type: "play"; prompt: PromptKey }
+  /** answer with actionDone / actionFailed */
+  | { type: "confirm" }
+  | { type: "cancel" }
+  | { type: "transfer" }
+  | { type: "hangUp" }
+  /** the call is over: store the outcome; `retry` = it was never answered (busy, declined, no answer) */
+  | { type: "finish"; outcome: ReminderOutcomeValue; retry: boolean; reason: string };
+
+export interface Transition {
+  state: FlowState;
+  commands: Command[];
+}
+
+/** How many times the reminder is played when nobody presses a key (the first time + one replay). */
+export const MAX_PLAYS = 2;
+
+export const initialFlowState = (): FlowState => ({
+  step: "dialing",
+  plays: 0,
+  waitingFor: null,
+  outcome: null,
+  established: false,
+});
+
+/** tone1 → "1", star → "star"; anything else → null. */
+export function keyOfTone(tone: string): string | null {
+  const m = /^tone([0-9])$/.exec(tone);
+  if (m) return m[1]!;
+  return tone === "star" || tone === "pound" ? tone : null;
+}
+
+/** Why an unanswered call ended, from Graph's code/subcode (never the message). */
+export function unansweredReason(code: number | null, subcode: number | null): string {
+  if (code === 486) return "busy";
+  if (code === 603) return "declined";
+  if (code === 408 && subcode === 10057) return "no-answer";
+  if (code === 480) return "unreachable";
+  if (code === 408) return "timed-out";
+  return code === null ? "ended" : `failed-${code}`;
+}
+
+const stay = (state: FlowState): Transition => ({ state, commands: [] });
+
+export function step(state: FlowState, event: FlowEvent): Transition {
+  if (state.step === "done") {
+    // the patient hung up while we confirmed or cancelled: the action still counts
+    if (event.type === "actionDone" && !state.outcome) {
+      const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
+      return { state: { ...state, outcome }, commands: [{ type: "finish", outcome, retry: false, reason: "hung-up" }] };
+    }
+    if (event.type === "actionFailed" && !state.outcome)
+      return {
+        state: { ...state, outcome: "FAILED" },
+        commands: [{ type: "finish", outcome: "FAILED", retry: false, reason: "action-failed" }],
+      };
+    return stay(state);
+  }
+
+  if (event.type === "terminated") {
+    const done: FlowState = { ...state, step: "done", waitingFor: null };
+    if (!state.established) {
+      const reason = unansweredReason(event.resultCode, event.resultSubcode);
+      return { state: done, commands: [{ type: "finish", outcome: "NO_ANSWER", retry: true, reason }] };
+    }
+    let outcome = state.outcome;
+    let reason = "completed";
+    if (state.step === "transferring") {
+      // 0/7015 GracefulTransferCompleted is the documented success
+      outcome = event.resultSubcode === 7015 ? "TRANSFERRED" : (outcome ?? "FAILED");
+      reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+    } else if (state.step === "acting") {
+      // the patient hung up while we confirmed/cancelled: the action's result still arrives
+      reason = "hung-up-during-action";
+    } else if (!outcome) {
+      outcome = "NO_RESPONSE";
+      reason = "hung-up";
+    }
+    return {
+      state: { ...done, outcome },
+      commands: outcome ? [{ type: "finish", outcome, retry: false, reason }] : [],
+    };
+  }
+
+  switch (event.type) {
+    case "established":
+      if (state.step !== "dialing") return stay(state);
+      return {
+        state: { ...state, step: "prompting", established: true, plays: 1 },
+        // tones first, so a key pressed during the prompt is not lost
+        commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "reminder" }],
+      };
+
+    case "playStarted":
+      return stay({ ...state, waitingFor: event.operationId });
+
+    case "playFailed":
+      // the prompt could not even start: nothing sensible to say, end the call
+      return {
+        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
+        commands: [{ type: "hangUp" }],
+      };
+
+    case "tone": {
+      if (state.step !== "prompting") return stay(state);
+      const key = event.key;
+      if (key === "1")
+        return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "confirm" }] };
+      if (key === "2") return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "cancel" }] };
+      if (key === "0")
+        return {
+          state: { ...state, step: "handing-over", waitingFor: null },
+          commands: [{ type: "play", prompt: "transferring" }],
+        };
+      return stay(state);
+    }
+
+    case "actionDone":
+      if (state.step !== "acting") return stay(state);
+      return {
+        state: { ...state, step: "closing", outcome: event.action === "confirm" ? "CONFIRMED" : "CANCELLED" },
+        commands: [{ type: "play", prompt: event.action === "confirm" ? "confirmed" : "cancelled" }],
+      };
+
+    case "actionFailed":
+      if (state.step !== "acting") return stay(state);
+      // e.g. too late to cancel: a person at reception can help
+      return { state: { ...state, step: "handing-over" }, commands: [{ type: "play", prompt: "transferring" }] };
+
+    case "promptFinished": {
+      if (event.operationId !== state.waitingFor) return stay(state); // not the prompt we wait for (or stale)
+      const next = { ...state, waitingFor: null };
+      if (!event.ok) {
+        if (state.step === "handing-over")
+          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+        return {
+          state: { ...next, step: "ending", outcome: state.outcome ?? "FAILED" },
+          commands: [{ type: "hangUp" }],
+        };
+      }
+      switch (state.step) {
+        case "prompting":
+          if (state.plays < MAX_PLAYS)
+            return { state: { ...next, plays: state.plays + 1 }, commands: [{ type: "play", prompt: "reminder" }] };
+          return {
+            state: { ...next, step: "closing", outcome: "NO_RESPONSE" },
+            commands: [{ type: "play", prompt: "goodbye" }],
+          };
+        case "handing-over":
+          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+        case "closing":
+          return { state: { ...next, step: "ending" }, commands: [{ type: "hangUp" }] };
+        default:
+          return stay(next);
+      }
+    }
+
+    case "transferFailed":
+      if (state.step !== "transferring") return stay(state);
+      return {
+        state: { ...state, step: "closing", outcome: state.outcome ?? "FAILED" },
+        commands: [{ type: "play", prompt: "goodbye" }],
+      };
+  }
+}
+
+/** Folds events (for tests and replays). Commands that answer with an event must be supplied as events. */
+export function run(events: FlowEvent[], initial: FlowState = initialFlowState()) {
+  let state = initial;
+  const commands: Command[] = [];
+  for (const event of events) {
+    const t = step(state, event);
+    state = t.state;
+    commands.push(...t.commands);
+  }
+  return { state, commands };
+}
+
+// --- retry policy ---------------------------------------------------------------------------------
+
+export interface RetryPolicy {
+  /** calls in total, the first one included */
+  maxAttempts: number;
+  delayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, delayMs: 10 * 60_000 };
+
+/** After an unanswered attempt: when to call again, or null to give up. */
+export function nextAttemptAt(attemptsSoFar: number, now: Date, policy: RetryPolicy = DEFAULT_RETRY): Date | null {
+  if (attemptsSoFar >= policy.maxAttempts) return null;
+  return new Date(now.getTime() + policy.delayMs);
+}

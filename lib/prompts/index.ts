@@ -1,0 +1,2 @@
+export * from "./texts";
+export { createPromptStore, promptStore, promptUri, handlePromptRequest, type PromptStore } from "./store";

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { synthesize } from "./synth";
+import { createPromptStore, handlePromptRequest, promptUri } from "./store";
+import { decodeWav, encodeWav, resample, toTeamsWav, wavInfo } from "./wav";
+
+describe("prompt audio", () => {
+  it("resamples 22.05 kHz stereo PCM to 16 kHz mono 16-bit", () => {
+    const samples = new Int16Array(22_050 * 2); // 1 s of stereo frames, interleaved
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin(i / 10) * 1000);
+    const stereo = encodeWav({ sampleRate: 22_050, samples });
+    stereo.writeUInt16LE(2, 22); // pretend it is 2 channels
+    const out = toTeamsWav(stereo);
+    expect(wavInfo(out)).toEqual({ sampleRate: 16_000, channels: 1, bits: 16, durationMs: 1000 });
+    expect(resample(decodeWav(out), 16_000).samples.length).toBe(16_000);
+  });
+
+  it("synthesizes both languages offline with eSpeak NG", async () => {
+    for (const locale of ["pt-BR", "en"] as const) {
+      const wav = await synthesize(locale === "en" ? "Press 1 to confirm." : "Tecle 1 para confirmar.", locale);
+      const info = wavInfo(wav);
+      expect(info).toMatchObject({ sampleRate: 16_000, channels: 1, bits: 16 });
+      expect(info.durationMs).toBeGreaterThan(500);
+    }
+  }, 30_000);
+
+  it("caches one synthesis per text and serves it with a versioned URL", async () => {
+    let runs = 0;
+    const store = createPromptStore({
+      cacheDir: null,
+      synth: async () => {
+        runs++;
+        return encodeWav({ sampleRate: 16_000, samples: new Int16Array(160) });
+      },
+    });
+    const [a, b] = await Promise.all([store.audio("en", "goodbye"), store.audio("en", "goodbye")]);
+    expect(a.wav).toBe(b.wav);
+    expect(runs).toBe(1);
+    const { uri } = promptUri("https://clinic.example", store, "en", "goodbye");
+    expect(uri).toBe(`https://clinic.example/api/prompts/en/goodbye.wav?v=${store.versionOf("en", "goodbye")}`);
+    const ok = await handlePromptRequest(store, "en", "goodbye.wav");
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("audio/wav");
+    expect((await handlePromptRequest(store, "fr", "goodbye")).status).toBe(404);
+    expect((await handlePromptRequest(store, "en", "../etc")).status).toBe(404);
+  });
+});

@@ -1,0 +1,79 @@
+// Reads for people: what happened to an appointment's reminder call. Outcomes only (confirmed, cancelled,
+// transferred, no answer, no response, failed) — never the key pressed. For the calls UI and the
+// appointment page (wired by whoever owns them).
+import type { PrismaClient, ReminderOutcome, ReminderStatus } from "@/lib/generated/prisma/client";
+
+export interface ReminderView {
+  id: string;
+  appointmentId: string;
+  appointmentVersion: number;
+  /** false when the appointment moved after this reminder was planned */
+  current: boolean;
+  status: ReminderStatus;
+  outcome: ReminderOutcome | null;
+  attempts: number;
+  dueAt: Date;
+  finishedAt: Date | null;
+  /** short reason (busy, declined, appointment moved, …), no patient data */
+  detail: string | null;
+  callId: string | null;
+}
+
+const select = {
+  id: true,
+  appointmentId: true,
+  appointmentVersion: true,
+  status: true,
+  outcome: true,
+  attempts: true,
+  dueAt: true,
+  finishedAt: true,
+  detail: true,
+  callId: true,
+  appointment: { select: { version: true } },
+} as const;
+
+type Row = {
+  id: string;
+  appointmentId: string;
+  appointmentVersion: number;
+  status: ReminderStatus;
+  outcome: ReminderOutcome | null;
+  attempts: number;
+  dueAt: Date;
+  finishedAt: Date | null;
+  detail: string | null;
+  callId: string | null;
+  appointment: { version: number };
+};
+
+const view = ({ appointment, ...r }: Row): ReminderView => ({
+  ...r,
+  current: r.appointmentVersion === appointment.version,
+});
+
+/** The reminder of the appointment's current version (or the latest one), null if none was planned. */
+export async function reminderForAppointment(db: PrismaClient, appointmentId: string): Promise<ReminderView | null> {
+  const row = await db.reminder.findFirst({
+    where: { appointmentId },
+    orderBy: { appointmentVersion: "desc" },
+    select,
+  });
+  return row ? view(row) : null;
+}
+
+/** Reminders of appointments starting in [from, to), for a list or dashboard. */
+export async function remindersForAppointmentsBetween(
+  db: PrismaClient,
+  from: Date,
+  to: Date,
+  take = 200,
+): Promise<ReminderView[]> {
+  const rows = await db.reminder.findMany({
+    where: { appointment: { startsAt: { gte: from, lt: to } } },
+    orderBy: [{ dueAt: "asc" }],
+    take,
+    select,
+  });
+  return rows.map(view);
+}

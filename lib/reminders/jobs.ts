@@ -1,0 +1,39 @@
+// Job handlers and hooks for reminder calls (started by lib/jobs/worker.ts). They log ids only.
+import "server-only";
+import type PgBoss from "pg-boss";
+import type { NotificationJob } from "@/lib/bot/process";
+import { setToneHandler } from "@/lib/bot/tones";
+import { logger } from "@/lib/logger";
+import { reminders } from "./index";
+import type { ReminderJob } from "./service";
+
+export async function handleReminderDispatchJobs(jobs: PgBoss.Job<ReminderJob>[]): Promise<void> {
+  for (const job of jobs) {
+    // throws on throttling / full capacity: the queue retries the same job later
+    const result = await reminders().dispatch(job.data);
+    logger.info({ reminderId: job.data.reminderId, attempt: job.data.attempt, result }, "reminder dispatch");
+  }
+}
+
+export async function handleReminderSweep(): Promise<void> {
+  const result = await reminders().sweep();
+  if (result.scheduled || result.stuck) logger.info(result, "reminder sweep");
+}
+
+/** After the bot applied a delivery: the reminder flows react to call state and finished prompts. */
+export async function reminderFlowsAfterNotifications(jobs: PgBoss.Job<NotificationJob>[]): Promise<void> {
+  const notifications = jobs.flatMap((job) => job.data.items.map((item) => item.notification));
+  try {
+    await reminders().handleNotifications(notifications);
+  } catch (error) {
+    // the notifications are applied; a flow that missed one ends by its own terminate or the sweep
+    logger.warn({ err: error }, "reminder flow could not handle a notification");
+  }
+}
+
+/** Key presses arrive in memory in the process that received the webhook (lib/bot/tones.ts). */
+export function listenForReminderTones(): void {
+  setToneHandler((graphCallId, tone) => {
+    void reminders().handleTone(graphCallId, tone);
+  });
+}

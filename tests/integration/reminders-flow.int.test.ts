@@ -1,0 +1,131 @@
+// Reminder calls end to end against the emulator: the patient's phone rings, the far end presses a key,
+// and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
+// on the retry. Nothing of the key pressed is stored or logged.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  callsTo,
+  drain,
+  appointmentFor,
+  finishedReminder,
+  freshPhone,
+  RECEPTION_OID,
+  setEndpoint,
+  startReminderEnv,
+  storedText,
+  type ReminderTestEnv,
+} from "./reminders-helpers";
+import { waitFor } from "./bot-helpers";
+
+let env: ReminderTestEnv;
+
+beforeAll(async () => {
+  env = await startReminderEnv();
+});
+beforeEach(() => env.captureLogs());
+afterAll(async () => {
+  await env?.close();
+});
+
+const pressing = (keys: string) => ({ mode: "answer", script: [{ type: "press", keys, afterPrompts: 1 }] });
+
+async function remindAndFinish(phone: string) {
+  const appointment = await appointmentFor(env, phone);
+  const reminder = await env.service.scheduleReminder(appointment.id);
+  expect(reminder).toMatchObject({ status: "SCHEDULED", appointmentVersion: 1 });
+  expect(await drain(env)).toEqual(["placed"]);
+  const done = await finishedReminder(env, appointment.id);
+  return { appointment, done };
+}
+
+describe("reminder calls", () => {
+  it("rings the patient; 1 confirms the appointment and the bot hangs up", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("1"));
+    const { appointment, done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "CONFIRMED", attempts: 1 });
+    const { db } = env.database;
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("CONFIRMED");
+    const call = await waitFor("call terminated", async () => {
+      const c = await db.call.findUniqueOrThrow({ where: { id: done.callId! } });
+      return c.state === "terminated" && c;
+    });
+    expect(call).toMatchObject({ purpose: "REMINDER", appointmentId: appointment.id, resultCode: 200 });
+    expect(call.counterpart).toMatch(/^•••• \d{4}$/);
+    const [emulated] = await callsTo(env, phone);
+    expect(emulated).toMatchObject({ state: "terminated" });
+    // the reminder (its replay may have started when the key came), then the confirmation
+    const prompts = await db.callOperation.findMany({
+      where: { callId: call.id, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(prompts.map((p) => p.clientContext).at(-1)).toBe("reminder:confirmed");
+    expect(prompts.filter((p) => p.clientContext === "reminder:reminder").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("2 cancels the appointment and queues the meeting sync", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("2"));
+    const { appointment, done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "CANCELLED" });
+    const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
+    expect(row.status).toBe("CANCELLED");
+    expect(env.meetingSyncs).toContain(appointment.id);
+  });
+
+  it("0 transfers the patient to reception", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "answer" });
+    await setEndpoint(env, phone, pressing("0"));
+    const { appointment, done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "TRANSFERRED", detail: "transferred" });
+    const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
+    expect(row.status).toBe("BOOKED");
+    const call = await env.database.db.call.findUniqueOrThrow({ where: { id: done.callId! } });
+    expect(call).toMatchObject({ state: "terminated", outcome: "transferred" });
+  });
+
+  it("busy, then answered on the retry", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, { mode: "busy" });
+    const appointment = await appointmentFor(env, phone);
+    await env.service.scheduleReminder(appointment.id);
+    expect(await drain(env)).toEqual(["placed"]);
+    const { db } = env.database;
+    const retrying = await waitFor("retry scheduled", async () => {
+      const r = await db.reminder.findFirstOrThrow({ where: { appointmentId: appointment.id } });
+      return r.status === "SCHEDULED" && r.attempts === 1 && r;
+    });
+    expect(retrying.detail).toBe("busy");
+    await setEndpoint(env, phone, pressing("1"));
+    expect(await drain(env, { waitMs: 3_000 })).toEqual(["placed"]);
+    const done = await finishedReminder(env, appointment.id);
+    expect(done).toMatchObject({ status: "DONE", outcome: "CONFIRMED", attempts: 2 });
+    expect(await callsTo(env, phone)).toHaveLength(2);
+  });
+
+  it("no key: plays the reminder twice, says goodbye and hangs up (NO_RESPONSE)", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, { mode: "answer" });
+    const { done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "NO_RESPONSE" });
+    const prompts = await env.database.db.callOperation.findMany({
+      where: { callId: done.callId!, kind: "playPrompt" },
+    });
+    expect(prompts.map((p) => p.clientContext).sort()).toEqual([
+      "reminder:goodbye",
+      "reminder:reminder",
+      "reminder:reminder",
+    ]);
+  });
+
+  it("keeps no tone value in the database or the logs", async () => {
+    const stored = await storedText(env.database.db);
+    expect(stored).not.toMatch(/tone[0-9]|"tone"|toneInfo/);
+    const logs = env.logs.join("\n");
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toMatch(/tone[0-9]|"tone":|toneInfo|"key":/);
+    // the reminder rows carry outcomes, and flow state holds no key
+    const rows = await env.database.db.reminder.findMany();
+    for (const r of rows) expect(JSON.stringify(r.flowState ?? {})).not.toMatch(/"key"|tone/);
+  });
+});

@@ -1,0 +1,273 @@
+// Shared setup for the reminder-call integration tests: the emulator in-process, a test database, real
+// pg-boss on that database for the dispatch queue (singletonKey collapse is pg-boss's), the reminder
+// service, and one small HTTP server playing the app: the bot webhook (intake → apply → reminder flow,
+// tones → the flow in memory) and the prompt-audio route the emulator fetches prompts from.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import PgBoss from "pg-boss";
+import { vi } from "vitest";
+import { request } from "@/emulator/test/helpers";
+import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
+import { createNotificationVerifier } from "@/lib/bot/verify";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createAppGraph } from "@/lib/graph/gateway";
+import { logger } from "@/lib/logger";
+import { createPromptStore, handlePromptRequest } from "@/lib/prompts/store";
+import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
+import { processWithRetry, sleep, waitFor } from "./bot-helpers";
+import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+
+export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
+const QUEUE = "reminder-dispatch";
+
+export interface ReminderTestEnv {
+  database: TestDatabase;
+  graph: GraphTestEnv;
+  service: ReminderService;
+  deps: ReminderDeps;
+  boss: PgBoss;
+  /** every log call's arguments, serialised (the logger is silent in tests) */
+  logs: string[];
+  captureLogs(): void;
+  /** appointment:version:attempt keys sent to the queue, and whether pg-boss created a job */
+  sends: { singletonKey: string; created: boolean }[];
+  meetingSyncs: string[];
+  close(): Promise<void>;
+}
+
+export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): Promise<ReminderTestEnv> {
+  const [database, graph] = await Promise.all([
+    createTestDatabase(),
+    startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }),
+  ]);
+  const { db } = database;
+  const logs: string[] = [];
+  // the console guard restores every mock after each test: tests call this in beforeEach
+  const captureLogs = () => {
+    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
+      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
+        logs.push(JSON.stringify(args));
+      }) as never);
+  };
+  captureLogs();
+
+  const boss = new PgBoss({ connectionString: database.url, schema: "pgboss", max: 2, supervise: false });
+  boss.on("error", (error) => logs.push(JSON.stringify({ bossError: String(error) })));
+  await boss.start();
+  await boss.createQueue(QUEUE, { name: QUEUE, policy: "stately", retryLimit: 30, retryDelay: 1, expireInMinutes: 2 });
+
+  const sends: ReminderTestEnv["sends"] = [];
+  const meetingSyncs: string[] = [];
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-prompts-"));
+  const prompts = createPromptStore({ cacheDir });
+  // eslint-disable-next-line prefer-const -- assigned once the server knows its port
+  let service: ReminderService;
+
+  const verify = createNotificationVerifier({
+    metadataUrl: graph.emu.botOpenIdConfigUrl,
+    audience: graph.emu.registration.clientId,
+    tenantId: graph.emu.registration.tenantId,
+    fetch: fetchTrusting(graph.emu.ca),
+  });
+  const intake: IntakeDeps = {
+    db,
+    verify,
+    // what the bot-notification job does in the app: apply, then let the reminder flows react
+    dispatch: async (job) => {
+      await processWithRetry(db, job);
+      await service.handleNotifications(job.items.map((i) => i.notification));
+    },
+    onTone: (callId, tone) => void service.handleTone(callId, tone),
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      let answer: Promise<Response>;
+      if (prompt) {
+        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!);
+      } else {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        answer = handleNotificationRequest(
+          new Request(url, { method: req.method, headers, body: Buffer.concat(chunks) }),
+          intake,
+        );
+      }
+      answer
+        .then(async (response) => {
+          res.writeHead(response.status, Object.fromEntries(response.headers));
+          res.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const deps: ReminderDeps = {
+    db,
+    calls: createAppGraph(graph.config).calls,
+    callbackUri: `${base}/api/calls/notifications`,
+    publicBaseUrl: base,
+    prompts,
+    tenantId: graph.emu.registration.tenantId,
+    scheduler: {
+      dispatch: async (job, options) => {
+        const id = await boss.send(QUEUE, job, {
+          singletonKey: options.singletonKey,
+          startAfter: options.at > new Date() ? options.at : undefined,
+        });
+        sends.push({ singletonKey: options.singletonKey, created: id !== null });
+      },
+    },
+    enqueueMeetingSync: async (appointmentId) => {
+      meetingSyncs.push(appointmentId);
+    },
+    receptionUserId: RECEPTION_OID,
+    emulator: true,
+    retry: { maxAttempts: 3, delayMs: 100 },
+    // tests run at any hour: the whole day is "waking hours" here (timing has its own unit tests)
+    wakingHours: { startMinute: 0, endMinute: 24 * 60 + 15 },
+    ...overrides,
+  };
+  service = reminderService(deps);
+
+  return {
+    database,
+    graph,
+    service,
+    deps,
+    boss,
+    logs,
+    captureLogs,
+    sends,
+    meetingSyncs,
+    async close() {
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
+      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([database.close(), graph.close()]);
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the dispatch jobs that are due now, like the worker (several in parallel when `parallel`). */
+export async function drain(env: ReminderTestEnv, options: { parallel?: number; waitMs?: number } = {}) {
+  const results: string[] = [];
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    const jobs = await env.boss.fetch<ReminderJob>(QUEUE, { batchSize: options.parallel ?? 1 });
+    if (!jobs.length) {
+      if (Date.now() > deadline) return results;
+      await sleep(25);
+      continue;
+    }
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          results.push(await env.service.dispatch(job.data));
+          await env.boss.complete(QUEUE, job.id);
+        } catch (error) {
+          results.push(`error:${(error as Error).name}`);
+          await env.boss.fail(QUEUE, job.id);
+        }
+      }),
+    );
+  }
+}
+
+let phoneCounter = 0;
+/** A fresh E.164 number per test, so emulator endpoints never carry over. */
+export const freshPhone = () => `+551198${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
+
+export async function setEndpoint(env: ReminderTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
+  const res = await request(env.graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+    body: { ringDelayMs: 20, ...behaviour },
+  });
+  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
+}
+
+/** Emulator calls that rang `phone`. */
+export async function callsTo(env: ReminderTestEnv, phone: string) {
+  const res = await request(env.graph.emu, "GET", "/_emulator/calls");
+  return (res.json.value as { id: string; state: string; legs: { endpoint: string }[] }[]).filter((c) =>
+    c.legs.some((l) => l.endpoint.includes(phone)),
+  );
+}
+
+let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
+let slot = 0;
+let clinicDb: PrismaClient | undefined;
+
+/**
+ * A BOOKED appointment a few hours from now whose reminder is already due (lead 24 h), for a patient with
+ * `phone`. Written directly: slot rules are not what these tests are about.
+ */
+export async function appointmentFor(env: ReminderTestEnv, phone: string, options: { startsInMinutes?: number } = {}) {
+  const { db } = env.database;
+  if (clinicDb !== db) {
+    clinicDb = db;
+    clinic = (async () => {
+      const type = await createAppointmentType(db);
+      await db.appointmentType.update({
+        where: { id: type.id },
+        data: { reminderLeadMinutes: 24 * 60, cancellationCutoffMinutes: 60 },
+      });
+      const clinician = await createBookableClinician(db, type.id);
+      return { typeId: type.id, clinicianId: clinician.id };
+    })();
+  }
+  const { typeId, clinicianId } = await clinic!;
+  const patient = await createPatient(db, { phone });
+  // one clinician: appointments 40 minutes apart never overlap (exclusion constraint)
+  const startsAt = new Date(Date.now() + ((options.startsInMinutes ?? 180) + 40 * slot++) * 60_000);
+  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+  return db.appointment.create({
+    data: {
+      clinicianId,
+      patientId: patient.id,
+      appointmentTypeId: typeId,
+      startsAt,
+      endsAt,
+      blockedFrom: startsAt,
+      blockedUntil: endsAt,
+    },
+  });
+}
+
+export async function finishedReminder(env: ReminderTestEnv, appointmentId: string, timeoutMs = 15_000) {
+  return waitFor(
+    "reminder finished",
+    async () => {
+      const r = await env.database.db.reminder.findFirst({
+        where: { appointmentId },
+        orderBy: { appointmentVersion: "desc" },
+      });
+      return r && (r.status === "DONE" || r.status === "SKIPPED") && r;
+    },
+    timeoutMs,
+  );
+}
+
+/** Everything the flow could have written: no tone value may be in it (contract §8). */
+export async function storedText(db: PrismaClient): Promise<string> {
+  const [reminders, calls, operations, inbound, audit] = await Promise.all([
+    db.reminder.findMany(),
+    db.call.findMany(),
+    db.callOperation.findMany(),
+    db.inboundNotification.findMany(),
+    db.auditLog.findMany(),
+  ]);
+  return JSON.stringify({ reminders, calls, operations, inbound, audit }, (_k, v: unknown) =>
+    typeof v === "bigint" ? v.toString() : v,
+  );
+}
