@@ -33,15 +33,15 @@ async function replayOf(db: PrismaClient, actorId: string, scope: string, key: s
   return previous.responseBody as unknown as { appointmentId: string };
 }
 
-/** Slots near the wanted time, offered when the wanted one is gone. */
+/** Slots near the wanted time, offered when the wanted one is gone: the next two days around it. */
 async function alternatives(
   db: PrismaClient,
   input: { clinicianId: string; appointmentTypeId: string; startsAt: Date },
   now: Date,
   excludeAppointmentId?: string,
 ) {
-  const from = new Date(Math.max(now.getTime(), input.startsAt.getTime() - 3 * DAY_MS));
-  const to = new Date(input.startsAt.getTime() + 7 * DAY_MS);
+  const from = new Date(Math.max(now.getTime(), input.startsAt.getTime() - DAY_MS));
+  const to = new Date(input.startsAt.getTime() + 2 * DAY_MS);
   const schedule = await loadSchedule(db, { ...input, from, to, excludeAppointmentId });
   if (!schedule) return [];
   return nearestFreeSlots(findSlots({ ...schedule, from, to, now }), input.startsAt, 5).map((s) =>
@@ -79,9 +79,13 @@ async function assertSlotFree(
     } as const;
     throw new AppError("UNPROCESSABLE", messages[check.reason], { reason: check.reason });
   }
-  const slot = findSlots({ ...schedule, from: dayFrom, to: dayTo, now }).find(
-    (s) => s.start.getTime() === input.startsAt.getTime(),
-  );
+  // only the wanted start is evaluated: a one-millisecond window of starts
+  const [slot] = findSlots({
+    ...schedule,
+    from: input.startsAt,
+    to: new Date(input.startsAt.getTime() + 1),
+    now,
+  }).filter((s) => s.start.getTime() === input.startsAt.getTime());
   if (!slot) throw slotTaken(await alternatives(db, input, now, excludeAppointmentId));
   return slot;
 }

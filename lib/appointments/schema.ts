@@ -42,3 +42,11 @@ export const calendarQuery = z.object({
     .catch(undefined),
   clinician: z.uuid().optional().catch(undefined),
 });
+
+/** POST /api/appointments: the idempotency key travels in the Idempotency-Key header. */
+export const bookApiInput = z.object({
+  clinicianId: id,
+  appointmentTypeId: id,
+  patientId: id,
+  startsAt: instant,
+});

@@ -1,0 +1,188 @@
+// Booking under contention over HTTP, against the built app on a PostgreSQL server. 64 clients for
+// BENCH_SECONDS (default 60): half the requests aim at 10 hot slots, 10 % are resent with the same
+// Idempotency-Key. Baselines in the same run: a no-op route handler (/api/ping) under the same load,
+// and pgbench inserting single rows into a table with the same exclusion constraint.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createPrismaClient } from "@/lib/db/create-client";
+import { freshDatabase, machine, ms, root, summary } from "./lib";
+
+const CLIENTS = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const PORT = Number(process.env.BENCH_PORT ?? 3500);
+const BASE = `http://localhost:${PORT}`;
+const DAY_MS = 86_400_000;
+
+async function startApp(databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      DATABASE_URL: databaseUrl,
+      CONSULTA_DATA_DIR: path.join(os.tmpdir(), `consulta-bench-${process.pid}`),
+      // sessions are read from the database; no identity provider is contacted during the run
+      AUTH_MICROSOFT_ENTRA_ID_ID: "bench",
+      AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench",
+      AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/bench/v2.0",
+      AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+      PUBLIC_BASE_URL: BASE,
+      CONSULTA_WORKERS: "off",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${BASE}/api/ping`)).status === 204) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill("SIGTERM");
+  throw new Error("the app did not start");
+}
+
+async function load(seconds: number, request: () => Promise<void>): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        await request();
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+function pgbenchBaseline(databaseUrl: string): number {
+  const script = path.join(os.tmpdir(), `consulta-bench-${process.pid}.sql`);
+  fs.writeFileSync(
+    script,
+    "\\set s random(1, 9000000000000)\nINSERT INTO bench_slots (clinician, span) VALUES (1, tstzrange(to_timestamp(:s), to_timestamp(:s + 1)));\n",
+  );
+  const result = spawnSync("pgbench", ["-n", "-c", String(CLIENTS), "-j", "2", "-T", "10", "-f", script, databaseUrl], {
+    encoding: "utf8",
+  });
+  const tps = /tps = ([\d.]+)/.exec(result.stdout ?? "");
+  return tps ? Number(tps[1]) : NaN;
+}
+
+const database = await freshDatabase("booking");
+const db = createPrismaClient(database.url, { max: 4 });
+let app: ChildProcess | undefined;
+try {
+  // one clinician open every hour of every day, 15-minute visits, no buffers: every grid start bookable
+  const type = await db.appointmentType.create({
+    data: { slug: "bench", name: "Bench", durationMinutes: 15, minimumNoticeMinutes: 0, bookingHorizonDays: 30 },
+  });
+  const clinician = await db.user.create({
+    data: {
+      email: "clinician@bench.example",
+      name: "Bench clinician",
+      role: "CLINICIAN",
+      timeZone: "UTC",
+      appointmentTypes: { connect: { id: type.id } },
+      weeklyAvailability: {
+        create: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 })),
+      },
+    },
+  });
+  const staff = await db.user.create({ data: { email: "staff@bench.example", name: "Bench staff", role: "STAFF" } });
+  const sessionToken = crypto.randomBytes(32).toString("hex");
+  await db.session.create({ data: { sessionToken, userId: staff.id, expires: new Date(Date.now() + DAY_MS) } });
+  const patient = await db.patient.create({ data: { firstName: "Bench", lastName: "Patient" } });
+  await db.$executeRawUnsafe(`CREATE TABLE bench_slots (clinician int, span tstzrange,
+    EXCLUDE USING gist (clinician WITH =, span WITH &&))`);
+
+  app = await startApp(database.url);
+  const headers = {
+    "content-type": "application/json",
+    origin: BASE,
+    cookie: `authjs.session-token=${sessionToken}`,
+  };
+  const firstDay = Math.ceil((Date.now() + DAY_MS) / DAY_MS) * DAY_MS;
+  const hotSlots = Array.from({ length: 10 }, (_, i) => new Date(firstDay + 10 * 3_600_000 + i * 15 * 60_000));
+  const coldSlot = () => new Date(firstDay + DAY_MS + Math.floor(Math.random() * 13 * 96) * 15 * 60_000);
+
+  const sent: { key: string; body: string; appointmentId: string }[] = [];
+  const loserLatency: number[] = [];
+  let committed = 0;
+  let serverErrors = 0;
+  let replayMismatches = 0;
+  let replays = 0;
+  const book = async () => {
+    let key: string = crypto.randomUUID();
+    let body: string;
+    let expected: string | undefined;
+    if (sent.length > 0 && Math.random() < 0.1) {
+      const previous = sent[Math.floor(Math.random() * sent.length)]!;
+      ({ key, body } = previous);
+      expected = previous.appointmentId;
+      replays++;
+    } else {
+      const startsAt = (Math.random() < 0.5 ? hotSlots[Math.floor(Math.random() * 10)]! : coldSlot()).toISOString();
+      body = JSON.stringify({ clinicianId: clinician.id, appointmentTypeId: type.id, patientId: patient.id, startsAt });
+    }
+    const t0 = performance.now();
+    const response = await fetch(`${BASE}/api/appointments`, {
+      method: "POST",
+      headers: { ...headers, "idempotency-key": key },
+      body,
+    });
+    const elapsed = performance.now() - t0;
+    const json = (await response.json().catch(() => ({}))) as { appointmentId?: string };
+    if (response.status >= 500) serverErrors++;
+    if (expected !== undefined) {
+      if (json.appointmentId !== expected) replayMismatches++;
+    } else if (response.status === 201 && json.appointmentId) {
+      committed++;
+      sent.push({ key, body, appointmentId: json.appointmentId });
+    } else if (response.status === 409) {
+      loserLatency.push(elapsed);
+    }
+  };
+
+  const pingRate = await load(Math.min(15, SECONDS), async () => {
+    await (await fetch(`${BASE}/api/ping`)).arrayBuffer();
+  });
+  const t0 = performance.now();
+  const requestRate = await load(SECONDS, book);
+  const elapsedSeconds = (performance.now() - t0) / 1000;
+  const overlaps = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM "Appointment" a JOIN "Appointment" b
+      ON a."clinicianId" = b."clinicianId" AND a.id < b.id
+     AND tstzrange(a."blockedFrom", a."blockedUntil") && tstzrange(b."blockedFrom", b."blockedUntil")
+     AND a.status IN ('BOOKED', 'CONFIRMED') AND b.status IN ('BOOKED', 'CONFIRMED')`;
+  const pgbenchTps = pgbenchBaseline(database.url);
+  const bookingsPerSecond = committed / elapsedSeconds;
+  const losers = summary(loserLatency);
+
+  console.info(`booking under contention — ${machine()}, ${CLIENTS} clients, ${SECONDS} s`);
+  console.info(`  requests/s (all booking requests):     ${requestRate.toFixed(1)}`);
+  console.info(`  committed bookings/s:                  ${bookingsPerSecond.toFixed(1)}  (${committed} in total)`);
+  console.info(`  baseline no-op route requests/s:       ${pingRate.toFixed(1)}`);
+  console.info(
+    `  ratio bookings/s ÷ no-op requests/s:   ${(bookingsPerSecond / pingRate).toFixed(3)}  (target ≥ 0.25)`,
+  );
+  console.info(`  baseline pgbench single-row inserts/s: ${pgbenchTps.toFixed(1)}`);
+  console.info(
+    `  losers answered 409: ${losers.n}, latency p50 ${ms(losers.p50)}  p99 ${ms(losers.p99)}  (target p99 ≤ 150 ms)`,
+  );
+  console.info(`  overlapping live appointments afterwards: ${overlaps[0]?.n ?? "?"}  (must be 0)`);
+  console.info(`  5xx answers: ${serverErrors}  (must be 0)`);
+  console.info(`  replays: ${replays}, not returning the original booking: ${replayMismatches}  (must be 0)`);
+} finally {
+  app?.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 1000));
+  await db.$disconnect();
+  await database.drop().catch(() => undefined);
+}
