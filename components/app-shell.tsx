@@ -10,6 +10,7 @@ const links = [
   { href: "/patients", key: "patients", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/meetings", key: "meetings", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/availability", key: "availability", roles: ["CLINICIAN", "ADMIN"] },
+  { href: "/calls", key: "calls", roles: ["STAFF", "ADMIN"] },
 ] as const;
 
 export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {

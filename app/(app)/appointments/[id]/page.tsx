@@ -10,6 +10,7 @@ import {
   SimpleActionForm,
 } from "@/components/appointments/appointment-actions";
 import { StatusBadge } from "@/components/appointments/status-badge";
+import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
@@ -84,6 +85,8 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           <RefreshWhile active={live && (!a.meeting || a.meeting.state === "PENDING")} />
         </dd>
       </dl>
+
+      {a.meeting?.state === "READY" && <LiveMeetingSection viewer={viewer} appointmentId={a.id} />}
 
       {upcoming && (
         <section aria-labelledby="manage" className="mt-8 space-y-4">

@@ -1,0 +1,83 @@
+// Browser side of the calls API (app/api/calls/**): same-origin fetch, so the browser sends the Origin
+// header the state-changing routes check. Errors come back as the route's code; the UI translates it.
+
+export interface RosterParticipant {
+  id: string;
+  graphParticipantId: string;
+  displayName: string | null;
+  kind: string;
+  isBot: boolean;
+  isMuted: boolean;
+  isInLobby: boolean;
+  joinedAt: string;
+}
+
+export interface RosterInvitation {
+  operationId: string;
+  label: string | null;
+  status: string;
+  /** ringing, answered, declined, busy, no-answer, unreachable, failed */
+  outcome: string;
+  resultCode: number | null;
+  resultSubcode: number | null;
+}
+
+export interface Roster {
+  call: {
+    id: string;
+    state: string;
+    purpose: string;
+    outcome: string | null;
+    appointmentId: string | null;
+    establishedAt: string | null;
+    endedAt: string | null;
+  };
+  participants: RosterParticipant[];
+  invitations: RosterInvitation[];
+}
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: string; message: string };
+
+async function call<T>(url: string, init: RequestInit): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, credentials: "same-origin", cache: "no-store" });
+  } catch {
+    return { ok: false, status: 0, code: "NETWORK", message: "" };
+  }
+  let body: unknown = null;
+  if (response.status !== 204) body = await response.json().catch(() => null);
+  if (response.ok) return { ok: true, data: body as T };
+  const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+  return { ok: false, status: response.status, code: error?.code ?? "INTERNAL", message: error?.message ?? "" };
+}
+
+export function postJson<T>(url: string, body?: unknown): Promise<ApiResult<T>> {
+  return call<T>(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export function getRoster(callId: string): Promise<ApiResult<Roster>> {
+  return call<Roster>(`/api/calls/${encodeURIComponent(callId)}/roster`, { method: "GET" });
+}
+
+/** Spaces, dashes, dots and brackets people type are dropped; the rest must be E.164 (+ and 7–15 digits). */
+export function normalisePhone(input: string): string {
+  return input.replace(/[\s().-]/g, "");
+}
+
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Graph call states in which the bot is still on the call. */
+export const LIVE_STATES = [
+  "incoming",
+  "establishing",
+  "ringing",
+  "established",
+  "hold",
+  "transferring",
+  "transferAccepted",
+];
