@@ -1,34 +1,7 @@
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./fixtures";
-
-async function bookFor(
-  page: Page,
-  patientQuery: string,
-  patientName: string,
-): Promise<{ link: string; appointmentUrl: string }> {
-  await page.goto("/appointments/new");
-  await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dra. Ana Ribeiro" });
-  await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: "Consulta" });
-  await page.getByRole("button", { name: "Continuar" }).click();
-  await page.getByLabel(/Buscar paciente/).fill(patientQuery);
-  await page.getByRole("button", { name: "Buscar", exact: true }).click();
-  await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
-  await page
-    .getByRole("button", { name: "Próxima semana" })
-    .or(page.getByRole("link", { name: "Próxima semana" }))
-    .click();
-  await page
-    .getByRole("button", { name: /^Agendar às/ })
-    .first()
-    .click();
-  await expect(page.getByText("Consulta agendada.")).toBeVisible();
-  const link = await page.getByLabel(/Link do paciente/).inputValue();
-  await page.getByRole("link", { name: "Abrir a consulta" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(patientName);
-  return { link, appointmentUrl: page.url() };
-}
+import { expect, test } from "@playwright/test";
+import { bookFor, signIn } from "./fixtures";
 
 test.describe("booking, the patient link, rescheduling and cancelling", () => {
   test("staff book a patient; the patient confirms from a phone in their language", async ({ page, browser }) => {

@@ -17,3 +17,35 @@ export async function signIn(page: Page, who: keyof typeof demoUsers): Promise<v
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText(user.name, { exact: false }).first()).toBeVisible();
 }
+
+export const emulatorUrl = `https://localhost:${process.env.E2E_EMULATOR_PORT ?? 4543}`;
+
+/**
+ * Books the first free slot next week with Dra. Ana Ribeiro for a seeded patient, through the booking
+ * page, and opens the appointment. Returns the patient's link (shown once) and the appointment's URL.
+ */
+export async function bookFor(
+  page: Page,
+  patientQuery: string,
+  patientName: string,
+  slotIndex = 0,
+): Promise<{ link: string; appointmentUrl: string; appointmentId: string }> {
+  await page.goto("/appointments/new");
+  await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dra. Ana Ribeiro" });
+  await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: "Consulta" });
+  await page.getByRole("button", { name: "Continuar" }).click();
+  await page.getByLabel(/Buscar paciente/).fill(patientQuery);
+  await page.getByRole("button", { name: "Buscar", exact: true }).click();
+  await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
+  await page.getByRole("link", { name: "Próxima semana" }).click();
+  await page
+    .getByRole("button", { name: /^Agendar às/ })
+    .nth(slotIndex)
+    .click();
+  await expect(page.getByText("Consulta agendada.")).toBeVisible();
+  const link = await page.getByLabel(/Link do paciente/).inputValue();
+  await page.getByRole("link", { name: "Abrir a consulta" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(patientName);
+  const appointmentUrl = page.url();
+  return { link, appointmentUrl, appointmentId: new URL(appointmentUrl).pathname.split("/").pop()! };
+}

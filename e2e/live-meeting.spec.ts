@@ -1,32 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { bookFor, emulatorUrl, signIn } from "./fixtures";
 
 // The clinic's bot in an appointment's Teams meeting, driven from the appointment page. The far end
 // (the patient as a lobby guest, an interpreter's phone) is simulated through the emulator's control API.
-const emulatorUrl = `https://localhost:${process.env.E2E_EMULATOR_PORT ?? 4543}`;
-
-async function bookFor(page: Page, patientQuery: string, patientName: string): Promise<string> {
-  await page.goto("/appointments/new");
-  await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dra. Ana Ribeiro" });
-  await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: "Consulta" });
-  await page.getByRole("button", { name: "Continuar" }).click();
-  await page.getByLabel(/Buscar paciente/).fill(patientQuery);
-  await page.getByRole("button", { name: "Buscar", exact: true }).click();
-  await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
-  await page
-    .getByRole("button", { name: "Próxima semana" })
-    .or(page.getByRole("link", { name: "Próxima semana" }))
-    .click();
-  await page
-    .getByRole("button", { name: /^Agendar às/ })
-    .first()
-    .click();
-  await expect(page.getByText("Consulta agendada.")).toBeVisible();
-  await page.getByRole("link", { name: "Abrir a consulta" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(patientName);
-  return page.url();
-}
 
 async function emulatorMeetingFor(emulator: APIRequestContext, appointmentId: string): Promise<string> {
   const response = await emulator.get("/_emulator/meetings");
@@ -51,7 +28,7 @@ test("staff follow the bot in an appointment's meeting: lobby, interpreter by ph
   const emulator = await playwrightRequest.newContext({ baseURL: emulatorUrl, ignoreHTTPSErrors: true });
 
   await signIn(page, "staff");
-  const appointmentUrl = await bookFor(page, "Adriana", "Adriana Rodrigues");
+  const { appointmentUrl } = await bookFor(page, "Adriana", "Adriana Rodrigues");
   const appointmentId = new URL(appointmentUrl).pathname.split("/").pop()!;
   await expect(page.getByTestId("meeting-state")).toHaveText("Pronta", { timeout: 30_000 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
+import { reminderForAppointment } from "@/lib/reminders/data";
 import { localDateOf, localDayBounds, localWeekBounds, type LocalDayBounds } from "@/lib/scheduling";
 import { appointmentHistory, findFreeSlots, getAppointment, listAppointments, listClinicians } from "./data";
 
@@ -40,7 +41,11 @@ export async function appointmentForViewer(viewer: Viewer, appointmentId: string
   const appointment = await getAppointment(db, appointmentId);
   if (!appointment) return null;
   if (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id) return null;
-  return { appointment, history: await appointmentHistory(db, appointment.id) };
+  const [history, reminder] = await Promise.all([
+    appointmentHistory(db, appointment.id),
+    reminderForAppointment(db, appointment.id),
+  ]);
+  return { appointment, history, reminder };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -9,6 +9,7 @@ import {
   RotateLinkForm,
   SimpleActionForm,
 } from "@/components/appointments/appointment-actions";
+import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
@@ -23,8 +24,9 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
   if (!id.success) notFound();
   const found = await appointmentForViewer(viewer, id.data);
   if (!found) notFound();
-  const { appointment: a, history } = found;
+  const { appointment: a, history, reminder } = found;
   const t = await getTranslations("appointments.detail");
+  const rt = await getTranslations("appointments.reminder");
   const live = a.status === "BOOKED" || a.status === "CONFIRMED";
   const upcoming = live && a.endsAt > new Date();
 
@@ -84,6 +86,15 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           )}
           <RefreshWhile active={live && (!a.meeting || a.meeting.state === "PENDING")} />
         </dd>
+        <dt className="font-medium text-slate-600">{t("reminderCall")}</dt>
+        <dd data-testid="reminder-state">
+          {reminder
+            ? reminder.outcome
+              ? rt(`outcome.${reminder.outcome}`)
+              : rt(`status.${reminder.status}`)
+            : rt("none")}
+          {reminder?.detail && <span className="block text-sm text-slate-600">{reminder.detail}</span>}
+        </dd>
       </dl>
 
       {a.meeting?.state === "READY" && <LiveMeetingSection viewer={viewer} appointmentId={a.id} />}
@@ -100,6 +111,7 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
             {t("reschedule")}
           </Link>
           <RotateLinkForm appointmentId={a.id} action={rotateLinkAction} />
+          {viewer.role !== "CLINICIAN" && <RemindNowButton appointmentId={a.id} />}
           <CancelForm appointmentId={a.id} action={cancelAction} />
         </section>
       )}

@@ -1,0 +1,27 @@
+import { expect, request as playwrightRequest, test } from "@playwright/test";
+import { bookFor, emulatorUrl, signIn } from "./fixtures";
+
+// Rafaela Gomes' phone in the seed; the emulator plays her: she answers and presses 1 after the prompt.
+const RAFAELA_PHONE = "+5511987650010";
+
+test("a reminder call rings the patient, who presses 1, and staff see the appointment confirmed", async ({ page }) => {
+  test.setTimeout(120_000);
+  const emulator = await playwrightRequest.newContext({ baseURL: emulatorUrl, ignoreHTTPSErrors: true });
+  const behaviour = await emulator.put(`/_emulator/endpoints/${encodeURIComponent(RAFAELA_PHONE)}`, {
+    data: { mode: "answer", ringDelayMs: 300, script: [{ type: "press", keys: "1", afterPrompts: 1 }] },
+  });
+  expect(behaviour.ok()).toBe(true);
+
+  await signIn(page, "staff");
+  await bookFor(page, "Rafaela", "Rafaela Gomes");
+  await page.getByRole("button", { name: "Ligar agora para o paciente com o lembrete" }).click();
+  await expect(page.getByText("Ligação de lembrete na fila.")).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("reminder-state")).toContainText("Paciente confirmou por telefone", {
+      timeout: 1_000,
+    });
+  }).toPass({ timeout: 60_000 });
+  await expect(page.getByText("Confirmada").first()).toBeVisible();
+  await emulator.dispose();
+});
