@@ -4,7 +4,15 @@
 export const PROMPT_LOCALES = ["pt-BR", "en"] as const;
 export type PromptLocale = (typeof PROMPT_LOCALES)[number];
 
-export const PROMPT_KEYS = ["reminder", "confirmed", "cancelled", "transferring", "goodbye"] as const;
+export const PROMPT_KEYS = [
+  "reminder",
+  "confirmed",
+  "cancelled",
+  "transferring",
+  "goodbye",
+  "lineMenu",
+  "lineSpeak",
+] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
 export const CLINIC_NAME = "Clínica Aurora";
@@ -18,6 +26,10 @@ export const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string
     cancelled: "Sua consulta foi cancelada. Para remarcar, fale com a recepção. Até logo.",
     transferring: "Aguarde um momento, vamos transferir você para a recepção.",
     goodbye: `Não recebemos sua resposta. Em caso de dúvida, ligue para a ${CLINIC_NAME}. Até logo.`,
+    lineMenu:
+      `Olá, você ligou para a ${CLINIC_NAME}. Para ouvir e confirmar sua próxima consulta, tecle 1. ` +
+      "Para cancelar, tecle 2. Para falar com a recepção, tecle 0. Ou continue na linha e diga do que precisa.",
+    lineSpeak: "Diga, após o sinal, do que você precisa: confirmar, cancelar ou remarcar sua consulta.",
   },
   en: {
     reminder:
@@ -27,6 +39,10 @@ export const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string
     cancelled: "Your appointment has been cancelled. To book again, please contact reception. Goodbye.",
     transferring: "Please hold while we transfer you to reception.",
     goodbye: `We did not receive your answer. If you have any questions, please call ${CLINIC_NAME}. Goodbye.`,
+    lineMenu:
+      `Hello, you have reached ${CLINIC_NAME}. To hear and confirm your next appointment, press 1. ` +
+      "To cancel it, press 2. To speak to reception, press 0. Or stay on the line and say what you need.",
+    lineSpeak: "After the tone, please say what you need: confirm, cancel or reschedule your appointment.",
   },
 };
 

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { initialLineState, intentOf, lineStep, runLine, type LineEvent } from "./clinic-line";
+
+const est: LineEvent = { type: "established" };
+const menuOp: LineEvent = { type: "playStarted", operationId: "menu" };
+const types = (commands: { type: string }[]) => commands.map((c) => c.type);
+
+describe("clinic line IVR", () => {
+  it("answers into the menu: tones first, then the menu prompt", () => {
+    const { state, commands } = runLine([est]);
+    expect(state.step).toBe("menu");
+    expect(commands).toEqual([{ type: "subscribeToTone" }, { type: "play", prompt: "lineMenu" }]);
+  });
+
+  it("1 confirms the next appointment, says so and hangs up", () => {
+    const { state, commands } = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "1" },
+      { type: "actionDone", action: "confirm" },
+      { type: "playStarted", operationId: "ok" },
+      { type: "promptFinished", operationId: "ok", ok: true },
+      { type: "terminated", resultCode: 200, resultSubcode: 7000 },
+    ]);
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "confirm", "play", "hangUp", "finish"]);
+    expect(commands.at(-1)).toEqual({ type: "finish", outcome: "CONFIRMED", reason: "completed" });
+    expect(state.step).toBe("done");
+  });
+
+  it("2 cancels; no appointment → reception", () => {
+    const cancelled = runLine([est, menuOp, { type: "tone", key: "2" }, { type: "actionDone", action: "cancel" }]);
+    expect(cancelled.commands.at(-1)).toEqual({ type: "play", prompt: "cancelled" });
+    expect(cancelled.state.outcome).toBe("CANCELLED");
+    const none = runLine([est, menuOp, { type: "tone", key: "1" }, { type: "noAppointment", action: "confirm" }]);
+    expect(none.state.step).toBe("handing-over");
+    expect(none.commands.at(-1)).toEqual({ type: "play", prompt: "transferring" });
+  });
+
+  it("0 transfers to reception; 7015 is TRANSFERRED", () => {
+    const { commands } = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "0" },
+      { type: "playStarted", operationId: "t" },
+      { type: "promptFinished", operationId: "t", ok: true },
+      { type: "terminated", resultCode: 0, resultSubcode: 7015 },
+    ]);
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "play", "transfer", "finish"]);
+    expect(commands.at(-1)).toMatchObject({ outcome: "TRANSFERRED" });
+  });
+
+  it("no key: records, understands the spoken request and acts", () => {
+    const { state, commands } = runLine([
+      est,
+      menuOp,
+      { type: "promptFinished", operationId: "menu", ok: true },
+      { type: "recordStarted", operationId: "rec" },
+      { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
+      { type: "understood", intent: "cancel" },
+    ]);
+    expect(commands.slice(2)).toEqual([
+      { type: "record", prompt: "lineSpeak" },
+      { type: "understand", operationId: "rec" },
+      { type: "cancel" },
+    ]);
+    expect(state.step).toBe("acting");
+  });
+
+  it("silence (timeout), unsure or reschedule → reception", () => {
+    const base: LineEvent[] = [
+      est,
+      menuOp,
+      { type: "promptFinished", operationId: "menu", ok: true },
+      { type: "recordStarted", operationId: "rec" },
+    ];
+    const silent = runLine([...base, { type: "recordFinished", operationId: "rec", ok: true, hasRecording: false }]);
+    expect(silent.state.step).toBe("handing-over");
+    const unsure = runLine([
+      ...base,
+      { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
+      { type: "understood", intent: null },
+    ]);
+    expect(unsure.state.step).toBe("handing-over");
+    const failed = runLine([...base, { type: "recordFailed" }]);
+    expect(failed.state.step).toBe("handing-over");
+  });
+
+  it("failed operations: transfer failure says goodbye (FAILED); a failed action goes to reception", () => {
+    const t = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "0" },
+      { type: "playStarted", operationId: "t" },
+      { type: "promptFinished", operationId: "t", ok: true },
+      { type: "transferFailed" },
+      { type: "playStarted", operationId: "bye" },
+      { type: "promptFinished", operationId: "bye", ok: true },
+    ]);
+    expect(t.state).toMatchObject({ step: "ending", outcome: "FAILED" });
+    expect(types(t.commands).slice(-2)).toEqual(["play", "hangUp"]);
+    const a = runLine([est, menuOp, { type: "tone", key: "2" }, { type: "actionFailed", action: "cancel" }]);
+    expect(a.state.step).toBe("handing-over");
+    const p = runLine([est, { type: "playFailed" }]);
+    expect(types(p.commands).at(-1)).toBe("transfer");
+  });
+
+  it("ignores stale operations and keys outside the menu", () => {
+    const s = runLine([est, menuOp]).state;
+    expect(lineStep(s, { type: "promptFinished", operationId: "other", ok: true }).state).toBe(s);
+    const closing = runLine([est, menuOp, { type: "tone", key: "1" }, { type: "actionDone", action: "confirm" }]).state;
+    expect(lineStep(closing, { type: "tone", key: "2" }).commands).toEqual([]);
+  });
+
+  it("hang-ups: during the menu ABANDONED; during an action the action decides", () => {
+    const menu = runLine([est, menuOp, { type: "terminated", resultCode: 200, resultSubcode: 540000 }]);
+    expect(menu.commands.at(-1)).toEqual({ type: "finish", outcome: "ABANDONED", reason: "hung-up" });
+    const acting = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "1" },
+      { type: "terminated", resultCode: 200, resultSubcode: 540000 },
+      { type: "actionDone", action: "confirm" },
+    ]);
+    expect(acting.commands.at(-1)).toEqual({ type: "finish", outcome: "CONFIRMED", reason: "hung-up" });
+    const never = runLine([{ type: "terminated", resultCode: 408, resultSubcode: 1106 }]);
+    expect(never.commands).toEqual([{ type: "finish", outcome: "FAILED", reason: "not-established" }]);
+    expect(initialLineState().step).toBe("answering");
+  });
+
+  it("keywords in both languages", () => {
+    expect(intentOf("Quero cancelar minha consulta")).toBe("cancel");
+    expect(intentOf("I'd like to cancel")).toBe("cancel");
+    expect(intentOf("Quero confirmar")).toBe("confirm");
+    expect(intentOf("confirm please")).toBe("confirm");
+    expect(intentOf("preciso remarcar")).toBe("reception");
+    expect(intentOf("can I reschedule")).toBe("reception");
+    expect(intentOf("Recepção, por favor")).toBe("reception");
+    expect(intentOf("confirmar ou cancelar")).toBeNull();
+    expect(intentOf("bom dia")).toBeNull();
+    expect(intentOf("")).toBeNull();
+  });
+});

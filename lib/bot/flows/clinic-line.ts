@@ -1,0 +1,256 @@
+// The clinic line's IVR as a pure state machine: given where an incoming call is and one event, where it is
+// next and what to do. No I/O: lib/clinic-line/service.ts runs the commands (Graph, appointments, Speech)
+// and feeds their results back as events. The stored state names steps and operation ids only — never a
+// key, a recording, its location or a transcript (contract §8). Only the business outcome is kept.
+//
+//  answering ──established──▶ menu (subscribe to tones, play "lineMenu")
+//  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up          CONFIRMED
+//  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
+//  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
+//  menu ──prompt finished, no key──▶ listening (recordResponse with "lineSpeak")
+//  listening ──recorded──▶ understanding (download → Speech → keywords, all in memory)
+//  understanding ──confirm / cancel──▶ acting; reschedule / unsure / silence ──▶ handing-over
+//  acting ──no appointment / failed──▶ handing-over (a person at reception sorts it out)
+//  transferring ──failed──▶ closing (play "goodbye")                                           FAILED
+//  any ──terminated──▶ done
+import type { PromptKey } from "@/lib/prompts/texts";
+
+export type LineOutcome =
+  "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
+
+export type LineStep =
+  | "answering"
+  | "menu"
+  | "listening"
+  | "understanding"
+  | "acting"
+  | "handing-over"
+  | "transferring"
+  | "closing"
+  | "ending"
+  | "done";
+
+export type LineAction = "confirm" | "cancel";
+export type Intent = LineAction | "reception";
+
+export interface LineState {
+  step: LineStep;
+  /** the playPrompt / recordResponse operation the flow waits for */
+  waitingFor: string | null;
+  outcome: LineOutcome | null;
+  established: boolean;
+}
+
+export type LineEvent =
+  | { type: "established" }
+  | { type: "playStarted"; operationId: string }
+  | { type: "playFailed" }
+  | { type: "promptFinished"; operationId: string; ok: boolean }
+  /** in memory only */
+  | { type: "tone"; key: string }
+  | { type: "recordStarted"; operationId: string }
+  | { type: "recordFailed" }
+  /** the recordResponse operation finished; `hasRecording` = a location came with it (in memory, not here) */
+  | { type: "recordFinished"; operationId: string; ok: boolean; hasRecording: boolean }
+  /** what the caller asked for, from the transcript (discarded); null = unsure */
+  | { type: "understood"; intent: Intent | null }
+  | { type: "actionDone"; action: LineAction }
+  | { type: "noAppointment"; action: LineAction }
+  | { type: "actionFailed"; action: LineAction }
+  | { type: "transferFailed" }
+  | { type: "terminated"; resultCode: number | null; resultSubcode: number | null };
+
+export type LineCommand =
+  | { type: "subscribeToTone" }
+  /** answer with playStarted / playFailed (and promptFinished if already finished) */
+  | { type: "play"; prompt: PromptKey }
+  /** recordResponse with the one prompt; answer with recordStarted / recordFailed */
+  | { type: "record"; prompt: PromptKey }
+  /** download the recording of `operationId`, transcribe, classify, discard; answer with understood */
+  | { type: "understand"; operationId: string }
+  /** the caller's next live appointment, by their phone; answer with actionDone / noAppointment / actionFailed */
+  | { type: "confirm" }
+  | { type: "cancel" }
+  | { type: "transfer" }
+  | { type: "hangUp" }
+  | { type: "finish"; outcome: LineOutcome; reason: string };
+
+export interface LineTransition {
+  state: LineState;
+  commands: LineCommand[];
+}
+
+export const initialLineState = (): LineState => ({
+  step: "answering",
+  waitingFor: null,
+  outcome: null,
+  established: false,
+});
+
+/** Keywords in both languages, on the lowercased transcript without accents; first match in this order. */
+const KEYWORDS: [Intent, RegExp][] = [
+  // "remarcar"/"reschedule" first: "I want to cancel and reschedule" needs a person
+  ["reception", /\b(remarcar|reagendar|reschedule|rebook|recepcao|reception|atendente|pessoa|person|human)\b/],
+  ["cancel", /\b(cancelar|cancela|cancelo|cancelamento|cancel|cancelled|canceled)\b/],
+  ["confirm", /\b(confirmar|confirma|confirmo|confirmado|confirm|confirmed|yes|sim)\b/],
+];
+
+/** Transcript → intent (reception for reschedule), or null when unsure. The transcript is not kept. */
+export function intentOf(transcript: string | null | undefined): Intent | null {
+  if (!transcript) return null;
+  const text = transcript
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
+  const found = KEYWORDS.filter(([, re]) => re.test(text)).map(([intent]) => intent);
+  if (found.length === 0) return null;
+  if (found.includes("reception")) return "reception";
+  // "confirm … cancel" in one sentence is ambiguous: a person decides
+  return found.length === 1 ? found[0]! : null;
+}
+
+const stay = (state: LineState): LineTransition => ({ state, commands: [] });
+
+const handOver = (state: LineState): LineTransition => ({
+  state: { ...state, step: "handing-over", waitingFor: null },
+  commands: [{ type: "play", prompt: "transferring" }],
+});
+
+const act = (state: LineState, action: LineAction): LineTransition => ({
+  state: { ...state, step: "acting", waitingFor: null },
+  commands: [{ type: action }],
+});
+
+export function lineStep(state: LineState, event: LineEvent): LineTransition {
+  if (state.step === "done") {
+    // the caller hung up while we confirmed or cancelled: the action still counts
+    if (event.type === "actionDone" && !state.outcome) {
+      const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
+      return { state: { ...state, outcome }, commands: [{ type: "finish", outcome, reason: "hung-up" }] };
+    }
+    if ((event.type === "actionFailed" || event.type === "noAppointment") && !state.outcome)
+      return {
+        state: { ...state, outcome: "ABANDONED" },
+        commands: [{ type: "finish", outcome: "ABANDONED", reason: "hung-up" }],
+      };
+    return stay(state);
+  }
+
+  if (event.type === "terminated") {
+    const done: LineState = { ...state, step: "done", waitingFor: null };
+    let outcome = state.outcome;
+    let reason = "completed";
+    if (state.step === "transferring") {
+      outcome = event.resultSubcode === 7015 ? "TRANSFERRED" : (outcome ?? "ABANDONED");
+      reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+    } else if (state.step === "acting") {
+      // the action's result still arrives and decides
+      return stay(done);
+    } else if (!outcome) {
+      outcome = state.established ? "ABANDONED" : "FAILED";
+      reason = state.established ? "hung-up" : "not-established";
+    }
+    return { state: { ...done, outcome }, commands: [{ type: "finish", outcome, reason }] };
+  }
+
+  switch (event.type) {
+    case "established":
+      if (state.step !== "answering") return stay(state);
+      return {
+        state: { ...state, step: "menu", established: true },
+        // tones first, so a key pressed during the menu is not lost
+        commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "lineMenu" }],
+      };
+
+    case "playStarted":
+    case "recordStarted":
+      return stay({ ...state, waitingFor: event.operationId });
+
+    case "playFailed":
+      // nothing can be said to the caller; reception can still talk to them
+      if (state.step === "menu" || state.step === "acting")
+        return { ...handOver(state), commands: [{ type: "transfer" }] };
+      if (state.step === "handing-over")
+        return { state: { ...state, step: "transferring" }, commands: [{ type: "transfer" }] };
+      return {
+        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
+        commands: [{ type: "hangUp" }],
+      };
+
+    case "recordFailed":
+      if (state.step !== "listening") return stay(state);
+      return handOver(state);
+
+    case "tone": {
+      if (state.step !== "menu" && state.step !== "listening") return stay(state);
+      if (event.key === "1") return act(state, "confirm");
+      if (event.key === "2") return act(state, "cancel");
+      if (event.key === "0") return handOver(state);
+      return stay(state);
+    }
+
+    case "promptFinished": {
+      if (event.operationId !== state.waitingFor) return stay(state);
+      const next = { ...state, waitingFor: null };
+      switch (state.step) {
+        case "menu":
+          // no key: the caller may say what they need (a failed menu prompt goes to reception)
+          if (!event.ok) return handOver(state);
+          return { state: { ...next, step: "listening" }, commands: [{ type: "record", prompt: "lineSpeak" }] };
+        case "handing-over":
+          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+        case "closing":
+          return { state: { ...next, step: "ending" }, commands: [{ type: "hangUp" }] };
+        default:
+          return stay(next);
+      }
+    }
+
+    case "recordFinished": {
+      if (state.step !== "listening" || event.operationId !== state.waitingFor) return stay(state);
+      const next = { ...state, waitingFor: null };
+      // silence, cancelled or no recording: nobody to understand → reception
+      if (!event.ok || !event.hasRecording) return handOver(next);
+      return {
+        state: { ...next, step: "understanding" },
+        commands: [{ type: "understand", operationId: event.operationId }],
+      };
+    }
+
+    case "understood":
+      if (state.step !== "understanding") return stay(state);
+      if (event.intent === "confirm" || event.intent === "cancel") return act(state, event.intent);
+      return handOver(state);
+
+    case "actionDone":
+      if (state.step !== "acting") return stay(state);
+      return {
+        state: { ...state, step: "closing", outcome: event.action === "confirm" ? "CONFIRMED" : "CANCELLED" },
+        commands: [{ type: "play", prompt: event.action === "confirm" ? "confirmed" : "cancelled" }],
+      };
+
+    case "noAppointment":
+    case "actionFailed":
+      if (state.step !== "acting") return stay(state);
+      return handOver(state);
+
+    case "transferFailed":
+      if (state.step !== "transferring") return stay(state);
+      return {
+        state: { ...state, step: "closing", outcome: state.outcome ?? "FAILED" },
+        commands: [{ type: "play", prompt: "goodbye" }],
+      };
+  }
+}
+
+/** Folds events (tests and replays). */
+export function runLine(events: LineEvent[], initial: LineState = initialLineState()) {
+  let state = initial;
+  const commands: LineCommand[] = [];
+  for (const event of events) {
+    const t = lineStep(state, event);
+    state = t.state;
+    commands.push(...t.commands);
+  }
+  return { state, commands };
+}
