@@ -55,6 +55,8 @@ export default defineConfig({
       CONSULTA_DATA_DIR: e2eDataDir,
       EMBEDDED_DB_PORT: "0",
       LOG_LEVEL: "info",
+      // e2e/zz-leak-scan.spec.ts reads the server's output from here
+      CONSULTA_LOG_FILE: `${e2eDataDir}/server.log`,
       DATABASE_URL: "",
       AUTH_MICROSOFT_ENTRA_ID_ID: "",
     },

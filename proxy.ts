@@ -1,21 +1,113 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { fixedWindowLimiter } from "@/lib/rate-limit";
 
-// Patient links are guessed only by trying them: each client address gets a small budget of link
-// requests per window, the same for valid and invalid links, so the answer reveals nothing.
+// Runs before every page, patient link and API request (not static assets). Three jobs:
+// 1. Patient links are guessed only by trying them: each client address gets a small budget of link
+//    requests per window, the same for valid and invalid links, so the answer reveals nothing.
+// 2. API bodies larger than any handler accepts are refused from their Content-Length before a byte
+//    is read (handlers still cap bodies that arrive without one).
+// 3. Pages get a Content-Security-Policy with a fresh nonce: Next reads it from the request's header
+//    and puts it on its own scripts, so no inline script without the nonce can run.
 // (Authorization is not done here: every page and handler checks the viewer itself.)
 const patientLinks = fixedWindowLimiter(30, 60_000);
 
-export function proxy(request: NextRequest) {
-  const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "local";
-  const { allowed, retryAfterSeconds } = patientLinks.take(address);
-  if (!allowed) {
-    return new NextResponse("Too many requests. Please wait a minute and try again.", {
-      status: 429,
-      headers: { "retry-after": String(retryAfterSeconds), "content-type": "text/plain; charset=utf-8" },
-    });
+// lib/http/route.ts accepts 16 KiB of JSON; the bot's notifications up to 256 KiB (lib/bot/intake.ts)
+const MAX_API_BODY_BYTES = 16 * 1024;
+const MAX_NOTIFICATION_BODY_BYTES = 256 * 1024;
+// Auth.js's endpoints take small forms (sign-in, sign-out, the OAuth callback)
+const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
+const production = process.env.NODE_ENV === "production";
+
+function origin(url: string | undefined): string | null {
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null;
   }
-  return NextResponse.next();
 }
 
-export const config = { matcher: ["/j/:path*"] };
+// The sign-in button is a server action whose answer redirects to Entra ID; without JavaScript that is
+// a form submission, and Chromium applies form-action to its redirects too.
+const signInOrigin = origin(process.env.AUTH_MICROSOFT_ENTRA_ID_ISSUER) ?? "https://login.microsoftonline.com";
+
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    // 'strict-dynamic': scripts loaded by a nonced script are trusted; 'self' is only a CSP2 fallback
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? "" : " 'unsafe-eval'"}`,
+    // React and next/font write style attributes and <style> tags without a nonce; styles cannot run code
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self' ${signInOrigin}`,
+    "frame-ancestors 'none'",
+    ...(production && process.env.PUBLIC_BASE_URL?.startsWith("https://") ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+// X-Forwarded-For reads "client, proxy 1, proxy 2": each proxy appends the address it was called from,
+// and everything left of what our own proxies wrote is the caller's to choose. So the client is the
+// entry TRUSTED_PROXY_HOPS from the right (default 1: the proxy in front of the app; without one, Next
+// fills the header from the socket). Taking the first entry let anyone reset their budget at will.
+const trustedHops = Math.max(1, Math.floor(Number(process.env.TRUSTED_PROXY_HOPS ?? 1)) || 1);
+
+function clientAddress(request: NextRequest): string {
+  const chain = (request.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return chain[Math.max(0, chain.length - trustedHops)] ?? "local";
+}
+
+function plain(status: number, text: string, headers: Record<string, string> = {}): NextResponse {
+  return new NextResponse(text, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+export function proxy(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+
+  if (pathname.startsWith("/api/")) {
+    const limit =
+      pathname === "/api/calls/notifications"
+        ? MAX_NOTIFICATION_BODY_BYTES
+        : pathname.startsWith("/api/auth/")
+          ? MAX_AUTH_BODY_BYTES
+          : MAX_API_BODY_BYTES;
+    const declared = Number(request.headers.get("content-length") ?? "0");
+    if (Number.isFinite(declared) && declared > limit)
+      return Response.json(
+        { error: { code: "PAYLOAD_TOO_LARGE", message: "The request is too large." } },
+        { status: 413, headers: { "cache-control": "no-store", connection: "close" } },
+      );
+    return NextResponse.next();
+  }
+
+  if (pathname === "/j" || pathname.startsWith("/j/")) {
+    const { allowed, retryAfterSeconds } = patientLinks.take(clientAddress(request));
+    if (!allowed)
+      return plain(429, "Too many requests. Please wait a minute and try again.", {
+        "retry-after": String(retryAfterSeconds),
+      });
+  }
+
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  const csp = contentSecurityPolicy(nonce);
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("content-security-policy", csp);
+  requestHeaders.set("x-nonce", nonce);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("content-security-policy", csp);
+  return response;
+}
+
+export const config = {
+  // everything except built assets and files served as they are
+  matcher: ["/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml).*)"],
+};

@@ -25,11 +25,22 @@ if (process.argv.includes("--fresh")) fs.rmSync(dataDir, { recursive: true, forc
 const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
 // an empty variable means "not configured", as if it were absent
 for (const [key, value] of Object.entries(env)) if (value === "") delete env[key];
+// CONSULTA_LOG_FILE: the children's output is also appended to this file (the e2e run scans it for
+// patient data); opened after --fresh, so a file inside the data folder starts empty
+const logFile = env.CONSULTA_LOG_FILE ? path.resolve(root, env.CONSULTA_LOG_FILE) : undefined;
+if (logFile) fs.mkdirSync(path.dirname(logFile), { recursive: true });
+const logStream = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : undefined;
+const output = logStream ? "pipe" : "inherit";
+function tee(child: ChildProcess): void {
+  child.stdout?.on("data", (chunk: Buffer) => (process.stdout.write(chunk), logStream?.write(chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logStream?.write(chunk)));
+}
 
 // Never spawnSync here: the embedded database is served from this very process, and a blocked event
 // loop would leave the child waiting on it forever.
 async function run(command: string, args: string[], label: string): Promise<void> {
-  const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+  const child = spawn(command, args, { cwd: root, env, stdio: ["inherit", output, output] });
+  tee(child);
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) throw new Error(`${label} failed (exit ${code})`);
 }
@@ -76,8 +87,9 @@ async function startEmulator(): Promise<void> {
       EMULATOR_REDIRECT_URIS: `${appUrl}/api/auth/callback/microsoft-entra-id`,
       EMULATOR_BOT_CALLBACK_URL: `${appUrl}/api/calls/notifications`,
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", output, output],
   });
+  tee(child);
   children.push(child);
   const caFile = path.join(emulatorDir, "ca.pem");
   const base = `https://localhost:${emulatorPort}`;
@@ -146,8 +158,9 @@ async function main(): Promise<void> {
   const next = spawn(
     process.execPath,
     ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"],
-    { cwd: root, env, stdio: "inherit" },
+    { cwd: root, env, stdio: ["inherit", output, output] },
   );
+  tee(next);
   children.push(next);
   next.on("exit", (code) => void shutdown(code ?? 0));
   await waitFor(`${appUrl}/api/health`, 120_000);
