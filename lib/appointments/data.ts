@@ -4,12 +4,10 @@ import {
   countPerLocalDay,
   findSlots,
   firstAvailable,
-  localDateFromDbDate,
   type ClinicianSchedule,
   type Slot,
 } from "@/lib/scheduling";
 
-const LIVE = ["BOOKED", "CONFIRMED"] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -21,45 +19,8 @@ export async function loadSchedule(
   db: PrismaClient,
   params: { clinicianId: string; appointmentTypeId: string; from: Date; to: Date; excludeAppointmentId?: string },
 ): Promise<(ClinicianSchedule & { clinicianId: string }) | null> {
-  // widen by two days: local dates near the edges and long buffers reach past the window
-  const wideFrom = new Date(params.from.getTime() - 2 * DAY_MS);
-  const wideTo = new Date(params.to.getTime() + 2 * DAY_MS);
-  const [clinician, type, appointments] = await Promise.all([
-    db.user.findFirst({
-      where: { id: params.clinicianId, role: "CLINICIAN", active: true },
-      select: {
-        id: true,
-        timeZone: true,
-        weeklyAvailability: { select: { weekday: true, startMinute: true, endMinute: true } },
-        availabilityExceptions: {
-          where: { date: { gte: wideFrom, lte: wideTo } },
-          select: { date: true, kind: true, startMinute: true, endMinute: true },
-        },
-        appointmentTypes: { where: { id: params.appointmentTypeId }, select: { id: true } },
-      },
-    }),
-    db.appointmentType.findFirst({ where: { id: params.appointmentTypeId, active: true } }),
-    db.appointment.findMany({
-      where: {
-        clinicianId: params.clinicianId,
-        status: { in: [...LIVE] },
-        blockedUntil: { gt: wideFrom },
-        blockedFrom: { lt: wideTo },
-        ...(params.excludeAppointmentId ? { id: { not: params.excludeAppointmentId } } : {}),
-      },
-      select: { startsAt: true, blockedFrom: true, blockedUntil: true, status: true },
-    }),
-  ]);
-  if (!clinician || !type || clinician.appointmentTypes.length === 0) return null;
-  return {
-    clinicianId: clinician.id,
-    clinicianZone: clinician.timeZone,
-    weekly: clinician.weeklyAvailability,
-    exceptions: clinician.availabilityExceptions.map((e) => ({ ...e, date: localDateFromDbDate(e.date) })),
-    rules: type,
-    busy: busyFromAppointments(appointments),
-    appointmentsPerLocalDay: countPerLocalDay(appointments, clinician.timeZone),
-  };
+  const [schedule] = await loadSchedulesForType(db, params);
+  return schedule ?? null;
 }
 
 export async function findFreeSlots(
@@ -175,8 +136,11 @@ interface ScheduleRow {
  */
 export async function loadSchedulesForType(
   db: PrismaClient,
-  params: { appointmentTypeId: string; from: Date; to: Date },
+  params: { appointmentTypeId: string; from: Date; to: Date; clinicianId?: string; excludeAppointmentId?: string },
 ): Promise<(ClinicianSchedule & { clinicianId: string })[]> {
+  // uuid columns compared with a nullable parameter: NULL means "no filter"
+  const clinician = params.clinicianId ?? null;
+  const excluded = params.excludeAppointmentId ?? null;
   const wideFrom = new Date(params.from.getTime() - 2 * DAY_MS);
   const wideTo = new Date(params.to.getTime() + 2 * DAY_MS);
   const rows = await db.$queryRaw<ScheduleRow[]>`
@@ -191,7 +155,8 @@ export async function loadSchedulesForType(
                                                   'blockedUntil', a."blockedUntil", 'status', a.status))
                 FROM "Appointment" a
                 WHERE a."clinicianId" = u.id AND a.status IN ('BOOKED', 'CONFIRMED')
-                  AND a."blockedUntil" > ${wideFrom} AND a."blockedFrom" < ${wideTo}), '[]') AS appointments,
+                  AND a."blockedUntil" > ${wideFrom} AND a."blockedFrom" < ${wideTo}
+                  AND (${excluded}::uuid IS NULL OR a.id <> ${excluded}::uuid)), '[]') AS appointments,
       json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
                         'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",
                         'bookingHorizonDays', t."bookingHorizonDays", 'maxPerDay', t."maxPerDay",
@@ -200,6 +165,7 @@ export async function loadSchedulesForType(
     JOIN "_ClinicianAppointmentTypes" ct ON ct."A" = t.id
     JOIN "User" u ON u.id = ct."B"
     WHERE t.id = ${params.appointmentTypeId}::uuid AND t.active AND u.role = 'CLINICIAN' AND u.active
+      AND (${clinician}::uuid IS NULL OR u.id = ${clinician}::uuid)
     ORDER BY u.id`;
   return rows.map((row) => {
     const appointments = row.appointments.map((a) => ({
