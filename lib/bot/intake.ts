@@ -10,7 +10,7 @@ import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
 import type { NotificationJob, NotificationJobItem } from "./process";
-import { NotificationParseError, parseNotifications, type ToneEvent } from "./schema";
+import { NotificationParseError, parseNotifications, type RecordingEvent, type ToneEvent } from "./schema";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;
@@ -22,6 +22,8 @@ export interface IntakeDeps {
   dispatch(job: NotificationJob): Promise<void>;
   /** In-memory hand-off of key presses to the call flows. */
   onTone?(graphCallId: string, tone: ToneEvent): void;
+  /** In-memory hand-off of a finished recordResponse (location + token) to the clinic line; never stored. */
+  onRecording?(graphCallId: string, recording: RecordingEvent): void;
   maxBodyBytes?: number;
 }
 
@@ -131,7 +133,7 @@ async function keyItems(db: PrismaClient, items: Parsed) {
 }
 
 export async function recordNotifications(
-  deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone">,
+  deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone" | "onRecording">,
   items: Parsed,
 ): Promise<IntakeResult> {
   const keyed = await keyItems(deps.db, items);
@@ -167,6 +169,14 @@ export async function recordNotifications(
       deps.onTone(k.notification.graphCallId, k.tone);
     } catch (error) {
       logger.error({ err: error, graphCallId: k.notification.graphCallId }, "tone hook failed");
+    }
+  }
+  for (const k of fresh) {
+    if (!k.recording || !deps.onRecording) continue;
+    try {
+      deps.onRecording(k.notification.graphCallId, k.recording);
+    } catch (error) {
+      logger.error({ err: error, graphCallId: k.notification.graphCallId }, "recording hook failed");
     }
   }
   return { received: items.length, recorded: fresh.length };

@@ -6,7 +6,7 @@ import { serverEnv, tenantId } from "@/lib/env";
 import { getBoss, queues } from "@/lib/jobs/boss";
 import type { IntakeDeps } from "./intake";
 import type { NotificationJob } from "./process";
-import { onTone } from "./tones";
+import { onRecording, onTone } from "./tones";
 import { createNotificationVerifier, type NotificationVerifier } from "./verify";
 
 const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier };
@@ -31,7 +31,7 @@ export async function enqueueNotificationJob(job: NotificationJob): Promise<void
 }
 
 export function intakeDeps(): IntakeDeps {
-  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueNotificationJob, onTone };
+  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueNotificationJob, onTone, onRecording };
 }
 
 /** https://<public base>/api/calls/notifications: where Graph sends this bot's call notifications. */

@@ -70,9 +70,22 @@ export interface ToneEvent {
   tone: string;
 }
 
+/**
+ * A finished recordResponse operation, held in memory only: the location and its access token are handed to
+ * the clinic line's flow and discarded (contract §8); they are never stored, queued or logged.
+ */
+export interface RecordingEvent {
+  operationId: string;
+  ok: boolean;
+  location: string | null;
+  accessToken: string | null;
+}
+
 export interface ParsedItem {
   notification: BotNotification;
   tone: ToneEvent | null;
+  /** only for a finished recordResponse operation */
+  recording?: RecordingEvent;
 }
 
 export class NotificationParseError extends Error {
@@ -209,12 +222,24 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
   }
   if (sub === "operations" && subId) {
     const status = optionalString(single.status)?.replace(/^./, (c) => c.toLowerCase()) ?? null;
+    const kind = operationKind(single["@odata.type"]);
+    const recordFinished =
+      kind === "record" && (status === "completed" || status === "failed" || item.changeType === "deleted");
+    const recording: RecordingEvent | undefined = recordFinished
+      ? {
+          operationId: subId,
+          ok: status !== "failed" && (resultCode(single.resultInfo)?.code ?? 200) < 400,
+          location: optionalString(single.recordingLocation),
+          accessToken: optionalString(single.recordingAccessToken),
+        }
+      : undefined;
     return {
+      ...(recording ? { recording } : {}),
       notification: {
         ...base(`${callPath}/operations/${subId}`),
         kind: "operation",
         operationId: subId,
-        operationKind: operationKind(single["@odata.type"]),
+        operationKind: kind,
         status: status && OPERATION_STATUS.has(status) ? (status as OperationNotification["status"]) : null,
         clientContext: optionalString(single.clientContext)?.slice(0, 256) ?? null,
         resultInfo: resultCode(single.resultInfo),

@@ -3,11 +3,27 @@
 // The IVR / reminder flows register their handler here (setToneHandler); until then a tone is dropped
 // after its arrival is noted — by call id and sequence number, never by value.
 import { logger } from "@/lib/logger";
-import type { ToneEvent } from "./schema";
+import type { RecordingEvent, ToneEvent } from "./schema";
 
 export type ToneHandler = (graphCallId: string, tone: ToneEvent) => void;
 
-const globalForTones = globalThis as unknown as { consultaToneHandler?: ToneHandler };
+export type RecordingHandler = (graphCallId: string, recording: RecordingEvent) => void;
+
+const globalForTones = globalThis as unknown as {
+  consultaToneHandler?: ToneHandler;
+  consultaRecordingHandler?: RecordingHandler;
+};
+
+export function setRecordingHandler(handler: RecordingHandler | undefined): void {
+  globalForTones.consultaRecordingHandler = handler;
+}
+
+/** A finished recordResponse: location and token go to the clinic line in memory and nowhere else. */
+export function onRecording(graphCallId: string, recording: RecordingEvent): void {
+  const handler = globalForTones.consultaRecordingHandler;
+  if (handler) handler(graphCallId, recording);
+  else logger.debug({ graphCallId, operationId: recording.operationId }, "recording with no flow listening");
+}
 
 export function setToneHandler(handler: ToneHandler | undefined): void {
   globalForTones.consultaToneHandler = handler;

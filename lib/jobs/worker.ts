@@ -1,14 +1,10 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { handleBotNotificationJobs } from "@/lib/bot/worker";
+import { clinicLineAfterNotifications, listenForCallMedia } from "@/lib/clinic-line/jobs";
 import type { NotificationJob } from "@/lib/bot/process";
 import { logger } from "@/lib/logger";
-import {
-  handleReminderDispatchJobs,
-  handleReminderSweep,
-  listenForReminderTones,
-  reminderFlowsAfterNotifications,
-} from "@/lib/reminders/jobs";
+import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNotifications } from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -41,11 +37,14 @@ export async function startWorkers(): Promise<void> {
     { pollingIntervalSeconds: 0.5, batchSize: 1 },
     async (jobs) => {
       await handleBotNotificationJobs(jobs);
+      // incoming calls first: they must be answered, rejected or redirected within 15 s
+      await clinicLineAfterNotifications(jobs);
       await reminderFlowsAfterNotifications(jobs);
     },
   );
-  // reminder calls: tones arrive in this process's webhook, call events through the job above
-  listenForReminderTones();
+  // reminder calls and the clinic line: tones and recordings arrive in this process's webhook, call events
+  // through the job above
+  listenForCallMedia();
   await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");

@@ -1,0 +1,142 @@
+// The clinic line end to end against the emulator: a caller dials the clinic and the rules reject or
+// redirect the call, or the IVR answers it — keys confirm or go to reception, a spoken request cancels.
+// Afterwards neither the database nor the logs hold a key, a transcript or a recording location/token.
+import { DateTime } from "luxon";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { request } from "@/emulator/test/helpers";
+import { waitFor } from "./bot-helpers";
+import {
+  appointmentFor,
+  callClinic,
+  emulatorCall,
+  finishedCall,
+  freshPhone,
+  RECEPTION_OID,
+  setEndpoint,
+  startLineEnv,
+  storedText,
+  ZONE,
+  type LineTestEnv,
+} from "./clinic-line-helpers";
+
+const ON_CALL = "0a1c2e30-1111-4a00-8000-000000000001"; // Dra. Ana Ribeiro
+
+let env: LineTestEnv;
+
+beforeAll(async () => {
+  env = await startLineEnv();
+});
+beforeEach(() => env.captureLogs());
+afterEach(async () => {
+  await env.database.db.clinicLineRule.deleteMany();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+const audited = (action: string, callId: string) =>
+  waitFor(action, () => env.database.db.auditLog.findFirst({ where: { action, entityId: callId } }));
+
+describe("clinic line", () => {
+  it("rejects a blocklisted caller", async () => {
+    const phone = freshPhone();
+    const rule = await env.database.db.clinicLineRule.create({
+      data: { kind: "BLOCK", callerPattern: phone, label: "spam" },
+    });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["rejected"]);
+    expect(call).toMatchObject({ direction: "INCOMING", purpose: "CLINIC_LINE" });
+    expect(call.counterpart).toMatch(/^•••• \d{4}$/);
+    const audit = await audited("clinic-line.reject", call.id);
+    expect(audit.details).toMatchObject({ ruleId: rule.id });
+    await waitFor(
+      "the emulator ended the call",
+      async () => (await emulatorCall(env, graphCallId))?.state === "terminated",
+    );
+    // later notifications of the rejected call do not overwrite the outcome
+    expect((await env.database.db.call.findUniqueOrThrow({ where: { id: call.id } })).outcome).toBe("rejected");
+  });
+
+  it("redirects an after-hours call to the on-call clinician", async () => {
+    await setEndpoint(env, `user:${ON_CALL}`, { mode: "answer" });
+    const local = DateTime.now().setZone(ZONE);
+    const minute = local.hour * 60 + local.minute;
+    // "after hours" is whatever window contains now (it may span midnight)
+    await env.database.db.clinicLineRule.create({
+      data: {
+        kind: "REDIRECT",
+        startMinute: (minute + 1440 - 5) % 1440,
+        endMinute: (minute + 60) % 1440,
+        redirectTarget: ON_CALL,
+        label: "after hours",
+      },
+    });
+    const graphCallId = await callClinic(env, freshPhone());
+    const call = await finishedCall(env, graphCallId, ["redirected"]);
+    await audited("clinic-line.redirect", call.id);
+    expect((await emulatorCall(env, graphCallId))?.redirectedTo).toEqual([`user:${ON_CALL}`]);
+    expect((await env.database.db.call.findUniqueOrThrow({ where: { id: call.id } })).outcome).toBe("redirected");
+  });
+
+  it("1 confirms the caller's next appointment and the bot hangs up", async () => {
+    const phone = freshPhone();
+    const appointment = await appointmentFor(env, phone);
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["confirmed"]);
+    expect(call.appointmentId).toBe(appointment.id);
+    const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
+    expect(row.status).toBe("CONFIRMED");
+    const prompts = await env.database.db.callOperation.findMany({
+      where: { callId: call.id, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(prompts[0]?.clientContext).toBe("line:lineMenu");
+    expect(prompts.at(-1)?.clientContext).toBe("line:confirmed");
+  });
+
+  it("0 transfers the caller to reception", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "answer" });
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "0", afterPrompts: 1 }] });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["transferred"]);
+    expect(call.resultSubcode).toBe(7015);
+  });
+
+  it('"quero cancelar" cancels the next appointment; nothing of the media is kept', async () => {
+    const phone = freshPhone();
+    const appointment = await appointmentFor(env, phone);
+    await setEndpoint(env, phone, {
+      mode: "answer",
+      script: [{ type: "say", text: "quero cancelar", afterPrompts: 1 }],
+    });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["cancelled"]);
+    expect(call.appointmentId).toBe(appointment.id);
+    const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
+    expect(row.status).toBe("CANCELLED");
+    expect(env.meetingSyncs).toContain(appointment.id);
+
+    // what the emulator handed out: the recording's location and token
+    const delivered = await request(env.graph.emu, "GET", "/_emulator/notifications");
+    const secrets = new Set<string>();
+    JSON.stringify(delivered.json, (key, value: unknown) => {
+      if ((key === "recordingLocation" || key === "recordingAccessToken") && typeof value === "string")
+        secrets.add(value);
+      return value;
+    });
+    expect(secrets.size).toBeGreaterThan(0);
+    const stored = await storedText(env.database.db);
+    const logs = env.logs.join("\n");
+    for (const secret of secrets) {
+      expect(stored).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+    for (const text of [stored, logs]) {
+      expect(text.toLowerCase()).not.toContain("quero cancelar");
+      expect(text).not.toMatch(/"tone"\s*:\s*"tone/);
+      expect(text).not.toContain("recordingAccessToken");
+    }
+  });
+});

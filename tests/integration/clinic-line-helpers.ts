@@ -1,0 +1,222 @@
+// Shared setup for the clinic-line integration tests: the emulator in-process (its Speech stand-in too), a test
+// database, the clinic-line service, and one small HTTP server playing the app: the bot webhook (intake →
+// apply → clinic line; tones and recordings → the flow in memory) and the prompt-audio route.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { vi } from "vitest";
+import { request } from "@/emulator/test/helpers";
+import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
+import { normaliseGraphId } from "@/lib/bot/schema";
+import { createNotificationVerifier } from "@/lib/bot/verify";
+import { clinicLineService, type ClinicLineDeps, type ClinicLineService } from "@/lib/clinic-line/service";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createAppGraph } from "@/lib/graph/gateway";
+import { logger } from "@/lib/logger";
+import { createPromptStore, handlePromptRequest } from "@/lib/prompts/store";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
+import { processWithRetry, waitFor } from "./bot-helpers";
+import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+
+export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
+export const ZONE = "America/Sao_Paulo";
+
+export interface LineTestEnv {
+  database: TestDatabase;
+  graph: GraphTestEnv;
+  service: ClinicLineService;
+  logs: string[];
+  captureLogs(): void;
+  meetingSyncs: string[];
+  close(): Promise<void>;
+}
+
+export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Promise<LineTestEnv> {
+  const [database, graph] = await Promise.all([
+    createTestDatabase(),
+    startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }),
+  ]);
+  const { db } = database;
+  const logs: string[] = [];
+  const captureLogs = () => {
+    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
+      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
+        logs.push(JSON.stringify(args));
+      }) as never);
+  };
+  captureLogs();
+  const meetingSyncs: string[] = [];
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
+  const prompts = createPromptStore({ cacheDir });
+  // eslint-disable-next-line prefer-const -- assigned once the server knows its port
+  let service: ClinicLineService;
+  const trusted = fetchTrusting(graph.emu.ca);
+
+  const verify = createNotificationVerifier({
+    metadataUrl: graph.emu.botOpenIdConfigUrl,
+    audience: graph.emu.registration.clientId,
+    tenantId: graph.emu.registration.tenantId,
+    fetch: trusted,
+  });
+  const intake: IntakeDeps = {
+    db,
+    verify,
+    // what the bot-notification job does in the app: apply, then the clinic line reacts
+    dispatch: async (job) => {
+      await processWithRetry(db, job);
+      await service.handleNotifications(job.items.map((i) => i.notification));
+    },
+    onTone: (callId, tone) => void service.handleTone(callId, tone),
+    onRecording: (callId, recording) => void service.handleRecording(callId, recording),
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      let answer: Promise<Response>;
+      if (prompt) {
+        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!);
+      } else {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        answer = handleNotificationRequest(
+          new Request(url, { method: req.method, headers, body: Buffer.concat(chunks) }),
+          intake,
+        );
+      }
+      answer
+        .then(async (response) => {
+          res.writeHead(response.status, Object.fromEntries(response.headers));
+          res.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const callback = await request(graph.emu, "PUT", "/_emulator/bot-callback", {
+    body: { url: `${base}/api/calls/notifications` },
+  });
+  if (callback.status !== 200) throw new Error(`bot callback not set: ${callback.status} ${callback.text}`);
+
+  service = clinicLineService({
+    db,
+    calls: createAppGraph(graph.config).calls,
+    callbackUri: `${base}/api/calls/notifications`,
+    publicBaseUrl: base,
+    prompts,
+    tenantId: graph.emu.registration.tenantId,
+    receptionUserId: RECEPTION_OID,
+    clinicZone: ZONE,
+    speech: { endpoint: `${graph.emu.url}/speech/recognition/conversation/cognitiveservices/v1`, key: "test-key" },
+    enqueueMeetingSync: async (appointmentId) => {
+      meetingSyncs.push(appointmentId);
+    },
+    fetch: trusted,
+    ...overrides,
+  });
+
+  return {
+    database,
+    graph,
+    service,
+    logs,
+    captureLogs,
+    meetingSyncs,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([database.close(), graph.close()]);
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let phoneCounter = 0;
+export const freshPhone = () => `+551197${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
+
+export async function setEndpoint(env: LineTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
+  const res = await request(env.graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+    body: { ringDelayMs: 20, ...behaviour },
+  });
+  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
+}
+
+/** The far end `from` calls the clinic; returns the Graph call id, normalised. */
+export async function callClinic(env: LineTestEnv, from: string): Promise<string> {
+  const res = await request(env.graph.emu, "POST", "/_emulator/incoming-calls", { body: { from } });
+  if (res.status !== 201) throw new Error(`incoming call refused: ${res.status} ${res.text}`);
+  return normaliseGraphId((res.json as { id: string }).id);
+}
+
+export async function emulatorCall(env: LineTestEnv, graphCallId: string) {
+  const res = await request(env.graph.emu, "GET", "/_emulator/calls");
+  return (
+    res.json.value as { id: string; state: string; redirectedTo?: string[]; legs: { endpoint: string }[] }[]
+  ).find((c) => normaliseGraphId(c.id) === graphCallId);
+}
+
+/** The Call row once it carries a business outcome (and the call is over). */
+export async function finishedCall(env: LineTestEnv, graphCallId: string, outcomes: string[], timeoutMs = 20_000) {
+  return waitFor(
+    `call ${outcomes.join("/")}`,
+    async () => {
+      const c = await env.database.db.call.findUnique({ where: { graphCallId } });
+      return c && c.state === "terminated" && c.outcome !== null && outcomes.includes(c.outcome) ? c : null;
+    },
+    timeoutMs,
+  );
+}
+
+let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
+let clinicDb: PrismaClient | undefined;
+let slot = 0;
+
+/** A BOOKED appointment a few hours from now for a new patient with `phone` (written directly). */
+export async function appointmentFor(env: LineTestEnv, phone: string, locale = "pt-BR") {
+  const { db } = env.database;
+  if (clinicDb !== db) {
+    clinicDb = db;
+    clinic = (async () => {
+      const type = await createAppointmentType(db);
+      await db.appointmentType.update({ where: { id: type.id }, data: { cancellationCutoffMinutes: 60 } });
+      const clinician = await createBookableClinician(db, type.id);
+      return { typeId: type.id, clinicianId: clinician.id };
+    })();
+  }
+  const { typeId, clinicianId } = await clinic!;
+  const patient = await createPatient(db, { phone });
+  if (locale !== "pt-BR") await db.patient.update({ where: { id: patient.id }, data: { locale } });
+  const startsAt = new Date(Date.now() + (180 + 40 * slot++) * 60_000);
+  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+  return db.appointment.create({
+    data: {
+      clinicianId,
+      patientId: patient.id,
+      appointmentTypeId: typeId,
+      startsAt,
+      endsAt,
+      blockedFrom: startsAt,
+      blockedUntil: endsAt,
+    },
+  });
+}
+
+/** Everything the line could have written. */
+export async function storedText(db: PrismaClient): Promise<string> {
+  const [calls, operations, inbound, audit, rules] = await Promise.all([
+    db.call.findMany(),
+    db.callOperation.findMany(),
+    db.inboundNotification.findMany(),
+    db.auditLog.findMany(),
+    db.clinicLineRule.findMany(),
+  ]);
+  return JSON.stringify({ calls, operations, inbound, audit, rules }, (_k, v: unknown) =>
+    typeof v === "bigint" ? v.toString() : v,
+  );
+}
