@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { clientAddressFrom } from "@/lib/http/client-address";
 import { fixedWindowLimiter } from "@/lib/rate-limit";
 
 // Runs before every page, patient link and API request (not static assets). Three jobs:
@@ -49,18 +50,8 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
-// X-Forwarded-For reads "client, proxy 1, proxy 2": each proxy appends the address it was called from,
-// and everything left of what our own proxies wrote is the caller's to choose. So the client is the
-// entry TRUSTED_PROXY_HOPS from the right (default 1: the proxy in front of the app; without one, Next
-// fills the header from the socket). Taking the first entry let anyone reset their budget at will.
-const trustedHops = Math.max(1, Math.floor(Number(process.env.TRUSTED_PROXY_HOPS ?? 1)) || 1);
-
 function clientAddress(request: NextRequest): string {
-  const chain = (request.headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  return chain[Math.max(0, chain.length - trustedHops)] ?? "local";
+  return clientAddressFrom(request.headers.get("x-forwarded-for")) ?? "local";
 }
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): NextResponse {

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
+import { clientAddressFrom } from "@/lib/http/client-address";
 import { auth } from "./index";
 
 export interface Viewer {
@@ -17,7 +18,7 @@ export interface Viewer {
 
 async function clientIp(): Promise<string | null> {
   const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || null;
+  return clientAddressFrom(h.get("x-forwarded-for"));
 }
 
 /** The signed-in person, or null. Every page, action and route handler starts here. */
