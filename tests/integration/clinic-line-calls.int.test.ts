@@ -104,6 +104,24 @@ describe("clinic line", () => {
     expect(call.resultSubcode).toBe(7015);
   });
 
+  it("a caller with no appointment who presses 1 goes to reception", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "answer" });
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
+    const call = await finishedCall(env, await callClinic(env, phone), ["transferred"]);
+    expect(call.appointmentId).toBeNull();
+  });
+
+  it("silence after the menu (timeout) goes to reception", async () => {
+    const phone = freshPhone();
+    await appointmentFor(env, phone);
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "answer" });
+    await setEndpoint(env, phone, { mode: "answer" });
+    const call = await finishedCall(env, await callClinic(env, phone), ["transferred"]);
+    const records = await env.database.db.callOperation.findMany({ where: { callId: call.id, kind: "record" } });
+    expect(records).toHaveLength(1);
+  });
+
   it('"quero cancelar" cancels the next appointment; nothing of the media is kept', async () => {
     const phone = freshPhone();
     const appointment = await appointmentFor(env, phone);
