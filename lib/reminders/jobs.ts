@@ -1,8 +1,8 @@
-// Job handlers and hooks for reminder calls (started by lib/jobs/worker.ts). They log ids only.
+// Job handlers and hooks for reminder calls (started by lib/jobs/worker.ts). They log ids only. Key presses
+// reach the reminder flows through the shared media hook (lib/clinic-line/jobs.ts, listenForCallMedia).
 import "server-only";
 import type PgBoss from "pg-boss";
 import type { NotificationJob } from "@/lib/bot/process";
-import { setToneHandler } from "@/lib/bot/tones";
 import { logger } from "@/lib/logger";
 import { reminders } from "./index";
 import type { ReminderJob } from "./service";
@@ -29,11 +29,4 @@ export async function reminderFlowsAfterNotifications(jobs: PgBoss.Job<Notificat
     // the notifications are applied; a flow that missed one ends by its own terminate or the sweep
     logger.warn({ err: error }, "reminder flow could not handle a notification");
   }
-}
-
-/** Key presses arrive in memory in the process that received the webhook (lib/bot/tones.ts). */
-export function listenForReminderTones(): void {
-  setToneHandler((graphCallId, tone) => {
-    void reminders().handleTone(graphCallId, tone);
-  });
 }
