@@ -17,6 +17,7 @@ import {
   type LineEvent,
   type LineState,
 } from "@/lib/bot/flows/clinic-line";
+import { lifecycleEventOf } from "@/lib/bot/flows/call-events";
 import { keyOfTone } from "@/lib/bot/flows/reminder";
 import { graphIdForRequest } from "@/lib/bot/meeting-calls";
 import {
@@ -379,28 +380,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
         continue;
       }
       if (!live.has(n.graphCallId)) continue;
-      let event: LineEvent | null = null;
-      if (n.kind === "call") {
-        if (n.changeType === "deleted" || n.state === "terminated")
-          event = {
-            type: "terminated",
-            resultCode: n.resultInfo?.code ?? null,
-            resultSubcode: n.resultInfo?.subcode ?? null,
-          };
-        else if (n.state === "established")
-          event =
-            n.resultInfo?.code !== undefined && n.resultInfo.code !== null && n.resultInfo.code >= 400
-              ? { type: "transferFailed" }
-              : { type: "established" };
-      } else if (n.kind === "operation" && n.operationKind === "playPrompt") {
-        const finished = n.status === "completed" || n.status === "failed" || n.changeType === "deleted";
-        if (finished)
-          event = {
-            type: "promptFinished",
-            operationId: n.operationId.toLowerCase(),
-            ok: n.status !== "failed" && (n.resultInfo?.code ?? 200) < 400,
-          };
-      }
+      const event = lifecycleEventOf(n);
       if (event) await feed(n.graphCallId, event);
     }
   }

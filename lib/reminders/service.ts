@@ -15,6 +15,7 @@
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import { graphIdForRequest } from "@/lib/bot/meeting-calls";
+import { lifecycleEventOf } from "@/lib/bot/flows/call-events";
 import { maskPhone, normaliseGraphId, type BotNotification, type ToneEvent } from "@/lib/bot/schema";
 import {
   DEFAULT_RETRY,
@@ -512,28 +513,7 @@ export function reminderService(deps: ReminderDeps) {
   /** Call and operation notifications, after the bot applied them (lib/bot/process.ts). */
   async function handleNotifications(notifications: BotNotification[]): Promise<void> {
     for (const n of notifications) {
-      let event: FlowEvent | null = null;
-      if (n.kind === "call") {
-        if (n.changeType === "deleted" || n.state === "terminated")
-          event = {
-            type: "terminated",
-            resultCode: n.resultInfo?.code ?? null,
-            resultSubcode: n.resultInfo?.subcode ?? null,
-          };
-        else if (n.state === "established")
-          event =
-            n.resultInfo?.code !== undefined && n.resultInfo.code !== null && n.resultInfo.code >= 400
-              ? { type: "transferFailed" }
-              : { type: "established" };
-      } else if (n.kind === "operation" && n.operationKind === "playPrompt") {
-        const finished = n.status === "completed" || n.status === "failed" || n.changeType === "deleted";
-        if (finished)
-          event = {
-            type: "promptFinished",
-            operationId: n.operationId.toLowerCase(),
-            ok: n.status !== "failed" && (n.resultInfo?.code ?? 200) < 400,
-          };
-      }
+      const event = lifecycleEventOf(n);
       if (event) await feed(n.graphCallId, event);
     }
   }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { exampleBody } from "@/lib/bot/examples";
+import { parseNotifications } from "@/lib/bot/schema";
+import { lifecycleEventOf } from "./call-events";
+
+const eventsOf = (example: string) =>
+  parseNotifications(exampleBody(example)).map(({ notification }) => lifecycleEventOf(notification));
+
+describe("lifecycleEventOf, on the contract's recorded notifications", () => {
+  it("reads established and the end of a call", () => {
+    expect(eventsOf("create-call-ex01-p2p-service-media.notification-2-established.json")).toEqual([
+      { type: "established" },
+    ]);
+    expect(eventsOf("call-delete.notification-2-terminated.json")[0]).toMatchObject({ type: "terminated" });
+  });
+  it("reads a finished prompt with its operation id", () => {
+    const [event] = eventsOf("call-playprompt.notification-1-completed.json");
+    // operation ids are compared lowercased: the platform spells the same id in two cases
+    expect(event).toMatchObject({
+      type: "promptFinished",
+      ok: true,
+      operationId: expect.stringMatching(/^[0-9a-f-]+$/),
+    });
+  });
+  it("tells a failed transfer from an established call", () => {
+    expect(eventsOf("call-transfer-ex1-p2p.notification-4-transferfailed.json")).toEqual([{ type: "transferFailed" }]);
+  });
+  it("ignores what flows do not act on", () => {
+    expect(eventsOf("participant-mute.notification-1-roster-muted.json")).toEqual([null]);
+    expect(eventsOf("call-transfer-ex1-p2p.notification-1-transferring.json")).toEqual([null]);
+  });
+});

@@ -1,0 +1,39 @@
+import type { BotNotification } from "@/lib/bot/schema";
+
+/** What a call flow (reminder, clinic line) needs to hear from the call's own notifications. */
+export type CallLifecycleEvent =
+  | { type: "established" }
+  | { type: "transferFailed" }
+  | { type: "terminated"; resultCode: number | null; resultSubcode: number | null }
+  | { type: "promptFinished"; operationId: string; ok: boolean };
+
+/**
+ * Turns a notification into the flow event it means, or null. A call back in `established` with a
+ * failing result is a transfer that did not go through (contract §2.10); `deleted` is the end.
+ */
+export function lifecycleEventOf(n: BotNotification): CallLifecycleEvent | null {
+  if (n.kind === "call") {
+    if (n.changeType === "deleted" || n.state === "terminated") {
+      return {
+        type: "terminated",
+        resultCode: n.resultInfo?.code ?? null,
+        resultSubcode: n.resultInfo?.subcode ?? null,
+      };
+    }
+    if (n.state === "established") {
+      const failed = n.resultInfo?.code !== undefined && n.resultInfo.code !== null && n.resultInfo.code >= 400;
+      return failed ? { type: "transferFailed" } : { type: "established" };
+    }
+    return null;
+  }
+  if (n.kind === "operation" && n.operationKind === "playPrompt") {
+    const finished = n.status === "completed" || n.status === "failed" || n.changeType === "deleted";
+    if (!finished) return null;
+    return {
+      type: "promptFinished",
+      operationId: n.operationId.toLowerCase(),
+      ok: n.status !== "failed" && (n.resultInfo?.code ?? 200) < 400,
+    };
+  }
+  return null;
+}
