@@ -30,6 +30,8 @@ export type CallsApi = ReturnType<typeof bindCalls>;
 
 export interface AppGraph {
   client: GraphClient;
+  /** Acquires the application token ahead of need (an incoming call must be answered within 15 s). */
+  warmUp(): Promise<void>;
   /** Meetings organised by `userId`, created with the application's permission (+ access policy). */
   meetingsFor(userId: string): MeetingsApi;
   calls: CallsApi;
@@ -89,7 +91,14 @@ function clientFor(config: GraphConfig, tokenSource: TokenSource): GraphClient {
 /** Keep the result: its token source holds MSAL's application-token cache. */
 export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = new AppTokenSource(config)): AppGraph {
   const client = clientFor(config, tokenSource);
-  return { client, meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }), calls: bindCalls(client) };
+  return {
+    client,
+    warmUp: async () => {
+      await tokenSource.getToken();
+    },
+    meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }),
+    calls: bindCalls(client),
+  };
 }
 
 export function createUserGraph(config: GraphConfig, db: PrismaClient, userId: string): UserGraph {

@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { handleBotNotificationJobs } from "@/lib/bot/worker";
 import { clinicLineAfterNotifications, listenForCallMedia } from "@/lib/clinic-line/jobs";
 import type { NotificationJob } from "@/lib/bot/process";
+import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNotifications } from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
@@ -12,6 +13,10 @@ import { getBoss, queues, stopBoss } from "./boss";
 
 // Job handlers, started once per server process (instrumentation.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
+  // the first incoming call must not wait for MSAL's first token request (15-second answer window)
+  void graphForApp()
+    .warmUp()
+    .catch((error: unknown) => logger.warn({ err: error }, "application token not available yet"));
   const boss = await getBoss();
   await boss.work<{ appointmentId: string }>(
     queues.meetingSync,

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const audited = (action: string, callId: string) =>
-  waitFor(action, () => env.database.db.auditLog.findFirst({ where: { action, entityId: callId } }));
+  waitFor(action, () => env.database.db.auditLog.findFirst({ where: { action, entityId: callId } }), 20_000);
 
 describe("clinic line", () => {
   it("rejects a blocklisted caller", async () => {
@@ -52,6 +52,7 @@ describe("clinic line", () => {
     await waitFor(
       "the emulator ended the call",
       async () => (await emulatorCall(env, graphCallId))?.state === "terminated",
+      20_000,
     );
     // later notifications of the rejected call do not overwrite the outcome
     expect((await env.database.db.call.findUniqueOrThrow({ where: { id: call.id } })).outcome).toBe("rejected");

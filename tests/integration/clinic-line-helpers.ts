@@ -125,7 +125,7 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
 
   // The app holds its application token before calls arrive; the first caller should not pay for
   // MSAL's start (the 15-second answer window includes the bot's own work).
-  await appGraph.client.request("GET", "/communications/calls/00000000-0000-0000-0000-000000000000").catch(() => null);
+  await appGraph.warmUp();
 
   return {
     database,
