@@ -155,7 +155,8 @@ test.describe("hostile input", () => {
     const validShape = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64url"));
     // the wrong length or alphabet; unreserved characters only, so the path reaches the page unchanged
     const invalidShape = fc.oneof(
-      fc.stringMatching(/^[A-Za-z0-9_~-]{1,42}$/),
+      // at least 3 characters: a one-letter "token" collides with keys of the router state the test normalises
+      fc.stringMatching(/^[A-Za-z0-9_~-]{3,42}$/),
       fc.stringMatching(/^[A-Za-z0-9_~-]{44,120}$/),
       fc.stringMatching(/^[A-Za-z0-9~]{20,30}~[A-Za-z0-9]{12}$/),
       fc.constantFrom("null", "undefined", "0", "~", "a.b", "-".repeat(43)),
