@@ -238,15 +238,7 @@ export class CallEngine {
   /** Outgoing P2P / group call: ring every target per its behaviour. */
   startOutgoing(call: CallRecord): void {
     const conf = this.conferenceOf(call);
-    this.addMember(conf, {
-      id: call.myParticipantId,
-      kind: "bot",
-      endpointKey: `app:${call.appId}`,
-      displayName: this.deps.app.displayName,
-      identity: this.botIdentity(),
-      state: "connected",
-      callId: call.id,
-    });
+    this.addBotLeg(call, "connected");
     this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
     for (const target of call.targets) {
       this.ringTarget(call, target.identity as Record<string, unknown> | undefined, {
@@ -270,22 +262,41 @@ export class CallEngine {
 
   /** Joining a meeting: the bot is in as soon as signalling completes; the roster follows. */
   startMeetingJoin(call: CallRecord): void {
-    const conf = this.conferenceOf(call);
-    this.addMember(conf, {
+    this.addBotLeg(call, "connected");
+    this.signalUntilEstablished(call, {}, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo }, () =>
+      this.notifyRoster(call),
+    );
+  }
+
+  /** The bot's own leg in the call's conversation (its participant id is the call's myParticipantId). */
+  private addBotLeg(call: CallRecord, state: Member["state"]): Member {
+    return this.addMember(this.conferenceOf(call), {
       id: call.myParticipantId,
       kind: "bot",
       endpointKey: `app:${call.appId}`,
       displayName: this.deps.app.displayName,
       identity: this.botIdentity(),
-      state: "connected",
+      state,
       callId: call.id,
     });
-    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
+  }
+
+  /**
+   * Platform-driven signalling for calls that need nobody to pick up (meeting joins, answered incoming
+   * calls): "establishing" after one signalling delay, "established" after two.
+   */
+  private signalUntilEstablished(
+    call: CallRecord,
+    establishingExtra: Record<string, unknown>,
+    establishedExtra: Record<string, unknown>,
+    afterEstablished?: () => void,
+  ): void {
+    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing", ...establishingExtra }));
     this.later(
       call,
       () => {
-        this.establish(call, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo });
-        this.notifyRoster(call);
+        this.establish(call, establishedExtra);
+        afterEstablished?.();
       },
       2,
     );
@@ -540,15 +551,7 @@ export class CallEngine {
       calling: true,
     });
     call.peerMemberId = caller.id;
-    this.addMember(conf, {
-      id: call.myParticipantId,
-      kind: "bot",
-      endpointKey: `app:${call.appId}`,
-      displayName: this.deps.app.displayName,
-      identity: this.botIdentity(),
-      state: "ringing",
-      callId: call.id,
-    });
+    this.addBotLeg(call, "ringing");
     this.notifyCall(call, "created", {
       state: "incoming",
       direction: "incoming",
@@ -593,8 +596,7 @@ export class CallEngine {
     if (bot) bot.state = "connected";
     const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
     if (caller) caller.calling = false;
-    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
-    this.later(call, () => this.establish(call), 2);
+    this.signalUntilEstablished(call, {}, {});
   }
 
   reject(call: CallRecord, reason: string, callbackUri?: string): void {
@@ -607,19 +609,7 @@ export class CallEngine {
       caller.endReason = reason === "busy" ? "busy" : "rejected";
     }
     this.finish(call, null);
-    this.later(
-      call,
-      () =>
-        this.send(
-          call,
-          "deleted",
-          callUrl(call.id),
-          { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) },
-          true,
-        ),
-      1,
-      true,
-    );
+    this.later(call, () => this.notifyCallGone(call, {}), 1, true);
   }
 
   redirect(call: CallRecord, targets: Array<Record<string, unknown>>, callbackUri?: string): void {
@@ -635,23 +625,15 @@ export class CallEngine {
     }
     this.later(call, () => {
       this.finish(call, null);
-      this.send(
-        call,
-        "deleted",
-        callUrl(call.id),
-        {
-          "@odata.type": "#microsoft.graph.call",
-          "@odata.id": callUrl(call.id),
-          state: "terminated",
-          direction: call.direction,
-          callbackUri: call.callbackUri,
-          source: call.source,
-          targets: call.targets,
-          myParticipantId: call.myParticipantId,
-          id: call.id,
-        },
-        true,
-      );
+      this.notifyCallGone(call, {
+        state: "terminated",
+        direction: call.direction,
+        callbackUri: call.callbackUri,
+        source: call.source,
+        targets: call.targets,
+        myParticipantId: call.myParticipantId,
+        id: call.id,
+      });
     });
   }
 
@@ -859,19 +841,11 @@ export class CallEngine {
       this.notifyCall(call, "updated", { state: "terminating" });
     }
     this.finish(call, result);
-    this.send(
-      call,
-      "deleted",
-      callUrl(call.id),
-      {
-        "@odata.type": "#microsoft.graph.call",
-        "@odata.id": callUrl(call.id),
-        state: "terminated",
-        resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...result },
-        ...(result === RESULTS.transferCompleted ? { terminationReason: "AppTransferred" } : {}),
-      },
-      true,
-    );
+    this.notifyCallGone(call, {
+      state: "terminated",
+      resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...result },
+      ...(result === RESULTS.transferCompleted ? { terminationReason: "AppTransferred" } : {}),
+    });
   }
 
   /** Marks the call terminated and tidies its conference; notifications are sent by the caller. */
@@ -915,12 +889,19 @@ export class CallEngine {
     this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, resourceUrl, call.callbackUri, data)]);
   }
 
-  notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>): void {
-    this.send(call, changeType, callUrl(call.id), {
-      "@odata.type": "#microsoft.graph.call",
-      "@odata.id": callUrl(call.id),
-      ...data,
-    });
+  notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>, allowAfterEnd = false): void {
+    this.send(
+      call,
+      changeType,
+      callUrl(call.id),
+      { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id), ...data },
+      allowAfterEnd,
+    );
+  }
+
+  /** The final `deleted` on the call (terminated, rejected, redirected) — sent after the call has ended. */
+  private notifyCallGone(call: CallRecord, data: Record<string, unknown>): void {
+    this.notifyCall(call, "deleted", data, true);
   }
 
   /** Full roster snapshot (array resourceData, incl. the bot) — only for group calls and meetings. */
