@@ -12,10 +12,12 @@ export const APP_ROLES = [
   "Calls.AccessMedia.All",
   "OnlineMeetings.ReadWrite.All",
   "OnlineMeetings.Read.All",
+  "OnlineMeetingArtifact.Read.All",
   "User.Read.All",
 ] as const;
 
-export const DELEGATED_SCOPES = ["User.Read", "OnlineMeetings.ReadWrite"] as const;
+/** Delegated scopes a signed-in user may consent to; tokens carry only the ones the client asked for. */
+export const DELEGATED_SCOPES = ["User.Read", "OnlineMeetings.ReadWrite", "OnlineMeetingArtifact.Read.All"] as const;
 export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
 
 const registrationSchema = z.object({

@@ -10,22 +10,28 @@ import {
   readExample,
   request,
   startBotReceiver,
+  startPromptServer,
   startTestEmulator,
   userSignIn,
 } from "./test/helpers";
 
-/** Examples we deliberately do not replay: not part of what Consulta uses (documented in README). */
-const NOT_REPLAYED: Record<string, string> = {
-  "call-record-ex2-download.request.json": "external file URL; covered by the recordResponse flow test",
-  "onlinemeeting-get-ex1-by-vtcid.request.json":
-    "VideoTeleconferenceId lookup (/communications/onlineMeetings) is not emulated",
-  "onlinemeeting-get-ex5-attendeereport.request.json": "live-event attendee report (deprecated) is not emulated",
+/**
+ * Example files that are neither a request (with its response) nor a notification, and the test below
+ * that holds the emulator to each. A new file in the examples folder that fits none of these fails.
+ */
+const STANDALONE: Record<string, string> = {
+  "graph-error.generic.response.json": "standalone examples > graph-error.generic.response.json",
+  "graph-throttling.429.response.json": "standalone examples > graph-throttling.429.response.json",
+  "inbound-callback.jwt-claims.example.json": "standalone examples > inbound-callback.jwt-claims.example.json",
+  "onlinemeeting-create.error-no-application-access-policy.response.json":
+    "standalone examples > onlinemeeting-create.error-no-application-access-policy.response.json",
 };
 
 let emu: RunningEmulator;
 let app: string;
 let user: string;
 let bot: Awaited<ReturnType<typeof startBotReceiver>>;
+let prompts: Awaited<ReturnType<typeof startPromptServer>>;
 const serviceMedia = { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" };
 
 beforeAll(async () => {
@@ -33,11 +39,13 @@ beforeAll(async () => {
   app = await appToken(emu);
   user = (await userSignIn(emu, "ana.ribeiro@aurora.example")).access_token;
   bot = await startBotReceiver();
+  prompts = await startPromptServer();
   await request(emu, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
 });
 afterAll(async () => {
   for (const r of bot.received) expect(commsNotifications.safeParse(r.body).error).toBeUndefined();
   await bot.close();
+  await prompts.close();
   await emu.close();
 });
 
@@ -87,28 +95,61 @@ async function meetingCallWithGuest(): Promise<{ callId: string; guestId: string
   return { callId: res.json.id, guestId: guest.json.participantId };
 }
 
-const requestFiles = fs
-  .readdirSync(EXAMPLES)
-  .filter((f) => /\.request(-alt)?\.json$/.test(f) || f.endsWith(".invite-request.json"));
+const exampleFiles = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".json"));
+const isRequest = (f: string) => /\.(invite-)?request(-alt)?\.json$/.test(f);
+const isNotification = (f: string) => /\.notification-\d+-[\w-]+\.json$/.test(f);
+const responseFor = (request: string) =>
+  request.replace(/\.request(-alt)?\.json$/, ".response.json").replace(".invite-request.json", ".invite-response.json");
+const requestFiles = exampleFiles.filter(isRequest);
+const notificationFiles = exampleFiles.filter(isNotification);
+
+/** Rewrites the docs' prompt URLs (cdn.contoso.com) to a local WAV server so prompts really play. */
+function localPrompts(body: Record<string, unknown>): void {
+  for (const p of (body.prompts as Array<{ mediaInfo?: { uri?: string } }> | undefined) ?? []) {
+    if (p.mediaInfo?.uri) p.mediaInfo.uri = `${prompts.url}/${p.mediaInfo.uri.split("/").pop()}`;
+  }
+}
+
+/** A finished recordResponse: where its recording is and the token that downloads it. */
+async function finishedRecording(): Promise<{ location: string; token: string }> {
+  const callId = await establishedCall();
+  const rec = await request(emu, "POST", `/v1.0/communications/calls/${callId}/recordResponse`, {
+    token: app,
+    body: { initialSilenceTimeoutInSeconds: 1, maxRecordDurationInSeconds: 1 },
+  });
+  const done = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${rec.json.id}`));
+  return { location: done.resourceData.recordingLocation, token: done.resourceData.recordingAccessToken };
+}
+
+describe("every file in the contract's examples folder is covered", () => {
+  it("each file is a request (with its response), a notification, or a standalone example with a test", () => {
+    expect(requestFiles.length).toBeGreaterThan(50);
+    const paired = new Set(requestFiles.map(responseFor));
+    const uncovered = exampleFiles.filter(
+      (f) => !isRequest(f) && !isNotification(f) && !paired.has(f) && !(f in STANDALONE),
+    );
+    expect(uncovered).toEqual([]);
+    for (const f of Object.keys(STANDALONE)) expect(exampleFiles).toContain(f);
+  });
+});
 
 describe("replays every request example from the contract", () => {
-  it("covers every request example except the documented exclusions", () => {
-    expect(requestFiles.length).toBeGreaterThan(50);
-    for (const f of Object.keys(NOT_REPLAYED)) expect(requestFiles).toContain(f);
-  });
-
-  it.each(requestFiles.filter((f) => !(f in NOT_REPLAYED)))("%s", async (file) => {
+  it.each(requestFiles)("%s", async (file) => {
     const ex = readExample(file);
-    const responseFile = file
-      .replace(/\.request(-alt)?\.json$/, ".response.json")
-      .replace(".invite-request.json", ".invite-response.json");
+    const responseFile = responseFor(file);
     const expected = fs.existsSync(`${EXAMPLES}/${responseFile}`) ? readExample(responseFile) : undefined;
-    let path = ex.path.startsWith("/v1.0") ? ex.path : `/v1.0${ex.path}`;
+    let path = ex.path.startsWith("/v1.0") || ex.path.startsWith("https:") ? ex.path : `/v1.0${ex.path}`;
     const body = ex.body && typeof ex.body === "object" ? structuredClone(ex.body) : undefined;
     if (body?.callbackUri) body.callbackUri = `${bot.url}/cb`;
+    if (body) localPrompts(body);
     let token = path.includes("/me/") ? user : app;
 
-    if (/^call-(answer|reject|redirect)/.test(file)) {
+    if (/^call-record-ex2-download/.test(file)) {
+      // Not a Graph URL: the recordingLocation of a finished recordResponse, with its recordingAccessToken.
+      const recording = await finishedRecording();
+      path = recording.location;
+      token = recording.token;
+    } else if (/^call-(answer|reject|redirect)/.test(file)) {
       path = path.replace(/calls\/[^/]+/, `calls/${await incomingCall()}`);
     } else if (/^(participant-|call-list-participants|call-get-ex2)/.test(file)) {
       const { callId, guestId } = await meetingCallWithGuest();
@@ -117,12 +158,27 @@ describe("replays every request example from the contract", () => {
         .replace(/participants\/(?!invite)[^/]+/, `participants/${guestId}`);
     } else if (/^call-/.test(file)) {
       path = path.replace(/calls\/[^/]+/, `calls/${await establishedCall()}`);
+    } else if (/^onlinemeeting-get-ex5-attendeereport/.test(file)) {
+      // Live events only, and the token needs OnlineMeetingArtifact.Read.All.
+      token = (
+        await userSignIn(
+          emu,
+          "ana.ribeiro@aurora.example",
+          "openid OnlineMeetings.ReadWrite OnlineMeetingArtifact.Read.All",
+        )
+      ).access_token;
+      const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
+        token,
+        body: { subject: "live", isBroadcast: true },
+      });
+      path = path.replace(/onlineMeetings\/[^/]+\/attendeeReport/, `onlineMeetings/${m.json.id}/attendeeReport`);
     } else if (/^onlinemeeting-(get|update|delete)/.test(file)) {
       const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user, body: { subject: "seed" } });
       path = path
         .replace(/onlineMeetings\/[^?]+$/, `onlineMeetings/${m.json.id}`)
         .replace(/JoinWebUrl eq '.*'$/, `JoinWebUrl eq '${encodeURIComponent(m.json.joinWebUrl)}'`)
-        .replace(/eq%20'1234567890'/, `eq%20'${m.json.joinMeetingIdSettings.joinMeetingId}'`);
+        .replace(/eq%20'1234567890'/, `eq%20'${m.json.joinMeetingIdSettings.joinMeetingId}'`)
+        .replace(/eq%20'123456789'/, `eq%20'${m.json.videoTeleconferenceId}'`);
     } else if (/^onlinemeeting-createorget/.test(file)) {
       await request(emu, "POST", path, { token, body }); // first call creates (201); the example shows the 200 "get"
     }
@@ -132,16 +188,33 @@ describe("replays every request example from the contract", () => {
     const expectedStatus = expected?.status ?? (ex.method === "POST" ? 201 : 200);
     expect(res.status, res.text).toBe(expectedStatus);
     expect(res.headers["request-id"]).toMatch(/^[0-9a-f-]{36}$/);
-    if (expected?.headers?.Location)
-      expect(res.headers.location).toMatch(/^https:\/\/localhost:\d+\/v1\.0\/communications\/calls\/[0-9a-f-]+/);
+    const contentType = expected?.headers?.["Content-Type"];
+    if (contentType) expect(res.headers["content-type"]).toContain(contentType);
+    if (expected?.headers?.Location) {
+      const location = res.headers.location ?? "";
+      if (expectedStatus === 302) {
+        // The attendee report: a pre-authenticated download link.
+        const report = await request(emu, "GET", location);
+        expect(report.status).toBe(200);
+        expect(report.headers["content-type"]).toContain("text/csv");
+      } else {
+        expect(location).toMatch(/^https:\/\/localhost:\d+\/v1\.0\/communications\/calls\/[0-9a-f-]+/);
+      }
+    }
     if (expected?.body && typeof expected.body === "object") {
+      // The VideoTeleconferenceId example shows a bare object where the doc text (and every other $filter
+      // GET) gives a collection; the emulator answers the collection, so compare its one item.
+      const actual = "value" in expected.body || !Array.isArray(res.json?.value) ? res.json : res.json.value[0];
       for (const [key, value] of Object.entries(expected.body as Record<string, unknown>)) {
-        expect(res.json, `${file}: missing ${key}`).toHaveProperty([key]);
-        const mine = res.json[key];
+        expect(actual, `${file}: missing ${key}`).toHaveProperty([key]);
+        const mine = actual[key];
         if (value !== null && mine !== null && key !== "status")
           expect(typeOf(mine), `${file}: ${key}`).toBe(typeOf(value));
       }
-    } else if (expectedStatus === 202 || expectedStatus === 204) {
+      const settings = (expected.body as { joinMeetingIdSettings?: { isPasscodeRequired?: boolean } })
+        .joinMeetingIdSettings;
+      if (settings) expect(actual.joinMeetingIdSettings.isPasscodeRequired).toBe(settings.isPasscodeRequired);
+    } else if (expectedStatus === 202 || expectedStatus === 204 || expectedStatus === 302) {
       expect(res.text).toBe("");
     }
   });
@@ -314,5 +387,167 @@ describe("identity (Entra-shaped)", () => {
     const disco = await request(emu, "GET", `${emu.msalAuthority}/v2.0/.well-known/openid-configuration`);
     expect(disco.json.issuer).toBe(emu.issuer);
     expect(disco.json.token_endpoint).toBe(`${emu.issuer}/token`);
+  });
+});
+
+/** Keys (recursively, for nested objects) of a documented body that the emulator's body lacks. */
+function missingKeys(documented: unknown, mine: unknown, prefix = ""): string[] {
+  if (!documented || typeof documented !== "object" || Array.isArray(documented)) return [];
+  return Object.entries(documented).flatMap(([key, value]) => {
+    const here = mine && typeof mine === "object" ? (mine as Record<string, unknown>)[key] : undefined;
+    if (here === undefined) return [`${prefix}${key}`];
+    return missingKeys(value, here, `${prefix}${key}.`);
+  });
+}
+
+describe("standalone examples", () => {
+  it("graph-error.generic.response.json", async () => {
+    const documented = readExample("graph-error.generic.response.json").body;
+    const res = await request(emu, "GET", "/v1.0/me/onlineMeetings/unknown-meeting", { token: user });
+    expect(res.status).toBe(404);
+    expect(missingKeys(documented, res.json)).toEqual([]);
+    expect(res.json.error.code).toBe("itemNotFound");
+  });
+
+  it("graph-throttling.429.response.json", async () => {
+    const documented = readExample("graph-throttling.429.response.json");
+    await request(emu, "POST", "/_emulator/faults", {
+      body: {
+        method: "GET",
+        path: "/v1.0/communications/calls/*",
+        count: 1,
+        action: { type: "throttle", retryAfterSeconds: 10 },
+      },
+    });
+    const res = await request(emu, "GET", "/v1.0/communications/calls/6f0e5a3e-0000-4000-8000-000000000000", {
+      token: app,
+    });
+    expect(res.status).toBe(documented.status);
+    expect(res.headers["retry-after"]).toBe(documented.headers!["Retry-After"]);
+    expect(missingKeys(documented.body, res.json)).toEqual([]);
+    expect(res.json.error.code).toBe(documented.body.error.code);
+  });
+
+  it("inbound-callback.jwt-claims.example.json", async () => {
+    const documented = readExample("inbound-callback.jwt-claims.example.json").body;
+    await establishedCall();
+    const claims = decodeJwt(bot.received.at(-1)!.authorization!.replace(/^Bearer /, ""));
+    expect(missingKeys(documented, claims)).toEqual([]);
+    expect(claims).toMatchObject({ iss: documented.iss, aud: emu.registration.clientId, tid: emu.directory.tenantId });
+  });
+
+  it("onlinemeeting-create.error-no-application-access-policy.response.json", async () => {
+    const documented = readExample("onlinemeeting-create.error-no-application-access-policy.response.json").body;
+    await request(emu, "PUT", "/_emulator/access-policy", { body: { allowAll: false, userIds: [] } });
+    try {
+      const res = await request(emu, "POST", `/v1.0/users/${ANA}/onlineMeetings`, { token: app, body: {} });
+      expect(res.status).toBe(403);
+      expect(missingKeys(documented, res.json)).toEqual([]);
+      expect(res.json.error.code).toBe(documented.error.code);
+      expect(res.json.error.message).toBe(
+        `App ${emu.registration.clientId} is not authorized to Create meeting on behalf of user ${ANA}`,
+      );
+    } finally {
+      await request(emu, "PUT", "/_emulator/access-policy", { body: { allowAll: true } });
+    }
+  });
+});
+
+/**
+ * What kind of notification an item is: change type + entity type + state/status. Roster and content-sharing
+ * collections are arrays; content sharing on a session's own URL has no resourceData.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function kindOf(n: any): string {
+  const data = n.resourceData;
+  if (Array.isArray(data)) return `${n.changeType} ${data[0]?.["@odata.type"]}[]`;
+  if (data === undefined)
+    return `${n.changeType} ${/\/contentsharingsessions\/[^/]+$/.test(n.resourceUrl) ? "contentSharingSession" : "?"}`;
+  return `${n.changeType} ${data["@odata.type"]} ${data.state ?? data.status ?? ""}`.trim();
+}
+
+describe("every notification example has an emulated counterpart", () => {
+  const legOf = async (callId: string, endpoint: string) => {
+    const view = await request(emu, "GET", `/_emulator/calls/${callId}`);
+    return view.json.legs.find((l: { endpoint: string }) => l.endpoint === endpoint).participantId as string;
+  };
+
+  it("tones after subscribeToTone, and content sharing on a placed call (collection URL, array of sessions)", async () => {
+    const res = await request(emu, "POST", "/v1.0/communications/calls", {
+      token: app,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        targets: [{ identity: { phone: { id: "+5511911112222" } } }],
+        callOptions: {
+          "@odata.type": "#microsoft.graph.outgoingCallOptions",
+          isContentSharingNotificationEnabled: true,
+        },
+      },
+    });
+    const id = res.json.id as string;
+    await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${id}` && n.resourceData?.state === "established",
+    );
+    await request(emu, "POST", `/v1.0/communications/calls/${id}/subscribeToTone`, { token: app, body: {} });
+    const leg = await legOf(id, "phone:+5511911112222");
+    const act = (body: object) => request(emu, "POST", `/_emulator/legs/${leg}/actions`, { body });
+    expect((await act({ action: "press", keys: "5" })).status).toBe(200);
+    await bot.waitFor((n) => n.resourceData?.toneInfo?.tone === "tone5");
+    for (const action of ["startSharing", "startSharing", "stopSharing"])
+      expect((await act({ action })).status).toBe(200);
+    expect((await act({ action: "stopSharing" })).status).toBe(400);
+    const url = `/communications/calls/${id}/contentsharingsessions`;
+    await bot.waitFor((n) => n.resourceUrl === url && n.changeType === "deleted");
+    const sharing = bot.items().filter((n) => n.resourceUrl === url);
+    expect(sharing.map((n) => n.changeType)).toEqual(["created", "updated", "deleted"]);
+    expect(new Set(sharing.map((n) => n.resourceData[0].id)).size).toBe(1);
+  });
+
+  it("content sharing on an answered call (session URL, no resourceData); not sent unless enabled", async () => {
+    const id = await incomingCall();
+    await request(emu, "POST", `/v1.0/communications/calls/${id}/answer`, {
+      token: app,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        acceptedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        callOptions: {
+          "@odata.type": "#microsoft.graph.incomingCallOptions",
+          isContentSharingNotificationEnabled: true,
+        },
+      },
+    });
+    await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${id}` && n.resourceData?.state === "established",
+    );
+    const leg = await legOf(id, "phone:+5511912345678");
+    await request(emu, "POST", `/_emulator/legs/${leg}/actions`, { body: { action: "startSharing" } });
+    await request(emu, "POST", `/_emulator/legs/${leg}/actions`, { body: { action: "hangup" } });
+    await bot.waitFor((n) => n.resourceUrl === `/communications/calls/${id}` && n.changeType === "deleted");
+    const sharing = bot
+      .items()
+      .filter((n) => n.resourceUrl.startsWith(`/communications/calls/${id}/contentsharingsessions/`));
+    expect(sharing.map((n) => [n.changeType, n.resourceData])).toEqual([
+      ["created", undefined],
+      ["deleted", undefined],
+    ]);
+
+    const quiet = await establishedCall();
+    const quietLeg = await legOf(quiet, `user:${ANA}`);
+    await request(emu, "POST", `/_emulator/legs/${quietLeg}/actions`, { body: { action: "startSharing" } });
+    await request(emu, "DELETE", `/v1.0/communications/calls/${quiet}`, { token: app });
+    await bot.waitFor((n) => n.resourceUrl === `/communications/calls/${quiet}` && n.changeType === "deleted");
+    expect(bot.items().some((n) => n.resourceUrl.startsWith(`/communications/calls/${quiet}/contentsharing`))).toBe(
+      false,
+    );
+  });
+
+  it.each(notificationFiles)("%s", (file) => {
+    // Runs after the replays and flows above: the emulator must have sent a notification of each kind.
+    const documented = readExample(file).body.value as unknown[];
+    const sent = new Set(bot.items().map(kindOf));
+    for (const n of documented) expect([...sent], `${file}: ${kindOf(n)}`).toContain(kindOf(n));
   });
 });

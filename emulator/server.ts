@@ -93,6 +93,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     log,
   });
   engine.recordingBaseUrl = `${origin}/_media/recordings`;
+  meetings.participantsOf = (threadId) => engine.meetingAttendance(threadId);
 
   const botOpenIdConfigUrl = `${origin}/botframework/.well-known/OpenIdConfiguration`;
   router.on("GET", "/botframework/.well-known/OpenIdConfiguration", (ctx) =>

@@ -4,7 +4,7 @@ import type { EmulatorLimits } from "../config";
 import { findUser, type Directory } from "../directory";
 import type { Behaviour } from "../farend/behaviour";
 import { HttpError, notFound } from "../http/context";
-import type { MeetingStore } from "../graph/meetings";
+import type { MeetingStore, ReportAttendee } from "../graph/meetings";
 import { notification, type ChangeType } from "../notifications/envelope";
 import type { Notifier } from "../notifications/notifier";
 import type { RecordingStore } from "../media/recordings";
@@ -263,9 +263,9 @@ export class CallEngine {
   /** Joining a meeting: the bot is in as soon as signalling completes; the roster follows. */
   startMeetingJoin(call: CallRecord): void {
     this.addBotLeg(call, "connected");
-    this.signalUntilEstablished(call, {}, { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo }, () =>
-      this.notifyRoster(call),
-    );
+    // Both updates echo chatInfo/meetingInfo for meeting joins (create-call example 5).
+    const meeting = { chatInfo: call.chatInfo, meetingInfo: call.meetingInfo };
+    this.signalUntilEstablished(call, meeting, meeting, () => this.notifyRoster(call));
   }
 
   /** The bot's own leg in the call's conversation (its participant id is the call's myParticipantId). */
@@ -324,6 +324,7 @@ export class CallEngine {
     call: CallRecord,
     identity: Record<string, unknown> | undefined,
     handlers: { onAnswer: (m: Member) => void; onFail: (r: ResultInfo, m?: Member) => void },
+    ringTimeoutMs = this.deps.limits.noAnswerTimeoutMs,
   ): Member | undefined {
     const conf = this.conferenceOf(call);
     const key = this.keyForIdentity(identity);
@@ -358,7 +359,7 @@ export class CallEngine {
         break;
       case "noAnswer":
       case "manual":
-        this.timer(call, noAnswer, this.deps.limits.noAnswerTimeoutMs);
+        this.timer(call, noAnswer, ringTimeoutMs);
         break;
     }
     return member;
@@ -474,6 +475,16 @@ export class CallEngine {
     member.state = "left";
     member.endReason = "hungUp";
     if (!conf) return;
+    this.stopSharingOf(conf, member);
+    if (![...conf.members.values()].some((m) => m.kind === "bot")) {
+      // A conversation the bot handed on (redirect): when one side hangs up the other is left alone.
+      for (const other of conf.members.values()) {
+        if (other.state === "left") continue;
+        other.state = "left";
+        other.endReason = "otherPartyHungUp";
+      }
+      return;
+    }
     const bots = [...conf.members.values()]
       .filter((m) => m.kind === "bot" && m.state !== "left")
       .map((m) => this.calls.get(m.callId ?? ""));
@@ -612,29 +623,105 @@ export class CallEngine {
     this.later(call, () => this.notifyCallGone(call, {}), 1, true);
   }
 
-  redirect(call: CallRecord, targets: Array<Record<string, unknown>>, callbackUri?: string): void {
+  /**
+   * Forwards an unanswered incoming call: every target rings at once (first to answer wins, contract §2.6).
+   * The bot's call ends when the redirect resolves — `deleted terminated`, with `answeredBy` for phone
+   * targets as in the PSTN example — and the caller carries on with whoever answered, without the bot.
+   */
+  redirect(
+    call: CallRecord,
+    targets: Array<Record<string, unknown>>,
+    opts: { timeoutSeconds: number; callbackUri?: string },
+  ): void {
     if (call.state !== "incoming")
       throw new HttpError(400, "invalidRequest", `The call is ${call.state}; only incoming calls can be redirected.`);
-    if (callbackUri) call.callbackUri = callbackUri;
+    this.clearTimer(call, "answerWindow");
+    if (opts.callbackUri) call.callbackUri = opts.callbackUri;
     call.state = "redirecting";
     call.redirectedTo = targets.map((t) => this.keyForIdentity(t.identity as Record<string, unknown>) ?? "unknown");
-    const caller = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
-    if (caller) {
-      caller.state = "left";
-      caller.endReason = "redirected";
+    call.redirectOutcome = "ringing";
+    const conf = this.conferenceOf(call);
+    const caller = call.peerMemberId ? conf.members.get(call.peerMemberId) : undefined;
+    const ringing: Member[] = [];
+    let pending = targets.length;
+    let lastFailure: ResultInfo = RESULTS.noEndpoints;
+    const ringTimeoutMs = Math.min(opts.timeoutSeconds * 1000, this.deps.limits.noAnswerTimeoutMs);
+    for (const target of targets) {
+      const member = this.ringTarget(
+        call,
+        target.identity as Record<string, unknown> | undefined,
+        {
+          onAnswer: (winner) => {
+            for (const other of ringing) {
+              if (other === winner || other.state !== "ringing") continue;
+              this.pendingRings.delete(other.id);
+              other.state = "left";
+              other.endReason = "answeredElsewhere";
+            }
+            call.redirectOutcome = "answered";
+            call.redirectAnsweredBy = winner.endpointKey;
+            if (caller && caller.state !== "left") this.connectWithoutBot(conf, [caller, winner]);
+            this.endRedirect(call, winner);
+          },
+          onFail: (result) => {
+            lastFailure = result;
+            if (--pending > 0 || call.state !== "redirecting") return;
+            call.redirectOutcome = "failed";
+            if (caller && caller.state !== "left") {
+              caller.state = "left";
+              caller.calling = false;
+              caller.endReason = "redirectNotAnswered";
+            }
+            this.endRedirect(call, undefined, lastFailure);
+          },
+        },
+        ringTimeoutMs,
+      );
+      if (member) ringing.push(member);
     }
-    this.later(call, () => {
-      this.finish(call, null);
-      this.notifyCallGone(call, {
-        state: "terminated",
-        direction: call.direction,
-        callbackUri: call.callbackUri,
-        source: call.source,
-        targets: call.targets,
-        myParticipantId: call.myParticipantId,
-        id: call.id,
-      });
+  }
+
+  private endRedirect(call: CallRecord, answeredBy: Member | undefined, failure?: ResultInfo): void {
+    this.finish(call, failure ?? null);
+    this.notifyCallGone(call, {
+      state: "terminated",
+      direction: call.direction,
+      callbackUri: call.callbackUri,
+      source: call.source,
+      targets: call.targets,
+      ...(answeredBy?.kind === "phone"
+        ? {
+            answeredBy: {
+              "@odata.type": "#microsoft.graph.participantInfo",
+              identity: {
+                "@odata.type": "#microsoft.graph.identitySet",
+                // The platform hides who picked up behind an opaque id.
+                encrypted: {
+                  "@odata.type": "#microsoft.graph.identity",
+                  id: crypto.createHash("sha256").update(answeredBy.endpointKey).digest("hex").slice(0, 44),
+                },
+              },
+              endpointType: "default",
+            },
+          }
+        : {}),
+      ...(failure ? { resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...failure } } : {}),
+      tenantId: call.tenantId,
+      myParticipantId: call.myParticipantId,
+      id: call.id,
     });
+  }
+
+  /** Moves far-end members into a conversation of their own (no bot): they talk until one hangs up. */
+  private connectWithoutBot(from: Conference, members: Member[]): Conference {
+    const conf = this.newConference("p2p");
+    for (const m of members) {
+      from.members.delete(m.id);
+      m.state = "connected";
+      m.calling = false;
+      conf.members.set(m.id, m);
+    }
+    return conf;
   }
 
   transfer(call: CallRecord, target: Record<string, unknown>): void {
@@ -655,8 +742,14 @@ export class CallEngine {
         const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
         const who = key ? this.identityForKey(key) : undefined;
         const behaviour = key ? this.behaviourFor(key) : undefined;
-        const accepted =
-          !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
+        // Consultative transfer: the target is already on the bot's other call, so the far end's mood
+        // does not matter — that call must be live.
+        const replacesCallId = typeof target.replacesCallId === "string" ? target.replacesCallId : undefined;
+        const replaced = replacesCallId ? this.calls.get(normaliseId(replacesCallId)) : undefined;
+        const accepted = replacesCallId
+          ? replaced?.state === "established" && replaced.appId === call.appId
+          : !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
+        const failure = replacesCallId ? RESULTS.consultativeTransferFailed : RESULTS.transferFailed;
         this.timer(
           call,
           () => {
@@ -668,16 +761,20 @@ export class CallEngine {
                 peer.endReason = `transferred to ${key}`;
               }
               this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
+              if (replaced) this.terminate(replaced, RESULTS.transferCompleted, { silentTerminating: true });
             } else {
               call.state = "established";
-              call.resultInfo = RESULTS.transferFailed;
+              call.resultInfo = failure;
               this.notifyCall(call, "updated", {
                 state: "established",
-                resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...RESULTS.transferFailed },
+                resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...failure },
+                ...(replacesCallId ? { replacesContext: replacesCallId } : {}),
               });
             }
           },
-          behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs,
+          replacesCallId
+            ? this.deps.limits.signallingDelayMs
+            : (behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs),
         );
       },
       2,
@@ -783,6 +880,20 @@ export class CallEngine {
 
   // ---------------------------------------------------------------- meetings: guests
 
+  /** Everyone (but bots) who was in a meeting's conversation, for its attendee report. */
+  meetingAttendance(threadId: string): ReportAttendee[] {
+    const conf = [...this.conferences.values()].find((c) => c.kind === "meeting" && c.threadId === threadId);
+    return [...(conf?.members.values() ?? [])]
+      .filter((m) => m.kind !== "bot" && m.state !== "ringing")
+      .map((m) => ({
+        participantId: m.id,
+        displayName: m.displayName,
+        role: m.kind === "guest" ? "Attendee" : "Presenter",
+        joinedAt: m.joinedAt,
+        inMeeting: m.state !== "left",
+      }));
+  }
+
   guestJoin(conf: Conference, name: string, lobbyBypass: boolean): Member {
     const guestId = newId();
     const member = this.addMember(conf, {
@@ -811,6 +922,63 @@ export class CallEngine {
     if (!member || member.state === "left") throw notFound(`Participant '${memberId}' is not in this meeting.`);
     this.memberHangUp(member);
     if (conf.kind === "meeting") this.notifyRosterForConference(conf);
+  }
+
+  // ---------------------------------------------------------------- content sharing
+
+  /**
+   * A far-end member starts sharing (or takes over the share): `created`, or `updated` when a session was
+   * already running, on the call's contentsharingsessions for every bot leg that enabled
+   * `isContentSharingNotificationEnabled`.
+   */
+  startSharing(member: Member): void {
+    const conf = this.conferenceWith(member);
+    if (!conf || member.state !== "connected")
+      throw new HttpError(400, "invalidRequest", `Leg is ${member.state}; only a connected leg can share content.`);
+    const changeType = conf.sharing ? "updated" : "created";
+    conf.sharing = {
+      sessionId: conf.sharing?.sessionId ?? crypto.randomBytes(32).toString("hex").toUpperCase(),
+      memberId: member.id,
+    };
+    this.notifySharing(conf, changeType);
+  }
+
+  /** Ends the member's share (`deleted`); false when the member was not sharing. */
+  stopSharingOf(conf: Conference, member: Member): boolean {
+    if (conf.sharing?.memberId !== member.id) return false;
+    this.notifySharing(conf, "deleted");
+    conf.sharing = undefined;
+    return true;
+  }
+
+  stopSharing(member: Member): void {
+    const conf = this.conferenceWith(member);
+    if (!conf || !this.stopSharingOf(conf, member))
+      throw new HttpError(400, "invalidRequest", "Leg is not sharing content.");
+  }
+
+  /**
+   * The docs show two shapes: calls the bot placed get the collection URL with an array of sessions
+   * (create-call example); answered incoming calls get the session's own URL and no resourceData
+   * (answer example). Each bot leg gets the shape of its own kind.
+   */
+  private notifySharing(conf: Conference, changeType: ChangeType): void {
+    const session = conf.sharing;
+    if (!session) return;
+    for (const m of conf.members.values()) {
+      const call = m.kind === "bot" && m.state !== "left" ? this.calls.get(m.callId ?? "") : undefined;
+      if (call?.state !== "established" || call.callOptions?.isContentSharingNotificationEnabled !== true) continue;
+      const sessions = `${callUrl(call.id)}/contentsharingsessions`;
+      if (call.direction === "incoming") this.send(call, changeType, `${sessions}/${session.sessionId}`, undefined);
+      else
+        this.send(call, changeType, sessions, [
+          { "@odata.type": "#microsoft.graph.contentSharingSession", id: session.sessionId },
+        ]);
+    }
+  }
+
+  private conferenceWith(member: Member): Conference | undefined {
+    return [...this.conferences.values()].find((c) => c.members.get(member.id) === member);
   }
 
   // ---------------------------------------------------------------- media
@@ -882,7 +1050,7 @@ export class CallEngine {
     call: CallRecord,
     changeType: ChangeType,
     resourceUrl: string,
-    data: Record<string, unknown> | Array<Record<string, unknown>>,
+    data: Record<string, unknown> | Array<Record<string, unknown>> | undefined,
     allowAfterEnd = false,
   ): void {
     if (call.state === "terminated" && !allowAfterEnd) return;

@@ -48,6 +48,8 @@ export interface Conference {
   meetingId?: string;
   organizerId?: string;
   members: Map<string, Member>;
+  /** Someone is sharing content (screen) in this conversation. */
+  sharing?: { sessionId: string; memberId: string };
 }
 
 export interface MediaOp {
@@ -103,5 +105,8 @@ export interface CallRecord {
   events: EventEmitter;
   /** Incoming call that was redirected/rejected: where the caller went. */
   redirectedTo?: string[];
+  redirectOutcome?: "ringing" | "answered" | "failed";
+  /** Endpoint key of the redirect target that picked up. */
+  redirectAnsweredBy?: string;
   terminationReason?: string;
 }

@@ -116,4 +116,9 @@ export const RESULTS = {
   declined: { code: 603, subcode: 0, message: "The callee declined the call." },
   transferCompleted: { code: 0, subcode: 7015, message: "GracefulTransferCompleted" },
   transferFailed: { code: 500, subcode: 7000, message: "The transfer target did not accept the call." },
+  consultativeTransferFailed: {
+    code: 500,
+    subcode: 7700,
+    message: "The call to be replaced is not an established call of this application.",
+  },
 } satisfies Record<string, ResultInfo>;

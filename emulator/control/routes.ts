@@ -45,6 +45,13 @@ export function callView(engine: CallEngine, call: CallRecord) {
     toneSubscribed: call.toneSubscribed,
     threadId: conf?.threadId ?? null,
     redirectedTo: call.redirectedTo ?? null,
+    redirect: call.redirectedTo
+      ? {
+          targets: call.redirectedTo,
+          outcome: call.redirectOutcome ?? "ringing",
+          answeredBy: call.redirectAnsweredBy ?? null,
+        }
+      : null,
     legs: [...(conf?.members.values() ?? [])].map(memberView),
   };
 }
@@ -65,6 +72,11 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
       const conf = engine.conferences.get(call.conferenceId);
       const member = [...(conf?.members.values() ?? [])].find((m) => m.endpointKey === key && m.state !== "left");
       if (member) return { member, call };
+    }
+    // Conversations the bot handed on (an answered redirect) have no bot call of their own.
+    for (const conf of engine.conferences.values()) {
+      const member = [...conf.members.values()].find((m) => m.endpointKey === key && m.state !== "left");
+      if (member) return { member };
     }
     return undefined;
   }
@@ -98,6 +110,8 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
     }),
     z.object({ action: z.literal("say"), text: z.string().min(1).max(2000) }),
     z.object({ action: z.literal("hangup") }),
+    z.object({ action: z.literal("startSharing") }),
+    z.object({ action: z.literal("stopSharing") }),
   ]);
 
   async function applyLegAction(ctx: RequestContext, member: Member): Promise<void> {
@@ -120,6 +134,12 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
         break;
       case "hangup":
         engine.memberHangUp(member);
+        break;
+      case "startSharing":
+        engine.startSharing(member);
+        break;
+      case "stopSharing":
+        engine.stopSharing(member);
         break;
     }
     sendJson(ctx, 200, memberView(member));

@@ -65,8 +65,22 @@ const meetingInputSchema = z.looseObject({
 const createOrGetSchema = meetingInputSchema.extend({ externalId: z.string().min(1, "externalId is required") });
 
 /** Online meetings (contract §3), with the conference state the join page and calls share. */
+export interface ReportAttendee {
+  participantId: string;
+  displayName: string;
+  role: string;
+  joinedAt: string;
+  inMeeting: boolean;
+}
+
+/** Pre-authenticated attendee-report download links live this long (the docs say 60 seconds). */
+const REPORT_LINK_TTL_MS = 60_000;
+
 export class MeetingStore {
   readonly meetings = new Map<string, StoredMeeting>();
+  private readonly reportLinks = new Map<string, { meetingId: string; expiresAt: number }>();
+  /** Who took part in the meeting's conversation; wired to the call engine by the server. */
+  participantsOf: (threadId: string) => ReportAttendee[] = () => [];
 
   constructor(
     private readonly directory: Directory,
@@ -76,6 +90,32 @@ export class MeetingStore {
 
   reset(): void {
     this.meetings.clear();
+    this.reportLinks.clear();
+  }
+
+  byVideoTeleconferenceId(vtcId: string): StoredMeeting | undefined {
+    return [...this.meetings.values()].find((m) => m.body.videoTeleconferenceId === vtcId);
+  }
+
+  /** A short-lived download link for a live event's attendee report (Graph answers 302 to such a link). */
+  attendeeReportLink(meeting: StoredMeeting): string {
+    const now = Date.now();
+    for (const [token, link] of this.reportLinks) if (link.expiresAt < now) this.reportLinks.delete(token);
+    const token = crypto.randomBytes(24).toString("base64url");
+    this.reportLinks.set(token, { meetingId: String(meeting.body.id), expiresAt: now + REPORT_LINK_TTL_MS });
+    return `${this.origin}/_media/attendee-reports/${token}`;
+  }
+
+  /** CSV attendee report behind a link, or undefined when the link is unknown or expired. */
+  attendeeReportCsv(token: string): string | undefined {
+    const link = this.reportLinks.get(token);
+    if (!link || link.expiresAt < Date.now()) return undefined;
+    const meeting = this.meetings.get(link.meetingId);
+    if (!meeting) return undefined;
+    const rows = this.participantsOf(String(meeting.body.chatInfo?.threadId ?? "")).map((a) =>
+      [a.participantId, a.displayName, a.role, a.joinedAt, a.inMeeting ? "Joined" : "Left"].map(csvCell).join(","),
+    );
+    return ["ParticipantId,FullName,Role,UtcJoinTimestamp,Action", ...rows].join("\r\n") + "\r\n";
   }
 
   byThreadId(threadId: string): StoredMeeting | undefined {
@@ -92,7 +132,8 @@ export class MeetingStore {
     const threadId = `19:meeting_${crypto.randomBytes(36).toString("base64url").slice(0, 48)}@thread.v2`;
     const id = Buffer.from(`1*${organizer.id}*0**${threadId}`).toString("base64url");
     const joinMeetingId = String(crypto.randomInt(100_000_000, 999_999_999)) + String(crypto.randomInt(100, 999));
-    const isPasscodeRequired = input.joinMeetingIdSettings?.isPasscodeRequired ?? true;
+    // Without joinMeetingIdSettings the meeting has no passcode (onlinemeeting-create example 4, "OR" form).
+    const isPasscodeRequired = input.joinMeetingIdSettings?.isPasscodeRequired ?? false;
     const context = JSON.stringify({ Tid: this.directory.tenantId, Oid: organizer.id });
     // Teams-shaped URL on the emulator's own host so a person can open it and join as a guest.
     const joinWebUrl = `${this.origin}/l/meetup-join/${encodeURIComponent(threadId)}/0?context=${encodeURIComponent(context)}`;
@@ -109,7 +150,8 @@ export class MeetingStore {
         content: `data:text/html,${encodeURIComponent(`<p><a href="${joinWebUrl}">Join the meeting now</a></p><p>Meeting ID: ${joinMeetingId}</p>`)}`,
         contentType: "html",
       },
-      videoTeleconferenceId: null,
+      // Tenants with a Cloud Video Interop provider get a VTC id per meeting; the emulated tenant has one.
+      videoTeleconferenceId: String(crypto.randomInt(1_000_000_000, 9_999_999_999)),
       externalId: externalId ?? null,
       isBroadcast: input.isBroadcast ?? false,
       broadcastSettings: (input.broadcastSettings as OnlineMeeting["broadcastSettings"]) ?? null,
@@ -197,6 +239,10 @@ export class MeetingStore {
   }
 }
 
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
 function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, now: Date): { start: Date; end: Date } {
   if (endRaw && !startRaw) throw badRequest("endDateTime cannot be specified without startDateTime.");
   const start = startRaw ? new Date(startRaw) : now;
@@ -205,12 +251,24 @@ function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, 
   return { start, end };
 }
 
+/** Contract §1 matrix; meeting artifacts (attendee reports) need OnlineMeetingArtifact.Read.All only. */
+const DELEGATED_PERMISSIONS = {
+  read: ["OnlineMeetings.Read", "OnlineMeetings.ReadWrite"],
+  write: ["OnlineMeetings.ReadWrite"],
+  artifact: ["OnlineMeetingArtifact.Read.All"],
+};
+const APPLICATION_PERMISSIONS = {
+  read: ["OnlineMeetings.Read.All", "OnlineMeetings.ReadWrite.All"],
+  write: ["OnlineMeetings.ReadWrite.All"],
+  artifact: ["OnlineMeetingArtifact.Read.All"],
+};
+
 /** Resolves "/me" or "/users/{id}" plus the permission matrix for onlineMeetings. */
 function resolveOrganizer(
   ctx: RequestContext,
   principal: Principal,
   directory: Directory,
-  access: "read" | "write",
+  access: "read" | "write" | "artifact",
   accessPolicy: (userId: string) => boolean,
 ): DirectoryUser {
   const userParam = ctx.params.userId;
@@ -221,29 +279,23 @@ function resolveOrganizer(
   const user = findUser(directory, userParam ?? (principal.kind === "user" ? principal.userId : ""));
   if (!user) throw notFound(`User '${userParam ?? "me"}' was not found in the tenant.`);
   if (principal.kind === "user") {
-    const ok =
-      access === "read"
-        ? principal.scopes.some((s) => s === "OnlineMeetings.ReadWrite" || s === "OnlineMeetings.Read")
-        : principal.scopes.includes("OnlineMeetings.ReadWrite");
-    if (!ok)
+    const needed = DELEGATED_PERMISSIONS[access];
+    if (!principal.scopes.some((s) => needed.includes(s)))
       throw forbidden(
-        "Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite (delegated).",
+        `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (delegated).`,
       );
     if (user.id !== principal.userId)
       throw forbidden("A delegated token can only access the signed-in user's online meetings.");
     return user;
   }
-  const ok =
-    access === "read"
-      ? principal.roles.some((r) => r === "OnlineMeetings.ReadWrite.All" || r === "OnlineMeetings.Read.All")
-      : principal.roles.includes("OnlineMeetings.ReadWrite.All");
-  if (!ok)
+  const needed = APPLICATION_PERMISSIONS[access];
+  if (!principal.roles.some((r) => needed.includes(r)))
     throw forbidden(
-      "Insufficient privileges to complete the operation. Requires OnlineMeetings.ReadWrite.All (application).",
+      `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (application).`,
     );
   if (!accessPolicy(user.id)) {
     throw forbidden(
-      `App ${principal.appId} is not authorized to ${access === "read" ? "Get" : "Create"} meeting on behalf of user ${user.id}`,
+      `App ${principal.appId} is not authorized to ${access === "write" ? "Create" : "Get"} meeting on behalf of user ${user.id}`,
       "Unauthorized",
     );
   }
@@ -275,7 +327,9 @@ function parseFilter(filter: string): {
   }
   if (field === "joinmeetingidsettings/joinmeetingid") return { field: "joinMeetingId", values: [m[2]] };
   if (field === "videoteleconferenceid") return { field: "videoTeleconferenceId", values: [m[2]] };
-  throw badRequest(`Filter on '${m[1]}' is not supported. Supported: JoinWebUrl, joinMeetingIdSettings/joinMeetingId.`);
+  throw badRequest(
+    `Filter on '${m[1]}' is not supported. Supported: JoinWebUrl, joinMeetingIdSettings/joinMeetingId (and VideoTeleconferenceId on /communications/onlineMeetings).`,
+  );
 }
 
 export function registerMeetingRoutes(
@@ -347,6 +401,17 @@ export function registerMeetingRoutes(
       const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
       sendJson(ctx, 200, entity(ctx, user, find(user, ctx.params.meetingId!)));
     });
+    // Live-event attendee report (deprecated API, contract §3): 302 to a download link that expires in 60 s.
+    router.on("GET", `${base}/:meetingId/attendeeReport`, async (ctx) => {
+      const principal = await authenticate(ctx);
+      const user = resolveOrganizer(ctx, principal, directory, "artifact", accessPolicy);
+      const meeting = find(user, ctx.params.meetingId!);
+      if (meeting.organizerId !== user.id)
+        throw forbidden("Only the organizer of the live event can get its attendee report.");
+      if (!meeting.body.isBroadcast)
+        throw notFound("The attendee report is only available for Teams live events (isBroadcast).");
+      sendEmpty(ctx, 302, { Location: store.attendeeReportLink(meeting) });
+    });
     router.on("PATCH", `${base}/:meetingId`, async (ctx) => {
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
@@ -364,4 +429,39 @@ export function registerMeetingRoutes(
       sendEmpty(ctx, 204);
     });
   }
+
+  // Lookup by VideoTeleconferenceId: application tokens only, tenant-wide (no access policy applies).
+  router.on("GET", "/v1.0/communications/onlineMeetings", async (ctx) => {
+    const principal = await authenticate(ctx);
+    if (principal.kind !== "app")
+      throw forbidden(
+        "Getting online meetings by VideoTeleconferenceId is only supported with application permissions.",
+      );
+    const needed = APPLICATION_PERMISSIONS.read;
+    if (!principal.roles.some((r) => needed.includes(r)))
+      throw forbidden(
+        `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (application).`,
+      );
+    const filter = ctx.url.searchParams.get("$filter");
+    const parsed = filter ? parseFilter(filter) : undefined;
+    if (parsed?.field !== "videoTeleconferenceId")
+      throw badRequest("A $filter on VideoTeleconferenceId is required for /communications/onlineMeetings.");
+    const found = parsed.values.map((v) => store.byVideoTeleconferenceId(v)).find((m) => m !== undefined);
+    sendJson(ctx, 200, {
+      "@odata.context": `${GRAPH_V1}/$metadata#communications/onlineMeetings`,
+      value: found ? [found.body] : [],
+    });
+  });
+
+  router.on("GET", "/_media/attendee-reports/:token", (ctx) => {
+    const csv = store.attendeeReportCsv(ctx.params.token!);
+    if (csv === undefined) throw notFound("The report link does not exist or has expired.");
+    ctx.res.writeHead(200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Length": Buffer.byteLength(csv),
+      "request-id": ctx.requestId,
+      "Cache-Control": "no-store",
+    });
+    ctx.res.end(csv);
+  });
 }

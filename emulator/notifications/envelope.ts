@@ -7,7 +7,8 @@ export interface CommsNotification {
   resourceUrl: string;
   resource: string;
   callbackUri: string;
-  resourceData: Record<string, unknown> | Array<Record<string, unknown>>;
+  /** Absent on some notifications (content sharing on answered calls). */
+  resourceData?: Record<string, unknown> | Array<Record<string, unknown>>;
 }
 
 export interface CommsNotifications {
@@ -21,15 +22,16 @@ export function notification(
   callbackUri: string,
   resourceData: CommsNotification["resourceData"],
 ): CommsNotification {
-  return {
+  const item: CommsNotification = {
     "@odata.type": "#microsoft.graph.commsNotification",
     changeType,
     resourceUrl,
     // Legacy duplicate of resourceUrl that real payloads still carry.
     resource: resourceUrl.replace(/^\/communications\/calls/, "/app/calls"),
     callbackUri,
-    resourceData,
   };
+  if (resourceData !== undefined) item.resourceData = resourceData;
+  return item;
 }
 
 export function envelope(value: CommsNotification[]): CommsNotifications {

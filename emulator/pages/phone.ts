@@ -30,6 +30,7 @@ export function registerPhonePage(router: Router, directory: Directory): void {
 <button id="answer" type="button">Answer</button><button id="decline" type="button">Decline</button><button id="hangup" type="button">Hang up</button>
 <button id="callClinic" type="button">Call the clinic (${esc(directory.clinicLine.phone)})</button>
 </fieldset>
+<fieldset><legend>Screen</legend><button id="share" type="button">Share screen</button><button id="unshare" type="button">Stop sharing</button></fieldset>
 <fieldset><legend>Keypad</legend><div class="keys">${keys}</div></fieldset>
 <fieldset><legend>Say something</legend><input id="say" size="40" placeholder="e.g. quero remarcar a consulta"><button id="sayBtn" type="button">Say</button></fieldset>
 <p class="err" id="err" role="alert"></p>`,
@@ -61,7 +62,7 @@ async function poll() {
   if (!endpoint) return;
   const s = await api("GET", ep());
   const leg = s.leg;
-  $("state").textContent = !leg ? "Idle" : leg.state === "ringing" ? "Ringing… (" + leg.callId + ")" : leg.state === "calling" ? "Calling the clinic…" : leg.state === "connected" ? "In call" : leg.state;
+  $("state").textContent = !leg ? "Idle" : leg.state === "ringing" ? "Ringing… (" + leg.callId + ")" : leg.state === "calling" ? "Calling the clinic…" : leg.state === "connected" ? (leg.callId ? "In call" : "In call (forwarded by the clinic)") : leg.state;
 }
 const act = (body) => api("POST", ep() + "/actions", body).then(poll);
 $("use").onclick = use;
@@ -69,6 +70,8 @@ $("answer").onclick = () => act({ action: "answer" });
 $("decline").onclick = () => act({ action: "decline" });
 $("hangup").onclick = () => act({ action: "hangup" });
 $("callClinic").onclick = () => api("POST", "/_emulator/incoming-calls", { from: endpoint }).then(poll);
+$("share").onclick = () => act({ action: "startSharing" });
+$("unshare").onclick = () => act({ action: "stopSharing" });
 $("sayBtn").onclick = () => act({ action: "say", text: $("say").value });
 document.querySelectorAll("[data-key]").forEach((b) => (b.onclick = () => act({ action: "press", keys: b.dataset.key })));
 if (endpoint) use();

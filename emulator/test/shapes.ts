@@ -49,22 +49,38 @@ export const operationData = z.looseObject({
   clientContext: z.string().nullable(),
 });
 
+export const sharingData = z
+  .array(z.looseObject({ "@odata.type": z.literal("#microsoft.graph.contentSharingSession"), id: z.string() }))
+  .min(1);
+
 export const commsNotification = z
   .looseObject({
     "@odata.type": z.literal("#microsoft.graph.commsNotification"),
     changeType: z.enum(["created", "updated", "deleted"]),
     resourceUrl: z
       .string()
-      .regex(/^\/communications\/calls\/[0-9a-f-]{36}(\/participants|\/operations\/[0-9a-f-]{36})?$/),
-    resourceData: z.union([callData, z.array(participantData).min(1), operationData]),
+      .regex(
+        /^\/communications\/calls\/[0-9a-f-]{36}(\/participants|\/operations\/[0-9a-f-]{36}|\/contentsharingsessions(\/[0-9A-F]{64})?)?$/,
+      ),
+    // Content-sharing notifications on a session's own URL carry no resourceData (answer example).
+    resourceData: z.union([callData, z.array(participantData).min(1), operationData, sharingData]).optional(),
   })
   .superRefine((n, ctx) => {
     const kind = n.resourceUrl.endsWith("/participants")
       ? "roster"
       : n.resourceUrl.includes("/operations/")
         ? "op"
-        : "call";
+        : n.resourceUrl.includes("/contentsharingsessions")
+          ? "sharing"
+          : "call";
     const data = n.resourceData as unknown;
+    if (kind === "sharing") {
+      const onSession = !n.resourceUrl.endsWith("/contentsharingsessions");
+      if (onSession ? data !== undefined : !sharingData.safeParse(data).success)
+        ctx.addIssue({ code: "custom", message: "content sharing: array of sessions, or none on a session URL" });
+      return;
+    }
+    if (data === undefined) ctx.addIssue({ code: "custom", message: "resourceData is required" });
     if (kind === "roster" && !Array.isArray(data))
       ctx.addIssue({ code: "custom", message: "roster needs array resourceData" });
     if (kind === "op" && (n.changeType !== "deleted" || !operationData.safeParse(data).success))
