@@ -312,13 +312,14 @@ describe("incoming calls", () => {
     ).toBe(404);
   });
 
-  it("redirect → deleted terminated; timeout outside 15–90 is 400", async () => {
+  it("redirect: the target rings and answers → deleted terminated; the caller talks to the target without the bot", async () => {
     const id = await incoming();
     const bad = await request(emu, "POST", `${CALLS}/${id}/redirect`, {
       token,
       body: { targets: [userTarget(CARLA)], timeout: 5 },
     });
     expect(bad.status).toBe(400);
+    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "manual" } });
     expect(
       (
         await request(emu, "POST", `${CALLS}/${id}/redirect`, {
@@ -327,8 +328,76 @@ describe("incoming calls", () => {
         })
       ).status,
     ).toBe(202);
+    // Carla's phone rings; the bot's call is not over until someone picks up.
+    const ringing = await request(emu, "GET", `/_emulator/endpoints/${CARLA}`);
+    expect(ringing.json.leg).toMatchObject({ state: "ringing", callId: id, callState: "redirecting" });
+    expect((await request(emu, "GET", `/_emulator/calls/${id}`)).json.redirect).toEqual({
+      targets: [`user:${CARLA}`],
+      outcome: "ringing",
+      answeredBy: null,
+    });
+    expect(bot.items().some((n) => n.changeType === "deleted")).toBe(false);
+    expect(
+      (await request(emu, "POST", `/_emulator/endpoints/${CARLA}/actions`, { body: { action: "answer" } })).status,
+    ).toBe(200);
     const del = await bot.waitFor((n) => n.changeType === "deleted");
-    expect(del.resourceData.state).toBe("terminated");
+    expect(del.resourceData).toMatchObject({ state: "terminated", direction: "incoming", id });
+    expect(del.resourceData.resultInfo).toBeUndefined();
+    expect(del.resourceData.answeredBy).toBeUndefined(); // only PSTN targets show an (encrypted) answeredBy
+    expect((await request(emu, "GET", `/_emulator/calls/${id}`)).json.redirect).toMatchObject({
+      outcome: "answered",
+      answeredBy: `user:${CARLA}`,
+    });
+    const carla = await request(emu, "GET", `/_emulator/endpoints/${CARLA}`);
+    const caller = await request(emu, "GET", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`);
+    expect(carla.json.leg).toMatchObject({ state: "connected", callId: null });
+    expect(caller.json.leg).toMatchObject({ state: "connected", callId: null });
+    // Either side hanging up ends the forwarded conversation for both.
+    await request(emu, "POST", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}/actions`, {
+      body: { action: "hangup" },
+    });
+    expect((await request(emu, "GET", `/_emulator/endpoints/${CARLA}`)).json.leg).toBeNull();
+    expect(
+      (await request(emu, "GET", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`)).json.leg,
+    ).toBeNull();
+  });
+
+  it("redirect to several targets rings them all; the first to answer wins; a PSTN winner is an encrypted answeredBy", async () => {
+    const id = await incoming();
+    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "answer", ringDelayMs: 400 } });
+    await request(emu, "PUT", `/_emulator/endpoints/%2B5511900000077`, { body: { mode: "answer", ringDelayMs: 20 } });
+    await request(emu, "POST", `${CALLS}/${id}/redirect`, {
+      token,
+      body: { targets: [userTarget(CARLA), phoneTarget("+5511900000077")] },
+    });
+    const del = await bot.waitFor((n) => n.changeType === "deleted");
+    expect(del.resourceData.answeredBy.identity.encrypted.id).toMatch(/^[0-9a-f]{44}$/);
+    expect(JSON.stringify(del.resourceData.answeredBy)).not.toContain("5511900000077");
+    const view = await request(emu, "GET", `/_emulator/calls/${id}`);
+    expect(view.json.redirect).toMatchObject({ outcome: "answered", answeredBy: "phone:+5511900000077" });
+    expect(view.json.legs.find((l: { endpoint: string }) => l.endpoint === `user:${CARLA}`)).toMatchObject({
+      state: "left",
+      endReason: "answeredElsewhere",
+    });
+    expect((await request(emu, "GET", `/_emulator/endpoints/${CARLA}`)).json.leg).toBeNull();
+  });
+
+  it.each([
+    ["declines", { mode: "decline", ringDelayMs: 10 }, 603],
+    ["does not answer", { mode: "noAnswer" }, 408],
+    ["is busy", { mode: "busy" }, 486],
+  ])("redirect target %s → deleted terminated with that result; the caller's leg ends", async (_n, behaviour, code) => {
+    const id = await incoming();
+    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: behaviour });
+    await request(emu, "POST", `${CALLS}/${id}/redirect`, { token, body: { targets: [userTarget(CARLA)] } });
+    const del = await bot.waitFor((n) => n.changeType === "deleted");
+    expect(del.resourceData).toMatchObject({ state: "terminated", resultInfo: { code } });
+    const view = await request(emu, "GET", `/_emulator/calls/${id}`);
+    expect(view.json.redirect.outcome).toBe("failed");
+    expect(view.json.legs.find((l: { kind: string }) => l.kind === "phone")).toMatchObject({
+      state: "left",
+      endReason: "redirectNotAnswered",
+    });
   });
 
   it("no answer within the window → deleted terminated 408/1106", async () => {
@@ -461,6 +530,68 @@ describe("notification delivery", () => {
     expect(bot.items().map((n) => n.resourceData.state)).toEqual(["establishing", "established", "established"]);
     const log = await request(emu, "GET", `/_emulator/notifications?callId=${res.json.id}`);
     expect(log.json.value[0]).toMatchObject({ attempts: 4, state: "delivered", lastStatus: 200 });
+  });
+
+  it("drop fault: the first `count` matching notifications never reach the bot, then delivery resumes", async () => {
+    await request(emu, "POST", "/_emulator/faults", {
+      body: { target: "notification", path: "/communications/calls/*", count: 2, action: { type: "drop" } },
+    });
+    const res = await call(userTarget(ANA));
+    const id = res.json.id as string;
+    await bot.waitFor((n) => n.resourceData.mediaState);
+    // establishing and the first established are dropped; the mediaState update is the first one delivered.
+    expect(bot.items().map((n) => Object.keys(n.resourceData).includes("mediaState"))).toEqual([true]);
+    const faults = await request(emu, "GET", "/_emulator/faults");
+    expect(faults.json.value[0]).toMatchObject({ hits: 2, remaining: 0 });
+    expect((await request(emu, "DELETE", `${CALLS}/${id}`, { token })).status).toBe(204);
+    await bot.waitFor((n) => n.changeType === "deleted");
+    expect(bot.items().map((n) => n.resourceData.state)).toEqual(["established", "terminating", "terminated"]);
+    // The bot records a POST before the emulator has seen the 2xx: wait until the log has settled.
+    let log = await request(emu, "GET", `/_emulator/notifications?callId=${id}`);
+    for (let i = 0; i < 100 && log.json.value.some((r: { state: string }) => r.state === "pending"); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      log = await request(emu, "GET", `/_emulator/notifications?callId=${id}`);
+    }
+    expect(log.json.value.map((r: { state: string }) => r.state)).toEqual([
+      "dropped",
+      "dropped",
+      "delivered",
+      "delivered",
+      "delivered",
+    ]);
+    expect(log.json.value.filter((r: { attempts: number }) => r.attempts > 0)).toHaveLength(3);
+  });
+
+  it("duplicate fault: each of the first `count` matching notifications is delivered twice, in order", async () => {
+    await request(emu, "POST", "/_emulator/faults", {
+      body: {
+        target: "notification",
+        pathRegex: "^/communications/calls/[^/]+$",
+        count: 2,
+        action: { type: "duplicate" },
+      },
+    });
+    const res = await call(userTarget(ANA));
+    await bot.waitFor((n) => n.resourceData.mediaState);
+    const delivered = bot.received.map((r) => r.body);
+    expect(delivered.map((b) => b.value[0].resourceData.state)).toEqual([
+      "establishing",
+      "establishing",
+      "established",
+      "established",
+      "established",
+    ]);
+    expect(delivered[1]).toEqual(delivered[0]);
+    expect(delivered[3]).toEqual(delivered[2]);
+    expect(delivered[4].value[0].resourceData.mediaState).toBeDefined();
+    const log = await request(emu, "GET", `/_emulator/notifications?callId=${res.json.id}`);
+    expect(log.json.value.map((r: { duplicate?: boolean }) => r.duplicate === true)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it("fault injection: drop and duplicate notifications; 429 with Retry-After and 503 on Graph paths", async () => {

@@ -309,6 +309,75 @@ describe("errors and permissions (contract §1, §7)", () => {
     );
   });
 
+  it("VideoTeleconferenceId lookup: application tokens only, tenant-wide, ignores the access policy", async () => {
+    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user, body: { subject: "vtc" } });
+    const vtc = m.json.videoTeleconferenceId as string;
+    expect(vtc).toMatch(/^\d{10}$/);
+    const lookup = (token: string, filter = `VideoTeleconferenceId eq '${vtc}'`) =>
+      request(emu, "GET", `/v1.0/communications/onlineMeetings/?$filter=${encodeURIComponent(filter)}`, { token });
+    const delegated = await lookup(user);
+    expect(delegated.status).toBe(403);
+    expect(delegated.json.error.code).toBe("accessDenied");
+    await request(emu, "PUT", "/_emulator/access-policy", { body: { allowAll: false, userIds: [] } });
+    try {
+      const found = await lookup(app);
+      expect(found.status).toBe(200);
+      expect(found.json.value.map((v: { id: string }) => v.id)).toEqual([m.json.id]);
+    } finally {
+      await request(emu, "PUT", "/_emulator/access-policy", { body: { allowAll: true } });
+    }
+    expect((await lookup(app, "VideoTeleconferenceId eq '0000000000'")).json.value).toEqual([]);
+    const wrongField = await lookup(app, `JoinWebUrl eq 'x'`);
+    expect(wrongField.status).toBe(400);
+    expect(wrongField.json.error.code).toBe("invalidRequest");
+    expect((await request(emu, "GET", "/v1.0/communications/onlineMeetings", { token: app })).status).toBe(400);
+    expect((await request(emu, "GET", "/v1.0/communications/onlineMeetings")).status).toBe(401);
+  });
+
+  it("attendee report: OnlineMeetingArtifact.Read.All, organizer's live events only, 302 to a CSV link; unknown links 404", async () => {
+    const artifacts = (
+      await userSignIn(
+        emu,
+        "ana.ribeiro@aurora.example",
+        "openid OnlineMeetings.ReadWrite OnlineMeetingArtifact.Read.All",
+      )
+    ).access_token;
+    const live = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
+      token: user,
+      body: { subject: "live", isBroadcast: true },
+    });
+    const plain = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user, body: { subject: "plain" } });
+    const report = (token: string, id: string) =>
+      request(emu, "GET", `/v1.0/me/onlineMeetings/${id}/attendeeReport`, { token });
+    const noScope = await report(user, live.json.id);
+    expect(noScope.status).toBe(403);
+    expect(noScope.json.error.message).toContain("OnlineMeetingArtifact.Read.All");
+    const notLive = await report(artifacts, plain.json.id);
+    expect(notLive.status).toBe(404);
+    expect(notLive.json.error.code).toBe("itemNotFound");
+    expect((await report(artifacts, "unknown")).json.error.code).toBe("itemNotFound");
+    const guest = await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(live.json.id)}/guests`, {
+      body: { name: "Viewer One", bypassLobby: true },
+    });
+    const ok = await report(artifacts, live.json.id);
+    expect(ok.status).toBe(302);
+    const csv = await request(emu, "GET", ok.headers.location!);
+    expect(csv.text.split("\r\n")[0]).toBe("ParticipantId,FullName,Role,UtcJoinTimestamp,Action");
+    expect(csv.text).toContain(`${guest.json.participantId},Viewer One,Attendee,`);
+    const appReport = await request(emu, "GET", `/v1.0/users/${ANA}/onlineMeetings/${live.json.id}/attendeeReport`, {
+      token: app,
+    });
+    expect(appReport.status).toBe(302);
+    expect((await request(emu, "GET", `${new URL(ok.headers.location!).pathname}x`)).status).toBe(404);
+  });
+
+  it("a meeting has a passcode only when joinMeetingIdSettings.isPasscodeRequired is true", async () => {
+    const create = (body: object) => request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user, body });
+    expect((await create({})).json.joinMeetingIdSettings).toMatchObject({ isPasscodeRequired: false, passcode: null });
+    const withCode = (await create({ joinMeetingIdSettings: { isPasscodeRequired: true } })).json;
+    expect(withCode.joinMeetingIdSettings.passcode).toMatch(/^\w{6}$/);
+  });
+
   it("concurrent call limit → 429 activityLimitReached with Retry-After", async () => {
     const small = await startTestEmulator({ limits: { maxConcurrentCalls: 1 } });
     try {
