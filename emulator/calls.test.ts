@@ -220,6 +220,26 @@ describe("outgoing calls", () => {
     });
     expect(many.status).toBe(400);
     expect(many.json.error.code).toBe("invalidRequest");
+    expect(many.json.error.message).toContain("at most 20 prompts");
+    const twenty = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
+      token,
+      body: { prompts: Array.from({ length: 20 }, () => ({ mediaInfo: { uri: `${prompts.url}/a.wav` } })) },
+    });
+    expect(twenty.status).toBe(200);
+  });
+
+  it("recordResponse takes at most one prompt", async () => {
+    const id = await establishedCall();
+    const prompt = { mediaInfo: { uri: `${prompts.url}/beep.wav` } };
+    const two = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, {
+      token,
+      body: { prompts: [prompt, prompt] },
+    });
+    expect(two.status).toBe(400);
+    expect(two.json.error.code).toBe("invalidRequest");
+    expect(two.json.error.message).toContain("at most 1 prompt");
+    const one = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, { token, body: { prompts: [prompt] } });
+    expect(one.status).toBe(200);
   });
 
   it("far end hangs up → deleted terminated 200/540000 for PSTN", async () => {
@@ -252,18 +272,25 @@ describe("outgoing calls", () => {
     expect(back.resourceData.state).toBe("established");
   });
 
-  it("keepAlive timeout terminates with 408/8537", async () => {
+  it("keepAlive within the window keeps the call; missing it terminates with 408/8537", async () => {
     await emu.close();
-    emu = await startTestEmulator({ limits: { keepAliveTimeoutMs: 300 } });
+    emu = await startTestEmulator({ limits: { keepAliveTimeoutMs: 1_000 } });
     token = await appToken(emu);
     await request(emu, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
     const id = await establishedCall();
+    // 1.5 s of keepAlives every 150 ms outlive the 1 s window several times over.
+    for (let i = 0; i < 10; i++) {
+      expect((await request(emu, "POST", `${CALLS}/${id}/keepAlive`, { token })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await request(emu, "GET", `${CALLS}/${id}`, { token })).json.state).toBe("established");
+    expect(bot.items().some((n) => n.changeType === "deleted")).toBe(false);
     const end = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id));
     expect(end.resourceData.resultInfo).toMatchObject({ code: 408, subcode: 8537 });
     await emu.close();
     emu = await startTestEmulator();
     token = await appToken(emu);
-  });
+  }, 20_000);
 });
 
 describe("incoming calls", () => {
@@ -400,10 +427,16 @@ describe("incoming calls", () => {
     });
   });
 
-  it("no answer within the window → deleted terminated 408/1106", async () => {
+  it("no answer within the window → deleted terminated 408/1106; answering afterwards is 404 itemNotFound", async () => {
     const id = await incoming();
     const del = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id), 3000);
     expect(del.resourceData.resultInfo).toMatchObject({ code: 408, subcode: 1106 });
+    const late = await request(emu, "POST", `${CALLS}/${id}/answer`, {
+      token,
+      body: { acceptedModalities: ["audio"], mediaConfig: serviceMedia },
+    });
+    expect(late.status).toBe(404);
+    expect(late.json.error.code).toBe("itemNotFound");
   });
 });
 
@@ -486,7 +519,7 @@ describe("meetings", () => {
     const user = await userSignIn(emu, "ana.ribeiro@aurora.example");
     const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
       token: user.access_token,
-      body: { subject: "x" },
+      body: { subject: "x", joinMeetingIdSettings: { isPasscodeRequired: true } },
     });
     const join = await request(emu, "POST", CALLS, {
       token,
