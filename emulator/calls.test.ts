@@ -324,6 +324,21 @@ describe("incoming calls", () => {
     expect(legs.json.legs.find((l: { kind: string }) => l.kind === "phone").state).toBe("connected");
   });
 
+  it("policy-based recording invitations have their own, shorter answer window → 408/1106", async () => {
+    // Ordinary calls would wait a minute here, so an end within waitFor's deadline is the recording window's.
+    const strict = await startTestEmulator({ limits: { answerWindowMs: 60_000, policyRecordingAnswerWindowMs: 200 } });
+    try {
+      await request(strict, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
+      const res = await request(strict, "POST", "/_emulator/incoming-calls", {
+        body: { from: "carla.mendes@aurora.example", policyRecording: true },
+      });
+      const del = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(res.json.id), 5000);
+      expect(del.resourceData.resultInfo).toMatchObject({ code: 408, subcode: 1106 });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("reject → deleted with only @odata.type/@odata.id; answering afterwards is 404", async () => {
     const id = await incoming();
     expect((await request(emu, "POST", `${CALLS}/${id}/reject`, { token, body: { reason: "busy" } })).status).toBe(202);

@@ -4,6 +4,8 @@ import path from "node:path";
 export interface EmulatorLimits {
   maxConcurrentCalls: number;
   answerWindowMs: number;
+  /** Policy-based recording invitations must be answered faster (5 s in the answer doc). */
+  policyRecordingAnswerWindowMs: number;
   keepAliveTimeoutMs: number;
   maxPromptsPerPlayPrompt: number;
   maxPromptsPerRecordResponse: number;
@@ -41,6 +43,7 @@ export interface EmulatorOptions {
 export const DEFAULT_LIMITS: EmulatorLimits = {
   maxConcurrentCalls: 100,
   answerWindowMs: 15_000,
+  policyRecordingAnswerWindowMs: 5_000,
   keepAliveTimeoutMs: 45 * 60_000,
   maxPromptsPerPlayPrompt: 20,
   maxPromptsPerRecordResponse: 1,

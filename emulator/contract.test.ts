@@ -613,10 +613,52 @@ describe("every notification example has an emulated counterpart", () => {
     );
   });
 
+  it("an invitation to record a call under a compliance policy (policy-based recording)", async () => {
+    const res = await request(emu, "POST", "/_emulator/incoming-calls", {
+      body: { from: "carla.mendes@aurora.example", policyRecording: true },
+    });
+    expect(res.status).toBe(201);
+    const created = await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${res.json.id}` && n.changeType === "created",
+    );
+    expect(created.resourceData).toMatchObject({
+      state: "incoming",
+      meetingInfo: { "@odata.type": "#microsoft.graph.tokenMeetingInfo" },
+      incomingContext: { "@odata.type": "#microsoft.graph.incomingContext" },
+      applicationMetadata: { botData: { inviteReasons: ["PolicyBasedRecording"] } },
+    });
+    const answer = await request(emu, "POST", `/v1.0/communications/calls/${res.json.id}/answer`, {
+      token: app,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        acceptedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        participantCapacity: 200,
+      },
+    });
+    expect(answer.status).toBe(202);
+    await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${res.json.id}` && n.resourceData?.state === "established",
+    );
+  });
+
   it.each(notificationFiles)("%s", (file) => {
     // Runs after the replays and flows above: the emulator must have sent a notification of each kind.
     const documented = readExample(file).body.value as unknown[];
     const sent = new Set(bot.items().map(kindOf));
     for (const n of documented) expect([...sent], `${file}: ${kindOf(n)}`).toContain(kindOf(n));
+    // …and some notification of that kind carries each of the documented keys (of the item and of its resourceData).
+    for (const n of documented as Array<Record<string, unknown>>) {
+      const mine = bot.items().filter((m) => kindOf(m) === kindOf(n));
+      const dataKeys = (d: unknown) => Object.keys((Array.isArray(d) ? d[0] : d) ?? {});
+      const sentKeys = new Set(
+        mine.flatMap((m) => [...Object.keys(m), ...dataKeys(m.resourceData).map((k) => `resourceData.${k}`)]),
+      );
+      const documentedKeys = [...Object.keys(n), ...dataKeys(n.resourceData).map((k) => `resourceData.${k}`)];
+      expect(
+        documentedKeys.filter((k) => !sentKeys.has(k)),
+        `${file}: keys never sent`,
+      ).toEqual([]);
+    }
   });
 });

@@ -239,7 +239,7 @@ export class CallEngine {
   startOutgoing(call: CallRecord): void {
     const conf = this.conferenceOf(call);
     this.addBotLeg(call, "connected");
-    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing" }));
+    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing", id: call.id }));
     for (const target of call.targets) {
       this.ringTarget(call, target.identity as Record<string, unknown> | undefined, {
         onAnswer: (member) => {
@@ -291,7 +291,9 @@ export class CallEngine {
     establishedExtra: Record<string, unknown>,
     afterEstablished?: () => void,
   ): void {
-    this.later(call, () => this.notifyCall(call, "updated", { state: "establishing", ...establishingExtra }));
+    this.later(call, () =>
+      this.notifyCall(call, "updated", { state: "establishing", ...establishingExtra, id: call.id }),
+    );
     this.later(
       call,
       () => {
@@ -306,7 +308,7 @@ export class CallEngine {
     if (call.state === "terminated" || call.state === "terminating") return;
     call.state = "established";
     call.mediaState = { audio: "active" };
-    this.notifyCall(call, "updated", { state: "established", direction: call.direction, ...extra });
+    this.notifyCall(call, "updated", { state: "established", direction: call.direction, ...extra, id: call.id });
     this.notifyCall(call, "updated", {
       state: "established",
       mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" },
@@ -513,7 +515,12 @@ export class CallEngine {
 
   // ---------------------------------------------------------------- incoming calls
 
-  placeIncomingCall(fromKey: string, displayName?: string): CallRecord {
+  /**
+   * A call to the bot: the clinic line dialled by `fromKey`, or (policyRecording) the bot invited as the
+   * compliance recorder of a call `fromKey` makes — tokenMeetingInfo, incomingContext and
+   * applicationMetadata.botData as in the answer doc's example 3, with its own (5 s) answer window.
+   */
+  placeIncomingCall(fromKey: string, displayName?: string, opts: { policyRecording?: boolean } = {}): CallRecord {
     const who = this.identityForKey(fromKey, displayName);
     if (!who) throw new HttpError(404, "itemNotFound", `Unknown caller '${fromKey}'.`);
     const conf = this.newConference("p2p");
@@ -563,6 +570,12 @@ export class CallEngine {
     });
     call.peerMemberId = caller.id;
     this.addBotLeg(call, "ringing");
+    if (opts.policyRecording) {
+      call.meetingInfo = {
+        "@odata.type": "#microsoft.graph.tokenMeetingInfo",
+        token: crypto.randomBytes(24).toString("base64url"),
+      };
+    }
     this.notifyCall(call, "created", {
       state: "incoming",
       direction: "incoming",
@@ -574,13 +587,30 @@ export class CallEngine {
       myParticipantId: call.myParticipantId,
       callChainId: call.callChainId,
       id: call.id,
+      ...(opts.policyRecording
+        ? {
+            meetingInfo: call.meetingInfo,
+            incomingContext: {
+              "@odata.type": "#microsoft.graph.incomingContext",
+              sourceParticipantId: caller.id,
+              observedParticipantId: caller.id,
+            },
+            applicationMetadata: {
+              botData: {
+                inviteReasons: ["PolicyBasedRecording"],
+                policyIdentifier: "Consulta compliance recording",
+                user: { participationMethod: "caller" },
+              },
+            },
+          }
+        : {}),
     });
     this.timer(
       call,
       () => {
         if (call.state === "incoming") this.terminate(call, RESULTS.notAcknowledged, { silentTerminating: true });
       },
-      this.deps.limits.answerWindowMs,
+      opts.policyRecording ? this.deps.limits.policyRecordingAnswerWindowMs : this.deps.limits.answerWindowMs,
       "answerWindow",
     );
     return call;
@@ -812,10 +842,9 @@ export class CallEngine {
     const done = () => {
       if (--pending > 0) return;
       const status = failed ? "failed" : "completed";
-      this.send(
+      this.notifyOperation(
         call,
-        "deleted",
-        `${callUrl(call.id)}/operations/${op.id}`,
+        op.id,
         operationResource(
           call.id,
           { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status },
@@ -1058,13 +1087,24 @@ export class CallEngine {
   }
 
   notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>, allowAfterEnd = false): void {
-    this.send(
-      call,
-      changeType,
-      callUrl(call.id),
-      { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id), ...data },
-      allowAfterEnd,
-    );
+    const head = { "@odata.type": "#microsoft.graph.call", "@odata.id": callUrl(call.id) };
+    // Updates carry the entity's version like the docs' examples; the final `deleted` of a rejected call is bare.
+    const version = changeType === "deleted" ? {} : { "@odata.etag": this.nextEtag() };
+    this.send(call, changeType, callUrl(call.id), { ...head, ...version, ...data }, allowAfterEnd);
+  }
+
+  /** A result notification (`deleted` on …/operations/{id}) for a finished operation. */
+  notifyOperation(call: CallRecord, opId: string, resource: Record<string, unknown>): void {
+    this.send(call, "deleted", `${callUrl(call.id)}/operations/${opId}`, {
+      ...resource,
+      "@odata.etag": this.nextEtag(),
+    });
+  }
+
+  private etagSeq = 5000;
+
+  private nextEtag(): string {
+    return `W/"${++this.etagSeq}"`;
   }
 
   /** The final `deleted` on the call (terminated, rejected, redirected) — sent after the call has ended. */

@@ -2,7 +2,7 @@ import { parseWav } from "../media/wav";
 import { speechDurationMs } from "../media/recordings";
 import type { CallEngine } from "./engine";
 import type { CallRecord, MediaOp, ResultInfo } from "./model";
-import { callUrl, operationResource, RESULTS } from "./serialize";
+import { operationResource, RESULTS } from "./serialize";
 
 class Cancelled extends Error {}
 
@@ -56,12 +56,7 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
       call.mediaQueue.splice(call.mediaQueue.indexOf(op), 1);
       op.status = result.status;
       if (op.type === "playPrompt") call.promptOpsCompleted++;
-      engine.send(
-        call,
-        "deleted",
-        `${callUrl(call.id)}/operations/${op.id}`,
-        operationResource(call.id, op, result.extra ?? {}, result.info),
-      );
+      engine.notifyOperation(call, op.id, operationResource(call.id, op, result.extra ?? {}, result.info));
       call.events.emit("progress");
     }
   } finally {

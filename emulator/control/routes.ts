@@ -208,8 +208,17 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
 
   // Incoming calls to the clinic
   router.on("POST", "/_emulator/incoming-calls", async (ctx) => {
-    const body = await ctx.parse(z.object({ from: z.string().min(1), displayName: z.string().max(200).optional() }));
-    const call = engine.placeIncomingCall(keyOf(body.from), body.displayName);
+    const body = await ctx.parse(
+      z.object({
+        from: z.string().min(1),
+        displayName: z.string().max(200).optional(),
+        /** The bot is invited as a policy-based (compliance) recorder instead of being called. */
+        policyRecording: z.boolean().optional(),
+      }),
+    );
+    const call = engine.placeIncomingCall(keyOf(body.from), body.displayName, {
+      policyRecording: body.policyRecording,
+    });
     sendJson(ctx, 201, callView(engine, call));
   });
 

@@ -79,6 +79,7 @@ export async function startTestEmulator(extra: StartOptions = {}): Promise<Runni
       notificationRetryBaseMs: 20,
       noAnswerTimeoutMs: 400,
       answerWindowMs: 1_000,
+      policyRecordingAnswerWindowMs: 500,
       ...extra.limits,
     },
   });
