@@ -3,6 +3,7 @@
 // through the gateway's network injection point (GraphConfig.fetch): a fetch over node:https with `ca`.
 import crypto from "node:crypto";
 import https from "node:https";
+import type { EmulatorLimits } from "@/emulator/config";
 import type { RunningEmulator } from "@/emulator/server";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import type { GraphConfig } from "@/lib/graph/gateway";
@@ -50,8 +51,11 @@ export interface GraphTestEnv {
   close(): Promise<void>;
 }
 
-export async function startGraphTestEnv(overrides: Partial<GraphConfig> = {}): Promise<GraphTestEnv> {
-  const emu = await startTestEmulator();
+export async function startGraphTestEnv(
+  overrides: Partial<GraphConfig> = {},
+  emulatorLimits: Partial<EmulatorLimits> = {},
+): Promise<GraphTestEnv> {
+  const emu = await startTestEmulator({ limits: emulatorLimits });
   const fetched: string[] = [];
   const trusted = fetchTrusting(emu.ca);
   const config: GraphConfig = {
