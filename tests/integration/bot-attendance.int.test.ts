@@ -11,7 +11,7 @@ import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 import { intakeFor, startWebhook, waitFor } from "./bot-helpers";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { addFault, clearFaults, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 const CLINICIAN_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 const MINUTES_BEFORE = 10;
@@ -270,5 +270,37 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     expect(await db.auditLog.count({ where: { entityId: calls[0]!.id, action: "graph.call.join" } })).toBe(1);
     await bot.leaveCall(calls[0]!.id, actor);
     await callState(calls[0]!.id, "terminated");
+  });
+  it("releases the claim when Graph refuses the join, so the next sweep joins", async () => {
+    const { db } = database;
+    const { appointmentId, startsAt } = await appointmentWithMeeting();
+    await addFault(graph.emu, {
+      method: "POST",
+      path: "/v1.0/communications/calls",
+      count: 0,
+      action: { type: "unavailable", retryAfterSeconds: 0 },
+    });
+    try {
+      await expect(
+        bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
+      ).rejects.toMatchObject({
+        code: "UPSTREAM_UNAVAILABLE",
+      });
+    } finally {
+      await clearFaults(graph.emu);
+    }
+    expect(await db.call.count({ where: { appointmentId } })).toBe(0);
+    const failed = await db.auditLog.findFirstOrThrow({
+      where: { action: "graph.call.join", entityType: "Appointment", entityId: appointmentId },
+    });
+    expect(failed).toMatchObject({ actorLabel: "bot-auto" });
+    expect(failed.details).toMatchObject({ outcome: "failed", trigger: "automatic" });
+
+    expect(await sweepFor(appointmentId, at(startsAt, -4))).toEqual([{ action: "join", appointmentId }]);
+    const joined = await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE);
+    if (joined.outcome !== "joined") throw new Error(`expected a join, got ${joined.reason}`);
+    await callState(joined.call.id, "established");
+    await bot.leaveCall(joined.call.id, { id: null, label: "test" });
+    await callState(joined.call.id, "terminated");
   });
 });
