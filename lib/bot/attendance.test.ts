@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autoJoinBlocked, leaveReason } from "./meeting-calls";
+import { autoJoinBlocked, countsAsBotCall, leaveReason } from "./meeting-calls";
 
 const startsAt = new Date("2030-06-03T13:00:00Z");
 const endsAt = new Date("2030-06-03T13:30:00Z");
@@ -48,5 +48,13 @@ describe("leaveReason", () => {
     expect(leaveReason({ ...appointment, status: "CANCELLED" }, at(0))).toBe("appointment cancelled");
     expect(leaveReason({ ...appointment, status: "COMPLETED" }, at(0))).toBe("appointment completed");
     expect(leaveReason(null, at(0))).toBe("appointment deleted");
+  });
+});
+
+describe("countsAsBotCall", () => {
+  it("counts live calls and calls Graph placed, not claims that never got a Graph call", () => {
+    expect(countsAsBotCall({ state: "establishing", graphCallId: "pending:1" })).toBe(true);
+    expect(countsAsBotCall({ state: "terminated", graphCallId: "pending:1" })).toBe(false);
+    expect(countsAsBotCall({ state: "terminated", graphCallId: "0123456789abcdef0123456789abcdef" })).toBe(true);
   });
 });

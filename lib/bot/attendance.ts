@@ -2,9 +2,17 @@
 // bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE before the start) and bot meeting calls it should
 // hang up (the appointment ended, was cancelled or completed). Each item becomes one bot-meeting-attend
 // job keyed by the item, and the job claims its item before acting (lib/bot/meeting-calls.ts), so two
-// sweeps or two workers never place two calls in one meeting.
+// sweeps or two workers never place two calls in one meeting. The sweep also closes join claims that a
+// dead process left behind.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { autoJoinBlocked, LIVE_APPOINTMENT, LIVE_STATES, PENDING_PREFIX } from "./meeting-calls";
+import {
+  autoJoinBlocked,
+  countsAsBotCall,
+  LIVE_APPOINTMENT,
+  LIVE_STATES,
+  PENDING_PREFIX,
+  releaseStaleJoinClaims,
+} from "./meeting-calls";
 
 export type BotAttendanceJob = { action: "join"; appointmentId: string } | { action: "leave"; callId: string };
 
@@ -19,6 +27,7 @@ export async function dueBotAttendance(
   limit = 100,
 ): Promise<BotAttendanceJob[]> {
   const jobs: BotAttendanceJob[] = [];
+  await releaseStaleJoinClaims(db);
   if (minutesBefore > 0) {
     const candidates = await db.appointment.findMany({
       where: {
@@ -33,13 +42,13 @@ export async function dueBotAttendance(
         startsAt: true,
         endsAt: true,
         meeting: { select: { state: true, startsAt: true } },
-        calls: { where: { purpose: "MEETING_JOIN" }, select: { state: true, createdAt: true } },
+        calls: { where: { purpose: "MEETING_JOIN" }, select: { state: true, createdAt: true, graphCallId: true } },
       },
       orderBy: { startsAt: "asc" },
       take: limit * 2,
     });
     for (const a of candidates) {
-      if (autoJoinBlocked(a, a.meeting, a.calls, now, minutesBefore)) continue;
+      if (autoJoinBlocked(a, a.meeting, a.calls.filter(countsAsBotCall), now, minutesBefore)) continue;
       jobs.push({ action: "join", appointmentId: a.id });
       if (jobs.length >= limit) break;
     }

@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";
-import type { Call, PrismaClient } from "@/lib/generated/prisma/client";
+import type { Call, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi, MeetingsApi } from "@/lib/graph/gateway";
 import { phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import { toAppError } from "@/lib/graph/errors";
@@ -132,7 +132,31 @@ export const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 const AUTO_ACTOR: AuditActor = systemActor("bot-auto");
 
 export const isPendingClaim = (graphCallId: string) => graphCallId.startsWith(PENDING_PREFIX);
+/** Calls that count for "joined once": live ones, and any that Graph placed (a crashed claim never joined). */
+export const countsAsBotCall = (c: { state: string; graphCallId: string }) =>
+  LIVE_STATES.includes(c.state) || !isPendingClaim(c.graphCallId);
 const notFound = () => new AppError("NOT_FOUND", "This appointment was not found.");
+
+/**
+ * A join whose Graph request never came back (the process died in between) stops blocking: its claim is
+ * closed as failed. Real time, not the caller's "now": it is about the process, not the appointment.
+ */
+export async function releaseStaleJoinClaims(
+  db: Pick<PrismaClient, "call"> | Prisma.TransactionClient,
+  appointmentId?: string,
+): Promise<number> {
+  const { count } = await db.call.updateMany({
+    where: {
+      ...(appointmentId ? { appointmentId } : {}),
+      purpose: "MEETING_JOIN",
+      graphCallId: { startsWith: PENDING_PREFIX },
+      state: { in: LIVE_STATES },
+      updatedAt: { lt: new Date(Date.now() - STALE_CLAIM_MS) },
+    },
+    data: { state: "terminated", outcome: "failed", endedAt: new Date() },
+  });
+  return count;
+}
 
 /** Why the automatic join must not happen now (null: it may). Pure, for the sweep and the claim. */
 export function autoJoinBlocked(
@@ -258,7 +282,6 @@ export function callControl(deps: CallControlDeps) {
         call: Call;
         meeting: { id: string; joinWebUrl: string | null; graphMeetingId: string | null };
         organizerEntraId: string | null;
-        startsAt: Date;
       };
 
   /**
@@ -283,17 +306,7 @@ export function callControl(deps: CallControlDeps) {
       const meeting = appointment.meeting;
       if (!meeting || meeting.state !== "READY")
         return skip("meeting not ready", new AppError("CONFLICT", "The appointment's Teams meeting is not ready yet."));
-      // a join whose Graph request never came back (the process died in between) stops blocking
-      await tx.call.updateMany({
-        where: {
-          appointmentId,
-          purpose: "MEETING_JOIN",
-          graphCallId: { startsWith: PENDING_PREFIX },
-          state: { in: LIVE_STATES },
-          updatedAt: { lt: new Date(Date.now() - STALE_CLAIM_MS) },
-        },
-        data: { state: "terminated", outcome: "failed", endedAt: new Date() },
-      });
+      await releaseStaleJoinClaims(tx, appointmentId);
       const calls = await tx.call.findMany({
         where: { appointmentId, purpose: "MEETING_JOIN" },
         orderBy: { createdAt: "desc" },
@@ -301,7 +314,7 @@ export function callControl(deps: CallControlDeps) {
       const live = calls.find((c) => LIVE_STATES.includes(c.state));
       if (live) return { kind: "existing", call: live };
       if (auto) {
-        const reason = autoJoinBlocked(appointment, meeting, calls, now, auto.minutesBefore);
+        const reason = autoJoinBlocked(appointment, meeting, calls.filter(countsAsBotCall), now, auto.minutesBefore);
         if (reason) return skip(reason, new AppError("CONFLICT", reason));
       }
       const call = await tx.call.create({
@@ -322,7 +335,6 @@ export function callControl(deps: CallControlDeps) {
         call,
         meeting,
         organizerEntraId: appointment.clinician.entraObjectId,
-        startsAt: appointment.startsAt,
       };
     });
   }

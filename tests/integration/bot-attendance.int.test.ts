@@ -271,7 +271,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     await bot.leaveCall(calls[0]!.id, actor);
     await callState(calls[0]!.id, "terminated");
   });
-  it("releases the claim when Graph refuses the join, so the next sweep joins", async () => {
+  it("releases the claim when Graph refuses the join or the process dies, so the next sweep joins", async () => {
     const { db } = database;
     const { appointmentId, startsAt } = await appointmentWithMeeting();
     await addFault(graph.emu, {
@@ -296,10 +296,29 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     expect(failed).toMatchObject({ actorLabel: "bot-auto" });
     expect(failed.details).toMatchObject({ outcome: "failed", trigger: "automatic" });
 
+    // a claim left by a process that died before Graph answered: after two minutes it blocks nothing
+    const meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
+    const crashed = await db.call.create({
+      data: {
+        graphCallId: `pending:${crypto.randomUUID()}`,
+        direction: "OUTGOING",
+        purpose: "MEETING_JOIN",
+        state: "establishing",
+        appointmentId,
+        meetingId: meeting.id,
+        createdAt: at(startsAt, -5),
+        updatedAt: new Date(Date.now() - 3 * MINUTE),
+      },
+    });
+
     expect(await sweepFor(appointmentId, at(startsAt, -4))).toEqual([{ action: "join", appointmentId }]);
     const joined = await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE);
     if (joined.outcome !== "joined") throw new Error(`expected a join, got ${joined.reason}`);
     await callState(joined.call.id, "established");
+    expect(await db.call.findUniqueOrThrow({ where: { id: crashed.id } })).toMatchObject({
+      state: "terminated",
+      outcome: "failed",
+    });
     await bot.leaveCall(joined.call.id, { id: null, label: "test" });
     await callState(joined.call.id, "terminated");
   });
