@@ -19,6 +19,13 @@ const serverSchema = z.object({
   BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
   RECEPTION_USER_ID: z.string().optional(),
   CLINIC_LINE_APPLICATION_INSTANCE_ID: z.string().optional(),
+  // the bot joins each appointment's meeting this many minutes before the start; 0 or unset = only on request
+  BOT_AUTO_JOIN_MINUTES_BEFORE: z.coerce
+    .number()
+    .int("must be a whole number of minutes")
+    .min(0, "must be 0 (off) or more")
+    .max(120, "must be at most 120 minutes")
+    .default(0),
 });
 
 export type ServerEnv = z.infer<typeof serverSchema>;

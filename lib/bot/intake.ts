@@ -5,6 +5,7 @@
 //
 // Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
 // in the job, not in the dedupe key, not in a log line (contract §8).
+import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -93,7 +94,8 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
   // 3. record + queue (a failure here answers 5xx so the platform delivers again)
   try {
     const result = await recordNotifications(deps, items);
-    logger.info(result, "bot notifications recorded");
+    // debug: one line per POST is most of a busy webhook's cost, and the job logs what it applies
+    logger.debug(result, "bot notifications recorded");
   } catch (error) {
     logger.error({ err: error }, "bot notifications could not be recorded");
     return Response.json(publicErrorBody(error), { status: 500 });
@@ -132,6 +134,25 @@ async function keyItems(db: PrismaClient, items: Parsed) {
   return keyed;
 }
 
+/**
+ * One statement records a delivery: rows already there (a redelivery) are skipped and only the new ones
+ * come back. Raw SQL because this runs on every POST to the webhook and the ORM's query compilation was
+ * most of the intake's CPU time (bench/notifications.ts; docs/PERFORMANCE.md).
+ */
+async function insertNew(db: PrismaClient, items: { key: string; notification: Parsed[number]["notification"] }[]) {
+  const ids = items.map(() => crypto.randomUUID());
+  return db.$queryRaw<{ id: string; dedupeKey: string }[]>`
+    INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType")
+    SELECT * FROM unnest(
+      ${ids}::uuid[],
+      ${items.map((k) => k.key)}::text[],
+      ${items.map((k) => k.notification.graphCallId)}::text[],
+      ${items.map((k) => k.notification.resourceUrl)}::text[],
+      ${items.map((k) => k.notification.changeType)}::text[])
+    ON CONFLICT ("dedupeKey") DO NOTHING
+    RETURNING id::text AS id, "dedupeKey"`;
+}
+
 export async function recordNotifications(
   deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone" | "onRecording">,
   items: Parsed,
@@ -139,16 +160,7 @@ export async function recordNotifications(
   const keyed = await keyItems(deps.db, items);
   // the same event twice in one POST is still one event
   const unique = [...new Map(keyed.map((k) => [k.key, k])).values()];
-  const inserted = await deps.db.inboundNotification.createManyAndReturn({
-    skipDuplicates: true,
-    select: { id: true, dedupeKey: true },
-    data: unique.map((k) => ({
-      dedupeKey: k.key,
-      graphCallId: k.notification.graphCallId,
-      resourceUrl: k.notification.resourceUrl,
-      changeType: k.notification.changeType,
-    })),
-  });
+  const inserted = await insertNew(deps.db, unique);
   if (inserted.length === 0) return { received: items.length, recorded: 0 };
   const idByKey = new Map(inserted.map((row) => [row.dedupeKey, row.id]));
   const fresh = unique.filter((k) => idByKey.has(k.key));

@@ -2,10 +2,11 @@
 // phone into it, mute or remove someone, leave; start a group call; read the roster. Every Graph action
 // goes through lib/graph and is audited (who, what, when). State afterwards arrives as notifications
 // (lib/bot/process.ts); these functions record only what Graph answered synchronously.
+import crypto from "node:crypto";
 import type { AuditActor } from "@/lib/audit/mutations";
-import { recordAudit } from "@/lib/audit/mutations";
+import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";
-import type { Call, PrismaClient } from "@/lib/generated/prisma/client";
+import type { Call, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi, MeetingsApi } from "@/lib/graph/gateway";
 import { phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import { toAppError } from "@/lib/graph/errors";
@@ -112,7 +113,79 @@ function invitationOutcome(status: string, code: number | null, subcode: number 
   return "ringing";
 }
 
-const LIVE_STATES = ["incoming", "establishing", "ringing", "established", "hold", "transferring", "transferAccepted"];
+export const LIVE_STATES = [
+  "incoming",
+  "establishing",
+  "ringing",
+  "established",
+  "hold",
+  "transferring",
+  "transferAccepted",
+];
+
+/** A join claimed but not yet answered by Graph has this graphCallId prefix instead of Graph's id. */
+export const PENDING_PREFIX = "pending:";
+/** A claim older than this without an answer from Graph is a crash's leftover: it stops blocking joins. */
+const STALE_CLAIM_MS = 2 * 60_000;
+export const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
+/** The automatic join and leave act as this audit actor. */
+const AUTO_ACTOR: AuditActor = systemActor("bot-auto");
+
+export const isPendingClaim = (graphCallId: string) => graphCallId.startsWith(PENDING_PREFIX);
+/** Calls that count for "joined once": live ones, and any that Graph placed (a crashed claim never joined). */
+export const countsAsBotCall = (c: { state: string; graphCallId: string }) =>
+  LIVE_STATES.includes(c.state) || !isPendingClaim(c.graphCallId);
+const notFound = () => new AppError("NOT_FOUND", "This appointment was not found.");
+
+/**
+ * A join whose Graph request never came back (the process died in between) stops blocking: its claim is
+ * closed as failed. Real time, not the caller's "now": it is about the process, not the appointment.
+ */
+export async function releaseStaleJoinClaims(
+  db: Pick<PrismaClient, "call"> | Prisma.TransactionClient,
+  appointmentId?: string,
+): Promise<number> {
+  const { count } = await db.call.updateMany({
+    where: {
+      ...(appointmentId ? { appointmentId } : {}),
+      purpose: "MEETING_JOIN",
+      graphCallId: { startsWith: PENDING_PREFIX },
+      state: { in: LIVE_STATES },
+      updatedAt: { lt: new Date(Date.now() - STALE_CLAIM_MS) },
+    },
+    data: { state: "terminated", outcome: "failed", endedAt: new Date() },
+  });
+  return count;
+}
+
+/** Why the automatic join must not happen now (null: it may). Pure, for the sweep and the claim. */
+export function autoJoinBlocked(
+  appointment: { status: string; startsAt: Date; endsAt: Date },
+  meeting: { state: string; startsAt: Date } | null,
+  botCalls: { state: string; createdAt: Date }[],
+  now: Date,
+  minutesBefore: number,
+): string | null {
+  if (minutesBefore <= 0) return "automatic join is off";
+  if (!LIVE_APPOINTMENT.includes(appointment.status)) return "appointment not live";
+  if (!meeting || meeting.state !== "READY") return "meeting not ready";
+  // the meeting still has an earlier time: it is being moved, join once it is in line
+  if (meeting.startsAt.getTime() !== appointment.startsAt.getTime()) return "meeting not at the appointment's time";
+  const opens = appointment.startsAt.getTime() - minutesBefore * 60_000;
+  if (now.getTime() < opens) return "too early";
+  if (now.getTime() >= appointment.endsAt.getTime()) return "appointment ended";
+  if (botCalls.some((c) => LIVE_STATES.includes(c.state))) return "bot already in the meeting";
+  if (botCalls.some((c) => c.createdAt.getTime() >= opens)) return "already joined once for this time";
+  return null;
+}
+
+/** Why the bot should leave an appointment's meeting now (null: stay). */
+export function leaveReason(appointment: { status: string; endsAt: Date } | null, now: Date): string | null {
+  if (!appointment) return "appointment deleted";
+  if (!LIVE_APPOINTMENT.includes(appointment.status)) return `appointment ${appointment.status.toLowerCase()}`;
+  if (now.getTime() >= appointment.endsAt.getTime()) return "appointment ended";
+  return null;
+}
 
 // --- the operations ------------------------------------------------------------------------------
 
@@ -201,78 +274,201 @@ export function callControl(deps: CallControlDeps) {
     throw new AppError("UNPROCESSABLE", "The appointment's Teams meeting cannot be joined: it has no join details.");
   }
 
-  return {
-    /** The bot joins the appointment's Teams meeting. A second request while it is in returns the same call. */
-    async joinAppointmentMeeting(appointmentId: string, actor: AuditActor): Promise<Call> {
-      const appointment = await db.appointment.findUnique({
+  type JoinClaim =
+    | { kind: "existing"; call: Call }
+    | { kind: "skipped"; reason: string; error: AppError }
+    | {
+        kind: "claimed";
+        call: Call;
+        meeting: { id: string; joinWebUrl: string | null; graphMeetingId: string | null };
+        organizerEntraId: string | null;
+      };
+
+  /**
+   * Decides, under a row lock on the appointment, whether the bot may join, and if so claims the join
+   * with a placeholder Call row before Graph is asked. Every join (by staff or automatic, in any
+   * process) takes this lock, so two of them never both see "no bot call" and place two calls.
+   */
+  async function claimJoin(
+    appointmentId: string,
+    now: Date,
+    auto: { minutesBefore: number } | null,
+  ): Promise<JoinClaim> {
+    const skip = (reason: string, error: AppError): JoinClaim => ({ kind: "skipped", reason, error });
+    return db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Appointment" WHERE id = ${appointmentId}::uuid FOR UPDATE`;
+      if (locked.length === 0) return skip("appointment not found", notFound());
+      const appointment = await tx.appointment.findUniqueOrThrow({
         where: { id: appointmentId },
         include: { meeting: true, clinician: { select: { entraObjectId: true } } },
       });
-      if (!appointment) throw new AppError("NOT_FOUND", "This appointment was not found.");
       const meeting = appointment.meeting;
       if (!meeting || meeting.state !== "READY")
-        throw new AppError("CONFLICT", "The appointment's Teams meeting is not ready yet.");
-      const existing = await db.call.findFirst({
-        where: { appointmentId, purpose: "MEETING_JOIN", state: { in: LIVE_STATES } },
+        return skip("meeting not ready", new AppError("CONFLICT", "The appointment's Teams meeting is not ready yet."));
+      await releaseStaleJoinClaims(tx, appointmentId);
+      const calls = await tx.call.findMany({
+        where: { appointmentId, purpose: "MEETING_JOIN" },
         orderBy: { createdAt: "desc" },
       });
-      if (existing) return existing;
+      const live = calls.find((c) => LIVE_STATES.includes(c.state));
+      if (live) return { kind: "existing", call: live };
+      if (auto) {
+        const reason = autoJoinBlocked(appointment, meeting, calls.filter(countsAsBotCall), now, auto.minutesBefore);
+        if (reason) return skip(reason, new AppError("CONFLICT", reason));
+      }
+      const call = await tx.call.create({
+        data: {
+          graphCallId: `${PENDING_PREFIX}${crypto.randomUUID()}`,
+          direction: "OUTGOING",
+          purpose: "MEETING_JOIN",
+          state: "establishing",
+          appointmentId,
+          meetingId: meeting.id,
+          counterpart: "Teams meeting",
+          // the claim's time is what the next sweep compares with the join window
+          createdAt: now,
+        },
+      });
+      return {
+        kind: "claimed",
+        call,
+        meeting,
+        organizerEntraId: appointment.clinician.entraObjectId,
+      };
+    });
+  }
+
+  /** Asks Graph to join for a claimed placeholder; on failure the claim is released (the next try may join). */
+  async function placeJoin(
+    claim: Extract<JoinClaim, { kind: "claimed" }>,
+    actor: AuditActor,
+    details: Record<string, string | number>,
+  ): Promise<Call> {
+    const { call: placeholder, meeting } = claim;
+    const appointmentId = placeholder.appointmentId!;
+    let remote;
+    let via: string;
+    try {
       const input = await joinInput({
         joinWebUrl: meeting.joinWebUrl,
         graphMeetingId: meeting.graphMeetingId,
-        organizerEntraId: appointment.clinician.entraObjectId,
+        organizerEntraId: claim.organizerEntraId,
       });
-      const remote = await graphAction(
+      via = input.kind;
+      remote = await graphAction(
         actor,
         "graph.call.join",
         { type: "Appointment", id: appointmentId },
-        { meetingId: meeting.id, via: input.kind },
+        { meetingId: meeting.id, via: input.kind, ...details },
         () => deps.calls.create(input),
       );
-      return db.$transaction(async (tx) => {
-        const call = await tx.call.create({
-          data: {
-            graphCallId: normaliseGraphId(remote.id),
-            direction: "OUTGOING",
-            purpose: "MEETING_JOIN",
-            state: remote.state ?? "establishing",
-            appointmentId,
-            meetingId: meeting.id,
-            initiatedById: actor.id,
-            counterpart: "Teams meeting",
-          },
-        });
-        await recordAudit(
-          tx,
-          actor,
-          "graph.call.join",
-          { type: "Call", id: call.id },
-          {
-            appointmentId,
-            meetingId: meeting.id,
-            graphCallId: call.graphCallId,
-            via: input.kind,
-          },
-        );
-        return call;
+    } catch (error) {
+      await db.call.deleteMany({ where: { id: placeholder.id, graphCallId: placeholder.graphCallId } });
+      throw error;
+    }
+    return db.$transaction(async (tx) => {
+      const call = await tx.call.update({
+        where: { id: placeholder.id },
+        data: {
+          graphCallId: normaliseGraphId(remote.id),
+          state: remote.state ?? "establishing",
+          initiatedById: actor.id,
+        },
       });
+      await recordAudit(
+        tx,
+        actor,
+        "graph.call.join",
+        { type: "Call", id: call.id },
+        {
+          appointmentId,
+          meetingId: meeting.id,
+          graphCallId: call.graphCallId,
+          via,
+          ...details,
+        },
+      );
+      return call;
+    });
+  }
+
+  /** The bot hangs up its own leg (for meetings and group calls the others stay). */
+  async function leaveCall(
+    callId: string,
+    actor: AuditActor,
+    details: Record<string, string> = { trigger: "manual" },
+  ): Promise<void> {
+    const call = await db.call.findUnique({ where: { id: callId } });
+    if (!call) throw new AppError("NOT_FOUND", "This call was not found.");
+    if (!LIVE_STATES.includes(call.state)) return;
+    // the join request is still with Graph: there is no Graph call to hang up yet
+    if (isPendingClaim(call.graphCallId))
+      throw new AppError("CONFLICT", "The bot is still joining the meeting; try again in a moment.");
+    await graphAction(actor, "graph.call.leave", { type: "Call", id: call.id }, {}, async () => {
+      try {
+        await deps.calls.hangUp(graphIdForRequest(call.graphCallId));
+      } catch (error) {
+        // already gone at Graph: the terminated notification is on its way or was lost; nothing to undo
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    });
+    await recordAudit(
+      db,
+      actor,
+      "graph.call.leave",
+      { type: "Call", id: call.id },
+      { ...details, outcome: "requested" },
+    );
+  }
+
+  return {
+    /** The bot joins the appointment's Teams meeting. A second request while it is in returns the same call. */
+    async joinAppointmentMeeting(appointmentId: string, actor: AuditActor, now = new Date()): Promise<Call> {
+      const claim = await claimJoin(appointmentId, now, null);
+      if (claim.kind === "existing") return claim.call;
+      if (claim.kind === "skipped") throw claim.error;
+      return placeJoin(claim, actor, { trigger: "manual" });
     },
 
-    /** The bot hangs up its own leg (for meetings and group calls the others stay). */
-    async leaveCall(callId: string, actor: AuditActor): Promise<void> {
-      const call = await db.call.findUnique({ where: { id: callId } });
-      if (!call) throw new AppError("NOT_FOUND", "This call was not found.");
-      if (!LIVE_STATES.includes(call.state)) return;
-      await graphAction(actor, "graph.call.leave", { type: "Call", id: call.id }, {}, async () => {
-        try {
-          await deps.calls.hangUp(graphIdForRequest(call.graphCallId));
-        } catch (error) {
-          // already gone at Graph: the terminated notification is on its way or was lost; nothing to undo
-          if ((error as { status?: number }).status !== 404) throw error;
-        }
-      });
-      await recordAudit(db, actor, "graph.call.leave", { type: "Call", id: call.id }, { outcome: "requested" });
+    /**
+     * The automatic join (bot-meeting-attend job): joins only while the appointment is live, its meeting
+     * ready at the appointment's current time, `minutesBefore` the start has passed and it has not ended,
+     * and no bot call of this appointment is live or was placed since the join window opened — so the bot
+     * joins once per appointment time, even if staff made it leave, and again only if the time moves.
+     */
+    async autoJoinAppointmentMeeting(
+      appointmentId: string,
+      now: Date,
+      minutesBefore: number,
+    ): Promise<{ outcome: "joined"; call: Call } | { outcome: "skipped"; reason: string }> {
+      const claim = await claimJoin(appointmentId, now, { minutesBefore });
+      if (claim.kind === "existing") return { outcome: "skipped", reason: "bot already in the meeting" };
+      if (claim.kind === "skipped") return { outcome: "skipped", reason: claim.reason };
+      const call = await placeJoin(claim, AUTO_ACTOR, { trigger: "automatic", minutesBefore });
+      return { outcome: "joined", call };
     },
+
+    /**
+     * The automatic leave: the bot hangs up its meeting call once the appointment has ended, was cancelled
+     * or completed, or no longer exists. Checked again here, when the job runs: the appointment may have
+     * moved since the sweep saw it.
+     */
+    async autoLeaveMeeting(callId: string, now: Date): Promise<{ outcome: "left" | "skipped"; reason: string }> {
+      const call = await db.call.findUnique({
+        where: { id: callId },
+        include: { appointment: { select: { status: true, endsAt: true } } },
+      });
+      if (!call || call.purpose !== "MEETING_JOIN") return { outcome: "skipped", reason: "not a meeting call" };
+      if (!LIVE_STATES.includes(call.state)) return { outcome: "skipped", reason: "call already ended" };
+      if (isPendingClaim(call.graphCallId)) return { outcome: "skipped", reason: "still joining" };
+      const reason = leaveReason(call.appointment, now);
+      if (!reason) return { outcome: "skipped", reason: "appointment still running" };
+      await leaveCall(call.id, AUTO_ACTOR, { trigger: "automatic", reason });
+      return { outcome: "left", reason };
+    },
+
+    leaveCall,
 
     async inviteToCall(callId: string, who: InviteTarget, actor: AuditActor): Promise<{ operationId: string }> {
       const call = await liveCall(callId);

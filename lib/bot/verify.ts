@@ -17,6 +17,8 @@ export interface VerifierOptions {
   /** network for the metadata and the keys (tests inject one that trusts the emulator's CA) */
   fetch?: typeof fetch;
   clockToleranceSeconds?: number;
+  /** the clock, in milliseconds (tests) */
+  now?: () => number;
 }
 
 export interface VerifiedNotificationToken {
@@ -36,8 +38,20 @@ export class NotificationAuthError extends AppError {
   }
 }
 
+/**
+ * A token the platform sends is reused for every notification of the next hour, and checking its RSA
+ * signature was the largest CPU cost of the webhook (docs/PERFORMANCE.md). A token that passed is
+ * remembered by its exact text — the same bytes carry the same signature — for at most this long, and
+ * never past its own lifetime; a key withdrawn from the key set is then refused within this time.
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 256;
+
 export function createNotificationVerifier(options: VerifierOptions): NotificationVerifier {
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  const now = options.now ?? (() => Date.now());
+  const tolerance = options.clockToleranceSeconds ?? 60;
+  const verified = new Map<string, { result: VerifiedNotificationToken; until: number; notBefore: number }>();
   // The metadata is fetched once; the key set is cached by jose, which refetches on an unknown kid
   // (key rollover) at most every cooldown period, and the whole set every cacheMaxAge.
   let jwks: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
@@ -62,6 +76,13 @@ export function createNotificationVerifier(options: VerifierOptions): Notificati
   return async (authorization) => {
     const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(authorization?.trim() ?? "");
     if (!match) throw new NotificationAuthError("missing bearer token");
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known) {
+      const at = now();
+      if (at < known.until && at >= known.notBefore) return known.result;
+      verified.delete(token);
+    }
     let keys: ReturnType<typeof createRemoteJWKSet>;
     try {
       keys = await keySet();
@@ -70,12 +91,13 @@ export function createNotificationVerifier(options: VerifierOptions): Notificati
     }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1]!, keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         algorithms: ["RS256"],
         issuer: [...BOT_ISSUERS],
         audience: options.audience,
-        clockTolerance: options.clockToleranceSeconds ?? 60,
+        clockTolerance: tolerance,
         requiredClaims: ["exp", "iss", "aud"],
+        currentDate: new Date(now()),
       }));
     } catch (error) {
       const reason = error instanceof joseErrors.JOSEError ? error.code : "invalid token";
@@ -84,6 +106,14 @@ export function createNotificationVerifier(options: VerifierOptions): Notificati
     const tid = typeof payload.tid === "string" ? payload.tid.toLowerCase() : undefined;
     if (!tid) throw new NotificationAuthError("token has no tenant");
     if (tid !== options.tenantId.toLowerCase()) throw new NotificationAuthError("token is for another tenant");
-    return { issuer: payload.iss!, tenantId: tid, claims: payload };
+    const result = { issuer: payload.iss!, tenantId: tid, claims: payload };
+    const at = now();
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, {
+      result,
+      until: Math.min(at + VERIFIED_TTL_MS, (payload.exp! + tolerance) * 1000),
+      notBefore: payload.nbf === undefined ? 0 : (payload.nbf - tolerance) * 1000,
+    });
+    return result;
   };
 }

@@ -14,6 +14,10 @@ export const queues = {
   reminderDispatch: "reminder-dispatch",
   /** periodic: reminders for upcoming appointments, due ones re-queued, stuck calls closed */
   reminderSweep: "reminder-sweep",
+  /** periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over) */
+  botMeetingSweep: "bot-meeting-sweep",
+  /** join or leave one appointment's meeting (data: lib/bot/attendance.ts; claimed before Graph is asked) */
+  botMeetingAttend: "bot-meeting-attend",
 } as const;
 
 const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
@@ -25,6 +29,9 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
   [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInMinutes: 2 },
   [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  [queues.botMeetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  // keyed join:<appointment> / leave:<call>; a transient Graph failure is retried, the next sweep also re-queues
+  [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInMinutes: 2 },
 };
 
 const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };

@@ -1,7 +1,8 @@
 import "server-only";
 import { getDb } from "@/lib/db";
-import { handleBotNotificationJobs } from "@/lib/bot/worker";
+import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
 import { clinicLineAfterNotifications, listenForCallMedia } from "@/lib/clinic-line/jobs";
+import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import type { NotificationJob } from "@/lib/bot/process";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
@@ -37,7 +38,8 @@ export async function startWorkers(): Promise<void> {
   });
   await boss.schedule(queues.meetingSweep, "* * * * *");
   // one delivery at a time, in arrival order: notifications of a call are applied in sequence
-  await boss.work<NotificationJob>(
+  const notificationWorker: { id?: string } = {};
+  notificationWorker.id = await boss.work<NotificationJob>(
     queues.botNotification,
     { pollingIntervalSeconds: 0.5, batchSize: 1 },
     async (jobs) => {
@@ -45,8 +47,21 @@ export async function startWorkers(): Promise<void> {
       // incoming calls first: they must be answered, rejected or redirected within 15 s
       await clinicLineAfterNotifications(jobs);
       await reminderFlowsAfterNotifications(jobs);
+      // fetch the next delivery at once instead of after the polling interval: without this a worker
+      // applies at most two deliveries a second and a burst of notifications queues up for minutes
+      if (notificationWorker.id) boss.notifyWorker(notificationWorker.id);
     },
   );
+  // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
+  await boss.work<BotAttendanceJob>(
+    queues.botMeetingAttend,
+    { pollingIntervalSeconds: 2, batchSize: 1 },
+    handleBotMeetingAttendJobs,
+  );
+  await boss.work(queues.botMeetingSweep, () =>
+    handleBotMeetingSweep((job, singletonKey) => boss.send(queues.botMeetingAttend, job, { singletonKey })),
+  );
+  await boss.schedule(queues.botMeetingSweep, "* * * * *");
   // reminder calls and the clinic line: tones and recordings arrive in this process's webhook, call events
   // through the job above
   listenForCallMedia();
