@@ -40,7 +40,7 @@ function formValues(formData: FormData): RuleFormValues {
   };
 }
 
-const input = (values: RuleFormValues): RuleFormInput => ({ ...values }) as RuleFormInput;
+const input = (values: RuleFormValues): RuleFormInput => ({ ...values });
 
 type Translator = Awaited<ReturnType<typeof getTranslations<"lineAdmin">>>;
 

@@ -139,7 +139,20 @@ export const ruleFormSchema = z
     };
   });
 
-export type RuleFormInput = z.input<typeof ruleFormSchema>;
+/** As the form sends it: strings (weekdays: the checked values), checked by the schema. */
+export interface RuleFormInput {
+  label: string;
+  kind: string;
+  caller: string;
+  weekdays: string[];
+  start: string;
+  end: string;
+  targetKind: string;
+  targetUser: string;
+  targetPhone: string;
+  priority: string;
+  active: boolean;
+}
 export type RuleData = z.output<typeof ruleFormSchema>;
 
 export const ruleIdSchema = z.uuid({ error: "invalid" });
