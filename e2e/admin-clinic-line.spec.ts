@@ -53,7 +53,7 @@ test("an admin blocklists a number and a call from it is rejected", async ({ pag
   await page.getByLabel("De", { exact: true }).fill("18:00");
   await page.getByLabel("Até", { exact: true }).fill("08:00");
   await page.getByRole("radio", { name: "Um usuário do Teams" }).check();
-  await page.getByLabel("Usuário do Teams").selectOption({ label: "Recepção Aurora" });
+  await page.getByLabel("Usuário do Teams", { exact: true }).selectOption({ label: "Recepção Aurora" });
   await page.getByRole("button", { name: "Salvar regra" }).click();
   await expect(page.getByText("Regra salva.")).toBeVisible();
   await page.getByRole("link", { name: "Voltar às regras" }).click();

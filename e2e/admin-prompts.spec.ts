@@ -16,7 +16,7 @@ test("an admin edits a prompt text, listens to it and resets it", async ({ page 
   const listen = form.getByRole("link", { name: "Ouvir Despedida (sem resposta) (Português (Brasil))" });
   const defaultHref = await listen.getAttribute("href");
   expect(defaultHref).toMatch(/^\/api\/prompts\/pt-BR\/goodbye\.wav\?v=[0-9a-f]{16}$/);
-  await expect(form.getByText("Texto padrão.")).toBeVisible();
+  await expect(form.getByText("Texto padrão.", { exact: true })).toBeVisible();
 
   // empty is refused
   await field.fill("   ");
@@ -27,7 +27,7 @@ test("an admin edits a prompt text, listens to it and resets it", async ({ page 
   await field.fill("Obrigado por ligar para a Clínica Aurora. Até logo!");
   await form.getByRole("button", { name: "Salvar Despedida (sem resposta) (Português (Brasil))" }).click();
   await expect(form.getByRole("status")).toHaveText("Salvo. As próximas ligações usam o novo texto.");
-  await expect(form.getByText("Texto editado (substitui o padrão).")).toBeVisible();
+  await expect(form.getByText("Texto editado (substitui o padrão).", { exact: true })).toBeVisible();
   const editedHref = await listen.getAttribute("href");
   expect(editedHref).toMatch(/\?v=[0-9a-f]{16}$/);
   expect(editedHref).not.toBe(defaultHref);
@@ -42,7 +42,7 @@ test("an admin edits a prompt text, listens to it and resets it", async ({ page 
 
   await form.getByRole("button", { name: "Voltar Despedida (sem resposta) (Português (Brasil)) ao padrão" }).click();
   await expect(form.getByRole("status")).toHaveText("De volta ao texto padrão.");
-  await expect(form.getByText("Texto padrão.")).toBeVisible();
+  await expect(form.getByText("Texto padrão.", { exact: true })).toBeVisible();
   await expect(listen).toHaveAttribute("href", defaultHref!);
   await expect(field).toHaveValue(/Não recebemos sua resposta/);
 });
