@@ -88,7 +88,7 @@ export const ruleFormSchema = z
     targetKind: z.enum(["user", "phone", ""], { error: "targetRequired" }),
     targetUser: str.trim().max(36, { error: "targetUserInvalid" }),
     targetPhone: str.max(40, { error: "phoneInvalid" }),
-    priority: str.trim().regex(/^\d{1,6}$/, { error: "priorityInvalid" }),
+    priority: str.trim().max(20, { error: "priorityInvalid" }),
     active: z.boolean({ error: "invalid" }),
   })
   .transform((form, ctx) => {
@@ -123,8 +123,9 @@ export const ruleFormSchema = z
       } else issue("targetKind", "targetRequired");
     }
 
-    const priority = Number(form.priority);
-    if (priority > PRIORITY_MAX) issue("priority", "priorityInvalid");
+    // checked here rather than on the field, so one bad field does not hide the others' problems
+    const priority = /^\d{1,6}$/.test(form.priority) ? Number(form.priority) : NaN;
+    if (!(priority <= PRIORITY_MAX)) issue("priority", "priorityInvalid");
     if (!caller.ok) return z.NEVER;
     return {
       label: form.label === "" ? null : form.label,
