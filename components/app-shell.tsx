@@ -11,6 +11,8 @@ const links = [
   { href: "/meetings", key: "meetings", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/availability", key: "availability", roles: ["CLINICIAN", "ADMIN"] },
   { href: "/calls", key: "calls", roles: ["STAFF", "ADMIN"] },
+  { href: "/admin/clinic-line", key: "clinicLine", roles: ["ADMIN"] },
+  { href: "/admin/prompts", key: "prompts", roles: ["ADMIN"] },
 ] as const;
 
 export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {

@@ -28,6 +28,8 @@ const counted = {
   Call: `select count(*) as n from "Call" where ${staffCalls}`,
   CallOperation: `select count(*) as n from "CallOperation" o join "Call" c on c.id = o."callId" where c.${staffCalls}`,
   AuditLog: `select count(*) as n from "AuditLog" where ${personal}`,
+  ClinicLineRule: `select count(*) as n from "ClinicLineRule"`,
+  PromptText: `select count(*) as n from "PromptText"`,
 };
 
 export async function rowCounts(): Promise<Record<string, number>> {

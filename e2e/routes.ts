@@ -188,6 +188,39 @@ export const routeTable: RouteCase[] = [
     path: (w) => `/patients/${w.unknown}`,
     expect: appPage(404, 404, 404, 404),
   },
+  // what the phone line does and says is the administrators' (everyone else: the page does not exist)
+  {
+    file: "app/(app)/admin/prompts/page.tsx",
+    method: "GET",
+    path: () => "/admin/prompts",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/clinic-line/page.tsx",
+    method: "GET",
+    path: () => "/admin/clinic-line",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/clinic-line/new/page.tsx",
+    method: "GET",
+    path: () => "/admin/clinic-line/new",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/clinic-line/[id]/page.tsx",
+    label: "unknown rule",
+    method: "GET",
+    path: (w) => `/admin/clinic-line/${w.unknown}`,
+    expect: appPage(404, 404, 404, 404),
+  },
+  {
+    file: "app/(app)/admin/clinic-line/[id]/page.tsx",
+    label: "malformed id",
+    method: "GET",
+    path: () => "/admin/clinic-line/..%2F..%2Fetc%2Fpasswd",
+    expect: appPage(404, 404, 404, 404),
+  },
   // the link is the credential: whoever holds it sees the page, nobody else can tell it exists
   {
     file: "app/j/[token]/page.tsx",
@@ -233,6 +266,13 @@ export const routeTable: RouteCase[] = [
     label: "a path out of the folder",
     method: "GET",
     path: () => "/api/prompts/pt-BR/..%2F..%2F..%2Fpackage.json",
+    expect: all(404),
+  },
+  {
+    file: "app/api/prompts/[locale]/[key]/route.ts",
+    label: "a version no text has",
+    method: "GET",
+    path: () => "/api/prompts/pt-BR/reminder.wav?v=0123456789abcdef",
     expect: all(404),
   },
   {

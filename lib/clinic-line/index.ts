@@ -1,12 +1,12 @@
 // The clinic line bound to the app's database, Graph gateway, prompt store, Speech and configuration.
 import "server-only";
-import demoDirectory from "@/config/demo-directory.json";
 import { notificationCallbackUri } from "@/lib/bot/runtime";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { promptStore } from "@/lib/prompts/store";
+import { receptionUser } from "./reception";
 import { clinicLineService, DEFAULT_CLINIC_ZONE, type ClinicLineService } from "./service";
 
 const globalForLine = globalThis as unknown as { consultaClinicLine?: ClinicLineService };
@@ -14,10 +14,7 @@ const globalForLine = globalThis as unknown as { consultaClinicLine?: ClinicLine
 export function clinicLine(): ClinicLineService {
   if (!globalForLine.consultaClinicLine) {
     const env = serverEnv();
-    const emulator = new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com";
-    const reception =
-      env.RECEPTION_USER_ID ??
-      (emulator ? (demoDirectory.users.find((u) => u.displayName === "Recepção Aurora")?.id ?? null) : null);
+    const reception = receptionUser()?.id ?? null;
     globalForLine.consultaClinicLine = clinicLineService({
       db: getDb(),
       calls: graphForApp().calls,

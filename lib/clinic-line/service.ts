@@ -263,9 +263,10 @@ export function clinicLineService(deps: ClinicLineDeps) {
         return [];
       case "play":
       case "record": {
-        const prompt = promptUri(deps.publicBaseUrl, deps.prompts, line.locale, command.prompt);
         const clientContext = `line:${command.prompt}`;
         try {
+          // the text in force now (an admin may have edited it): its hash is in the URL
+          const prompt = await promptUri(deps.publicBaseUrl, deps.prompts, line.locale, command.prompt);
           const op =
             command.type === "play"
               ? await deps.calls.playPrompt(callId, { prompts: [prompt], clientContext })

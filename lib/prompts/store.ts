@@ -1,30 +1,49 @@
 // Prompt audio: synthesized once per (text, voice, synthesizer version), kept in memory and on disk under
 // the data directory (CONSULTA_DATA_DIR, default .data → .data/prompts), so a restart does not synthesize
-// again and concurrent requests share one synthesis. The URL carries a version derived from the text, so a
-// changed text is a new URL and caches (ours, Microsoft's preFetch by resourceId) never serve stale audio.
+// again and concurrent requests share one synthesis. The version is a hash of the text, and it is both the
+// cache key and part of the URL: an admin's new text is a new URL, so no cache (ours, Microsoft's preFetch
+// by resourceId) can serve the old audio for it, and a URL handed out before the change keeps its audio.
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { getDb } from "@/lib/db";
 import { logger } from "@/lib/logger";
+import { promptTextFor } from "./data";
 import { synthesize, SYNTH_VERSION } from "./synth";
 import { isPromptKey, isPromptLocale, promptText, type PromptKey, type PromptLocale } from "./texts";
 
 export interface PromptStoreOptions {
   /** directory for cached WAV files; null = memory only */
   cacheDir?: string | null;
-  /** where texts come from (defaults in code; an override table could plug in here) */
-  textFor?: (locale: PromptLocale, key: PromptKey) => string;
+  /** where the current text comes from (default: the built-in texts; the app reads admins' overrides) */
+  textFor?: (locale: PromptLocale, key: PromptKey) => string | Promise<string>;
   synth?: (text: string, locale: PromptLocale) => Promise<Buffer>;
 }
 
-export interface PromptStore {
-  /** version of the current text, part of the URL */
-  versionOf(locale: PromptLocale, key: PromptKey): string;
-  audio(locale: PromptLocale, key: PromptKey): Promise<{ wav: Buffer; version: string }>;
+export interface CurrentPrompt {
+  text: string;
+  /** hash of the text: the cache key and the URL's `v` */
+  version: string;
 }
+
+export interface PromptStore {
+  /** the text in force now and its version */
+  current(locale: PromptLocale, key: PromptKey): Promise<CurrentPrompt>;
+  /**
+   * The audio of one version (default: the current one). null when the version is neither the current text's
+   * nor one this process has handed out or cached: nothing to say for it.
+   */
+  audio(locale: PromptLocale, key: PromptKey, version?: string): Promise<{ wav: Buffer; version: string } | null>;
+}
+
+export const PROMPT_VERSION = /^[0-9a-f]{16}$/;
 
 export function defaultPromptCacheDir(): string {
   return path.resolve(process.env.CONSULTA_DATA_DIR || ".data", "prompts");
+}
+
+export function promptVersion(locale: PromptLocale, text: string): string {
+  return crypto.createHash("sha256").update(`${SYNTH_VERSION}\n${locale}\n${text}`).digest("hex").slice(0, 16);
 }
 
 export function createPromptStore(options: PromptStoreOptions = {}): PromptStore {
@@ -32,25 +51,33 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   const synth = options.synth ?? synthesize;
   const cacheDir = options.cacheDir === undefined ? defaultPromptCacheDir() : options.cacheDir;
   const memory = new Map<string, Promise<Buffer>>();
+  // every text this process has computed a version for: a URL handed out just before an admin's change is
+  // still answered with the audio it was made for (a handful of short strings per prompt)
+  const known = new Map<string, string>();
+  const idOf = (locale: PromptLocale, key: PromptKey, version: string) => `${locale}/${key}/${version}`;
 
-  const versionOf = (locale: PromptLocale, key: PromptKey) =>
-    crypto
-      .createHash("sha256")
-      .update(`${SYNTH_VERSION}\n${locale}\n${textFor(locale, key)}`)
-      .digest("hex")
-      .slice(0, 16);
+  async function current(locale: PromptLocale, key: PromptKey): Promise<CurrentPrompt> {
+    const text = await textFor(locale, key);
+    const version = promptVersion(locale, text);
+    known.set(idOf(locale, key, version), text);
+    return { text, version };
+  }
 
-  async function load(locale: PromptLocale, key: PromptKey, version: string): Promise<Buffer> {
-    const file = cacheDir ? path.join(cacheDir, `${locale}-${key}-${version}.wav`) : null;
-    if (file) {
-      try {
-        return await fs.readFile(file);
-      } catch {
-        // not cached yet
-      }
+  async function readCached(file: string | null): Promise<Buffer | null> {
+    if (!file) return null;
+    try {
+      return await fs.readFile(file);
+    } catch {
+      return null; // not cached yet
     }
+  }
+
+  async function load(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<Buffer> {
+    const file = cacheDir ? path.join(cacheDir, `${locale}-${key}-${version}.wav`) : null;
+    const cached = await readCached(file);
+    if (cached) return cached;
     const started = Date.now();
-    const wav = await synth(textFor(locale, key), locale);
+    const wav = await synth(text, locale);
     logger.info({ locale, prompt: key, version, ms: Date.now() - started }, "prompt synthesized");
     if (file && cacheDir) {
       await fs.mkdir(cacheDir, { recursive: true });
@@ -63,13 +90,25 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   }
 
   return {
-    versionOf,
-    async audio(locale, key) {
-      const version = versionOf(locale, key);
-      const id = `${locale}/${key}/${version}`;
+    current,
+    async audio(locale, key, requested) {
+      let version = requested;
+      if (version === undefined) version = (await current(locale, key)).version;
+      const id = idOf(locale, key, version);
       let pending = memory.get(id);
       if (!pending) {
-        pending = load(locale, key, version);
+        let text = known.get(id);
+        if (text === undefined) {
+          const now = await current(locale, key);
+          if (now.version === version) text = now.text;
+        }
+        if (text === undefined) {
+          // an old version this process never saw: only the disk cache can still have it
+          const file = cacheDir ? path.join(cacheDir, `${locale}-${key}-${version}.wav`) : null;
+          const cached = await readCached(file);
+          return cached ? { wav: cached, version } : null;
+        }
+        pending = load(locale, key, version, text);
         memory.set(id, pending);
         // a failed synthesis is not cached: the next request tries again
         pending.catch(() => memory.delete(id));
@@ -81,15 +120,20 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
 
 const globalForPrompts = globalThis as unknown as { consultaPromptStore?: PromptStore };
 
-/** The process-wide store (app and route handler share it). */
+/** The process-wide store (app, route handler and the bot's flows share it): admins' texts from the database. */
 export function promptStore(): PromptStore {
-  globalForPrompts.consultaPromptStore ??= createPromptStore();
+  globalForPrompts.consultaPromptStore ??= createPromptStore({
+    textFor: (locale, key) => promptTextFor(getDb(), locale, key),
+  });
   return globalForPrompts.consultaPromptStore;
 }
 
-/** PUBLIC_BASE_URL/api/prompts/{locale}/{key}.wav?v={version}: what Graph's media platform fetches. */
-export function promptUri(baseUrl: string, store: PromptStore, locale: PromptLocale, key: PromptKey) {
-  const version = store.versionOf(locale, key);
+/**
+ * PUBLIC_BASE_URL/api/prompts/{locale}/{key}.wav?v={version}: what Graph's media platform fetches, for the
+ * text in force now (an admin's, else the default).
+ */
+export async function promptUri(baseUrl: string, store: PromptStore, locale: PromptLocale, key: PromptKey) {
+  const { version } = await store.current(locale, key);
   const url = new URL(`/api/prompts/${encodeURIComponent(locale)}/${key}.wav`, baseUrl);
   url.searchParams.set("v", version);
   return {
@@ -98,24 +142,32 @@ export function promptUri(baseUrl: string, store: PromptStore, locale: PromptLoc
   };
 }
 
-/** Route handler body for GET /api/prompts/{locale}/{key}: public, no patient data, long-cached. */
+const notFound = () =>
+  new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+
+/**
+ * Route handler body for GET /api/prompts/{locale}/{key}[?v=version]: public, no patient data. A versioned
+ * URL never changes its audio (cached for a long time); the bare URL follows the current text.
+ */
 export async function handlePromptRequest(
   store: PromptStore,
   localeParam: string,
   keyParam: string,
+  versionParam?: string | null,
 ): Promise<Response> {
   const key = keyParam.replace(/\.wav$/, "");
-  if (!isPromptLocale(localeParam) || !isPromptKey(key))
-    return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  if (!isPromptLocale(localeParam) || !isPromptKey(key)) return notFound();
+  if (versionParam != null && !PROMPT_VERSION.test(versionParam)) return notFound();
   try {
-    const { wav, version } = await store.audio(localeParam, key);
-    return new Response(new Uint8Array(wav), {
+    const audio = await store.audio(localeParam, key, versionParam ?? undefined);
+    if (!audio) return notFound();
+    return new Response(new Uint8Array(audio.wav), {
       status: 200,
       headers: {
         "content-type": "audio/wav",
-        "content-length": String(wav.length),
-        "cache-control": "public, max-age=86400",
-        etag: `"${version}"`,
+        "content-length": String(audio.wav.length),
+        "cache-control": versionParam ? "public, max-age=31536000, immutable" : "public, max-age=0, must-revalidate",
+        etag: `"${audio.version}"`,
       },
     });
   } catch (error) {

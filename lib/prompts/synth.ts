@@ -49,7 +49,8 @@ export async function synthesize(text: string, locale: PromptLocale): Promise<Bu
   const instance = await ESpeakNg({
     wasmBinary: wasm,
     locateFile: (file) => path.join(DIST, file),
-    arguments: ["-v", VOICES[locale], "-s", SPEED, "-w", "/tmp/prompt.wav", text],
+    // an admin's text that starts with "-" must stay text, not become an eSpeak option
+    arguments: ["-v", VOICES[locale], "-s", SPEED, "-w", "/tmp/prompt.wav", text.startsWith("-") ? ` ${text}` : text],
     print: () => undefined,
     printErr: (line) => errors.push(line),
   });

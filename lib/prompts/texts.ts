@@ -1,5 +1,6 @@
-// What the reminder calls say, in the two languages the clinic serves. No patient data in any of them
-// (no name, no date): the audio is served without authentication so Microsoft's media platform can fetch
+// What the reminder calls and the clinic line say, in the two languages the clinic serves: the defaults, which
+// an admin may override per prompt and language (PromptText rows, /admin/prompts). No patient data in any of
+// them (no name, no date): the audio is served without authentication so Microsoft's media platform can fetch
 // it, and the same file serves every call. Changing a text changes its cache key (lib/prompts/store.ts).
 export const PROMPT_LOCALES = ["pt-BR", "en"] as const;
 export type PromptLocale = (typeof PROMPT_LOCALES)[number];
@@ -57,6 +58,7 @@ export function promptLocaleFor(locale: string | null | undefined): PromptLocale
   return locale?.toLowerCase().startsWith("en") ? "en" : "pt-BR";
 }
 
+/** The built-in text (what an admin's "reset to default" goes back to). */
 export function promptText(locale: PromptLocale, key: PromptKey): string {
   return DEFAULT_PROMPT_TEXTS[locale][key];
 }

@@ -33,14 +33,50 @@ describe("prompt audio", () => {
       },
     });
     const [a, b] = await Promise.all([store.audio("en", "goodbye"), store.audio("en", "goodbye")]);
-    expect(a.wav).toBe(b.wav);
+    expect(a!.wav).toBe(b!.wav);
     expect(runs).toBe(1);
-    const { uri } = promptUri("https://clinic.example", store, "en", "goodbye");
-    expect(uri).toBe(`https://clinic.example/api/prompts/en/goodbye.wav?v=${store.versionOf("en", "goodbye")}`);
+    const { uri } = await promptUri("https://clinic.example", store, "en", "goodbye");
+    const { version } = await store.current("en", "goodbye");
+    expect(uri).toBe(`https://clinic.example/api/prompts/en/goodbye.wav?v=${version}`);
+    const versioned = await handlePromptRequest(store, "en", "goodbye.wav", version);
+    expect(versioned.status).toBe(200);
+    expect(versioned.headers.get("cache-control")).toContain("immutable");
+    expect(runs).toBe(1);
     const ok = await handlePromptRequest(store, "en", "goodbye.wav");
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("audio/wav");
     expect((await handlePromptRequest(store, "fr", "goodbye")).status).toBe(404);
     expect((await handlePromptRequest(store, "en", "../etc")).status).toBe(404);
+    // a version that is not a hash, or one no text ever had, has no audio
+    expect((await handlePromptRequest(store, "en", "goodbye", "../../x")).status).toBe(404);
+    expect((await handlePromptRequest(store, "en", "goodbye", "0123456789abcdef")).status).toBe(404);
+  });
+
+  it("keys the audio by the text: a new text is a new version, and the old URL keeps its audio", async () => {
+    let text = "Goodbye.";
+    const spoken: string[] = [];
+    const store = createPromptStore({
+      cacheDir: null,
+      textFor: () => text,
+      synth: async (said) => {
+        spoken.push(said);
+        return encodeWav({ sampleRate: 16_000, samples: new Int16Array(said.length) });
+      },
+    });
+    const before = await promptUri("https://clinic.example", store, "en", "goodbye");
+    text = "See you soon.";
+    const after = await promptUri("https://clinic.example", store, "en", "goodbye");
+    expect(after.uri).not.toBe(before.uri);
+    expect(after.resourceId).not.toBe(before.resourceId);
+    const oldVersion = new URL(before.uri).searchParams.get("v");
+    const newVersion = new URL(after.uri).searchParams.get("v");
+    const old = await handlePromptRequest(store, "en", "goodbye.wav", oldVersion);
+    const fresh = await handlePromptRequest(store, "en", "goodbye.wav", newVersion);
+    expect(old.headers.get("etag")).toBe(`"${oldVersion}"`);
+    expect(fresh.headers.get("etag")).toBe(`"${newVersion}"`);
+    expect(spoken.sort()).toEqual(["Goodbye.", "See you soon."]);
+    // each version's audio is its own text's (one sample per character in this fake synthesizer)
+    const sizes = [(await old.arrayBuffer()).byteLength, (await fresh.arrayBuffer()).byteLength];
+    expect(sizes[1]! - sizes[0]!).toBe(2 * ("See you soon.".length - "Goodbye.".length));
   });
 });

@@ -370,8 +370,9 @@ export function reminderService(deps: ReminderDeps) {
       case "play": {
         const appointment = await loadAppointment(reminder.appointmentId);
         const locale = promptLocaleFor(appointment?.patient.locale);
-        const prompt = promptUri(deps.publicBaseUrl, deps.prompts, locale, command.prompt);
         try {
+          // the text in force now (an admin may have edited it): its hash is in the URL
+          const prompt = await promptUri(deps.publicBaseUrl, deps.prompts, locale, command.prompt);
           const op = await deps.calls.playPrompt(callId, {
             prompts: [prompt],
             clientContext: `reminder:${command.prompt}`,

@@ -1,9 +1,19 @@
 // The clinic line end to end against the emulator: a caller dials the clinic and the rules reject or
 // redirect the call, or the IVR answers it — keys confirm or go to reception, a spoken request cancels.
 // Afterwards neither the database nor the logs hold a key, a transcript or a recording location/token.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
+import { setDbForTests } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { promptTextFor } from "@/lib/prompts/data";
+import { savePromptText } from "@/lib/prompts/mutations";
+import { createPromptStore, promptVersion } from "@/lib/prompts/store";
+import { promptText } from "@/lib/prompts/texts";
+import { createUser } from "../helpers/factories";
 import { waitFor } from "./bot-helpers";
 import {
   appointmentFor,
@@ -22,9 +32,16 @@ import {
 const ON_CALL = "0a1c2e30-1111-4a00-8000-000000000001"; // Dra. Ana Ribeiro
 
 let env: LineTestEnv;
+let db: PrismaClient | undefined;
+const promptDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-texts-"));
 
 beforeAll(async () => {
-  env = await startLineEnv();
+  // the app's wiring: prompt texts from the database (admins' overrides), audio cached by the text's hash
+  env = await startLineEnv({
+    prompts: createPromptStore({ cacheDir: promptDir, textFor: (locale, key) => promptTextFor(db!, locale, key) }),
+  });
+  db = env.database.db;
+  setDbForTests(db);
 });
 beforeEach(() => env.captureLogs());
 afterEach(async () => {
@@ -32,6 +49,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await env?.close();
+  fs.rmSync(promptDir, { recursive: true, force: true });
 });
 
 const audited = (action: string, callId: string) =>
@@ -103,6 +121,24 @@ describe("clinic line", () => {
     const graphCallId = await callClinic(env, phone);
     const call = await finishedCall(env, graphCallId, ["transferred"]);
     expect(call.resultSubcode).toBe(7015);
+  });
+
+  it("plays the menu text an admin saved, fetched under the new text's version", async () => {
+    const admin = await createUser(db!, { role: "ADMIN" });
+    const saved = await savePromptText(
+      { id: admin.id, label: admin.name },
+      { locale: "pt-BR", key: "lineMenu", text: "Clínica Aurora. Tecle zero para a recepção.", expectedUpdatedAt: "" },
+    );
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "answer" });
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "0", afterPrompts: 1 }] });
+    await finishedCall(env, await callClinic(env, phone), ["transferred"]);
+    const menus = env.promptRequests.filter((r) => r.startsWith("/api/prompts/pt-BR/lineMenu.wav"));
+    expect(menus.at(-1)).toBe(`/api/prompts/pt-BR/lineMenu.wav?v=${saved.version}`);
+    expect(saved.version).not.toBe(promptVersion("pt-BR", promptText("pt-BR", "lineMenu")));
+    // the audio was synthesized for the new text and cached under its hash
+    expect(fs.readdirSync(promptDir)).toContain(`pt-BR-lineMenu-${saved.version}.wav`);
+    await db!.promptText.deleteMany();
   });
 
   it("a caller with no appointment who presses 1 goes to reception", async () => {

@@ -31,6 +31,8 @@ export interface LineTestEnv {
   logs: string[];
   captureLogs(): void;
   meetingSyncs: string[];
+  /** paths and queries of the prompt audio the cloud fetched */
+  promptRequests: string[];
   close(): Promise<void>;
 }
 
@@ -52,7 +54,8 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   captureLogs();
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
-  const prompts = createPromptStore({ cacheDir });
+  const prompts = overrides.prompts ?? createPromptStore({ cacheDir });
+  const promptRequests: string[] = [];
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
   let service: ClinicLineService;
   const trusted = fetchTrusting(graph.emu.ca);
@@ -83,7 +86,8 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
       const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       let answer: Promise<Response>;
       if (prompt) {
-        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!);
+        promptRequests.push(`${url.pathname}${url.search}`);
+        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!, url.searchParams.get("v"));
       } else {
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
@@ -136,6 +140,7 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     logs,
     captureLogs,
     meetingSyncs,
+    promptRequests,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       await Promise.all([database.close(), graph.close()]);

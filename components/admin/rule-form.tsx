@@ -1,0 +1,251 @@
+"use client";
+
+import { useActionState, useEffect, useId, useRef } from "react";
+import { useTranslations } from "next-intl";
+import { createRuleAction, updateRuleAction } from "@/lib/clinic-line/actions";
+import type { RuleField } from "@/lib/clinic-line/schema";
+import type { RuleFormState, RuleFormValues } from "@/lib/clinic-line/types";
+
+const idle: RuleFormState = { status: "idle" };
+const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
+
+type Props = { users: { id: string; name: string }[]; initial: RuleFormValues } & (
+  { mode: "create" } | { mode: "update"; ruleId: string; updatedAt: string }
+);
+
+/** A clinic-line rule: who (caller), when (days, hours in the clinic's zone), and what (block or redirect). */
+export function RuleForm(props: Props) {
+  const t = useTranslations("lineAdmin.form");
+  const days = useTranslations("lineAdmin.weekdays");
+  const [state, formAction, pending] = useActionState(
+    props.mode === "create" ? createRuleAction : updateRuleAction,
+    idle,
+  );
+  const formRef = useRef<HTMLFormElement>(null);
+  const id = useId();
+  const values = state.status === "idle" ? props.initial : state.values;
+  const errors: Partial<Record<RuleField, string>> = state.status === "error" ? state.fieldErrors : {};
+  const updatedAt = props.mode === "update" ? (state.status === "ok" ? state.updatedAt : props.updatedAt) : null;
+
+  useEffect(() => {
+    if (state.status !== "error") return;
+    formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+  }, [state]);
+
+  const fid = (name: RuleField) => `${id}-${name}`;
+  const described = (name: RuleField, hint = false) =>
+    [hint ? `${fid(name)}-hint` : null, errors[name] ? `${fid(name)}-error` : null].filter(Boolean).join(" ") ||
+    undefined;
+  const invalid = (name: RuleField) => (errors[name] ? true : undefined);
+  const inputClass = (name: RuleField) =>
+    `rounded-md border bg-white px-3 py-2 text-base ${errors[name] ? "border-red-500" : "border-slate-300"}`;
+  // a new answer from the server (saved, or the values sent back with errors) re-renders the fields
+  const formKey = state.status === "idle" ? "initial" : `${state.status}-${updatedAt ?? ""}-${JSON.stringify(values)}`;
+
+  return (
+    <form key={formKey} ref={formRef} action={formAction} noValidate className="grid gap-4 sm:grid-cols-2">
+      {props.mode === "update" && (
+        <>
+          <input type="hidden" name="id" value={props.ruleId} />
+          <input type="hidden" name="updatedAt" value={updatedAt ?? ""} />
+        </>
+      )}
+      <div className="sm:col-span-2" aria-live="polite">
+        {state.status === "error" && (
+          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {state.message}
+          </p>
+        )}
+        {state.status === "ok" && (
+          <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800">
+            {state.message}
+          </p>
+        )}
+      </div>
+
+      <div className="flex flex-col gap-1 sm:col-span-2">
+        <label htmlFor={fid("label")} className="text-sm font-medium text-slate-800">
+          {t("label")} <span className="font-normal text-slate-500">({t("optional")})</span>
+        </label>
+        <input
+          id={fid("label")}
+          name="label"
+          defaultValue={values.label}
+          maxLength={80}
+          autoComplete="off"
+          aria-invalid={invalid("label")}
+          aria-describedby={described("label")}
+          className={inputClass("label")}
+        />
+        <FieldError id={`${fid("label")}-error`} message={errors.label} />
+      </div>
+
+      <fieldset className="flex flex-col gap-1 sm:col-span-2" aria-describedby={described("kind")}>
+        <legend className="text-sm font-medium text-slate-800">{t("kind")}</legend>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="kind" value="BLOCK" defaultChecked={values.kind === "BLOCK"} />
+          {t("kindBlock")}
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="kind" value="REDIRECT" defaultChecked={values.kind === "REDIRECT"} />
+          {t("kindRedirect")}
+        </label>
+        <FieldError id={`${fid("kind")}-error`} message={errors.kind} />
+      </fieldset>
+
+      <div className="flex flex-col gap-1 sm:col-span-2">
+        <label htmlFor={fid("caller")} className="text-sm font-medium text-slate-800">
+          {t("caller")}
+        </label>
+        <input
+          id={fid("caller")}
+          name="caller"
+          defaultValue={values.caller}
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={invalid("caller")}
+          aria-describedby={described("caller", true)}
+          className={inputClass("caller")}
+        />
+        <p id={`${fid("caller")}-hint`} className="text-sm text-slate-600">
+          {t("callerHint")}
+        </p>
+        <FieldError id={`${fid("caller")}-error`} message={errors.caller} />
+      </div>
+
+      <fieldset className="flex flex-col gap-1 sm:col-span-2" aria-describedby={described("weekdays", true)}>
+        <legend className="text-sm font-medium text-slate-800">{t("weekdays")}</legend>
+        <p id={`${fid("weekdays")}-hint`} className="text-sm text-slate-600">
+          {t("weekdaysHint")}
+        </p>
+        <div className="flex flex-wrap gap-4">
+          {WEEKDAYS.map((day) => (
+            <label key={day} className="flex items-center gap-1">
+              <input type="checkbox" name="weekdays" value={day} defaultChecked={values.weekdays.includes(day)} />
+              {days(day)}
+            </label>
+          ))}
+        </div>
+        <FieldError id={`${fid("weekdays")}-error`} message={errors.weekdays} />
+      </fieldset>
+
+      {(["start", "end"] as const).map((name) => (
+        <div key={name} className="flex flex-col gap-1">
+          <label htmlFor={fid(name)} className="text-sm font-medium text-slate-800">
+            {t(name)}
+          </label>
+          <input
+            id={fid(name)}
+            name={name}
+            type="time"
+            defaultValue={values[name]}
+            aria-invalid={invalid(name)}
+            aria-describedby={described(name, true)}
+            className={inputClass(name)}
+          />
+          <p id={`${fid(name)}-hint`} className="text-sm text-slate-600">
+            {t("timeHint")}
+          </p>
+          <FieldError id={`${fid(name)}-error`} message={errors[name]} />
+        </div>
+      ))}
+
+      <fieldset className="flex flex-col gap-2 rounded-md border border-slate-200 p-3 sm:col-span-2">
+        <legend className="px-1 text-sm font-medium text-slate-800">{t("target")}</legend>
+        <p className="text-sm text-slate-600">{t("targetHint")}</p>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="targetKind" value="user" defaultChecked={values.targetKind === "user"} />
+          {t("targetUserChoice")}
+        </label>
+        <div className="flex flex-col gap-1 pl-6">
+          <label htmlFor={fid("targetUser")} className="text-sm text-slate-800">
+            {t("targetUser")}
+          </label>
+          <select
+            id={fid("targetUser")}
+            name="targetUser"
+            defaultValue={values.targetUser}
+            aria-invalid={invalid("targetUser")}
+            aria-describedby={described("targetUser")}
+            className={inputClass("targetUser")}
+          >
+            <option value="">{t("targetUserNone")}</option>
+            {props.users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id={`${fid("targetUser")}-error`} message={errors.targetUser} />
+        </div>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="targetKind" value="phone" defaultChecked={values.targetKind === "phone"} />
+          {t("targetPhoneChoice")}
+        </label>
+        <div className="flex flex-col gap-1 pl-6">
+          <label htmlFor={fid("targetPhone")} className="text-sm text-slate-800">
+            {t("targetPhone")}
+          </label>
+          <input
+            id={fid("targetPhone")}
+            name="targetPhone"
+            type="tel"
+            inputMode="tel"
+            autoComplete="off"
+            defaultValue={values.targetPhone}
+            aria-invalid={invalid("targetPhone")}
+            aria-describedby={described("targetPhone")}
+            className={inputClass("targetPhone")}
+          />
+          <FieldError id={`${fid("targetPhone")}-error`} message={errors.targetPhone} />
+        </div>
+        <FieldError id={`${fid("targetKind")}-error`} message={errors.targetKind} />
+      </fieldset>
+
+      <div className="flex flex-col gap-1">
+        <label htmlFor={fid("priority")} className="text-sm font-medium text-slate-800">
+          {t("priority")}
+        </label>
+        <input
+          id={fid("priority")}
+          name="priority"
+          inputMode="numeric"
+          defaultValue={values.priority}
+          aria-invalid={invalid("priority")}
+          aria-describedby={described("priority", true)}
+          className={inputClass("priority")}
+        />
+        <p id={`${fid("priority")}-hint`} className="text-sm text-slate-600">
+          {t("priorityHint")}
+        </p>
+        <FieldError id={`${fid("priority")}-error`} message={errors.priority} />
+      </div>
+
+      <div className="flex items-center gap-2 self-center">
+        <input id={fid("active")} name="active" type="checkbox" defaultChecked={values.active} />
+        <label htmlFor={fid("active")} className="text-sm font-medium text-slate-800">
+          {t("active")}
+        </label>
+      </div>
+
+      <div className="sm:col-span-2">
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-brand-700 px-5 py-2.5 text-base font-semibold text-white shadow hover:bg-brand-900 disabled:cursor-wait disabled:opacity-70"
+        >
+          {pending ? t("saving") : props.mode === "create" ? t("create") : t("save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="text-sm font-medium text-red-700">
+      {message}
+    </p>
+  );
+}

@@ -1,0 +1,43 @@
+// Reads of the prompt texts: the text in force for one prompt (the bot, per call) and the admin page's view
+// of every prompt in both languages. Explicit database client, no session.
+import "server-only";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { PROMPT_KEYS, PROMPT_LOCALES, promptText, type PromptKey, type PromptLocale } from "./texts";
+
+/** The admin's text for this prompt, else the built-in one. */
+export async function promptTextFor(db: PrismaClient, locale: PromptLocale, key: PromptKey): Promise<string> {
+  const row = await db.promptText.findUnique({ where: { locale_key: { locale, key } }, select: { text: true } });
+  return row?.text ?? promptText(locale, key);
+}
+
+export interface PromptTextView {
+  locale: PromptLocale;
+  key: PromptKey;
+  text: string;
+  defaultText: string;
+  /** false = the built-in text is in force */
+  overridden: boolean;
+  updatedAt: Date | null;
+  updatedByName: string | null;
+}
+
+export async function promptTextViews(db: PrismaClient): Promise<PromptTextView[]> {
+  const rows = await db.promptText.findMany({
+    select: { locale: true, key: true, text: true, updatedAt: true, updatedBy: { select: { name: true } } },
+  });
+  const byId = new Map(rows.map((r) => [`${r.locale}/${r.key}`, r]));
+  return PROMPT_KEYS.flatMap((key) =>
+    PROMPT_LOCALES.map((locale) => {
+      const row = byId.get(`${locale}/${key}`);
+      return {
+        locale,
+        key,
+        text: row?.text ?? promptText(locale, key),
+        defaultText: promptText(locale, key),
+        overridden: Boolean(row),
+        updatedAt: row?.updatedAt ?? null,
+        updatedByName: row?.updatedBy?.name ?? null,
+      };
+    }),
+  );
+}
