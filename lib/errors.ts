@@ -17,7 +17,37 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-export class AppError extends Error {
+const brandsKey = Symbol.for("consulta.errorBrands");
+
+/**
+ * An error class that `instanceof` recognises across bundles. Next compiles instrumentation (the job
+ * workers) and each route separately, each with its own copy of these classes, while the services
+ * they share live on globalThis: an error thrown by a service the worker bundle created fails a plain
+ * `instanceof` in a route, which then answered 500 instead of the error's status. Each subclass sets
+ * a `static brand`; instances carry their class chain's brands under a registry symbol.
+ */
+export abstract class BrandedError extends Error {
+  static readonly brand: string = "BrandedError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const chain: string[] = [];
+    for (let cls: unknown = new.target; cls && cls !== BrandedError; cls = Object.getPrototypeOf(cls)) {
+      if (Object.hasOwn(cls, "brand")) chain.push((cls as typeof BrandedError).brand);
+    }
+    Object.defineProperty(this, brandsKey, { value: chain });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null || !Object.hasOwn(this, "brand")) return false;
+    const chain: unknown = (value as { [brandsKey]?: unknown })[brandsKey];
+    return Array.isArray(chain) && chain.includes(this.brand);
+  }
+}
+
+export class AppError extends BrandedError {
+  static override readonly brand: string = "consulta.AppError";
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
 

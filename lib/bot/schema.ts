@@ -4,6 +4,7 @@
 // to the flows in memory, never stored), recording locations and tokens are not read at all, and phone
 // numbers are masked here so no full number travels further than this function.
 import { z } from "zod";
+import { BrandedError } from "@/lib/errors";
 
 export type ChangeType = "created" | "updated" | "deleted" | "unknownFutureValue";
 
@@ -88,7 +89,8 @@ export interface ParsedItem {
   recording?: RecordingEvent;
 }
 
-export class NotificationParseError extends Error {
+export class NotificationParseError extends BrandedError {
+  static override readonly brand: string = "consulta.NotificationParseError";
   constructor(message: string) {
     super(message);
     this.name = "NotificationParseError";

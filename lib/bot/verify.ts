@@ -33,6 +33,7 @@ const metadataSchema = z.looseObject({ jwks_uri: z.url() });
 
 /** Failures all read the same to the caller: which check failed goes only to the server log via `reason`. */
 export class NotificationAuthError extends AppError {
+  static override readonly brand: string = "consulta.NotificationAuthError";
   constructor(readonly reason: string) {
     super("UNAUTHENTICATED", "The notification is not authenticated.");
   }

@@ -2,7 +2,7 @@
 // never on message text. Nothing here swallows an error into null: not-found, throttling, forbidden
 // and outages stay distinguishable.
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { AppError, BrandedError } from "@/lib/errors";
 
 export interface GraphErrorInit {
   status: number;
@@ -18,7 +18,8 @@ export interface GraphErrorInit {
 }
 
 /** A failed Graph request: the HTTP status (0 = no response), Graph's error `code` and its request id. */
-export class GraphError extends Error {
+export class GraphError extends BrandedError {
+  static override readonly brand: string = "consulta.GraphError";
   readonly status: number;
   readonly code: string;
   readonly requestId?: string;
@@ -41,7 +42,8 @@ export class GraphError extends Error {
 }
 
 /** A Graph token could not be obtained. `reauthenticate`: the user must sign in again. */
-export class GraphAuthError extends Error {
+export class GraphAuthError extends BrandedError {
+  static override readonly brand: string = "consulta.GraphAuthError";
   readonly code: "reauthenticate" | "appTokenUnavailable";
 
   constructor(code: GraphAuthError["code"], message: string, options?: { cause?: unknown }) {
