@@ -11,6 +11,7 @@ const links = [
   { href: "/meetings", key: "meetings", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
   { href: "/availability", key: "availability", roles: ["CLINICIAN", "ADMIN"] },
   { href: "/calls", key: "calls", roles: ["STAFF", "ADMIN"] },
+  { href: "/admin/audit", key: "audit", roles: ["ADMIN"] },
 ] as const;
 
 export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
