@@ -52,9 +52,19 @@ export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInpu
     });
     return row.id;
   } catch (error) {
-    await db.onlineMeeting.update({
-      where: { id: row.id },
-      data: { state: "FAILED", failureReason: "could not be created", attempts: { increment: 1 } },
+    // the failed attempt stays visible (the list shows it as failed) and in the audit trail
+    await db.$transaction(async (tx) => {
+      await tx.onlineMeeting.update({
+        where: { id: row.id },
+        data: { state: "FAILED", failureReason: "could not be created", attempts: { increment: 1 } },
+      });
+      await recordAudit(
+        tx,
+        actorOf(viewer),
+        "graph.meeting.create",
+        { type: "OnlineMeeting", id: row.id },
+        { outcome: "failed", status: (error as { status?: number }).status ?? null },
+      );
     });
     rethrowAsAppError(error);
   }
