@@ -27,6 +27,7 @@ export const knownAuditActions = [
   "graph.meeting.update",
   "graph.meeting.delete",
   "graph.meeting.retry",
+  "graph.meeting.lookup",
   "graph.call.*",
   "graph.call.join",
   "graph.call.leave",
