@@ -42,8 +42,10 @@ test("an admin finds the audit row of a booking by its actor and subject", async
   // a broken link gets a message, not an error page
   const response = await page.goto("/admin/audit?from=2026-13-01&to=2026-01-01&actor=someone");
   expect(response?.status()).toBe(200);
-  await expect(page.getByRole("alert")).toContainText("As datas são datas do calendário");
-  await expect(page.getByRole("alert")).toContainText("Escolha uma pessoa da lista.");
+  const problem = page.getByRole("alert").filter({ hasText: "Esta busca não pode ser feita" });
+  await expect(problem).toContainText("As datas são datas do calendário");
+  await expect(problem).toContainText("Escolha uma pessoa da lista.");
+  await expect(page.getByLabel("Pessoa")).toHaveAttribute("aria-invalid", "true");
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
   await admin.close();
 });
