@@ -17,6 +17,11 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+// Services cached on globalThis (the reminder service, made by the job workers in instrumentation.ts) can
+// come from another bundle whose AppError is a different class: `instanceof` alone then misses their
+// errors and an expected 404 becomes a 500. A registered symbol is the same in every bundle.
+const appErrorBrand = Symbol.for("consulta.AppError");
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
@@ -26,6 +31,7 @@ export class AppError extends Error {
     this.name = "AppError";
     this.code = code;
     this.details = details;
+    Object.defineProperty(this, appErrorBrand, { value: true });
   }
 
   get status(): number {
@@ -34,7 +40,8 @@ export class AppError extends Error {
 }
 
 export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
+  if (error instanceof AppError) return true;
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[appErrorBrand] === true;
 }
 
 /** The body a client sees: the code and a human message, never a stack trace or an internal message. */
