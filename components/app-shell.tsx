@@ -13,6 +13,7 @@ const links = [
   { href: "/calls", key: "calls", roles: ["STAFF", "ADMIN"] },
   { href: "/admin/clinic-line", key: "clinicLine", roles: ["ADMIN"] },
   { href: "/admin/prompts", key: "prompts", roles: ["ADMIN"] },
+  { href: "/admin/audit", key: "audit", roles: ["ADMIN"] },
 ] as const;
 
 export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {

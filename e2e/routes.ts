@@ -159,6 +159,20 @@ export const routeTable: RouteCase[] = [
     expect: appPage(404, 404, 404, 404),
   },
   // the call log and group calls are the front desk's
+  {
+    file: "app/(app)/admin/audit/page.tsx",
+    label: "a search by subject",
+    method: "GET",
+    path: (w) => `/admin/audit?subject=${w.appointment}`,
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/audit/page.tsx",
+    label: "malformed filters",
+    method: "GET",
+    path: () => "/admin/audit?from=2026-02-31&actor=x&actor=y&cursor=%00",
+    expect: appPage(404, 404, 404, 200),
+  },
   { file: "app/(app)/calls/page.tsx", method: "GET", path: () => "/calls", expect: appPage(404, 404, 200, 200) },
   {
     file: "app/(app)/calls/group/page.tsx",

@@ -11,7 +11,13 @@ import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
-import { bookAppointment, cancelAppointment, rescheduleAppointment, rotateJoinLink } from "./mutations";
+import {
+  bookAppointment,
+  cancelAppointment,
+  rescheduleAppointment,
+  retryFailedMeeting,
+  rotateJoinLink,
+} from "./mutations";
 import { bookInput, cancelInput, rescheduleInput } from "./schema";
 
 export type BookingFormState =
@@ -153,10 +159,7 @@ export async function retryMeetingAction(_previous: SimpleFormState, formData: F
     const parsed = z.uuid().safeParse(formData.get("appointmentId"));
     if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
     await assertMayManage(viewer, parsed.data);
-    await getDb().onlineMeeting.updateMany({
-      where: { appointmentId: parsed.data, state: "FAILED" },
-      data: { state: "PENDING", failureReason: null },
-    });
+    await retryFailedMeeting(getDb(), actorOf(viewer), parsed.data);
     await enqueueMeetingSync(parsed.data);
     revalidatePath(`/appointments/${parsed.data}`);
     const t = await getTranslations("appointments.detail");

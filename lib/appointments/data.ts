@@ -77,7 +77,8 @@ export async function getAppointment(db: PrismaClient, id: string) {
 
 export async function appointmentHistory(db: PrismaClient, appointmentId: string) {
   return db.auditLog.findMany({
-    where: { entityType: "Appointment", entityId: appointmentId },
+    // what happened to the appointment; who looked at it is in the admin's audit search
+    where: { entityType: "Appointment", entityId: appointmentId, NOT: { action: { endsWith: ".read" } } },
     orderBy: { at: "asc" },
     select: { id: true, at: true, actorLabel: true, action: true, details: true },
   });

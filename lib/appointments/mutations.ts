@@ -320,3 +320,19 @@ export async function rotateJoinLink(db: PrismaClient, actor: AuditActor, appoin
   });
   return { joinToken: link.token };
 }
+
+/**
+ * Puts a failed Teams meeting back in the queue's hands (the caller queues the sync). Audited: it is a
+ * person's request for a Graph action. False when there was no failed meeting to retry.
+ */
+export async function retryFailedMeeting(db: PrismaClient, actor: AuditActor, appointmentId: string) {
+  return db.$transaction(async (tx) => {
+    const updated = await tx.onlineMeeting.updateMany({
+      where: { appointmentId, state: "FAILED" },
+      data: { state: "PENDING", failureReason: null },
+    });
+    if (updated.count === 1)
+      await recordAudit(tx, actor, "graph.meeting.retry", { type: "Appointment", id: appointmentId });
+    return updated.count === 1;
+  });
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { recordRead, type AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { checkCancellable } from "@/lib/scheduling";
@@ -24,10 +25,27 @@ export interface PatientView {
   canCancel: boolean;
 }
 
-export async function openPatientLink(token: string, now: Date): Promise<PatientView | null> {
+/**
+ * The appointment behind a link, or null. With `seenFrom` (the client address) the view is audited as
+ * the link holder's read of the appointment; only a current link writes anything.
+ */
+export async function openPatientLink(
+  token: string,
+  now: Date,
+  seenFrom?: { ip: string | null },
+): Promise<PatientView | null> {
   if (!looksLikeJoinToken(token)) return null;
   const a = await findByJoinTokenHash(getDb(), hashJoinToken(token), now);
   if (!a) return null;
+  if (seenFrom) {
+    await recordRead(
+      getDb(),
+      patientActor(a.id, seenFrom.ip),
+      "appointment.link.read",
+      { type: "Appointment", id: a.id },
+      now,
+    );
+  }
   const live = a.status === "BOOKED" || a.status === "CONFIRMED";
   return {
     appointmentId: a.id,
@@ -45,18 +63,23 @@ export async function openPatientLink(token: string, now: Date): Promise<Patient
   };
 }
 
-const patientActor = (appointmentId: string) => ({ id: null, label: `patient link (${appointmentId.slice(0, 8)})` });
+function patientActor(appointmentId: string, ip: string | null): AuditActor {
+  return { id: null, label: `patient link (${appointmentId.slice(0, 8)})`, ip };
+}
 
-export async function confirmByPatient(token: string, now: Date): Promise<void> {
+/** `ip`: the client address, for the audit row. */
+export async function confirmByPatient(token: string, now: Date, ip: string | null = null): Promise<void> {
   const view = await openPatientLink(token, now);
   if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
-  await confirmAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now);
+  await confirmAppointment(getDb(), patientActor(view.appointmentId, ip), view.appointmentId, now);
 }
 
 /** Cancels within the type's cutoff; returns the appointment id so the caller can update the meeting. */
-export async function cancelByPatient(token: string, now: Date): Promise<string> {
+export async function cancelByPatient(token: string, now: Date, ip: string | null = null): Promise<string> {
   const view = await openPatientLink(token, now);
   if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
-  await cancelAppointment(getDb(), patientActor(view.appointmentId), view.appointmentId, now, { enforceCutoff: true });
+  await cancelAppointment(getDb(), patientActor(view.appointmentId, ip), view.appointmentId, now, {
+    enforceCutoff: true,
+  });
   return view.appointmentId;
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { recordRead } from "@/lib/audit/mutations";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
@@ -41,6 +42,14 @@ export async function appointmentForViewer(viewer: Viewer, appointmentId: string
   const appointment = await getAppointment(db, appointmentId);
   if (!appointment) return null;
   if (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id) return null;
+  // the page shows the patient's name and the kind of visit: who looked is part of the trail
+  await recordRead(
+    db,
+    { id: viewer.id, label: `${viewer.name} (${viewer.role.toLowerCase()})`, ip: viewer.ip },
+    "appointment.read",
+    { type: "Appointment", id: appointment.id },
+    new Date(),
+  );
   const [history, reminder] = await Promise.all([
     appointmentHistory(db, appointment.id),
     reminderForAppointment(db, appointment.id),

@@ -33,3 +33,34 @@ export async function recordAudit(
     },
   });
 }
+
+/** Repeat reads within this window by the same actor, of the same record, from the same address are one row. */
+export const READ_AUDIT_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Records that `actor` saw a record. Pages that refresh themselves (the appointment page polls while
+ * its meeting is being created) would otherwise write a row every few seconds and bury the changes;
+ * so a read already recorded for the same person, record and address within READ_AUDIT_WINDOW_MS is
+ * not written again. Who saw what, when and from where stays answerable to the window's precision.
+ */
+export async function recordRead(
+  db: Writer,
+  actor: AuditActor,
+  action: string,
+  entity: { type: string; id: string },
+  now: Date,
+): Promise<void> {
+  const recent = await db.auditLog.findFirst({
+    where: {
+      action,
+      entityType: entity.type,
+      entityId: entity.id,
+      actorId: actor.id,
+      ...(actor.id ? {} : { actorLabel: actor.label }),
+      ip: actor.ip ?? null,
+      at: { gt: new Date(now.getTime() - READ_AUDIT_WINDOW_MS) },
+    },
+    select: { id: true },
+  });
+  if (!recent) await recordAudit(db, actor, action, entity);
+}

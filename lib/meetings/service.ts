@@ -52,9 +52,19 @@ export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInpu
     });
     return row.id;
   } catch (error) {
-    await db.onlineMeeting.update({
-      where: { id: row.id },
-      data: { state: "FAILED", failureReason: "could not be created", attempts: { increment: 1 } },
+    // the failed attempt stays visible (the list shows it as failed) and in the audit trail
+    await db.$transaction(async (tx) => {
+      await tx.onlineMeeting.update({
+        where: { id: row.id },
+        data: { state: "FAILED", failureReason: "could not be created", attempts: { increment: 1 } },
+      });
+      await recordAudit(
+        tx,
+        actorOf(viewer),
+        "graph.meeting.create",
+        { type: "OnlineMeeting", id: row.id },
+        { outcome: "failed", status: (error as { status?: number }).status ?? null },
+      );
     });
     rethrowAsAppError(error);
   }
@@ -117,24 +127,36 @@ export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): 
   try {
     // not made through Consulta: ask Teams whether it is one of the viewer's own meetings
     const found = await graphForUser(viewer.id).meetings.findByJoinUrl(joinWebUrl);
-    if (!found) return null;
-    const row = await db.onlineMeeting.upsert({
-      where: { externalId: `teams:${found.id}` },
-      update: {},
-      create: {
-        externalId: `teams:${found.id}`,
-        organizerId: viewer.id,
-        createdById: viewer.id,
-        tokenKind: "DELEGATED",
-        state: "READY",
-        graphMeetingId: found.id,
-        joinWebUrl: found.joinWebUrl,
-        subject: found.subject ?? "Teams meeting",
-        startsAt: new Date(found.startDateTime),
-        endsAt: new Date(found.endDateTime),
-      },
+    if (!found) {
+      await recordAudit(
+        db,
+        actorOf(viewer),
+        "graph.meeting.lookup",
+        { type: "OnlineMeeting" },
+        { outcome: "not-found" },
+      );
+      return null;
+    }
+    return await db.$transaction(async (tx) => {
+      const row = await tx.onlineMeeting.upsert({
+        where: { externalId: `teams:${found.id}` },
+        update: {},
+        create: {
+          externalId: `teams:${found.id}`,
+          organizerId: viewer.id,
+          createdById: viewer.id,
+          tokenKind: "DELEGATED",
+          state: "READY",
+          graphMeetingId: found.id,
+          joinWebUrl: found.joinWebUrl,
+          subject: found.subject ?? "Teams meeting",
+          startsAt: new Date(found.startDateTime),
+          endsAt: new Date(found.endDateTime),
+        },
+      });
+      await recordAudit(tx, actorOf(viewer), "graph.meeting.lookup", { type: "OnlineMeeting", id: row.id });
+      return row.id;
     });
-    return row.id;
   } catch (error) {
     rethrowAsAppError(error);
   }

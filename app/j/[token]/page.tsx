@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { openPatientLink } from "@/lib/appointments/patient-link";
+import { requestClientAddress } from "@/lib/audit/request";
 import { formatDateTime, formatTime, zoneLabel } from "@/lib/format";
 import { cancelFromLink, confirmFromLink } from "../actions";
 
@@ -21,7 +22,7 @@ export default async function PatientJoinPage({
 }) {
   await connection();
   const { token } = await params;
-  const view = await openPatientLink(token, new Date());
+  const view = await openPatientLink(token, new Date(), { ip: await requestClientAddress() });
   // unknown, malformed, expired and revoked links all get the same answer
   if (!view) notFound();
   const t = await getTranslations({ locale: view.locale, namespace: "join" });

@@ -1,11 +1,12 @@
 import { createEvent } from "ics";
 import { openPatientLink } from "@/lib/appointments/patient-link";
+import { requestClientAddress } from "@/lib/audit/request";
 
 // An .ics for the patient's calendar. Times are written in UTC, which every calendar converts to the
 // reader's own zone, so the event lands at the right moment whatever the phone's setting.
 export async function GET(request: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const view = await openPatientLink(token, new Date());
+  const view = await openPatientLink(token, new Date(), { ip: await requestClientAddress() });
   if (!view || view.status === "CANCELLED") {
     return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   }
