@@ -181,7 +181,8 @@ export async function loadSchedulesForType(
       exceptions: row.exceptions,
       rules: row.rules,
       busy: busyFromAppointments(appointments),
-      appointmentsPerLocalDay: countPerLocalDay(appointments, row.timeZone),
+      // local days cost a zone lookup per appointment; only a type with a daily cap reads them
+      appointmentsPerLocalDay: row.rules.maxPerDay === null ? {} : countPerLocalDay(appointments, row.timeZone),
     };
   });
 }
