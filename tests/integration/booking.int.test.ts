@@ -214,6 +214,61 @@ async function injectFailures(db: typeof database.db, clinicianId: string, sqlSt
   );
 }
 
+describe("patient links", () => {
+  it("reads what the patient page shows, and the Teams link only once the meeting is ready", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db, { firstName: "Joana" });
+    const booked = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId: clinician.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-07T16:00:00Z"),
+        idempotencyKey: "link-view-xxxxx",
+      },
+      now,
+    );
+    const hash = hashJoinToken(booked.joinToken!);
+    const row = await findByJoinTokenHash(db, hash, now);
+    expect(row).toMatchObject({
+      id: booked.appointmentId,
+      status: "BOOKED",
+      firstName: "Joana",
+      clinicianName: clinician.name,
+      typeName: type.name,
+      locale: patient.locale,
+      timeZone: patient.timeZone,
+      meetingState: null,
+      joinWebUrl: null,
+      rules: { durationMinutes: 30, bufferAfterMinutes: 10, cancellationCutoffMinutes: type.cancellationCutoffMinutes },
+    });
+    expect(row!.startsAt.toISOString()).toBe("2030-06-07T16:00:00.000Z");
+    expect(row!.endsAt.toISOString()).toBe("2030-06-07T16:30:00.000Z");
+
+    await db.onlineMeeting.create({
+      data: {
+        appointmentId: booked.appointmentId,
+        externalId: booked.appointmentId,
+        organizerId: clinician.id,
+        tokenKind: "APPLICATION",
+        state: "READY",
+        joinWebUrl: "https://teams.example/join/1",
+        subject: "Consulta",
+        startsAt: row!.startsAt,
+        endsAt: row!.endsAt,
+      },
+    });
+    expect(await findByJoinTokenHash(db, hash, now)).toMatchObject({
+      meetingState: "READY",
+      joinWebUrl: "https://teams.example/join/1",
+    });
+    // a link past its expiry reads as no link at all
+    expect(await findByJoinTokenHash(db, hash, at("2030-06-09T00:00:00Z"))).toBeNull();
+  });
+});
+
 describe("booking races", () => {
   it("lets exactly one of 50 concurrent bookings of a slot win; every other one is told the slot was taken", async () => {
     const { db, type, clinician, actor } = await setup();
