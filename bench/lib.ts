@@ -1,6 +1,8 @@
 // Helpers shared by the benchmarks: a throwaway PostgreSQL database and percentile summaries.
 // Benchmarks print figures; they never assert timings.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 
@@ -56,4 +58,62 @@ export const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 export function machine(): string {
   return `${process.platform} ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/**
+ * Starts the built app (`scripts/start.ts`, which runs `next build` first when the build is stale) on
+ * `port` against `databaseUrl`, and waits until /api/ping answers. No identity provider is contacted:
+ * benchmark sessions are rows in the database. Job workers are off.
+ */
+export async function startApp(
+  databaseUrl: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const base = `http://localhost:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      CONSULTA_DATA_DIR: path.join(os.tmpdir(), `consulta-bench-${process.pid}`),
+      AUTH_MICROSOFT_ENTRA_ID_ID: "bench",
+      AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench",
+      AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/bench/v2.0",
+      AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+      PUBLIC_BASE_URL: base,
+      CONSULTA_WORKERS: "off",
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("the app exited while starting");
+    try {
+      if ((await fetch(`${base}/api/ping`)).status === 204) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill("SIGTERM");
+  throw new Error("the app did not start");
+}
+
+/** Runs `request` in a loop on `clients` concurrent clients for `seconds`; returns completed requests/s. */
+export async function closedLoop(clients: number, seconds: number, request: () => Promise<void>): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        await request();
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
 }

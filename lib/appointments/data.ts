@@ -96,17 +96,49 @@ export async function listAppointmentTypes(db: PrismaClient) {
   return db.appointmentType.findMany({ where: { active: true }, orderBy: { name: "asc" } });
 }
 
-/** The appointment behind a patient link, if the link is current. */
-export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: Date) {
-  return db.appointment.findFirst({
-    where: { joinTokenHash: hash, joinTokenExpiresAt: { gt: now } },
-    include: {
-      clinician: { select: { name: true } },
-      patient: { select: { firstName: true, locale: true, timeZone: true } },
-      appointmentType: true,
-      meeting: { select: { state: true, joinWebUrl: true } },
-    },
-  });
+export interface PatientLinkRow {
+  id: string;
+  status: "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
+  startsAt: Date;
+  endsAt: Date;
+  clinicianName: string;
+  typeName: string;
+  firstName: string;
+  locale: string;
+  timeZone: string;
+  meetingState: string | null;
+  joinWebUrl: string | null;
+  rules: {
+    durationMinutes: number;
+    bufferBeforeMinutes: number;
+    bufferAfterMinutes: number;
+    minimumNoticeMinutes: number;
+    bookingHorizonDays: number;
+    maxPerDay: number | null;
+    cancellationCutoffMinutes: number;
+  };
+}
+
+/**
+ * The appointment behind a patient link, if the link is current: ONE round trip (the page is opened
+ * by many phones at once; an include per relation would be five).
+ */
+export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: Date): Promise<PatientLinkRow | null> {
+  const [row] = await db.$queryRaw<PatientLinkRow[]>`
+    SELECT a.id, a.status::text AS status, a."startsAt", a."endsAt", c.name AS "clinicianName", t.name AS "typeName",
+      p."firstName", p.locale, p."timeZone", m.state::text AS "meetingState", m."joinWebUrl",
+      json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
+                        'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",
+                        'bookingHorizonDays', t."bookingHorizonDays", 'maxPerDay', t."maxPerDay",
+                        'cancellationCutoffMinutes', t."cancellationCutoffMinutes") AS rules
+    FROM "Appointment" a
+    JOIN "User" c ON c.id = a."clinicianId"
+    JOIN "Patient" p ON p.id = a."patientId"
+    JOIN "AppointmentType" t ON t.id = a."appointmentTypeId"
+    LEFT JOIN "OnlineMeeting" m ON m."appointmentId" = a.id
+    WHERE a."joinTokenHash" = ${hash} AND a."joinTokenExpiresAt" > ${now}
+    LIMIT 1`;
+  return row ? { ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) } : null;
 }
 
 interface ScheduleRow {
@@ -182,7 +214,8 @@ export async function loadSchedulesForType(
       exceptions: row.exceptions,
       rules: row.rules,
       busy: busyFromAppointments(appointments),
-      appointmentsPerLocalDay: countPerLocalDay(appointments, row.timeZone),
+      // local days cost a zone lookup per appointment; only a type with a daily cap reads them
+      appointmentsPerLocalDay: row.rules.maxPerDay === null ? {} : countPerLocalDay(appointments, row.timeZone),
     };
   });
 }

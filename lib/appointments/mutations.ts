@@ -1,9 +1,17 @@
 import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
-import { isExclusionViolation, isUniqueViolation } from "@/lib/db/errors";
+import { isExclusionViolation, isForeignKeyViolation, isRetryableConflict, isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { checkBookable, checkCancellable, checkReschedulable, findSlots, nearestFreeSlots } from "@/lib/scheduling";
+import {
+  checkBookable,
+  checkCancellable,
+  checkReschedulable,
+  findSlots,
+  nearestFreeSlots,
+  type ClinicianSchedule,
+  type Slot,
+} from "@/lib/scheduling";
 import { loadSchedule } from "./data";
 import { joinTokenExpiry, newJoinToken } from "./join-token";
 import type { BookInput, RescheduleInput } from "./schema";
@@ -33,20 +41,29 @@ async function replayOf(db: PrismaClient, actorId: string, scope: string, key: s
   return previous.responseBody as unknown as { appointmentId: string };
 }
 
-/** Slots near the wanted time, offered when the wanted one is gone: the next two days around it. */
+/** Where to look for alternatives when the wanted time is gone: the next two days around it. */
+function alternativesWindow(startsAt: Date, now: Date) {
+  return {
+    from: new Date(Math.max(now.getTime(), startsAt.getTime() - DAY_MS)),
+    to: new Date(startsAt.getTime() + 2 * DAY_MS),
+  };
+}
+
+function nearestFrom(schedule: ClinicianSchedule, startsAt: Date, now: Date): string[] {
+  const window = alternativesWindow(startsAt, now);
+  return nearestFreeSlots(findSlots({ ...schedule, ...window, now }), startsAt, 5).map((s) => s.start.toISOString());
+}
+
+/** Slots near the wanted time, read afresh (after a lost race the schedule read before is stale). */
 async function alternatives(
   db: PrismaClient,
   input: { clinicianId: string; appointmentTypeId: string; startsAt: Date },
   now: Date,
   excludeAppointmentId?: string,
 ) {
-  const from = new Date(Math.max(now.getTime(), input.startsAt.getTime() - DAY_MS));
-  const to = new Date(input.startsAt.getTime() + 2 * DAY_MS);
-  const schedule = await loadSchedule(db, { ...input, from, to, excludeAppointmentId });
-  if (!schedule) return [];
-  return nearestFreeSlots(findSlots({ ...schedule, from, to, now }), input.startsAt, 5).map((s) =>
-    s.start.toISOString(),
-  );
+  const window = alternativesWindow(input.startsAt, now);
+  const schedule = await loadSchedule(db, { ...input, ...window, excludeAppointmentId });
+  return schedule ? nearestFrom(schedule, input.startsAt, now) : [];
 }
 
 function slotTaken(suggestions: string[]): AppError {
@@ -59,6 +76,29 @@ function slotTaken(suggestions: string[]): AppError {
   );
 }
 
+/**
+ * Is the wanted start a free slot in this schedule? Returns the slot, or the refusal to throw. The
+ * exclusion constraint still has the last word. A taken slot's refusal offers the nearest free
+ * times from the same schedule, so a loser costs no second read.
+ */
+function checkSlot(schedule: ClinicianSchedule | null, startsAt: Date, now: Date): Slot | AppError {
+  if (!schedule) return new AppError("UNPROCESSABLE", "This clinician does not offer that appointment type.");
+  const check = checkBookable(startsAt, schedule.rules, now);
+  if (!check.ok) {
+    const messages = {
+      inPast: "That time has already passed.",
+      tooSoon: "That time is too soon: this appointment type needs more notice.",
+      beyondHorizon: "That time is too far ahead to book yet.",
+    } as const;
+    return new AppError("UNPROCESSABLE", messages[check.reason], { reason: check.reason });
+  }
+  // only the wanted start is evaluated: a one-millisecond window of starts
+  const [slot] = findSlots({ ...schedule, from: startsAt, to: new Date(startsAt.getTime() + 1), now }).filter(
+    (s) => s.start.getTime() === startsAt.getTime(),
+  );
+  return slot ?? slotTaken(nearestFrom(schedule, startsAt, now));
+}
+
 /** Verifies the wanted start is a free slot now; the exclusion constraint still has the last word. */
 async function assertSlotFree(
   db: PrismaClient,
@@ -66,30 +106,72 @@ async function assertSlotFree(
   now: Date,
   excludeAppointmentId?: string,
 ) {
-  const dayFrom = new Date(input.startsAt.getTime() - DAY_MS);
-  const dayTo = new Date(input.startsAt.getTime() + DAY_MS);
-  const schedule = await loadSchedule(db, { ...input, from: dayFrom, to: dayTo, excludeAppointmentId });
-  if (!schedule) throw new AppError("UNPROCESSABLE", "This clinician does not offer that appointment type.");
-  const check = checkBookable(input.startsAt, schedule.rules, now);
-  if (!check.ok) {
-    const messages = {
-      inPast: "That time has already passed.",
-      tooSoon: "That time is too soon: this appointment type needs more notice.",
-      beyondHorizon: "That time is too far ahead to book yet.",
-    } as const;
-    throw new AppError("UNPROCESSABLE", messages[check.reason], { reason: check.reason });
-  }
-  // only the wanted start is evaluated: a one-millisecond window of starts
-  const [slot] = findSlots({
-    ...schedule,
-    from: input.startsAt,
-    to: new Date(input.startsAt.getTime() + 1),
-    now,
-  }).filter((s) => s.start.getTime() === input.startsAt.getTime());
-  if (!slot) throw slotTaken(await alternatives(db, input, now, excludeAppointmentId));
+  const schedule = await loadSchedule(db, { ...input, ...checkWindow(input.startsAt, now), excludeAppointmentId });
+  const slot = checkSlot(schedule, input.startsAt, now);
+  if (slot instanceof AppError) throw slot;
   return slot;
 }
 
+/** One read for the check and for the alternatives a refusal offers. */
+function checkWindow(startsAt: Date, now: Date) {
+  const window = alternativesWindow(startsAt, now);
+  return { from: new Date(Math.min(window.from.getTime(), startsAt.getTime() - DAY_MS)), to: window.to };
+}
+
+/** Deadlocks between racing inserts are retried this many times before the request counts as lost. */
+const RACE_ATTEMPTS = 3;
+
+/**
+ * The booking's writes — appointment, idempotency record and audit row — as ONE statement: atomic
+ * like a transaction, but a single round trip that holds no connection while the app thinks, so
+ * concurrent bookings do not queue for the pool. The audit row has the shape `recordAudit` writes.
+ */
+async function insertBooking(
+  db: PrismaClient,
+  actor: AuditActor & { id: string },
+  booking: {
+    id: string;
+    clinicianId: string;
+    patientId: string;
+    appointmentTypeId: string;
+    slot: Slot;
+    joinTokenHash: string;
+    idempotencyKey: string;
+    requestHash: string;
+  },
+): Promise<void> {
+  const { slot } = booking;
+  const responseBody = JSON.stringify({ appointmentId: booking.id });
+  const details = JSON.stringify({ clinicianId: booking.clinicianId, startsAt: slot.start.toISOString() });
+  await db.$executeRaw`
+    WITH created AS (
+      INSERT INTO "Appointment" ("id", "clinicianId", "patientId", "appointmentTypeId", "startsAt", "endsAt",
+        "blockedFrom", "blockedUntil", "bookedById", "joinTokenHash", "joinTokenExpiresAt", "updatedAt")
+      VALUES (${booking.id}::uuid, ${booking.clinicianId}::uuid, ${booking.patientId}::uuid,
+        ${booking.appointmentTypeId}::uuid, ${slot.start}::timestamptz, ${slot.end}::timestamptz,
+        ${slot.blockedFrom}::timestamptz, ${slot.blockedUntil}::timestamptz, ${actor.id}::uuid,
+        ${booking.joinTokenHash}, ${joinTokenExpiry(slot.end)}::timestamptz, now())
+      RETURNING "id"
+    ), idempotency AS (
+      INSERT INTO "IdempotencyRecord" ("id", "actorId", "key", "scope", "requestHash", "responseCode", "responseBody")
+      SELECT ${crypto.randomUUID()}::uuid, ${actor.id}::text, ${booking.idempotencyKey}::text, 'book',
+        ${booking.requestHash}::text, 201, ${responseBody}::jsonb
+      FROM created
+    ), audit AS (
+      INSERT INTO "AuditLog" ("actorId", "actorLabel", "action", "entityType", "entityId", "ip", "details")
+      SELECT ${actor.id}::text, ${actor.label}::text, 'appointment.book', 'Appointment', ${booking.id}::text,
+        ${actor.ip ?? null}::text, ${details}::jsonb
+      FROM created
+    )
+    SELECT "id" FROM created`;
+}
+
+/**
+ * Books a slot. Round trips: a winner reads the schedule once and writes once; a loser reads the
+ * schedule and looks for an earlier request with the same key (a resent request is answered with
+ * its booking, never refused). Keys are checked by the write itself (unique record) rather than
+ * read first, since almost every request is new.
+ */
 export async function bookAppointment(
   db: PrismaClient,
   actor: AuditActor & { id: string },
@@ -98,61 +180,48 @@ export async function bookAppointment(
 ): Promise<BookingResult> {
   const { idempotencyKey, ...request } = input;
   const hash = requestHash({ ...request, startsAt: request.startsAt.toISOString() });
-  const previous = await replayOf(db, actor.id, "book", idempotencyKey, hash);
-  if (previous) return { appointmentId: previous.appointmentId, joinToken: null, replayed: true };
+  const replayed = async (): Promise<BookingResult | null> => {
+    const previous = await replayOf(db, actor.id, "book", idempotencyKey, hash);
+    return previous ? { appointmentId: previous.appointmentId, joinToken: null, replayed: true } : null;
+  };
 
-  const patient = await db.patient.findUnique({ where: { id: input.patientId }, select: { id: true } });
-  if (!patient) throw new AppError("NOT_FOUND", "That patient does not exist.");
-  const slot = await assertSlotFree(db, input, now);
+  const schedule = await loadSchedule(db, { ...input, ...checkWindow(input.startsAt, now) });
+  const slot = checkSlot(schedule, input.startsAt, now);
+  if (slot instanceof AppError) {
+    // a resent request finds its own booking in the slot (or its time gone): answer with that booking
+    const previous = await replayed();
+    if (previous) return previous;
+    throw slot;
+  }
+
   const link = newJoinToken();
-
-  try {
-    const appointment = await db.$transaction(async (tx) => {
-      const created = await tx.appointment.create({
-        data: {
-          clinicianId: input.clinicianId,
-          patientId: input.patientId,
-          appointmentTypeId: input.appointmentTypeId,
-          startsAt: slot.start,
-          endsAt: slot.end,
-          blockedFrom: slot.blockedFrom,
-          blockedUntil: slot.blockedUntil,
-          bookedById: actor.id,
-          joinTokenHash: link.hash,
-          joinTokenExpiresAt: joinTokenExpiry(slot.end),
-        },
+  const id = crypto.randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await insertBooking(db, actor, {
+        id,
+        clinicianId: input.clinicianId,
+        patientId: input.patientId,
+        appointmentTypeId: input.appointmentTypeId,
+        slot,
+        joinTokenHash: link.hash,
+        idempotencyKey,
+        requestHash: hash,
       });
-      await tx.idempotencyRecord.create({
-        data: {
-          actorId: actor.id,
-          scope: "book",
-          key: idempotencyKey,
-          requestHash: hash,
-          responseCode: 201,
-          responseBody: { appointmentId: created.id },
-        },
-      });
-      await recordAudit(
-        tx,
-        actor,
-        "appointment.book",
-        { type: "Appointment", id: created.id },
-        {
-          clinicianId: created.clinicianId,
-          startsAt: created.startsAt.toISOString(),
-        },
-      );
-      return created;
-    });
-    return { appointmentId: appointment.id, joinToken: link.token, replayed: false };
-  } catch (error) {
-    if (isExclusionViolation(error)) throw slotTaken(await alternatives(db, input, now));
-    // the same key raced itself: the other request won, answer with its booking
-    if (isUniqueViolation(error)) {
-      const winner = await replayOf(db, actor.id, "book", idempotencyKey, hash);
-      if (winner) return { appointmentId: winner.appointmentId, joinToken: null, replayed: true };
+      return { appointmentId: id, joinToken: link.token, replayed: false };
+    } catch (error) {
+      if (isRetryableConflict(error) && attempt < RACE_ATTEMPTS) continue;
+      // the same key raced itself or was resent: the earlier request's booking is the answer
+      // (a different request under a used key is refused with CONFLICT by replayOf)
+      if (isExclusionViolation(error) || isUniqueViolation(error) || isRetryableConflict(error)) {
+        const previous = await replayed();
+        if (previous) return previous;
+        if (isUniqueViolation(error)) throw error;
+        throw slotTaken(await alternatives(db, input, now));
+      }
+      if (isForeignKeyViolation(error)) throw new AppError("NOT_FOUND", "That patient does not exist.");
+      throw error;
     }
-    throw error;
   }
 }
 
@@ -200,8 +269,9 @@ export async function rescheduleAppointment(
   const slot = await assertSlotFree(db, target, now, current.id);
   // a moved appointment gets a new link: the old one (perhaps forwarded with the old time) stops working
   const link = newJoinToken();
-  try {
-    await db.$transaction(async (tx) => {
+  // the version check makes a rerun safe: it moves the appointment only if nobody else did
+  const move = () =>
+    db.$transaction(async (tx) => {
       const updated = await tx.appointment.updateMany({
         where: { id: current.id, version: current.version, status: { in: ["BOOKED", "CONFIRMED"] } },
         data: {
@@ -239,9 +309,16 @@ export async function rescheduleAppointment(
         },
       );
     });
-  } catch (error) {
-    if (isExclusionViolation(error)) throw slotTaken(await alternatives(db, target, now, current.id));
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await move();
+      break;
+    } catch (error) {
+      if (isRetryableConflict(error) && attempt < RACE_ATTEMPTS) continue;
+      if (isExclusionViolation(error) || isRetryableConflict(error))
+        throw slotTaken(await alternatives(db, target, now, current.id));
+      throw error;
+    }
   }
   return { appointmentId: current.id, joinToken: link.token, replayed: false };
 }

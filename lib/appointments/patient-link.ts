@@ -49,17 +49,17 @@ export async function openPatientLink(
   const live = a.status === "BOOKED" || a.status === "CONFIRMED";
   return {
     appointmentId: a.id,
-    firstName: a.patient.firstName,
-    clinicianName: a.clinician.name,
-    typeName: a.appointmentType.name,
+    firstName: a.firstName,
+    clinicianName: a.clinicianName,
+    typeName: a.typeName,
     startsAt: a.startsAt,
     endsAt: a.endsAt,
-    zone: a.patient.timeZone,
-    locale: a.patient.locale,
+    zone: a.timeZone,
+    locale: a.locale,
     status: a.status,
-    joinWebUrl: live && a.meeting?.state === "READY" ? a.meeting.joinWebUrl : null,
+    joinWebUrl: live && a.meetingState === "READY" ? a.joinWebUrl : null,
     canConfirm: a.status === "BOOKED" && a.endsAt > now,
-    canCancel: live && checkCancellable(a.startsAt, a.appointmentType, now, a.status).ok,
+    canCancel: live && checkCancellable(a.startsAt, a.rules, now, a.status).ok,
   };
 }
 

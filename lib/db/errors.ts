@@ -1,18 +1,36 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 
-// PostgreSQL reports an exclusion-constraint violation as SQLSTATE 23P01; through a driver adapter
-// Prisma surfaces it as P2039 with the original code in meta.
-export function isExclusionViolation(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+/** The PostgreSQL SQLSTATE behind a Prisma error raised through the driver adapter, if any. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)
     ?.driverAdapterError?.cause;
-  return cause?.originalCode === "23P01";
+  return cause?.originalCode;
+}
+
+// PostgreSQL reports an exclusion-constraint violation as SQLSTATE 23P01; through a driver adapter
+// Prisma surfaces it as P2039 (P2010 for raw queries) with the original code in meta.
+export function isExclusionViolation(error: unknown): boolean {
+  return sqlStateOf(error) === "23P01";
 }
 
 export function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  if (error.code === "P2002") return true;
-  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)
-    ?.driverAdapterError?.cause;
-  return cause?.originalCode === "23505";
+  return error.code === "P2002" || sqlStateOf(error) === "23505";
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return error.code === "P2003" || sqlStateOf(error) === "23503";
+}
+
+/**
+ * A deadlock (40P01) or serialization failure (40001): the statement lost a race with a concurrent
+ * one and may simply be run again. Concurrent inserts guarded by an exclusion constraint can
+ * deadlock: each waits for the other's uncommitted row. Prisma names both P2034.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const state = sqlStateOf(error);
+  return error.code === "P2034" || state === "40P01" || state === "40001";
 }

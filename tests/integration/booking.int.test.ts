@@ -183,6 +183,231 @@ describe("booking", () => {
   });
 });
 
+// Races that PostgreSQL settles by aborting a statement (a deadlock between inserts guarded by the
+// exclusion constraint, or a serialization failure) are made to happen on demand: a trigger raises
+// the SQLSTATE for the next N bookings of one clinician. A sequence counts them because it is not
+// rolled back with the failed statement. Works the same on both engines.
+async function injectFailures(db: typeof database.db, clinicianId: string, sqlState: string, times: number) {
+  await db.$executeRawUnsafe(`CREATE SEQUENCE IF NOT EXISTS test_failure_seq`);
+  await db.$executeRawUnsafe(
+    `CREATE TABLE IF NOT EXISTS test_failure (clinician uuid PRIMARY KEY, state text NOT NULL, until bigint NOT NULL)`,
+  );
+  await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE f test_failure;
+    BEGIN
+      SELECT * INTO f FROM test_failure WHERE clinician = NEW."clinicianId";
+      IF FOUND AND nextval('test_failure_seq') <= f.until THEN
+        RAISE EXCEPTION 'injected race' USING ERRCODE = f.state;
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_failure ON "Appointment"`);
+  await db.$executeRawUnsafe(
+    `CREATE TRIGGER test_failure BEFORE INSERT OR UPDATE ON "Appointment" FOR EACH ROW EXECUTE FUNCTION test_failure()`,
+  );
+  await db.$executeRawUnsafe(
+    `INSERT INTO test_failure SELECT $1::uuid, $2, nextval('test_failure_seq') + $3
+     ON CONFLICT (clinician) DO UPDATE SET state = EXCLUDED.state, until = EXCLUDED.until`,
+    clinicianId,
+    sqlState,
+    times,
+  );
+}
+
+describe("patient links", () => {
+  it("reads what the patient page shows, and the Teams link only once the meeting is ready", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db, { firstName: "Joana" });
+    const booked = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId: clinician.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-07T16:00:00Z"),
+        idempotencyKey: "link-view-xxxxx",
+      },
+      now,
+    );
+    const hash = hashJoinToken(booked.joinToken!);
+    const row = await findByJoinTokenHash(db, hash, now);
+    expect(row).toMatchObject({
+      id: booked.appointmentId,
+      status: "BOOKED",
+      firstName: "Joana",
+      clinicianName: clinician.name,
+      typeName: type.name,
+      locale: patient.locale,
+      timeZone: patient.timeZone,
+      meetingState: null,
+      joinWebUrl: null,
+      rules: { durationMinutes: 30, bufferAfterMinutes: 10, cancellationCutoffMinutes: type.cancellationCutoffMinutes },
+    });
+    expect(row!.startsAt.toISOString()).toBe("2030-06-07T16:00:00.000Z");
+    expect(row!.endsAt.toISOString()).toBe("2030-06-07T16:30:00.000Z");
+
+    await db.onlineMeeting.create({
+      data: {
+        appointmentId: booked.appointmentId,
+        externalId: booked.appointmentId,
+        organizerId: clinician.id,
+        tokenKind: "APPLICATION",
+        state: "READY",
+        joinWebUrl: "https://teams.example/join/1",
+        subject: "Consulta",
+        startsAt: row!.startsAt,
+        endsAt: row!.endsAt,
+      },
+    });
+    expect(await findByJoinTokenHash(db, hash, now)).toMatchObject({
+      meetingState: "READY",
+      joinWebUrl: "https://teams.example/join/1",
+    });
+    // a link past its expiry reads as no link at all
+    expect(await findByJoinTokenHash(db, hash, at("2030-06-09T00:00:00Z"))).toBeNull();
+  });
+});
+
+describe("booking races", () => {
+  it("lets exactly one of 50 concurrent bookings of a slot win; every other one is told the slot was taken", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patients = await Promise.all(Array.from({ length: 50 }, () => createPatient(db)));
+    const results = await Promise.allSettled(
+      patients.map((patient, i) =>
+        bookAppointment(
+          db,
+          actor,
+          {
+            clinicianId: clinician.id,
+            appointmentTypeId: type.id,
+            patientId: patient.id,
+            startsAt: at("2030-06-06T14:00:00Z"),
+            idempotencyKey: `crowd-key-${i}-xxxxxxxx`,
+          },
+          now,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const codes = results
+      .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+      .map((r) => (r.reason instanceof AppError ? r.reason.code : String(r.reason).slice(-300)));
+    expect(codes).toEqual(Array.from({ length: 49 }, () => "SLOT_TAKEN"));
+    const audit = await db.auditLog.count({ where: { action: "appointment.book", actorId: actor.id } });
+    expect(audit).toBe(1);
+  });
+
+  it("runs a booking again when its insert lost a deadlock, and books it once", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    await injectFailures(db, clinician.id, "40P01", 2);
+    const booked = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId: clinician.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-06T15:00:00Z"),
+        idempotencyKey: "deadlock-xxxxxx",
+      },
+      now,
+    );
+    expect(booked.replayed).toBe(false);
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(1);
+    expect(await db.idempotencyRecord.count({ where: { key: "deadlock-xxxxxx" } })).toBe(1);
+    expect(await db.auditLog.count({ where: { entityId: booked.appointmentId } })).toBe(1);
+  });
+
+  it("answers a booking that keeps losing races as a taken slot with the nearest free times", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    await injectFailures(db, clinician.id, "40001", 10);
+    const lost = await errorOf(
+      bookAppointment(
+        db,
+        actor,
+        {
+          clinicianId: clinician.id,
+          appointmentTypeId: type.id,
+          patientId: patient.id,
+          startsAt: at("2030-06-06T16:00:00Z"),
+          idempotencyKey: "serialize-xxxxx",
+        },
+        now,
+      ),
+    );
+    expect(lost).toBeInstanceOf(AppError);
+    expect(lost.code).toBe("SLOT_TAKEN");
+    expect((lost.details as { suggestions: string[] }).suggestions.length).toBeGreaterThan(0);
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
+  });
+
+  it("retries a reschedule that lost a deadlock", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    const booked = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId: clinician.id,
+        appointmentTypeId: type.id,
+        patientId: patient.id,
+        startsAt: at("2030-06-07T13:00:00Z"),
+        idempotencyKey: "to-move-xxxxxx",
+      },
+      now,
+    );
+    await injectFailures(db, clinician.id, "40P01", 1);
+    const moved = await rescheduleAppointment(
+      db,
+      actor,
+      { appointmentId: booked.appointmentId, startsAt: at("2030-06-07T14:00:00Z"), idempotencyKey: "moved-dl-xxxx" },
+      now,
+    );
+    expect(moved.replayed).toBe(false);
+    const row = await db.appointment.findUniqueOrThrow({ where: { id: booked.appointmentId } });
+    expect(row.startsAt.toISOString()).toBe("2030-06-07T14:00:00.000Z");
+  });
+
+  it("answers a resent request with its booking even after the slot's time has passed", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const patient = await createPatient(db);
+    const input = {
+      clinicianId: clinician.id,
+      appointmentTypeId: type.id,
+      patientId: patient.id,
+      startsAt: at("2030-06-03T17:00:00Z"),
+      idempotencyKey: "late-resend-xxx",
+    };
+    const first = await bookAppointment(db, actor, input, now);
+    const later = await bookAppointment(db, actor, input, at("2030-06-03T18:00:00Z"));
+    expect(later).toEqual({ appointmentId: first.appointmentId, joinToken: null, replayed: true });
+  });
+
+  it("refuses an unknown patient with 404 and books nothing", async () => {
+    const { db, type, clinician, actor } = await setup();
+    const missing = await errorOf(
+      bookAppointment(
+        db,
+        actor,
+        {
+          clinicianId: clinician.id,
+          appointmentTypeId: type.id,
+          patientId: "00000000-0000-4000-8000-000000000000",
+          startsAt: at("2030-06-06T17:00:00Z"),
+          idempotencyKey: "no-patient-xxxx",
+        },
+        now,
+      ),
+    );
+    expect(missing.code).toBe("NOT_FOUND");
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
+    expect(await db.idempotencyRecord.count({ where: { key: "no-patient-xxxx" } })).toBe(0);
+  });
+});
+
 describe("slot search across clinicians", () => {
   it("loads every clinician's schedule in one query, equal to loading them one by one", async () => {
     const { db } = database;
