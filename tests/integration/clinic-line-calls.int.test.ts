@@ -122,9 +122,9 @@ describe("clinic line", () => {
     const call = await finishedCall(env, graphCallId, ["transferred"]);
     expect(call.resultSubcode).toBe(7015);
     // reception's phone rang and picked up: the caller now talks to reception, without the bot
-    const emulated = (await request(env.graph.emu, "GET", `/_emulator/calls/${graphCallId}`)).json;
-    expect(emulated.transfer).toMatchObject({ outcome: "answered", answeredBy: `user:${RECEPTION_OID}` });
-    expect(emulated.transfer.legs.map((l: { endpoint: string; state: string }) => [l.endpoint, l.state])).toEqual([
+    const emulated = await emulatorCall(env, graphCallId);
+    expect(emulated?.transfer).toMatchObject({ outcome: "answered", answeredBy: `user:${RECEPTION_OID}` });
+    expect(emulated?.transfer?.legs.map((l) => [l.endpoint, l.state])).toEqual([
       [`phone:${phone}`, "connected"],
       [`user:${RECEPTION_OID}`, "connected"],
     ]);
@@ -144,8 +144,8 @@ describe("clinic line", () => {
       orderBy: { createdAt: "asc" },
     });
     expect(prompts.map((p) => p.clientContext).slice(-2)).toEqual(["line:transferring", "line:goodbye"]);
-    const emulated = (await request(env.graph.emu, "GET", `/_emulator/calls/${graphCallId}`)).json;
-    expect(emulated.transfer).toMatchObject({
+    const emulated = await emulatorCall(env, graphCallId);
+    expect(emulated?.transfer).toMatchObject({
       target: `user:${RECEPTION_OID}`,
       outcome: "failed",
       resultInfo: { code: 500, subcode: 7000 },
