@@ -385,6 +385,30 @@ describe("outgoing calls", () => {
     expect((await request(emu, "GET", `${CALLS}/${id}`, { token })).json.state).toBe("established");
   });
 
+  it("consultative transfer: the far end of the replaced call joins the transferee; both bot calls end 0/7015", async () => {
+    const withPatient = await establishedCall(phoneTarget(PATIENT_PHONE));
+    const withCarla = await establishedCall(userTarget(CARLA));
+    await request(emu, "POST", `${CALLS}/${withPatient}/transfer`, {
+      token,
+      body: { transferTarget: { ...userTarget(CARLA), replacesCallId: withCarla } },
+    });
+    for (const id of [withPatient, withCarla]) {
+      const end = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id));
+      expect(end.resourceData).toMatchObject({ state: "terminated", terminationReason: "AppTransferred" });
+    }
+    const view = (await request(emu, "GET", `/_emulator/calls/${withPatient}`)).json;
+    expect(view.transfer).toMatchObject({ consultative: true, outcome: "answered", answeredBy: `user:${CARLA}` });
+    expect(view.transfer.legs.map((l: { endpoint: string }) => l.endpoint)).toEqual([
+      `phone:${PATIENT_PHONE}`,
+      `user:${CARLA}`,
+    ]);
+    expect((await request(emu, "GET", `/_emulator/endpoints/${CARLA}`)).json.leg).toMatchObject({
+      state: "connected",
+      callId: null,
+      handedOff: "transfer",
+    });
+  });
+
   it("keepAlive within the window keeps the call; missing it terminates with 408/8537", async () => {
     await emu.close();
     emu = await startTestEmulator({ limits: { keepAliveTimeoutMs: 1_000 } });
