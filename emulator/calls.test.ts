@@ -251,25 +251,162 @@ describe("outgoing calls", () => {
     expect(end.resourceData.resultInfo).toMatchObject({ code: 200, subcode: 540000 });
   });
 
-  it("transfer: transferring → transferAccepted → terminated 0/7015; failing target → back to established with 500", async () => {
+  it("transfer: the target's phone rings; when it answers, transferring → transferAccepted → terminated 0/7015 and the transferee talks to the target", async () => {
+    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "manual" } });
     const id = await establishedCall(phoneTarget(PATIENT_PHONE));
+    const caller = `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`;
     expect(
       (await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } }))
         .status,
     ).toBe(202);
+    await bot.waitFor(callState(id, "transferAccepted"));
+    // Carla's phone rings (a person on the phone page would see it); the bot's call is not over yet
+    const ringing = await request(emu, "GET", `/_emulator/endpoints/${CARLA}`);
+    expect(ringing.json.leg).toMatchObject({ state: "ringing", callId: id, callState: "transferAccepted" });
+    expect((await request(emu, "GET", `/_emulator/calls/${id}`)).json.transfer).toMatchObject({
+      target: `user:${CARLA}`,
+      consultative: false,
+      outcome: "ringing",
+      answeredBy: null,
+    });
+    expect(bot.items().some((n) => n.changeType === "deleted")).toBe(false);
+
+    expect(
+      (await request(emu, "POST", `/_emulator/endpoints/${CARLA}/actions`, { body: { action: "answer" } })).status,
+    ).toBe(200);
     const end = await bot.waitFor((n) => n.changeType === "deleted");
-    expect(end.resourceData.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
+    expect(end.resourceData).toMatchObject({ state: "terminated", resultInfo: { code: 0, subcode: 7015 } });
     const states = bot
       .items()
+      .filter((n) => n.resourceUrl === `/communications/calls/${id}`)
       .map((n) => n.resourceData.state)
       .slice(-3);
     expect(states).toEqual(["transferring", "transferAccepted", "terminated"]);
+    // no operation for a transfer: it answers 202 with no body and reports through the call's state
+    expect(bot.items().some((n) => n.resourceUrl.includes("/operations/"))).toBe(false);
 
-    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "decline" } });
-    const id2 = await establishedCall(phoneTarget("+5511900000002"));
-    await request(emu, "POST", `${CALLS}/${id2}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } });
-    const back = await bot.waitFor((n) => n.resourceUrl.endsWith(id2) && n.resourceData.resultInfo?.code === 500);
-    expect(back.resourceData.state).toBe("established");
+    const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
+    expect(view.state).toBe("terminated");
+    expect(view.transfer).toMatchObject({ outcome: "answered", answeredBy: `user:${CARLA}`, resultInfo: null });
+    expect(view.transfer.legs.map((l: { endpoint: string; state: string; handedOff: string }) => l)).toEqual([
+      expect.objectContaining({ endpoint: `phone:${PATIENT_PHONE}`, state: "connected", handedOff: "transfer" }),
+      expect.objectContaining({ endpoint: `user:${CARLA}`, state: "connected", handedOff: "transfer" }),
+    ]);
+    expect((await request(emu, "GET", `/_emulator/endpoints/${CARLA}`)).json.leg).toMatchObject({
+      state: "connected",
+      callId: null,
+      handedOff: "transfer",
+    });
+    expect((await request(emu, "GET", caller)).json.leg).toMatchObject({
+      state: "connected",
+      callId: null,
+      handedOff: "transfer",
+    });
+    // the target hangs up: the transferee's leg ends too
+    await request(emu, "POST", `/_emulator/endpoints/${CARLA}/actions`, { body: { action: "hangup" } });
+    expect((await request(emu, "GET", caller)).json.leg).toBeNull();
+  });
+
+  it("transfer to a phone number rings it through its behaviour (answer after its ring delay)", async () => {
+    const target = "+5511900000055";
+    await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(target)}`, {
+      body: { mode: "answer", ringDelayMs: 20 },
+    });
+    const id = await establishedCall(userTarget(ANA));
+    await request(emu, "POST", `${CALLS}/${id}/transfer`, {
+      token,
+      body: { transferTarget: { endpointType: "default", ...phoneTarget(target) }, clientContext: "c-1" },
+    });
+    const end = await bot.waitFor((n) => n.changeType === "deleted");
+    expect(end.resourceData.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
+    const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
+    expect(view.transfer).toMatchObject({ outcome: "answered", answeredBy: `phone:${target}` });
+    expect(view.transfer.legs.map((l: { endpoint: string }) => l.endpoint)).toEqual([`user:${ANA}`, `phone:${target}`]);
+  });
+
+  it.each([
+    ["declines", { mode: "decline", ringDelayMs: 10 }, { code: 603, subcode: 0 }],
+    ["is busy", { mode: "busy" }, { code: 486, subcode: 0 }],
+    ["does not answer", { mode: "noAnswer" }, { code: 408, subcode: 10057 }],
+  ])(
+    "transfer target %s → the call goes back to established with 500/7000; the transferee stays with the bot",
+    async (_n, behaviour, ring) => {
+      await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: behaviour });
+      const id = await establishedCall(phoneTarget(PATIENT_PHONE));
+      await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } });
+      const back = await bot.waitFor((n) => n.resourceUrl.endsWith(id) && n.resourceData.resultInfo?.code === 500);
+      expect(back.changeType).toBe("updated");
+      expect(back.resourceData).toMatchObject({ state: "established", resultInfo: { code: 500, subcode: 7000 } });
+      const states = bot
+        .items()
+        .filter((n) => n.resourceUrl === `/communications/calls/${id}` && n.resourceData.state)
+        .map((n) => n.resourceData.state)
+        .slice(-3);
+      expect(states).toEqual(["transferring", "transferAccepted", "established"]);
+      expect(bot.items().some((n) => n.changeType === "deleted")).toBe(false);
+      expect((await request(emu, "GET", `${CALLS}/${id}`, { token })).json.state).toBe("established");
+      const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
+      expect(view.transfer).toMatchObject({
+        outcome: "failed",
+        resultInfo: { code: 500, subcode: 7000 },
+        ringResult: ring,
+      });
+      expect(view.legs.find((l: { endpoint: string }) => l.endpoint === `user:${CARLA}`)).toMatchObject({
+        state: "left",
+      });
+      expect(
+        (await request(emu, "GET", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`)).json.leg,
+      ).toMatchObject({ state: "connected", callId: id, callState: "established" });
+      // the bot can carry on: a second transfer attempt is accepted, or it hangs up
+      expect((await request(emu, "DELETE", `${CALLS}/${id}`, { token })).status).toBe(204);
+      const gone = await bot.waitFor((n) => n.changeType === "deleted");
+      expect(gone.resourceData.resultInfo).toMatchObject({ code: 200, subcode: 7000 });
+    },
+  );
+
+  it("transfer target declined on the phone page → back to established; an unknown target fails with 500 too", async () => {
+    await request(emu, "PUT", `/_emulator/endpoints/${CARLA}`, { body: { mode: "manual" } });
+    const id = await establishedCall(phoneTarget(PATIENT_PHONE));
+    await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(CARLA) } });
+    await bot.waitFor(callState(id, "transferAccepted"));
+    expect(
+      (await request(emu, "POST", `/_emulator/endpoints/${CARLA}/actions`, { body: { action: "decline" } })).status,
+    ).toBe(200);
+    await bot.waitFor((n) => n.resourceUrl.endsWith(id) && n.resourceData.resultInfo?.code === 500);
+    expect((await request(emu, "GET", `/_emulator/calls/${id}`)).json.transfer.ringResult).toMatchObject({
+      code: 603,
+    });
+
+    const unknown = "00000000-0000-4000-8000-00000000dead";
+    await request(emu, "POST", `${CALLS}/${id}/transfer`, { token, body: { transferTarget: userTarget(unknown) } });
+    await expect
+      .poll(async () => (await request(emu, "GET", `/_emulator/calls/${id}`)).json.transfer, { timeout: 5_000 })
+      .toMatchObject({ target: `user:${unknown}`, outcome: "failed", ringResult: { code: 480, subcode: 10037 } });
+    expect((await request(emu, "GET", `${CALLS}/${id}`, { token })).json.state).toBe("established");
+  });
+
+  it("consultative transfer: the far end of the replaced call joins the transferee; both bot calls end 0/7015", async () => {
+    const withPatient = await establishedCall(phoneTarget(PATIENT_PHONE));
+    const withCarla = await establishedCall(userTarget(CARLA));
+    await request(emu, "POST", `${CALLS}/${withPatient}/transfer`, {
+      token,
+      body: { transferTarget: { ...userTarget(CARLA), replacesCallId: withCarla } },
+    });
+    for (const id of [withPatient, withCarla]) {
+      const end = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id));
+      expect(end.resourceData).toMatchObject({ state: "terminated", terminationReason: "AppTransferred" });
+    }
+    const view = (await request(emu, "GET", `/_emulator/calls/${withPatient}`)).json;
+    expect(view.transfer).toMatchObject({ consultative: true, outcome: "answered", answeredBy: `user:${CARLA}` });
+    expect(view.transfer.legs.map((l: { endpoint: string }) => l.endpoint)).toEqual([
+      `phone:${PATIENT_PHONE}`,
+      `user:${CARLA}`,
+    ]);
+    expect((await request(emu, "GET", `/_emulator/endpoints/${CARLA}`)).json.leg).toMatchObject({
+      state: "connected",
+      callId: null,
+      handedOff: "transfer",
+    });
   });
 
   it("keepAlive within the window keeps the call; missing it terminates with 408/8537", async () => {

@@ -690,7 +690,7 @@ export class CallEngine {
             }
             call.redirectOutcome = "answered";
             call.redirectAnsweredBy = winner.endpointKey;
-            if (caller && caller.state !== "left") this.connectWithoutBot(conf, [caller, winner]);
+            if (caller && caller.state !== "left") this.connectWithoutBot(conf, [caller, winner], "redirect");
             this.endRedirect(call, winner);
           },
           onFail: (result) => {
@@ -742,26 +742,49 @@ export class CallEngine {
     });
   }
 
-  /** Moves far-end members into a conversation of their own (no bot): they talk until one hangs up. */
-  private connectWithoutBot(from: Conference, members: Member[]): Conference {
+  /**
+   * Moves far-end members into a conversation of their own (no bot): they talk until one hangs up.
+   * `via` tells the phone page how they got there (a redirect or a transfer).
+   */
+  private connectWithoutBot(
+    from: Conference,
+    members: Member[],
+    via: NonNullable<Member["handedOff"]>,
+    alsoFrom?: CallRecord,
+  ): Conference {
     const conf = this.newConference("p2p");
+    const other = alsoFrom ? this.conferences.get(alsoFrom.conferenceId) : undefined;
     for (const m of members) {
       from.members.delete(m.id);
+      other?.members.delete(m.id);
       m.state = "connected";
       m.calling = false;
+      m.handedOff = via;
       conf.members.set(m.id, m);
     }
     return conf;
   }
 
-  transfer(call: CallRecord, target: Record<string, unknown>): void {
+  /**
+   * Transfer (contract §2.10): `transferring`, then `transferAccepted` once the transferee took the
+   * request. A blind transfer then rings the target through its far-end behaviour (or a person on the
+   * phone page); when it answers, the transferee and the target talk without the bot and the bot's call
+   * ends with `deleted terminated` 0/7015. When it declines, is busy, does not answer or is unknown, the
+   * call goes back to `established` with resultInfo 500/7000 (the docs' transfer-failed notification) and
+   * the transferee is still with the bot. A consultative transfer (`replacesCallId`) rings nobody: the
+   * target is on the bot's other call, which must be live (else 500/7700 with `replacesContext`).
+   */
+  transfer(call: CallRecord, target: Record<string, unknown>, transferee?: Record<string, unknown>): void {
     if (call.state !== "established")
       throw new HttpError(
         400,
         "invalidRequest",
         `The call is ${call.state}; only established calls can be transferred.`,
       );
+    const replacesCallId = typeof target.replacesCallId === "string" ? target.replacesCallId : undefined;
+    const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
     call.state = "transferring";
+    call.transfer = { target: key ?? "unknown", outcome: "ringing", consultative: !!replacesCallId };
     this.later(call, () => this.notifyCall(call, "updated", { state: "transferring" }));
     this.later(
       call,
@@ -769,46 +792,88 @@ export class CallEngine {
         if (call.state !== "transferring") return;
         call.state = "transferAccepted";
         this.notifyCall(call, "updated", { state: "transferAccepted" });
-        const key = this.keyForIdentity(target.identity as Record<string, unknown> | undefined);
-        const who = key ? this.identityForKey(key) : undefined;
-        const behaviour = key ? this.behaviourFor(key) : undefined;
-        // Consultative transfer: the target is already on the bot's other call, so the far end's mood
-        // does not matter — that call must be live.
-        const replacesCallId = typeof target.replacesCallId === "string" ? target.replacesCallId : undefined;
-        const replaced = replacesCallId ? this.calls.get(normaliseId(replacesCallId)) : undefined;
-        const accepted = replacesCallId
-          ? replaced?.state === "established" && replaced.appId === call.appId
-          : !!who && behaviour?.mode !== "decline" && behaviour?.mode !== "busy" && behaviour?.mode !== "noAnswer";
-        const failure = replacesCallId ? RESULTS.consultativeTransferFailed : RESULTS.transferFailed;
-        this.timer(
-          call,
-          () => {
-            if (call.state !== "transferAccepted") return;
-            if (accepted) {
-              const peer = call.peerMemberId ? this.conferenceOf(call).members.get(call.peerMemberId) : undefined;
-              if (peer) {
-                peer.state = "left";
-                peer.endReason = `transferred to ${key}`;
-              }
-              this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
-              if (replaced) this.terminate(replaced, RESULTS.transferCompleted, { silentTerminating: true });
-            } else {
-              call.state = "established";
-              call.resultInfo = failure;
-              this.notifyCall(call, "updated", {
-                state: "established",
-                resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...failure },
-                ...(replacesCallId ? { replacesContext: replacesCallId } : {}),
-              });
-            }
-          },
-          replacesCallId
-            ? this.deps.limits.signallingDelayMs
-            : (behaviour?.ringDelayMs ?? this.deps.limits.defaultRingDelayMs),
-        );
+        if (replacesCallId) this.consultativeTransfer(call, replacesCallId);
+        else this.blindTransfer(call, target, transferee);
       },
       2,
     );
+  }
+
+  /** The member being moved: the named participant (group calls), else the far end of a P2P / incoming call. */
+  private transfereeOf(call: CallRecord, transferee?: Record<string, unknown>): Member | undefined {
+    const conf = this.conferenceOf(call);
+    const named =
+      typeof transferee?.participantId === "string" ? conf.members.get(transferee.participantId) : undefined;
+    const member = named ?? (call.peerMemberId ? conf.members.get(call.peerMemberId) : undefined);
+    return member && member.kind !== "bot" && member.state === "connected" ? member : undefined;
+  }
+
+  private blindTransfer(call: CallRecord, target: Record<string, unknown>, transferee?: Record<string, unknown>): void {
+    const conf = this.conferenceOf(call);
+    this.ringTarget(call, target.identity as Record<string, unknown> | undefined, {
+      onAnswer: (winner) => {
+        if (call.state !== "transferAccepted") return;
+        const moving = this.transfereeOf(call, transferee);
+        if (!moving) {
+          // the transferee hung up while the target rang: nobody to hand over
+          winner.state = "left";
+          winner.endReason = "callEnded";
+          return;
+        }
+        this.completeTransfer(call, conf, [moving, winner], winner.endpointKey);
+      },
+      onFail: (ring) => {
+        if (call.state !== "transferAccepted") return;
+        this.failTransfer(call, { ...RESULTS.transferFailed, message: `Transfer failed: ${ring.message}` }, ring);
+      },
+    });
+  }
+
+  private consultativeTransfer(call: CallRecord, replacesCallId: string): void {
+    const replaced = this.calls.get(normaliseId(replacesCallId));
+    this.later(call, () => {
+      if (call.state !== "transferAccepted") return;
+      if (replaced?.state !== "established" || replaced.appId !== call.appId) {
+        this.failTransfer(call, RESULTS.consultativeTransferFailed, undefined, replacesCallId);
+        return;
+      }
+      // the target is the far end of the call being replaced; it joins the transferee without the bot
+      const targetMember = replaced.peerMemberId
+        ? this.conferenceOf(replaced).members.get(replaced.peerMemberId)
+        : undefined;
+      const moving = this.transfereeOf(call);
+      const legs = [moving, targetMember].filter((m): m is Member => !!m && m.state === "connected");
+      this.completeTransfer(call, this.conferenceOf(call), legs, targetMember?.endpointKey, replaced);
+    });
+  }
+
+  private completeTransfer(
+    call: CallRecord,
+    from: Conference,
+    legs: Member[],
+    answeredBy: string | undefined,
+    replaced?: CallRecord,
+  ): void {
+    const moved = legs.length > 1 ? this.connectWithoutBot(from, legs, "transfer", replaced) : undefined;
+    call.transfer = {
+      ...call.transfer!,
+      outcome: "answered",
+      answeredBy,
+      conferenceId: moved?.id,
+    };
+    this.terminate(call, RESULTS.transferCompleted, { silentTerminating: true });
+    if (replaced) this.terminate(replaced, RESULTS.transferCompleted, { silentTerminating: true });
+  }
+
+  private failTransfer(call: CallRecord, failure: ResultInfo, ring?: ResultInfo, replacesCallId?: string): void {
+    call.state = "established";
+    call.resultInfo = failure;
+    call.transfer = { ...call.transfer!, outcome: "failed", result: failure, ringResult: ring };
+    this.notifyCall(call, "updated", {
+      state: "established",
+      resultInfo: { "@odata.type": "#microsoft.graph.resultInfo", ...failure },
+      ...(replacesCallId ? { replacesContext: replacesCallId } : {}),
+    });
   }
 
   hangUp(call: CallRecord): void {

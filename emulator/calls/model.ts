@@ -35,6 +35,8 @@ export interface Member {
   /** Bot members: the call that is this bot leg. */
   callId?: string;
   joinedAt: string;
+  /** In a conversation the bot handed on (no bot call): how it got there. */
+  handedOff?: "redirect" | "transfer";
   /** Why the member's leg ended (shown to the phone page). */
   endReason?: string;
   rosterSequence: number;
@@ -109,4 +111,17 @@ export interface CallRecord {
   /** Endpoint key of the redirect target that picked up. */
   redirectAnsweredBy?: string;
   terminationReason?: string;
+  /** The last transfer the bot asked for: target endpoint, how the ring went, and the conversation it made. */
+  transfer?: {
+    target: string;
+    consultative: boolean;
+    outcome: "ringing" | "answered" | "failed";
+    answeredBy?: string;
+    /** The resultInfo the bot got back (500/7000, 500/7700). */
+    result?: ResultInfo;
+    /** Why the target's ring failed (603/0 declined, 486/0 busy, 408/10057 no answer, 480/10037 unknown). */
+    ringResult?: ResultInfo;
+    /** The transferee + target conversation after an answered transfer. */
+    conferenceId?: string;
+  };
 }

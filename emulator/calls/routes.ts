@@ -264,7 +264,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
       z.looseObject({ transferTarget: invitationSchema, transferee: loose.optional(), clientContext }),
     );
     requireAppRole(principal, ["Calls.Initiate.All"], "Transferring a call");
-    engine.transfer(call, body.transferTarget);
+    engine.transfer(call, body.transferTarget, body.transferee);
     sendEmpty(ctx, 202);
   });
 

@@ -28,6 +28,7 @@ function memberView(m: Member) {
     state: m.calling ? "calling" : m.state,
     muted: m.muted,
     endReason: m.endReason ?? null,
+    handedOff: m.handedOff ?? null,
   };
 }
 
@@ -52,6 +53,18 @@ export function callView(engine: CallEngine, call: CallRecord) {
           answeredBy: call.redirectAnsweredBy ?? null,
         }
       : null,
+    transfer: call.transfer
+      ? {
+          target: call.transfer.target,
+          consultative: call.transfer.consultative,
+          outcome: call.transfer.outcome,
+          answeredBy: call.transfer.answeredBy ?? null,
+          resultInfo: call.transfer.result ?? null,
+          ringResult: call.transfer.ringResult ?? null,
+          // the transferee and the target, talking without the bot
+          legs: [...(engine.conferences.get(call.transfer.conferenceId ?? "")?.members.values() ?? [])].map(memberView),
+        }
+      : null,
     legs: [...(conf?.members.values() ?? [])].map(memberView),
   };
 }
@@ -73,7 +86,7 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
       const member = [...(conf?.members.values() ?? [])].find((m) => m.endpointKey === key && m.state !== "left");
       if (member) return { member, call };
     }
-    // Conversations the bot handed on (an answered redirect) have no bot call of their own.
+    // Conversations the bot handed on (an answered redirect or transfer) have no bot call of their own.
     for (const conf of engine.conferences.values()) {
       const member = [...conf.members.values()].find((m) => m.endpointKey === key && m.state !== "left");
       if (member) return { member };

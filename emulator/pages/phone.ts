@@ -62,7 +62,7 @@ async function poll() {
   if (!endpoint) return;
   const s = await api("GET", ep());
   const leg = s.leg;
-  $("state").textContent = !leg ? "Idle" : leg.state === "ringing" ? "Ringing… (" + leg.callId + ")" : leg.state === "calling" ? "Calling the clinic…" : leg.state === "connected" ? (leg.callId ? "In call" : "In call (forwarded by the clinic)") : leg.state;
+  $("state").textContent = !leg ? "Idle" : leg.state === "ringing" ? "Ringing… (" + leg.callId + ")" : leg.state === "calling" ? "Calling the clinic…" : leg.state === "connected" ? (leg.callId ? "In call" : leg.handedOff === "transfer" ? "In call (transferred)" : "In call (forwarded by the clinic)") : leg.state;
 }
 const act = (body) => api("POST", ep() + "/actions", body).then(poll);
 $("use").onclick = use;

@@ -121,6 +121,36 @@ describe("clinic line", () => {
     const graphCallId = await callClinic(env, phone);
     const call = await finishedCall(env, graphCallId, ["transferred"]);
     expect(call.resultSubcode).toBe(7015);
+    // reception's phone rang and picked up: the caller now talks to reception, without the bot
+    const emulated = await emulatorCall(env, graphCallId);
+    expect(emulated?.transfer).toMatchObject({ outcome: "answered", answeredBy: `user:${RECEPTION_OID}` });
+    expect(emulated?.transfer?.legs.map((l) => [l.endpoint, l.state])).toEqual([
+      [`phone:${phone}`, "connected"],
+      [`user:${RECEPTION_OID}`, "connected"],
+    ]);
+  });
+
+  it("0 rings reception; when reception declines, the caller hears goodbye and the bot hangs up (failed)", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "decline" });
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "0", afterPrompts: 1 }] });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["failed"]);
+    // the transfer came back (call still established), so the bot said goodbye and ended the call itself
+    expect(call.resultCode).toBe(200);
+    expect(call.resultSubcode).toBe(7000);
+    const prompts = await env.database.db.callOperation.findMany({
+      where: { callId: call.id, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(prompts.map((p) => p.clientContext).slice(-2)).toEqual(["line:transferring", "line:goodbye"]);
+    const emulated = await emulatorCall(env, graphCallId);
+    expect(emulated?.transfer).toMatchObject({
+      target: `user:${RECEPTION_OID}`,
+      outcome: "failed",
+      resultInfo: { code: 500, subcode: 7000 },
+      ringResult: { code: 603 },
+    });
   });
 
   it("plays the menu text an admin saved, fetched under the new text's version", async () => {

@@ -169,7 +169,13 @@ export async function callClinic(env: LineTestEnv, from: string): Promise<string
 export async function emulatorCall(env: LineTestEnv, graphCallId: string) {
   const res = await request(env.graph.emu, "GET", "/_emulator/calls");
   return (
-    res.json.value as { id: string; state: string; redirectedTo?: string[]; legs: { endpoint: string }[] }[]
+    res.json.value as {
+      id: string;
+      state: string;
+      redirectedTo?: string[];
+      legs: { endpoint: string }[];
+      transfer: { outcome: string; legs: { endpoint: string; state: string }[] } | null;
+    }[]
   ).find((c) => normaliseGraphId(c.id) === graphCallId);
 }
 

@@ -84,6 +84,29 @@ describe("reminder calls", () => {
     expect(call).toMatchObject({ state: "terminated", outcome: "transferred" });
   });
 
+  it("0 while reception is busy: the transfer fails, the patient hears goodbye and the bot hangs up (FAILED)", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, `user:${RECEPTION_OID}`, { mode: "busy" });
+    await setEndpoint(env, phone, pressing("0"));
+    const { appointment, done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "FAILED" });
+    const { db } = env.database;
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("BOOKED");
+    const call = await waitFor("call terminated", async () => {
+      const c = await db.call.findUniqueOrThrow({ where: { id: done.callId! } });
+      return c.state === "terminated" && c;
+    });
+    // ended by the bot after the goodbye, not by the transfer
+    expect(call).toMatchObject({ resultCode: 200, resultSubcode: 7000 });
+    const prompts = await db.callOperation.findMany({
+      where: { callId: call.id, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(prompts.map((p) => p.clientContext).slice(-2)).toEqual(["reminder:transferring", "reminder:goodbye"]);
+    const [emulated] = await callsTo(env, phone);
+    expect(emulated).toMatchObject({ state: "terminated" });
+  });
+
   it("busy, then answered on the retry", async () => {
     const phone = freshPhone();
     await setEndpoint(env, phone, { mode: "busy" });
