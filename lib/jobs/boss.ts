@@ -43,10 +43,16 @@ export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss>
   return globalForBoss.consultaBoss;
 }
 
-export async function stopBoss(): Promise<void> {
+/**
+ * Graceful: no new jobs are fetched, the jobs in hand may finish within `timeoutMs`. The instance stays
+ * the process's queue while it stops, so a send during shutdown fails (the caller answers 5xx and the
+ * sender retries) instead of quietly starting a second queue.
+ */
+export async function stopBoss(timeoutMs = 20_000): Promise<void> {
   const pending = globalForBoss.consultaBoss;
-  globalForBoss.consultaBoss = undefined;
-  if (pending) await (await pending).stop({ graceful: true, wait: true, timeout: 20_000 });
+  if (!pending) return;
+  const boss = await pending.catch(() => undefined);
+  if (boss) await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
 }
 
 export async function enqueueMeetingSync(appointmentId: string): Promise<void> {

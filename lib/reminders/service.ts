@@ -554,7 +554,12 @@ export function reminderService(deps: ReminderDeps) {
     return { scheduled, queued: due.length, stuck: stuck.count };
   }
 
-  return { scheduleReminder, remindNow, dispatch, handleNotifications, handleTone, sweep, feed };
+  /** Resolves when the call-flow work under way in this process has finished (graceful shutdown). */
+  async function settled(): Promise<void> {
+    while (chains.size) await Promise.allSettled([...chains.values()]);
+  }
+
+  return { scheduleReminder, remindNow, dispatch, handleNotifications, handleTone, sweep, feed, settled };
 }
 
 export type ReminderService = ReturnType<typeof reminderService>;
