@@ -19,6 +19,12 @@ const { logger } = await import("@/lib/logger");
 const { stopGracefullyOnSignals } = await import("@/lib/jobs/shutdown");
 const { startWorkers } = await import("@/lib/jobs/worker");
 
+// pg-boss 10 does not await the complete/fail of a finished job in its worker loop: while the database is
+// unreachable those reject with no handler, and Node would end the process. The job stays active and the
+// queue expires and retries it, so the rejection is logged and the process keeps running — as the Next
+// server does (it installs the same kind of handler).
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+
 try {
   serverEnv();
   stopGracefullyOnSignals("worker");

@@ -16,15 +16,19 @@ export const queues = {
   reminderSweep: "reminder-sweep",
 } as const;
 
+// Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
+// (maintenance checks every 30 s). Every handler here is idempotent, so 2 minutes is safe. Seconds, not
+// minutes: pg-boss 10 stores only a queue's expireInSeconds (expireInMinutes is silently ignored, and jobs
+// then wait the 15-minute default).
 const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   // "stately": at most one waiting and one running job per key, so duplicates collapse
-  [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInMinutes: 5 },
-  [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // retried while the call row is not committed yet (the notification overtook the create response)
-  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInMinutes: 2 },
+  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInSeconds: 120 },
   // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
-  [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInMinutes: 2 },
-  [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInSeconds: 120 },
+  [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
 
 const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };
@@ -32,11 +36,19 @@ const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> 
 export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss> {
   globalForBoss.consultaBoss ??= (async () => {
     if (!databaseUrl) throw new Error("DATABASE_URL is not set");
-    const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", max: 4 });
+    // maintenance (which expires jobs left active by a crash or a lost connection) every 30 s, not 120 s
+    const boss = new PgBoss({
+      connectionString: databaseUrl,
+      schema: "pgboss",
+      max: 4,
+      maintenanceIntervalSeconds: 30,
+    });
     boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
     await boss.start();
     for (const [name, options] of Object.entries(queueOptions)) {
       await boss.createQueue(name, { name, ...options });
+      // createQueue leaves an existing queue as it was: the options above are the truth
+      await boss.updateQueue(name, { name, ...options });
     }
     return boss;
   })();

@@ -12,6 +12,11 @@ import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { getBoss, queues, stopBoss } from "./boss";
 
+function reminderDispatchWorkers(): number {
+  const configured = Number(process.env.REMINDER_DISPATCH_WORKERS ?? "");
+  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : 4;
+}
+
 // Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
 // (`npm run worker`, scripts/worker.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
@@ -52,7 +57,10 @@ export async function startWorkers(): Promise<void> {
   // reminder calls and the clinic line: tones and recordings arrive in this process's webhook, call events
   // through the job above
   listenForCallMedia();
-  await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
+  // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
+  // enforced by the claim (advisory lock), not by how many workers poll
+  for (let i = 0; i < reminderDispatchWorkers(); i++)
+    await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
   logger.info("job workers started");

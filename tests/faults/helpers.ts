@@ -136,10 +136,10 @@ export interface DueReminder {
  * `count` BOOKED appointments in the next hours, each for its own patient and phone, each with a reminder
  * row that is due now — what scheduleReminder writes when the lead time has come.
  */
-export async function seedDueReminders(db: PrismaClient, count: number): Promise<DueReminder[]> {
+export async function seedDueReminders(db: PrismaClient, count: number, clinicianOid?: string): Promise<DueReminder[]> {
   const type = await createAppointmentType(db);
   await db.appointmentType.update({ where: { id: type.id }, data: { reminderLeadMinutes: 24 * 60 } });
-  const clinician = await createBookableClinician(db, type.id);
+  const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", clinicianOid);
   const out: DueReminder[] = [];
   for (let i = 0; i < count; i++) {
     const phone = freshPhone();
