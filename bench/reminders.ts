@@ -5,6 +5,7 @@
 // claimed) p50/p99, the most calls the emulator held at once against the cap, 429 Retry-After waits,
 // calls placed twice, reminders lost. Baseline in the same run: pgbench inserting single rows.
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,6 +51,12 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     });
     const phones: string[] = [];
     const dueAt = new Date();
+    // ids are UUIDs in the schema: one per index, kept for the job payloads
+    const ids = Array.from({ length: COUNT }, () => ({
+      patient: crypto.randomUUID(),
+      appointment: crypto.randomUUID(),
+      reminder: crypto.randomUUID(),
+    }));
     for (let start = 0; start < COUNT; start += 100) {
       const clinician = await db.user.create({
         data: {
@@ -62,7 +69,7 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
       const batch = Array.from({ length: Math.min(100, COUNT - start) }, (_, i) => start + i);
       await db.patient.createMany({
         data: batch.map((n) => ({
-          id: `p${n}`,
+          id: ids[n]!.patient,
           firstName: "P",
           lastName: String(n),
           phone: `+5511${String(n).padStart(8, "0")}`,
@@ -73,9 +80,9 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
           const startsAt = new Date(dueAt.getTime() + 86_400_000 + i * 3_600_000);
           const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
           return {
-            id: `a${n}`,
+            id: ids[n]!.appointment,
             clinicianId: clinician.id,
-            patientId: `p${n}`,
+            patientId: ids[n]!.patient,
             appointmentTypeId: type.id,
             startsAt,
             endsAt,
@@ -85,7 +92,12 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
         }),
       });
       await db.reminder.createMany({
-        data: batch.map((n) => ({ id: `r${n}`, appointmentId: `a${n}`, appointmentVersion: 1, dueAt })),
+        data: batch.map((n) => ({
+          id: ids[n]!.reminder,
+          appointmentId: ids[n]!.appointment,
+          appointmentVersion: 1,
+          dueAt,
+        })),
       });
       phones.push(...batch.map((n) => `+5511${String(n).padStart(8, "0")}`));
     }
@@ -120,8 +132,8 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     for (let n = 0; n < COUNT; n += 500) {
       const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
         name: "reminder-dispatch",
-        data: { reminderId: `r${k}`, attempt: 0 },
-        singletonKey: `a${k}:1:0`,
+        data: { reminderId: ids[k]!.reminder, attempt: 0 },
+        singletonKey: `${ids[k]!.appointment}:1:0`,
       }));
       await boss.insert(jobs);
     }

@@ -37,7 +37,11 @@ afterAll(async () => {
 
 it("SIGTERM finishes the call being placed, then exits 0; the rest runs after restart", async () => {
   const { db } = database;
-  const env = appEnvFor(emu, database.url, PORT, { CONSULTA_SHUTDOWN_TIMEOUT_MS: "20000" });
+  // one dispatcher: while it places the first call, the other two jobs wait in the queue
+  const env = appEnvFor(emu, database.url, PORT, {
+    CONSULTA_SHUTDOWN_TIMEOUT_MS: "20000",
+    REMINDER_DISPATCH_WORKERS: "1",
+  });
   app = await startAppInstance(env);
   boss = await testQueue(database.url);
   const due = await seedDueReminders(db, 3);
@@ -66,6 +70,7 @@ it("SIGTERM finishes the call being placed, then exits 0; the rest runs after re
   expect(placed.graphCallId).not.toBeNull();
   expect(await db.call.count({ where: { graphCallId: placed.graphCallId! } })).toBe(1);
   expect(await db.reminder.count({ where: { status: "SCHEDULED", attempts: 0 } })).toBe(2);
+  expect(await db.reminder.count({ where: { status: "CALLING", graphCallId: null } })).toBe(0);
 
   await emulatorCall(emu, "DELETE", "/_emulator/faults");
   app = await startAppInstance(env);
