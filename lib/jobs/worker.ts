@@ -75,5 +75,8 @@ export async function stopWorkers(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await stopBoss(timeoutMs);
   const left = Math.max(0, deadline - Date.now());
-  await Promise.race([reminders().settled(), new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
+  const flows = Promise.resolve()
+    .then(() => reminders().settled())
+    .catch(() => undefined);
+  await Promise.race([flows, new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
 }
