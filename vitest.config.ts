@@ -1,8 +1,9 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// Two projects: fast unit tests (pure logic, the emulator in-process) and integration tests that need a
-// database. TZ is an odd non-UTC zone (UTC+5:45) so that code which forgets a time zone fails loudly.
+// Projects: fast unit tests (pure logic, the emulator in-process), integration tests that need a
+// database, and the fault scenarios (processes killed and restarted). TZ is an odd non-UTC zone (UTC+5:45)
+// so that code which forgets a time zone fails loudly.
 export default defineConfig({
   resolve: {
     alias: {
@@ -32,6 +33,20 @@ export default defineConfig({
           globalSetup: ["tests/setup/database-global.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // `npm run test:faults`: the app as a child process killed, stopped and restarted, the database
+          // restarted under it, 429 storms (tests/faults); one file at a time, they start real processes
+          name: "faults",
+          include: ["tests/faults/**/*.fault.test.ts"],
+          setupFiles: ["tests/setup/fail-on-console-error.ts"],
+          globalSetup: ["tests/setup/database-global.ts"],
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -18,6 +18,7 @@ const port = Number(process.env.PORT ?? 3000);
 const appUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
 let embedded: EmbeddedPostgres | undefined;
+let nextServer: ChildProcess | undefined;
 
 if (fs.existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
 // --fresh starts from an empty data folder (the end-to-end tests use it)
@@ -158,10 +159,13 @@ async function main(): Promise<void> {
   const next = spawn(
     process.execPath,
     ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"],
-    { cwd: root, env, stdio: ["inherit", output, output] },
+    // production: instrumentation.ts handles SIGTERM/SIGINT itself (jobs in hand finish, then exit 0);
+    // Next's own handler would exit as soon as its HTTP server closed
+    { cwd: root, env: dev ? env : { ...env, NEXT_MANUAL_SIG_HANDLE: "1" }, stdio: ["inherit", output, output] },
   );
   tee(next);
   children.push(next);
+  nextServer = next;
   next.on("exit", (code) => void shutdown(code ?? 0));
   await waitFor(`${appUrl}/api/health`, 120_000);
 
@@ -183,13 +187,21 @@ async function main(): Promise<void> {
 }
 
 let stopping = false;
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  // the app's own shutdown timeout (CONSULTA_SHUTDOWN_TIMEOUT_MS) is shorter; this only guards a hang
+  const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  await exited;
+  clearTimeout(guard);
+}
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  await Promise.all(
-    children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)),
-  );
+  // the app first, while the database and the emulator still answer: its jobs in hand finish
+  if (nextServer) await stopChild(nextServer);
+  await Promise.all(children.map(stopChild));
   if (embedded) {
     fs.rmSync(path.join(dataDir, "embedded-db.json"), { force: true });
     await embedded.stop();

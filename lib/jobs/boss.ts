@@ -20,18 +20,22 @@ export const queues = {
   botMeetingAttend: "bot-meeting-attend",
 } as const;
 
+// Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
+// (maintenance checks every 30 s). Every handler here is idempotent, so 2 minutes is safe. Seconds, not
+// minutes: pg-boss 10 stores only a queue's expireInSeconds (expireInMinutes is silently ignored, and jobs
+// then wait the 15-minute default).
 const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   // "stately": at most one waiting and one running job per key, so duplicates collapse
-  [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInMinutes: 5 },
-  [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // retried while the call row is not committed yet (the notification overtook the create response)
-  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInMinutes: 2 },
+  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInSeconds: 120 },
   // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
-  [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInMinutes: 2 },
-  [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
-  [queues.botMeetingSweep]: { policy: "singleton", retryLimit: 0, expireInMinutes: 2 },
+  [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInSeconds: 120 },
+  [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  [queues.botMeetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed join:<appointment> / leave:<call>; a transient Graph failure is retried, the next sweep also re-queues
-  [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInMinutes: 2 },
+  [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInSeconds: 120 },
 };
 
 const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };
@@ -39,21 +43,35 @@ const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> 
 export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss> {
   globalForBoss.consultaBoss ??= (async () => {
     if (!databaseUrl) throw new Error("DATABASE_URL is not set");
-    const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", max: 4 });
+    // maintenance (which expires jobs left active by a crash or a lost connection) every 30 s, not 120 s
+    const boss = new PgBoss({
+      connectionString: databaseUrl,
+      schema: "pgboss",
+      max: 4,
+      maintenanceIntervalSeconds: 30,
+    });
     boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
     await boss.start();
     for (const [name, options] of Object.entries(queueOptions)) {
       await boss.createQueue(name, { name, ...options });
+      // createQueue leaves an existing queue as it was: the options above are the truth
+      await boss.updateQueue(name, { name, ...options });
     }
     return boss;
   })();
   return globalForBoss.consultaBoss;
 }
 
-export async function stopBoss(): Promise<void> {
+/**
+ * Graceful: no new jobs are fetched, the jobs in hand may finish within `timeoutMs`. The instance stays
+ * the process's queue while it stops, so a send during shutdown fails (the caller answers 5xx and the
+ * sender retries) instead of quietly starting a second queue.
+ */
+export async function stopBoss(timeoutMs = 20_000): Promise<void> {
   const pending = globalForBoss.consultaBoss;
-  globalForBoss.consultaBoss = undefined;
-  if (pending) await (await pending).stop({ graceful: true, wait: true, timeout: 20_000 });
+  if (!pending) return;
+  const boss = await pending.catch(() => undefined);
+  if (boss) await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
 }
 
 export async function enqueueMeetingSync(appointmentId: string): Promise<void> {

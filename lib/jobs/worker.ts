@@ -6,13 +6,20 @@ import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import type { NotificationJob } from "@/lib/bot/process";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
+import { reminders } from "@/lib/reminders";
 import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNotifications } from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { getBoss, queues, stopBoss } from "./boss";
 
-// Job handlers, started once per server process (instrumentation.ts). Handlers log ids only.
+function reminderDispatchWorkers(): number {
+  const configured = Number(process.env.REMINDER_DISPATCH_WORKERS ?? "");
+  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : 4;
+}
+
+// Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
+// (`npm run worker`, scripts/worker.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
   // the first incoming call must not wait for MSAL's first token request (15-second answer window)
   void graphForApp()
@@ -65,10 +72,26 @@ export async function startWorkers(): Promise<void> {
   // reminder calls and the clinic line: tones and recordings arrive in this process's webhook, call events
   // through the job above
   listenForCallMedia();
-  await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
+  // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
+  // enforced by the claim (advisory lock), not by how many workers poll
+  for (let i = 0; i < reminderDispatchWorkers(); i++)
+    await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
-  // finish the jobs in hand before the process exits
-  process.once("SIGTERM", () => void stopBoss());
   logger.info("job workers started");
+}
+
+/**
+ * Stops taking jobs, waits for the jobs in hand (pg-boss graceful stop, at most `timeoutMs`; unfinished
+ * ones are failed so another worker retries them) and for call-flow work already under way in this
+ * process (events fed by the webhook's tone hook), then closes the queue's connections.
+ */
+export async function stopWorkers(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await stopBoss(timeoutMs);
+  const left = Math.max(0, deadline - Date.now());
+  const flows = Promise.resolve()
+    .then(() => reminders().settled())
+    .catch(() => undefined);
+  await Promise.race([flows, new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
 }

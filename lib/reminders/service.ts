@@ -75,6 +75,8 @@ export interface ReminderDeps {
 export const DEFAULT_MAX_CONCURRENT_CALLS = 20;
 /** a CALLING claim older than this no longer counts against the cap (a crash mid-call) */
 const STUCK_AFTER_MS = 30 * 60_000;
+/** a claim with no call after this long was cut off while placing it (Graph and the write retry for less) */
+const INTERRUPTED_AFTER_MS = 5 * 60_000;
 const ADVISORY_LOCK_KEY = 7_412_001;
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
@@ -89,6 +91,23 @@ export class ReminderCapacityReached extends Error {
 
 const singletonKeyFor = (r: Pick<Reminder, "appointmentId" | "appointmentVersion" | "attempts">, suffix = "") =>
   `${r.appointmentId}:${r.appointmentVersion}:${r.attempts}${suffix}`;
+
+/**
+ * Runs a database write that must not be lost because a call was already placed (or must be released):
+ * while the database is unreachable (a restart, a failover) it is tried again for up to `forMs`.
+ */
+async function persistently<T>(work: () => Promise<T>, forMs = 60_000): Promise<T> {
+  const deadline = Date.now() + forMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() + delay > deadline) throw error;
+      logger.warn({ err: error instanceof Error ? error.name : "error" }, "database write failed; trying again");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
 
 function isTransient(error: unknown): boolean {
   const status = (error as { status?: number } | null)?.status;
@@ -301,7 +320,7 @@ export function reminderService(deps: ReminderDeps) {
     } catch (error) {
       const status = (error as { status?: number }).status ?? null;
       if (isTransient(error)) {
-        await release(claimed);
+        await persistently(() => release(claimed));
         logger.warn({ reminderId: row.id, status }, "reminder call not placed yet; will retry");
         throw error;
       }
@@ -310,30 +329,34 @@ export function reminderService(deps: ReminderDeps) {
       return "failed";
     }
     const graphCallId = normaliseGraphId(remote.id);
-    await db.$transaction(async (tx) => {
-      const call = await tx.call.create({
-        data: {
-          graphCallId,
-          direction: "OUTGOING",
-          purpose: "REMINDER",
-          state: remote.state ?? "establishing",
-          appointmentId: appointment.id,
-          counterpart: phone ? maskPhone(phone) : "Teams",
-        },
-      });
-      await tx.reminder.update({ where: { id: row.id }, data: { callId: call.id, graphCallId } });
-      await recordAudit(
-        tx,
-        actor,
-        "reminder.call",
-        { type: "Appointment", id: appointment.id },
-        {
-          reminderId: row.id,
-          callId: call.id,
-          attempt: claimed.attempts,
-        },
-      );
-    });
+    // the call is placed: its link to the reminder must survive a database that is briefly away, or the
+    // flow could never run (a crash right here is the one window left; the sweep closes such rows)
+    await persistently(() =>
+      db.$transaction(async (tx) => {
+        const call = await tx.call.create({
+          data: {
+            graphCallId,
+            direction: "OUTGOING",
+            purpose: "REMINDER",
+            state: remote.state ?? "establishing",
+            appointmentId: appointment.id,
+            counterpart: phone ? maskPhone(phone) : "Teams",
+          },
+        });
+        await tx.reminder.update({ where: { id: row.id }, data: { callId: call.id, graphCallId } });
+        await recordAudit(
+          tx,
+          actor,
+          "reminder.call",
+          { type: "Appointment", id: appointment.id },
+          {
+            reminderId: row.id,
+            callId: call.id,
+            attempt: claimed.attempts,
+          },
+        );
+      }),
+    );
     logger.info({ reminderId: row.id, callId: graphCallId, attempt: claimed.attempts }, "reminder call placed");
     return "placed";
   }
@@ -552,10 +575,21 @@ export function reminderService(deps: ReminderDeps) {
       where: { status: "CALLING", claimedAt: { lt: new Date(at.getTime() - STUCK_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "call did not finish", finishedAt: at },
     });
-    return { scheduled, queued: due.length, stuck: stuck.count };
+    // claimed but never linked to a call: the process died while placing it. Whether the phone rang is
+    // unknown, so it is not dialled again (never twice); the outcome says so and frees the cap's slot.
+    const interrupted = await db.reminder.updateMany({
+      where: { status: "CALLING", graphCallId: null, claimedAt: { lt: new Date(at.getTime() - INTERRUPTED_AFTER_MS) } },
+      data: { status: "DONE", outcome: "FAILED", detail: "interrupted while placing the call", finishedAt: at },
+    });
+    return { scheduled, queued: due.length, stuck: stuck.count + interrupted.count };
   }
 
-  return { scheduleReminder, remindNow, dispatch, handleNotifications, handleTone, sweep, feed };
+  /** Resolves when the call-flow work under way in this process has finished (graceful shutdown). */
+  async function settled(): Promise<void> {
+    while (chains.size) await Promise.allSettled([...chains.values()]);
+  }
+
+  return { scheduleReminder, remindNow, dispatch, handleNotifications, handleTone, sweep, feed, settled };
 }
 
 export type ReminderService = ReturnType<typeof reminderService>;

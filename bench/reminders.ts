@@ -1,0 +1,215 @@
+// Reminder dispatch at scale: BENCH_REMINDERS (default 10,000) reminder jobs due at once, against the
+// emulator with far ends that answer at once and press 1, drained by one app instance (webhook + workers,
+// tests/faults/app-instance.ts) on a PostgreSQL server. Run twice: undisturbed, and with the app killed
+// (SIGKILL) when half are done and started again. Printed: jobs completed per second, start lag (due →
+// claimed) p50/p99, the most calls the emulator held at once against the cap, 429 Retry-After waits,
+// calls placed twice, reminders lost. Baseline in the same run: pgbench inserting single rows.
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { request, startTestEmulator } from "@/emulator/test/helpers";
+import { createPrismaClient } from "@/lib/db/create-client";
+import { appEnvFor, startAppInstance, stopAppInstance, testQueue } from "@/tests/faults/helpers";
+import { freshDatabase, machine, ms, summary } from "./lib";
+
+const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
+const CAP = 90;
+const PORT = Number(process.env.BENCH_PORT ?? 3345);
+const THROTTLED = Math.max(10, Math.round(COUNT / 100)); // 1 % of call creations answered 429 + Retry-After: 1
+
+function pgbenchInsertRate(databaseUrl: string): number {
+  const script = path.join(os.tmpdir(), `consulta-bench-reminders-${process.pid}.sql`);
+  fs.writeFileSync(script, "INSERT INTO bench_rows (v) VALUES (1);\n");
+  spawnSync("psql", [databaseUrl, "-qc", "CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, v int)"]);
+  const result = spawnSync("pgbench", ["-n", "-c", "8", "-j", "2", "-T", "10", "-f", script, databaseUrl], {
+    encoding: "utf8",
+  });
+  fs.rmSync(script, { force: true });
+  const tps = /tps = ([\d.]+)/.exec(result.stdout ?? "");
+  return tps ? Number(tps[1]) : NaN;
+}
+
+async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
+  const database = await freshDatabase(`reminders_${killHalfway ? "kill" : "plain"}`);
+  const db = createPrismaClient(database.url, { max: 4 });
+  const emu = await startTestEmulator({
+    limits: { maxConcurrentCalls: 100, defaultRingDelayMs: 0, mediaSpeedFactor: 0.001, noAnswerTimeoutMs: 30_000 },
+  });
+  const env = appEnvFor(emu, database.url, PORT, {
+    REMINDER_MAX_CONCURRENT_CALLS: String(CAP),
+    REMINDER_DISPATCH_WORKERS: process.env.REMINDER_DISPATCH_WORKERS ?? "8",
+    LOG_LEVEL: "warn",
+  });
+  let app = await startAppInstance(env);
+  try {
+    // the data: one clinician per 100 appointments, each patient with a number of their own
+    const type = await db.appointmentType.create({
+      data: { slug: "bench", name: "Bench", durationMinutes: 30, reminderLeadMinutes: 24 * 60 },
+    });
+    const phones: string[] = [];
+    const dueAt = new Date();
+    // ids are UUIDs in the schema: one per index, kept for the job payloads
+    const ids = Array.from({ length: COUNT }, () => ({
+      patient: crypto.randomUUID(),
+      appointment: crypto.randomUUID(),
+      reminder: crypto.randomUUID(),
+    }));
+    for (let start = 0; start < COUNT; start += 100) {
+      const clinician = await db.user.create({
+        data: {
+          email: `c${start}@bench.example`,
+          name: `C${start}`,
+          entraObjectId: crypto.randomUUID(),
+          role: "CLINICIAN",
+        },
+      });
+      const batch = Array.from({ length: Math.min(100, COUNT - start) }, (_, i) => start + i);
+      await db.patient.createMany({
+        data: batch.map((n) => ({
+          id: ids[n]!.patient,
+          firstName: "P",
+          lastName: String(n),
+          phone: `+5511${String(n).padStart(8, "0")}`,
+        })),
+      });
+      await db.appointment.createMany({
+        data: batch.map((n, i) => {
+          const startsAt = new Date(dueAt.getTime() + 86_400_000 + i * 3_600_000);
+          const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+          return {
+            id: ids[n]!.appointment,
+            clinicianId: clinician.id,
+            patientId: ids[n]!.patient,
+            appointmentTypeId: type.id,
+            startsAt,
+            endsAt,
+            blockedFrom: startsAt,
+            blockedUntil: endsAt,
+          };
+        }),
+      });
+      // each appointment already has its meeting: the meeting sweep stays out of the measurement
+      await db.onlineMeeting.createMany({
+        data: batch.map((n, i) => {
+          const startsAt = new Date(dueAt.getTime() + 86_400_000 + i * 3_600_000);
+          return {
+            appointmentId: ids[n]!.appointment,
+            externalId: ids[n]!.appointment,
+            organizerId: clinician.id,
+            tokenKind: "APPLICATION" as const,
+            state: "READY" as const,
+            graphMeetingId: `bench-${n}`,
+            subject: "Bench",
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + 30 * 60_000),
+          };
+        }),
+      });
+      await db.reminder.createMany({
+        data: batch.map((n) => ({
+          id: ids[n]!.reminder,
+          appointmentId: ids[n]!.appointment,
+          appointmentVersion: 1,
+          dueAt,
+        })),
+      });
+      phones.push(...batch.map((n) => `+5511${String(n).padStart(8, "0")}`));
+    }
+    for (const phone of phones) {
+      await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(phone)}`, {
+        body: { mode: "answer", ringDelayMs: 0, script: [{ type: "press", keys: "1", afterPrompts: 1 }] },
+      });
+    }
+    await request(emu, "POST", "/_emulator/faults", {
+      body: {
+        target: "request",
+        method: "POST",
+        path: "/v1.0/communications/calls",
+        count: THROTTLED,
+        action: { type: "throttle", retryAfterSeconds: 1 },
+      },
+    });
+
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const health = await request(emu, "GET", "/_emulator/health").catch(() => undefined);
+        const active = Number(health?.json?.activeCalls ?? 0);
+        if (active > peak) peak = active;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+
+    const boss = await testQueue(database.url);
+    const started = performance.now();
+    for (let n = 0; n < COUNT; n += 500) {
+      const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
+        name: "reminder-dispatch",
+        data: { reminderId: ids[k]!.reminder, attempt: 0 },
+        singletonKey: `${ids[k]!.appointment}:1:0`,
+      }));
+      await boss.insert(jobs);
+    }
+    let killedAt: number | null = null;
+    for (;;) {
+      const done = await db.reminder.count({ where: { status: "DONE" } });
+      if (done >= COUNT) break;
+      if (killHalfway && killedAt === null && done >= COUNT / 2) {
+        app.child.kill("SIGKILL");
+        await app.exited;
+        killedAt = done;
+        app = await startAppInstance(env);
+      }
+      if (performance.now() - started > 30 * 60_000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    sampling = false;
+    await sampler;
+    await boss.stop({ graceful: false, close: true });
+
+    const rows = await db.reminder.findMany({ select: { dueAt: true, claimedAt: true, status: true, outcome: true } });
+    const lags = rows.filter((r) => r.claimedAt).map((r) => r.claimedAt!.getTime() - r.dueAt.getTime());
+    const calls = (await request(emu, "GET", "/_emulator/calls")).json.value as { legs: { endpoint: string }[] }[];
+    const perPhone = new Map<string, number>();
+    for (const c of calls)
+      for (const l of c.legs) {
+        const phone = /\+\d+/.exec(l.endpoint)?.[0];
+        if (phone) perPhone.set(phone, (perPhone.get(phone) ?? 0) + 1);
+      }
+    const twice = [...perPhone.values()].filter((n) => n > 1).length;
+    const lost = phones.filter((p) => !perPhone.has(p)).length;
+    const confirmed = rows.filter((r) => r.outcome === "CONFIRMED").length;
+    const hits = ((await request(emu, "GET", "/_emulator/faults")).json.value as { hits: number }[])[0]?.hits ?? 0;
+    const lag = summary(lags);
+    const rate = COUNT / seconds;
+    console.info(
+      [
+        `${label}${killedAt !== null ? ` (SIGKILL after ${killedAt} done, restarted)` : ""}`,
+        `  ${COUNT} reminders in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} jobs/s; ratio to pgbench ${(rate / pgbenchTps).toPrecision(2)} (target ≥ 0.10)`,
+        `  start lag p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}`,
+        `  most calls at once ${peak} (app cap ${CAP}, emulator cap 100)`,
+        `  429 + Retry-After: 1 s answered ${hits} times; every throttled call placed later: ${lost === 0}`,
+        `  confirmed ${confirmed}/${COUNT}, placed twice ${twice}, lost ${lost}`,
+      ].join("\n"),
+    );
+  } finally {
+    await stopAppInstance(app);
+    await db.$disconnect();
+    await emu.close();
+    await database.drop();
+  }
+}
+
+const pgbenchDb = await freshDatabase("reminders_pgbench");
+const pgbenchTps = pgbenchInsertRate(pgbenchDb.url);
+await pgbenchDb.drop();
+console.info(`Reminder dispatch benchmark — ${machine()}, ${os.cpus().length} CPUs`);
+console.info(`baseline: pgbench single-row INSERT, 8 clients: ${pgbenchTps.toFixed(0)} tps`);
+await run("undisturbed", false, pgbenchTps);
+await run("killed halfway", true, pgbenchTps);
+process.exit(0);

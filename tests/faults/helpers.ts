@@ -1,0 +1,194 @@
+// Fault tests run the app as a separate process (tests/faults/app-instance.ts: the bot webhook, prompt audio
+// and health check, plus the real `npm run worker` entry), so a test can SIGKILL or SIGTERM it and start it
+// again, while the emulator stays up in the test process and keeps every call it placed.
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import PgBoss from "pg-boss";
+import type { RunningEmulator } from "@/emulator/server";
+import { request, startTestEmulator } from "@/emulator/test/helpers";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
+
+export const root = path.resolve(import.meta.dirname, "../..");
+export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export interface AppInstance {
+  child: ChildProcess;
+  /** stdout and stderr lines (JSON log lines and the ready marker) */
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function appEnvFor(emu: RunningEmulator, databaseUrl: string, port: number, extra: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    AUTH_MICROSOFT_ENTRA_ID_ID: emu.registration.clientId,
+    AUTH_MICROSOFT_ENTRA_ID_SECRET: emu.registration.clientSecret,
+    AUTH_MICROSOFT_ENTRA_ID_ISSUER: emu.issuer,
+    GRAPH_BASE_URL: emu.url,
+    BOT_OPENID_METADATA_URL: emu.botOpenIdConfigUrl,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    NODE_EXTRA_CA_CERTS: emu.caPath,
+    RECEPTION_USER_ID: RECEPTION_OID,
+    CONSULTA_DATA_DIR: path.join(os.tmpdir(), "consulta-faults-data"),
+    APP_PORT: String(port),
+    LOG_LEVEL: "info",
+    NODE_ENV: "production",
+    ...extra,
+  };
+}
+
+/** Starts tests/faults/app-instance.ts and resolves once its webhook listens and its workers run. */
+export async function startAppInstance(env: Record<string, string>): Promise<AppInstance> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", path.join(root, "tests/faults/app-instance.ts")],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const lines: string[] = [];
+  let ready: () => void;
+  const readyNow = new Promise<void>((r) => (ready = r));
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line) continue;
+      lines.push(line);
+      if (line.includes("app-instance ready")) ready();
+    }
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const outcome = await Promise.race([
+    readyNow.then(() => "ready" as const),
+    exited.then(() => "exited" as const),
+    sleep(90_000).then(() => "timeout" as const),
+  ]);
+  if (outcome !== "ready") {
+    child.kill("SIGKILL");
+    throw new Error(`the app instance did not start (${outcome}):\n${lines.slice(-20).join("\n")}`);
+  }
+  return { child, lines, exited };
+}
+
+export async function stopAppInstance(app: AppInstance | undefined): Promise<void> {
+  if (!app || app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill("SIGKILL");
+  await app.exited;
+}
+
+export function faultEmulator(limits: Record<string, number> = {}) {
+  return startTestEmulator({ limits: { noAnswerTimeoutMs: 5_000, answerWindowMs: 5_000, ...limits } });
+}
+
+export async function emulatorCall(emu: RunningEmulator, method: string, urlPath: string, body?: unknown) {
+  const res = await request(emu, method, urlPath, body === undefined ? {} : { body });
+  if (res.status >= 300) throw new Error(`${method} ${urlPath}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** The far end answers after `ringDelayMs` and presses 1 once the first prompt has played. */
+export async function confirmingPhone(emu: RunningEmulator, phone: string, ringDelayMs = 100) {
+  await emulatorCall(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(phone)}`, {
+    mode: "answer",
+    ringDelayMs,
+    script: [{ type: "press", keys: "1", afterPrompts: 1 }],
+  });
+}
+
+/** Every call the emulator placed, with the numbers it rang. */
+export async function emulatorCalls(emu: RunningEmulator): Promise<{ id: string; legs: { endpoint: string }[] }[]> {
+  return (await emulatorCall(emu, "GET", "/_emulator/calls")).value;
+}
+
+export async function callsByPhone(emu: RunningEmulator, phones: string[]): Promise<Map<string, number>> {
+  const calls = await emulatorCalls(emu);
+  return new Map(phones.map((p) => [p, calls.filter((c) => c.legs.some((l) => l.endpoint.includes(p))).length]));
+}
+
+let phoneCounter = 0;
+export const freshPhone = () =>
+  `+551197${String(process.pid % 1000).padStart(3, "0")}${String(phoneCounter++).padStart(4, "0")}`;
+
+export interface DueReminder {
+  appointmentId: string;
+  reminderId: string;
+  phone: string;
+}
+
+/**
+ * `count` BOOKED appointments in the next hours, each for its own patient and phone, each with a reminder
+ * row that is due now — what scheduleReminder writes when the lead time has come.
+ */
+export async function seedDueReminders(db: PrismaClient, count: number, clinicianOid?: string): Promise<DueReminder[]> {
+  const type = await createAppointmentType(db);
+  await db.appointmentType.update({ where: { id: type.id }, data: { reminderLeadMinutes: 24 * 60 } });
+  const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", clinicianOid);
+  const out: DueReminder[] = [];
+  for (let i = 0; i < count; i++) {
+    const phone = freshPhone();
+    const patient = await createPatient(db, { phone });
+    const startsAt = new Date(Date.now() + (180 + 40 * i) * 60_000);
+    const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+    const appointment = await db.appointment.create({
+      data: {
+        clinicianId: clinician.id,
+        patientId: patient.id,
+        appointmentTypeId: type.id,
+        startsAt,
+        endsAt,
+        blockedFrom: startsAt,
+        blockedUntil: endsAt,
+      },
+    });
+    const reminder = await db.reminder.create({
+      data: { appointmentId: appointment.id, appointmentVersion: appointment.version, dueAt: new Date() },
+    });
+    out.push({ appointmentId: appointment.id, reminderId: reminder.id, phone });
+  }
+  return out;
+}
+
+/** A queue client of the test's own (the app instance created the queues). */
+export async function testQueue(databaseUrl: string): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: "pgboss",
+    max: 2,
+    supervise: false,
+    schedule: false,
+  });
+  boss.on("error", () => undefined);
+  await boss.start();
+  return boss;
+}
+
+/** Queues the dispatch jobs as scheduleReminder does (key appointment:version:attempt). */
+export async function queueDispatch(boss: PgBoss, reminders: DueReminder[]): Promise<void> {
+  for (const r of reminders)
+    await boss.send(
+      "reminder-dispatch",
+      { reminderId: r.reminderId, attempt: 0 },
+      { singletonKey: `${r.appointmentId}:1:0` },
+    );
+}
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `consulta-faults-${label}-`));
+}
