@@ -7,9 +7,11 @@ import { SignJWT, type JWTPayload } from "jose";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { CallNotYetKnown, processNotificationJob, type NotificationJob } from "@/lib/bot/process";
-import type { ToneEvent } from "@/lib/bot/schema";
+import type { BotNotification, RecordingEvent, ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { handlePromptRequest, type PromptStore } from "@/lib/prompts/store";
+import { request as emulatorRequest } from "@/emulator/test/helpers";
 import type { GraphTestEnv } from "./graph-helpers";
 import { fetchTrusting } from "./graph-helpers";
 
@@ -111,4 +113,93 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** What the app's call flow (reminders, clinic line) takes from the bot webhook; read lazily, per event. */
+export interface BotTestFlow {
+  handleNotifications(notifications: BotNotification[]): Promise<void>;
+  handleTone(graphCallId: string, tone: ToneEvent): unknown;
+  handleRecording?(graphCallId: string, recording: RecordingEvent): unknown;
+}
+
+export interface BotTestServer {
+  /** http://127.0.0.1:port — the app's public base URL */
+  base: string;
+  /** where the emulator delivers call notifications (also the emulator's bot callback) */
+  callbackUri: string;
+  /** paths and queries of the prompt audio the cloud fetched */
+  promptRequests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * One small HTTP server playing the app for call-flow tests: the bot webhook (intake → apply → the flow;
+ * tones and recordings → the flow in memory), the prompt-audio route, and the emulator's bot callback set
+ * to it. `flow` is called per event, so the flow may be built after the server knows its port.
+ */
+export async function startBotTestServer(options: {
+  db: PrismaClient;
+  graph: GraphTestEnv;
+  prompts: PromptStore;
+  flow: () => BotTestFlow;
+  /** hand finished recordings to the flow (the clinic line) */
+  recordings?: boolean;
+}): Promise<BotTestServer> {
+  const { db, graph, prompts, flow } = options;
+  const promptRequests: string[] = [];
+  const verify = createNotificationVerifier({
+    metadataUrl: graph.emu.botOpenIdConfigUrl,
+    audience: graph.emu.registration.clientId,
+    tenantId: graph.emu.registration.tenantId,
+    fetch: fetchTrusting(graph.emu.ca),
+  });
+  const intake: IntakeDeps = {
+    db,
+    verify,
+    // what the bot-notification job does in the app: apply, then the flow reacts
+    dispatch: async (job) => {
+      await processWithRetry(db, job);
+      await flow().handleNotifications(job.items.map((i) => i.notification));
+    },
+    onTone: (callId, tone) => void flow().handleTone(callId, tone),
+    ...(options.recordings && {
+      onRecording: (callId: string, recording: RecordingEvent) => void flow().handleRecording?.(callId, recording),
+    }),
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      let answer: Promise<Response>;
+      if (prompt) {
+        promptRequests.push(`${url.pathname}${url.search}`);
+        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!, url.searchParams.get("v"));
+      } else {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        answer = handleNotificationRequest(
+          new Request(url, { method: req.method, headers, body: Buffer.concat(chunks) }),
+          intake,
+        );
+      }
+      answer
+        .then(async (response) => {
+          res.writeHead(response.status, Object.fromEntries(response.headers));
+          res.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const callbackUri = `${base}/api/calls/notifications`;
+  const callback = await emulatorRequest(graph.emu, "PUT", "/_emulator/bot-callback", { body: { url: callbackUri } });
+  if (callback.status !== 200) {
+    await new Promise<void>((r) => server.close(() => r()));
+    throw new Error(`bot callback not set: ${callback.status} ${callback.text}`);
+  }
+  return { base, callbackUri, promptRequests, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

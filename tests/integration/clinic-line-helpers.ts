@@ -1,24 +1,19 @@
 // Shared setup for the clinic-line integration tests: the emulator in-process (its Speech stand-in too), a test
-// database, the clinic-line service, and one small HTTP server playing the app: the bot webhook (intake →
-// apply → clinic line; tones and recordings → the flow in memory) and the prompt-audio route.
+// database, the clinic-line service, and the fake app server of ./bot-helpers (webhook, prompt audio).
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import { vi } from "vitest";
 import { request } from "@/emulator/test/helpers";
-import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { normaliseGraphId } from "@/lib/bot/schema";
-import { createNotificationVerifier } from "@/lib/bot/verify";
 import { clinicLineService, type ClinicLineDeps, type ClinicLineService } from "@/lib/clinic-line/service";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
-import { createPromptStore, handlePromptRequest } from "@/lib/prompts/store";
+import { createPromptStore } from "@/lib/prompts/store";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { processWithRetry, waitFor } from "./bot-helpers";
+import { startBotTestServer, waitFor } from "./bot-helpers";
 import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
@@ -55,68 +50,16 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
   const prompts = overrides.prompts ?? createPromptStore({ cacheDir });
-  const promptRequests: string[] = [];
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
   let service: ClinicLineService;
-  const trusted = fetchTrusting(graph.emu.ca);
-
-  const verify = createNotificationVerifier({
-    metadataUrl: graph.emu.botOpenIdConfigUrl,
-    audience: graph.emu.registration.clientId,
-    tenantId: graph.emu.registration.tenantId,
-    fetch: trusted,
-  });
-  const intake: IntakeDeps = {
-    db,
-    verify,
-    // what the bot-notification job does in the app: apply, then the clinic line reacts
-    dispatch: async (job) => {
-      await processWithRetry(db, job);
-      await service.handleNotifications(job.items.map((i) => i.notification));
-    },
-    onTone: (callId, tone) => void service.handleTone(callId, tone),
-    onRecording: (callId, recording) => void service.handleRecording(callId, recording),
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-      let answer: Promise<Response>;
-      if (prompt) {
-        promptRequests.push(`${url.pathname}${url.search}`);
-        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!, url.searchParams.get("v"));
-      } else {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-        answer = handleNotificationRequest(
-          new Request(url, { method: req.method, headers, body: Buffer.concat(chunks) }),
-          intake,
-        );
-      }
-      answer
-        .then(async (response) => {
-          res.writeHead(response.status, Object.fromEntries(response.headers));
-          res.end(Buffer.from(await response.arrayBuffer()));
-        })
-        .catch(() => res.writeHead(500).end());
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const callback = await request(graph.emu, "PUT", "/_emulator/bot-callback", {
-    body: { url: `${base}/api/calls/notifications` },
-  });
-  if (callback.status !== 200) throw new Error(`bot callback not set: ${callback.status} ${callback.text}`);
+  const server = await startBotTestServer({ db, graph, prompts, flow: () => service, recordings: true });
 
   const appGraph = createAppGraph(graph.config);
   service = clinicLineService({
     db,
     calls: appGraph.calls,
-    callbackUri: `${base}/api/calls/notifications`,
-    publicBaseUrl: base,
+    callbackUri: server.callbackUri,
+    publicBaseUrl: server.base,
     prompts,
     tenantId: graph.emu.registration.tenantId,
     receptionUserId: RECEPTION_OID,
@@ -125,7 +68,7 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     enqueueMeetingSync: async (appointmentId) => {
       meetingSyncs.push(appointmentId);
     },
-    fetch: trusted,
+    fetch: fetchTrusting(graph.emu.ca),
     ...overrides,
   });
 
@@ -140,9 +83,9 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     logs,
     captureLogs,
     meetingSyncs,
-    promptRequests,
+    promptRequests: server.promptRequests,
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
       await Promise.all([database.close(), graph.close()]);
       fs.rmSync(cacheDir, { recursive: true, force: true });
     },

@@ -1,26 +1,21 @@
 // Shared setup for the reminder-call integration tests: the emulator in-process, a test database, real
 // pg-boss on that database for the dispatch queue (singletonKey collapse is pg-boss's), the reminder
-// service, and one small HTTP server playing the app: the bot webhook (intake → apply → reminder flow,
-// tones → the flow in memory) and the prompt-audio route the emulator fetches prompts from.
+// service, and the fake app server of ./bot-helpers (webhook, prompt audio).
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import PgBoss from "pg-boss";
 import { vi } from "vitest";
 import { request } from "@/emulator/test/helpers";
-import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
-import { createNotificationVerifier } from "@/lib/bot/verify";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
-import { createPromptStore, handlePromptRequest } from "@/lib/prompts/store";
+import { createPromptStore } from "@/lib/prompts/store";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { processWithRetry, sleep, waitFor } from "./bot-helpers";
-import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { sleep, startBotTestServer, waitFor } from "./bot-helpers";
+import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
 const QUEUE = "reminder-dispatch";
@@ -67,57 +62,13 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
   const prompts = createPromptStore({ cacheDir });
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
   let service: ReminderService;
-
-  const verify = createNotificationVerifier({
-    metadataUrl: graph.emu.botOpenIdConfigUrl,
-    audience: graph.emu.registration.clientId,
-    tenantId: graph.emu.registration.tenantId,
-    fetch: fetchTrusting(graph.emu.ca),
-  });
-  const intake: IntakeDeps = {
-    db,
-    verify,
-    // what the bot-notification job does in the app: apply, then let the reminder flows react
-    dispatch: async (job) => {
-      await processWithRetry(db, job);
-      await service.handleNotifications(job.items.map((i) => i.notification));
-    },
-    onTone: (callId, tone) => void service.handleTone(callId, tone),
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const prompt = /^\/api\/prompts\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-      let answer: Promise<Response>;
-      if (prompt) {
-        answer = handlePromptRequest(prompts, decodeURIComponent(prompt[1]!), prompt[2]!);
-      } else {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-        answer = handleNotificationRequest(
-          new Request(url, { method: req.method, headers, body: Buffer.concat(chunks) }),
-          intake,
-        );
-      }
-      answer
-        .then(async (response) => {
-          res.writeHead(response.status, Object.fromEntries(response.headers));
-          res.end(Buffer.from(await response.arrayBuffer()));
-        })
-        .catch(() => res.writeHead(500).end());
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startBotTestServer({ db, graph, prompts, flow: () => service });
 
   const deps: ReminderDeps = {
     db,
     calls: createAppGraph(graph.config).calls,
-    callbackUri: `${base}/api/calls/notifications`,
-    publicBaseUrl: base,
+    callbackUri: server.callbackUri,
+    publicBaseUrl: server.base,
     prompts,
     tenantId: graph.emu.registration.tenantId,
     scheduler: {
@@ -153,7 +104,7 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     meetingSyncs,
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
       await Promise.all([database.close(), graph.close()]);
       fs.rmSync(cacheDir, { recursive: true, force: true });
     },
