@@ -14,6 +14,7 @@
 //  transferring ──failed──▶ closing (play "goodbye")                                           FAILED
 //  any ──terminated──▶ done
 import type { PromptKey } from "@/lib/prompts/texts";
+import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type LineOutcome =
   "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
@@ -223,11 +224,7 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "actionDone":
-      if (state.step !== "acting") return stay(state);
-      return {
-        state: { ...state, step: "closing", outcome: event.action === "confirm" ? "CONFIRMED" : "CANCELLED" },
-        commands: [{ type: "play", prompt: event.action === "confirm" ? "confirmed" : "cancelled" }],
-      };
+      return afterActionDone(state, event.action);
 
     case "noAppointment":
     case "actionFailed":
@@ -235,22 +232,11 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "transferFailed":
-      if (state.step !== "transferring") return stay(state);
-      return {
-        state: { ...state, step: "closing", outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "play", prompt: "goodbye" }],
-      };
+      return afterTransferFailed(state);
   }
 }
 
 /** Folds events (tests and replays). */
-export function runLine(events: LineEvent[], initial: LineState = initialLineState()) {
-  let state = initial;
-  const commands: LineCommand[] = [];
-  for (const event of events) {
-    const t = lineStep(state, event);
-    state = t.state;
-    commands.push(...t.commands);
-  }
-  return { state, commands };
+export function runLine(events: LineEvent[], initial = initialLineState()) {
+  return foldEvents(lineStep, events, initial);
 }

@@ -13,6 +13,7 @@
 //  transferring ──transfer failed──▶ closing (play "goodbye"), FAILED
 //  any ──terminated──▶ done (not answered / busy / declined before established → retry decision)
 import type { PromptKey } from "@/lib/prompts/texts";
+import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
 
@@ -163,11 +164,7 @@ export function step(state: FlowState, event: FlowEvent): Transition {
     }
 
     case "actionDone":
-      if (state.step !== "acting") return stay(state);
-      return {
-        state: { ...state, step: "closing", outcome: event.action === "confirm" ? "CONFIRMED" : "CANCELLED" },
-        commands: [{ type: "play", prompt: event.action === "confirm" ? "confirmed" : "cancelled" }],
-      };
+      return afterActionDone(state, event.action);
 
     case "actionFailed":
       if (state.step !== "acting") return stay(state);
@@ -203,24 +200,13 @@ export function step(state: FlowState, event: FlowEvent): Transition {
     }
 
     case "transferFailed":
-      if (state.step !== "transferring") return stay(state);
-      return {
-        state: { ...state, step: "closing", outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "play", prompt: "goodbye" }],
-      };
+      return afterTransferFailed(state);
   }
 }
 
 /** Folds events (for tests and replays). Commands that answer with an event must be supplied as events. */
-export function run(events: FlowEvent[], initial: FlowState = initialFlowState()) {
-  let state = initial;
-  const commands: Command[] = [];
-  for (const event of events) {
-    const t = step(state, event);
-    state = t.state;
-    commands.push(...t.commands);
-  }
-  return { state, commands };
+export function run(events: FlowEvent[], initial = initialFlowState()) {
+  return foldEvents(step, events, initial);
 }
 
 // --- retry policy ---------------------------------------------------------------------------------
