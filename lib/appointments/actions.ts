@@ -17,6 +17,7 @@ import {
   rescheduleAppointment,
   retryFailedMeeting,
   rotateJoinLink,
+  type BookingResult,
 } from "./mutations";
 import { bookInput, cancelInput, rescheduleInput } from "./schema";
 
@@ -76,20 +77,25 @@ function fields(formData: FormData, names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, String(formData.get(name) ?? "")]));
 }
 
-export async function bookAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+/**
+ * Book and reschedule: parse the form, let `change` check access and write, queue the meeting sync and
+ * revalidate `path`; the form shows the booked appointment or the error.
+ */
+async function bookingAction<S extends z.ZodType>(
+  context: string,
+  formData: FormData,
+  form: { schema: S; fields: string[] },
+  change: (viewer: Viewer, input: z.output<S>) => Promise<BookingResult>,
+  path: (appointmentId: string) => string,
+): Promise<BookingFormState> {
   try {
     const viewer = await requireViewer(ALL_ROLES);
-    const parsed = bookInput.safeParse(
-      fields(formData, ["clinicianId", "appointmentTypeId", "patientId", "startsAt", "idempotencyKey"]),
-    );
+    const parsed = form.schema.safeParse(fields(formData, form.fields));
     if (!parsed.success)
       return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
-    if (!canSeeAllAppointments(viewer.role) && parsed.data.clinicianId !== viewer.id) {
-      throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
-    }
-    const result = await bookAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
+    const result = await change(viewer, parsed.data);
     await syncMeetingSoon(result.appointmentId);
-    revalidatePath("/appointments");
+    revalidatePath(path(result.appointmentId));
     return {
       status: "booked",
       appointmentId: result.appointmentId,
@@ -97,29 +103,36 @@ export async function bookAction(_previous: BookingFormState, formData: FormData
       replayed: result.replayed,
     };
   } catch (error) {
-    return { status: "error", ...(await describe(error, "book")) };
+    return { status: "error", ...(await describe(error, context)) };
   }
 }
 
+export async function bookAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+  return bookingAction(
+    "book",
+    formData,
+    { schema: bookInput, fields: ["clinicianId", "appointmentTypeId", "patientId", "startsAt", "idempotencyKey"] },
+    async (viewer, input) => {
+      if (!canSeeAllAppointments(viewer.role) && input.clinicianId !== viewer.id) {
+        throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
+      }
+      return bookAppointment(getDb(), actorOf(viewer), input, new Date());
+    },
+    () => "/appointments",
+  );
+}
+
 export async function rescheduleAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
-  try {
-    const viewer = await requireViewer(ALL_ROLES);
-    const parsed = rescheduleInput.safeParse(fields(formData, ["appointmentId", "startsAt", "idempotencyKey"]));
-    if (!parsed.success)
-      return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
-    await assertMayManage(viewer, parsed.data.appointmentId);
-    const result = await rescheduleAppointment(getDb(), actorOf(viewer), parsed.data, new Date());
-    await syncMeetingSoon(result.appointmentId);
-    revalidatePath(`/appointments/${result.appointmentId}`);
-    return {
-      status: "booked",
-      appointmentId: result.appointmentId,
-      joinUrl: joinUrl(result.joinToken),
-      replayed: result.replayed,
-    };
-  } catch (error) {
-    return { status: "error", ...(await describe(error, "reschedule")) };
-  }
+  return bookingAction(
+    "reschedule",
+    formData,
+    { schema: rescheduleInput, fields: ["appointmentId", "startsAt", "idempotencyKey"] },
+    async (viewer, input) => {
+      await assertMayManage(viewer, input.appointmentId);
+      return rescheduleAppointment(getDb(), actorOf(viewer), input, new Date());
+    },
+    (appointmentId) => `/appointments/${appointmentId}`,
+  );
 }
 
 export async function cancelAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {

@@ -1,19 +1,7 @@
-import type { RuleField } from "./schema";
+import type { RuleField, RuleFormInput } from "./schema";
 
-/** What the rule form shows: the strings as typed (weekdays: checked values). */
-export interface RuleFormValues {
-  label: string;
-  kind: string;
-  caller: string;
-  weekdays: string[];
-  start: string;
-  end: string;
-  targetKind: string;
-  targetUser: string;
-  targetPhone: string;
-  priority: string;
-  active: boolean;
-}
+/** What the rule form shows: the strings as typed (weekdays: checked values) — what the schema reads. */
+export type RuleFormValues = RuleFormInput;
 
 export type RuleFormState =
   | { status: "idle" }
