@@ -210,6 +210,26 @@ export function callControl(deps: CallControlDeps) {
     }
   }
 
+  /**
+   * One Graph action on a call, audited as `action` either way: failed (graphAction) or done, with `details`
+   * and what `after` adds from the result (an operation id, say).
+   */
+  async function auditedCallAction<T, A extends Record<string, string | number | null> = Record<never, never>>(
+    actor: AuditActor,
+    action: string,
+    call: Call,
+    details: Record<string, string | number | null>,
+    run: () => Promise<T>,
+    // without `after`, A is the empty record
+    after: (result: T) => Promise<A> = async () => ({}) as A,
+  ): Promise<A> {
+    const entity = { type: "Call", id: call.id };
+    const result = await graphAction(actor, action, entity, details, run);
+    const added = await after(result);
+    await recordAudit(db, actor, action, entity, { ...details, ...added });
+    return added;
+  }
+
   async function liveCall(callId: string): Promise<Call> {
     const call = await db.call.findUnique({ where: { id: callId } });
     if (!call) throw new AppError("NOT_FOUND", "This call was not found.");
@@ -405,20 +425,20 @@ export function callControl(deps: CallControlDeps) {
     // the join request is still with Graph: there is no Graph call to hang up yet
     if (isPendingClaim(call.graphCallId))
       throw new AppError("CONFLICT", "The bot is still joining the meeting; try again in a moment.");
-    await graphAction(actor, "graph.call.leave", { type: "Call", id: call.id }, {}, async () => {
-      try {
-        await deps.calls.hangUp(graphIdForRequest(call.graphCallId));
-      } catch (error) {
-        // already gone at Graph: the terminated notification is on its way or was lost; nothing to undo
-        if ((error as { status?: number }).status !== 404) throw error;
-      }
-    });
-    await recordAudit(
-      db,
+    await auditedCallAction(
       actor,
       "graph.call.leave",
-      { type: "Call", id: call.id },
-      { ...details, outcome: "requested" },
+      call,
+      {},
+      async () => {
+        try {
+          await deps.calls.hangUp(graphIdForRequest(call.graphCallId));
+        } catch (error) {
+          // already gone at Graph: the terminated notification is on its way or was lost; nothing to undo
+          if ((error as { status?: number }).status !== 404) throw error;
+        }
+      },
+      async () => ({ ...details, outcome: "requested" }),
     );
   }
 
@@ -500,21 +520,18 @@ export function callControl(deps: CallControlDeps) {
         }
         label = `phone:${maskPhone(who.e164)}`;
       }
-      const op = await graphAction(actor, "graph.call.invite", { type: "Call", id: call.id }, { kind: who.kind }, () =>
-        deps.calls.invite(graphIdForRequest(call.graphCallId), { participants: [participant], clientContext: label }),
-      );
-      const operationId = await recordOperation(call, "invite", { ...op, clientContext: label });
-      await recordAudit(
-        db,
+      const { operationId } = await auditedCallAction(
         actor,
         "graph.call.invite",
-        { type: "Call", id: call.id },
-        {
-          kind: who.kind,
-          // a masked number or an Entra object id: never a full phone number
+        call,
+        { kind: who.kind },
+        () =>
+          deps.calls.invite(graphIdForRequest(call.graphCallId), { participants: [participant], clientContext: label }),
+        // the invitee is a masked number or an Entra object id: never a full phone number
+        async (op) => ({
           invitee: label,
-          operationId,
-        },
+          operationId: await recordOperation(call, "invite", { ...op, clientContext: label }),
+        }),
       );
       return { operationId };
     },
@@ -522,44 +539,21 @@ export function callControl(deps: CallControlDeps) {
     async muteParticipant(callId: string, graphParticipantId: string, actor: AuditActor): Promise<void> {
       const call = await liveCall(callId);
       const participant = await presentParticipant(call.id, graphParticipantId);
-      const op = await graphAction(
+      await auditedCallAction(
         actor,
         "graph.call.mute",
-        { type: "Call", id: call.id },
+        call,
         { participant: participant.graphParticipantId },
         () => deps.calls.muteParticipant(graphIdForRequest(call.graphCallId), participant.graphParticipantId),
-      );
-      const operationId = await recordOperation(call, "muteParticipant", op);
-      await recordAudit(
-        db,
-        actor,
-        "graph.call.mute",
-        { type: "Call", id: call.id },
-        {
-          participant: participant.graphParticipantId,
-          operationId,
-        },
+        async (op) => ({ operationId: await recordOperation(call, "muteParticipant", op) }),
       );
     },
 
     async removeParticipant(callId: string, graphParticipantId: string, actor: AuditActor): Promise<void> {
       const call = await liveCall(callId);
       const participant = await presentParticipant(call.id, graphParticipantId);
-      await graphAction(
-        actor,
-        "graph.call.remove",
-        { type: "Call", id: call.id },
-        { participant: participant.graphParticipantId },
-        () => deps.calls.removeParticipant(graphIdForRequest(call.graphCallId), participant.graphParticipantId),
-      );
-      await recordAudit(
-        db,
-        actor,
-        "graph.call.remove",
-        { type: "Call", id: call.id },
-        {
-          participant: participant.graphParticipantId,
-        },
+      await auditedCallAction(actor, "graph.call.remove", call, { participant: participant.graphParticipantId }, () =>
+        deps.calls.removeParticipant(graphIdForRequest(call.graphCallId), participant.graphParticipantId),
       );
     },
 
