@@ -1,10 +1,12 @@
 "use server";
 
+import { formArgument } from "@/lib/http/form-data";
 import { cookies } from "next/headers";
 import { signIn, signOut } from "@/lib/auth";
 import { isLocale, localeCookie } from "@/lib/i18n/locales";
 
 export async function changeLocale(formData: FormData): Promise<void> {
+  formData = formArgument(formData);
   const locale = formData.get("locale");
   if (!isLocale(locale)) return;
   (await cookies()).set(localeCookie, locale, {

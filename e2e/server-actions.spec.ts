@@ -6,7 +6,7 @@
 // an entry in `signedInSpecs`).
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { type APIRequestContext, type Browser, expect, test } from "@playwright/test";
+import { type Browser, type BrowserContext, expect, test } from "@playwright/test";
 import fc from "fast-check";
 import type pg from "pg";
 import { bookInput, cancelInput, rescheduleInput } from "@/lib/appointments/schema";
@@ -81,6 +81,8 @@ const form = fc.dictionary(
 // would "1_<name>", the older naming). A form action takes (formData), an action of useActionState takes
 // (previousState, formData); each is called both ways, and its own way must work.
 const shapes = { "(formData)": '["$K1"]', "(state, formData)": '[null,"$K1"]' };
+// actions bound to a plain <form action>, called with the form alone; the rest are useActionState's
+const formOnlyActions = new Set(["changeLocale", "confirmFromLink", "cancelFromLink", "signInWithMicrosoft"]);
 function reply(args: string, fields: Record<string, string>): FormData {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) body.append(`_1_${name}`, value);
@@ -110,8 +112,8 @@ test("no server action writes or leaks for a visitor without a session", async (
         (statusByShape[shape] ??= []).push(response.status());
       }
     }
-    const worksOneWay = Object.values(statusByShape).some((statuses) => statuses.every((s) => s < 500));
-    if (!worksOneWay) failing.push(`${name}: ${JSON.stringify(statusByShape)}`);
+    const neverFails = Object.values(statusByShape).every((statuses) => statuses.every((s) => s < 500));
+    if (!neverFails) failing.push(`${name}: ${JSON.stringify(statusByShape)}`);
   }
   expect(await rowCounts()).toEqual(before);
   expect(leaks).toEqual([]);
@@ -283,10 +285,10 @@ function failed(status: number, headers: Record<string, string>, body: string): 
   return /"status":"error"|"ok":false/.test(body) || /done=(invalid|refused)/.test(location);
 }
 
-async function sessionFor(browser: Browser, role: Role, baseURL: string): Promise<APIRequestContext> {
+async function sessionFor(browser: Browser, role: Role, baseURL: string): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL });
   await signIn(await context.newPage(), role);
-  return context.request;
+  return context;
 }
 
 test("signed in, every server action with schema-shaped fields: no 5xx, no internals, no partial writes", async ({
@@ -308,7 +310,7 @@ test("signed in, every server action with schema-shaped fields: no 5xx, no inter
       patients: patients.rows.map((r) => r.id),
     };
   });
-  const sessions: Partial<Record<Role, APIRequestContext>> = {};
+  const sessions: Partial<Record<Role, BrowserContext>> = {};
   const leaks: string[] = [];
   const errors: string[] = [];
   const partial: string[] = [];
@@ -319,7 +321,7 @@ test("signed in, every server action with schema-shaped fields: no 5xx, no inter
     for (const [index, [id, entry]] of actions.entries()) {
       const name = entry.exportedName ?? id;
       const spec = signedInSpecs[name] ?? { role: "admin" as const, fields: () => form };
-      const client = (sessions[spec.role] ??= await sessionFor(browser, spec.role, baseURL!));
+      const client = (sessions[spec.role] ??= await sessionFor(browser, spec.role, baseURL!)).request;
       const path = pathOf(Object.keys(entry.workers)[0]!);
       const call = (args: string, fields: Record<string, string>) =>
         client.post(path, {
@@ -327,13 +329,12 @@ test("signed in, every server action with schema-shaped fields: no 5xx, no inter
           headers: { origin: baseURL!, "next-action": id, "x-forwarded-for": `192.0.2.${(index % 100) + 1}` },
           multipart: reply(args, fields),
         });
-      // its own argument shape: the one an empty form does not break (the other is a known gap)
-      let args = shapes["(state, formData)"];
-      for (const candidate of Object.values(shapes)) {
-        if ((await call(candidate, {})).status() < 500) {
-          args = candidate;
-          break;
-        }
+      // either argument shape with an empty form is refused without a 5xx; the fields then go in the
+      // shape the action's own form uses
+      const args = formOnlyActions.has(name) ? shapes["(formData)"] : shapes["(state, formData)"];
+      for (const [shape, candidate] of Object.entries(shapes)) {
+        const status = (await call(candidate, {})).status();
+        if (status >= 500) errors.push(`${name} (${spec.role}) ${status} for an empty form as ${shape}`);
       }
       const tally = (outcomes[name] = { failed: 0, succeeded: 0 });
       let before = await snapshot(db);
@@ -359,7 +360,9 @@ test("signed in, every server action with schema-shaped fields: no 5xx, no inter
       }
     }
   });
-  await Promise.all(Object.values(sessions).map((s) => s.dispose()));
+  // closing the contexts (not only disposing their request clients) leaves nothing for the next test's
+  // fixtures to trip over
+  await Promise.all(Object.values(sessions).map((context) => context.close()));
   test.info().annotations.push({ type: "outcomes", description: JSON.stringify(outcomes) });
   console.log(`signed-in fuzzing (seed ${seed}): ${JSON.stringify(outcomes)}`);
 

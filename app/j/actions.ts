@@ -1,5 +1,6 @@
 "use server";
 
+import { formArgument } from "@/lib/http/form-data";
 import { redirect } from "next/navigation";
 import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link";
 import { requestClientAddress } from "@/lib/audit/request";
@@ -26,10 +27,12 @@ async function act(
 }
 
 export async function confirmFromLink(formData: FormData): Promise<void> {
+  formData = formArgument(formData);
   await act(formData, confirmByPatient, "confirmed");
 }
 
 export async function cancelFromLink(formData: FormData): Promise<void> {
+  formData = formArgument(formData);
   await act(
     formData,
     async (token, now, ip) => {

@@ -2,6 +2,7 @@
 // Server actions behind the booking, reschedule, cancel and link forms. Each resolves the viewer,
 // checks they may act on this appointment, parses the form and answers with a typed state the form
 // renders; unexpected failures are logged with ids only and shown as a generic message.
+import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
@@ -108,6 +109,7 @@ async function bookingAction<S extends z.ZodType>(
 }
 
 export async function bookAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+  formData = formArgument(formData);
   return bookingAction(
     "book",
     formData,
@@ -123,6 +125,7 @@ export async function bookAction(_previous: BookingFormState, formData: FormData
 }
 
 export async function rescheduleAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
+  formData = formArgument(formData);
   return bookingAction(
     "reschedule",
     formData,
@@ -136,6 +139,7 @@ export async function rescheduleAction(_previous: BookingFormState, formData: Fo
 }
 
 export async function cancelAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  formData = formArgument(formData);
   try {
     const viewer = await requireViewer(ALL_ROLES);
     const parsed = cancelInput.safeParse(fields(formData, ["appointmentId", "confirm"]));
@@ -152,6 +156,7 @@ export async function cancelAction(_previous: SimpleFormState, formData: FormDat
 }
 
 export async function rotateLinkAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  formData = formArgument(formData);
   try {
     const viewer = await requireViewer(ALL_ROLES);
     const parsed = z.uuid().safeParse(formData.get("appointmentId"));
@@ -167,6 +172,7 @@ export async function rotateLinkAction(_previous: SimpleFormState, formData: For
 }
 
 export async function retryMeetingAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  formData = formArgument(formData);
   try {
     const viewer = await requireViewer(ALL_ROLES);
     const parsed = z.uuid().safeParse(formData.get("appointmentId"));

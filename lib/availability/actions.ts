@@ -3,6 +3,7 @@
 // this clinician (requireEditableClinician), and calls one mutation, which parses the input itself.
 // Expected failures become translated messages next to the fields; anything unexpected is logged
 // (ids only) and shown as a generic error. Every form posts a hidden `clinicianId`.
+import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import type { AuditActor } from "@/lib/audit/mutations";
@@ -97,6 +98,7 @@ function revalidate() {
 
 /** Saves the whole week at once. A row left empty (both times blank) is not a range. */
 export async function saveWeeklyAction(_previous: WeeklyFormState, formData: FormData): Promise<WeeklyFormState> {
+  formData = formArgument(formData);
   const clinicianId = text(formData, "clinicianId");
   const values = weeklyFormValues(formData);
   const { ranges, inputNames } = weeklyRangesFromForm(values);
@@ -118,6 +120,7 @@ export async function addExceptionAction(
   _previous: ExceptionFormState,
   formData: FormData,
 ): Promise<ExceptionFormState> {
+  formData = formArgument(formData);
   const clinicianId = text(formData, "clinicianId");
   const values: ExceptionFormValues = {
     date: text(formData, "date"),
@@ -139,6 +142,7 @@ export async function deleteExceptionAction(
   _previous: DeleteExceptionState,
   formData: FormData,
 ): Promise<DeleteExceptionState> {
+  formData = formArgument(formData);
   const clinicianId = text(formData, "clinicianId");
   const exceptionId = text(formData, "exceptionId");
   const outcome = await attempt("availability.exception.delete", clinicianId, null, (actor) =>
@@ -155,6 +159,7 @@ export async function saveOfferedTypesAction(
   _previous: OfferedTypesFormState,
   formData: FormData,
 ): Promise<OfferedTypesFormState> {
+  formData = formArgument(formData);
   const clinicianId = text(formData, "clinicianId");
   const ids = formData.getAll("appointmentTypeId").filter((value): value is string => typeof value === "string");
   const outcome = await attempt(
@@ -171,6 +176,7 @@ export async function saveOfferedTypesAction(
 }
 
 export async function saveTimeZoneAction(_previous: TimeZoneFormState, formData: FormData): Promise<TimeZoneFormState> {
+  formData = formArgument(formData);
   const clinicianId = text(formData, "clinicianId");
   const timeZone = text(formData, "timeZone");
   const outcome = await attempt("clinician.timezone.update", clinicianId, timeZone, (actor) =>

@@ -1,6 +1,7 @@
 "use server";
 // Server actions behind /admin/clinic-line: create and edit a rule (the form), and the list's row buttons
 // (move up/down, enable/disable, delete). Admins only; expected failures come back as translated messages.
+import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
@@ -73,6 +74,7 @@ function formFailure(t: Translator, values: RuleFormValues, error: unknown, cont
 
 /** New rule; on success back to the list (works without JavaScript too). */
 export async function createRuleAction(_previous: RuleFormState, formData: FormData): Promise<RuleFormState> {
+  formData = formArgument(formData);
   const t = await getTranslations("lineAdmin");
   const values = formValues(formData);
   try {
@@ -87,6 +89,7 @@ export async function createRuleAction(_previous: RuleFormState, formData: FormD
 
 /** Edit form: hidden `id` and `updatedAt` (the version shown) guard against overwriting someone's change. */
 export async function updateRuleAction(_previous: RuleFormState, formData: FormData): Promise<RuleFormState> {
+  formData = formArgument(formData);
   const t = await getTranslations("lineAdmin");
   const values = formValues(formData);
   try {
@@ -105,6 +108,7 @@ export async function updateRuleAction(_previous: RuleFormState, formData: FormD
 
 /** The list's buttons: `intent` = up | down | enable | disable | delete, `id` = the rule. */
 export async function ruleRowAction(_previous: RuleRowState, formData: FormData): Promise<RuleRowState> {
+  formData = formArgument(formData);
   const t = await getTranslations("lineAdmin");
   const intent = text(formData, "intent");
   const id = text(formData, "id");

@@ -1,5 +1,6 @@
 "use server";
 
+import { formArgument } from "@/lib/http/form-data";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
@@ -12,6 +13,7 @@ import { createAdHocMeeting, findMeetingByJoinUrl } from "./service";
 export type MeetingFormState = { status: "idle" } | { status: "error"; message: string };
 
 export async function createMeetingAction(_previous: MeetingFormState, formData: FormData): Promise<MeetingFormState> {
+  formData = formArgument(formData);
   let meetingId: string;
   try {
     const viewer = await requireViewer(ALL_ROLES);
@@ -43,6 +45,7 @@ export async function createMeetingAction(_previous: MeetingFormState, formData:
 }
 
 export async function lookupMeetingAction(_previous: MeetingFormState, formData: FormData): Promise<MeetingFormState> {
+  formData = formArgument(formData);
   let meetingId: string | null;
   try {
     const viewer = await requireViewer(ALL_ROLES);

@@ -2,6 +2,7 @@
 // Server actions behind the patient forms. They resolve who is asking, parse the form with the same
 // schema the mutations use, and answer with a typed, translated result: expected failures become
 // messages next to the fields; anything unexpected is logged (ids only) and shown as a generic error.
+import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
@@ -90,6 +91,7 @@ async function attempt(
 
 /** New patient form. On success it navigates to the new record (works without JavaScript too). */
 export async function createPatientAction(_previous: PatientFormState, formData: FormData): Promise<PatientFormState> {
+  formData = formArgument(formData);
   const values = formValues(formData);
   const outcome = await attempt("patient.create", null, values, (actor, data) => createPatient(actor, data));
   if (!outcome.ok) return outcome.state;
@@ -99,6 +101,7 @@ export async function createPatientAction(_previous: PatientFormState, formData:
 
 /** Edit form: hidden fields `id` and `updatedAt` (the version shown) guard against overwriting. */
 export async function updatePatientAction(_previous: PatientFormState, formData: FormData): Promise<PatientFormState> {
+  formData = formArgument(formData);
   const values = formValues(formData);
   const id = String(formData.get("id") ?? "");
   const expectedUpdatedAt = String(formData.get("updatedAt") ?? "");

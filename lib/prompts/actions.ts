@@ -1,6 +1,7 @@
 "use server";
 // Server actions behind /admin/prompts: one form per prompt and language, with "save" and "reset to default"
 // buttons (`intent`). Admins only; expected failures come back as a translated message next to the field.
+import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { requireViewer } from "@/lib/auth/session";
@@ -19,6 +20,7 @@ const field = (formData: FormData, name: string) => {
 };
 
 export async function promptFormAction(_previous: PromptFormState, formData: FormData): Promise<PromptFormState> {
+  formData = formArgument(formData);
   const t = await getTranslations("promptAdmin");
   const locale = field(formData, "locale");
   const key = field(formData, "key");
