@@ -15,6 +15,7 @@ import {
   type ReminderTestEnv,
 } from "./reminders-helpers";
 import { waitFor } from "./bot-helpers";
+import { addFault, clearFaults, faultHits } from "./graph-helpers";
 
 let env: ReminderTestEnv;
 
@@ -105,6 +106,36 @@ describe("reminder calls", () => {
     expect(prompts.map((p) => p.clientContext).slice(-2)).toEqual(["reminder:transferring", "reminder:goodbye"]);
     const [emulated] = await callsTo(env, phone);
     expect(emulated).toMatchObject({ state: "terminated" });
+  });
+
+  it("every notification delivered twice: one call, confirmed once, one confirmation prompt", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("1"));
+    await addFault(env.graph.emu, { target: "notification", pathRegex: ".*", count: 0, action: { type: "duplicate" } });
+    try {
+      const { appointment, done } = await remindAndFinish(phone);
+      expect(done).toMatchObject({ status: "DONE", outcome: "CONFIRMED", attempts: 1 });
+      const { db } = env.database;
+      expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("CONFIRMED");
+      expect(await callsTo(env, phone)).toHaveLength(1);
+      expect(await db.call.count({ where: { appointmentId: appointment.id } })).toBe(1);
+      await waitFor("call terminated", async () => {
+        const call = await db.call.findUniqueOrThrow({ where: { id: done.callId! } });
+        return call.state === "terminated";
+      });
+      const confirmations = await db.callOperation.count({
+        where: { callId: done.callId!, kind: "playPrompt", clientContext: "reminder:confirmed" },
+      });
+      expect(confirmations).toBe(1);
+      const confirmedAudits = await db.auditLog.count({
+        where: { entityId: appointment.id, action: { contains: "confirm" } },
+      });
+      expect(confirmedAudits).toBe(1);
+      // the emulator really sent the duplicates
+      expect((await faultHits(env.graph.emu))[0]).toBeGreaterThan(3);
+    } finally {
+      await clearFaults(env.graph.emu);
+    }
   });
 
   it("busy, then answered on the retry", async () => {
