@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { bookFor, signIn } from "./fixtures";
+import { bookFor, showNextWeek, signIn } from "./fixtures";
 
 test.describe("booking, the patient link, rescheduling and cancelling", () => {
   test("staff book a patient; the patient confirms from a phone in their language", async ({ page, browser }) => {
@@ -48,7 +48,7 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     await signIn(page, "staff");
     const { link: firstLink } = await bookFor(page, "José", "José Santos");
     await page.getByRole("link", { name: "Remarcar" }).click();
-    await page.getByRole("link", { name: "Próxima semana" }).click();
+    await showNextWeek(page);
     await page
       .getByRole("button", { name: /^Agendar às/ })
       .nth(3)

@@ -24,6 +24,20 @@ export const emulatorUrl = `https://localhost:${process.env.E2E_EMULATOR_PORT ??
  * Books the first free slot next week with Dra. Ana Ribeiro for a seeded patient, through the booking
  * page, and opens the appointment. Returns the patient's link (shown once) and the appointment's URL.
  */
+/**
+ * Follows the slot list's "next week" link and waits for the new page: clicking a slot straight after the
+ * link raced the navigation and sometimes booked this week's first free slot instead, which late in the
+ * day falls inside the cancellation cutoff (the reschedule test then failed at some hours only).
+ */
+export async function showNextWeek(page: Page): Promise<void> {
+  const before = page.url();
+  await page
+    .getByRole("button", { name: "Próxima semana" })
+    .or(page.getByRole("link", { name: "Próxima semana" }))
+    .click();
+  await page.waitForURL((url) => url.href !== before);
+}
+
 export async function bookFor(
   page: Page,
   patientQuery: string,
@@ -37,7 +51,7 @@ export async function bookFor(
   await page.getByLabel(/Buscar paciente/).fill(patientQuery);
   await page.getByRole("button", { name: "Buscar", exact: true }).click();
   await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
-  await page.getByRole("link", { name: "Próxima semana" }).click();
+  await showNextWeek(page);
   await page
     .getByRole("button", { name: /^Agendar às/ })
     .nth(slotIndex)

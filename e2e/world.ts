@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import { type Browser, type BrowserContext, expect } from "@playwright/test";
 import { withDb } from "./db";
-import { demoUsers, signIn } from "./fixtures";
+import { demoUsers, showNextWeek, signIn } from "./fixtures";
 import type { Visitor, World } from "./routes";
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
@@ -35,10 +35,7 @@ export async function makeWorld(browser: Browser, clinicianState: StorageState):
   await page.getByLabel(/Buscar paciente/).fill("Tiago");
   await page.getByRole("button", { name: "Buscar", exact: true }).click();
   await page.getByRole("link", { name: "Escolher Tiago Martins" }).click();
-  await page
-    .getByRole("button", { name: "Próxima semana" })
-    .or(page.getByRole("link", { name: "Próxima semana" }))
-    .click();
+  await showNextWeek(page);
   await page
     .getByRole("button", { name: /^Agendar às/ })
     .last()
