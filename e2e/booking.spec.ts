@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { bookFor, showNextWeek, signIn } from "./fixtures";
+import { bookFor, lastDayOfSlots, showNextWeek, signIn } from "./fixtures";
 
 test.describe("booking, the patient link, rescheduling and cancelling", () => {
   test("staff book a patient; the patient confirms from a phone in their language", async ({ page, browser }) => {
@@ -49,7 +49,7 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     const { link: firstLink } = await bookFor(page, "José", "José Santos");
     await page.getByRole("link", { name: "Remarcar" }).click();
     await showNextWeek(page);
-    await page
+    await lastDayOfSlots(page)
       .getByRole("button", { name: /^Agendar às/ })
       .nth(3)
       .click();

@@ -38,6 +38,17 @@ export async function showNextWeek(page: Page): Promise<void> {
   await page.waitForURL((url) => url.href !== before);
 }
 
+/**
+ * The last day shown in the slot list. The page also offers the first free times (today, often), so the
+ * first "Agendar às" button on the page can be today's — late in the day inside the cancellation cutoff.
+ */
+export function lastDayOfSlots(page: Page) {
+  return page
+    .getByRole("group")
+    .filter({ has: page.getByRole("button", { name: /^Agendar às/ }) })
+    .last();
+}
+
 export async function bookFor(
   page: Page,
   patientQuery: string,
@@ -52,7 +63,7 @@ export async function bookFor(
   await page.getByRole("button", { name: "Buscar", exact: true }).click();
   await page.getByRole("link", { name: `Escolher ${patientName}` }).click();
   await showNextWeek(page);
-  await page
+  await lastDayOfSlots(page)
     .getByRole("button", { name: /^Agendar às/ })
     .nth(slotIndex)
     .click();
