@@ -20,15 +20,7 @@ export async function signIn(page: Page, who: keyof typeof demoUsers): Promise<v
 
 export const emulatorUrl = `https://localhost:${process.env.E2E_EMULATOR_PORT ?? 4543}`;
 
-/**
- * Books the first free slot next week with Dra. Ana Ribeiro for a seeded patient, through the booking
- * page, and opens the appointment. Returns the patient's link (shown once) and the appointment's URL.
- */
-/**
- * Follows the slot list's "next week" link and waits for the new page: clicking a slot straight after the
- * link raced the navigation and sometimes booked this week's first free slot instead, which late in the
- * day falls inside the cancellation cutoff (the reschedule test then failed at some hours only).
- */
+/** Follows the slot list's "next week" link and waits for that page before anything is picked from it. */
 export async function showNextWeek(page: Page): Promise<void> {
   const before = page.url();
   await page
@@ -49,6 +41,11 @@ export function lastDayOfSlots(page: Page) {
     .last();
 }
 
+/**
+ * Books a free slot (the `slotIndex`-th) on the last day of next week with Dra. Ana Ribeiro for a seeded
+ * patient, through the booking page, and opens the appointment. Returns the patient's link (shown once)
+ * and the appointment's URL.
+ */
 export async function bookFor(
   page: Page,
   patientQuery: string,
