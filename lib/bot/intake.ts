@@ -1,7 +1,8 @@
 // The bot's webhook: verify, parse, record, acknowledge, then work (docs/STYLE "Jobs and webhooks").
-// Every notification gets an InboundNotification row keyed by its dedupe key (ON CONFLICT DO NOTHING),
-// and only the new ones are handed to the durable queue, so a redelivery is recorded once and applied
-// once. The answer is 202 as soon as that is done; the effects are applied by the bot-notification job.
+// Every notification gets an InboundNotification row keyed by its dedupe key (ON CONFLICT DO NOTHING)
+// holding its parsed payload, and each call with new rows gets a drain queued (lib/bot/drain.ts), so a
+// redelivery is recorded once and applied once. The answer is 202 as soon as that is done; the effects
+// are applied by the bot-notification job, in arrival order per call.
 //
 // Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
 // in the job, not in the dedupe key, not in a log line (contract §8).
@@ -10,7 +11,6 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
-import type { NotificationJob, NotificationJobItem } from "./process";
 import { NotificationParseError, parseNotifications, type RecordingEvent, type ToneEvent } from "./schema";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
@@ -19,8 +19,8 @@ export const MAX_NOTIFICATION_BYTES = 256 * 1024;
 export interface IntakeDeps {
   db: PrismaClient;
   verify: NotificationVerifier;
-  /** Durably queues the processing of newly recorded notifications (pg-boss in the app). */
-  dispatch(job: NotificationJob): Promise<void>;
+  /** Durably queues a drain of each call's newly recorded notifications (pg-boss in the app). */
+  dispatch(graphCallIds: string[]): Promise<void>;
   /** In-memory hand-off of key presses to the call flows. */
   onTone?(graphCallId: string, tone: ToneEvent): void;
   /** In-memory hand-off of a finished recordResponse (location + token) to the clinic line; never stored. */
@@ -141,14 +141,18 @@ async function keyItems(db: PrismaClient, items: Parsed) {
  */
 async function insertNew(db: PrismaClient, items: { key: string; notification: Parsed[number]["notification"] }[]) {
   const ids = items.map(() => crypto.randomUUID());
+  // WITH ORDINALITY + ORDER BY: the sequence numbers follow the order of the delivery
   return db.$queryRaw<{ id: string; dedupeKey: string }[]>`
-    INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType")
-    SELECT * FROM unnest(
+    INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType", payload)
+    SELECT id, key, call, resource, change, payload FROM unnest(
       ${ids}::uuid[],
       ${items.map((k) => k.key)}::text[],
       ${items.map((k) => k.notification.graphCallId)}::text[],
       ${items.map((k) => k.notification.resourceUrl)}::text[],
-      ${items.map((k) => k.notification.changeType)}::text[])
+      ${items.map((k) => k.notification.changeType)}::text[],
+      ${items.map((k) => JSON.stringify(k.notification))}::jsonb[])
+      WITH ORDINALITY AS delivery(id, key, call, resource, change, payload, position)
+    ORDER BY position
     ON CONFLICT ("dedupeKey") DO NOTHING
     RETURNING id::text AS id, "dedupeKey"`;
 }
@@ -164,11 +168,8 @@ export async function recordNotifications(
   if (inserted.length === 0) return { received: items.length, recorded: 0 };
   const idByKey = new Map(inserted.map((row) => [row.dedupeKey, row.id]));
   const fresh = unique.filter((k) => idByKey.has(k.key));
-  const job: NotificationJob = {
-    items: fresh.map((k): NotificationJobItem => ({ inboundId: idByKey.get(k.key)!, notification: k.notification })),
-  };
   try {
-    await deps.dispatch(job);
+    await deps.dispatch([...new Set(fresh.map((k) => k.notification.graphCallId))]);
   } catch (error) {
     // without its job a recorded row would never be applied: forget it so the redelivery is new again
     await deps.db.inboundNotification.deleteMany({ where: { id: { in: [...idByKey.values()] } } });

@@ -2,7 +2,7 @@
 // job (never inside the webhook request). Each notification is claimed with a conditional update of its
 // InboundNotification row inside the same transaction as its effects, so a redelivered job, a duplicate
 // or a crash half-way changes nothing twice.
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import type { BotNotification, CallNotification, OperationNotification, RosterNotification } from "./schema";
 import {
@@ -20,7 +20,16 @@ export interface NotificationJobItem {
   notification: BotNotification;
 }
 
-/** One job per delivery, so notifications batched in one POST are applied in their order. */
+/**
+ * A bot-notification job: drain the call's recorded notifications (lib/bot/drain.ts). `attempt` counts
+ * the tries made while the call's row was not committed yet.
+ */
+export interface DrainJob {
+  graphCallId: string;
+  attempt?: number;
+}
+
+/** The job of releases before drains: the notifications themselves, in delivery order. */
 export interface NotificationJob {
   items: NotificationJobItem[];
 }
@@ -162,9 +171,10 @@ export async function processNotification(
   const n = item.notification;
   return db.$transaction(async (tx) => {
     const at = now();
+    // the payload is dropped once applied: the row keeps what de-duplication needs
     const claimed = await tx.inboundNotification.updateMany({
       where: { id: item.inboundId, processedAt: null },
-      data: { processedAt: at },
+      data: { processedAt: at, payload: Prisma.DbNull },
     });
     if (claimed.count === 0) return "already-processed";
     const call = await lockCall(tx, n.graphCallId);

@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { getBoss, queues } from "@/lib/jobs/boss";
 import type { IntakeDeps } from "./intake";
-import type { NotificationJob } from "./process";
+import type { DrainJob } from "./process";
 import { onRecording, onTone } from "./tones";
 import { createNotificationVerifier, type NotificationVerifier } from "./verify";
 
@@ -24,14 +24,21 @@ export function notificationVerifier(): NotificationVerifier {
   return globalForBot.consultaBotVerifier;
 }
 
-export async function enqueueNotificationJob(job: NotificationJob): Promise<void> {
+/** Queues a drain per call (one POST nearly always concerns one call: one insert). */
+export async function enqueueCallDrains(graphCallIds: string[]): Promise<void> {
+  if (graphCallIds.length === 0) return;
   const boss = await getBoss();
-  const id = await boss.send(queues.botNotification, job);
-  if (!id) throw new Error("the bot-notification job was not queued");
+  if (graphCallIds.length === 1) {
+    const job: DrainJob = { graphCallId: graphCallIds[0]! };
+    const id = await boss.send(queues.botNotification, job);
+    if (!id) throw new Error("the bot-notification job was not queued");
+    return;
+  }
+  await boss.insert(graphCallIds.map((graphCallId) => ({ name: queues.botNotification, data: { graphCallId } })));
 }
 
 export function intakeDeps(): IntakeDeps {
-  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueNotificationJob, onTone, onRecording };
+  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueCallDrains, onTone, onRecording };
 }
 
 /** https://<public base>/api/calls/notifications: where Graph sends this bot's call notifications. */

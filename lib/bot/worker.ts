@@ -5,19 +5,56 @@ import { getDb } from "@/lib/db";
 import { serverEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { attendanceKey, dueBotAttendance, type BotAttendanceJob } from "./attendance";
+import { drainCall, type AfterApplied } from "./drain";
 import { botCalls } from "./index";
-import { CallNotYetKnown, processNotificationJob, type NotificationJob } from "./process";
+import { CallNotYetKnown, processNotificationJob, type DrainJob, type NotificationJob } from "./process";
 
-export async function handleBotNotificationJobs(jobs: PgBoss.Job<NotificationJob>[]): Promise<void> {
-  for (const job of jobs) {
-    try {
-      await processNotificationJob(getDb(), job.data);
-    } catch (error) {
-      if (error instanceof CallNotYetKnown)
-        logger.info({ graphCallId: error.graphCallId }, "call not known yet; retrying");
-      throw error;
-    }
+/** Tries while a call's row is not committed yet (the notification overtook the create response). */
+const NOT_YET_KNOWN_TRIES = 10;
+
+export interface DrainRetry {
+  /** queues the call's drain again after `delaySeconds` */
+  later(job: DrainJob, delaySeconds: number): Promise<unknown>;
+}
+
+const isDrainJob = (data: DrainJob | NotificationJob): data is DrainJob =>
+  typeof (data as DrainJob).graphCallId === "string";
+
+/**
+ * bot-notification: drains the calls of a batch of jobs at once — one drain per call however many of its
+ * jobs came together — each in arrival order (lib/bot/drain.ts). A call not known yet is tried again
+ * later with a growing delay; any other failure fails the batch, and pg-boss retries it (a drain that
+ * succeeded finds nothing left the second time).
+ */
+export async function handleBotNotificationJobs(
+  jobs: PgBoss.Job<DrainJob | NotificationJob>[],
+  afterApplied: AfterApplied,
+  retry: DrainRetry,
+): Promise<void> {
+  const attempts = new Map<string, number>();
+  const legacy: NotificationJob[] = [];
+  for (const { data } of jobs) {
+    if (!isDrainJob(data)) legacy.push(data);
+    else attempts.set(data.graphCallId, Math.max(attempts.get(data.graphCallId) ?? 0, data.attempt ?? 0));
   }
+  const results = await Promise.allSettled([
+    ...[...attempts].map(async ([graphCallId, attempt]) => {
+      try {
+        await drainCall(getDb(), graphCallId, afterApplied);
+      } catch (error) {
+        if (!(error instanceof CallNotYetKnown) || attempt + 1 >= NOT_YET_KNOWN_TRIES) throw error;
+        logger.info({ graphCallId, attempt }, "call not known yet; draining again later");
+        await retry.later({ graphCallId, attempt: attempt + 1 }, Math.min(2 ** attempt, 30));
+      }
+    }),
+    // jobs queued by a release before drains carry their notifications themselves
+    ...legacy.map(async (job) => {
+      await processNotificationJob(getDb(), job);
+      await afterApplied(job.items.map((item) => item.notification));
+    }),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 /** bot-meeting-sweep: queue one keyed job per meeting to join or leave (duplicates collapse in the queue). */

@@ -1,15 +1,13 @@
 // Hooks for the clinic line (started by lib/jobs/worker.ts). They log ids only.
 import "server-only";
-import type PgBoss from "pg-boss";
-import type { NotificationJob } from "@/lib/bot/process";
+import type { BotNotification } from "@/lib/bot/schema";
 import { setRecordingHandler, setToneHandler } from "@/lib/bot/tones";
 import { logger } from "@/lib/logger";
 import { reminders } from "@/lib/reminders";
 import { clinicLine } from "./index";
 
-/** After the bot applied a delivery: incoming calls are decided (15 s window), IVR flows react. */
-export async function clinicLineAfterNotifications(jobs: PgBoss.Job<NotificationJob>[]): Promise<void> {
-  const notifications = jobs.flatMap((job) => job.data.items.map((item) => item.notification));
+/** After the bot applied a call's notifications: incoming calls are decided (15 s window), IVR flows react. */
+export async function clinicLineAfterNotifications(notifications: BotNotification[]): Promise<void> {
   try {
     await clinicLine().handleNotifications(notifications);
   } catch (error) {

@@ -3,7 +3,8 @@ import { getDb } from "@/lib/db";
 import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
 import { clinicLineAfterNotifications, listenForCallMedia } from "@/lib/clinic-line/jobs";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
-import type { NotificationJob } from "@/lib/bot/process";
+import type { DrainJob, NotificationJob } from "@/lib/bot/process";
+import type { BotNotification } from "@/lib/bot/schema";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { reminders } from "@/lib/reminders";
@@ -13,9 +14,15 @@ import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { getBoss, queues, stopBoss } from "./boss";
 
-function reminderDispatchWorkers(): number {
-  const configured = Number(process.env.REMINDER_DISPATCH_WORKERS ?? "");
-  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : 4;
+function workerCount(variable: string, fallback: number): number {
+  const configured = Number(process.env[variable] ?? "");
+  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : fallback;
+}
+
+/** The flows react to a call's notifications once the bot applied them; incoming calls first (15-s window). */
+async function callFlowsAfter(applied: BotNotification[]): Promise<void> {
+  await clinicLineAfterNotifications(applied);
+  await reminderFlowsAfterNotifications(applied);
 }
 
 // Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
@@ -44,21 +51,22 @@ export async function startWorkers(): Promise<void> {
     if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
   });
   await boss.schedule(queues.meetingSweep, "* * * * *");
-  // one delivery at a time, in arrival order: notifications of a call are applied in sequence
-  const notificationWorker: { id?: string } = {};
-  notificationWorker.id = await boss.work<NotificationJob>(
-    queues.botNotification,
-    { pollingIntervalSeconds: 0.5, batchSize: 1 },
-    async (jobs) => {
-      await handleBotNotificationJobs(jobs);
-      // incoming calls first: they must be answered, rejected or redirected within 15 s
-      await clinicLineAfterNotifications(jobs);
-      await reminderFlowsAfterNotifications(jobs);
-      // fetch the next delivery at once instead of after the polling interval: without this a worker
-      // applies at most two deliveries a second and a burst of notifications queues up for minutes
-      if (notificationWorker.id) boss.notifyWorker(notificationWorker.id);
-    },
-  );
+  // Calls are drained in parallel, each in arrival order (lib/bot/drain.ts): several workers, each taking a
+  // few jobs at a time. A worker asks for its next jobs as soon as it is done instead of after the
+  // polling interval, or a burst of notifications would wait out that interval batch after batch.
+  for (let i = 0; i < workerCount("NOTIFICATION_WORKERS", 4); i++) {
+    const worker: { id?: string } = {};
+    worker.id = await boss.work<DrainJob | NotificationJob>(
+      queues.botNotification,
+      { pollingIntervalSeconds: 0.5, batchSize: 4 },
+      async (jobs) => {
+        await handleBotNotificationJobs(jobs, callFlowsAfter, {
+          later: (job, delaySeconds) => boss.send(queues.botNotification, job, { startAfter: delaySeconds }),
+        });
+        if (worker.id) boss.notifyWorker(worker.id);
+      },
+    );
+  }
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
   await boss.work<BotAttendanceJob>(
     queues.botMeetingAttend,
@@ -74,7 +82,7 @@ export async function startWorkers(): Promise<void> {
   listenForCallMedia();
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
   // enforced by the claim (advisory lock), not by how many workers poll
-  for (let i = 0; i < reminderDispatchWorkers(); i++)
+  for (let i = 0; i < workerCount("REMINDER_DISPATCH_WORKERS", 4); i++)
     await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");

@@ -1,7 +1,7 @@
 // The reminder service bound to the app's database, Graph gateway, prompt store, job queue and configuration.
 import "server-only";
 import demoDirectory from "@/config/demo-directory.json";
-import { notificationCallbackUri } from "@/lib/bot/runtime";
+import { enqueueCallDrains, notificationCallbackUri } from "@/lib/bot/runtime";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
@@ -38,6 +38,7 @@ export function reminders(): ReminderService {
       emulator,
       // below Microsoft's 100 concurrent calls per application
       maxConcurrentCalls: Number.isInteger(cap) && cap > 0 ? Math.min(cap, 90) : undefined,
+      callRecorded: (graphCallId) => enqueueCallDrains([graphCallId]),
     });
   }
   return globalForReminders.consultaReminders;

@@ -2,7 +2,7 @@
 // reach the reminder flows through the shared media hook (lib/clinic-line/jobs.ts, listenForCallMedia).
 import "server-only";
 import type PgBoss from "pg-boss";
-import type { NotificationJob } from "@/lib/bot/process";
+import type { BotNotification } from "@/lib/bot/schema";
 import { logger } from "@/lib/logger";
 import { reminders } from "./index";
 import type { ReminderJob } from "./service";
@@ -20,9 +20,8 @@ export async function handleReminderSweep(): Promise<void> {
   if (result.scheduled || result.stuck) logger.info(result, "reminder sweep");
 }
 
-/** After the bot applied a delivery: the reminder flows react to call state and finished prompts. */
-export async function reminderFlowsAfterNotifications(jobs: PgBoss.Job<NotificationJob>[]): Promise<void> {
-  const notifications = jobs.flatMap((job) => job.data.items.map((item) => item.notification));
+/** After the bot applied a call's notifications: the reminder flows react to call state and finished prompts. */
+export async function reminderFlowsAfterNotifications(notifications: BotNotification[]): Promise<void> {
   try {
     await reminders().handleNotifications(notifications);
   } catch (error) {

@@ -67,6 +67,11 @@ export interface ReminderDeps {
   emulator: boolean;
   /** never more reminder calls at once than this (Microsoft allows 100 concurrent calls per app) */
   maxConcurrentCalls?: number;
+  /**
+   * The call's row is committed: queue a drain of its notifications (lib/bot/drain.ts). The first ones
+   * usually arrive before the create request returns; without this they wait for the drain's retry.
+   */
+  callRecorded?(graphCallId: string): Promise<void>;
   retry?: RetryPolicy;
   wakingHours?: WakingHours;
   now?: () => Date;
@@ -358,6 +363,10 @@ export function reminderService(deps: ReminderDeps) {
       }),
     );
     logger.info({ reminderId: row.id, callId: graphCallId, attempt: claimed.attempts }, "reminder call placed");
+    await deps.callRecorded?.(graphCallId).catch((error: unknown) => {
+      // the drain's own retry still applies them, a second or two later
+      logger.warn({ err: error, callId: graphCallId }, "drain after placing the call not queued");
+    });
     return "placed";
   }
 
@@ -513,22 +522,40 @@ export function reminderService(deps: ReminderDeps) {
     logger.info({ reminderId: reminder.id, outcome: command.outcome }, "reminder finished");
   }
 
-  /** Feeds one event to the flow of the reminder call `graphCallId` (no-op for other calls). */
+  /**
+   * Feeds one event to the flow of the reminder call `graphCallId` (no-op for other calls). Events of one
+   * call are serialised in this process; across processes (key presses reach the web process, call events
+   * the worker's) each step is saved only if the stored state is still the one it started from — otherwise
+   * the event is applied again to the newer state, before any of its commands ran.
+   */
   function feed(graphCallId: string, event: FlowEvent): Promise<void> {
     return serialised(graphCallId, async () => {
       const reminder = await db.reminder.findUnique({ where: { graphCallId } });
       if (!reminder || reminder.status !== "CALLING" || !reminder.flowState) return;
       let state = reminder.flowState as unknown as FlowState;
       const pending: FlowEvent[] = [event];
+      let conflicts = 0;
       while (pending.length) {
-        const transition = step(state, pending.shift()!);
-        const moved = transition.state !== state;
-        state = transition.state;
-        if (moved || transition.commands.length)
-          await db.reminder.updateMany({
-            where: { id: reminder.id, status: "CALLING" },
-            data: { flowState: state as unknown as Prisma.InputJsonValue },
+        const next = pending[0]!;
+        const transition = step(state, next);
+        if (transition.state !== state || transition.commands.length) {
+          const saved = await db.reminder.updateMany({
+            where: {
+              id: reminder.id,
+              status: "CALLING",
+              flowState: { equals: state as unknown as Prisma.InputJsonValue },
+            },
+            data: { flowState: transition.state as unknown as Prisma.InputJsonValue },
           });
+          if (saved.count === 0) {
+            const fresh = await db.reminder.findUnique({ where: { id: reminder.id } });
+            if (!fresh || fresh.status !== "CALLING" || !fresh.flowState || ++conflicts > 20) return;
+            state = fresh.flowState as unknown as FlowState;
+            continue;
+          }
+        }
+        pending.shift();
+        state = transition.state;
         for (const command of transition.commands) pending.push(...(await execute(reminder, command)));
       }
     });

@@ -1,12 +1,13 @@
 // Shared setup for the bot integration tests: the emulator in-process, a test database, the intake
-// wired to both (verifier trusting the emulator's CA, processing inline instead of through pg-boss),
+// wired to both (verifier trusting the emulator's CA, draining inline instead of through pg-boss),
 // and a small HTTP server the emulator delivers call notifications to.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, type JWTPayload } from "jose";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
-import { CallNotYetKnown, processNotificationJob, type NotificationJob } from "@/lib/bot/process";
+import { drainCall, type AfterApplied } from "@/lib/bot/drain";
+import { CallNotYetKnown } from "@/lib/bot/process";
 import type { BotNotification, RecordingEvent, ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -17,16 +18,23 @@ import { fetchTrusting } from "./graph-helpers";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What pg-boss does for the app: apply the job, retrying while the call row is not committed yet. */
-export async function processWithRetry(db: PrismaClient, job: NotificationJob, timeoutMs = 5_000): Promise<void> {
+/** What the bot-notification job does for the app: drain each call, again while its row is not committed yet. */
+export async function drainWithRetry(
+  db: PrismaClient,
+  graphCallIds: string[],
+  afterApplied: AfterApplied = async () => {},
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await processNotificationJob(db, job);
-      return;
-    } catch (error) {
-      if (!(error instanceof CallNotYetKnown) || Date.now() > deadline) throw error;
-      await sleep(25);
+  for (const graphCallId of graphCallIds) {
+    for (;;) {
+      try {
+        await drainCall(db, graphCallId, afterApplied);
+        break;
+      } catch (error) {
+        if (!(error instanceof CallNotYetKnown) || Date.now() > deadline) throw error;
+        await sleep(25);
+      }
     }
   }
 }
@@ -38,13 +46,14 @@ export function intakeFor(db: PrismaClient, graph: GraphTestEnv, tones: Array<[s
     tenantId: graph.emu.registration.tenantId,
     fetch: fetchTrusting(graph.emu.ca),
   });
-  const jobs: NotificationJob[] = [];
+  /** the drains queued, one list of calls per POST with new notifications */
+  const jobs: string[][] = [];
   const deps: IntakeDeps = {
     db,
     verify,
-    dispatch: async (job) => {
-      jobs.push(job);
-      await processWithRetry(db, job);
+    dispatch: async (graphCallIds) => {
+      jobs.push(graphCallIds);
+      await drainWithRetry(db, graphCallIds);
     },
     onTone: (callId, tone) => tones.push([callId, tone]),
   };
@@ -156,11 +165,8 @@ export async function startBotTestServer(options: {
   const intake: IntakeDeps = {
     db,
     verify,
-    // what the bot-notification job does in the app: apply, then the flow reacts
-    dispatch: async (job) => {
-      await processWithRetry(db, job);
-      await flow().handleNotifications(job.items.map((i) => i.notification));
-    },
+    // what the bot-notification job does in the app: drain the call, the flow reacting to what was applied
+    dispatch: (graphCallIds) => drainWithRetry(db, graphCallIds, (applied) => flow().handleNotifications(applied)),
     onTone: (callId, tone) => void flow().handleTone(callId, tone),
     ...(options.recordings && {
       onRecording: (callId: string, recording: RecordingEvent) => void flow().handleRecording?.(callId, recording),

@@ -187,10 +187,10 @@ describe("recording and applying once", () => {
     // each tone reached the flows once, and no tone value is stored anywhere we wrote
     const tonesForCall = intake.tones.filter(([id]) => id === call.graphCallId);
     expect(tonesForCall.map(([, t]) => t.sequenceId).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const stored = JSON.stringify([
-      await database.db.inboundNotification.findMany({ where: { graphCallId: call.graphCallId } }),
-      intake.jobs,
-    ]);
+    const stored = JSON.stringify(
+      [await database.db.inboundNotification.findMany({ where: { graphCallId: call.graphCallId } }), intake.jobs],
+      (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
+    );
     expect(stored).not.toMatch(/tone\d/);
   });
 });
