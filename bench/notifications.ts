@@ -31,6 +31,9 @@ const EMULATOR_PORT = Number(process.env.BENCH_EMULATOR_PORT ?? 4510);
 const BASE = `http://localhost:${PORT}`;
 const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_DRAIN_SECONDS ?? 600) * 1000;
 const PER_CALL_OPERATIONS = 4;
+// "separate" (default): the job workers in their own process beside the web server (scripts/start.ts
+// CONSULTA_WORKERS=separate); "on": inside the web server's process, as a single-process install runs
+const WORKERS = process.env.BENCH_WORKERS === "on" ? "on" : "separate";
 const dataDir = path.join(os.tmpdir(), `consulta-bench-notifications-${process.pid}`);
 
 async function startApp(databaseUrl: string): Promise<ChildProcess> {
@@ -48,6 +51,7 @@ async function startApp(databaseUrl: string): Promise<ChildProcess> {
       AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
       PUBLIC_BASE_URL: BASE,
       BOT_AUTO_JOIN_MINUTES_BEFORE: "0",
+      CONSULTA_WORKERS: WORKERS,
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -351,7 +355,9 @@ try {
   const acknowledged = expected.length;
   const processedTwice = Number(recordedAgain?.n ?? 0) + Number(queuedTwice?.n ?? 0);
 
-  console.info(`bot notification intake — ${machine()}, ${CLIENTS} clients, ${SECONDS} s per phase`);
+  console.info(
+    `bot notification intake — ${machine()}, ${CLIENTS} clients, ${SECONDS} s per phase, job workers ${WORKERS === "on" ? "in the web process" : "in a separate process"}`,
+  );
   console.info(
     `  deliveries: ${acknowledgedPosts} POSTs acknowledged 202 (${distinct} distinct prepared, ${reordered} pairs swapped, ${duplicatesSent} duplicates sent)${exhausted ? "  [stream exhausted: raise the call count]" : ""}`,
   );

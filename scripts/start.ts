@@ -156,18 +156,32 @@ async function main(): Promise<void> {
 
   if (!dev && !buildIsCurrent())
     await run(process.execPath, ["node_modules/next/dist/bin/next", "build"], "next build");
+  // CONSULTA_WORKERS=separate: the job workers in a process of their own (`npm run worker`), so a busy
+  // queue does not slow the web server's answers (a second core does the jobs)
+  const separateWorkers = env.CONSULTA_WORKERS === "separate";
+  const webEnv: NodeJS.ProcessEnv = { ...env, ...(separateWorkers && { CONSULTA_WORKERS: "off" }) };
   const next = spawn(
     process.execPath,
     ["node_modules/next/dist/bin/next", dev ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"],
     // production: instrumentation.ts handles SIGTERM/SIGINT itself (jobs in hand finish, then exit 0);
     // Next's own handler would exit as soon as its HTTP server closed
-    { cwd: root, env: dev ? env : { ...env, NEXT_MANUAL_SIG_HANDLE: "1" }, stdio: ["inherit", output, output] },
+    { cwd: root, env: dev ? webEnv : { ...webEnv, NEXT_MANUAL_SIG_HANDLE: "1" }, stdio: ["inherit", output, output] },
   );
   tee(next);
   children.push(next);
   nextServer = next;
   next.on("exit", (code) => void shutdown(code ?? 0));
   await waitFor(`${appUrl}/api/health`, 120_000);
+  if (separateWorkers) {
+    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
+      cwd: root,
+      env: { ...env, CONSULTA_WORKERS: "on" },
+      stdio: ["inherit", output, output],
+    });
+    tee(worker);
+    children.push(worker);
+    worker.on("exit", (code) => void shutdown(code ?? 1));
+  }
 
   const lines = [
     "",
