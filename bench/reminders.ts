@@ -19,6 +19,10 @@ const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const CAP = 90;
 const PORT = Number(process.env.BENCH_PORT ?? 3345);
 const THROTTLED = Math.max(10, Math.round(COUNT / 100)); // 1 % of call creations answered 429 + Retry-After: 1
+// BENCH_RUNS=undisturbed|killed limits the run to one of the two; BENCH_PROFILE_DIR writes a V8 CPU profile of
+// the app instance of the undisturbed run there (it is stopped with SIGTERM instead of SIGKILL to write it)
+const RUNS = process.env.BENCH_RUNS ?? "both";
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 function pgbenchInsertRate(databaseUrl: string): number {
   const script = path.join(os.tmpdir(), `consulta-bench-reminders-${process.pid}.sql`);
@@ -43,7 +47,8 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     REMINDER_DISPATCH_WORKERS: process.env.REMINDER_DISPATCH_WORKERS ?? "8",
     LOG_LEVEL: "warn",
   });
-  let app = await startAppInstance(env);
+  const profile = PROFILE_DIR && !killHalfway ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [];
+  let app = await startAppInstance(env, profile);
   try {
     // the data: one clinician per 100 appointments, each patient with a number of their own
     const type = await db.appointmentType.create({
@@ -198,6 +203,10 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
       ].join("\n"),
     );
   } finally {
+    if (PROFILE_DIR && !killHalfway && app.child.exitCode === null) {
+      app.child.kill("SIGTERM");
+      await app.exited;
+    }
     await stopAppInstance(app);
     await db.$disconnect();
     await emu.close();
@@ -210,6 +219,6 @@ const pgbenchTps = pgbenchInsertRate(pgbenchDb.url);
 await pgbenchDb.drop();
 console.info(`Reminder dispatch benchmark — ${machine()}, ${os.cpus().length} CPUs`);
 console.info(`baseline: pgbench single-row INSERT, 8 clients: ${pgbenchTps.toFixed(0)} tps`);
-await run("undisturbed", false, pgbenchTps);
-await run("killed halfway", true, pgbenchTps);
+if (RUNS !== "killed") await run("undisturbed", false, pgbenchTps);
+if (RUNS !== "undisturbed") await run("killed halfway", true, pgbenchTps);
 process.exit(0);

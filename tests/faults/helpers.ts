@@ -54,10 +54,10 @@ export function appEnvFor(emu: RunningEmulator, databaseUrl: string, port: numbe
 }
 
 /** Starts tests/faults/app-instance.ts and resolves once its webhook listens and its workers run. */
-export async function startAppInstance(env: Record<string, string>): Promise<AppInstance> {
+export async function startAppInstance(env: Record<string, string>, nodeOptions: string[] = []): Promise<AppInstance> {
   const child = spawn(
     process.execPath,
-    ["--conditions=react-server", "--import", "tsx", path.join(root, "tests/faults/app-instance.ts")],
+    [...nodeOptions, "--conditions=react-server", "--import", "tsx", path.join(root, "tests/faults/app-instance.ts")],
     { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const lines: string[] = [];
