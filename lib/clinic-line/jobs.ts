@@ -18,6 +18,19 @@ export async function clinicLineAfterNotifications(jobs: PgBoss.Job<Notification
 }
 
 /**
+ * Ends answered calls whose IVR has not moved for a while (its driver died). Runs with the reminder sweep
+ * (every minute, lib/reminders/jobs.ts) until it has a queue of its own.
+ */
+export async function handleClinicLineSweep(): Promise<void> {
+  try {
+    const result = await clinicLine().sweep();
+    if (result.stalled) logger.info(result, "clinic line sweep");
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.name : "error" }, "clinic line sweep failed");
+  }
+}
+
+/**
  * Key presses and finished recordings arrive in memory in the process that received the webhook
  * (lib/bot/tones.ts). One tone handler serves both flows; each ignores calls that are not its own.
  */

@@ -3,6 +3,7 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import type { NotificationJob } from "@/lib/bot/process";
+import { handleClinicLineSweep } from "@/lib/clinic-line/jobs";
 import { logger } from "@/lib/logger";
 import { reminders } from "./index";
 import type { ReminderJob } from "./service";
@@ -16,6 +17,8 @@ export async function handleReminderDispatchJobs(jobs: PgBoss.Job<ReminderJob>[]
 }
 
 export async function handleReminderSweep(): Promise<void> {
+  // the clinic line's stalled calls ride on this every-minute job (lib/jobs/worker.ts schedules it)
+  await handleClinicLineSweep();
   const result = await reminders().sweep();
   if (result.scheduled || result.stuck) logger.info(result, "reminder sweep");
 }
