@@ -16,6 +16,18 @@ export async function clinicLineAfterNotifications(notifications: BotNotificatio
 }
 
 /**
+ * clinic-line-sweep (every minute): ends answered calls whose IVR has not moved for a while (its driver died).
+ */
+export async function handleClinicLineSweep(): Promise<void> {
+  try {
+    const result = await clinicLine().sweep();
+    if (result.stalled) logger.info(result, "clinic line sweep");
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.name : "error" }, "clinic line sweep failed");
+  }
+}
+
+/**
  * Key presses and finished recordings arrive in memory in the process that received the webhook
  * (lib/bot/tones.ts). One tone handler serves both flows; each ignores calls that are not its own.
  */

@@ -3,10 +3,18 @@
 // Graph's 15-second answer window: rejected, redirected, or answered into the IVR (lib/bot/flows/clinic-line.ts),
 // whose commands this driver runs against Graph, the appointments and the Speech service.
 //
+// Where an answered call is in the IVR lives in the database (ClinicLineFlow), not in a process: the call's
+// notifications are applied in a worker, its key presses and recordings arrive in whichever web process
+// received the webhook, and either may restart mid-call. Each event is handled by the process it reaches:
+// it takes the flow's lease (a conditional update, so one process steps a call at a time), loads the state,
+// steps, runs the commands, saves, and lets go. The row is deleted when the flow is done.
+//
 // Contract §8: key presses, the recording (its location, token and audio) and its transcript live in memory
-// for as long as one command needs them and are then dropped; none is stored, queued or logged. The Call row
-// keeps the business outcome only (confirmed, cancelled, transferred, rejected, redirected, …) and a masked
-// number. The caller's full number is held in memory for the call's lifetime (to find their appointment).
+// for as long as one command needs them and are then dropped; none is stored, queued or logged. The stored
+// flow state names steps, operation ids, the prompt locale and the patient resolved at answer time — not the
+// caller's number. The Call row keeps the business outcome only (confirmed, cancelled, transferred, rejected,
+// redirected, …) and a masked number.
+import { randomUUID } from "node:crypto";
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import {
@@ -28,7 +36,7 @@ import {
   type ToneEvent,
 } from "@/lib/bot/schema";
 import type { AppError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { ClinicLineFlow, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { phoneIdentity, target, userIdentity } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
@@ -62,15 +70,52 @@ export interface ClinicLineDeps {
 export const DEFAULT_CLINIC_ZONE = "America/Sao_Paulo";
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"] as const;
 const SPEECH_TIMEOUT_MS = 8_000;
+/**
+ * How long a process may step one call before another may take over (it died): renewed before every
+ * command, so it only needs to outlast the slowest one (Graph's retries, download + Speech).
+ */
+const LEASE_MS = 30_000;
+/** an event waits this long for the lease at most: past it the holder is dead (lease expired) */
+const LEASE_WAIT_MS = LEASE_MS + 5_000;
+/** a flow that has not moved for this long has lost its driver: the sweep ends the call */
+export const STALLED_AFTER_MS = 10 * 60_000;
 
+/** An answered call's flow as loaded from its ClinicLineFlow row. */
 interface LineCall {
   callRowId: string;
+  graphCallId: string;
   state: LineState;
-  /** E.164, memory only */
-  caller: string | null;
+  /** the caller, if their number matched one patient when the call was answered */
+  patientId: string | null;
   locale: PromptLocale;
   /** BCP-47 for Speech */
   speechLanguage: string;
+}
+
+/** What only the process handling the event holds: the finished recording it received (memory only). */
+interface Held {
+  recording?: RecordingEvent;
+}
+
+/** Another process took the flow over (this one was too slow and its lease ran out): stop stepping. */
+class LeaseLost extends Error {
+  constructor() {
+    super("clinic line flow taken over");
+    this.name = "LeaseLost";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function lineOf(row: ClinicLineFlow): LineCall {
+  return {
+    callRowId: row.callId,
+    graphCallId: row.graphCallId,
+    state: row.state as unknown as LineState,
+    patientId: row.patientId,
+    locale: promptLocaleFor(row.locale),
+    speechLanguage: row.speechLanguage,
+  };
 }
 
 const statusOf = (error: unknown) => (error as { status?: number } | null)?.status ?? null;
@@ -86,12 +131,10 @@ export function clinicLineService(deps: ClinicLineDeps) {
   const now = deps.now ?? (() => new Date());
   const doFetch = deps.fetch ?? fetch;
   const actor: AuditActor = systemActor("clinic-line");
-  const live = new Map<string, LineCall>();
-  /** finished recordings by operation id: memory only, removed when read or when the call ends */
-  const recordings = new Map<string, { graphCallId: string; recording: RecordingEvent }>();
-  const chains = new Map<string, Promise<void>>();
+  const chains = new Map<string, Promise<unknown>>();
 
-  function serialised(graphCallId: string, work: () => Promise<void>): Promise<void> {
+  /** Events of one call reaching this process queue here; the lease orders them across processes. */
+  function serialised<T>(graphCallId: string, work: () => Promise<T>): Promise<T> {
     const previous = chains.get(graphCallId) ?? Promise.resolve();
     const next = previous.then(work, work);
     const settled = next.catch(() => undefined);
@@ -102,9 +145,48 @@ export function clinicLineService(deps: ClinicLineDeps) {
     return next;
   }
 
-  function forget(graphCallId: string) {
-    live.delete(graphCallId);
-    for (const [op, r] of recordings) if (r.graphCallId === graphCallId) recordings.delete(op);
+  // --- the flow's lease: one process steps a call at a time ---------------------------------------
+  // Lease times are the machine's clock (how long a process may hold on), not `now` (business time).
+
+  /** Takes the lease of the call's flow, waiting while another process holds it; false = no flow. */
+  async function acquire(graphCallId: string, holder: string): Promise<boolean> {
+    if (!(await db.clinicLineFlow.findUnique({ where: { graphCallId }, select: { callId: true } }))) return false;
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const at = new Date();
+      const taken = await db.clinicLineFlow.updateMany({
+        where: { graphCallId, OR: [{ leaseUntil: null }, { leaseUntil: { lt: at } }] },
+        data: { leaseHolder: holder, leaseUntil: new Date(at.getTime() + LEASE_MS) },
+      });
+      if (taken.count === 1) return true;
+      if (!(await db.clinicLineFlow.findUnique({ where: { graphCallId }, select: { callId: true } }))) return false;
+      if (Date.now() + delay > deadline) throw new Error("clinic line flow busy");
+      await sleep(delay);
+    }
+  }
+
+  /** Renews the lease, saving the state with it; throws LeaseLost when another process has taken over. */
+  async function keep(line: LineCall, holder: string, saveState: boolean): Promise<void> {
+    const kept = await db.clinicLineFlow.updateMany({
+      where: { callId: line.callRowId, leaseHolder: holder },
+      data: {
+        leaseUntil: new Date(Date.now() + LEASE_MS),
+        ...(saveState && { state: line.state as unknown as Prisma.InputJsonValue }),
+      },
+    });
+    if (kept.count !== 1) throw new LeaseLost();
+  }
+
+  async function release(graphCallId: string, holder: string): Promise<void> {
+    await db.clinicLineFlow.updateMany({
+      where: { graphCallId, leaseHolder: holder },
+      data: { leaseHolder: null, leaseUntil: null },
+    });
+  }
+
+  /** The flow is over: only the Call row (business outcome) remains. */
+  async function drop(line: LineCall, holder: string): Promise<void> {
+    await db.clinicLineFlow.deleteMany({ where: { callId: line.callRowId, leaseHolder: holder } });
   }
 
   async function patientFor(caller: string | null) {
@@ -163,18 +245,22 @@ export function clinicLineService(deps: ClinicLineDeps) {
             : phoneIdentity(decision.target.phone);
         await deps.calls.redirect(callId, { targets: [target(identity)] });
       } else {
+        // the flow exists before the call is answered, so its first notification finds it in any process
         const patient = await patientFor(caller);
-        live.set(graphCallId, {
-          callRowId: row.id,
-          state: initialLineState(),
-          caller,
-          locale: promptLocaleFor(patient?.locale),
-          speechLanguage: patient?.locale?.toLowerCase().startsWith("en") ? "en-US" : "pt-BR",
+        await db.clinicLineFlow.create({
+          data: {
+            callId: row.id,
+            graphCallId,
+            state: initialLineState() as unknown as Prisma.InputJsonValue,
+            locale: promptLocaleFor(patient?.locale),
+            speechLanguage: patient?.locale?.toLowerCase().startsWith("en") ? "en-US" : "pt-BR",
+            patientId: patient?.id ?? null,
+          },
         });
         await deps.calls.answer(callId, { callbackUri: deps.callbackUri, modalities: ["audio"] });
       }
     } catch (error) {
-      forget(graphCallId);
+      await db.clinicLineFlow.deleteMany({ where: { callId: row.id } });
       await db.call.update({ where: { id: row.id }, data: { outcome: "failed" } });
       logger.warn({ callId: row.id, action: decision.action, status: statusOf(error) }, "incoming call not handled");
       return "failed";
@@ -194,22 +280,21 @@ export function clinicLineService(deps: ClinicLineDeps) {
 
   // --- the IVR driver --------------------------------------------------------------------------------
 
-  async function nextAppointment(caller: string | null) {
-    const patient = await patientFor(caller);
-    if (!patient) return null;
+  async function nextAppointment(patientId: string | null) {
+    if (!patientId) return null;
     return db.appointment.findFirst({
-      where: { patientId: patient.id, status: { in: [...LIVE_APPOINTMENT] }, startsAt: { gt: now() } },
+      where: { patientId, status: { in: [...LIVE_APPOINTMENT] }, startsAt: { gt: now() } },
       orderBy: { startsAt: "asc" },
       select: { id: true },
     });
   }
 
   /** Download → Speech → keywords, in memory; the audio and transcript never leave this function. */
-  async function understand(line: LineCall, operationId: string): Promise<LineEvent> {
-    const held = recordings.get(operationId);
-    recordings.delete(operationId);
-    const location = held?.recording.location;
-    const token = held?.recording.accessToken;
+  async function understand(line: LineCall, operationId: string, held: Held): Promise<LineEvent> {
+    // the recording is here only in the process that received it, for the event that brought it
+    const recording = held.recording?.operationId.toLowerCase() === operationId ? held.recording : undefined;
+    const location = recording?.location;
+    const token = recording?.accessToken;
     if (!location || !token || !deps.speech) return { type: "understood", intent: null };
     try {
       const audio = await doFetch(location, {
@@ -250,8 +335,8 @@ export function clinicLineService(deps: ClinicLineDeps) {
     }
   }
 
-  async function execute(graphCallId: string, line: LineCall, command: LineCommand): Promise<LineEvent[]> {
-    const callId = graphIdForRequest(graphCallId);
+  async function execute(line: LineCall, command: LineCommand, held: Held): Promise<LineEvent[]> {
+    const callId = graphIdForRequest(line.graphCallId);
     const ctx = { callId: line.callRowId };
     switch (command.type) {
       case "subscribeToTone":
@@ -302,11 +387,11 @@ export function clinicLineService(deps: ClinicLineDeps) {
         }
       }
       case "understand":
-        return [await understand(line, command.operationId)];
+        return [await understand(line, command.operationId, held)];
       case "confirm":
       case "cancel": {
         const action = command.type;
-        const appointment = await nextAppointment(line.caller);
+        const appointment = await nextAppointment(line.patientId);
         if (!appointment) return [{ type: "noAppointment", action }];
         try {
           if (action === "confirm") await confirmAppointment(db, actor, appointment.id, now());
@@ -358,18 +443,40 @@ export function clinicLineService(deps: ClinicLineDeps) {
     }
   }
 
-  function feed(graphCallId: string, event: LineEvent): Promise<void> {
+  /**
+   * Feeds one event to the flow of the call `graphCallId` (no-op for calls without one): takes the lease,
+   * loads the state, steps, saves it before each command (so a process that dies mid-command leaves the
+   * position it had reached) and lets go. The state is deleted once the flow is done.
+   */
+  function feed(graphCallId: string, event: LineEvent, held: Held = {}): Promise<void> {
     return serialised(graphCallId, async () => {
-      const line = live.get(graphCallId);
-      if (!line) return;
-      const pending: LineEvent[] = [event];
-      while (pending.length) {
-        const transition = lineStep(line.state, pending.shift()!);
-        line.state = transition.state;
-        for (const command of transition.commands) pending.push(...(await execute(graphCallId, line, command)));
+      const holder = randomUUID();
+      if (!(await acquire(graphCallId, holder))) return;
+      try {
+        const row = await db.clinicLineFlow.findUnique({ where: { graphCallId } });
+        if (!row || row.leaseHolder !== holder) return;
+        const line = lineOf(row);
+        const pending: LineEvent[] = [event];
+        let dirty = false;
+        while (pending.length) {
+          const transition = lineStep(line.state, pending.shift()!);
+          if (transition.state !== line.state) dirty = true;
+          line.state = transition.state;
+          for (const command of transition.commands) {
+            await keep(line, holder, dirty);
+            dirty = false;
+            pending.push(...(await execute(line, command, held)));
+          }
+        }
+        // done, and no action outstanding that could still decide the outcome
+        if (line.state.step === "done" && line.state.outcome) await drop(line, holder);
+        else if (dirty) await keep(line, holder, true);
+      } catch (error) {
+        if (!(error instanceof LeaseLost)) throw error;
+        logger.warn({ graphCallId }, "clinic line flow taken over by another process");
+      } finally {
+        await release(graphCallId, holder).catch(() => undefined);
       }
-      // done, and no action outstanding that could still decide the outcome
-      if (line.state.step === "done" && line.state.outcome) forget(graphCallId);
     });
   }
 
@@ -380,9 +487,17 @@ export function clinicLineService(deps: ClinicLineDeps) {
         await handleIncoming(n.graphCallId);
         continue;
       }
-      if (!live.has(n.graphCallId)) continue;
       const event = lifecycleEventOf(n);
-      if (event) await feed(n.graphCallId, event);
+      if (!event) continue;
+      try {
+        await feed(n.graphCallId, event);
+      } catch (error) {
+        // one call's trouble does not hold up the others in the delivery; the sweep ends a flow left behind
+        logger.warn(
+          { graphCallId: n.graphCallId, err: error instanceof Error ? error.name : "error" },
+          "line event not handled",
+        );
+      }
     }
   }
 
@@ -390,30 +505,97 @@ export function clinicLineService(deps: ClinicLineDeps) {
   function handleTone(graphCallId: string, tone: ToneEvent): Promise<void> {
     const key = keyOfTone(tone.tone);
     const id = normaliseGraphId(graphCallId);
-    if (!key || !live.has(id)) return Promise.resolve();
+    if (!key) return Promise.resolve();
     return feed(id, { type: "tone", key }).catch((error: unknown) => {
       logger.warn({ graphCallId: id, err: error instanceof Error ? error.name : "error" }, "line tone not handled");
     });
   }
 
-  /** A finished recordResponse, in memory (lib/bot/intake.ts → onRecording); location/token never stored. */
+  /**
+   * A finished recordResponse, in memory (lib/bot/intake.ts → onRecording). This process runs the flow step
+   * itself, so the recording's location and token stay here: never stored, queued or logged.
+   */
   function handleRecording(graphCallId: string, recording: RecordingEvent): Promise<void> {
     const id = normaliseGraphId(graphCallId);
-    if (!live.has(id)) return Promise.resolve();
-    const operationId = recording.operationId.toLowerCase();
-    if (recording.location) recordings.set(operationId, { graphCallId: id, recording });
-    return feed(id, {
+    const event: LineEvent = {
       type: "recordFinished",
-      operationId,
+      operationId: recording.operationId.toLowerCase(),
       ok: recording.ok,
       hasRecording: Boolean(recording.location && recording.accessToken),
-    }).catch((error: unknown) => {
-      recordings.delete(operationId);
+    };
+    return feed(id, event, { recording }).catch((error: unknown) => {
       logger.warn({ graphCallId: id, err: error instanceof Error ? error.name : "error" }, "recording not handled");
     });
   }
 
-  return { handleIncoming, handleNotifications, handleTone, handleRecording, feed };
+  /**
+   * A flow whose driver is gone (its process died mid-step, or an event was lost) would keep the caller on
+   * an answered call that nobody drives. Flows that have not moved for STALLED_AFTER_MS are ended: a call
+   * still up is hung up (its termination then finishes the flow as usual; the outcome is FAILED unless one
+   * was decided); a call already gone is finished here.
+   */
+  async function sweep(): Promise<{ stalled: number }> {
+    const stalledBefore = new Date(now().getTime() - STALLED_AFTER_MS);
+    const rows = await db.clinicLineFlow.findMany({
+      where: { updatedAt: { lt: stalledBefore } },
+      select: { graphCallId: true },
+      orderBy: { updatedAt: "asc" },
+      take: 100,
+    });
+    let stalled = 0;
+    for (const { graphCallId } of rows) if (await endStalled(graphCallId, stalledBefore)) stalled++;
+    return { stalled };
+  }
+
+  function endStalled(graphCallId: string, stalledBefore: Date): Promise<boolean> {
+    return serialised(graphCallId, async () => {
+      const holder = randomUUID();
+      const at = new Date();
+      // still stalled and nobody stepping it (an event may have arrived since the query)
+      const taken = await db.clinicLineFlow.updateMany({
+        where: {
+          graphCallId,
+          updatedAt: { lt: stalledBefore },
+          OR: [{ leaseUntil: null }, { leaseUntil: { lt: at } }],
+        },
+        data: { leaseHolder: holder, leaseUntil: new Date(at.getTime() + LEASE_MS) },
+      });
+      if (taken.count !== 1) return false;
+      try {
+        const row = await db.clinicLineFlow.findUnique({ where: { graphCallId } });
+        if (!row || row.leaseHolder !== holder) return false;
+        const line = lineOf(row);
+        const step = line.state.step;
+        if (step !== "done") {
+          try {
+            await deps.calls.hangUp(graphIdForRequest(graphCallId));
+            line.state = { ...line.state, step: "ending", waitingFor: null, outcome: line.state.outcome ?? "FAILED" };
+            await keep(line, holder, true);
+            logger.warn({ callId: line.callRowId, step }, "stalled clinic line call hung up");
+            return true;
+          } catch (error) {
+            if (statusOf(error) !== 404) {
+              logger.warn({ callId: line.callRowId, status: statusOf(error) }, "stalled clinic line call not hung up");
+              return false;
+            }
+          }
+        }
+        // the call is gone and nothing more will come: keep the outcome reached (else FAILED), drop the flow
+        await execute(line, { type: "finish", outcome: line.state.outcome ?? "FAILED", reason: "stalled" }, {});
+        await drop(line, holder);
+        return true;
+      } finally {
+        await release(graphCallId, holder).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Resolves when the flow work under way in this process has finished (graceful shutdown). */
+  async function settled(): Promise<void> {
+    while (chains.size) await Promise.allSettled([...chains.values()]);
+  }
+
+  return { handleIncoming, handleNotifications, handleTone, handleRecording, feed, sweep, settled };
 }
 
 export type ClinicLineService = ReturnType<typeof clinicLineService>;

@@ -16,6 +16,8 @@ export const queues = {
   reminderSweep: "reminder-sweep",
   /** periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over) */
   botMeetingSweep: "bot-meeting-sweep",
+  /** periodic: answered clinic-line calls whose IVR stalled (its process died) are hung up and closed */
+  clinicLineSweep: "clinic-line-sweep",
   /** join or leave one appointment's meeting (data: lib/bot/attendance.ts; claimed before Graph is asked) */
   botMeetingAttend: "bot-meeting-attend",
 } as const;
@@ -34,6 +36,7 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInSeconds: 120 },
   [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   [queues.botMeetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  [queues.clinicLineSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed join:<appointment> / leave:<call>; a transient Graph failure is retried, the next sweep also re-queues
   [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInSeconds: 120 },
 };

@@ -1,7 +1,8 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
-import { clinicLineAfterNotifications, listenForCallMedia } from "@/lib/clinic-line/jobs";
+import { clinicLineAfterNotifications, handleClinicLineSweep, listenForCallMedia } from "@/lib/clinic-line/jobs";
+import { clinicLine } from "@/lib/clinic-line";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import type { DrainJob, NotificationJob } from "@/lib/bot/process";
 import type { BotNotification } from "@/lib/bot/schema";
@@ -86,6 +87,8 @@ export async function startWorkers(): Promise<void> {
     await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
+  await boss.work(queues.clinicLineSweep, handleClinicLineSweep);
+  await boss.schedule(queues.clinicLineSweep, "* * * * *");
   logger.info("job workers started");
 }
 
@@ -98,8 +101,6 @@ export async function stopWorkers(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   await stopBoss(timeoutMs);
   const left = Math.max(0, deadline - Date.now());
-  const flows = Promise.resolve()
-    .then(() => reminders().settled())
-    .catch(() => undefined);
+  const flows = Promise.all([reminders().settled(), clinicLine().settled()]).catch(() => undefined);
   await Promise.race([flows, new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
 }

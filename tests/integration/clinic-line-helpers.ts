@@ -13,7 +13,7 @@ import { logger } from "@/lib/logger";
 import { createPromptStore } from "@/lib/prompts/store";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { startBotTestServer, waitFor } from "./bot-helpers";
+import { startBotTestServer, waitFor, type BotTestFlow } from "./bot-helpers";
 import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
@@ -23,6 +23,10 @@ export interface LineTestEnv {
   database: TestDatabase;
   graph: GraphTestEnv;
   service: ClinicLineService;
+  /** another clinic-line service on the same database, Graph and webhook: a second app process */
+  newService(overrides?: Partial<ClinicLineDeps>): ClinicLineService;
+  /** who the webhook hands the call events to from now on (`service` at the start); null drops them */
+  route(flow: BotTestFlow | null): void;
   logs: string[];
   captureLogs(): void;
   meetingSyncs: string[];
@@ -50,27 +54,32 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
   const prompts = overrides.prompts ?? createPromptStore({ cacheDir });
-  // eslint-disable-next-line prefer-const -- assigned once the server knows its port
-  let service: ClinicLineService;
-  const server = await startBotTestServer({ db, graph, prompts, flow: () => service, recordings: true });
+  // a process that is not there: events reach nobody
+  const nobody: BotTestFlow = { handleNotifications: async () => undefined, handleTone: () => undefined };
+  let routed: BotTestFlow | null = null;
+  const server = await startBotTestServer({ db, graph, prompts, flow: () => routed ?? nobody, recordings: true });
 
   const appGraph = createAppGraph(graph.config);
-  service = clinicLineService({
-    db,
-    calls: appGraph.calls,
-    callbackUri: server.callbackUri,
-    publicBaseUrl: server.base,
-    prompts,
-    tenantId: graph.emu.registration.tenantId,
-    receptionUserId: RECEPTION_OID,
-    clinicZone: ZONE,
-    speech: { endpoint: `${graph.emu.url}/speech/recognition/conversation/cognitiveservices/v1`, key: "test-key" },
-    enqueueMeetingSync: async (appointmentId) => {
-      meetingSyncs.push(appointmentId);
-    },
-    fetch: fetchTrusting(graph.emu.ca),
-    ...overrides,
-  });
+  const newService = (more: Partial<ClinicLineDeps> = {}) =>
+    clinicLineService({
+      db,
+      calls: appGraph.calls,
+      callbackUri: server.callbackUri,
+      publicBaseUrl: server.base,
+      prompts,
+      tenantId: graph.emu.registration.tenantId,
+      receptionUserId: RECEPTION_OID,
+      clinicZone: ZONE,
+      speech: { endpoint: `${graph.emu.url}/speech/recognition/conversation/cognitiveservices/v1`, key: "test-key" },
+      enqueueMeetingSync: async (appointmentId) => {
+        meetingSyncs.push(appointmentId);
+      },
+      fetch: fetchTrusting(graph.emu.ca),
+      ...overrides,
+      ...more,
+    });
+  const service = newService();
+  routed = service;
 
   // The app holds its application token before calls arrive; the first caller should not pay for
   // MSAL's start (the 15-second answer window includes the bot's own work).
@@ -80,6 +89,10 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     database,
     graph,
     service,
+    newService,
+    route(flow) {
+      routed = flow ?? nobody;
+    },
     logs,
     captureLogs,
     meetingSyncs,
@@ -170,14 +183,15 @@ export async function appointmentFor(env: LineTestEnv, phone: string, locale = "
 
 /** Everything the line could have written. */
 export async function storedText(db: PrismaClient): Promise<string> {
-  const [calls, operations, inbound, audit, rules] = await Promise.all([
+  const [calls, operations, flows, inbound, audit, rules] = await Promise.all([
     db.call.findMany(),
     db.callOperation.findMany(),
+    db.clinicLineFlow.findMany(),
     db.inboundNotification.findMany(),
     db.auditLog.findMany(),
     db.clinicLineRule.findMany(),
   ]);
-  return JSON.stringify({ calls, operations, inbound, audit, rules }, (_k, v: unknown) =>
+  return JSON.stringify({ calls, operations, flows, inbound, audit, rules }, (_k, v: unknown) =>
     typeof v === "bigint" ? v.toString() : v,
   );
 }
