@@ -9,7 +9,7 @@
 // before that row's own drain was even queued).
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { processNotification } from "./process";
+import { applyCallNotifications, processNotification } from "./process";
 import type { BotNotification } from "./schema";
 
 /** Long enough for a flow's slowest reaction (Graph calls with their bounded retries); a crash frees it. */
@@ -21,15 +21,29 @@ export type DrainOutcome = "drained" | "busy";
 /** The flows' reaction to notifications just applied (the clinic line, reminders); must not throw. */
 export type AfterApplied = (applied: BotNotification[]) => Promise<void>;
 
-async function acquireLease(db: PrismaClient, graphCallId: string, holder: string): Promise<boolean> {
+type Row = { id: string; payload: BotNotification };
+
+/** Takes the call's lease if it is free (or expired) and, in the same statement, reads its first rows. */
+async function acquireAndRead(db: PrismaClient, graphCallId: string, holder: string): Promise<Row[] | null> {
   // the database's clock, so processes with skewed clocks agree on when a lease expired
-  const rows = await db.$queryRaw<{ holder: string }[]>`
-    INSERT INTO "CallDrainLease" ("graphCallId", holder, "expiresAt")
-    VALUES (${graphCallId}, ${holder}::uuid, now() + make_interval(secs => ${DRAIN_LEASE_SECONDS}))
-    ON CONFLICT ("graphCallId") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
-      WHERE "CallDrainLease"."expiresAt" < now()
-    RETURNING holder::text AS holder`;
-  return rows.length === 1;
+  const rows = await db.$queryRaw<{ acquired: boolean; id: string | null; payload: BotNotification | null }[]>`
+    WITH lease AS (
+      INSERT INTO "CallDrainLease" ("graphCallId", holder, "expiresAt")
+      VALUES (${graphCallId}, ${holder}::uuid, now() + make_interval(secs => ${DRAIN_LEASE_SECONDS}))
+      ON CONFLICT ("graphCallId") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
+        WHERE "CallDrainLease"."expiresAt" < now()
+      RETURNING holder)
+    SELECT lease.holder IS NOT NULL AS acquired, n.id::text AS id, n.payload
+    FROM (SELECT 1) AS one
+    LEFT JOIN lease ON true
+    LEFT JOIN LATERAL (
+      SELECT id, payload, sequence FROM "InboundNotification"
+      WHERE "graphCallId" = ${graphCallId} AND "processedAt" IS NULL AND payload IS NOT NULL
+      ORDER BY sequence
+      LIMIT ${ROWS_PER_READ}) AS n ON lease.holder IS NOT NULL
+    ORDER BY n.sequence`;
+  if (!rows[0]?.acquired) return null;
+  return rows.flatMap(({ id, payload }) => (id !== null && payload !== null ? [{ id, payload }] : []));
 }
 
 async function releaseLease(db: PrismaClient, graphCallId: string, holder: string): Promise<void> {
@@ -38,7 +52,7 @@ async function releaseLease(db: PrismaClient, graphCallId: string, holder: strin
 
 function unapplied(db: PrismaClient, graphCallId: string, limit: number) {
   // rows without a payload were recorded before payloads were kept; their old-style jobs carry them
-  return db.$queryRaw<{ id: string; payload: BotNotification }[]>`
+  return db.$queryRaw<Row[]>`
     SELECT id::text AS id, payload FROM "InboundNotification"
     WHERE "graphCallId" = ${graphCallId} AND "processedAt" IS NULL AND payload IS NOT NULL
     ORDER BY sequence
@@ -58,16 +72,23 @@ export async function drainCall(
 ): Promise<DrainOutcome> {
   const holder = crypto.randomUUID();
   for (;;) {
-    if (!(await acquireLease(db, graphCallId, holder))) return "busy";
+    let rows = await acquireAndRead(db, graphCallId, holder);
+    if (rows === null) return "busy";
     try {
-      for (;;) {
-        const rows = await unapplied(db, graphCallId, ROWS_PER_READ);
+      for (let first = true; ; first = false) {
+        if (!first) rows = await unapplied(db, graphCallId, ROWS_PER_READ);
         if (rows.length === 0) break;
+        const items = rows.map((row) => ({ inboundId: row.id, notification: row.payload }));
         const applied: BotNotification[] = [];
         try {
-          for (const row of rows) {
-            const outcome = await processNotification(db, { inboundId: row.id, notification: row.payload }, now);
-            if (outcome !== "already-processed") applied.push(row.payload);
+          const outcomes = await applyCallNotifications(db, graphCallId, items, now);
+          if (outcomes) {
+            items.forEach((item, i) => outcomes[i] !== "already-processed" && applied.push(item.notification));
+          } else {
+            // no call row: an incoming call's `created` is applied alone, the rest waits for the row
+            for (const item of items) {
+              if ((await processNotification(db, item, now)) !== "already-processed") applied.push(item.notification);
+            }
           }
         } finally {
           // what was applied before a failure still reaches the flows, in order

@@ -78,16 +78,19 @@ async function applyCall(tx: Tx, call: LockedCall, n: CallNotification, now: Dat
     outcome: call.outcome,
   };
   const { next, changed, ignored } = applyCallEvent(snapshot, n, now);
+  const from = call.state;
   if (!changed) {
     if (ignored === "stale" || ignored === "final")
       logger.info({ callId: call.id, state: call.state, incoming: n.state, ignored }, "call notification ignored");
     return false;
   }
   await tx.call.update({ where: { id: call.id }, data: next });
+  // the next notification of a batch starts from this state (applyCallNotifications)
+  Object.assign(call, next);
   if (next.state === "terminated") {
     await tx.callParticipant.updateMany({ where: { callId: call.id, leftAt: null }, data: { leftAt: now } });
   }
-  logger.info({ callId: call.id, from: call.state, to: next.state }, "call state");
+  logger.info({ callId: call.id, from, to: next.state }, "call state");
   return true;
 }
 
@@ -163,6 +166,57 @@ async function applyOperation(tx: Tx, call: LockedCall, n: OperationNotification
   return true;
 }
 
+async function applyTo(tx: Tx, call: LockedCall, n: BotNotification, at: Date): Promise<ProcessOutcome> {
+  let changed = false;
+  switch (n.kind) {
+    case "call":
+      changed = await applyCall(tx, call, n, at);
+      break;
+    case "roster":
+      changed = await applyRoster(tx, call, n, at);
+      break;
+    case "operation":
+      changed = await applyOperation(tx, call, n, at);
+      break;
+    case "other":
+      break;
+  }
+  return changed ? "applied" : "unchanged";
+}
+
+/**
+ * Applies several notifications of one call, in order, in one transaction: the call row is locked once
+ * and the rows are claimed by one statement. Null, with nothing claimed, when the call's row does not
+ * exist (yet): the caller applies them one by one, which tells a new incoming call from a call whose
+ * creating request has not committed.
+ */
+export async function applyCallNotifications(
+  db: PrismaClient,
+  graphCallId: string,
+  items: NotificationJobItem[],
+  now: () => Date = () => new Date(),
+): Promise<ProcessOutcome[] | null> {
+  return db.$transaction(
+    async (tx) => {
+      const call = await lockCall(tx, graphCallId);
+      if (!call) return null;
+      const at = now();
+      const claimed = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE "InboundNotification" SET "processedAt" = ${at}, payload = NULL
+        WHERE id = ANY(${items.map((item) => item.inboundId)}::uuid[]) AND "processedAt" IS NULL
+        RETURNING id::text AS id`;
+      const mine = new Set(claimed.map((row) => row.id));
+      const outcomes: ProcessOutcome[] = [];
+      for (const item of items) {
+        outcomes.push(mine.has(item.inboundId) ? await applyTo(tx, call, item.notification, at) : "already-processed");
+      }
+      return outcomes;
+    },
+    // a burst of a hundred rows under load takes longer than the 5-s default; the pool may be busy too
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+}
+
 export async function processNotification(
   db: PrismaClient,
   item: NotificationJobItem,
@@ -183,21 +237,7 @@ export async function processNotification(
       if (n.changeType === "created") return "no-call";
       throw new CallNotYetKnown(n.graphCallId);
     }
-    let changed = false;
-    switch (n.kind) {
-      case "call":
-        changed = await applyCall(tx, call, n, at);
-        break;
-      case "roster":
-        changed = await applyRoster(tx, call, n, at);
-        break;
-      case "operation":
-        changed = await applyOperation(tx, call, n, at);
-        break;
-      case "other":
-        break;
-    }
-    return changed ? "applied" : "unchanged";
+    return applyTo(tx, call, n, at);
   });
 }
 

@@ -3,7 +3,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
-import { getBoss, queues } from "@/lib/jobs/boss";
+import { getBoss, queues, wakeLocalWorker } from "@/lib/jobs/boss";
 import type { IntakeDeps } from "./intake";
 import type { DrainJob } from "./process";
 import { onRecording, onTone } from "./tones";
@@ -32,9 +32,10 @@ export async function enqueueCallDrains(graphCallIds: string[]): Promise<void> {
     const job: DrainJob = { graphCallId: graphCallIds[0]! };
     const id = await boss.send(queues.botNotification, job);
     if (!id) throw new Error("the bot-notification job was not queued");
-    return;
+  } else {
+    await boss.insert(graphCallIds.map((graphCallId) => ({ name: queues.botNotification, data: { graphCallId } })));
   }
-  await boss.insert(graphCallIds.map((graphCallId) => ({ name: queues.botNotification, data: { graphCallId } })));
+  await wakeLocalWorker(queues.botNotification);
 }
 
 export function intakeDeps(): IntakeDeps {

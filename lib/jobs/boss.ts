@@ -41,7 +41,29 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInSeconds: 120 },
 };
 
-const globalForBoss = globalThis as unknown as { consultaBoss?: Promise<PgBoss> };
+const globalForBoss = globalThis as unknown as {
+  consultaBoss?: Promise<PgBoss>;
+  consultaLocalWorkers?: Map<string, { ids: string[]; next: number }>;
+};
+
+/** Remembers a worker of this process, so a job sent from here can wake it (wakeLocalWorker). */
+export function registerLocalWorker(queue: string, workerId: string): void {
+  const workers = (globalForBoss.consultaLocalWorkers ??= new Map());
+  const entry = workers.get(queue) ?? { ids: [], next: 0 };
+  entry.ids.push(workerId);
+  workers.set(queue, entry);
+}
+
+/**
+ * pg-boss 10 learns of new jobs only by polling: a job sent from a process that also works the queue
+ * wakes one of its workers (in turn) instead of waiting out the polling interval. Elsewhere a no-op.
+ */
+export async function wakeLocalWorker(queue: string): Promise<void> {
+  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
+  if (!entry?.ids.length) return;
+  const boss = await getBoss();
+  boss.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!);
+}
 
 export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss> {
   globalForBoss.consultaBoss ??= (async () => {
@@ -80,6 +102,7 @@ export async function stopBoss(timeoutMs = 20_000): Promise<void> {
 export async function enqueueMeetingSync(appointmentId: string): Promise<void> {
   const boss = await getBoss();
   await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
+  await wakeLocalWorker(queues.meetingSync);
 }
 
 export async function enqueueReminderDispatch(

@@ -1,4 +1,5 @@
 import "server-only";
+import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
 import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
 import { clinicLineAfterNotifications, handleClinicLineSweep, listenForCallMedia } from "@/lib/clinic-line/jobs";
@@ -13,7 +14,7 @@ import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNoti
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
-import { getBoss, queues, stopBoss } from "./boss";
+import { getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
 
 function workerCount(variable: string, fallback: number): number {
   const configured = Number(process.env[variable] ?? "");
@@ -26,6 +27,30 @@ async function callFlowsAfter(applied: BotNotification[]): Promise<void> {
   await reminderFlowsAfterNotifications(applied);
 }
 
+/**
+ * boss.work, except that a worker which finished a batch fetches again at once: pg-boss 10 waits out the
+ * polling interval after every batch, which caps a worker at one batch per interval however short the jobs
+ * (a backlog of reminder dispatches drained at 1 job/s per worker). The worker is also registered so that
+ * a job sent from this process wakes it (lib/jobs/boss.ts wakeLocalWorker).
+ */
+async function workBackToBack<T extends object>(
+  boss: PgBoss,
+  queue: string,
+  options: PgBoss.WorkOptions,
+  handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
+): Promise<void> {
+  const worker: { id?: string } = {};
+  worker.id = await boss.work<T>(queue, options, async (jobs) => {
+    try {
+      await handler(jobs);
+    } finally {
+      // a failed job waits for its retry delay in the queue, so this cannot spin on it
+      if (worker.id) boss.notifyWorker(worker.id);
+    }
+  });
+  registerLocalWorker(queue, worker.id);
+}
+
 // Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
 // (`npm run worker`, scripts/worker.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
@@ -34,7 +59,8 @@ export async function startWorkers(): Promise<void> {
     .warmUp()
     .catch((error: unknown) => logger.warn({ err: error }, "application token not available yet"));
   const boss = await getBoss();
-  await boss.work<{ appointmentId: string }>(
+  await workBackToBack<{ appointmentId: string }>(
+    boss,
     queues.meetingSync,
     { pollingIntervalSeconds: 1, batchSize: 2 },
     async (jobs) => {
@@ -52,24 +78,22 @@ export async function startWorkers(): Promise<void> {
     if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
   });
   await boss.schedule(queues.meetingSweep, "* * * * *");
-  // Calls are drained in parallel, each in arrival order (lib/bot/drain.ts): several workers, each taking a
-  // few jobs at a time. A worker asks for its next jobs as soon as it is done instead of after the
-  // polling interval, or a burst of notifications would wait out that interval batch after batch.
+  // calls are drained in parallel, each in arrival order (lib/bot/drain.ts): several workers, each taking a
+  // few jobs at a time
   for (let i = 0; i < workerCount("NOTIFICATION_WORKERS", 4); i++) {
-    const worker: { id?: string } = {};
-    worker.id = await boss.work<DrainJob | NotificationJob>(
+    await workBackToBack<DrainJob | NotificationJob>(
+      boss,
       queues.botNotification,
       { pollingIntervalSeconds: 0.5, batchSize: 4 },
-      async (jobs) => {
-        await handleBotNotificationJobs(jobs, callFlowsAfter, {
+      (jobs) =>
+        handleBotNotificationJobs(jobs, callFlowsAfter, {
           later: (job, delaySeconds) => boss.send(queues.botNotification, job, { startAfter: delaySeconds }),
-        });
-        if (worker.id) boss.notifyWorker(worker.id);
-      },
+        }),
     );
   }
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
-  await boss.work<BotAttendanceJob>(
+  await workBackToBack<BotAttendanceJob>(
+    boss,
     queues.botMeetingAttend,
     { pollingIntervalSeconds: 2, batchSize: 1 },
     handleBotMeetingAttendJobs,
@@ -84,7 +108,12 @@ export async function startWorkers(): Promise<void> {
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
   // enforced by the claim (advisory lock), not by how many workers poll
   for (let i = 0; i < workerCount("REMINDER_DISPATCH_WORKERS", 4); i++)
-    await boss.work(queues.reminderDispatch, { pollingIntervalSeconds: 1, batchSize: 1 }, handleReminderDispatchJobs);
+    await workBackToBack(
+      boss,
+      queues.reminderDispatch,
+      { pollingIntervalSeconds: 1, batchSize: 1 },
+      handleReminderDispatchJobs,
+    );
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
   await boss.work(queues.clinicLineSweep, handleClinicLineSweep);

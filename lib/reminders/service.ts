@@ -28,7 +28,7 @@ import {
   type FlowState,
   type RetryPolicy,
 } from "@/lib/bot/flows/reminder";
-import { AppError } from "@/lib/errors";
+import { AppError, BrandedError } from "@/lib/errors";
 import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/client";
 import { target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
@@ -87,7 +87,8 @@ const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
 export type DispatchResult = "placed" | "not-claimed" | "skipped" | "at-capacity" | "missing" | "failed";
 
-export class ReminderCapacityReached extends Error {
+export class ReminderCapacityReached extends BrandedError {
+  static override readonly brand: string = "consulta.ReminderCapacityReached";
   constructor() {
     super("reminder call capacity reached");
     this.name = "ReminderCapacityReached";
@@ -239,14 +240,23 @@ export function reminderService(deps: ReminderDeps) {
   }
 
   /** Claims the row under the cap. Returns the claimed row, or why not. */
+  /** Reminder calls in progress that count against the cap (a claim older than STUCK_AFTER_MS no longer does). */
+  function callsInProgress(client: Pick<PrismaClient, "reminder"> = db): Promise<number> {
+    return client.reminder.count({
+      where: { status: "CALLING", claimedAt: { gt: new Date(now().getTime() - STUCK_AFTER_MS) } },
+    });
+  }
+
+  /** A cheap look before a claim: is a call slot free right now? (The claim decides, under its lock.) */
+  async function hasCapacity(): Promise<boolean> {
+    return (await callsInProgress()) < cap;
+  }
+
   async function claim(job: ReminderJob): Promise<Reminder | "not-claimed" | "at-capacity"> {
     return db.$transaction(async (tx) => {
       // one claimer at a time across all workers, so the count below cannot be raced
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`;
-      const active = await tx.reminder.count({
-        where: { status: "CALLING", claimedAt: { gt: new Date(now().getTime() - STUCK_AFTER_MS) } },
-      });
-      if (active >= cap) return "at-capacity";
+      if ((await callsInProgress(tx)) >= cap) return "at-capacity";
       const claimed = await tx.reminder.updateMany({
         where: { id: job.reminderId, status: "SCHEDULED", attempts: job.attempt },
         data: {
@@ -616,7 +626,7 @@ export function reminderService(deps: ReminderDeps) {
     while (chains.size) await Promise.allSettled([...chains.values()]);
   }
 
-  return { scheduleReminder, remindNow, dispatch, handleNotifications, handleTone, sweep, feed, settled };
+  return { scheduleReminder, remindNow, dispatch, hasCapacity, handleNotifications, handleTone, sweep, feed, settled };
 }
 
 export type ReminderService = ReturnType<typeof reminderService>;
