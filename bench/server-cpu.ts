@@ -2,17 +2,20 @@
 // from the app server's own CPU time (/proc/<pid>/stat: user + system) around a fixed number of
 // requests. Less noisy than requests/s on a shared machine: other processes' load does not count
 // against the server. `npm run bench:server-cpu` (Linux only).
-// BENCH_PROFILE=<dir> also writes a V8 CPU profile of the server (--cpu-prof) into that folder.
+// BENCH_PROFILE=<dir> also writes a V8 CPU profile of the server per measured kind into that folder
+// (bench/cpu-profile-preload.mjs). Profiles taken while the machine is busy blame timer and promise
+// frames for the time the server's thread waited for a CPU; take them on a quiet machine.
 // Measures, in this order: /api/ping, POST /api/appointments (the booking bench's mix), /j/<token>,
 // with CLIENTS concurrent clients; each is warmed before it is measured.
 import { execFileSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { hashJoinToken, newJoinToken } from "@/lib/appointments/join-token";
 import { createPrismaClient } from "@/lib/db/create-client";
-import { freshDatabase, machine, startApp } from "./lib";
+import { freshDatabase, machine, root, startApp } from "./lib";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -73,6 +76,7 @@ async function run(count: number, request: () => Promise<number>): Promise<Map<n
   return statuses;
 }
 
+if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
 const database = await freshDatabase("server_cpu");
 const db = createPrismaClient(database.url, { max: 2 });
 let app: ChildProcess | undefined;
@@ -121,7 +125,12 @@ try {
 
   app = await startApp(database.url, PORT, {
     TRUSTED_PROXY_HOPS: "2",
-    ...(profileDir ? { NODE_OPTIONS: `--import=${profileDir}/preload.mjs`, PROFILE_OUT: profileDir } : {}),
+    ...(profileDir
+      ? {
+          NODE_OPTIONS: `--import=${path.join(root, "bench/cpu-profile-preload.mjs")}`,
+          PROFILE_OUT: path.resolve(profileDir),
+        }
+      : {}),
   });
   const pid = serverPid(app.pid!);
 
