@@ -4,7 +4,9 @@
 //    of the app's 404 page, a page without client components (the build manifest's rootMainFiles
 //    plus the App Router's own client chunk: layout router, error and not-found boundaries).
 // 2. Time to first byte under CLIENTS concurrent requests, next to a static file (a built JS chunk)
-//    from the same server under the same load; rounds alternate so machine noise hits both alike.
+//    and a no-op dynamic route (/api/ping) from the same server under the same load; rounds alternate
+//    so machine noise hits all three alike. The no-op route is the floor of any dynamic answer: if it
+//    alone is above 2 × the static file, no page can meet that target on this machine.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -42,14 +44,20 @@ function timeToFirstByte(
   });
 }
 
-async function measure(pathname: string, seconds: number, headers: () => Record<string, string>, into: number[]) {
+async function measure(
+  pathname: string,
+  seconds: number,
+  headers: () => Record<string, string>,
+  into: number[],
+  expected = 200,
+) {
   const until = performance.now() + seconds * 1000;
   let failures = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < until) {
         const { ms: elapsed, status } = await timeToFirstByte(pathname, headers());
-        if (status === 200) into.push(elapsed);
+        if (status === expected) into.push(elapsed);
         else failures++;
       }
     }),
@@ -167,18 +175,23 @@ try {
   const staticPath = rootMain.at(-1)!;
   const pageSamples: number[] = [];
   const staticSamples: number[] = [];
+  const pingSamples: number[] = [];
   let pageFailures = 0;
   let staticFailures = 0;
+  let pingFailures = 0;
   // warm both paths (compiled routes, connection pools) before measuring
   await measure(pagePath, 2, patientHeaders, []);
   await measure(staticPath, 2, () => ({}), []);
+  await measure("/api/ping", 2, () => ({}), [], 204);
   const slice = SECONDS / (2 * ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     staticFailures += await measure(staticPath, slice, () => ({}), staticSamples);
+    pingFailures += await measure("/api/ping", slice, () => ({}), pingSamples, 204);
     pageFailures += await measure(pagePath, slice, patientHeaders, pageSamples);
   }
   const page = summary(pageSamples);
   const file = summary(staticSamples);
+  const ping = summary(pingSamples);
 
   console.info(`patient join page — ${machine()}`);
   console.info(`  first-load JS (module scripts in the page's HTML, raw / gzip):`);
@@ -196,14 +209,23 @@ try {
     `    files beyond the shared ones:      ${own.length ? own.join(", ") : "none"}  (${kB(ownSize.gzip)} gzip)`,
   );
   console.info(`    HTML document:                     ${kB(Buffer.byteLength(html))}`);
-  console.info(`  time to first byte, ${CLIENTS} concurrent clients, ${SECONDS} s in ${ROUNDS} alternating rounds:`);
+  console.info(
+    `  time to first byte, ${CLIENTS} concurrent clients, ${SECONDS / 2} s each in ${ROUNDS} alternating rounds:`,
+  );
   console.info(
     `    /j/[token]:        p50 ${ms(page.p50)}  p95 ${ms(page.p95)}  p99 ${ms(page.p99)}  (${page.n} answers, ${pageFailures} not 200)`,
   );
   console.info(
     `    baseline static:   p50 ${ms(file.p50)}  p95 ${ms(file.p95)}  p99 ${ms(file.p99)}  (${file.n} answers, ${staticFailures} not 200; ${staticPath})`,
   );
+  console.info(
+    `    baseline no-op route: p50 ${ms(ping.p50)}  p95 ${ms(ping.p95)}  p99 ${ms(ping.p99)}  (${ping.n} answers, ${pingFailures} not 204; /api/ping)`,
+  );
   console.info(`    ratio p95 page ÷ static: ${(page.p95 / file.p95).toFixed(2)}  (target ≤ 2)`);
+  console.info(
+    `    ratio p95 no-op route ÷ static: ${(ping.p95 / file.p95).toFixed(2)}  (the floor for any dynamic answer)`,
+  );
+  console.info(`    ratio p95 page ÷ no-op route: ${(page.p95 / ping.p95).toFixed(2)}`);
 } finally {
   app?.kill("SIGTERM");
   agent.destroy();

@@ -150,6 +150,13 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     })();
 
     const boss = await testQueue(database.url);
+    // transactions the database committed (each statement outside a transaction is one): the cost of a call
+    const committed = async () => {
+      const [row] = await db.$queryRaw<{ n: bigint }[]>`
+        SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`;
+      return Number(row?.n ?? 0);
+    };
+    const transactionsBefore = await committed();
     const started = performance.now();
     for (let n = 0; n < COUNT; n += 500) {
       const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
@@ -173,6 +180,9 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (performance.now() - started) / 1000;
+    // statistics reach pg_stat_database within about a second of each transaction
+    await new Promise((r) => setTimeout(r, 1_500));
+    const transactions = (await committed()) - transactionsBefore;
     sampling = false;
     await sampler;
     await boss.stop({ graceful: false, close: true });
@@ -200,6 +210,7 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
         `  most calls at once ${peak} (app cap ${CAP}, emulator cap 100)`,
         `  429 + Retry-After: 1 s answered ${hits} times; every throttled call placed later: ${lost === 0}`,
         `  confirmed ${confirmed}/${COUNT}, placed twice ${twice}, lost ${lost}`,
+        `  database transactions per reminder: ${(transactions / COUNT).toFixed(0)} (every process, the benchmark's polling included)`,
       ].join("\n"),
     );
   } finally {

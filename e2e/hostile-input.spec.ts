@@ -142,6 +142,12 @@ test.describe("hostile input", () => {
       expect(Date.now() - started, handler.file).toBeLessThan(2_000);
       checkAnswer(response, await response.text(), handler.file);
     }
+    // the handlers that read their bodies themselves: Auth.js's forms and the bot's webhook
+    for (const path of ["/api/auth/signout", "/api/calls/notifications"]) {
+      const response = await staff.post(path, { data: twoMegabytes, headers: { "content-type": "application/json" } });
+      expect(response.status(), path).toBe(413);
+      checkAnswer(response, await response.text(), path);
+    }
   });
 
   test("unknown patient links all look alike, and the 31st guess in a minute is refused", async ({

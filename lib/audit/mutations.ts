@@ -42,25 +42,28 @@ export const READ_AUDIT_WINDOW_MS = 10 * 60 * 1000;
  * its meeting is being created) would otherwise write a row every few seconds and bury the changes;
  * so a read already recorded for the same person, record and address within READ_AUDIT_WINDOW_MS is
  * not written again. Who saw what, when and from where stays answerable to the window's precision.
+ * One statement (the check and the insert together): reads are recorded on pages many people open at
+ * once, the patient's link above all.
  */
 export async function recordRead(
-  db: Writer,
+  db: Pick<PrismaClient, "$executeRaw"> | Prisma.TransactionClient,
   actor: AuditActor,
   action: string,
   entity: { type: string; id: string },
   now: Date,
 ): Promise<void> {
-  const recent = await db.auditLog.findFirst({
-    where: {
-      action,
-      entityType: entity.type,
-      entityId: entity.id,
-      actorId: actor.id,
-      ...(actor.id ? {} : { actorLabel: actor.label }),
-      ip: actor.ip ?? null,
-      at: { gt: new Date(now.getTime() - READ_AUDIT_WINDOW_MS) },
-    },
-    select: { id: true },
-  });
-  if (!recent) await recordAudit(db, actor, action, entity);
+  const actorId = actor.id;
+  const ip = actor.ip ?? null;
+  const since = new Date(now.getTime() - READ_AUDIT_WINDOW_MS);
+  // an anonymous actor (a patient link) is told apart by its label, as a signed-in one is by its id
+  await db.$executeRaw`
+    INSERT INTO "AuditLog" ("actorId", "actorLabel", "action", "entityType", "entityId", "ip")
+    SELECT ${actorId}::text, ${actor.label}::text, ${action}::text, ${entity.type}::text, ${entity.id}::text, ${ip}::text
+    WHERE NOT EXISTS (
+      SELECT 1 FROM "AuditLog"
+      WHERE "action" = ${action}::text AND "entityType" = ${entity.type}::text AND "entityId" = ${entity.id}::text
+        AND "actorId" IS NOT DISTINCT FROM ${actorId}::text
+        AND (${actorId}::text IS NOT NULL OR "actorLabel" = ${actor.label}::text)
+        AND "ip" IS NOT DISTINCT FROM ${ip}::text
+        AND "at" > ${since}::timestamptz)`;
 }
