@@ -4,15 +4,18 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, type JWTPayload } from "jose";
+import { vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { drainCall, type AfterApplied } from "@/lib/bot/drain";
 import { CallNotYetKnown } from "@/lib/bot/process";
 import type { BotNotification, RecordingEvent, ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/logger";
 import { handlePromptRequest, type PromptStore } from "@/lib/prompts/store";
 import { request as emulatorRequest } from "@/emulator/test/helpers";
+import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
 import type { GraphTestEnv } from "./graph-helpers";
 import { fetchTrusting } from "./graph-helpers";
 
@@ -208,4 +211,65 @@ export async function startBotTestServer(options: {
     throw new Error(`bot callback not set: ${callback.status} ${callback.text}`);
   }
   return { base, callbackUri, promptRequests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * Keeps every log call's arguments, serialised, in `logs` (the logger is silent in tests). The console guard
+ * restores every mock after each test: tests call `captureLogs` again in beforeEach.
+ */
+export function logCapture() {
+  const logs: string[] = [];
+  const captureLogs = () => {
+    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
+      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
+        logs.push(JSON.stringify(args));
+      }) as never);
+  };
+  captureLogs();
+  return { logs, captureLogs };
+}
+
+/** How the far end `endpoint` behaves at the emulator; it rings for 20 ms unless `behaviour` says otherwise. */
+export async function setEmulatorEndpoint(graph: GraphTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
+  const res = await emulatorRequest(graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+    body: { ringDelayMs: 20, ...behaviour },
+  });
+  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
+}
+
+/**
+ * BOOKED appointments written directly (slot rules are not what call-flow tests are about): one appointment
+ * type (with `typeSettings`) and clinician per database; each appointment for a new patient with `phone`,
+ * 30 minutes long, 40 minutes after the one before, so one clinician's never overlap (exclusion constraint).
+ */
+export function directAppointments(typeSettings: Prisma.AppointmentTypeUpdateInput) {
+  let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
+  let clinicDb: PrismaClient | undefined;
+  let slot = 0;
+  return async (db: PrismaClient, phone: string, startsInMinutes = 180) => {
+    if (clinicDb !== db) {
+      clinicDb = db;
+      clinic = (async () => {
+        const type = await createAppointmentType(db);
+        await db.appointmentType.update({ where: { id: type.id }, data: typeSettings });
+        const clinician = await createBookableClinician(db, type.id);
+        return { typeId: type.id, clinicianId: clinician.id };
+      })();
+    }
+    const { typeId, clinicianId } = await clinic!;
+    const patient = await createPatient(db, { phone });
+    const startsAt = new Date(Date.now() + (startsInMinutes + 40 * slot++) * 60_000);
+    const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+    return db.appointment.create({
+      data: {
+        clinicianId,
+        patientId: patient.id,
+        appointmentTypeId: typeId,
+        startsAt,
+        endsAt,
+        blockedFrom: startsAt,
+        blockedUntil: endsAt,
+      },
+    });
+  };
 }
