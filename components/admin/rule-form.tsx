@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useId, useRef } from "react";
 import { useTranslations } from "next-intl";
+import { buttonClass, FieldError, FormMessage, inputClass, TextField } from "@/components/form-parts";
 import { createRuleAction, updateRuleAction } from "@/lib/clinic-line/actions";
 import type { RuleField } from "@/lib/clinic-line/schema";
 import type { RuleFormState, RuleFormValues } from "@/lib/clinic-line/types";
@@ -37,8 +38,12 @@ export function RuleForm(props: Props) {
     [hint ? `${fid(name)}-hint` : null, errors[name] ? `${fid(name)}-error` : null].filter(Boolean).join(" ") ||
     undefined;
   const invalid = (name: RuleField) => (errors[name] ? true : undefined);
-  const inputClass = (name: RuleField) =>
-    `rounded-md border bg-white px-3 py-2 text-base ${errors[name] ? "border-red-500" : "border-slate-300"}`;
+  const field = (name: "label" | "caller" | "start" | "end" | "priority") => ({
+    id: fid(name),
+    name,
+    defaultValue: values[name],
+    error: errors[name],
+  });
   // a new answer from the server (saved, or the values sent back with errors) re-renders the fields
   const formKey = state.status === "idle" ? "initial" : `${state.status}-${updatedAt ?? ""}-${JSON.stringify(values)}`;
 
@@ -50,35 +55,16 @@ export function RuleForm(props: Props) {
           <input type="hidden" name="updatedAt" value={updatedAt ?? ""} />
         </>
       )}
-      <div className="sm:col-span-2" aria-live="polite">
-        {state.status === "error" && (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
-            {state.message}
-          </p>
-        )}
-        {state.status === "ok" && (
-          <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800">
-            {state.message}
-          </p>
-        )}
-      </div>
+      <FormMessage state={state} className="sm:col-span-2" />
 
-      <div className="flex flex-col gap-1 sm:col-span-2">
-        <label htmlFor={fid("label")} className="text-sm font-medium text-slate-800">
-          {t("label")} <span className="font-normal text-slate-500">({t("optional")})</span>
-        </label>
-        <input
-          id={fid("label")}
-          name="label"
-          defaultValue={values.label}
-          maxLength={80}
-          autoComplete="off"
-          aria-invalid={invalid("label")}
-          aria-describedby={described("label")}
-          className={inputClass("label")}
-        />
-        <FieldError id={`${fid("label")}-error`} message={errors.label} />
-      </div>
+      <TextField
+        label={t("label")}
+        optional={t("optional")}
+        maxLength={80}
+        autoComplete="off"
+        wide
+        {...field("label")}
+      />
 
       <fieldset className="flex flex-col gap-1 sm:col-span-2" aria-describedby={described("kind")}>
         <legend className="text-sm font-medium text-slate-800">{t("kind")}</legend>
@@ -93,25 +79,14 @@ export function RuleForm(props: Props) {
         <FieldError id={`${fid("kind")}-error`} message={errors.kind} />
       </fieldset>
 
-      <div className="flex flex-col gap-1 sm:col-span-2">
-        <label htmlFor={fid("caller")} className="text-sm font-medium text-slate-800">
-          {t("caller")}
-        </label>
-        <input
-          id={fid("caller")}
-          name="caller"
-          defaultValue={values.caller}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={invalid("caller")}
-          aria-describedby={described("caller", true)}
-          className={inputClass("caller")}
-        />
-        <p id={`${fid("caller")}-hint`} className="text-sm text-slate-600">
-          {t("callerHint")}
-        </p>
-        <FieldError id={`${fid("caller")}-error`} message={errors.caller} />
-      </div>
+      <TextField
+        label={t("caller")}
+        hint={t("callerHint")}
+        autoComplete="off"
+        spellCheck={false}
+        wide
+        {...field("caller")}
+      />
 
       <fieldset className="flex flex-col gap-1 sm:col-span-2" aria-describedby={described("weekdays", true)}>
         <legend className="text-sm font-medium text-slate-800">{t("weekdays")}</legend>
@@ -130,24 +105,7 @@ export function RuleForm(props: Props) {
       </fieldset>
 
       {(["start", "end"] as const).map((name) => (
-        <div key={name} className="flex flex-col gap-1">
-          <label htmlFor={fid(name)} className="text-sm font-medium text-slate-800">
-            {t(name)}
-          </label>
-          <input
-            id={fid(name)}
-            name={name}
-            type="time"
-            defaultValue={values[name]}
-            aria-invalid={invalid(name)}
-            aria-describedby={described(name, true)}
-            className={inputClass(name)}
-          />
-          <p id={`${fid(name)}-hint`} className="text-sm text-slate-600">
-            {t("timeHint")}
-          </p>
-          <FieldError id={`${fid(name)}-error`} message={errors[name]} />
-        </div>
+        <TextField key={name} label={t(name)} hint={t("timeHint")} type="time" {...field(name)} />
       ))}
 
       <fieldset className="flex flex-col gap-2 rounded-md border border-slate-200 p-3 sm:col-span-2">
@@ -167,7 +125,7 @@ export function RuleForm(props: Props) {
             defaultValue={values.targetUser}
             aria-invalid={invalid("targetUser")}
             aria-describedby={described("targetUser")}
-            className={inputClass("targetUser")}
+            className={inputClass(Boolean(errors.targetUser))}
           >
             <option value="">{t("targetUserNone")}</option>
             {props.users.map((u) => (
@@ -195,31 +153,14 @@ export function RuleForm(props: Props) {
             defaultValue={values.targetPhone}
             aria-invalid={invalid("targetPhone")}
             aria-describedby={described("targetPhone")}
-            className={inputClass("targetPhone")}
+            className={inputClass(Boolean(errors.targetPhone))}
           />
           <FieldError id={`${fid("targetPhone")}-error`} message={errors.targetPhone} />
         </div>
         <FieldError id={`${fid("targetKind")}-error`} message={errors.targetKind} />
       </fieldset>
 
-      <div className="flex flex-col gap-1">
-        <label htmlFor={fid("priority")} className="text-sm font-medium text-slate-800">
-          {t("priority")}
-        </label>
-        <input
-          id={fid("priority")}
-          name="priority"
-          inputMode="numeric"
-          defaultValue={values.priority}
-          aria-invalid={invalid("priority")}
-          aria-describedby={described("priority", true)}
-          className={inputClass("priority")}
-        />
-        <p id={`${fid("priority")}-hint`} className="text-sm text-slate-600">
-          {t("priorityHint")}
-        </p>
-        <FieldError id={`${fid("priority")}-error`} message={errors.priority} />
-      </div>
+      <TextField label={t("priority")} hint={t("priorityHint")} inputMode="numeric" {...field("priority")} />
 
       <div className="flex items-center gap-2 self-center">
         <input id={fid("active")} name="active" type="checkbox" defaultChecked={values.active} />
@@ -229,23 +170,10 @@ export function RuleForm(props: Props) {
       </div>
 
       <div className="sm:col-span-2">
-        <button
-          type="submit"
-          disabled={pending}
-          className="rounded-md bg-brand-700 px-5 py-2.5 text-base font-semibold text-white shadow hover:bg-brand-900 disabled:cursor-wait disabled:opacity-70"
-        >
+        <button type="submit" disabled={pending} className={buttonClass}>
           {pending ? t("saving") : props.mode === "create" ? t("create") : t("save")}
         </button>
       </div>
     </form>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="text-sm font-medium text-red-700">
-      {message}
-    </p>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { getTranslations } from "next-intl/server";
 import { knownAuditActions, SYSTEM_ACTOR } from "@/lib/audit/schema";
 
@@ -28,12 +29,14 @@ export async function AuditFilters({
   const input = "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base";
   const described = (field: keyof AuditFilterValues, hint?: string) =>
     [hint, errors[field] ? `audit-${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
-  const fieldError = (field: keyof AuditFilterValues) =>
-    errors[field] ? (
-      <p id={`audit-${field}-error`} className="mt-1 text-sm font-medium text-red-700">
-        {errors[field]}
-      </p>
-    ) : null;
+  // what every filter's control carries: its id, value, and the hint and error that describe it
+  const control = (field: keyof AuditFilterValues, hint = false) => ({
+    id: `audit-${field}`,
+    name: field,
+    defaultValue: values[field],
+    "aria-invalid": errors[field] ? true : undefined,
+    "aria-describedby": described(field, hint ? `audit-${field}-hint` : undefined),
+  });
 
   return (
     <form action="/admin/audit" method="get" role="search" aria-labelledby="audit-filters-legend">
@@ -41,18 +44,8 @@ export async function AuditFilters({
         {t("legend")}
       </h2>
       <div className="mt-2 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3">
-        <div>
-          <label htmlFor="audit-actor" className="block text-sm font-medium text-slate-800">
-            {t("actor")}
-          </label>
-          <select
-            id="audit-actor"
-            name="actor"
-            defaultValue={values.actor}
-            aria-invalid={errors.actor ? true : undefined}
-            aria-describedby={described("actor")}
-            className={input}
-          >
+        <FilterField field="actor" label={t("actor")} error={errors.actor}>
+          <select {...control("actor")} className={input}>
             <option value="">{t("anyActor")}</option>
             <option value={SYSTEM_ACTOR}>{t("system")}</option>
             {actors.map((actor) => (
@@ -61,23 +54,15 @@ export async function AuditFilters({
               </option>
             ))}
           </select>
-          {fieldError("actor")}
-        </div>
-        <div>
-          <label htmlFor="audit-action" className="block text-sm font-medium text-slate-800">
-            {t("action")}
-          </label>
+        </FilterField>
+        <FilterField field="action" label={t("action")} hint={t("actionHint")} error={errors.action}>
           <input
-            id="audit-action"
-            name="action"
+            {...control("action", true)}
             type="text"
             list="audit-actions"
-            defaultValue={values.action}
             maxLength={80}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={errors.action ? true : undefined}
-            aria-describedby={described("action", "audit-action-hint")}
             className={`${input} font-mono`}
           />
           <datalist id="audit-actions">
@@ -85,62 +70,23 @@ export async function AuditFilters({
               <option key={action} value={action} />
             ))}
           </datalist>
-          <p id="audit-action-hint" className="mt-1 text-sm text-slate-600">
-            {t("actionHint")}
-          </p>
-          {fieldError("action")}
-        </div>
-        <div>
-          <label htmlFor="audit-subject" className="block text-sm font-medium text-slate-800">
-            {t("subject")}
-          </label>
+        </FilterField>
+        <FilterField field="subject" label={t("subject")} hint={t("subjectHint")} error={errors.subject}>
           <input
-            id="audit-subject"
-            name="subject"
+            {...control("subject", true)}
             type="text"
-            defaultValue={values.subject}
             maxLength={200}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={errors.subject ? true : undefined}
-            aria-describedby={described("subject", "audit-subject-hint")}
             className={`${input} font-mono`}
           />
-          <p id="audit-subject-hint" className="mt-1 text-sm text-slate-600">
-            {t("subjectHint")}
-          </p>
-          {fieldError("subject")}
-        </div>
-        <div>
-          <label htmlFor="audit-from" className="block text-sm font-medium text-slate-800">
-            {t("from")}
-          </label>
-          <input
-            id="audit-from"
-            name="from"
-            type="date"
-            defaultValue={values.from}
-            aria-invalid={errors.from ? true : undefined}
-            aria-describedby={described("from")}
-            className={input}
-          />
-          {fieldError("from")}
-        </div>
-        <div>
-          <label htmlFor="audit-to" className="block text-sm font-medium text-slate-800">
-            {t("to")}
-          </label>
-          <input
-            id="audit-to"
-            name="to"
-            type="date"
-            defaultValue={values.to}
-            aria-invalid={errors.to ? true : undefined}
-            aria-describedby={described("to")}
-            className={input}
-          />
-          {fieldError("to")}
-        </div>
+        </FilterField>
+        <FilterField field="from" label={t("from")} error={errors.from}>
+          <input {...control("from")} type="date" className={input} />
+        </FilterField>
+        <FilterField field="to" label={t("to")} error={errors.to}>
+          <input {...control("to")} type="date" className={input} />
+        </FilterField>
         <div className="flex items-end gap-3">
           <button
             type="submit"
@@ -154,5 +100,39 @@ export async function AuditFilters({
         </div>
       </div>
     </form>
+  );
+}
+
+/** One filter: the label, the control (`children`, with the id `audit-<field>`), its hint and its error. */
+function FilterField({
+  field,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  field: keyof AuditFilterValues;
+  label: string;
+  hint?: string;
+  error?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div>
+      <label htmlFor={`audit-${field}`} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {children}
+      {hint && (
+        <p id={`audit-${field}-hint`} className="mt-1 text-sm text-slate-600">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`audit-${field}-error`} className="mt-1 text-sm font-medium text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

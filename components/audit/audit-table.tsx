@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { ListTable } from "@/components/list-table";
 import type { AuditEntry } from "@/lib/audit/data";
 import { formatDateTime } from "@/lib/format";
 
@@ -35,102 +36,85 @@ export async function AuditTable({
   const t = await getTranslations("audit");
   const roles = await getTranslations("nav.roles");
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">{t("table.caption")}</caption>
-        <thead className="bg-slate-50">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              {t("table.when")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("table.who")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("table.action")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("table.subject")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("table.from")}
-            </th>
-            <th scope="col" className="px-3 py-2">
-              {t("table.details")}
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {entries.map((entry) => {
-            const who = entry.actor
-              ? `${entry.actor.name} (${roles.has(entry.actor.role) ? roles(entry.actor.role as "ADMIN") : entry.actor.role})`
-              : entry.actorLabel;
-            const href = subjectHref(entry);
-            const details = Object.entries(entry.details);
-            return (
-              <tr key={entry.id} data-testid="audit-row" className="align-top">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <time dateTime={entry.at.toISOString()}>{formatDateTime(entry.at, zone, locale)}</time>
-                </td>
-                <td className="px-3 py-2">
-                  {entry.actorId ? (
-                    <Link
-                      href={filterHref("actor", entry.actorId)}
-                      className="text-brand-700 underline hover:text-brand-900"
-                      aria-label={t("table.filterActor", { name: who })}
-                    >
-                      {who}
-                    </Link>
-                  ) : (
-                    who
-                  )}
-                </td>
-                <td className="px-3 py-2 font-mono">{entry.action}</td>
-                <td className="px-3 py-2">
-                  <span className="block">
-                    {t.has(`entity.${entry.entityType}`)
-                      ? t(`entity.${entry.entityType as "Appointment"}`)
-                      : entry.entityType}
-                    {entry.patientName && <> · {entry.patientName}</>}
-                  </span>
-                  {entry.entityId && (
-                    <span className="block font-mono text-xs">
-                      <Link
-                        href={filterHref("subject", entry.entityId)}
-                        className="text-brand-700 underline hover:text-brand-900"
-                        aria-label={t("table.filterSubject", { id: entry.entityId })}
-                      >
-                        {entry.entityId}
+    <ListTable
+      caption={t("table.caption")}
+      columns={[
+        t("table.when"),
+        t("table.who"),
+        t("table.action"),
+        t("table.subject"),
+        t("table.from"),
+        t("table.details"),
+      ]}
+    >
+      {entries.map((entry) => {
+        const who = entry.actor
+          ? `${entry.actor.name} (${roles.has(entry.actor.role) ? roles(entry.actor.role as "ADMIN") : entry.actor.role})`
+          : entry.actorLabel;
+        const href = subjectHref(entry);
+        const details = Object.entries(entry.details);
+        return (
+          <tr key={entry.id} data-testid="audit-row" className="align-top">
+            <td className="whitespace-nowrap px-3 py-2">
+              <time dateTime={entry.at.toISOString()}>{formatDateTime(entry.at, zone, locale)}</time>
+            </td>
+            <td className="px-3 py-2">
+              {entry.actorId ? (
+                <Link
+                  href={filterHref("actor", entry.actorId)}
+                  className="text-brand-700 underline hover:text-brand-900"
+                  aria-label={t("table.filterActor", { name: who })}
+                >
+                  {who}
+                </Link>
+              ) : (
+                who
+              )}
+            </td>
+            <td className="px-3 py-2 font-mono">{entry.action}</td>
+            <td className="px-3 py-2">
+              <span className="block">
+                {t.has(`entity.${entry.entityType}`)
+                  ? t(`entity.${entry.entityType as "Appointment"}`)
+                  : entry.entityType}
+                {entry.patientName && <> · {entry.patientName}</>}
+              </span>
+              {entry.entityId && (
+                <span className="block font-mono text-xs">
+                  <Link
+                    href={filterHref("subject", entry.entityId)}
+                    className="text-brand-700 underline hover:text-brand-900"
+                    aria-label={t("table.filterSubject", { id: entry.entityId })}
+                  >
+                    {entry.entityId}
+                  </Link>
+                  {href && (
+                    <>
+                      {" · "}
+                      <Link href={href} className="text-brand-700 underline hover:text-brand-900">
+                        {t("table.open")}
                       </Link>
-                      {href && (
-                        <>
-                          {" · "}
-                          <Link href={href} className="text-brand-700 underline hover:text-brand-900">
-                            {t("table.open")}
-                          </Link>
-                        </>
-                      )}
-                    </span>
+                    </>
                   )}
-                </td>
-                <td className="whitespace-nowrap px-3 py-2 font-mono">{entry.ip ?? t("table.unknownAddress")}</td>
-                <td className="px-3 py-2">
-                  {details.length > 0 && (
-                    <dl className="grid grid-cols-[max-content_1fr] gap-x-2 text-xs">
-                      {details.map(([key, value]) => (
-                        <div key={key} className="contents">
-                          <dt className="text-slate-600">{key}</dt>
-                          <dd className="break-all font-mono">{value}</dd>
-                        </div>
-                      ))}
-                    </dl>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+                </span>
+              )}
+            </td>
+            <td className="whitespace-nowrap px-3 py-2 font-mono">{entry.ip ?? t("table.unknownAddress")}</td>
+            <td className="px-3 py-2">
+              {details.length > 0 && (
+                <dl className="grid grid-cols-[max-content_1fr] gap-x-2 text-xs">
+                  {details.map(([key, value]) => (
+                    <div key={key} className="contents">
+                      <dt className="text-slate-600">{key}</dt>
+                      <dd className="break-all font-mono">{value}</dd>
+                    </div>
+                  ))}
+                </dl>
+              )}
+            </td>
+          </tr>
+        );
+      })}
+    </ListTable>
   );
 }

@@ -4,7 +4,7 @@ import { useActionState, useEffect, useId, useRef } from "react";
 import { useTranslations } from "next-intl";
 import { addExceptionAction, deleteExceptionAction } from "@/lib/availability/actions";
 import type { DeleteExceptionState, ExceptionFormState, ExceptionFormValues } from "@/lib/availability/types";
-import { buttonClass, FieldError, FormMessage, inputClass, secondaryButtonClass } from "./form-parts";
+import { buttonClass, FieldError, FormMessage, inputClass, secondaryButtonClass } from "@/components/form-parts";
 
 /** One upcoming exception, already described in the viewer's language by the server. */
 export interface ExceptionItem {

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import { saveOfferedTypesAction } from "@/lib/availability/actions";
 import type { AppointmentTypeOption, OfferedTypesFormState } from "@/lib/availability/types";
-import { buttonClass, FieldError, FormMessage } from "./form-parts";
+import { buttonClass, FieldError, FormMessage } from "@/components/form-parts";
 
 export function OfferedTypesForm({ clinicianId, types }: { clinicianId: string; types: AppointmentTypeOption[] }) {
   const t = useTranslations("availability.types");

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { useTranslations } from "next-intl";
 import { saveTimeZoneAction } from "@/lib/availability/actions";
 import type { TimeZoneFormState } from "@/lib/availability/types";
-import { buttonClass, FieldError, FormMessage, inputClass } from "./form-parts";
+import { buttonClass, FieldError, FormMessage, inputClass } from "@/components/form-parts";
 
 export function TimeZoneForm({
   clinicianId,

@@ -4,7 +4,7 @@ import { useActionState, useEffect, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { saveWeeklyAction } from "@/lib/availability/actions";
 import type { WeeklyFormState, WeeklyFormValues } from "@/lib/availability/types";
-import { buttonClass, FieldError, FormMessage, inputClass, secondaryButtonClass } from "./form-parts";
+import { buttonClass, FieldError, FormMessage, inputClass, secondaryButtonClass } from "@/components/form-parts";
 
 const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
 const WORKDAYS = ["2", "3", "4", "5"] as const;

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useId, useRef } from "react";
 import { useTranslations } from "next-intl";
+import { FieldError, FormMessage, inputClass, TextField } from "@/components/form-parts";
 import { createPatientAction, updatePatientAction } from "@/lib/patients/actions";
 import type { PatientField, PatientFormState, PatientFormValues } from "@/lib/patients/types";
 
@@ -47,18 +48,7 @@ export function PatientForm(props: Props) {
           <input type="hidden" name="updatedAt" value={updatedAt ?? ""} />
         </>
       )}
-      <div className="sm:col-span-2" aria-live="polite">
-        {state.status === "error" && (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
-            {state.message}
-          </p>
-        )}
-        {state.status === "ok" && (
-          <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800">
-            {state.message}
-          </p>
-        )}
-      </div>
+      <FormMessage state={state} className="sm:col-span-2" />
       <TextField label={t("firstName")} required autoComplete="off" {...field("firstName")} />
       <TextField label={t("lastName")} required autoComplete="off" {...field("lastName")} />
       <TextField
@@ -114,54 +104,5 @@ export function PatientForm(props: Props) {
         </button>
       </div>
     </form>
-  );
-}
-
-function inputClass(invalid: boolean): string {
-  return `rounded-md border bg-white px-3 py-2 text-base ${invalid ? "border-red-500" : "border-slate-300"}`;
-}
-
-type TextFieldProps = Omit<React.InputHTMLAttributes<HTMLInputElement>, "id" | "name"> & {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  optional?: string;
-  error?: string;
-};
-
-function TextField({ id, label, hint, optional, error, required, ...input }: TextFieldProps) {
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-        {optional && <span className="ml-1 font-normal text-slate-500">({optional})</span>}
-      </label>
-      <input
-        id={id}
-        required={required}
-        aria-required={required || undefined}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className={inputClass(Boolean(error))}
-        {...input}
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="text-sm text-slate-600">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
-    </div>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="text-sm font-medium text-red-700">
-      {message}
-    </p>
   );
 }

@@ -11,7 +11,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createPatient, createUser } from "../helpers/factories";
 import {
   appEnvFor,
-  callsByPhone,
+  callsPerReminder,
   confirmingPhone,
   emulatorCall,
   faultEmulator,
@@ -19,7 +19,7 @@ import {
   seedDueReminders,
   sleep,
   startAppInstance,
-  stopAppInstance,
+  stopStarted,
   testQueue,
   waitFor,
   type AppInstance,
@@ -42,8 +42,7 @@ beforeAll(async () => {
   emu = await faultEmulator();
 });
 afterAll(async () => {
-  await stopAppInstance(app);
-  await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+  await stopStarted({ app, boss });
   await db?.$disconnect();
   server?.destroy();
   await emu?.close();
@@ -127,14 +126,7 @@ it(
     expect(app.child.exitCode).toBeNull(); // it resumed on its own
     for (const row of await db.reminder.findMany())
       expect(row).toMatchObject({ status: "DONE", outcome: "CONFIRMED", attempts: 1 });
-    expect([
-      ...(
-        await callsByPhone(
-          emu,
-          due.map((r) => r.phone),
-        )
-      ).values(),
-    ]).toEqual([1, 1, 1, 1]);
+    expect(await callsPerReminder(emu, due)).toEqual([1, 1, 1, 1]);
     expect(await db.call.count({ where: { purpose: "REMINDER" } })).toBe(due.length);
     const meetings = (await emulatorCall(emu, "GET", "/_emulator/meetings")).value as unknown[];
     expect(meetings).toHaveLength(due.length + 1);

@@ -7,9 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
+import { afterAll, beforeAll } from "vitest";
 import type { RunningEmulator } from "@/emulator/server";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
 
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -93,6 +95,36 @@ export async function stopAppInstance(app: AppInstance | undefined): Promise<voi
   await app.exited;
 }
 
+/** Kills the app instance and closes the test's queue client, whichever of them was started. */
+export async function stopStarted({ app, boss }: { app?: AppInstance; boss?: PgBoss }): Promise<void> {
+  await stopAppInstance(app);
+  await boss?.stop({ graceful: false, close: true }).catch(() => undefined);
+}
+
+/** What a fault test runs against; the test sets `app` and `boss` when it starts them. */
+export interface FaultScene {
+  emu: RunningEmulator;
+  database: TestDatabase;
+  app?: AppInstance;
+  boss?: PgBoss;
+}
+
+/**
+ * Registers the file's hooks: the emulator and a test database of its own start before its tests, and
+ * everything (with the app instance and queue client the test started) stops after them.
+ */
+export function faultScene(): FaultScene {
+  const scene = {} as FaultScene;
+  beforeAll(async () => {
+    [scene.emu, scene.database] = await Promise.all([faultEmulator(), createTestDatabase()]);
+  });
+  afterAll(async () => {
+    await stopStarted(scene);
+    await Promise.all([scene.database?.close(), scene.emu?.close()]);
+  });
+  return scene;
+}
+
 export function faultEmulator(limits: Record<string, number> = {}) {
   return startTestEmulator({ limits: { noAnswerTimeoutMs: 5_000, answerWindowMs: 5_000, ...limits } });
 }
@@ -117,9 +149,10 @@ export async function emulatorCalls(emu: RunningEmulator): Promise<{ id: string;
   return (await emulatorCall(emu, "GET", "/_emulator/calls")).value;
 }
 
-export async function callsByPhone(emu: RunningEmulator, phones: string[]): Promise<Map<string, number>> {
+/** How many calls the emulator placed to each reminder's phone, in the reminders' order. */
+export async function callsPerReminder(emu: RunningEmulator, reminders: DueReminder[]): Promise<number[]> {
   const calls = await emulatorCalls(emu);
-  return new Map(phones.map((p) => [p, calls.filter((c) => c.legs.some((l) => l.endpoint.includes(p))).length]));
+  return reminders.map((r) => calls.filter((c) => c.legs.some((l) => l.endpoint.includes(r.phone))).length);
 }
 
 let phoneCounter = 0;
@@ -163,6 +196,15 @@ export async function seedDueReminders(db: PrismaClient, count: number, clinicia
     out.push({ appointmentId: appointment.id, reminderId: reminder.id, phone });
   }
   return out;
+}
+
+/** Resolves once no reminder is left that is not DONE. */
+export function everyReminderDone(db: PrismaClient, timeoutMs: number) {
+  return waitFor(
+    "every reminder finished",
+    async () => (await db.reminder.count({ where: { status: { not: "DONE" } } })) === 0,
+    timeoutMs,
+  );
 }
 
 /** A queue client of the test's own (the app instance created the queues). */

@@ -31,7 +31,17 @@ async function setup() {
   const clinician = await createBookableClinician(db, type.id);
   const staff = await createUser(db, { role: "STAFF" });
   const actor = { id: staff.id, label: staff.name };
-  return { db, type, clinician, actor };
+  /** A booking request by this setup's staff for its clinician and type; `startsAt` in ISO. */
+  const bookingInput = (patientId: string, startsAt: string, idempotencyKey: string) => ({
+    clinicianId: clinician.id,
+    appointmentTypeId: type.id,
+    patientId,
+    startsAt: at(startsAt),
+    idempotencyKey,
+  });
+  const book = (patientId: string, startsAt: string, idempotencyKey: string) =>
+    bookAppointment(db, actor, bookingInput(patientId, startsAt, idempotencyKey), now);
+  return { db, type, clinician, actor, bookingInput, book };
 }
 
 const errorOf = async (promise: Promise<unknown>) => {
@@ -45,15 +55,9 @@ const errorOf = async (promise: Promise<unknown>) => {
 
 describe("booking", () => {
   it("books once per idempotency key and hands out the patient link only once", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, actor, bookingInput } = await setup();
     const patient = await createPatient(db);
-    const input = {
-      clinicianId: clinician.id,
-      appointmentTypeId: type.id,
-      patientId: patient.id,
-      startsAt: at("2030-06-03T13:00:00Z"),
-      idempotencyKey: "key-0001-abcdef",
-    };
+    const input = bookingInput(patient.id, "2030-06-03T13:00:00Z", "key-0001-abcdef");
     const first = await bookAppointment(db, actor, input, now);
     const again = await bookAppointment(db, actor, input, now);
     expect(first.replayed).toBe(false);
@@ -72,23 +76,10 @@ describe("booking", () => {
   });
 
   it("lets one of many racing bookings win and offers the losers the nearest free times", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, book } = await setup();
     const patients = await Promise.all(Array.from({ length: 12 }, () => createPatient(db)));
     const results = await Promise.allSettled(
-      patients.map((patient, i) =>
-        bookAppointment(
-          db,
-          actor,
-          {
-            clinicianId: clinician.id,
-            appointmentTypeId: type.id,
-            patientId: patient.id,
-            startsAt: at("2030-06-04T14:00:00Z"),
-            idempotencyKey: `race-key-${i}-xxxxxxxx`,
-          },
-          now,
-        ),
-      ),
+      patients.map((patient, i) => book(patient.id, "2030-06-04T14:00:00Z", `race-key-${i}-xxxxxxxx`)),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason);
@@ -103,46 +94,20 @@ describe("booking", () => {
   });
 
   it("refuses times outside the rules and outside availability", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, book } = await setup();
     const patient = await createPatient(db);
-    const base = { clinicianId: clinician.id, appointmentTypeId: type.id, patientId: patient.id };
-    const tooSoon = await errorOf(
-      bookAppointment(
-        db,
-        actor,
-        { ...base, startsAt: at("2030-06-01T12:15:00Z"), idempotencyKey: "soon-xxxxxxxx" },
-        now,
-      ),
-    );
+    const tooSoon = await errorOf(book(patient.id, "2030-06-01T12:15:00Z", "soon-xxxxxxxx"));
     expect(tooSoon.code).toBe("UNPROCESSABLE");
     // 02:00 in São Paulo: the clinician does not work then
-    const offHours = await errorOf(
-      bookAppointment(
-        db,
-        actor,
-        { ...base, startsAt: at("2030-06-03T05:00:00Z"), idempotencyKey: "night-xxxxxxx" },
-        now,
-      ),
-    );
+    const offHours = await errorOf(book(patient.id, "2030-06-03T05:00:00Z", "night-xxxxxxx"));
     expect(offHours.code).toBe("SLOT_TAKEN");
     expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
   });
 
   it("reschedules into a free slot with a new link and cancels by revoking the link", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, type, clinician, actor, book } = await setup();
     const patient = await createPatient(db);
-    const booked = await bookAppointment(
-      db,
-      actor,
-      {
-        clinicianId: clinician.id,
-        appointmentTypeId: type.id,
-        patientId: patient.id,
-        startsAt: at("2030-06-05T13:00:00Z"),
-        idempotencyKey: "move-me-xxxxxx",
-      },
-      now,
-    );
+    const booked = await book(patient.id, "2030-06-05T13:00:00Z", "move-me-xxxxxx");
     // moving by 15 minutes overlaps the old span: the appointment must not collide with itself
     const moved = await rescheduleAppointment(
       db,
@@ -157,25 +122,21 @@ describe("booking", () => {
     expect(row.startsAt.toISOString()).toBe("2030-06-05T13:15:00.000Z");
     expect(row.version).toBe(2);
 
-    const slots = await findFreeSlots(db, {
-      clinicianId: clinician.id,
-      appointmentTypeId: type.id,
-      from: at("2030-06-05T12:00:00Z"),
-      to: at("2030-06-05T15:00:00Z"),
-      now,
-    });
-    expect(slots.map((s) => s.start.toISOString())).not.toContain("2030-06-05T13:15:00.000Z");
+    const freeStarts = async () =>
+      (
+        await findFreeSlots(db, {
+          clinicianId: clinician.id,
+          appointmentTypeId: type.id,
+          from: at("2030-06-05T12:00:00Z"),
+          to: at("2030-06-05T15:00:00Z"),
+          now,
+        })
+      ).map((s) => s.start.toISOString());
+    expect(await freeStarts()).not.toContain("2030-06-05T13:15:00.000Z");
 
     await cancelAppointment(db, actor, booked.appointmentId, now, { enforceCutoff: false });
     expect(await findByJoinTokenHash(db, hashJoinToken(moved.joinToken!), now)).toBeNull();
-    const after = await findFreeSlots(db, {
-      clinicianId: clinician.id,
-      appointmentTypeId: type.id,
-      from: at("2030-06-05T12:00:00Z"),
-      to: at("2030-06-05T15:00:00Z"),
-      now,
-    });
-    expect(after.map((s) => s.start.toISOString())).toContain("2030-06-05T13:15:00.000Z");
+    expect(await freeStarts()).toContain("2030-06-05T13:15:00.000Z");
     const actions = (
       await db.auditLog.findMany({ where: { entityId: booked.appointmentId }, orderBy: { at: "asc" } })
     ).map((a) => a.action);
@@ -216,20 +177,9 @@ async function injectFailures(db: typeof database.db, clinicianId: string, sqlSt
 
 describe("patient links", () => {
   it("reads what the patient page shows, and the Teams link only once the meeting is ready", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, type, clinician, book } = await setup();
     const patient = await createPatient(db, { firstName: "Joana" });
-    const booked = await bookAppointment(
-      db,
-      actor,
-      {
-        clinicianId: clinician.id,
-        appointmentTypeId: type.id,
-        patientId: patient.id,
-        startsAt: at("2030-06-07T16:00:00Z"),
-        idempotencyKey: "link-view-xxxxx",
-      },
-      now,
-    );
+    const booked = await book(patient.id, "2030-06-07T16:00:00Z", "link-view-xxxxx");
     const hash = hashJoinToken(booked.joinToken!);
     const row = await findByJoinTokenHash(db, hash, now);
     expect(row).toMatchObject({
@@ -271,23 +221,10 @@ describe("patient links", () => {
 
 describe("booking races", () => {
   it("lets exactly one of 50 concurrent bookings of a slot win; every other one is told the slot was taken", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, actor, book } = await setup();
     const patients = await Promise.all(Array.from({ length: 50 }, () => createPatient(db)));
     const results = await Promise.allSettled(
-      patients.map((patient, i) =>
-        bookAppointment(
-          db,
-          actor,
-          {
-            clinicianId: clinician.id,
-            appointmentTypeId: type.id,
-            patientId: patient.id,
-            startsAt: at("2030-06-06T14:00:00Z"),
-            idempotencyKey: `crowd-key-${i}-xxxxxxxx`,
-          },
-          now,
-        ),
-      ),
+      patients.map((patient, i) => book(patient.id, "2030-06-06T14:00:00Z", `crowd-key-${i}-xxxxxxxx`)),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const codes = results
@@ -299,21 +236,10 @@ describe("booking races", () => {
   });
 
   it("runs a booking again when its insert lost a deadlock, and books it once", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, book } = await setup();
     const patient = await createPatient(db);
     await injectFailures(db, clinician.id, "40P01", 2);
-    const booked = await bookAppointment(
-      db,
-      actor,
-      {
-        clinicianId: clinician.id,
-        appointmentTypeId: type.id,
-        patientId: patient.id,
-        startsAt: at("2030-06-06T15:00:00Z"),
-        idempotencyKey: "deadlock-xxxxxx",
-      },
-      now,
-    );
+    const booked = await book(patient.id, "2030-06-06T15:00:00Z", "deadlock-xxxxxx");
     expect(booked.replayed).toBe(false);
     expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(1);
     expect(await db.idempotencyRecord.count({ where: { key: "deadlock-xxxxxx" } })).toBe(1);
@@ -321,23 +247,10 @@ describe("booking races", () => {
   });
 
   it("answers a booking that keeps losing races as a taken slot with the nearest free times", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, book } = await setup();
     const patient = await createPatient(db);
     await injectFailures(db, clinician.id, "40001", 10);
-    const lost = await errorOf(
-      bookAppointment(
-        db,
-        actor,
-        {
-          clinicianId: clinician.id,
-          appointmentTypeId: type.id,
-          patientId: patient.id,
-          startsAt: at("2030-06-06T16:00:00Z"),
-          idempotencyKey: "serialize-xxxxx",
-        },
-        now,
-      ),
-    );
+    const lost = await errorOf(book(patient.id, "2030-06-06T16:00:00Z", "serialize-xxxxx"));
     expect(lost).toBeInstanceOf(AppError);
     expect(lost.code).toBe("SLOT_TAKEN");
     expect((lost.details as { suggestions: string[] }).suggestions.length).toBeGreaterThan(0);
@@ -345,20 +258,9 @@ describe("booking races", () => {
   });
 
   it("retries a reschedule that lost a deadlock", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, actor, book } = await setup();
     const patient = await createPatient(db);
-    const booked = await bookAppointment(
-      db,
-      actor,
-      {
-        clinicianId: clinician.id,
-        appointmentTypeId: type.id,
-        patientId: patient.id,
-        startsAt: at("2030-06-07T13:00:00Z"),
-        idempotencyKey: "to-move-xxxxxx",
-      },
-      now,
-    );
+    const booked = await book(patient.id, "2030-06-07T13:00:00Z", "to-move-xxxxxx");
     await injectFailures(db, clinician.id, "40P01", 1);
     const moved = await rescheduleAppointment(
       db,
@@ -372,35 +274,18 @@ describe("booking races", () => {
   });
 
   it("answers a resent request with its booking even after the slot's time has passed", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, actor, bookingInput } = await setup();
     const patient = await createPatient(db);
-    const input = {
-      clinicianId: clinician.id,
-      appointmentTypeId: type.id,
-      patientId: patient.id,
-      startsAt: at("2030-06-03T17:00:00Z"),
-      idempotencyKey: "late-resend-xxx",
-    };
+    const input = bookingInput(patient.id, "2030-06-03T17:00:00Z", "late-resend-xxx");
     const first = await bookAppointment(db, actor, input, now);
     const later = await bookAppointment(db, actor, input, at("2030-06-03T18:00:00Z"));
     expect(later).toEqual({ appointmentId: first.appointmentId, joinToken: null, replayed: true });
   });
 
   it("refuses an unknown patient with 404 and books nothing", async () => {
-    const { db, type, clinician, actor } = await setup();
+    const { db, clinician, book } = await setup();
     const missing = await errorOf(
-      bookAppointment(
-        db,
-        actor,
-        {
-          clinicianId: clinician.id,
-          appointmentTypeId: type.id,
-          patientId: "00000000-0000-4000-8000-000000000000",
-          startsAt: at("2030-06-06T17:00:00Z"),
-          idempotencyKey: "no-patient-xxxx",
-        },
-        now,
-      ),
+      book("00000000-0000-4000-8000-000000000000", "2030-06-06T17:00:00Z", "no-patient-xxxx"),
     );
     expect(missing.code).toBe("NOT_FOUND");
     expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);

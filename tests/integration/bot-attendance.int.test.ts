@@ -3,91 +3,28 @@
 // cancelled or moved appointment, and never twice when sweeps and workers race.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
 import { dueBotAttendance, type BotAttendanceJob } from "@/lib/bot/attendance";
-import { callControl, parseJoinWebUrl, type CallControl } from "@/lib/bot/meeting-calls";
-import { createAppGraph } from "@/lib/graph/gateway";
-import { syncAppointmentMeeting } from "@/lib/meetings/sync";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { intakeFor, startWebhook, waitFor } from "./bot-helpers";
-import { addFault, clearFaults, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { parseJoinWebUrl, type CallControl } from "@/lib/bot/meeting-calls";
+import type { TestDatabase } from "../helpers/database";
+import { MEETING_BOOKED_AT, startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
+import { addFault, clearFaults, type GraphTestEnv } from "./graph-helpers";
 
-const CLINICIAN_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 const MINUTES_BEFORE = 10;
 const MINUTE = 60_000;
 
+let env: MeetingBotEnv;
 let database: TestDatabase;
 let graph: GraphTestEnv;
-let webhook: Awaited<ReturnType<typeof startWebhook>>;
 let bot: CallControl;
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 10_000 } })]);
-  webhook = await startWebhook(intakeFor(database.db, graph).deps);
-  const app = createAppGraph(graph.config);
-  bot = callControl({
-    db: database.db,
-    calls: app.calls,
-    meetingsFor: (oid) => app.meetingsFor(oid),
-    callbackUri: webhook.url,
-    tenantId: graph.emu.registration.tenantId,
-    emulator: true,
-  });
+  env = await startMeetingBotEnv();
+  ({ database, graph, bot } = env);
 });
 afterAll(async () => {
-  await webhook?.close();
-  await Promise.all([database?.close(), graph?.close()]);
+  await env?.close();
 });
-
-let clinic: Promise<{ typeId: string; clinicianId: string; staffId: string }> | undefined;
-let day = 0;
-const bookedAt = new Date("2030-06-01T12:00:00Z");
-
-async function syncMeeting(appointmentId: string) {
-  const app = createAppGraph(graph.config);
-  await syncAppointmentMeeting(
-    database.db,
-    {
-      application: (oid) => app.meetingsFor(oid),
-      delegated: () => {
-        throw new Error("staff books with the application token");
-      },
-    },
-    appointmentId,
-  );
-}
-
-/** A 30-minute appointment at 13:00 UTC on a day of its own, with its Teams meeting ready. */
-async function appointmentWithMeeting() {
-  const { db } = database;
-  clinic ??= (async () => {
-    const type = await createAppointmentType(db);
-    const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", CLINICIAN_OID);
-    const staff = await createUser(db, { role: "STAFF" });
-    return { typeId: type.id, clinicianId: clinician.id, staffId: staff.id };
-  })();
-  const { typeId, clinicianId, staffId } = await clinic;
-  const patient = await createPatient(db);
-  const actor = { id: staffId, label: "staff" };
-  const startsAt = new Date(Date.UTC(2030, 5, 3 + day++, 13));
-  const { appointmentId } = await bookAppointment(
-    db,
-    actor,
-    {
-      clinicianId,
-      appointmentTypeId: typeId,
-      patientId: patient.id,
-      startsAt,
-      idempotencyKey: `k-${crypto.randomUUID()}`,
-    },
-    bookedAt,
-  );
-  await syncMeeting(appointmentId);
-  const meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
-  expect(meeting.state).toBe("READY");
-  return { appointmentId, meeting, actor, startsAt, endsAt: new Date(startsAt.getTime() + 30 * MINUTE) };
-}
 
 const at = (base: Date, minutes: number) => new Date(base.getTime() + minutes * MINUTE);
 
@@ -117,7 +54,7 @@ async function activeEmulatorCallsIn(joinWebUrl: string): Promise<number> {
 describe("the bot joins and leaves appointments' meetings by itself", () => {
   it("joins once, N minutes before the start, and not again after staff made it leave", async () => {
     const { db } = database;
-    const { appointmentId, meeting, actor, startsAt } = await appointmentWithMeeting();
+    const { appointmentId, meeting, actor, startsAt } = await env.appointmentWithMeeting();
 
     // too early: nothing queued, and a job that runs anyway does nothing
     expect(await sweepFor(appointmentId, at(startsAt, -MINUTES_BEFORE - 1))).toEqual([]);
@@ -166,22 +103,22 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
   it("does not join a cancelled appointment, and follows a moved one to its new time", async () => {
     const { db } = database;
-    const cancelled = await appointmentWithMeeting();
-    await cancelAppointment(db, cancelled.actor, cancelled.appointmentId, bookedAt, { enforceCutoff: false });
+    const cancelled = await env.appointmentWithMeeting();
+    await cancelAppointment(db, cancelled.actor, cancelled.appointmentId, MEETING_BOOKED_AT, { enforceCutoff: false });
     expect(await sweepFor(cancelled.appointmentId, at(cancelled.startsAt, -5))).toEqual([]);
-    await syncMeeting(cancelled.appointmentId);
+    await env.syncMeeting(cancelled.appointmentId);
     expect(
       await bot.autoJoinAppointmentMeeting(cancelled.appointmentId, at(cancelled.startsAt, -5), MINUTES_BEFORE),
     ).toMatchObject({ outcome: "skipped" });
 
     // moved two hours later: not at the old time, neither before nor after the meeting follows it
-    const moved = await appointmentWithMeeting();
+    const moved = await env.appointmentWithMeeting();
     const newStart = at(moved.startsAt, 120);
     await rescheduleAppointment(
       db,
       moved.actor,
       { appointmentId: moved.appointmentId, startsAt: newStart, idempotencyKey: `k-${crypto.randomUUID()}` },
-      bookedAt,
+      MEETING_BOOKED_AT,
     );
     expect(await sweepFor(moved.appointmentId, at(moved.startsAt, -5))).toEqual([]);
     // the meeting has not been moved yet: not even at the new time
@@ -189,7 +126,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
       outcome: "skipped",
       reason: "meeting not at the appointment's time",
     });
-    await syncMeeting(moved.appointmentId);
+    await env.syncMeeting(moved.appointmentId);
     expect(await sweepFor(moved.appointmentId, at(moved.startsAt, -5))).toEqual([]);
     expect(await sweepFor(moved.appointmentId, at(newStart, -5))).toEqual([
       { action: "join", appointmentId: moved.appointmentId },
@@ -201,7 +138,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
   it("hangs up when the appointment ends, and when it is cancelled while the bot is in", async () => {
     const { db } = database;
-    const { appointmentId, startsAt, endsAt } = await appointmentWithMeeting();
+    const { appointmentId, startsAt, endsAt } = await env.appointmentWithMeeting();
     const joined = await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -2), MINUTES_BEFORE);
     if (joined.outcome !== "joined") throw new Error(`expected a join, got ${joined.reason}`);
     await callState(joined.call.id, "established");
@@ -231,11 +168,11 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     expect(leaves[0]!.details).toMatchObject({ trigger: "automatic", reason: "appointment ended" });
 
     // cancelled while the bot is in: it leaves at once
-    const other = await appointmentWithMeeting();
+    const other = await env.appointmentWithMeeting();
     const second = await bot.autoJoinAppointmentMeeting(other.appointmentId, at(other.startsAt, -1), MINUTES_BEFORE);
     if (second.outcome !== "joined") throw new Error(`expected a join, got ${second.reason}`);
     await callState(second.call.id, "established");
-    await cancelAppointment(db, other.actor, other.appointmentId, bookedAt, { enforceCutoff: false });
+    await cancelAppointment(db, other.actor, other.appointmentId, MEETING_BOOKED_AT, { enforceCutoff: false });
     expect(await sweepFor(other.appointmentId, at(other.startsAt, 1))).toEqual([
       { action: "leave", callId: second.call.id },
     ]);
@@ -248,7 +185,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
   it("places one call when two sweeps, their jobs and a staff join race", async () => {
     const { db } = database;
-    const { appointmentId, meeting, actor, startsAt } = await appointmentWithMeeting();
+    const { appointmentId, meeting, actor, startsAt } = await env.appointmentWithMeeting();
     const now = at(startsAt, -3);
     const [first, second] = await Promise.all([sweepFor(appointmentId, now), sweepFor(appointmentId, now)]);
     expect(first).toEqual([{ action: "join", appointmentId }]);
@@ -273,7 +210,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
   });
   it("releases the claim when Graph refuses the join or the process dies, so the next sweep joins", async () => {
     const { db } = database;
-    const { appointmentId, startsAt } = await appointmentWithMeeting();
+    const { appointmentId, startsAt } = await env.appointmentWithMeeting();
     await addFault(graph.emu, {
       method: "POST",
       path: "/v1.0/communications/calls",

@@ -4,17 +4,25 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, type JWTPayload } from "jose";
+import { expect, vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
+import { bookAppointment } from "@/lib/appointments/mutations";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { drainCall, type AfterApplied } from "@/lib/bot/drain";
+import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
 import { CallNotYetKnown } from "@/lib/bot/process";
 import type { BotNotification, RecordingEvent, ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { OnlineMeeting, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { createAppGraph } from "@/lib/graph/gateway";
+import { logger } from "@/lib/logger";
+import { syncAppointmentMeeting, type SyncOutcome } from "@/lib/meetings/sync";
 import { handlePromptRequest, type PromptStore } from "@/lib/prompts/store";
 import { request as emulatorRequest } from "@/emulator/test/helpers";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 import type { GraphTestEnv } from "./graph-helpers";
-import { fetchTrusting } from "./graph-helpers";
+import { fetchTrusting, startGraphTestEnv } from "./graph-helpers";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -208,4 +216,161 @@ export async function startBotTestServer(options: {
     throw new Error(`bot callback not set: ${callback.status} ${callback.text}`);
   }
   return { base, callbackUri, promptRequests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * Keeps every log call's arguments, serialised, in `logs` (the logger is silent in tests). The console guard
+ * restores every mock after each test: tests call `captureLogs` again in beforeEach.
+ */
+export function logCapture() {
+  const logs: string[] = [];
+  const captureLogs = () => {
+    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
+      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
+        logs.push(JSON.stringify(args));
+      }) as never);
+  };
+  captureLogs();
+  return { logs, captureLogs };
+}
+
+/** How the far end `endpoint` behaves at the emulator; it rings for 20 ms unless `behaviour` says otherwise. */
+export async function setEmulatorEndpoint(graph: GraphTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
+  const res = await emulatorRequest(graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+    body: { ringDelayMs: 20, ...behaviour },
+  });
+  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
+}
+
+/**
+ * BOOKED appointments written directly (slot rules are not what call-flow tests are about): one appointment
+ * type (with `typeSettings`) and clinician per database; each appointment for a new patient with `phone`,
+ * 30 minutes long, 40 minutes after the one before, so one clinician's never overlap (exclusion constraint).
+ */
+export function directAppointments(typeSettings: Prisma.AppointmentTypeUpdateInput) {
+  let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
+  let clinicDb: PrismaClient | undefined;
+  let slot = 0;
+  return async (db: PrismaClient, phone: string, startsInMinutes = 180) => {
+    if (clinicDb !== db) {
+      clinicDb = db;
+      clinic = (async () => {
+        const type = await createAppointmentType(db);
+        await db.appointmentType.update({ where: { id: type.id }, data: typeSettings });
+        const clinician = await createBookableClinician(db, type.id);
+        return { typeId: type.id, clinicianId: clinician.id };
+      })();
+    }
+    const { typeId, clinicianId } = await clinic!;
+    const patient = await createPatient(db, { phone });
+    const startsAt = new Date(Date.now() + (startsInMinutes + 40 * slot++) * 60_000);
+    const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+    return db.appointment.create({
+      data: {
+        clinicianId,
+        patientId: patient.id,
+        appointmentTypeId: typeId,
+        startsAt,
+        endsAt,
+        blockedFrom: startsAt,
+        blockedUntil: endsAt,
+      },
+    });
+  };
+}
+
+/** When the meeting tests' staff books: before every appointment of `appointmentWithMeeting`. */
+export const MEETING_BOOKED_AT = new Date("2030-06-01T12:00:00Z");
+/** Dra. Ana Ribeiro of the emulator's demo directory: the application may create her meetings. */
+const MEETING_CLINICIAN_OID = "0a1c2e30-1111-4a00-8000-000000000001";
+
+export interface MeetingBotEnv {
+  database: TestDatabase;
+  graph: GraphTestEnv;
+  /** the bot's meeting calls, their notifications delivered to a webhook that drains them inline */
+  bot: CallControl;
+  /** creates (again) the appointment's Teams meeting as the meeting-sync job does */
+  syncMeeting(appointmentId: string): Promise<SyncOutcome>;
+  /** a 30-minute appointment booked by staff at 13:00 UTC on a day of its own, with its Teams meeting ready */
+  appointmentWithMeeting(): Promise<{
+    appointmentId: string;
+    meeting: OnlineMeeting;
+    actor: { id: string; label: string };
+    startsAt: Date;
+    endsAt: Date;
+  }>;
+  close(): Promise<void>;
+}
+
+/** The setup of the bot's meeting tests: a test database, the emulator, the webhook and the bot's call control. */
+export async function startMeetingBotEnv(): Promise<MeetingBotEnv> {
+  const [database, graph] = await Promise.all([
+    createTestDatabase(),
+    startGraphTestEnv({ retry: { maxTotalMs: 10_000 } }),
+  ]);
+  const { db } = database;
+  const webhook = await startWebhook(intakeFor(db, graph).deps);
+  const app = createAppGraph(graph.config);
+  const bot = callControl({
+    db,
+    calls: app.calls,
+    meetingsFor: (oid) => app.meetingsFor(oid),
+    callbackUri: webhook.url,
+    tenantId: graph.emu.registration.tenantId,
+    emulator: true,
+  });
+
+  const syncMeeting = (appointmentId: string) =>
+    syncAppointmentMeeting(
+      db,
+      {
+        application: (oid) => app.meetingsFor(oid),
+        delegated: () => {
+          throw new Error("staff books with the application token");
+        },
+      },
+      appointmentId,
+    );
+  let clinic: Promise<{ typeId: string; clinicianId: string; staffId: string }> | undefined;
+  let day = 0;
+  const appointmentWithMeeting = async () => {
+    clinic ??= (async () => {
+      const type = await createAppointmentType(db);
+      const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", MEETING_CLINICIAN_OID);
+      const staff = await createUser(db, { role: "STAFF" });
+      return { typeId: type.id, clinicianId: clinician.id, staffId: staff.id };
+    })();
+    const { typeId, clinicianId, staffId } = await clinic;
+    const patient = await createPatient(db);
+    const actor = { id: staffId, label: "staff" };
+    const startsAt = new Date(Date.UTC(2030, 5, 3 + day++, 13));
+    const { appointmentId } = await bookAppointment(
+      db,
+      actor,
+      {
+        clinicianId,
+        appointmentTypeId: typeId,
+        patientId: patient.id,
+        startsAt,
+        idempotencyKey: `k-${crypto.randomUUID()}`,
+      },
+      MEETING_BOOKED_AT,
+    );
+    await syncMeeting(appointmentId);
+    const meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
+    expect(meeting.state).toBe("READY");
+    return { appointmentId, meeting, actor, startsAt, endsAt: new Date(startsAt.getTime() + 30 * 60_000) };
+  };
+
+  return {
+    database,
+    graph,
+    bot,
+    syncMeeting,
+    appointmentWithMeeting,
+    async close() {
+      await webhook.close();
+      await Promise.all([database.close(), graph.close()]);
+    },
+  };
 }

@@ -2,87 +2,26 @@
 // delivers signed notifications to a small HTTP server that runs the intake, and the roster follows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
-import { bookAppointment } from "@/lib/appointments/mutations";
-import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
-import { createAppGraph } from "@/lib/graph/gateway";
-import { syncAppointmentMeeting } from "@/lib/meetings/sync";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { intakeFor, startWebhook, waitFor } from "./bot-helpers";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import type { CallControl } from "@/lib/bot/meeting-calls";
+import type { TestDatabase } from "../helpers/database";
+import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
+import type { GraphTestEnv } from "./graph-helpers";
 
-const ANA_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 const ANSWERS = "+5511987654321";
 const DECLINES = "+5511912345678";
 
+let env: MeetingBotEnv;
 let database: TestDatabase;
 let graph: GraphTestEnv;
-let webhook: Awaited<ReturnType<typeof startWebhook>>;
 let bot: CallControl;
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 10_000 } })]);
-  const intake = intakeFor(database.db, graph);
-  webhook = await startWebhook(intake.deps);
-  const app = createAppGraph(graph.config);
-  bot = callControl({
-    db: database.db,
-    calls: app.calls,
-    meetingsFor: (oid) => app.meetingsFor(oid),
-    callbackUri: webhook.url,
-    tenantId: graph.emu.registration.tenantId,
-    emulator: true,
-  });
+  env = await startMeetingBotEnv();
+  ({ database, graph, bot } = env);
 });
 afterAll(async () => {
-  await webhook?.close();
-  await Promise.all([database?.close(), graph?.close()]);
+  await env?.close();
 });
-
-let clinic: Promise<{ typeId: string; clinicianId: string; staffId: string }> | undefined;
-let slot = 0;
-
-async function appointmentWithMeeting() {
-  const { db } = database;
-  clinic ??= (async () => {
-    const type = await createAppointmentType(db);
-    const clinician = await createBookableClinician(db, type.id, "America/Sao_Paulo", ANA_OID);
-    const staff = await createUser(db, { role: "STAFF" });
-    return { typeId: type.id, clinicianId: clinician.id, staffId: staff.id };
-  })();
-  const { typeId, clinicianId, staffId } = await clinic;
-  const type = { id: typeId };
-  const clinician = { id: clinicianId };
-  const staff = { id: staffId };
-  const patient = await createPatient(db);
-  const actor = { id: staff.id, label: "staff" };
-  const { appointmentId } = await bookAppointment(
-    db,
-    actor,
-    {
-      clinicianId: clinician.id,
-      appointmentTypeId: type.id,
-      patientId: patient.id,
-      startsAt: new Date(Date.UTC(2030, 5, 3 + slot++, 13)),
-      idempotencyKey: `k-${crypto.randomUUID()}`,
-    },
-    new Date("2030-06-01T12:00:00Z"),
-  );
-  const app = createAppGraph(graph.config);
-  await syncAppointmentMeeting(
-    db,
-    {
-      application: (oid) => app.meetingsFor(oid),
-      delegated: () => {
-        throw new Error("staff books with the application token");
-      },
-    },
-    appointmentId,
-  );
-  const meeting = await db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
-  expect(meeting.state).toBe("READY");
-  return { appointmentId, meeting, actor };
-}
 
 const setEndpoint = (endpoint: string, mode: string) =>
   request(graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
@@ -92,7 +31,7 @@ const setEndpoint = (endpoint: string, mode: string) =>
 describe("the bot in an appointment's meeting", () => {
   it("joins, sees the lobby, invites a phone, mutes, removes, records a declined invite and leaves", async () => {
     const { db } = database;
-    const { appointmentId, meeting, actor } = await appointmentWithMeeting();
+    const { appointmentId, meeting, actor } = await env.appointmentWithMeeting();
 
     // join: the Call row appears at once, established arrives by notification
     const call = await bot.joinAppointmentMeeting(appointmentId, actor);
@@ -190,7 +129,7 @@ describe("the bot in an appointment's meeting", () => {
   });
 
   it("refuses to act on a call that has ended", async () => {
-    const { appointmentId, actor } = await appointmentWithMeeting();
+    const { appointmentId, actor } = await env.appointmentWithMeeting();
     const call = await bot.joinAppointmentMeeting(appointmentId, actor);
     await waitFor(
       "established",

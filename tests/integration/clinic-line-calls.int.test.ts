@@ -6,7 +6,6 @@ import os from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { request } from "@/emulator/test/helpers";
 import { setDbForTests } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { promptTextFor } from "@/lib/prompts/data";
@@ -21,7 +20,9 @@ import {
   emulatorCall,
   finishedCall,
   freshPhone,
+  promptsPlayed,
   RECEPTION_OID,
+  recordingSecrets,
   setEndpoint,
   startLineEnv,
   storedText,
@@ -106,12 +107,9 @@ describe("clinic line", () => {
     expect(call.appointmentId).toBe(appointment.id);
     const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
     expect(row.status).toBe("CONFIRMED");
-    const prompts = await env.database.db.callOperation.findMany({
-      where: { callId: call.id, kind: "playPrompt" },
-      orderBy: { createdAt: "asc" },
-    });
-    expect(prompts[0]?.clientContext).toBe("line:lineMenu");
-    expect(prompts.at(-1)?.clientContext).toBe("line:confirmed");
+    const prompts = await promptsPlayed(env, call.id);
+    expect(prompts[0]).toBe("line:lineMenu");
+    expect(prompts.at(-1)).toBe("line:confirmed");
   });
 
   it("0 transfers the caller to reception", async () => {
@@ -139,11 +137,7 @@ describe("clinic line", () => {
     // the transfer came back (call still established), so the bot said goodbye and ended the call itself
     expect(call.resultCode).toBe(200);
     expect(call.resultSubcode).toBe(7000);
-    const prompts = await env.database.db.callOperation.findMany({
-      where: { callId: call.id, kind: "playPrompt" },
-      orderBy: { createdAt: "asc" },
-    });
-    expect(prompts.map((p) => p.clientContext).slice(-2)).toEqual(["line:transferring", "line:goodbye"]);
+    expect((await promptsPlayed(env, call.id)).slice(-2)).toEqual(["line:transferring", "line:goodbye"]);
     const emulated = await emulatorCall(env, graphCallId);
     expect(emulated?.transfer).toMatchObject({
       target: `user:${RECEPTION_OID}`,
@@ -204,13 +198,7 @@ describe("clinic line", () => {
     expect(env.meetingSyncs).toContain(appointment.id);
 
     // what the emulator handed out: the recording's location and token
-    const delivered = await request(env.graph.emu, "GET", "/_emulator/notifications");
-    const secrets = new Set<string>();
-    JSON.stringify(delivered.json, (key, value: unknown) => {
-      if ((key === "recordingLocation" || key === "recordingAccessToken") && typeof value === "string")
-        secrets.add(value);
-      return value;
-    });
+    const secrets = await recordingSecrets(env);
     expect(secrets.size).toBeGreaterThan(0);
     const stored = await storedText(env.database.db);
     const logs = env.logs.join("\n");

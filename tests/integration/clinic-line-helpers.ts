@@ -3,17 +3,21 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { vi } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { normaliseGraphId } from "@/lib/bot/schema";
 import { clinicLineService, type ClinicLineDeps, type ClinicLineService } from "@/lib/clinic-line/service";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
-import { logger } from "@/lib/logger";
 import { createPromptStore } from "@/lib/prompts/store";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { startBotTestServer, waitFor, type BotTestFlow } from "./bot-helpers";
+import {
+  directAppointments,
+  logCapture,
+  setEmulatorEndpoint,
+  startBotTestServer,
+  waitFor,
+  type BotTestFlow,
+} from "./bot-helpers";
 import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
@@ -43,14 +47,7 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }, { answerWindowMs: 15_000 }),
   ]);
   const { db } = database;
-  const logs: string[] = [];
-  const captureLogs = () => {
-    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
-      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
-        logs.push(JSON.stringify(args));
-      }) as never);
-  };
-  captureLogs();
+  const { logs, captureLogs } = logCapture();
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
   const prompts = overrides.prompts ?? createPromptStore({ cacheDir });
@@ -108,12 +105,8 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
 let phoneCounter = 0;
 export const freshPhone = () => `+551197${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
 
-export async function setEndpoint(env: LineTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
-  const res = await request(env.graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
-    body: { ringDelayMs: 20, ...behaviour },
-  });
-  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
-}
+export const setEndpoint = (env: LineTestEnv, endpoint: string, behaviour: Record<string, unknown>) =>
+  setEmulatorEndpoint(env.graph, endpoint, behaviour);
 
 /** The far end `from` calls the clinic; returns the Graph call id, normalised. */
 export async function callClinic(env: LineTestEnv, from: string): Promise<string> {
@@ -135,6 +128,27 @@ export async function emulatorCall(env: LineTestEnv, graphCallId: string) {
   ).find((c) => normaliseGraphId(c.id) === graphCallId);
 }
 
+/** The recording locations and tokens the emulator handed out so far. */
+export async function recordingSecrets(env: LineTestEnv): Promise<Set<string>> {
+  const delivered = await request(env.graph.emu, "GET", "/_emulator/notifications");
+  const secrets = new Set<string>();
+  JSON.stringify(delivered.json, (key, value: unknown) => {
+    if ((key === "recordingLocation" || key === "recordingAccessToken") && typeof value === "string")
+      secrets.add(value);
+    return value;
+  });
+  return secrets;
+}
+
+/** The prompts the bot asked to play on the call, in order (their client contexts). */
+export async function promptsPlayed(env: LineTestEnv, callId: string): Promise<(string | null)[]> {
+  const operations = await env.database.db.callOperation.findMany({
+    where: { callId, kind: "playPrompt" },
+    orderBy: { createdAt: "asc" },
+  });
+  return operations.map((o) => o.clientContext);
+}
+
 /** The Call row once it carries a business outcome (and the call is over). */
 export async function finishedCall(env: LineTestEnv, graphCallId: string, outcomes: string[], timeoutMs = 20_000) {
   return waitFor(
@@ -147,38 +161,14 @@ export async function finishedCall(env: LineTestEnv, graphCallId: string, outcom
   );
 }
 
-let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
-let clinicDb: PrismaClient | undefined;
-let slot = 0;
+const bookDirect = directAppointments({ cancellationCutoffMinutes: 60 });
 
 /** A BOOKED appointment a few hours from now for a new patient with `phone` (written directly). */
 export async function appointmentFor(env: LineTestEnv, phone: string, locale = "pt-BR") {
   const { db } = env.database;
-  if (clinicDb !== db) {
-    clinicDb = db;
-    clinic = (async () => {
-      const type = await createAppointmentType(db);
-      await db.appointmentType.update({ where: { id: type.id }, data: { cancellationCutoffMinutes: 60 } });
-      const clinician = await createBookableClinician(db, type.id);
-      return { typeId: type.id, clinicianId: clinician.id };
-    })();
-  }
-  const { typeId, clinicianId } = await clinic!;
-  const patient = await createPatient(db, { phone });
-  if (locale !== "pt-BR") await db.patient.update({ where: { id: patient.id }, data: { locale } });
-  const startsAt = new Date(Date.now() + (180 + 40 * slot++) * 60_000);
-  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-  return db.appointment.create({
-    data: {
-      clinicianId,
-      patientId: patient.id,
-      appointmentTypeId: typeId,
-      startsAt,
-      endsAt,
-      blockedFrom: startsAt,
-      blockedUntil: endsAt,
-    },
-  });
+  const appointment = await bookDirect(db, phone);
+  if (locale !== "pt-BR") await db.patient.update({ where: { id: appointment.patientId }, data: { locale } });
+  return appointment;
 }
 
 /** Everything the line could have written. */

@@ -3,7 +3,6 @@
 // and a web process receives the key presses and recordings. Each service instance here stands for a process
 // (its own memory, the shared database). A flow whose driver is gone is ended by the sweep.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { request } from "@/emulator/test/helpers";
 import type { BotNotification } from "@/lib/bot/schema";
 import { STALLED_AFTER_MS, type ClinicLineService } from "@/lib/clinic-line/service";
 import type { LineState } from "@/lib/bot/flows/clinic-line";
@@ -14,7 +13,9 @@ import {
   emulatorCall,
   finishedCall,
   freshPhone,
+  promptsPlayed,
   RECEPTION_OID,
+  recordingSecrets,
   setEndpoint,
   startLineEnv,
   storedText,
@@ -70,18 +71,6 @@ function restart(first: ClinicLineService, second: ClinicLineService | null) {
 
 const flowRow = (graphCallId: string) => env.database.db.clinicLineFlow.findUnique({ where: { graphCallId } });
 
-/** The recording locations and tokens the emulator handed out so far. */
-async function recordingSecrets(): Promise<Set<string>> {
-  const delivered = await request(env.graph.emu, "GET", "/_emulator/notifications");
-  const secrets = new Set<string>();
-  JSON.stringify(delivered.json, (key, value: unknown) => {
-    if ((key === "recordingLocation" || key === "recordingAccessToken") && typeof value === "string")
-      secrets.add(value);
-    return value;
-  });
-  return secrets;
-}
-
 describe("clinic line across processes", () => {
   it("a restarted process drives on the IVR another answered: 1 confirms and the bot hangs up", async () => {
     const phone = freshPhone();
@@ -103,11 +92,7 @@ describe("clinic line across processes", () => {
     const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
     expect(row.status).toBe("CONFIRMED");
     // the bot ended the call after saying so, and the flow's state is gone
-    const prompts = await env.database.db.callOperation.findMany({
-      where: { callId: call.id, kind: "playPrompt" },
-      orderBy: { createdAt: "asc" },
-    });
-    expect(prompts.map((p) => p.clientContext)).toEqual(["line:lineMenu", "line:confirmed"]);
+    expect(await promptsPlayed(env, call.id)).toEqual(["line:lineMenu", "line:confirmed"]);
     expect(call.resultCode).toBe(200);
     expect((await emulatorCall(env, graphCallId))?.state).toBe("terminated");
     expect(await flowRow(graphCallId)).toBeNull();
@@ -161,7 +146,7 @@ describe("clinic line across processes", () => {
     expect(await flowRow(graphCallId)).toBeNull();
 
     // nothing of the media, and not the caller's number, in the rows (the flow's too, while it ran) or logs
-    const secrets = await recordingSecrets();
+    const secrets = await recordingSecrets(env);
     expect(secrets.size).toBeGreaterThan(0);
     expect(duringFlow.join("")).toContain(call.id);
     const texts = [await storedText(env.database.db), env.logs.join("\n"), ...duringFlow];

@@ -5,16 +5,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
-import { vi } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
-import { logger } from "@/lib/logger";
 import { createPromptStore } from "@/lib/prompts/store";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { sleep, startBotTestServer, waitFor } from "./bot-helpers";
+import { directAppointments, logCapture, setEmulatorEndpoint, sleep, startBotTestServer, waitFor } from "./bot-helpers";
 import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
@@ -41,15 +38,7 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }),
   ]);
   const { db } = database;
-  const logs: string[] = [];
-  // the console guard restores every mock after each test: tests call this in beforeEach
-  const captureLogs = () => {
-    for (const level of ["trace", "debug", "info", "warn", "error", "fatal"] as const)
-      vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
-        logs.push(JSON.stringify(args));
-      }) as never);
-  };
-  captureLogs();
+  const { logs, captureLogs } = logCapture();
 
   const boss = new PgBoss({ connectionString: database.url, schema: "pgboss", max: 2, supervise: false });
   boss.on("error", (error) => logs.push(JSON.stringify({ bossError: String(error) })));
@@ -140,12 +129,8 @@ let phoneCounter = 0;
 /** A fresh E.164 number per test, so emulator endpoints never carry over. */
 export const freshPhone = () => `+551198${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
 
-export async function setEndpoint(env: ReminderTestEnv, endpoint: string, behaviour: Record<string, unknown>) {
-  const res = await request(env.graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
-    body: { ringDelayMs: 20, ...behaviour },
-  });
-  if (res.status !== 200) throw new Error(`endpoint rejected: ${res.status} ${res.text}`);
-}
+export const setEndpoint = (env: ReminderTestEnv, endpoint: string, behaviour: Record<string, unknown>) =>
+  setEmulatorEndpoint(env.graph, endpoint, behaviour);
 
 /** Emulator calls that rang `phone`. */
 export async function callsTo(env: ReminderTestEnv, phone: string) {
@@ -155,44 +140,11 @@ export async function callsTo(env: ReminderTestEnv, phone: string) {
   );
 }
 
-let clinic: Promise<{ typeId: string; clinicianId: string }> | undefined;
-let slot = 0;
-let clinicDb: PrismaClient | undefined;
+const bookDirect = directAppointments({ reminderLeadMinutes: 24 * 60, cancellationCutoffMinutes: 60 });
 
-/**
- * A BOOKED appointment a few hours from now whose reminder is already due (lead 24 h), for a patient with
- * `phone`. Written directly: slot rules are not what these tests are about.
- */
+/** A BOOKED appointment a few hours from now whose reminder is already due (lead 24 h), for a patient with `phone`. */
 export async function appointmentFor(env: ReminderTestEnv, phone: string, options: { startsInMinutes?: number } = {}) {
-  const { db } = env.database;
-  if (clinicDb !== db) {
-    clinicDb = db;
-    clinic = (async () => {
-      const type = await createAppointmentType(db);
-      await db.appointmentType.update({
-        where: { id: type.id },
-        data: { reminderLeadMinutes: 24 * 60, cancellationCutoffMinutes: 60 },
-      });
-      const clinician = await createBookableClinician(db, type.id);
-      return { typeId: type.id, clinicianId: clinician.id };
-    })();
-  }
-  const { typeId, clinicianId } = await clinic!;
-  const patient = await createPatient(db, { phone });
-  // one clinician: appointments 40 minutes apart never overlap (exclusion constraint)
-  const startsAt = new Date(Date.now() + ((options.startsInMinutes ?? 180) + 40 * slot++) * 60_000);
-  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-  return db.appointment.create({
-    data: {
-      clinicianId,
-      patientId: patient.id,
-      appointmentTypeId: typeId,
-      startsAt,
-      endsAt,
-      blockedFrom: startsAt,
-      blockedUntil: endsAt,
-    },
-  });
+  return bookDirect(env.database.db, phone, options.startsInMinutes);
 }
 
 export async function finishedReminder(env: ReminderTestEnv, appointmentId: string, timeoutMs = 15_000) {

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
+import { ListTable } from "@/components/list-table";
 import { requireViewerPage, STAFF_ROLES } from "@/lib/auth/session";
 import { callLogForViewer } from "@/lib/calls/views";
 import { formatDateTime, zoneLabel } from "@/lib/format";
@@ -37,69 +38,49 @@ export default async function CallLogPage() {
       {calls.length === 0 ? (
         <p className="mt-4 text-slate-600">{t("empty")}</p>
       ) : (
-        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">{t("caption")}</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  {t("started")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("ended")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("directionLabel")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("purposeLabel")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("parties")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("state")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("outcomeLabel")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  <span className="sr-only">{t("links")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {calls.map((c) => (
-                <tr key={c.id} data-testid="call-row">
-                  <td className="px-3 py-2">{when(c.establishedAt ?? c.createdAt)}</td>
-                  <td className="px-3 py-2">{when(c.endedAt)}</td>
-                  <td className="px-3 py-2">{label("direction", c.direction)}</td>
-                  <td className="px-3 py-2">{label("purpose", c.purpose)}</td>
-                  <td className="px-3 py-2">
-                    {c.parties.length ? c.parties.join(", ") : "—"}
-                    {c.initiatedBy && (
-                      <span className="block text-xs text-slate-600">{t("by", { name: c.initiatedBy })}</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">{panel.has(`state.${c.state}`) ? panel(`state.${c.state}`) : c.state}</td>
-                  <td className="px-3 py-2">{c.outcome ? label("outcome", c.outcome) : "—"}</td>
-                  <td className="px-3 py-2">
-                    {c.appointmentId && (
-                      <Link href={`/appointments/${c.appointmentId}`} className="text-brand-700 underline">
-                        {t("appointment")}
-                      </Link>
-                    )}
-                    {!c.appointmentId && c.purpose === "GROUP_CALL" && c.live && (
-                      <Link href={`/calls/group?call=${c.id}`} className="text-brand-700 underline">
-                        {t("roster")}
-                      </Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          className="mt-4"
+          caption={t("caption")}
+          columns={[
+            t("started"),
+            t("ended"),
+            t("directionLabel"),
+            t("purposeLabel"),
+            t("parties"),
+            t("state"),
+            t("outcomeLabel"),
+            { hidden: t("links") },
+          ]}
+        >
+          {calls.map((c) => (
+            <tr key={c.id} data-testid="call-row">
+              <td className="px-3 py-2">{when(c.establishedAt ?? c.createdAt)}</td>
+              <td className="px-3 py-2">{when(c.endedAt)}</td>
+              <td className="px-3 py-2">{label("direction", c.direction)}</td>
+              <td className="px-3 py-2">{label("purpose", c.purpose)}</td>
+              <td className="px-3 py-2">
+                {c.parties.length ? c.parties.join(", ") : "—"}
+                {c.initiatedBy && (
+                  <span className="block text-xs text-slate-600">{t("by", { name: c.initiatedBy })}</span>
+                )}
+              </td>
+              <td className="px-3 py-2">{panel.has(`state.${c.state}`) ? panel(`state.${c.state}`) : c.state}</td>
+              <td className="px-3 py-2">{c.outcome ? label("outcome", c.outcome) : "—"}</td>
+              <td className="px-3 py-2">
+                {c.appointmentId && (
+                  <Link href={`/appointments/${c.appointmentId}`} className="text-brand-700 underline">
+                    {t("appointment")}
+                  </Link>
+                )}
+                {!c.appointmentId && c.purpose === "GROUP_CALL" && c.live && (
+                  <Link href={`/calls/group?call=${c.id}`} className="text-brand-700 underline">
+                    {t("roster")}
+                  </Link>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       )}
     </main>
   );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
+import { ListTable } from "@/components/list-table";
 import { RuleRowActions } from "@/components/admin/rule-row-actions";
 import { requireViewerPage } from "@/lib/auth/session";
 import { minutesToTime } from "@/lib/clinic-line/schema";
@@ -44,77 +45,59 @@ export default async function ClinicLineRulesPage({ searchParams }: { searchPara
       {rules.length === 0 ? (
         <p className="mt-4 text-slate-600">{t("empty")}</p>
       ) : (
-        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">{t("caption")}</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.order")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.rule")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.caller")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.when")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.action")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  {t("columns.state")}
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  <span className="sr-only">{t("columns.actions")}</span>
-                </th>
+        <ListTable
+          className="mt-4"
+          caption={t("caption")}
+          columns={[
+            t("columns.order"),
+            t("columns.rule"),
+            t("columns.caller"),
+            t("columns.when"),
+            t("columns.action"),
+            t("columns.state"),
+            { hidden: t("columns.actions") },
+          ]}
+        >
+          {rules.map((rule, index) => {
+            const name = rule.label ?? t("unnamed", { n: index + 1 });
+            const when = [
+              rule.weekdays.length ? rule.weekdays.map((d) => days(String(d))).join(", ") : t("everyDay"),
+              rule.startMinute !== null && rule.endMinute !== null
+                ? `${minutesToTime(rule.startMinute)}–${minutesToTime(rule.endMinute)}`
+                : t("allDay"),
+            ].join(" · ");
+            return (
+              <tr key={rule.id} data-testid="rule-row">
+                <td className="px-3 py-2">
+                  {index + 1}
+                  <span className="block text-xs text-slate-500">{t("priorityShort", { p: rule.priority })}</span>
+                </td>
+                <td className="px-3 py-2">
+                  <Link href={`/admin/clinic-line/${rule.id}`} className="text-brand-700 underline">
+                    {name}
+                  </Link>
+                </td>
+                <td className="px-3 py-2">{rule.callerPattern === "*" ? t("anyCaller") : rule.callerPattern}</td>
+                <td className="px-3 py-2">{when}</td>
+                <td className="px-3 py-2">
+                  {rule.kind === "BLOCK"
+                    ? t("reject")
+                    : t("redirectTo", { target: rule.targetName ?? rule.redirectTarget ?? "—" })}
+                </td>
+                <td className="px-3 py-2">{rule.active ? t("active") : t("inactive")}</td>
+                <td className="px-3 py-2">
+                  <RuleRowActions
+                    ruleId={rule.id}
+                    name={name}
+                    active={rule.active}
+                    first={index === 0}
+                    last={index === rules.length - 1}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rules.map((rule, index) => {
-                const name = rule.label ?? t("unnamed", { n: index + 1 });
-                const when = [
-                  rule.weekdays.length ? rule.weekdays.map((d) => days(String(d))).join(", ") : t("everyDay"),
-                  rule.startMinute !== null && rule.endMinute !== null
-                    ? `${minutesToTime(rule.startMinute)}–${minutesToTime(rule.endMinute)}`
-                    : t("allDay"),
-                ].join(" · ");
-                return (
-                  <tr key={rule.id} data-testid="rule-row">
-                    <td className="px-3 py-2">
-                      {index + 1}
-                      <span className="block text-xs text-slate-500">{t("priorityShort", { p: rule.priority })}</span>
-                    </td>
-                    <td className="px-3 py-2">
-                      <Link href={`/admin/clinic-line/${rule.id}`} className="text-brand-700 underline">
-                        {name}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-2">{rule.callerPattern === "*" ? t("anyCaller") : rule.callerPattern}</td>
-                    <td className="px-3 py-2">{when}</td>
-                    <td className="px-3 py-2">
-                      {rule.kind === "BLOCK"
-                        ? t("reject")
-                        : t("redirectTo", { target: rule.targetName ?? rule.redirectTarget ?? "—" })}
-                    </td>
-                    <td className="px-3 py-2">{rule.active ? t("active") : t("inactive")}</td>
-                    <td className="px-3 py-2">
-                      <RuleRowActions
-                        ruleId={rule.id}
-                        name={name}
-                        active={rule.active}
-                        first={index === 0}
-                        last={index === rules.length - 1}
-                      />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </ListTable>
       )}
       <p className="mt-3 text-sm text-slate-600">{t("zoneNote")}</p>
     </main>
