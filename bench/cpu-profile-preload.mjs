@@ -1,5 +1,5 @@
 // Loaded into the app's processes by bench/server-cpu.ts (NODE_OPTIONS=--import=…) when BENCH_PROFILE is
-// set; acts only in the Next server. The first SIGUSR2 starts V8's sampling profiler, the next writes the
+// (and bench/notifications.ts) set; acts only in the Next server and the worker process. The first SIGUSR2 starts V8's sampling profiler, the next writes the
 // profile to $PROFILE_OUT (open it in Chrome's DevTools). --cpu-prof is not allowed in NODE_OPTIONS, and
 // this way the profile holds the measured requests only, not the server's start.
 import fs from "node:fs";
@@ -7,7 +7,8 @@ import inspector from "node:inspector";
 import path from "node:path";
 
 const isNextServer = process.argv.some((a) => a.endsWith("next/dist/bin/next")) && process.argv.includes("start");
-if (isNextServer && process.env.PROFILE_OUT) {
+const isWorker = process.argv.some((a) => a.endsWith("scripts/worker.ts"));
+if ((isNextServer || isWorker) && process.env.PROFILE_OUT) {
   const session = new inspector.Session();
   session.connect();
   session.post("Profiler.enable");
@@ -22,7 +23,7 @@ if (isNextServer && process.env.PROFILE_OUT) {
     running = false;
     session.post("Profiler.stop", (error, result) => {
       if (error) return;
-      const file = path.join(process.env.PROFILE_OUT, `server-${Date.now()}.cpuprofile`);
+      const file = path.join(process.env.PROFILE_OUT, `${isWorker ? "worker" : "server"}-${Date.now()}.cpuprofile`);
       fs.writeFileSync(file, JSON.stringify(result.profile));
     });
   });

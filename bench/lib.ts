@@ -2,6 +2,7 @@
 // Benchmarks print figures; they never assert timings.
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -116,4 +117,76 @@ export async function closedLoop(clients: number, seconds: number, request: () =
     }),
   );
   return done / seconds;
+}
+
+/** The processes (pid → command line) on this machine whose command line `match` accepts, from /proc. */
+export function processesMatching(match: (cmdline: string) => boolean): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+      if (cmdline && match(cmdline)) found.set(Number(entry), cmdline);
+    } catch {
+      // ended while listed
+    }
+  }
+  return found;
+}
+
+// /proc/<pid>/stat counts CPU in clock ticks; Linux reports them at 100 per second (USER_HZ)
+const MS_PER_TICK = 10;
+
+/** CPU time (user + system, ms) the processes have used so far; a process that has ended counts 0. */
+export function cpuMs(pids: Iterable<number>): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      // fields after the parenthesised command name: state is the 3rd field, utime the 14th, stime the 15th
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+    } catch {
+      // ended
+    }
+  }
+  return total;
+}
+
+export type ProcessGroups = Record<string, (cmdline: string) => boolean>;
+
+/** Each group's processes with the CPU they have used so far: the start of a measurement. */
+export function cpuSnapshot(groups: ProcessGroups): Record<string, Map<number, number>> {
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, match]) => [
+      name,
+      new Map([...processesMatching(match).keys()].map((pid) => [pid, cpuMs([pid])])),
+    ]),
+  );
+}
+
+/**
+ * CPU (ms) each group used since `snapshot`; processes started since count from zero (a new database
+ * backend, a restarted app), processes that have ended since count nothing (their CPU is gone from /proc).
+ */
+export function cpuSince(groups: ProcessGroups, snapshot: Record<string, Map<number, number>>): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [name, match] of Object.entries(groups)) {
+    used[name] = 0;
+    for (const pid of processesMatching(match).keys())
+      used[name] += Math.max(0, cpuMs([pid]) - (snapshot[name]?.get(pid) ?? 0));
+  }
+  return used;
+}
+
+/** The CPU each group of processes, and this process, uses while `work` runs. Read from /proc. */
+export async function cpuDuring<T>(
+  groups: ProcessGroups,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpu: Record<string, number> }> {
+  const snapshot = cpuSnapshot(groups);
+  const ownBefore = process.cpuUsage();
+  const result = await work();
+  const own = process.cpuUsage(ownBefore);
+  return { result, cpu: { ...cpuSince(groups, snapshot), "benchmark client": (own.user + own.system) / 1000 } };
 }

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { appEnvFor, startAppInstance, stopAppInstance, testQueue } from "@/tests/faults/helpers";
-import { freshDatabase, machine, ms, summary } from "./lib";
+import { cpuSince, cpuSnapshot, freshDatabase, machine, ms, summary, type ProcessGroups } from "./lib";
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const CAP = 90;
@@ -23,6 +23,13 @@ const THROTTLED = Math.max(10, Math.round(COUNT / 100)); // 1 % of call creation
 // the app instance of the undisturbed run there (it is stopped with SIGTERM instead of SIGKILL to write it)
 const RUNS = process.env.BENCH_RUNS ?? "both";
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+// how long one run may take before it reports what was done by then (10,000 take ~25 min on 2 cores)
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MINUTES ?? 60) * 60_000;
+// where the CPU goes: the app instance (webhook + workers), PostgreSQL, and this process (the emulator)
+const processGroups: ProcessGroups = {
+  app: (c) => c.includes("tests/faults/app-instance.ts"),
+  PostgreSQL: (c) => c.startsWith("postgres:"),
+};
 
 function pgbenchInsertRate(databaseUrl: string): number {
   const script = path.join(os.tmpdir(), `consulta-bench-reminders-${process.pid}.sql`);
@@ -157,6 +164,9 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
       return Number(row?.n ?? 0);
     };
     const transactionsBefore = await committed();
+    // the CPU of the instance killed halfway is gone with it: the killed run counts only the restarted one
+    const cpuBefore = cpuSnapshot(processGroups);
+    const ownCpuBefore = process.cpuUsage();
     const started = performance.now();
     for (let n = 0; n < COUNT; n += 500) {
       const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
@@ -176,13 +186,21 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
         killedAt = done;
         app = await startAppInstance(env);
       }
-      if (performance.now() - started > 30 * 60_000) break;
+      if (performance.now() - started > DEADLINE_MS) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (performance.now() - started) / 1000;
     // statistics reach pg_stat_database within about a second of each transaction
     await new Promise((r) => setTimeout(r, 1_500));
     const transactions = (await committed()) - transactionsBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const cpuPerReminder = [
+      ...Object.entries(cpuSince(processGroups, cpuBefore)).map(
+        ([name, used]) => `${name} ${(used / COUNT).toFixed(1)}`,
+      ),
+      `benchmark + emulator ${((ownCpu.user + ownCpu.system) / 1000 / COUNT).toFixed(1)}`,
+    ].join(", ");
+    const doneInTime = await db.reminder.count({ where: { status: "DONE" } });
     sampling = false;
     await sampler;
     await boss.stop({ graceful: false, close: true });
@@ -210,6 +228,10 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
         `  most calls at once ${peak} (app cap ${CAP}, emulator cap 100)`,
         `  429 + Retry-After: 1 s answered ${hits} times; every throttled call placed later: ${lost === 0}`,
         `  confirmed ${confirmed}/${COUNT}, placed twice ${twice}, lost ${lost}`,
+        ...(doneInTime < COUNT
+          ? [`  DEADLINE PASSED (BENCH_DEADLINE_MINUTES): ${doneInTime} of ${COUNT} done; "lost" counts the rest`]
+          : []),
+        `  CPU ms per reminder: ${cpuPerReminder}`,
         `  database transactions per reminder: ${(transactions / COUNT).toFixed(0)} (every process, the benchmark's polling included)`,
       ].join("\n"),
     );

@@ -267,6 +267,7 @@ export const routeTable: RouteCase[] = [
     expect: all(404),
   },
   { file: "app/api/ping/route.ts", method: "GET", path: () => "/api/ping", expect: all(204) },
+  { file: "app/api/ping/route.ts", method: "POST", path: () => "/api/ping", expect: all(204) },
   // prompt audio is fetched by Microsoft's media platform without credentials; it holds no patient data
   {
     file: "app/api/prompts/[locale]/[key]/route.ts",

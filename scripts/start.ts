@@ -8,6 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import os from "node:os";
 import path from "node:path";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres";
 
@@ -17,6 +18,8 @@ const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const appUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
+// CONSULTA_WORKERS=separate: the worker process runs this much nicer than the web server (0 = the same)
+const WORKER_NICENESS = Number(process.env.CONSULTA_WORKER_NICENESS ?? 10);
 let embedded: EmbeddedPostgres | undefined;
 let nextServer: ChildProcess | undefined;
 
@@ -178,6 +181,9 @@ async function main(): Promise<void> {
       env: { ...env, CONSULTA_WORKERS: "on" },
       stdio: ["inherit", output, output],
     });
+    // the webhook's acknowledgements are on Microsoft's clock (a few seconds) and the jobs are not: when both
+    // want the CPU, the web server gets it first and the workers catch up after the burst
+    if (worker.pid !== undefined) os.setPriority(worker.pid, WORKER_NICENESS);
     tee(worker);
     children.push(worker);
     worker.on("exit", (code) => void shutdown(code ?? 1));
