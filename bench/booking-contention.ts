@@ -4,14 +4,12 @@
 // Baselines in the same run: a no-op route handler (/api/ping) under the same load, in rounds that
 // alternate with the bookings, and pgbench inserting single rows into a table with the same exclusion
 // constraint.
-import { spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createPrismaClient } from "@/lib/db/create-client";
-import { closedLoop, freshDatabase, machine, ms, startApp, summary } from "./lib";
+import { closedLoop, freshDatabase, machine, ms, pgbenchRate, startApp, summary } from "./lib";
+import { alwaysOpenClinic } from "./seed";
 
 const CLIENTS = 64;
 const CLINICIANS = 20;
@@ -23,19 +21,6 @@ const DAY_MS = 86_400_000;
 
 const load = (seconds: number, request: () => Promise<void>) => closedLoop(CLIENTS, seconds, request);
 
-function pgbenchBaseline(databaseUrl: string): number {
-  const script = path.join(os.tmpdir(), `consulta-bench-${process.pid}.sql`);
-  fs.writeFileSync(
-    script,
-    "\\set s random(1, 9000000000000)\nINSERT INTO bench_slots (clinician, span) VALUES (1, tstzrange(to_timestamp(:s), to_timestamp(:s + 1)));\n",
-  );
-  const result = spawnSync("pgbench", ["-n", "-c", String(CLIENTS), "-j", "2", "-T", "10", "-f", script, databaseUrl], {
-    encoding: "utf8",
-  });
-  const tps = /tps = ([\d.]+)/.exec(result.stdout ?? "");
-  return tps ? Number(tps[1]) : NaN;
-}
-
 const database = await freshDatabase("booking");
 const db = createPrismaClient(database.url, { max: 4 });
 let app: ChildProcess | undefined;
@@ -45,32 +30,8 @@ try {
   // them, so the supply of free slots (CLINICIANS × 13 days × 96) outlasts any run and the figure
   // measures the app, not a calendar that has filled up (with one clinician a 20-s run would run out
   // of cold slots at 63 bookings/s).
-  const type = await db.appointmentType.create({
-    data: { slug: "bench", name: "Bench", durationMinutes: 15, minimumNoticeMinutes: 0, bookingHorizonDays: 30 },
-  });
-  const clinicians = await Promise.all(
-    Array.from({ length: CLINICIANS }, (_, i) =>
-      db.user.create({
-        data: {
-          email: `clinician-${i}@bench.example`,
-          name: `Bench clinician ${i}`,
-          role: "CLINICIAN",
-          timeZone: "UTC",
-          appointmentTypes: { connect: { id: type.id } },
-          weeklyAvailability: {
-            create: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 })),
-          },
-        },
-      }),
-    ),
-  );
+  const { type, clinicians, sessionToken, patient } = await alwaysOpenClinic(db, CLINICIANS);
   const clinician = clinicians[0]!;
-  const staff = await db.user.create({ data: { email: "staff@bench.example", name: "Bench staff", role: "STAFF" } });
-  const sessionToken = crypto.randomBytes(32).toString("hex");
-  await db.session.create({ data: { sessionToken, userId: staff.id, expires: new Date(Date.now() + DAY_MS) } });
-  const patient = await db.patient.create({ data: { firstName: "Bench", lastName: "Patient" } });
-  await db.$executeRawUnsafe(`CREATE TABLE bench_slots (clinician int, span tstzrange,
-    EXCLUDE USING gist (clinician WITH =, span WITH &&))`);
 
   app = await startApp(database.url, PORT);
   const headers = {
@@ -149,7 +110,14 @@ try {
       ON a."clinicianId" = b."clinicianId" AND a.id < b.id
      AND tstzrange(a."blockedFrom", a."blockedUntil") && tstzrange(b."blockedFrom", b."blockedUntil")
      AND a.status IN ('BOOKED', 'CONFIRMED') AND b.status IN ('BOOKED', 'CONFIRMED')`;
-  const pgbenchTps = pgbenchBaseline(database.url);
+  // pgbench inserting into a table with the same exclusion constraint as appointments
+  const pgbenchTps = pgbenchRate(database.url, {
+    clients: CLIENTS,
+    createTable:
+      "CREATE TABLE bench_slots (clinician int, span tstzrange, EXCLUDE USING gist (clinician WITH =, span WITH &&))",
+    insert:
+      "\\set s random(1, 9000000000000)\nINSERT INTO bench_slots (clinician, span) VALUES (1, tstzrange(to_timestamp(:s), to_timestamp(:s + 1)));",
+  });
   const bookingsPerSecond = committed / elapsedSeconds;
   const losers = summary(loserLatency);
 

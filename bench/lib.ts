@@ -1,6 +1,6 @@
 // Helpers shared by the benchmarks: a throwaway PostgreSQL database and percentile summaries.
 // Benchmarks print figures; they never assert timings.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -132,6 +132,39 @@ export function processesMatching(match: (cmdline: string) => boolean): Map<numb
     }
   }
   return found;
+}
+
+/** The parent of process `pid` (from /proc), or null once it has ended. */
+export function parentPid(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // after the parenthesised command name: state, then the parent's pid
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Single-row INSERTs per second by pgbench (`clients` connections, 10 s) into a table `createTable` makes,
+ * with `insert` as the transaction: the database's own floor for the benchmarks' ratios.
+ */
+export function pgbenchRate(databaseUrl: string, options: { clients: number; createTable: string; insert: string }) {
+  const script = path.join(os.tmpdir(), `consulta-bench-${process.pid}.sql`);
+  fs.writeFileSync(script, `${options.insert}\n`);
+  try {
+    const created = spawnSync("psql", [databaseUrl, "-qc", options.createTable], { encoding: "utf8" });
+    if (created.status !== 0) throw new Error(`pgbench table not created: ${created.stderr}`);
+    const result = spawnSync(
+      "pgbench",
+      ["-n", "-c", String(options.clients), "-j", "2", "-T", "10", "-f", script, databaseUrl],
+      { encoding: "utf8" },
+    );
+    const tps = /tps = ([\d.]+)/.exec(result.stdout ?? "");
+    return tps ? Number(tps[1]) : NaN;
+  } finally {
+    fs.rmSync(script, { force: true });
+  }
 }
 
 // /proc/<pid>/stat counts CPU in clock ticks; Linux reports them at 100 per second (USER_HZ)

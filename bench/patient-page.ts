@@ -14,16 +14,15 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import zlib from "node:zlib";
 import type { ChildProcess } from "node:child_process";
-import { hashJoinToken, newJoinToken } from "@/lib/appointments/join-token";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { freshDatabase, machine, ms, root, startApp, summary } from "./lib";
+import { appointmentWithLink } from "./seed";
 
 const CLIENTS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = 2;
 const PORT = Number(process.env.BENCH_PORT ?? 3501);
 const BASE = `http://localhost:${PORT}`;
-const DAY_MS = 86_400_000;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
@@ -106,33 +105,23 @@ try {
   const patient = await db.patient.create({
     data: { firstName: "Ana", lastName: "Bench", locale: "pt-BR", timeZone: "America/Sao_Paulo" },
   });
-  const link = newJoinToken();
-  const startsAt = new Date(Math.ceil((Date.now() + 2 * DAY_MS) / 3_600_000) * 3_600_000);
-  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-  await db.appointment.create({
-    data: {
-      clinicianId: clinician.id,
-      patientId: patient.id,
-      appointmentTypeId: type.id,
-      startsAt,
-      endsAt,
-      blockedFrom: startsAt,
-      blockedUntil: endsAt,
-      joinTokenHash: hashJoinToken(link.token),
-      joinTokenExpiresAt: new Date(endsAt.getTime() + DAY_MS),
-    },
+  const { token: linkToken, appointment } = await appointmentWithLink(db, {
+    clinicianId: clinician.id,
+    patientId: patient.id,
+    appointmentTypeId: type.id,
+    durationMinutes: 30,
   });
   await db.onlineMeeting.create({
     data: {
-      appointmentId: (await db.appointment.findFirstOrThrow({ where: { patientId: patient.id } })).id,
+      appointmentId: appointment.id,
       externalId: crypto.randomUUID(),
       organizerId: clinician.id,
       tokenKind: "APPLICATION",
       state: "READY",
       joinWebUrl: "https://teams.microsoft.com/l/meetup-join/bench",
       subject: "Consulta",
-      startsAt,
-      endsAt,
+      startsAt: appointment.startsAt,
+      endsAt: appointment.endsAt,
     },
   });
 
@@ -146,7 +135,7 @@ try {
       "x-forwarded-for": `10.${(patientNumber >> 16) & 255}.${(patientNumber >> 8) & 255}.${patientNumber & 255}`,
     };
   };
-  const pagePath = `/j/${link.token}`;
+  const pagePath = `/j/${linkToken}`;
 
   // --- first-load JS ---------------------------------------------------------------------------------
   const pageResponse = await fetch(`${BASE}${pagePath}`, { headers: patientHeaders() });

@@ -2,18 +2,17 @@
 // emulator with far ends that answer at once and press 1, drained by one app instance (webhook + workers,
 // tests/faults/app-instance.ts) on a PostgreSQL server. Run twice: undisturbed, and with the app killed
 // (SIGKILL) when half are done and started again. Printed: jobs completed per second, start lag (due →
-// claimed) p50/p99, the most calls the emulator held at once against the cap, 429 Retry-After waits,
-// calls placed twice, reminders lost. Baseline in the same run: pgbench inserting single rows.
-import { spawnSync } from "node:child_process";
+// claimed) p50/p99, the most calls the emulator held at once against the cap, the 429 answers and whether
+// each retry waited its Retry-After, calls placed twice, reminders lost. Baseline in the same run: pgbench
+// inserting single rows.
 import crypto from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { appEnvFor, startAppInstance, stopAppInstance, testQueue } from "@/tests/faults/helpers";
-import { cpuSince, cpuSnapshot, freshDatabase, machine, ms, summary, type ProcessGroups } from "./lib";
+import { cpuSince, cpuSnapshot, freshDatabase, machine, ms, pgbenchRate, summary, type ProcessGroups } from "./lib";
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const CAP = 90;
@@ -30,18 +29,6 @@ const processGroups: ProcessGroups = {
   app: (c) => c.includes("tests/faults/app-instance.ts"),
   PostgreSQL: (c) => c.startsWith("postgres:"),
 };
-
-function pgbenchInsertRate(databaseUrl: string): number {
-  const script = path.join(os.tmpdir(), `consulta-bench-reminders-${process.pid}.sql`);
-  fs.writeFileSync(script, "INSERT INTO bench_rows (v) VALUES (1);\n");
-  spawnSync("psql", [databaseUrl, "-qc", "CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, v int)"]);
-  const result = spawnSync("pgbench", ["-n", "-c", "8", "-j", "2", "-T", "10", "-f", script, databaseUrl], {
-    encoding: "utf8",
-  });
-  fs.rmSync(script, { force: true });
-  const tps = /tps = ([\d.]+)/.exec(result.stdout ?? "");
-  return tps ? Number(tps[1]) : NaN;
-}
 
 async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
   const database = await freshDatabase(`reminders_${killHalfway ? "kill" : "plain"}`);
@@ -217,7 +204,10 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     const twice = [...perPhone.values()].filter((n) => n > 1).length;
     const lost = phones.filter((p) => !perPhone.has(p)).length;
     const confirmed = rows.filter((r) => r.outcome === "CONFIRMED").length;
-    const hits = ((await request(emu, "GET", "/_emulator/faults")).json.value as { hits: number }[])[0]?.hits ?? 0;
+    const [throttle] = (await request(emu, "GET", "/_emulator/faults")).json.value as {
+      hits: number;
+      retries: { honoured: number; early: number; shortestWaitMs: number | null };
+    }[];
     const lag = summary(lags);
     const rate = COUNT / seconds;
     console.info(
@@ -226,7 +216,7 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
         `  ${COUNT} reminders in ${seconds.toFixed(1)} s: ${rate.toFixed(1)} jobs/s; ratio to pgbench ${(rate / pgbenchTps).toPrecision(2)} (target ≥ 0.10)`,
         `  start lag p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}`,
         `  most calls at once ${peak} (app cap ${CAP}, emulator cap 100)`,
-        `  429 + Retry-After: 1 s answered ${hits} times; every throttled call placed later: ${lost === 0}`,
+        `  429 + Retry-After: 1 s answered ${throttle!.hits} times; retried (same client-request-id) after the wait ${throttle!.retries.honoured}, early ${throttle!.retries.early}, shortest wait ${throttle!.retries.shortestWaitMs ?? "—"} ms`,
         `  confirmed ${confirmed}/${COUNT}, placed twice ${twice}, lost ${lost}`,
         ...(doneInTime < COUNT
           ? [`  DEADLINE PASSED (BENCH_DEADLINE_MINUTES): ${doneInTime} of ${COUNT} done; "lost" counts the rest`]
@@ -248,7 +238,11 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
 }
 
 const pgbenchDb = await freshDatabase("reminders_pgbench");
-const pgbenchTps = pgbenchInsertRate(pgbenchDb.url);
+const pgbenchTps = pgbenchRate(pgbenchDb.url, {
+  clients: 8,
+  createTable: "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, v int)",
+  insert: "INSERT INTO bench_rows (v) VALUES (1);",
+});
 await pgbenchDb.drop();
 console.info(`Reminder dispatch benchmark — ${machine()}, ${os.cpus().length} CPUs`);
 console.info(`baseline: pgbench single-row INSERT, 8 clients: ${pgbenchTps.toFixed(0)} tps`);

@@ -7,15 +7,15 @@
 // frames for the time the server's thread waited for a CPU; take them on a quiet machine.
 // Measures, in this order: /api/ping, POST /api/appointments (the booking bench's mix), /j/<token>,
 // with CLIENTS concurrent clients; each is warmed before it is measured.
-import { execFileSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { hashJoinToken, newJoinToken } from "@/lib/appointments/join-token";
 import { createPrismaClient } from "@/lib/db/create-client";
-import { freshDatabase, machine, root, startApp } from "./lib";
+import { cpuMs, freshDatabase, machine, parentPid, processesMatching, root, startApp } from "./lib";
+import { alwaysOpenClinic, appointmentWithLink } from "./seed";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -47,21 +47,6 @@ function send(
   });
 }
 
-/** The Next server: the start script's child that runs `next start`. */
-function serverPid(startPid: number): number {
-  // Next renames its process ("next-server (v…)"), so match either name
-  const out = execFileSync("pgrep", ["-P", String(startPid), "-f", "next"], { encoding: "utf8" }).trim();
-  return Number(out.split("\n")[0]);
-}
-
-const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // fields after "(comm) ": state is [0], utime [11], stime [12]
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 async function run(count: number, request: () => Promise<number>): Promise<Map<number, number>> {
   const statuses = new Map<number, number>();
   let left = count;
@@ -81,46 +66,12 @@ const database = await freshDatabase("server_cpu");
 const db = createPrismaClient(database.url, { max: 2 });
 let app: ChildProcess | undefined;
 try {
-  const type = await db.appointmentType.create({
-    data: { slug: "bench", name: "Bench", durationMinutes: 15, minimumNoticeMinutes: 0, bookingHorizonDays: 30 },
-  });
-  const clinicians = await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      db.user.create({
-        data: {
-          email: `clinician-${i}@bench.example`,
-          name: `Bench clinician ${i}`,
-          role: "CLINICIAN",
-          timeZone: "UTC",
-          appointmentTypes: { connect: { id: type.id } },
-          weeklyAvailability: {
-            create: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 })),
-          },
-        },
-      }),
-    ),
-  );
-  const staff = await db.user.create({ data: { email: "staff@bench.example", name: "Bench staff", role: "STAFF" } });
-  const sessionToken = crypto.randomBytes(32).toString("hex");
-  await db.session.create({ data: { sessionToken, userId: staff.id, expires: new Date(Date.now() + DAY_MS) } });
-  const patient = await db.patient.create({
-    data: { firstName: "Ana", lastName: "Bench", locale: "pt-BR", timeZone: "America/Sao_Paulo" },
-  });
-  const link = newJoinToken();
-  const startsAt = new Date(Math.ceil((Date.now() + 2 * DAY_MS) / 3_600_000) * 3_600_000);
-  const endsAt = new Date(startsAt.getTime() + 15 * 60_000);
-  await db.appointment.create({
-    data: {
-      clinicianId: clinicians[0]!.id,
-      patientId: patient.id,
-      appointmentTypeId: type.id,
-      startsAt,
-      endsAt,
-      blockedFrom: startsAt,
-      blockedUntil: endsAt,
-      joinTokenHash: hashJoinToken(link.token),
-      joinTokenExpiresAt: new Date(endsAt.getTime() + DAY_MS),
-    },
+  const { type, clinicians, sessionToken, patient } = await alwaysOpenClinic(db, 20);
+  const { token: linkToken } = await appointmentWithLink(db, {
+    clinicianId: clinicians[0]!.id,
+    patientId: patient.id,
+    appointmentTypeId: type.id,
+    durationMinutes: 15,
   });
 
   app = await startApp(database.url, PORT, {
@@ -132,7 +83,11 @@ try {
         }
       : {}),
   });
-  const pid = serverPid(app.pid!);
+  // Next renames its process ("next-server (v…)"); the one the start script of this benchmark runs
+  const [pid] = [...processesMatching((cmdline) => cmdline.startsWith("next-server")).keys()].filter(
+    (candidate) => parentPid(candidate) === app!.pid,
+  );
+  if (pid === undefined) throw new Error("the Next server process was not found");
 
   // the booking bench's mix: half at 10 hot slots, half at random cold slots, 10 % resent
   const firstDay = Math.ceil((Date.now() + DAY_MS) / DAY_MS) * DAY_MS;
@@ -170,7 +125,7 @@ try {
   const page = async () => {
     patientNumber++;
     const forwarded = `10.${(patientNumber >> 16) & 255}.${(patientNumber >> 8) & 255}.${patientNumber & 255}`;
-    return (await send("GET", `/j/${link.token}`, { "x-forwarded-for": forwarded })).status;
+    return (await send("GET", `/j/${linkToken}`, { "x-forwarded-for": forwarded })).status;
   };
   const ping = async () => (await send("GET", "/api/ping", {})).status;
 
@@ -184,11 +139,11 @@ try {
     if (only && !only.includes(name)) continue;
     await run(Math.min(300, REQUESTS), request); // warm
     if (profileDir) process.kill(pid, "SIGUSR2"); // starts the profiler
-    const cpu0 = cpuMs(pid);
+    const cpu0 = cpuMs([pid]);
     const t0 = performance.now();
     const statuses = await run(REQUESTS, request);
     const seconds = (performance.now() - t0) / 1000;
-    const perRequest = (cpuMs(pid) - cpu0) / REQUESTS;
+    const perRequest = (cpuMs([pid]) - cpu0) / REQUESTS;
     results[name] = perRequest;
     if (profileDir) process.kill(pid, "SIGUSR2"); // writes the profile
     console.info(

@@ -151,6 +151,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     void (async () => {
       try {
         if (!path.startsWith("/_emulator")) {
+          faults.observe(ctx.clientRequestId);
           const fault = faults.take("request", req.method ?? "GET", path);
           if (fault?.action.type === "latency")
             await new Promise((r) => setTimeout(r, fault.action.type === "latency" ? fault.action.ms : 0));
@@ -174,6 +175,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
               },
               { "Retry-After": after },
             );
+            faults.throttled(fault, ctx.clientRequestId, fault.action.retryAfterSeconds);
             return;
           }
           if (fault?.action.type === "unavailable") {

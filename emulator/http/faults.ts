@@ -54,7 +54,17 @@ export type FaultRule = z.infer<typeof faultRuleSchema> & {
   matcher: RegExp;
   remaining: number;
   hits: number;
+  /**
+   * Throttle rules: how the clients retried the requests they answered, matched by `client-request-id`
+   * (Graph's SDKs keep it over retries): after waiting out Retry-After, or early (throttled requests sent
+   * without the header are not followed).
+   */
+  retries?: { honoured: number; early: number; shortestWaitMs: number | null };
 };
+
+// The client's wait is measured here, from sending the 429 to the retry's arrival; timers may fire a
+// millisecond early against this clock.
+const WAIT_TOLERANCE_MS = 5;
 
 export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
@@ -72,6 +82,10 @@ export function globToRegExp(pattern: string): RegExp {
 export class FaultInjector {
   private rules: FaultRule[] = [];
   private nextId = 1;
+  /** client-request-id of a request answered 429 → when, by which rule, and the wait it was given */
+  private awaitingRetry = new Map<string, { rule: FaultRule; at: number; retryAfterMs: number }>();
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
 
   add(input: z.infer<typeof faultRuleSchema>): FaultRule {
     const rule: FaultRule = {
@@ -80,6 +94,7 @@ export class FaultInjector {
       matcher: input.pathRegex !== undefined ? new RegExp(input.pathRegex, "i") : globToRegExp(input.path ?? "**"),
       remaining: input.count,
       hits: 0,
+      ...(input.action.type === "throttle" && { retries: { honoured: 0, early: 0, shortestWaitMs: null } }),
     };
     this.rules.push(rule);
     return rule;
@@ -91,6 +106,25 @@ export class FaultInjector {
 
   clear(): void {
     this.rules = [];
+    this.awaitingRetry.clear();
+  }
+
+  /** `rule` answered a request 429 with Retry-After `retryAfterSeconds`: its retry is watched for. */
+  throttled(rule: FaultRule, clientRequestId: string | undefined, retryAfterSeconds: number): void {
+    if (clientRequestId)
+      this.awaitingRetry.set(clientRequestId, { rule, at: this.clock(), retryAfterMs: retryAfterSeconds * 1000 });
+  }
+
+  /** Every Graph request, before faults apply: the retry of a throttled request is checked against its wait. */
+  observe(clientRequestId: string | undefined): void {
+    const throttled = clientRequestId ? this.awaitingRetry.get(clientRequestId) : undefined;
+    if (!throttled?.rule.retries) return;
+    this.awaitingRetry.delete(clientRequestId!);
+    const waited = Math.round(this.clock() - throttled.at);
+    const retries = throttled.rule.retries;
+    if (waited + WAIT_TOLERANCE_MS >= throttled.retryAfterMs) retries.honoured++;
+    else retries.early++;
+    retries.shortestWaitMs = Math.min(retries.shortestWaitMs ?? waited, waited);
   }
 
   /** Consumes and returns the first matching rule, if any. */

@@ -335,7 +335,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
     }
   }
 
-  async function execute(line: LineCall, command: LineCommand, held: Held): Promise<LineEvent[]> {
+  async function execute(line: LineCall, command: LineCommand, held: Held, holder: string): Promise<LineEvent[]> {
     const callId = graphIdForRequest(line.graphCallId);
     const ctx = { callId: line.callRowId };
     switch (command.type) {
@@ -434,9 +434,17 @@ export function clinicLineService(deps: ClinicLineDeps) {
         return [];
       case "finish": {
         const outcome = command.outcome.toLowerCase();
-        // after the bot applied the termination (which wrote the technical outcome): the business one wins
-        await db.call.update({ where: { id: line.callRowId }, data: { outcome } });
-        await recordAudit(db, actor, "clinic-line.outcome", { type: "Call", id: line.callRowId }, { outcome });
+        // The outcome, its audit row and the end of the flow commit together: a process that dies right
+        // after leaves no flow behind for the sweep to finish (and audit) a second time.
+        const ended = await db.$transaction(async (tx) => {
+          const flow = await tx.clinicLineFlow.deleteMany({ where: { callId: line.callRowId, leaseHolder: holder } });
+          if (flow.count !== 1) return false;
+          // after the bot applied the termination (which wrote the technical outcome): the business one wins
+          await tx.call.update({ where: { id: line.callRowId }, data: { outcome } });
+          await recordAudit(tx, actor, "clinic-line.outcome", { type: "Call", id: line.callRowId }, { outcome });
+          return true;
+        });
+        if (!ended) throw new LeaseLost();
         logger.info({ ...ctx, outcome, reason: command.reason }, "clinic line call finished");
         return [];
       }
@@ -465,7 +473,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
           for (const command of transition.commands) {
             await keep(line, holder, dirty);
             dirty = false;
-            pending.push(...(await execute(line, command, held)));
+            pending.push(...(await execute(line, command, held, holder)));
           }
         }
         // done, and no action outstanding that could still decide the outcome
@@ -581,8 +589,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
           }
         }
         // the call is gone and nothing more will come: keep the outcome reached (else FAILED), drop the flow
-        await execute(line, { type: "finish", outcome: line.state.outcome ?? "FAILED", reason: "stalled" }, {});
-        await drop(line, holder);
+        await execute(line, { type: "finish", outcome: line.state.outcome ?? "FAILED", reason: "stalled" }, {}, holder);
         return true;
       } finally {
         await release(graphCallId, holder).catch(() => undefined);

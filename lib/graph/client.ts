@@ -1,5 +1,5 @@
 // The Graph transport: Microsoft's graph-client with our middleware chain
-//   capture errors → authentication (TokenSource) → retry (429/503/504) → fetch
+//   capture errors → authentication (TokenSource) → telemetry → retry (429/503/504) → fetch
 // and one `request` function that turns every answer into parsed JSON or a GraphError.
 // The SDK is used in RAW mode: it would otherwise rebuild errors into its own type and lose the
 // `innererror` spelling, Retry-After and our typed authentication errors.
@@ -7,6 +7,7 @@ import {
   AuthenticationHandler,
   Client,
   ResponseType,
+  TelemetryHandler,
   type Context,
   type Middleware,
   type MiddlewareOptions,
@@ -83,7 +84,9 @@ export function createGraphSdkClient(options: GraphClientOptions): Client {
     defaultVersion: "v1.0",
     // the authentication middleware only attaches the token for Graph's host or these
     customHosts: base.hostname === GRAPH_HOST ? undefined : new Set([base.hostname]),
-    middleware: [capture, auth, retry, send],
+    // the SDK's telemetry handler gives every request a client-request-id (Microsoft support traces it),
+    // set before the retries so that they carry the same one
+    middleware: [capture, auth, new TelemetryHandler(), retry, send],
   });
 }
 

@@ -34,7 +34,7 @@ export async function handleReminderDispatchJobs(jobs: PgBoss.Job<ReminderJob>[]
 
 export async function handleReminderSweep(): Promise<void> {
   const result = await reminders().sweep();
-  if (result.scheduled || result.stuck) logger.info(result, "reminder sweep");
+  if (result.scheduled || result.unheard || result.stuck) logger.info(result, "reminder sweep");
 }
 
 /** After the bot applied a call's notifications: the reminder flows react to call state and finished prompts. */
@@ -42,7 +42,8 @@ export async function reminderFlowsAfterNotifications(notifications: BotNotifica
   try {
     await reminders().handleNotifications(notifications);
   } catch (error) {
-    // the notifications are applied; a flow that missed one ends by its own terminate or the sweep
+    // the notifications are applied; a flow that missed one ends by its own terminate or the sweep (which
+    // feeds a termination the flow did not hear again)
     logger.warn({ err: error }, "reminder flow could not handle a notification");
   }
 }

@@ -82,6 +82,8 @@ export const DEFAULT_MAX_CONCURRENT_CALLS = 20;
 const STUCK_AFTER_MS = 30 * 60_000;
 /** a claim with no call after this long was cut off while placing it (Graph and the write retry for less) */
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
+/** a call ended this long ago whose reminder is still CALLING lost the flow's reaction (a crash in between) */
+export const UNHEARD_END_AFTER_MS = 60_000;
 const ADVISORY_LOCK_KEY = 7_412_001;
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
@@ -588,8 +590,37 @@ export function reminderService(deps: ReminderDeps) {
     });
   }
 
+  /**
+   * Calls that are over while their reminder still waits for them: the process died after the bot applied
+   * the termination and before the flow reacted to it. The flow hears the termination again, from the
+   * Call row, and ends as it would have (the outcome it reached, a retry, or a failure).
+   */
+  async function endUnheard(at: Date): Promise<number> {
+    const waiting = await db.reminder.findMany({
+      where: { status: "CALLING", callId: { not: null }, graphCallId: { not: null } },
+      select: { callId: true, graphCallId: true },
+      take: 500,
+    });
+    if (!waiting.length) return 0;
+    const ended = await db.call.findMany({
+      where: {
+        id: { in: waiting.map((r) => r.callId!) },
+        state: "terminated",
+        endedAt: { lt: new Date(at.getTime() - UNHEARD_END_AFTER_MS) },
+      },
+      select: { id: true, resultCode: true, resultSubcode: true },
+    });
+    for (const call of ended) {
+      const graphCallId = waiting.find((r) => r.callId === call.id)!.graphCallId!;
+      await feed(graphCallId, { type: "terminated", resultCode: call.resultCode, resultSubcode: call.resultSubcode });
+    }
+    return ended.length;
+  }
+
   /** Periodic safety net: reminders for upcoming appointments, due rows re-queued, stuck calls closed. */
-  async function sweep(horizonDays = 8): Promise<{ scheduled: number; queued: number; stuck: number }> {
+  async function sweep(
+    horizonDays = 8,
+  ): Promise<{ scheduled: number; queued: number; unheard: number; stuck: number }> {
     const at = now();
     const upcoming = await db.appointment.findMany({
       where: {
@@ -608,6 +639,7 @@ export function reminderService(deps: ReminderDeps) {
     }
     const due = await db.reminder.findMany({ where: { status: "SCHEDULED", dueAt: { lte: at } }, take: 500 });
     for (const r of due) await queue(r);
+    const unheard = await endUnheard(at);
     const stuck = await db.reminder.updateMany({
       where: { status: "CALLING", claimedAt: { lt: new Date(at.getTime() - STUCK_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "call did not finish", finishedAt: at },
@@ -618,7 +650,7 @@ export function reminderService(deps: ReminderDeps) {
       where: { status: "CALLING", graphCallId: null, claimedAt: { lt: new Date(at.getTime() - INTERRUPTED_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "interrupted while placing the call", finishedAt: at },
     });
-    return { scheduled, queued: due.length, stuck: stuck.count + interrupted.count };
+    return { scheduled, queued: due.length, unheard, stuck: stuck.count + interrupted.count };
   }
 
   /** Resolves when the call-flow work under way in this process has finished (graceful shutdown). */

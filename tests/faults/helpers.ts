@@ -13,9 +13,9 @@ import { request, startTestEmulator } from "@/emulator/test/helpers";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
+import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 
 export const root = path.resolve(import.meta.dirname, "../..");
-export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number) {
@@ -154,10 +154,6 @@ export async function callsPerReminder(emu: RunningEmulator, reminders: DueRemin
   const calls = await emulatorCalls(emu);
   return reminders.map((r) => calls.filter((c) => c.legs.some((l) => l.endpoint.includes(r.phone))).length);
 }
-
-let phoneCounter = 0;
-export const freshPhone = () =>
-  `+551197${String(process.pid % 1000).padStart(3, "0")}${String(phoneCounter++).padStart(4, "0")}`;
 
 export interface DueReminder {
   appointmentId: string;

@@ -11,9 +11,9 @@ import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createUser } from "../helpers/factories";
+import { RECEPTION_OID } from "../helpers/telephony";
 
 const ZONE = "America/Sao_Paulo";
-const RECEPTION = "0a1c2e30-4444-4a00-8000-000000000002";
 let database: TestDatabase;
 let actor: AuditActor;
 let oncallOid: string;
@@ -115,13 +115,13 @@ describe("clinic line rules, as admins edit them", () => {
       target: { kind: "phone", phone: "+5511912345678" },
     });
     // the reception is a known target though it does not use Consulta, when the caller says so
-    await createRule(actor, form({ kind: "REDIRECT", targetKind: "user", targetUser: RECEPTION, active: false }), {
-      extraUserIds: [RECEPTION],
+    await createRule(actor, form({ kind: "REDIRECT", targetKind: "user", targetUser: RECEPTION_OID, active: false }), {
+      extraUserIds: [RECEPTION_OID],
     });
-    const users = await teamsUserOptions(database.db, { id: RECEPTION, name: "Recepção" });
+    const users = await teamsUserOptions(database.db, { id: RECEPTION_OID, name: "Recepção" });
     const views = await ruleViews(database.db, users);
     expect(views.find((v) => v.id === user.id)?.targetName).toBe("Dra. Plantão");
-    expect(views.find((v) => v.redirectTarget === RECEPTION)?.targetName).toBe("Recepção");
+    expect(views.find((v) => v.redirectTarget === RECEPTION_OID)?.targetName).toBe("Recepção");
   });
 
   it("refuses invalid rules field by field, writing nothing", async () => {

@@ -19,9 +19,7 @@ import {
   callClinic,
   emulatorCall,
   finishedCall,
-  freshPhone,
   promptsPlayed,
-  RECEPTION_OID,
   recordingSecrets,
   setEndpoint,
   startLineEnv,
@@ -29,6 +27,7 @@ import {
   ZONE,
   type LineTestEnv,
 } from "./clinic-line-helpers";
+import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 
 const ON_CALL = "0a1c2e30-1111-4a00-8000-000000000001"; // Dra. Ana Ribeiro
 

@@ -10,6 +10,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { RECEPTION_OID, storedRows } from "../helpers/telephony";
 import {
   directAppointments,
   logCapture,
@@ -20,7 +21,6 @@ import {
 } from "./bot-helpers";
 import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
-export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
 export const ZONE = "America/Sao_Paulo";
 
 export interface LineTestEnv {
@@ -102,9 +102,6 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   };
 }
 
-let phoneCounter = 0;
-export const freshPhone = () => `+551197${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
-
 export const setEndpoint = (env: LineTestEnv, endpoint: string, behaviour: Record<string, unknown>) =>
   setEmulatorEndpoint(env.graph, endpoint, behaviour);
 
@@ -172,16 +169,12 @@ export async function appointmentFor(env: LineTestEnv, phone: string, locale = "
 }
 
 /** Everything the line could have written. */
-export async function storedText(db: PrismaClient): Promise<string> {
-  const [calls, operations, flows, inbound, audit, rules] = await Promise.all([
-    db.call.findMany(),
-    db.callOperation.findMany(),
-    db.clinicLineFlow.findMany(),
-    db.inboundNotification.findMany(),
-    db.auditLog.findMany(),
-    db.clinicLineRule.findMany(),
-  ]);
-  return JSON.stringify({ calls, operations, flows, inbound, audit, rules }, (_k, v: unknown) =>
-    typeof v === "bigint" ? v.toString() : v,
-  );
-}
+export const storedText = (db: PrismaClient) =>
+  storedRows({
+    calls: db.call.findMany(),
+    operations: db.callOperation.findMany(),
+    flows: db.clinicLineFlow.findMany(),
+    inbound: db.inboundNotification.findMany(),
+    audit: db.auditLog.findMany(),
+    rules: db.clinicLineRule.findMany(),
+  });

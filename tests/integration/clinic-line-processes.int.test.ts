@@ -12,15 +12,14 @@ import {
   callClinic,
   emulatorCall,
   finishedCall,
-  freshPhone,
   promptsPlayed,
-  RECEPTION_OID,
   recordingSecrets,
   setEndpoint,
   startLineEnv,
   storedText,
   type LineTestEnv,
 } from "./clinic-line-helpers";
+import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 
 let env: LineTestEnv;
 
@@ -157,6 +156,38 @@ describe("clinic line across processes", () => {
       expect(text).not.toMatch(/"tone"\s*:\s*"tone/);
       expect(text).not.toContain(phone.slice(1));
     }
+  });
+
+  it("a process that dies right after a call finished leaves nothing for the sweep: one outcome, one audit row", async () => {
+    const phone = freshPhone();
+    await appointmentFor(env, phone);
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
+    // this process's last step after finishing a flow — deleting what is left of it — never happens
+    const { db } = env.database;
+    const dying = new Proxy(db, {
+      get(target, property) {
+        if (property === "clinicLineFlow")
+          return new Proxy(target.clinicLineFlow, {
+            get: (model, method) =>
+              method === "deleteMany"
+                ? () => Promise.reject(new Error("process gone"))
+                : (Reflect.get(model, method, model) as unknown),
+          });
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    env.route(env.newService({ db: dying }));
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["confirmed"]);
+    await waitFor("the flow's end applied", async () => (await flowRow(graphCallId)) === null);
+
+    const later = env.newService({ now: () => new Date(Date.now() + STALLED_AFTER_MS + 60_000) });
+    expect(await later.sweep()).toEqual({ stalled: 0 });
+    const audits = await db.auditLog.findMany({ where: { action: "clinic-line.outcome", entityId: call.id } });
+    expect(audits.map((a) => a.details)).toEqual([{ outcome: "confirmed" }]);
+    expect((await db.call.findUniqueOrThrow({ where: { id: call.id } })).outcome).toBe("confirmed");
+    env.route(env.service);
   });
 
   it("the sweep ends a call whose IVR lost its driver", async () => {

@@ -84,6 +84,16 @@ export async function faultHits(emu: RunningEmulator): Promise<number[]> {
   return (res.json.value as { hits: number }[]).map((f) => f.hits);
 }
 
+/** How clients retried what each throttle rule answered 429 (the emulator matches retries by client-request-id). */
+export async function faultRetries(
+  emu: RunningEmulator,
+): Promise<({ honoured: number; early: number; shortestWaitMs: number | null } | undefined)[]> {
+  const res = await request(emu, "GET", "/_emulator/faults");
+  return (res.json.value as { retries?: { honoured: number; early: number; shortestWaitMs: number | null } }[]).map(
+    (f) => f.retries,
+  );
+}
+
 export async function clearFaults(emu: RunningEmulator): Promise<void> {
   await request(emu, "DELETE", "/_emulator/faults");
 }

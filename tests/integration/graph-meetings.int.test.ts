@@ -10,6 +10,7 @@ import {
   clearFaults,
   emulatorMeetings,
   faultHits,
+  faultRetries,
   startGraphTestEnv,
   type GraphTestEnv,
 } from "./graph-helpers";
@@ -116,6 +117,10 @@ describe("throttling and outages", () => {
     const elapsed = Date.now() - started;
     expect(created).toBe(true);
     expect(await faultHits(env.emu)).toEqual([3]);
+    // each retry carried the request's client-request-id and came after the Retry-After it was given
+    const [retries] = await faultRetries(env.emu);
+    expect(retries).toMatchObject({ honoured: 3, early: 0 });
+    expect(retries!.shortestWaitMs).toBeGreaterThanOrEqual(995);
     expect(elapsed).toBeGreaterThanOrEqual(3_000);
     expect(elapsed).toBeLessThan(10_000);
     const stored = (await emulatorMeetings(env.emu)).filter((m) => m.subject === "Consulta appt-storm");

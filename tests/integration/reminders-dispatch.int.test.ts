@@ -10,11 +10,11 @@ import {
   callsTo,
   drain,
   finishedReminder,
-  freshPhone,
   setEndpoint,
   startReminderEnv,
   type ReminderTestEnv,
 } from "./reminders-helpers";
+import { freshPhone } from "../helpers/telephony";
 
 let env: ReminderTestEnv;
 

@@ -2,18 +2,18 @@
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { reminderService, UNHEARD_END_AFTER_MS } from "@/lib/reminders/service";
 import {
   callsTo,
   drain,
   appointmentFor,
   finishedReminder,
-  freshPhone,
-  RECEPTION_OID,
   setEndpoint,
   startReminderEnv,
   storedText,
   type ReminderTestEnv,
 } from "./reminders-helpers";
+import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 import { waitFor } from "./bot-helpers";
 import { addFault, clearFaults, faultHits } from "./graph-helpers";
 
@@ -170,6 +170,45 @@ describe("reminder calls", () => {
       "reminder:reminder",
       "reminder:reminder",
     ]);
+  });
+
+  it("a call whose end the flow never heard (the process died in between) is ended by the sweep as it would have been", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("1"));
+    const appointment = await appointmentFor(env, phone);
+    await env.service.scheduleReminder(appointment.id);
+    env.deafTo((n) => n.kind === "call" && n.state === "terminated");
+    try {
+      expect(await drain(env)).toEqual(["placed"]);
+      const { db } = env.database;
+      // the bot applied the termination; the reminder still waits for it
+      const reminder = await waitFor("the call ended", async () => {
+        const r = await db.reminder.findFirstOrThrow({ where: { appointmentId: appointment.id } });
+        const call = r.callId && (await db.call.findUnique({ where: { id: r.callId } }));
+        return call && call.state === "terminated" && r;
+      });
+      expect(reminder).toMatchObject({ status: "CALLING", flowState: { step: "ending", outcome: "CONFIRMED" } });
+      expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("CONFIRMED");
+
+      // a sweep right away leaves it alone: the flow may still be reacting
+      expect(await env.service.sweep()).toMatchObject({ unheard: 0 });
+      const later = reminderService({
+        ...env.deps,
+        now: () => new Date(Date.now() + UNHEARD_END_AFTER_MS + 1_000),
+      });
+      expect(await later.sweep()).toMatchObject({ unheard: 1, stuck: 0 });
+      expect(await finishedReminder(env, appointment.id)).toMatchObject({
+        status: "DONE",
+        outcome: "CONFIRMED",
+        attempts: 1,
+      });
+      const audits = await db.auditLog.findMany({ where: { action: "reminder.outcome", entityId: appointment.id } });
+      expect(audits.map((a) => a.details)).toEqual([expect.objectContaining({ outcome: "CONFIRMED" })]);
+      // once ended, a later sweep finds nothing more to do
+      expect(await later.sweep()).toMatchObject({ unheard: 0 });
+    } finally {
+      env.deafTo(null);
+    }
   });
 
   it("keeps no tone value in the database or the logs", async () => {

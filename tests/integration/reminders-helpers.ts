@@ -6,15 +6,24 @@ import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
 import { request } from "@/emulator/test/helpers";
+import type { BotNotification } from "@/lib/bot/schema";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { directAppointments, logCapture, setEmulatorEndpoint, sleep, startBotTestServer, waitFor } from "./bot-helpers";
+import { RECEPTION_OID, storedRows } from "../helpers/telephony";
+import {
+  directAppointments,
+  logCapture,
+  setEmulatorEndpoint,
+  sleep,
+  startBotTestServer,
+  waitFor,
+  type BotTestFlow,
+} from "./bot-helpers";
 import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
-export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
 const QUEUE = "reminder-dispatch";
 
 export interface ReminderTestEnv {
@@ -29,6 +38,11 @@ export interface ReminderTestEnv {
   /** appointment:version:attempt keys sent to the queue, and whether pg-boss created a job */
   sends: { singletonKey: string; created: boolean }[];
   meetingSyncs: string[];
+  /**
+   * From now on the bot applies the notifications `unheard` picks but the flows never hear of them — as
+   * when the process dies between the two; null hands everything over again.
+   */
+  deafTo(unheard: ((notification: BotNotification) => boolean) | null): void;
   close(): Promise<void>;
 }
 
@@ -51,7 +65,13 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
   const prompts = createPromptStore({ cacheDir });
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
   let service: ReminderService;
-  const server = await startBotTestServer({ db, graph, prompts, flow: () => service });
+  let unheard: ((notification: BotNotification) => boolean) | null = null;
+  const flow: BotTestFlow = {
+    handleNotifications: (notifications) =>
+      service.handleNotifications(unheard ? notifications.filter((n) => !unheard!(n)) : notifications),
+    handleTone: (graphCallId, tone) => service.handleTone(graphCallId, tone),
+  };
+  const server = await startBotTestServer({ db, graph, prompts, flow: () => flow });
 
   const deps: ReminderDeps = {
     db,
@@ -91,6 +111,9 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     captureLogs,
     sends,
     meetingSyncs,
+    deafTo(picks) {
+      unheard = picks;
+    },
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
       await server.close();
@@ -125,10 +148,6 @@ export async function drain(env: ReminderTestEnv, options: { parallel?: number; 
   }
 }
 
-let phoneCounter = 0;
-/** A fresh E.164 number per test, so emulator endpoints never carry over. */
-export const freshPhone = () => `+551198${String(Date.now() % 100_000).padStart(5, "0")}${phoneCounter++ % 10}`;
-
 export const setEndpoint = (env: ReminderTestEnv, endpoint: string, behaviour: Record<string, unknown>) =>
   setEmulatorEndpoint(env.graph, endpoint, behaviour);
 
@@ -162,15 +181,11 @@ export async function finishedReminder(env: ReminderTestEnv, appointmentId: stri
 }
 
 /** Everything the flow could have written: no tone value may be in it (contract §8). */
-export async function storedText(db: PrismaClient): Promise<string> {
-  const [reminders, calls, operations, inbound, audit] = await Promise.all([
-    db.reminder.findMany(),
-    db.call.findMany(),
-    db.callOperation.findMany(),
-    db.inboundNotification.findMany(),
-    db.auditLog.findMany(),
-  ]);
-  return JSON.stringify({ reminders, calls, operations, inbound, audit }, (_k, v: unknown) =>
-    typeof v === "bigint" ? v.toString() : v,
-  );
-}
+export const storedText = (db: PrismaClient) =>
+  storedRows({
+    reminders: db.reminder.findMany(),
+    calls: db.call.findMany(),
+    operations: db.callOperation.findMany(),
+    inbound: db.inboundNotification.findMany(),
+    audit: db.auditLog.findMany(),
+  });
