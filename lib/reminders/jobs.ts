@@ -34,7 +34,7 @@ export async function handleReminderDispatchJobs(jobs: PgBoss.Job<ReminderJob>[]
 
 export async function handleReminderSweep(): Promise<void> {
   const result = await reminders().sweep();
-  if (result.scheduled || result.unheard || result.stuck) logger.info(result, "reminder sweep");
+  if (result.scheduled || result.unheard || result.stalled || result.stuck) logger.info(result, "reminder sweep");
 }
 
 /** After the bot applied a call's notifications: the reminder flows react to call state and finished prompts. */

@@ -84,6 +84,11 @@ const STUCK_AFTER_MS = 30 * 60_000;
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
 /** a call ended this long ago whose reminder is still CALLING lost the flow's reaction (a crash in between) */
 export const UNHEARD_END_AFTER_MS = 60_000;
+/**
+ * a reminder call whose flow has not moved for this long has lost its driver: longer than any wait the flow
+ * knows (ringing, a prompt, the keypad timeout, reception's phone ringing on a transfer)
+ */
+export const STALLED_AFTER_MS = 5 * 60_000;
 const ADVISORY_LOCK_KEY = 7_412_001;
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
@@ -617,10 +622,50 @@ export function reminderService(deps: ReminderDeps) {
     return ended.length;
   }
 
+  /**
+   * Reminder calls whose flow has not moved for STALLED_AFTER_MS: the process driving one died between a
+   * step and its command (a prompt or a hang-up never sent), or while the notification it waited for was
+   * being delivered. The call is hung up and its termination ends the flow as usual, with the outcome it
+   * had reached; a call the cloud no longer knows is ended here as if its termination had come.
+   */
+  async function endStalled(at: Date): Promise<number> {
+    const stalled = await db.reminder.findMany({
+      where: {
+        status: "CALLING",
+        graphCallId: { not: null },
+        updatedAt: { lt: new Date(at.getTime() - STALLED_AFTER_MS) },
+      },
+      select: { id: true, graphCallId: true, updatedAt: true },
+      take: 100,
+    });
+    let ended = 0;
+    for (const reminder of stalled) {
+      // touching the row claims it: one sweep acts, and the next try comes a whole period later
+      const claimed = await db.reminder.updateMany({
+        where: { id: reminder.id, status: "CALLING", updatedAt: reminder.updatedAt },
+        data: { detail: "stalled" },
+      });
+      if (claimed.count !== 1) continue;
+      ended++;
+      try {
+        await deps.calls.hangUp(graphIdForRequest(reminder.graphCallId!));
+        logger.warn({ reminderId: reminder.id }, "stalled reminder call hung up");
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status !== 404) {
+          logger.warn({ reminderId: reminder.id, status }, "stalled reminder call not hung up");
+          continue;
+        }
+        await feed(reminder.graphCallId!, { type: "terminated", resultCode: null, resultSubcode: null });
+      }
+    }
+    return ended;
+  }
+
   /** Periodic safety net: reminders for upcoming appointments, due rows re-queued, stuck calls closed. */
   async function sweep(
     horizonDays = 8,
-  ): Promise<{ scheduled: number; queued: number; unheard: number; stuck: number }> {
+  ): Promise<{ scheduled: number; queued: number; unheard: number; stalled: number; stuck: number }> {
     const at = now();
     const upcoming = await db.appointment.findMany({
       where: {
@@ -640,6 +685,7 @@ export function reminderService(deps: ReminderDeps) {
     const due = await db.reminder.findMany({ where: { status: "SCHEDULED", dueAt: { lte: at } }, take: 500 });
     for (const r of due) await queue(r);
     const unheard = await endUnheard(at);
+    const stalled = await endStalled(at);
     const stuck = await db.reminder.updateMany({
       where: { status: "CALLING", claimedAt: { lt: new Date(at.getTime() - STUCK_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "call did not finish", finishedAt: at },
@@ -650,7 +696,7 @@ export function reminderService(deps: ReminderDeps) {
       where: { status: "CALLING", graphCallId: null, claimedAt: { lt: new Date(at.getTime() - INTERRUPTED_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "interrupted while placing the call", finishedAt: at },
     });
-    return { scheduled, queued: due.length, unheard, stuck: stuck.count + interrupted.count };
+    return { scheduled, queued: due.length, unheard, stalled, stuck: stuck.count + interrupted.count };
   }
 
   /** Resolves when the call-flow work under way in this process has finished (graceful shutdown). */

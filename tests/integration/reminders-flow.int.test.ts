@@ -2,7 +2,7 @@
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { reminderService, UNHEARD_END_AFTER_MS } from "@/lib/reminders/service";
+import { reminderService, STALLED_AFTER_MS, UNHEARD_END_AFTER_MS } from "@/lib/reminders/service";
 import {
   callsTo,
   drain,
@@ -206,6 +206,39 @@ describe("reminder calls", () => {
       expect(audits.map((a) => a.details)).toEqual([expect.objectContaining({ outcome: "CONFIRMED" })]);
       // once ended, a later sweep finds nothing more to do
       expect(await later.sweep()).toMatchObject({ unheard: 0 });
+    } finally {
+      env.deafTo(null);
+    }
+  });
+
+  it("a call whose flow lost its driver mid-call is hung up by the sweep and ends with the outcome reached", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("1"));
+    const appointment = await appointmentFor(env, phone);
+    await env.service.scheduleReminder(appointment.id);
+    // the prompts' completions never reach the flow: it confirms, then waits for its goodbye prompt to end
+    env.deafTo((n) => n.kind === "operation");
+    try {
+      expect(await drain(env)).toEqual(["placed"]);
+      const { db } = env.database;
+      const waiting = await waitFor("the confirmation prompt started", async () => {
+        const r = await db.reminder.findFirstOrThrow({ where: { appointmentId: appointment.id } });
+        return (r.flowState as { step?: string } | null)?.step === "closing" && r;
+      });
+      expect(waiting).toMatchObject({ status: "CALLING", flowState: { outcome: "CONFIRMED" } });
+      expect(await env.service.sweep()).toMatchObject({ stalled: 0 });
+
+      const later = reminderService({ ...env.deps, now: () => new Date(Date.now() + STALLED_AFTER_MS + 1_000) });
+      expect(await later.sweep()).toMatchObject({ stalled: 1 });
+      expect(await finishedReminder(env, appointment.id)).toMatchObject({
+        status: "DONE",
+        outcome: "CONFIRMED",
+        attempts: 1,
+      });
+      const [call] = await callsTo(env, phone);
+      expect(call).toMatchObject({ state: "terminated" });
+      expect(await callsTo(env, phone)).toHaveLength(1);
+      expect(await later.sweep()).toMatchObject({ stalled: 0, unheard: 0 });
     } finally {
       env.deafTo(null);
     }
