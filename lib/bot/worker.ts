@@ -3,18 +3,25 @@ import "server-only";
 import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
 import { serverEnv } from "@/lib/env";
+import type { CallsApi } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { attendanceKey, dueBotAttendance, type BotAttendanceJob } from "./attendance";
 import { drainCall, type AfterApplied } from "./drain";
 import { botCalls } from "./index";
+import { graphIdForRequest } from "./meeting-calls";
 import { CallNotYetKnown, processNotificationJob, type DrainJob, type NotificationJob } from "./process";
 
-/** Tries while a call's row is not committed yet (the notification overtook the create response). */
-const NOT_YET_KNOWN_TRIES = 10;
+/**
+ * Tries while a call's row is not committed yet (the notification overtook the create response): about two
+ * and a half minutes in all, more than the dialler's own retries of that write.
+ */
+export const NOT_YET_KNOWN_TRIES = 10;
 
 export interface DrainRetry {
   /** queues the call's drain again after `delaySeconds` */
   later(job: DrainJob, delaySeconds: number): Promise<unknown>;
+  /** hangs up a call that still has no row after every try; a call already gone is not an error */
+  abandon(graphCallId: string): Promise<void>;
 }
 
 const isDrainJob = (data: DrainJob | NotificationJob): data is DrainJob =>
@@ -23,8 +30,8 @@ const isDrainJob = (data: DrainJob | NotificationJob): data is DrainJob =>
 /**
  * bot-notification: drains the calls of a batch of jobs at once — one drain per call however many of its
  * jobs came together — each in arrival order (lib/bot/drain.ts). A call not known yet is tried again
- * later with a growing delay; any other failure fails the batch, and pg-boss retries it (a drain that
- * succeeded finds nothing left the second time).
+ * later with a growing delay, and hung up when it stays unknown; any other failure fails the batch, and
+ * pg-boss retries it (a drain that succeeded finds nothing left the second time).
  */
 export async function handleBotNotificationJobs(
   jobs: PgBoss.Job<DrainJob | NotificationJob>[],
@@ -42,7 +49,15 @@ export async function handleBotNotificationJobs(
       try {
         await drainCall(getDb(), graphCallId, afterApplied);
       } catch (error) {
-        if (!(error instanceof CallNotYetKnown) || attempt + 1 >= NOT_YET_KNOWN_TRIES) throw error;
+        if (!(error instanceof CallNotYetKnown)) throw error;
+        if (attempt + 1 >= NOT_YET_KNOWN_TRIES) {
+          // Minutes on, still no row: the process that placed the call died between Graph's answer and
+          // writing it down. Nobody drives that call and nobody ever will, so it is hung up rather than left
+          // holding a line (and a place under Microsoft's concurrent-call limit).
+          logger.warn({ graphCallId }, "call never recorded; hanging it up");
+          await retry.abandon(graphCallId);
+          return;
+        }
         logger.info({ graphCallId, attempt }, "call not known yet; draining again later");
         await retry.later({ graphCallId, attempt: attempt + 1 }, Math.min(2 ** attempt, 30));
       }
@@ -55,6 +70,15 @@ export async function handleBotNotificationJobs(
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
+}
+
+/** Hangs up a call the app never recorded (see handleBotNotificationJobs); one already gone is fine. */
+export async function hangUpUnrecordedCall(calls: Pick<CallsApi, "hangUp">, graphCallId: string): Promise<void> {
+  try {
+    await calls.hangUp(graphIdForRequest(graphCallId));
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
 }
 
 /** bot-meeting-sweep: queue one keyed job per meeting to join or leave (duplicates collapse in the queue). */

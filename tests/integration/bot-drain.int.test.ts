@@ -1,11 +1,14 @@
 // The drain (lib/bot/drain.ts): a call's recorded notifications are applied in arrival order, once, by one
 // drainer at a time — however many workers ask at once — and none is left behind by a drain turned away.
 import crypto from "node:crypto";
+import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drainCall } from "@/lib/bot/drain";
 import { recordNotifications } from "@/lib/bot/intake";
-import { CallNotYetKnown } from "@/lib/bot/process";
+import { CallNotYetKnown, type DrainJob } from "@/lib/bot/process";
 import { parseNotifications, type BotNotification } from "@/lib/bot/schema";
+import { handleBotNotificationJobs, hangUpUnrecordedCall, NOT_YET_KNOWN_TRIES } from "@/lib/bot/worker";
+import { setDbForTests } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let database: TestDatabase;
@@ -151,5 +154,64 @@ describe("draining a call's notifications", () => {
     );
     expect(seen).toEqual(["call:establishing", "call:established"]);
     expect((await database.db.call.findUniqueOrThrow({ where: { graphCallId } })).state).toBe("established");
+  });
+});
+
+describe("a call the app never recorded (the bot-notification worker)", () => {
+  const unknownCall = async () => {
+    const graphCallId = crypto.randomUUID().replace(/-/g, "");
+    await record(callNotification(graphCallId, "established"));
+    return graphCallId;
+  };
+  const job = (graphCallId: string, attempt: number) => ({ data: { graphCallId, attempt } }) as PgBoss.Job<DrainJob>;
+  const worker = () => {
+    const later: [DrainJob, number][] = [];
+    const abandoned: string[] = [];
+    const retry = {
+      later: async (next: DrainJob, delaySeconds: number) => void later.push([next, delaySeconds]),
+      abandon: async (graphCallId: string) => void abandoned.push(graphCallId),
+    };
+    return {
+      later,
+      abandoned,
+      run: (jobs: PgBoss.Job<DrainJob>[]) => handleBotNotificationJobs(jobs, async () => {}, retry),
+    };
+  };
+
+  it("is drained again later, with a growing delay, while its row may still be committed", async () => {
+    setDbForTests(database.db);
+    const graphCallId = await unknownCall();
+    const { later, abandoned, run } = worker();
+    await run([job(graphCallId, 0), job(graphCallId, 3)]);
+    expect(later).toEqual([[{ graphCallId, attempt: 4 }, 8]]);
+    expect(abandoned).toEqual([]);
+  });
+
+  it("is hung up after the last try: nobody drives it", async () => {
+    setDbForTests(database.db);
+    const graphCallId = await unknownCall();
+    const { later, abandoned, run } = worker();
+    await run([job(graphCallId, NOT_YET_KNOWN_TRIES - 1)]);
+    expect(abandoned).toEqual([graphCallId]);
+    expect(later).toEqual([]);
+  });
+
+  it("hanging up sends Graph the call's id in its request form; a call already gone is not an error", async () => {
+    const hungUp: string[] = [];
+    const status = { next: 0 };
+    const calls = {
+      hangUp: async (id: string) => {
+        hungUp.push(id);
+        if (status.next) throw Object.assign(new Error("graph"), { status: status.next });
+      },
+    };
+    await hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a");
+    expect(hungUp).toEqual(["6f0e5a3e-0000-4000-8000-00000000000a"]);
+    status.next = 404;
+    await expect(hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a")).resolves.toBeUndefined();
+    status.next = 503;
+    await expect(hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a")).rejects.toMatchObject({
+      status: 503,
+    });
   });
 });
