@@ -1,7 +1,8 @@
-// Loaded into the app's processes by bench/server-cpu.ts (NODE_OPTIONS=--import=…) when BENCH_PROFILE is
-// (and bench/notifications.ts) set; acts only in the Next server and the worker process. The first SIGUSR2 starts V8's sampling profiler, the next writes the
-// profile to $PROFILE_OUT (open it in Chrome's DevTools). --cpu-prof is not allowed in NODE_OPTIONS, and
-// this way the profile holds the measured requests only, not the server's start.
+// Loaded into the app's processes by bench/server-cpu.ts and bench/notifications.ts (NODE_OPTIONS=--import=…)
+// when BENCH_PROFILE is set; acts only in the Next server and the job-worker process. The first SIGUSR2
+// starts V8's sampling profiler, the next writes the profile to $PROFILE_OUT (open it in Chrome's
+// DevTools). --cpu-prof is not allowed in NODE_OPTIONS, and this way the profile holds the measured
+// requests only, not the server's start.
 import fs from "node:fs";
 import inspector from "node:inspector";
 import path from "node:path";

@@ -189,7 +189,7 @@ export function cpuMs(pids: Iterable<number>): number {
 export type ProcessGroups = Record<string, (cmdline: string) => boolean>;
 
 /** Each group's processes with the CPU they have used so far: the start of a measurement. */
-export function cpuSnapshot(groups: ProcessGroups): Record<string, Map<number, number>> {
+function cpuSnapshot(groups: ProcessGroups): Record<string, Map<number, number>> {
   return Object.fromEntries(
     Object.entries(groups).map(([name, match]) => [
       name,
@@ -202,7 +202,7 @@ export function cpuSnapshot(groups: ProcessGroups): Record<string, Map<number, n
  * CPU (ms) each group used since `snapshot`; processes started since count from zero (a new database
  * backend, a restarted app), processes that have ended since count nothing (their CPU is gone from /proc).
  */
-export function cpuSince(groups: ProcessGroups, snapshot: Record<string, Map<number, number>>): Record<string, number> {
+function cpuSince(groups: ProcessGroups, snapshot: Record<string, Map<number, number>>): Record<string, number> {
   const used: Record<string, number> = {};
   for (const [name, match] of Object.entries(groups)) {
     used[name] = 0;
@@ -212,14 +212,27 @@ export function cpuSince(groups: ProcessGroups, snapshot: Record<string, Map<num
   return used;
 }
 
-/** The CPU each group of processes, and this process, uses while `work` runs. Read from /proc. */
+/**
+ * Starts measuring the CPU each group of processes, and this process (as `ownLabel`), uses; `stop` reads
+ * what each used since. Read from /proc.
+ */
+export function cpuMeter(groups: ProcessGroups, ownLabel = "benchmark client"): { stop(): Record<string, number> } {
+  const snapshot = cpuSnapshot(groups);
+  const ownBefore = process.cpuUsage();
+  return {
+    stop() {
+      const own = process.cpuUsage(ownBefore);
+      return { ...cpuSince(groups, snapshot), [ownLabel]: (own.user + own.system) / 1000 };
+    },
+  };
+}
+
+/** The CPU each group of processes, and this process, uses while `work` runs. */
 export async function cpuDuring<T>(
   groups: ProcessGroups,
   work: () => Promise<T>,
 ): Promise<{ result: T; cpu: Record<string, number> }> {
-  const snapshot = cpuSnapshot(groups);
-  const ownBefore = process.cpuUsage();
+  const meter = cpuMeter(groups);
   const result = await work();
-  const own = process.cpuUsage(ownBefore);
-  return { result, cpu: { ...cpuSince(groups, snapshot), "benchmark client": (own.user + own.system) / 1000 } };
+  return { result, cpu: meter.stop() };
 }

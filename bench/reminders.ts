@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { appEnvFor, startAppInstance, stopAppInstance, testQueue } from "@/tests/faults/helpers";
-import { cpuSince, cpuSnapshot, freshDatabase, machine, ms, pgbenchRate, summary, type ProcessGroups } from "./lib";
+import { cpuMeter, freshDatabase, machine, ms, pgbenchRate, summary, type ProcessGroups } from "./lib";
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const CAP = 90;
@@ -152,8 +152,7 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     };
     const transactionsBefore = await committed();
     // the CPU of the instance killed halfway is gone with it: the killed run counts only the restarted one
-    const cpuBefore = cpuSnapshot(processGroups);
-    const ownCpuBefore = process.cpuUsage();
+    const cpu = cpuMeter(processGroups, "benchmark + emulator");
     const started = performance.now();
     for (let n = 0; n < COUNT; n += 500) {
       const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
@@ -180,13 +179,9 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     // statistics reach pg_stat_database within about a second of each transaction
     await new Promise((r) => setTimeout(r, 1_500));
     const transactions = (await committed()) - transactionsBefore;
-    const ownCpu = process.cpuUsage(ownCpuBefore);
-    const cpuPerReminder = [
-      ...Object.entries(cpuSince(processGroups, cpuBefore)).map(
-        ([name, used]) => `${name} ${(used / COUNT).toFixed(1)}`,
-      ),
-      `benchmark + emulator ${((ownCpu.user + ownCpu.system) / 1000 / COUNT).toFixed(1)}`,
-    ].join(", ");
+    const cpuPerReminder = Object.entries(cpu.stop())
+      .map(([name, used]) => `${name} ${(used / COUNT).toFixed(1)}`)
+      .join(", ");
     const doneInTime = await db.reminder.count({ where: { status: "DONE" } });
     sampling = false;
     await sampler;

@@ -175,7 +175,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
               },
               { "Retry-After": after },
             );
-            faults.throttled(fault, ctx.clientRequestId, fault.action.retryAfterSeconds);
+            faults.throttled(fault, ctx.clientRequestId);
             return;
           }
           if (fault?.action.type === "unavailable") {

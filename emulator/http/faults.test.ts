@@ -15,7 +15,7 @@ function throttling(clock: { now: number }, retryAfterSeconds = 2) {
   const send = (clientRequestId: string | undefined) => {
     faults.observe(clientRequestId);
     const rule = faults.take("request", "POST", "/v1.0/communications/calls");
-    if (rule?.action.type === "throttle") faults.throttled(rule, clientRequestId, rule.action.retryAfterSeconds);
+    if (rule?.action.type === "throttle") faults.throttled(rule, clientRequestId);
     return rule;
   };
   return { faults, send, retries: () => faults.list()[0]!.retries };

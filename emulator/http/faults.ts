@@ -109,10 +109,14 @@ export class FaultInjector {
     this.awaitingRetry.clear();
   }
 
-  /** `rule` answered a request 429 with Retry-After `retryAfterSeconds`: its retry is watched for. */
-  throttled(rule: FaultRule, clientRequestId: string | undefined, retryAfterSeconds: number): void {
-    if (clientRequestId)
-      this.awaitingRetry.set(clientRequestId, { rule, at: this.clock(), retryAfterMs: retryAfterSeconds * 1000 });
+  /** The throttle `rule` answered a request 429: its retry is watched for. */
+  throttled(rule: FaultRule, clientRequestId: string | undefined): void {
+    if (clientRequestId && rule.action.type === "throttle")
+      this.awaitingRetry.set(clientRequestId, {
+        rule,
+        at: this.clock(),
+        retryAfterMs: rule.action.retryAfterSeconds * 1000,
+      });
   }
 
   /** Every Graph request, before faults apply: the retry of a throttled request is checked against its wait. */

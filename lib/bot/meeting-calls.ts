@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 import type { Call, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi, MeetingsApi } from "@/lib/graph/gateway";
 import { phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
-import { toAppError } from "@/lib/graph/errors";
+import { isNotFound, toAppError } from "@/lib/graph/errors";
 import { logger } from "@/lib/logger";
 import { maskPhone, normaliseGraphId } from "./schema";
 import { operationStatusFrom, outcomeFor } from "./state";
@@ -102,6 +102,20 @@ export function parseJoinWebUrl(joinWebUrl: string): MeetingCoordinates | null {
 export function graphIdForRequest(normalised: string): string {
   const m = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(normalised);
   return m ? m.slice(1).join("-") : normalised;
+}
+
+/**
+ * Hangs up the call `graphCallId` (stored form); false when Graph no longer knows it — it ended already and
+ * its termination is on its way or was lost. Any other failure is thrown.
+ */
+export async function hangUpUnlessGone(calls: Pick<CallsApi, "hangUp">, graphCallId: string): Promise<boolean> {
+  try {
+    await calls.hangUp(graphIdForRequest(graphCallId));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 function invitationOutcome(status: string, code: number | null, subcode: number | null): string {
@@ -431,12 +445,8 @@ export function callControl(deps: CallControlDeps) {
       call,
       {},
       async () => {
-        try {
-          await deps.calls.hangUp(graphIdForRequest(call.graphCallId));
-        } catch (error) {
-          // already gone at Graph: the terminated notification is on its way or was lost; nothing to undo
-          if ((error as { status?: number }).status !== 404) throw error;
-        }
+        // already gone at Graph: nothing to undo
+        await hangUpUnlessGone(deps.calls, call.graphCallId);
       },
       async () => ({ ...details, outcome: "requested" }),
     );

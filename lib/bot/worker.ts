@@ -3,12 +3,10 @@ import "server-only";
 import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
 import { serverEnv } from "@/lib/env";
-import type { CallsApi } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { attendanceKey, dueBotAttendance, type BotAttendanceJob } from "./attendance";
 import { drainCall, type AfterApplied } from "./drain";
 import { botCalls } from "./index";
-import { graphIdForRequest } from "./meeting-calls";
 import { CallNotYetKnown, processNotificationJob, type DrainJob, type NotificationJob } from "./process";
 
 /**
@@ -20,7 +18,7 @@ export const NOT_YET_KNOWN_TRIES = 10;
 export interface DrainRetry {
   /** queues the call's drain again after `delaySeconds` */
   later(job: DrainJob, delaySeconds: number): Promise<unknown>;
-  /** hangs up a call that still has no row after every try; a call already gone is not an error */
+  /** hangs up a call that still has no row after every try (a call already gone is not an error) */
   abandon(graphCallId: string): Promise<void>;
 }
 
@@ -70,15 +68,6 @@ export async function handleBotNotificationJobs(
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-}
-
-/** Hangs up a call the app never recorded (see handleBotNotificationJobs); one already gone is fine. */
-export async function hangUpUnrecordedCall(calls: Pick<CallsApi, "hangUp">, graphCallId: string): Promise<void> {
-  try {
-    await calls.hangUp(graphIdForRequest(graphCallId));
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
 }
 
 /** bot-meeting-sweep: queue one keyed job per meeting to join or leave (duplicates collapse in the queue). */

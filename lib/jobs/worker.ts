@@ -1,12 +1,8 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
-import {
-  handleBotMeetingAttendJobs,
-  handleBotMeetingSweep,
-  handleBotNotificationJobs,
-  hangUpUnrecordedCall,
-} from "@/lib/bot/worker";
+import { hangUpUnlessGone } from "@/lib/bot/meeting-calls";
+import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
 import { clinicLineAfterNotifications, handleClinicLineSweep, listenForCallMedia } from "@/lib/clinic-line/jobs";
 import { clinicLine } from "@/lib/clinic-line";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
@@ -93,7 +89,7 @@ export async function startWorkers(): Promise<void> {
       (jobs) =>
         handleBotNotificationJobs(jobs, callFlowsAfter, {
           later: (job, delaySeconds) => boss.send(queues.botNotification, job, { startAfter: delaySeconds }),
-          abandon: (graphCallId) => hangUpUnrecordedCall(graphForApp().calls, graphCallId),
+          abandon: async (graphCallId) => void (await hangUpUnlessGone(graphForApp().calls, graphCallId)),
         }),
     );
   }

@@ -14,7 +14,7 @@
 // stored names steps and operation ids only, and nothing here logs a key (contract §8).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
-import { graphIdForRequest } from "@/lib/bot/meeting-calls";
+import { graphIdForRequest, hangUpUnlessGone } from "@/lib/bot/meeting-calls";
 import { lifecycleEventOf } from "@/lib/bot/flows/call-events";
 import { maskPhone, normaliseGraphId, type BotNotification, type ToneEvent } from "@/lib/bot/schema";
 import {
@@ -615,10 +615,13 @@ export function reminderService(deps: ReminderDeps) {
       },
       select: { id: true, resultCode: true, resultSubcode: true },
     });
-    for (const call of ended) {
-      const graphCallId = waiting.find((r) => r.callId === call.id)!.graphCallId!;
-      await feed(graphCallId, { type: "terminated", resultCode: call.resultCode, resultSubcode: call.resultSubcode });
-    }
+    const graphCallIdOf = new Map(waiting.map((r) => [r.callId!, r.graphCallId!]));
+    for (const call of ended)
+      await feed(graphCallIdOf.get(call.id)!, {
+        type: "terminated",
+        resultCode: call.resultCode,
+        resultSubcode: call.resultSubcode,
+      });
     return ended.length;
   }
 
@@ -647,17 +650,18 @@ export function reminderService(deps: ReminderDeps) {
       });
       if (claimed.count !== 1) continue;
       ended++;
+      let hungUp: boolean;
       try {
-        await deps.calls.hangUp(graphIdForRequest(reminder.graphCallId!));
-        logger.warn({ reminderId: reminder.id }, "stalled reminder call hung up");
+        hungUp = await hangUpUnlessGone(deps.calls, reminder.graphCallId!);
       } catch (error) {
-        const status = (error as { status?: number }).status;
-        if (status !== 404) {
-          logger.warn({ reminderId: reminder.id, status }, "stalled reminder call not hung up");
-          continue;
-        }
-        await feed(reminder.graphCallId!, { type: "terminated", resultCode: null, resultSubcode: null });
+        logger.warn(
+          { reminderId: reminder.id, status: (error as { status?: number }).status },
+          "stalled reminder call not hung up",
+        );
+        continue;
       }
+      if (hungUp) logger.warn({ reminderId: reminder.id }, "stalled reminder call hung up");
+      else await feed(reminder.graphCallId!, { type: "terminated", resultCode: null, resultSubcode: null });
     }
     return ended;
   }

@@ -7,7 +7,9 @@ import { drainCall } from "@/lib/bot/drain";
 import { recordNotifications } from "@/lib/bot/intake";
 import { CallNotYetKnown, type DrainJob } from "@/lib/bot/process";
 import { parseNotifications, type BotNotification } from "@/lib/bot/schema";
-import { handleBotNotificationJobs, hangUpUnrecordedCall, NOT_YET_KNOWN_TRIES } from "@/lib/bot/worker";
+import { hangUpUnlessGone } from "@/lib/bot/meeting-calls";
+import { handleBotNotificationJobs, NOT_YET_KNOWN_TRIES } from "@/lib/bot/worker";
+import { GraphError } from "@/lib/graph/errors";
 import { setDbForTests } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
@@ -202,15 +204,15 @@ describe("a call the app never recorded (the bot-notification worker)", () => {
     const calls = {
       hangUp: async (id: string) => {
         hungUp.push(id);
-        if (status.next) throw Object.assign(new Error("graph"), { status: status.next });
+        if (status.next) throw new GraphError({ status: status.next, code: "test", message: "graph" });
       },
     };
-    await hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a");
+    await expect(hangUpUnlessGone(calls, "6f0e5a3e00004000800000000000000a")).resolves.toBe(true);
     expect(hungUp).toEqual(["6f0e5a3e-0000-4000-8000-00000000000a"]);
     status.next = 404;
-    await expect(hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a")).resolves.toBeUndefined();
+    await expect(hangUpUnlessGone(calls, "6f0e5a3e00004000800000000000000a")).resolves.toBe(false);
     status.next = 503;
-    await expect(hangUpUnrecordedCall(calls, "6f0e5a3e00004000800000000000000a")).rejects.toMatchObject({
+    await expect(hangUpUnlessGone(calls, "6f0e5a3e00004000800000000000000a")).rejects.toMatchObject({
       status: 503,
     });
   });
