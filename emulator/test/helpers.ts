@@ -9,8 +9,9 @@ import { startEmulator, type RunningEmulator, type StartOptions } from "../serve
 import { makeWav } from "../media/wav";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
-// The Graph contract lives in the project's shared folder, next to the repository checkout.
-export const EXAMPLES = process.env.GRAPH_CONTRACT_EXAMPLES ?? path.resolve(REPO, "../shared/graph/examples");
+// Microsoft's documented request, response and notification bodies, kept in the repository
+// (emulator/contract/README.md says where each came from).
+export const EXAMPLES = path.resolve(REPO, "emulator/contract/examples");
 
 export interface HttpResult {
   status: number;

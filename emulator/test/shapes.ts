@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** zod shapes derived from the notification examples in /work/shared/graph/examples. */
+/** zod shapes derived from the notification examples in emulator/contract/examples. */
 const resultInfo = z.looseObject({ code: z.number().int(), subcode: z.number().int(), message: z.string() });
 const identitySet = z
   .looseObject({})

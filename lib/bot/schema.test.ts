@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dedupeKey, nextRosterKey } from "./dedupe";
-import { exampleBody, notificationExamples } from "./examples";
+import { exampleBody, notificationExamples } from "@/tests/helpers/graph-examples";
 import { graphIdForRequest, parseJoinWebUrl } from "./meeting-calls";
 import { NotificationParseError, parseNotifications, type RosterNotification } from "./schema";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleBody } from "./examples";
+import { exampleBody } from "@/tests/helpers/graph-examples";
 import { parseNotifications, type CallNotification } from "./schema";
 import {
   applyCallEvent,

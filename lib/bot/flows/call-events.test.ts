@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleBody } from "@/lib/bot/examples";
+import { exampleBody } from "@/tests/helpers/graph-examples";
 import { parseNotifications } from "@/lib/bot/schema";
 import { lifecycleEventOf } from "./call-events";
 
