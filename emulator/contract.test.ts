@@ -220,7 +220,7 @@ describe("replays every request example from the contract", () => {
   });
 });
 
-describe("errors and permissions (contract §1, §7)", () => {
+describe("errors and permissions (emulator/CONTRACT.md#errors, #permissions)", () => {
   it("401 InvalidAuthenticationToken without or with a bad token, Graph error shape with request-id/date", async () => {
     for (const token of [undefined, "not.a.jwt", app.slice(0, -4) + "AAAA"]) {
       const res = await request(emu, "GET", "/v1.0/communications/calls/00000000-0000-0000-0000-000000000000", {

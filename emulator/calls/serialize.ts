@@ -6,7 +6,7 @@ export function callUrl(callId: string): string {
   return `/communications/calls/${callId}`;
 }
 
-/** Full call resource as GET/POST return it (contract §2.1, §4). */
+/** Full call resource as GET/POST return it (emulator/CONTRACT.md#create-call, emulator/CONTRACT.md#call-resource). */
 export function callResource(call: CallRecord, context: "create" | "get"): Record<string, unknown> {
   return {
     "@odata.type": "#microsoft.graph.call",

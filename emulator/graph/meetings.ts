@@ -64,7 +64,7 @@ const meetingInputSchema = z.looseObject({
 });
 const createOrGetSchema = meetingInputSchema.extend({ externalId: z.string().min(1, "externalId is required") });
 
-/** Online meetings (contract §3), with the conference state the join page and calls share. */
+/** Online meetings (emulator/CONTRACT.md#online-meetings), with the conference state the join page and calls share. */
 export interface ReportAttendee {
   participantId: string;
   displayName: string;
@@ -251,7 +251,10 @@ function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, 
   return { start, end };
 }
 
-/** Contract §1 matrix; meeting artifacts (attendee reports) need OnlineMeetingArtifact.Read.All only. */
+/**
+ * The permission matrix of emulator/CONTRACT.md#permissions; meeting artifacts (attendee reports) need
+ * OnlineMeetingArtifact.Read.All only.
+ */
 const DELEGATED_PERMISSIONS = {
   read: ["OnlineMeetings.Read", "OnlineMeetings.ReadWrite"],
   write: ["OnlineMeetings.ReadWrite"],
@@ -401,7 +404,8 @@ export function registerMeetingRoutes(
       const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
       sendJson(ctx, 200, entity(ctx, user, find(user, ctx.params.meetingId!)));
     });
-    // Live-event attendee report (deprecated API, contract §3): 302 to a download link that expires in 60 s.
+    // Live-event attendee report (deprecated API, emulator/CONTRACT.md#online-meetings): 302 to a download link
+    // that expires in 60 s.
     router.on("GET", `${base}/:meetingId/attendeeReport`, async (ctx) => {
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "artifact", accessPolicy);

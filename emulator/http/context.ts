@@ -122,7 +122,7 @@ function standardHeaders(ctx: RequestContext): Record<string, string> {
   return h;
 }
 
-/** Graph error body (contract §7). */
+/** Graph error body (emulator/CONTRACT.md#errors). */
 export function graphErrorBody(ctx: RequestContext, code: string, message: string) {
   const innerError: Record<string, string> = {
     "request-id": ctx.requestId,

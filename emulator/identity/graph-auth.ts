@@ -52,7 +52,7 @@ export function createGraphAuthenticator(opts: { issuer: string; publicJwk: JWK 
 
 export type Authenticate = ReturnType<typeof createGraphAuthenticator>;
 
-/** 403 accessDenied unless the app token holds one of the roles (contract §1). */
+/** 403 accessDenied unless the app token holds one of the roles (emulator/CONTRACT.md#permissions). */
 export function requireAppRole(
   p: Principal,
   anyOf: string[],

@@ -4,8 +4,8 @@ import type { RecordingStore } from "./recordings";
 import { parseWav } from "./wav";
 
 /**
- * recordingLocation downloads (contract §2.8) and an Azure AI Speech short-audio REST stand-in that
- * "recognises" recordings made by this emulator (their transcript travels inside the WAV).
+ * recordingLocation downloads (emulator/CONTRACT.md#record-response) and an Azure AI Speech short-audio REST
+ * stand-in that "recognises" recordings made by this emulator (their transcript travels inside the WAV).
  */
 export function registerMediaRoutes(
   router: Router,

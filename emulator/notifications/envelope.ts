@@ -1,4 +1,4 @@
-/** commsNotification / commsNotifications envelope (contract §5.2). */
+/** commsNotification / commsNotifications envelope (emulator/CONTRACT.md#notifications-envelope). */
 export type ChangeType = "created" | "updated" | "deleted";
 
 export interface CommsNotification {

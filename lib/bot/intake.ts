@@ -5,7 +5,7 @@
 // are applied by the bot-notification job, in arrival order per call.
 //
 // Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
-// in the job, not in the dedupe key, not in a log line (contract §8).
+// in the job, not in the dedupe key, not in a log line (emulator/CONTRACT.md#media-persistence).
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { errorStatus, publicErrorBody } from "@/lib/errors";

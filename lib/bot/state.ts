@@ -1,7 +1,7 @@
-// The call state machine (contract §9), pure: given what we know and one notification, what we know
-// next. Notifications can arrive out of order and more than once, so state is applied by meaning, not
-// by arrival: a state never moves back down the ranking, `terminated` is final, and the one documented
-// way back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
+// The call state machine (emulator/CONTRACT.md#call-states), pure: given what we know and one notification,
+// what we know next. Notifications can arrive out of order and more than once, so state is applied by meaning,
+// not by arrival: a state never moves back down the ranking, `terminated` is final, and the one documented way
+// back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
 import type { ChangeType, ResultCode } from "./schema";
 
 export const CALL_STATES = [

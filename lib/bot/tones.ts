@@ -1,6 +1,6 @@
-// The in-memory hand-off of key presses (DTMF) to the call flows. A tone is media-derived data that may
-// not be persisted (contract §8): it lives only in this process, for as long as the handler holds it.
-// The IVR / reminder flows register their handler here (setToneHandler); until then a tone is dropped
+// The in-memory hand-off of key presses (DTMF) to the call flows. A tone is media-derived data that may not be
+// persisted (emulator/CONTRACT.md#media-persistence): it lives only in this process, for as long as the handler
+// holds it. The IVR / reminder flows register their handler here (setToneHandler); until then a tone is dropped
 // after its arrival is noted — by call id and sequence number, never by value.
 import { logger } from "@/lib/logger";
 import type { RecordingEvent, ToneEvent } from "./schema";

@@ -16,7 +16,7 @@ function client(...script: Parameters<typeof scriptedFetch>) {
 const CB = "https://bot.example/api/calls/notifications";
 const V1 = "https://graph.microsoft.com/v1.0";
 
-describe("create call bodies (contract §2.1)", () => {
+describe("create call bodies (emulator/CONTRACT.md#create-call)", () => {
   it("joins a meeting by join meeting id", () => {
     expect(
       calls.createCallBody({

@@ -1,4 +1,4 @@
-// Graph failures, parsed once at the boundary (contract §7) so callers branch on status and `code`,
+// Graph failures, parsed once at the boundary (emulator/CONTRACT.md#errors) so callers branch on status and `code`,
 // never on message text. Nothing here swallows an error into null: not-found, throttling, forbidden
 // and outages stay distinguishable.
 import { z } from "zod";

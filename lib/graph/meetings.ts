@@ -1,4 +1,4 @@
-// Teams online meetings (contract §3). Delegated callers use /me; the application acts for an
+// Teams online meetings (emulator/CONTRACT.md#online-meetings). Delegated callers use /me; the application acts for an
 // organizer through /users/{id} (needs a Teams application access policy in a real tenant).
 // Patients join as guests and wait in the lobby: only people of the organisation bypass it, dial-in
 // callers never do, and only the organizer presents.
@@ -83,7 +83,7 @@ export async function getMeeting(client: GraphClient, owner: MeetingOwner, meeti
   return toMeeting((await client.request("GET", meetingPath(owner, meetingId))).body);
 }
 
-/** The filter literal is the URL-encoded join URL (contract §3); `'` is doubled per OData. */
+/** The filter literal is the URL-encoded join URL (emulator/CONTRACT.md#online-meetings); `'` is doubled per OData. */
 export function joinUrlFilter(joinWebUrl: string): string {
   return `JoinWebUrl eq '${encodeURIComponent(joinWebUrl).replace(/'/g, "''")}'`;
 }

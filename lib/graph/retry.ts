@@ -1,7 +1,7 @@
-// Retry policy for Graph (contract §7): 429/503/504 are retried, honouring Retry-After (seconds or an
-// HTTP date) and otherwise backing off exponentially with jitter; everything else is final. Every
-// attempt counts against Graph's limits, so there is never an immediate retry, and the whole exchange
-// is bounded in attempts and in time so a caller (a page, a job) gets an answer it can act on.
+// Retry policy for Graph (emulator/CONTRACT.md#throttling): 429/503/504 are retried, honouring Retry-After
+// (seconds or an HTTP date) and otherwise backing off exponentially with jitter; everything else is final.
+// Every attempt counts against Graph's limits, so there is never an immediate retry, and the whole exchange is
+// bounded in attempts and in time so a caller (a page, a job) gets an answer it can act on.
 //
 // Why our own middleware and not the SDK's RetryHandler: the SDK's handler honours Retry-After seconds
 // but not HTTP dates, has no total-time bound, retries on 504 only by its own rules, and sleeps with a

@@ -180,7 +180,7 @@ export async function finishedReminder(env: ReminderTestEnv, appointmentId: stri
   );
 }
 
-/** Everything the flow could have written: no tone value may be in it (contract §8). */
+/** Everything the flow could have written: no tone value may be in it (emulator/CONTRACT.md#media-persistence). */
 export const storedText = (db: PrismaClient) =>
   storedRows({
     reminders: db.reminder.findMany(),

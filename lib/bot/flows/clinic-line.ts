@@ -1,7 +1,8 @@
 // The clinic line's IVR as a pure state machine: given where an incoming call is and one event, where it is
-// next and what to do. No I/O: lib/clinic-line/service.ts runs the commands (Graph, appointments, Speech)
-// and feeds their results back as events. The stored state names steps and operation ids only — never a
-// key, a recording, its location or a transcript (contract §8). Only the business outcome is kept.
+// next and what to do. No I/O: lib/clinic-line/service.ts runs the commands (Graph, appointments, Speech) and
+// feeds their results back as events. The stored state names steps and operation ids only — never a key, a
+// recording, its location or a transcript (emulator/CONTRACT.md#media-persistence). Only the business outcome
+// is kept.
 //
 //  answering ──established──▶ menu (subscribe to tones, play "lineMenu")
 //  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up          CONFIRMED

@@ -1,8 +1,8 @@
-// The reminder call as a pure state machine: given where the call is and one event, where it is next and
-// what to do. No I/O here — lib/reminders/driver.ts runs the commands (Graph, appointments) and feeds their
-// results back as events. The state is persisted between events; it names steps and operation ids only,
-// never the key that was pressed (contract §8: tone data may not be persisted). Only the business outcome
-// (confirmed, cancelled, …) is kept.
+// The reminder call as a pure state machine: given where the call is and one event, where it is next and what
+// to do. No I/O here — lib/reminders/driver.ts runs the commands (Graph, appointments) and feeds their results
+// back as events. The state is persisted between events; it names steps and operation ids only, never the key
+// that was pressed (emulator/CONTRACT.md#media-persistence: tone data may not be persisted). Only the business
+// outcome (confirmed, cancelled, …) is kept.
 //
 //  dialing ──established──▶ prompting (subscribe to tones, play "reminder")
 //  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
