@@ -45,7 +45,13 @@ async function describe(error: unknown, context: string): Promise<{ message: str
   const t = await getTranslations("appointments.errors");
   if (isAppError(error)) {
     const suggestions = (error.details?.suggestions as string[] | undefined) ?? [];
-    return { message: error.code === "SLOT_TAKEN" ? t("slotTaken") : error.message, suggestions };
+    if (error.code === "SLOT_TAKEN") return { message: t("slotTaken"), suggestions };
+    // a refused time says why, in the viewer's language (the mutation's reason codes)
+    const reason = error.details?.reason;
+    if (error.details?.subject === "current") return { message: t("cannotMove"), suggestions };
+    if (typeof reason === "string" && t.has(`reasons.${reason}`))
+      return { message: t(`reasons.${reason}`), suggestions };
+    return { message: error.message, suggestions };
   }
   logger.error({ err: error, action: context }, "appointment action failed");
   return { message: t("unexpected"), suggestions: [] };

@@ -4,13 +4,14 @@ import { isExclusionViolation, isForeignKeyViolation, isRetryableConflict, isUni
 import { AppError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import {
-  checkBookable,
   checkCancellable,
   checkReschedulable,
+  checkSlotStart,
   findSlots,
   nearestFreeSlots,
   type ClinicianSchedule,
   type Slot,
+  type SlotRefusalReason,
 } from "@/lib/scheduling";
 import { loadSchedule } from "./data";
 import { joinTokenExpiry, newJoinToken } from "./join-token";
@@ -78,40 +79,32 @@ function slotTaken(suggestions: string[]): AppError {
   );
 }
 
+/** What a refusal says, in the API's language; the UI translates by `details.reason`. */
+const refusalMessages: Record<Exclude<SlotRefusalReason, "taken">, string> = {
+  inPast: "That time has already passed.",
+  tooSoon: "That time is too soon: this appointment type needs more notice.",
+  beyondHorizon: "That time is too far ahead to book yet.",
+  offGrid: "That time is not one of the offered start times.",
+  closedDay: "The clinician does not work on that day.",
+  outsideHours: "That time is outside the clinician's working hours.",
+  dayFull: "The clinician's day is fully booked for this appointment type.",
+};
+
 /**
  * Is the wanted start a free slot in this schedule? Returns the slot, or the refusal to throw. The
- * exclusion constraint still has the last word. A taken slot's refusal offers the nearest free
- * times from the same schedule, so a loser costs no second read.
+ * exclusion constraint still has the last word. A taken slot (409) and a time never on offer (422, with
+ * the reason) are told apart; both offer the nearest free times from the same schedule, so a refusal
+ * costs no second read.
  */
 function checkSlot(schedule: ClinicianSchedule | null, startsAt: Date, now: Date): Slot | AppError {
   if (!schedule) return new AppError("UNPROCESSABLE", "This clinician does not offer that appointment type.");
-  const check = checkBookable(startsAt, schedule.rules, now);
-  if (!check.ok) {
-    const messages = {
-      inPast: "That time has already passed.",
-      tooSoon: "That time is too soon: this appointment type needs more notice.",
-      beyondHorizon: "That time is too far ahead to book yet.",
-    } as const;
-    return new AppError("UNPROCESSABLE", messages[check.reason], { reason: check.reason });
-  }
-  // only the wanted start is evaluated: a one-millisecond window of starts
-  const [slot] = findSlots({ ...schedule, from: startsAt, to: new Date(startsAt.getTime() + 1), now }).filter(
-    (s) => s.start.getTime() === startsAt.getTime(),
-  );
-  return slot ?? slotTaken(nearestFrom(schedule, startsAt, now));
-}
-
-/** Verifies the wanted start is a free slot now; the exclusion constraint still has the last word. */
-async function assertSlotFree(
-  db: PrismaClient,
-  input: { clinicianId: string; appointmentTypeId: string; startsAt: Date },
-  now: Date,
-  excludeAppointmentId?: string,
-) {
-  const schedule = await loadSchedule(db, { ...input, ...checkWindow(input.startsAt, now), excludeAppointmentId });
-  const slot = checkSlot(schedule, input.startsAt, now);
-  if (slot instanceof AppError) throw slot;
-  return slot;
+  const check = checkSlotStart(schedule, startsAt, now);
+  if (check.ok) return check.slot;
+  if (check.reason === "taken") return slotTaken(nearestFrom(schedule, startsAt, now));
+  return new AppError("UNPROCESSABLE", refusalMessages[check.reason], {
+    reason: check.reason,
+    suggestions: nearestFrom(schedule, startsAt, now),
+  });
 }
 
 /** One read for the check and for the alternatives a refusal offers. */
@@ -236,6 +229,13 @@ async function liveAppointment(db: PrismaClient | Prisma.TransactionClient, appo
   return appointment;
 }
 
+/**
+ * Moves a live appointment. Like booking, the key is checked by the move's own write (a unique
+ * idempotency record in its transaction) and read only when the request is refused: a request that
+ * was resent, or ran in parallel with itself, after the move committed finds the appointment already
+ * at the wanted time ("unchanged"), already at a newer version, or its own record in the way — each
+ * of those is answered with the move, never as a refusal.
+ */
 export async function rescheduleAppointment(
   db: PrismaClient,
   actor: AuditActor & { id: string },
@@ -243,8 +243,15 @@ export async function rescheduleAppointment(
   now: Date,
 ): Promise<BookingResult> {
   const hash = requestHash({ appointmentId: input.appointmentId, startsAt: input.startsAt.toISOString() });
-  const previous = await replayOf(db, actor.id, "reschedule", input.idempotencyKey, hash);
-  if (previous) return { appointmentId: previous.appointmentId, joinToken: null, replayed: true };
+  const replayed = async (): Promise<BookingResult | null> => {
+    const previous = await replayOf(db, actor.id, "reschedule", input.idempotencyKey, hash);
+    return previous ? { appointmentId: previous.appointmentId, joinToken: null, replayed: true } : null;
+  };
+  const refuse = async (error: unknown): Promise<BookingResult> => {
+    const previous = await replayed();
+    if (previous) return previous;
+    throw error;
+  };
 
   const current = await liveAppointment(db, input.appointmentId);
   const check = checkReschedulable({
@@ -261,14 +268,20 @@ export async function rescheduleAppointment(
         : check.subject === "current"
           ? "This appointment can no longer be moved."
           : "That new time cannot be booked.";
-    throw new AppError("UNPROCESSABLE", message, { reason: check.reason });
+    return refuse(new AppError("UNPROCESSABLE", message, { reason: check.reason, subject: check.subject }));
   }
   const target = {
     clinicianId: current.clinicianId,
     appointmentTypeId: current.appointmentTypeId,
     startsAt: input.startsAt,
   };
-  const slot = await assertSlotFree(db, target, now, current.id);
+  const schedule = await loadSchedule(db, {
+    ...target,
+    ...checkWindow(input.startsAt, now),
+    excludeAppointmentId: current.id,
+  });
+  const slot = checkSlot(schedule, input.startsAt, now);
+  if (slot instanceof AppError) return refuse(slot);
   // a moved appointment gets a new link: the old one (perhaps forwarded with the old time) stops working
   const link = newJoinToken();
   // the version check makes a rerun safe: it moves the appointment only if nobody else did
@@ -317,9 +330,13 @@ export async function rescheduleAppointment(
       break;
     } catch (error) {
       if (isRetryableConflict(error) && attempt < RACE_ATTEMPTS) continue;
-      if (isExclusionViolation(error) || isRetryableConflict(error))
+      if (isExclusionViolation(error) || isRetryableConflict(error)) {
+        const previous = await replayed();
+        if (previous) return previous;
         throw slotTaken(await alternatives(db, target, now, current.id));
-      throw error;
+      }
+      // CONFLICT (moved in between) or our own key's record already there: perhaps this very request
+      return refuse(error);
     }
   }
   return { appointmentId: current.id, joinToken: link.token, replayed: false };

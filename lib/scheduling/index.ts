@@ -21,12 +21,16 @@ export {
   DEFAULT_GRID_MINUTES,
   assertValidRules,
   busyFromAppointments,
+  checkSlotStart,
+  SLOT_REFUSAL_REASONS,
   countPerLocalDay,
   findSlots,
   firstAvailable,
   type AppointmentSpan,
   type FirstAvailableCandidate,
   type FirstAvailableResult,
+  type SlotCheck,
+  type SlotRefusalReason,
 } from "./slots";
 export {
   blockedSpan,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { busyFromAppointments, countPerLocalDay, findSlots, firstAvailable } from "./slots";
+import { busyFromAppointments, checkSlotStart, countPerLocalDay, findSlots, firstAvailable } from "./slots";
 import type { AppointmentTypeRules, FindSlotsInput, WeeklyHours } from "./types";
 import { localDateTime } from "./zones";
 
@@ -202,6 +202,46 @@ describe("findSlots rules", () => {
     expect(() => findSlots(input({ rules: rules({ durationMinutes: 0 }) }))).toThrow(RangeError);
     expect(() => findSlots(input({ gridMinutes: 0 }))).toThrow(RangeError);
     expect(() => findSlots(input({ now: new Date(Number.NaN) }))).toThrow(/now/);
+  });
+});
+
+describe("checkSlotStart: the slot, or why a start is not one", () => {
+  // São Paulo (UTC−3), Monday to Friday 08:00–18:00; 2026-06-15 is a Monday, 2026-06-14 a Sunday
+  const weekdays: WeeklyHours[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, startMinute: 480, endMinute: 1080 }));
+  const schedule = input({ clinicianZone: "America/Sao_Paulo", weekly: weekdays });
+  const now = new Date("2026-06-01T12:00:00Z");
+  const check = (iso: string, over: Partial<FindSlotsInput> = {}) =>
+    checkSlotStart({ ...schedule, ...over }, new Date(iso), now);
+
+  it("returns the slot that findSlots offers", () => {
+    expect(check("2026-06-15T14:00:00Z")).toEqual({
+      ok: true,
+      slot: {
+        start: new Date("2026-06-15T14:00:00Z"),
+        end: new Date("2026-06-15T14:30:00Z"),
+        blockedFrom: new Date("2026-06-15T14:00:00Z"),
+        blockedUntil: new Date("2026-06-15T14:30:00Z"),
+      },
+    });
+  });
+
+  it("tells a time off the grid, a closed day and a time outside the hours apart from a taken slot", () => {
+    expect(check("2026-06-15T14:07:00Z")).toEqual({ ok: false, reason: "offGrid" }); // 11:07
+    expect(check("2026-06-15T14:00:30Z")).toEqual({ ok: false, reason: "offGrid" });
+    expect(check("2026-06-14T14:00:00Z")).toEqual({ ok: false, reason: "closedDay" }); // a Sunday
+    expect(check("2026-06-15T06:00:00Z")).toEqual({ ok: false, reason: "outsideHours" }); // 03:00
+    expect(check("2026-06-15T20:45:00Z")).toEqual({ ok: false, reason: "outsideHours" }); // 17:45, ends 18:15
+    const busy = [{ start: new Date("2026-06-15T14:15:00Z"), end: new Date("2026-06-15T14:45:00Z") }];
+    expect(check("2026-06-15T14:00:00Z", { busy })).toEqual({ ok: false, reason: "taken" });
+  });
+
+  it("reports the daily limit, a whole day off and the booking rules", () => {
+    const full = { rules: rules({ maxPerDay: 1 }), appointmentsPerLocalDay: { "2026-06-15": 1 } };
+    expect(check("2026-06-15T14:00:00Z", full)).toEqual({ ok: false, reason: "dayFull" });
+    const dayOff = { exceptions: [{ date: "2026-06-15", kind: "TIME_OFF" as const }] };
+    expect(check("2026-06-15T14:00:00Z", dayOff)).toEqual({ ok: false, reason: "closedDay" });
+    expect(check("2026-05-31T14:00:00Z")).toEqual({ ok: false, reason: "inPast" });
+    expect(check("2026-09-15T14:00:00Z")).toEqual({ ok: false, reason: "beyondHorizon" });
   });
 });
 

@@ -1,6 +1,7 @@
 // Bookable slots for one clinician, and the earliest slot across many.
 import type { IANAZone } from "luxon";
 import { workingPieces } from "./availability";
+import { checkBookable } from "./booking-rules";
 import type {
   AppointmentStatus,
   AppointmentTypeRules,
@@ -16,6 +17,7 @@ import {
   DAY_MS,
   MINUTE_MS,
   dayOfWall,
+  firstInstantAtOrAfterWall,
   formatLocalDate,
   offsetAt,
   offsetRuns,
@@ -170,6 +172,60 @@ function collectSlots(p: Prepared, limit: number, runs?: readonly OffsetRun[]): 
  */
 export function findSlots(input: FindSlotsInput): Slot[] {
   return collectSlots(prepare(input, input), Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Why a wanted start is not a slot, most basic reason first (the booking rules' reasons included:
+ * checkSlotStart returns them, so the compiler keeps this list complete). Only `taken` is the answer
+ * to a race ("just taken: pick another"); every other reason says the time was not on offer at all.
+ */
+export const SLOT_REFUSAL_REASONS = [
+  "inPast",
+  "tooSoon",
+  "beyondHorizon",
+  "offGrid", // not a whole multiple of the grid after local midnight (11:07)
+  "closedDay", // no working hours at all on that local date (a Sunday)
+  "outsideHours", // the visit does not fit inside one working interval (03:00)
+  "dayFull", // the type's daily limit is reached
+  "taken", // another appointment's blocked span overlaps this one's
+] as const;
+export type SlotRefusalReason = (typeof SLOT_REFUSAL_REASONS)[number];
+
+export type SlotCheck = { ok: true; slot: Slot } | { ok: false; reason: SlotRefusalReason };
+
+/**
+ * Is `start` a bookable slot of this schedule at `now`? Returns the slot, or why not. The same rules as
+ * findSlots (which it calls for the one start); the reasons are found by relaxing them one at a time.
+ */
+export function checkSlotStart(
+  schedule: ClinicianSchedule,
+  start: Instant,
+  now: Instant,
+  gridMinutes: number = DEFAULT_GRID_MINUTES,
+): SlotCheck {
+  const bookable = checkBookable(start, schedule.rules, now);
+  if (!bookable.ok) return { ok: false, reason: bookable.reason };
+  const t = toMs(start, "start");
+  const window = { from: t, to: t + 1, now, gridMinutes };
+  const slotIn = (s: ClinicianSchedule) =>
+    collectSlots(prepare(s, window), 1).find((slot) => slot.start.getTime() === t) ?? null;
+  const slot = slotIn(schedule);
+  if (slot) return { ok: true, slot };
+
+  const p = prepare(schedule, window);
+  const wall = t + offsetAt(p.zone, t);
+  const dayStart = dayOfWall(wall) * DAY_MS;
+  if ((wall - dayStart) % p.gridMs !== 0) return { ok: false, reason: "offGrid" };
+  const dayFrom = firstInstantAtOrAfterWall(p.zone, dayStart);
+  const dayTo = firstInstantAtOrAfterWall(p.zone, dayStart + DAY_MS);
+  if (workingPieces(p.zone, schedule.weekly, schedule.exceptions, dayFrom, dayTo).length === 0) {
+    return { ok: false, reason: "closedDay" };
+  }
+  const unbooked = { ...schedule, busy: [] };
+  if (!slotIn({ ...unbooked, rules: { ...schedule.rules, maxPerDay: null } }))
+    return { ok: false, reason: "outsideHours" };
+  if (!slotIn(unbooked)) return { ok: false, reason: "dayFull" };
+  return { ok: false, reason: "taken" };
 }
 
 export interface FirstAvailableCandidate extends ClinicianSchedule {

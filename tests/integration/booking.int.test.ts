@@ -98,9 +98,16 @@ describe("booking", () => {
     const patient = await createPatient(db);
     const tooSoon = await errorOf(book(patient.id, "2030-06-01T12:15:00Z", "soon-xxxxxxxx"));
     expect(tooSoon.code).toBe("UNPROCESSABLE");
-    // 02:00 in São Paulo: the clinician does not work then
+    // 02:00 in São Paulo: the clinician does not work then. A time never on offer is not "just taken":
+    // 422 with the reason, so nobody retries it
     const offHours = await errorOf(book(patient.id, "2030-06-03T05:00:00Z", "night-xxxxxxx"));
-    expect(offHours.code).toBe("SLOT_TAKEN");
+    expect(offHours.code).toBe("UNPROCESSABLE");
+    expect(offHours.details).toMatchObject({ reason: "outsideHours" });
+    // 10:07: not on the 15-minute grid
+    const offGrid = await errorOf(book(patient.id, "2030-06-03T13:07:00Z", "offgrid-xxxxxx"));
+    expect(offGrid.code).toBe("UNPROCESSABLE");
+    expect(offGrid.details).toMatchObject({ reason: "offGrid" });
+    expect((offGrid.details as { suggestions: string[] }).suggestions).toContain("2030-06-03T13:00:00.000Z");
     expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
   });
 
@@ -271,6 +278,57 @@ describe("booking races", () => {
     expect(moved.replayed).toBe(false);
     const row = await db.appointment.findUniqueOrThrow({ where: { id: booked.appointmentId } });
     expect(row.startsAt.toISOString()).toBe("2030-06-07T14:00:00.000Z");
+  });
+
+  it("answers every one of many parallel reschedules with one key as that one move", async () => {
+    const { db, clinician, actor, book } = await setup();
+    const patient = await createPatient(db);
+    const booked = await book(patient.id, "2030-06-10T13:00:00Z", "parallel-move-book");
+    const request = {
+      appointmentId: booked.appointmentId,
+      startsAt: at("2030-06-10T15:00:00Z"),
+      idempotencyKey: "parallel-move-key",
+    };
+    // a request that arrives after another committed the move sees the new time as "unchanged": it is a
+    // replay of that move, not a request to move onto the time it already has
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => rescheduleAppointment(db, actor, request, now)),
+    );
+    const refusals = results
+      .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+      .map((r) => (r.reason instanceof Error ? r.reason.message : String(r.reason)));
+    expect(refusals).toEqual([]);
+    const answers = results.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof book>>>).value);
+    expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.appointmentId))).toEqual(new Set([booked.appointmentId]));
+    const row = await db.appointment.findUniqueOrThrow({ where: { id: booked.appointmentId } });
+    expect(row.startsAt.toISOString()).toBe("2030-06-10T15:00:00.000Z");
+    expect(row.version).toBe(2);
+    expect(
+      await db.auditLog.count({ where: { entityId: booked.appointmentId, action: "appointment.reschedule" } }),
+    ).toBe(1);
+    expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(1);
+  });
+
+  it("answers a resend after the move as a replay, though the appointment already has the wanted time", async () => {
+    const { db, actor, book } = await setup();
+    const patient = await createPatient(db);
+    const booked = await book(patient.id, "2030-06-11T13:00:00Z", "resend-move-book");
+    const request = {
+      appointmentId: booked.appointmentId,
+      startsAt: at("2030-06-11T15:00:00Z"),
+      idempotencyKey: "resend-move-key",
+    };
+    const first = await rescheduleAppointment(db, actor, request, now);
+    const again = await rescheduleAppointment(db, actor, request, now);
+    expect(first.replayed).toBe(false);
+    expect(again).toEqual({ appointmentId: booked.appointmentId, joinToken: null, replayed: true });
+    // another key asking for the time the appointment already has is refused, with the reason
+    const unchanged = await errorOf(
+      rescheduleAppointment(db, actor, { ...request, idempotencyKey: "other-key-xx" }, now),
+    );
+    expect(unchanged.code).toBe("UNPROCESSABLE");
+    expect(unchanged.details).toMatchObject({ reason: "unchanged" });
   });
 
   it("answers a resent request with its booking even after the slot's time has passed", async () => {
