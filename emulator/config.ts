@@ -1,4 +1,5 @@
 import path from "node:path";
+import { modeFromEnv, seedFromEnv, type VariantSettings } from "./variants";
 
 /** Tunable limits and timings. Every value can be overridden per instance (tests speed things up). */
 export interface EmulatorLimits {
@@ -38,6 +39,8 @@ export interface EmulatorOptions {
   limits: EmulatorLimits;
   /** Log one line per request to stdout. */
   verbose: boolean;
+  /** Which of the documented forms each call gets (emulator/variants.ts). */
+  variants: VariantSettings;
 }
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
@@ -103,5 +106,10 @@ export function resolveOptions(
       partial.botCallbackUrl ?? env.EMULATOR_BOT_CALLBACK_URL ?? "http://localhost:3000/api/calls/notifications",
     limits: { ...DEFAULT_LIMITS, ...limitsFromEnv, ...partial.limits },
     verbose: partial.verbose ?? env.EMULATOR_VERBOSE === "1",
+    variants: {
+      mode: partial.variants?.mode ?? modeFromEnv(env) ?? "off",
+      seed: partial.variants?.seed ?? seedFromEnv(env),
+      force: partial.variants?.force,
+    },
   };
 }

@@ -1,5 +1,11 @@
 import { startEmulator } from "./server";
 
+function variantLine(v: { mode: string; seed: number }): string {
+  return v.mode === "random"
+    ? `drawn per call, seed ${v.seed} (EMULATOR_SEED=${v.seed} replays)`
+    : `off (EMULATOR_VARIANTS=random to draw them)`;
+}
+
 /** `tsx emulator/main.ts` — runs the emulator until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const emu = await startEmulator();
@@ -15,6 +21,7 @@ async function main(): Promise<void> {
       `  bot OpenID config:   ${emu.botOpenIdConfigUrl}`,
       `  phone page:          ${emu.url}/_emulator/phone`,
       `  control API:         ${emu.url}/_emulator/health`,
+      `  variants:            ${variantLine(emu.variants.view())}`,
       "",
     ].join("\n"),
   );

@@ -19,6 +19,7 @@ import { BOTFRAMEWORK_ISSUER, Notifier } from "./notifications/notifier";
 import { registerJoinPage } from "./pages/join";
 import { registerPhonePage } from "./pages/phone";
 import { ensureTls } from "./tls";
+import { VariantPicker } from "./variants";
 
 export interface StartOptions extends Partial<Omit<EmulatorOptions, "limits">> {
   limits?: Partial<EmulatorLimits>;
@@ -40,6 +41,7 @@ export interface RunningEmulator {
   directory: Directory;
   engine: CallEngine;
   notifier: Notifier;
+  variants: VariantPicker;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   const meetings = new MeetingStore(directory, origin, directory.clinicLine.phone);
   const recordings = new RecordingStore();
+  const variants = new VariantPicker(opts.variants);
+  if (opts.variants.mode === "random") {
+    // printed so that a failure can be replayed with the same forms
+    const { seed } = variants.view();
+    process.stdout.write(
+      `[emulator] documented variants drawn per call, seed ${seed} (EMULATOR_SEED=${seed} replays)\n`,
+    );
+  }
   const engine = new CallEngine({
     directory,
     limits: opts.limits,
@@ -91,6 +101,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     app: { clientId: registration.clientId, displayName: registration.displayName },
     botCallbackUrl: () => settings.botCallbackUrl,
     log,
+    variants,
   });
   engine.recordingBaseUrl = `${origin}/_media/recordings`;
   meetings.participantsOf = (threadId) => engine.meetingAttendance(threadId);
@@ -125,8 +136,10 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     notifier,
     faults,
     settings,
+    variants,
     resetAll: () => {
       engine.reset();
+      variants.restart();
       meetings.reset();
       recordings.reset();
       notifier.reset();
@@ -230,6 +243,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     directory,
     engine,
     notifier,
+    variants,
     async close() {
       engine.reset();
       notifier.close();

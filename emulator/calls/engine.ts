@@ -8,6 +8,7 @@ import type { MeetingStore, ReportAttendee } from "../graph/meetings";
 import { notification, type ChangeType } from "../notifications/envelope";
 import type { Notifier } from "../notifications/notifier";
 import type { RecordingStore } from "../media/recordings";
+import type { VariantPicker } from "../variants";
 import type { CallRecord, Conference, IdentitySet, MediaOp, Member, ResultInfo } from "./model";
 import { callUrl, operationResource, participantResource, RESULTS } from "./serialize";
 import { runMediaQueue } from "./media-ops";
@@ -21,6 +22,7 @@ export interface EngineDeps {
   app: { clientId: string; displayName: string };
   botCallbackUrl: () => string;
   log: (line: string) => void;
+  variants: VariantPicker;
 }
 
 export interface NewCallInput {
@@ -158,6 +160,7 @@ export class CallEngine {
     const id = newId();
     const call: CallRecord = {
       id,
+      variant: this.deps.variants.pick(),
       appId: input.appId,
       tenantId: input.tenantId ?? this.deps.directory.tenantId,
       kind: input.kind,
@@ -654,9 +657,10 @@ export class CallEngine {
   }
 
   /**
-   * Forwards an unanswered incoming call: every target rings at once (first to answer wins, contract §2.6).
-   * The bot's call ends when the redirect resolves — `deleted terminated`, with `answeredBy` for phone
-   * targets as in the PSTN example — and the caller carries on with whoever answered, without the bot.
+   * Forwards an unanswered incoming call: every target rings at once (first to answer wins,
+   * emulator/CONTRACT.md#redirect). The bot's call ends when the redirect resolves — `deleted terminated`, with
+   * `answeredBy` for phone targets as in the PSTN example — and the caller carries on with whoever answered,
+   * without the bot.
    */
   redirect(
     call: CallRecord,
@@ -766,7 +770,7 @@ export class CallEngine {
   }
 
   /**
-   * Transfer (contract §2.10): `transferring`, then `transferAccepted` once the transferee took the
+   * Transfer (emulator/CONTRACT.md#transfer): `transferring`, then `transferAccepted` once the transferee took the
    * request. A blind transfer then rings the target through its far-end behaviour (or a person on the
    * phone page); when it answers, the transferee and the target talk without the bot and the bot's call
    * ends with `deleted terminated` 0/7015. When it declines, is busy, does not answer or is unknown, the
@@ -962,7 +966,9 @@ export class CallEngine {
   }
 
   member(call: CallRecord, participantId: string): Member {
-    const member = this.conferenceOf(call).members.get(participantId);
+    const members = this.conferenceOf(call).members;
+    // participant ids, like call ids, are accepted dashed or as 32 hex digits
+    const member = members.get(participantId) ?? members.get(normaliseId(participantId));
     if (!member || member.state === "left")
       throw notFound(`Participant '${participantId}' was not found in call '${call.id}'.`);
     return member;
@@ -1148,7 +1154,16 @@ export class CallEngine {
     allowAfterEnd = false,
   ): void {
     if (call.state === "terminated" && !allowAfterEnd) return;
-    this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, resourceUrl, call.callbackUri, data)]);
+    let url = resourceUrl;
+    let body = data;
+    if (call.variant.idSpelling === "hex") {
+      // as the playPrompt and record completion examples spell them: the ids in the URL (and the entity's
+      // @odata.id) as 32 uppercase hex digits; an `id` inside resourceData keeps its dashes
+      url = hexIds(resourceUrl);
+      if (body && !Array.isArray(body) && typeof body["@odata.id"] === "string")
+        body = { ...body, "@odata.id": hexIds(body["@odata.id"]) };
+    }
+    this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, url, call.callbackUri, body)]);
   }
 
   notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>, allowAfterEnd = false): void {
@@ -1244,6 +1259,13 @@ export class CallEngine {
 function splitKey(key: string): [string, string | undefined] {
   const i = key.indexOf(":");
   return i < 0 ? [key, undefined] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Every dashed GUID in `text` as Graph's other spelling of it: 32 uppercase hex digits. */
+export function hexIds(text: string): string {
+  return text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (guid) =>
+    guid.replace(/-/g, "").toUpperCase(),
+  );
 }
 
 /** Graph shows the same id dashed-lowercase and as 32-char uppercase hex; accept both. */

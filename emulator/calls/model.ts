@@ -1,4 +1,5 @@
 import type { EventEmitter } from "node:events";
+import type { CallVariant } from "../variants";
 
 export type CallState =
   | "incoming"
@@ -74,6 +75,8 @@ export interface MediaOp {
 
 export interface CallRecord {
   id: string;
+  /** Which of the documented forms this call's notifications take (emulator/variants.ts). */
+  variant: CallVariant;
   appId: string;
   tenantId: string;
   kind: "p2p" | "group" | "meeting" | "incoming";

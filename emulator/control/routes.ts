@@ -8,6 +8,7 @@ import { faultRuleSchema, type FaultInjector } from "../http/faults";
 import type { Router } from "../http/router";
 import type { MeetingStore } from "../graph/meetings";
 import type { Notifier } from "../notifications/notifier";
+import { variantSettingsSchema, type VariantPicker } from "../variants";
 
 export interface ControlDeps {
   engine: CallEngine;
@@ -15,6 +16,7 @@ export interface ControlDeps {
   notifier: Notifier;
   faults: FaultInjector;
   settings: { botCallbackUrl: string; accessPolicyAllowAll: boolean; accessPolicyUsers: Set<string> };
+  variants: VariantPicker;
   resetAll: () => void;
   info: () => Record<string, unknown>;
 }
@@ -39,6 +41,7 @@ export function callView(engine: CallEngine, call: CallRecord) {
     kind: call.kind,
     state: call.state,
     direction: call.direction,
+    variant: call.variant,
     callbackUri: call.callbackUri,
     createdAt: call.createdAt,
     endedAt: call.endedAt ?? null,
@@ -165,6 +168,13 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   });
 
   router.on("GET", "/_emulator/directory", (ctx) => sendJson(ctx, 200, directory));
+
+  // Which documented forms new calls get (emulator/variants.ts)
+  router.on("GET", "/_emulator/variants", (ctx) => sendJson(ctx, 200, deps.variants.view()));
+  router.on("PUT", "/_emulator/variants", async (ctx) => {
+    deps.variants.configure(await ctx.parse(variantSettingsSchema));
+    sendJson(ctx, 200, deps.variants.view());
+  });
 
   router.on("GET", "/_emulator/bot-callback", (ctx) => sendJson(ctx, 200, { url: settings.botCallbackUrl }));
   router.on("PUT", "/_emulator/bot-callback", async (ctx) => {

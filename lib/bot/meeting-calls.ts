@@ -10,6 +10,7 @@ import type { Call, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi, MeetingsApi } from "@/lib/graph/gateway";
 import { phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import { isNotFound, toAppError } from "@/lib/graph/errors";
+import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
 import { maskPhone, normaliseGraphId } from "./schema";
 import { operationStatusFrom, outcomeFor } from "./state";
@@ -98,11 +99,7 @@ export function parseJoinWebUrl(joinWebUrl: string): MeetingCoordinates | null {
   };
 }
 
-/** Graph call ids are GUIDs; we store them without dashes, Graph's URLs want them back. */
-export function graphIdForRequest(normalised: string): string {
-  const m = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(normalised);
-  return m ? m.slice(1).join("-") : normalised;
-}
+export { graphIdForRequest };
 
 /**
  * Hangs up the call `graphCallId` (stored form); false when Graph no longer knows it — it ended already and
@@ -256,7 +253,8 @@ export function callControl(deps: CallControlDeps) {
     kind: string,
     op: { id: string; status: string | null; clientContext?: string | null },
   ) {
-    const graphOperationId = op.id.toLowerCase();
+    // already normalised where the response was read (lib/graph/calls.ts), as notifications' ids are
+    const graphOperationId = op.id;
     const status = operationStatusFrom(op.status) ?? "RUNNING";
     const finished = status === "COMPLETED" || status === "FAILED";
     // the result notification may have overtaken this response and created the row already: keep it
@@ -660,7 +658,7 @@ export function callControl(deps: CallControlDeps) {
 
   async function presentParticipant(callId: string, graphParticipantId: string) {
     const participant = await db.callParticipant.findFirst({
-      where: { callId, graphParticipantId: graphParticipantId.toLowerCase(), leftAt: null },
+      where: { callId, graphParticipantId: normaliseGraphId(graphParticipantId), leftAt: null },
     });
     if (!participant) throw new AppError("NOT_FOUND", "This participant is not in the call.");
     return participant;

@@ -3,6 +3,7 @@ import { dedupeKey, nextRosterKey } from "./dedupe";
 import { exampleBody, notificationExamples } from "@/tests/helpers/graph-examples";
 import { graphIdForRequest, parseJoinWebUrl } from "./meeting-calls";
 import { NotificationParseError, parseNotifications, type RosterNotification } from "./schema";
+import { operationSchema } from "@/lib/graph/calls";
 
 const envelope = (...value: unknown[]) => ({ "@odata.type": "#microsoft.graph.commsNotifications", value });
 const callUrl = "/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896";
@@ -46,6 +47,21 @@ describe("the commsNotifications envelope", () => {
     expect(a!.notification).toEqual(b!.notification);
     expect(a!.notification.graphCallId).toBe("57dab8b1894c409ab240bd8beae78896");
     expect(dedupeKey(a!.notification)).toBe(dedupeKey(b!.notification));
+  });
+
+  it("reads an operation's id the same from its action's response and from its completion", () => {
+    // the response spells it 0fe0623f-d628-…, the completion's resourceUrl 0FE0623FD628… (playPrompt, record)
+    for (const [response, completion] of [
+      ["call-playprompt.response.json", "call-playprompt.notification-1-completed.json"],
+      ["call-record.response.json", "call-record.notification-1-completed.json"],
+    ] as const) {
+      const started = operationSchema.parse(exampleBody(response));
+      const [finished] = parseNotifications(exampleBody(completion));
+      expect(finished!.notification).toMatchObject({ kind: "operation", operationId: started.id });
+      expect(started.id).toBe("0fe0623fd62842edb4bd8ac290072cc5");
+    }
+    const [recorded] = parseNotifications(exampleBody("call-record.notification-1-completed.json"));
+    expect(recorded!.recording?.operationId).toBe("0fe0623fd62842edb4bd8ac290072cc5");
   });
 
   it("splits a tone off the storable notification", () => {

@@ -1,10 +1,13 @@
-// The commsNotifications envelope (contract §5.2), parsed at the boundary into a small typed list.
-// Tolerant of unknown keys, `resource` instead of `resourceUrl`, object or array resourceData.
-// Media never leaves this parser in a storable shape: a tone's value is split off into `tone` (handed
-// to the flows in memory, never stored), recording locations and tokens are not read at all, and phone
+// The commsNotifications envelope (emulator/CONTRACT.md#notifications-envelope), parsed at the boundary into a
+// small typed list. Tolerant of unknown keys, `resource` instead of `resourceUrl`, object or array
+// resourceData. Media never leaves this parser in a storable shape: a tone's value is split off into `tone`
+// (handed to the flows in memory, never stored), recording locations and tokens are not read at all, and phone
 // numbers are masked here so no full number travels further than this function.
 import { z } from "zod";
 import { BrandedError } from "@/lib/errors";
+import { normaliseGraphId } from "@/lib/graph/ids";
+
+export { normaliseGraphId };
 
 export type ChangeType = "created" | "updated" | "deleted" | "unknownFutureValue";
 
@@ -13,8 +16,10 @@ export interface ResultCode {
   subcode: number | null;
 }
 
+// Every Graph id (call, operation, participant) leaves this parser normalised (lib/graph/ids.ts): lowercase,
+// no dashes, as Graph spells the same id both ways.
 interface Base {
-  /** Graph call id, normalised: lowercase, no dashes (notifications spell it both ways) */
+  /** Graph call id, normalised */
   graphCallId: string;
   /** canonical resource path, e.g. /communications/calls/{id}/operations/{opId} */
   resourceUrl: string;
@@ -65,15 +70,16 @@ export interface OtherNotification extends Base {
 
 export type BotNotification = CallNotification | RosterNotification | OperationNotification | OtherNotification;
 
-/** A key press, held in memory only (contract §8: tone data may not be persisted). */
+/** A key press, held in memory only (emulator/CONTRACT.md#media-persistence: tone data may not be persisted). */
 export interface ToneEvent {
   sequenceId: number | null;
   tone: string;
 }
 
 /**
- * A finished recordResponse operation, held in memory only: the location and its access token are handed to
- * the clinic line's flow and discarded (contract §8); they are never stored, queued or logged.
+ * A finished recordResponse operation, held in memory only: the location and its access token are handed to the
+ * clinic line's flow and discarded (emulator/CONTRACT.md#media-persistence); they are never stored, queued or
+ * logged.
  */
 export interface RecordingEvent {
   operationId: string;
@@ -114,8 +120,6 @@ export const envelopeSchema = z.looseObject({
 
 const RESOURCE =
   /^(?:https:\/\/[^/]+)?(?:\/(?:v1\.0|beta))?\/(?:communications|app)\/calls\/([^/?#]+)(?:\/(participants|operations|contentsharingsessions)(?:\/([^/?#]+))?)?\/?(?:[?#].*)?$/i;
-
-export const normaliseGraphId = (id: string) => id.replace(/-/g, "").toLowerCase();
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
 const optionalNumber = (value: unknown): number | null => {
@@ -167,7 +171,7 @@ function rosterEntry(raw: Record<string, unknown>): RosterEntry | null {
     displayName = optionalString(guest.displayName);
   }
   return {
-    graphParticipantId: id.toLowerCase(),
+    graphParticipantId: normaliseGraphId(id),
     identityKind,
     identityId: identityId?.toLowerCase() ?? null,
     displayName: displayName?.slice(0, 200) ?? null,
@@ -194,7 +198,7 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
   if (!/^[0-9a-z]{1,64}$/.test(graphCallId))
     throw new NotificationParseError(`value[${index}]: the call id is malformed`);
   const sub = match[2]?.toLowerCase();
-  const subId = match[3] ? decodeURIComponent(match[3]).toLowerCase() : undefined;
+  const subId = match[3] ? normaliseGraphId(decodeURIComponent(match[3])) : undefined;
   const known = ["created", "updated", "deleted"];
   const changeType = (known.includes(item.changeType) ? item.changeType : "unknownFutureValue") as ChangeType;
   const data = item.resourceData;

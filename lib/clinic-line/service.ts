@@ -9,11 +9,11 @@
 // it takes the flow's lease (a conditional update, so one process steps a call at a time), loads the state,
 // steps, runs the commands, saves, and lets go. The row is deleted when the flow is done.
 //
-// Contract §8: key presses, the recording (its location, token and audio) and its transcript live in memory
-// for as long as one command needs them and are then dropped; none is stored, queued or logged. The stored
-// flow state names steps, operation ids, the prompt locale and the patient resolved at answer time — not the
-// caller's number. The Call row keeps the business outcome only (confirmed, cancelled, transferred, rejected,
-// redirected, …) and a masked number.
+// emulator/CONTRACT.md#media-persistence: key presses, the recording (its location, token and audio) and its
+// transcript live in memory for as long as one command needs them and are then dropped; none is stored, queued
+// or logged. The stored flow state names steps, operation ids, the prompt locale and the patient resolved at
+// answer time — not the caller's number. The Call row keeps the business outcome only (confirmed, cancelled,
+// transferred, rejected, redirected, …) and a masked number.
 import { randomUUID } from "node:crypto";
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
@@ -292,7 +292,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
   /** Download → Speech → keywords, in memory; the audio and transcript never leave this function. */
   async function understand(line: LineCall, operationId: string, held: Held): Promise<LineEvent> {
     // the recording is here only in the process that received it, for the event that brought it
-    const recording = held.recording?.operationId.toLowerCase() === operationId ? held.recording : undefined;
+    const recording = held.recording?.operationId === operationId ? held.recording : undefined;
     const location = recording?.location;
     const token = recording?.accessToken;
     if (!location || !token || !deps.speech) return { type: "understood", intent: null };
@@ -365,7 +365,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
                   stopTones: ["#"],
                   clientContext,
                 });
-          const operationId = op.id.toLowerCase();
+          const operationId = op.id;
           await db.callOperation.createMany({
             skipDuplicates: true,
             data: {
@@ -527,7 +527,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
     const id = normaliseGraphId(graphCallId);
     const event: LineEvent = {
       type: "recordFinished",
-      operationId: recording.operationId.toLowerCase(),
+      operationId: recording.operationId,
       ok: recording.ok,
       hasRecording: Boolean(recording.location && recording.accessToken),
     };

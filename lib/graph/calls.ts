@@ -1,4 +1,4 @@
-// Thin typed wrappers over the cloud-communications calling API (contract §2). Application tokens
+// Thin typed wrappers over the cloud-communications calling API (emulator/CONTRACT.md#calls). Application tokens
 // only: these functions are reached through graphForApp(). Results of actions arrive later as
 // notifications to the bot; what comes back here is the call or the operation as Graph reports it.
 // Our bot uses service-hosted media (required for prompts, recording and tones).
@@ -17,11 +17,16 @@ import type {
 import { z } from "zod";
 import type { GraphClient } from "./client";
 import { GraphError } from "./errors";
+import { graphIdForRequest, normaliseGraphId } from "./ids";
 
 // --- parsed responses -----------------------------------------------------------------------------
+// Ids are normalised here, as they are where notifications are parsed (lib/graph/ids.ts): the id of an
+// operation in its action's response and in its completion notification then compare equal.
+
+const graphId = z.string().min(1).transform(normaliseGraphId);
 
 export const callSchema = z.looseObject({
-  id: z.string().min(1),
+  id: graphId,
   state: z.string().nullish(),
   direction: z.string().nullish(),
   myParticipantId: z.string().nullish(),
@@ -30,7 +35,7 @@ export const callSchema = z.looseObject({
 export type GraphCall = Call & z.infer<typeof callSchema>;
 
 export const operationSchema = z.looseObject({
-  id: z.string().min(1),
+  id: graphId,
   // invite answers "Running" (doc casing) where the enum says "running"
   status: z
     .string()
@@ -42,7 +47,7 @@ export const operationSchema = z.looseObject({
 export type CommsOperationResult = z.infer<typeof operationSchema>;
 
 export const participantSchema = z.looseObject({
-  id: z.string().min(1),
+  id: graphId,
   isMuted: z.boolean().nullish(),
   isInLobby: z.boolean().nullish(),
   info: z.looseObject({ identity: z.looseObject({}).nullish() }).nullish(),
@@ -59,7 +64,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 const CALLS = "/communications/calls";
-const callPath = (callId: string) => `${CALLS}/${encodeURIComponent(callId)}`;
+/** Callers pass ids in either spelling (usually the stored one); Graph's URLs get them dashed. */
+const callPath = (callId: string) => `${CALLS}/${encodeURIComponent(graphIdForRequest(callId))}`;
+const participantPath = (callId: string, participantId: string) =>
+  `${callPath(callId)}/participants/${encodeURIComponent(graphIdForRequest(participantId))}`;
 
 // --- identities -----------------------------------------------------------------------------------
 
@@ -263,7 +271,10 @@ export interface RecordResponseOptions {
   clientContext?: string;
 }
 
-/** Records a short answer. The recording must be processed transiently and never stored (§8). */
+/**
+ * Records a short answer. The recording must be processed transiently and never stored
+ * (emulator/CONTRACT.md#media-persistence).
+ */
 export async function recordResponse(
   client: GraphClient,
   callId: string,
@@ -282,7 +293,10 @@ export async function recordResponse(
   return parse(operationSchema, response.body, "recordResponse operation");
 }
 
-/** Tones then arrive as call notifications with toneInfo; they must not be persisted (§8). */
+/**
+ * Tones then arrive as call notifications with toneInfo; they must not be persisted
+ * (emulator/CONTRACT.md#media-persistence).
+ */
 export async function subscribeToTone(
   client: GraphClient,
   callId: string,
@@ -341,14 +355,12 @@ export async function muteParticipant(
   options: { clientContext?: string } = {},
 ): Promise<CommsOperationResult> {
   checkClientContext(options.clientContext);
-  const response = await client.request(
-    "POST",
-    `${callPath(callId)}/participants/${encodeURIComponent(participantId)}/mute`,
-    { ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}) },
-  );
+  const response = await client.request("POST", `${participantPath(callId, participantId)}/mute`, {
+    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+  });
   return parse(operationSchema, response.body, "mute operation");
 }
 
 export async function removeParticipant(client: GraphClient, callId: string, participantId: string): Promise<void> {
-  await client.request("DELETE", `${callPath(callId)}/participants/${encodeURIComponent(participantId)}`);
+  await client.request("DELETE", participantPath(callId, participantId));
 }

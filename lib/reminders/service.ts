@@ -11,7 +11,7 @@
 // The cap: the claim runs under a transaction-scoped advisory lock that counts the calls in progress.
 //
 // Tones: `handleTone` receives a key press in memory and turns it into a flow event; the flow state that is
-// stored names steps and operation ids only, and nothing here logs a key (contract §8).
+// stored names steps and operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import { graphIdForRequest, hangUpUnlessGone } from "@/lib/bot/meeting-calls";
@@ -426,7 +426,7 @@ export function reminderService(deps: ReminderDeps) {
             prompts: [prompt],
             clientContext: `reminder:${command.prompt}`,
           });
-          const operationId = op.id.toLowerCase();
+          const operationId = op.id;
           await db.callOperation.createMany({
             skipDuplicates: true,
             data: {

@@ -101,3 +101,12 @@ export async function clearFaults(emu: RunningEmulator): Promise<void> {
 export async function emulatorMeetings(emu: RunningEmulator): Promise<{ id: string; subject: string }[]> {
   return (await request(emu, "GET", "/_emulator/meetings")).json.value;
 }
+
+/**
+ * Pins forms the emulator draws per call (emulator/variants.ts) for the calls created from now on; `{}`
+ * gives the draw back.
+ */
+export async function forceEmulatorVariants(emu: RunningEmulator, force: Record<string, unknown>): Promise<void> {
+  const res = await request(emu, "PUT", "/_emulator/variants", { body: { force } });
+  if (res.status !== 200) throw new Error(`variants rejected: ${res.status} ${res.text}`);
+}

@@ -15,7 +15,7 @@ import {
 } from "./reminders-helpers";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 import { waitFor } from "./bot-helpers";
-import { addFault, clearFaults, faultHits } from "./graph-helpers";
+import { addFault, clearFaults, faultHits, forceEmulatorVariants } from "./graph-helpers";
 
 let env: ReminderTestEnv;
 
@@ -170,6 +170,28 @@ describe("reminder calls", () => {
       "reminder:reminder",
       "reminder:reminder",
     ]);
+  });
+
+  it("operation ids spelled as 32 hex digits in their completions still match the playPrompt that started them", async () => {
+    // the playPrompt response says 0fe0623f-d628-…, its completion's resourceUrl …/operations/0FE0623FD628…
+    await forceEmulatorVariants(env.graph.emu, { idSpelling: "hex" });
+    try {
+      const phone = freshPhone();
+      await setEndpoint(env, phone, { mode: "answer" });
+      const { done } = await remindAndFinish(phone);
+      expect(done).toMatchObject({ status: "DONE", outcome: "NO_RESPONSE" });
+      const prompts = await env.database.db.callOperation.findMany({
+        where: { callId: done.callId!, kind: "playPrompt" },
+      });
+      // one row per operation, each finished by its notification
+      expect(prompts.map((p) => [p.clientContext, p.status]).sort()).toEqual([
+        ["reminder:goodbye", "COMPLETED"],
+        ["reminder:reminder", "COMPLETED"],
+        ["reminder:reminder", "COMPLETED"],
+      ]);
+    } finally {
+      await forceEmulatorVariants(env.graph.emu, {});
+    }
   });
 
   it("a call whose end the flow never heard (the process died in between) is ended by the sweep as it would have been", async () => {

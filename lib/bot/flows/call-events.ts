@@ -9,7 +9,7 @@ export type CallLifecycleEvent =
 
 /**
  * Turns a notification into the flow event it means, or null. A call back in `established` with a
- * failing result is a transfer that did not go through (contract §2.10); `deleted` is the end.
+ * failing result is a transfer that did not go through (emulator/CONTRACT.md#transfer); `deleted` is the end.
  */
 export function lifecycleEventOf(n: BotNotification): CallLifecycleEvent | null {
   if (n.kind === "call") {
@@ -31,7 +31,7 @@ export function lifecycleEventOf(n: BotNotification): CallLifecycleEvent | null 
     if (!finished) return null;
     return {
       type: "promptFinished",
-      operationId: n.operationId.toLowerCase(),
+      operationId: n.operationId,
       ok: n.status !== "failed" && (n.resultInfo?.code ?? 200) < 400,
     };
   }

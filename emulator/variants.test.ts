@@ -1,0 +1,110 @@
+// The documented forms the emulator draws per call (emulator/variants.ts): the same seed gives the same
+// forms, and each form is what the docs' examples show.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "./server";
+import { commsNotifications } from "./test/shapes";
+import { ANA, appToken, request, startBotReceiver, startPromptServer, startTestEmulator } from "./test/helpers";
+import { VariantPicker } from "./variants";
+
+let emu: RunningEmulator;
+let token: string;
+let bot: Awaited<ReturnType<typeof startBotReceiver>>;
+let prompts: Awaited<ReturnType<typeof startPromptServer>>;
+/** test/shapes.ts reads resourceUrl ids dashed only; tests of the hex spelling check the URLs themselves */
+let checkShapes = true;
+const CALLS = "/v1.0/communications/calls";
+
+beforeAll(async () => {
+  emu = await startTestEmulator({ variants: { mode: "off" } });
+  token = await appToken(emu);
+  prompts = await startPromptServer();
+});
+afterAll(async () => {
+  await emu.close();
+  await prompts.close();
+});
+beforeEach(async () => {
+  await request(emu, "POST", "/_emulator/reset");
+  await request(emu, "PUT", "/_emulator/variants", { body: { mode: "off", force: {} } });
+  bot = await startBotReceiver();
+  checkShapes = true;
+  return async () => {
+    if (checkShapes) for (const r of bot.received) expect(commsNotifications.safeParse(r.body).error).toBeUndefined();
+    await bot.close();
+  };
+});
+
+const force = async (forms: Record<string, unknown>) =>
+  expect((await request(emu, "PUT", "/_emulator/variants", { body: { force: forms } })).status).toBe(200);
+
+async function establishedCallTo(user: string) {
+  const res = await request(emu, "POST", CALLS, {
+    token,
+    body: {
+      callbackUri: `${bot.url}/cb`,
+      requestedModalities: ["audio"],
+      mediaConfig: { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" },
+      targets: [{ identity: { user: { id: user } } }],
+    },
+  });
+  expect(res.status).toBe(201);
+  const id = res.json.id as string;
+  await bot.waitFor((n) => n.resourceData?.mediaState?.audio === "active");
+  return id;
+}
+
+const playPrompt = (callId: string) =>
+  request(emu, "POST", `${CALLS}/${callId}/playPrompt`, {
+    token,
+    body: { prompts: [{ mediaInfo: { uri: `${prompts.url}/menu.wav` } }], clientContext: "menu" },
+  });
+
+describe("the variant picker", () => {
+  it("draws the same forms from the same seed, and only the plain ones when off", () => {
+    const a = new VariantPicker({ mode: "random", seed: 42 });
+    const b = new VariantPicker({ mode: "random", seed: 42 });
+    const drawn = Array.from({ length: 20 }, () => a.pick());
+    expect(Array.from({ length: 20 }, () => b.pick())).toEqual(drawn);
+    // over twenty calls each form shows up both ways
+    expect(new Set(drawn.map((v) => v.idSpelling))).toEqual(new Set(["dashed", "hex"]));
+    expect(new Set(drawn.map((v) => v.roster))).toEqual(new Set(["full", "delta"]));
+    a.restart();
+    expect(a.pick()).toEqual(drawn[0]);
+    const off = new VariantPicker({ mode: "off", seed: 42, force: { roster: "delta" } });
+    expect(off.pick()).toEqual({
+      idSpelling: "dashed",
+      roster: "delta",
+      mediaLater: false,
+      recordingSampleRate: 16000,
+      idlessInvitees: false,
+    });
+  });
+
+  it("is set through the control API; the seed restarts the sequence and each call shows its forms", async () => {
+    const set = await request(emu, "PUT", "/_emulator/variants", { body: { mode: "random", seed: 7 } });
+    expect(set.json).toMatchObject({ mode: "random", seed: 7, callsPicked: 0 });
+    const first = await establishedCallTo(ANA);
+    await request(emu, "PUT", "/_emulator/variants", { body: { seed: 7 } });
+    const again = await establishedCallTo(ANA);
+    const view = async (id: string) => (await request(emu, "GET", `/_emulator/calls/${id}`)).json.variant;
+    expect(await view(again)).toEqual(await view(first));
+    expect((await request(emu, "PUT", "/_emulator/variants", { body: { mode: "sometimes" } })).status).toBe(400);
+  });
+});
+
+describe("id spelling", () => {
+  it("hex: completion URLs spell the call and operation ids as 32 uppercase hex digits, the entity's id keeps its dashes", async () => {
+    await force({ idSpelling: "hex" });
+    checkShapes = false;
+    const id = await establishedCallTo(ANA);
+    const play = await playPrompt(id);
+    expect(play.status).toBe(200);
+    const hex = (guid: string) => guid.replace(/-/g, "").toUpperCase();
+    const done = await bot.waitFor((n) => n.resourceUrl.includes("/operations/"));
+    expect(done.resourceUrl).toBe(`/communications/calls/${hex(id)}/operations/${hex(play.json.id)}`);
+    expect(done.resourceData["@odata.id"]).toBe(done.resourceUrl);
+    expect(done.resourceData.id).toBe(play.json.id);
+    // Graph takes either spelling back
+    expect((await request(emu, "GET", `${CALLS}/${hex(id)}`, { token })).status).toBe(200);
+  });
+});
