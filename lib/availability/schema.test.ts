@@ -10,6 +10,7 @@ import {
   offeredTypesSchema,
   parseTimeOfDay,
   previewDays,
+  timeZoneChoices,
   weeklyFormValues,
   weeklyHoursSchema,
   weeklyInputName,
@@ -218,6 +219,10 @@ describe("exceptionCreateSchema", () => {
     },
   );
 
+  it.each(["1900-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])("refuses the far-off date %j", (date) => {
+    expect(errors({ date })).toEqual({ date: "dateOutOfRange" });
+  });
+
   it("refuses a missing date, an unknown kind and a long note", () => {
     expect(errors({ date: "", kind: "HOLIDAY", note: "x".repeat(201) })).toEqual({
       date: "required",
@@ -243,6 +248,16 @@ describe("clinicianTimeZoneSchema and offeredTypesSchema", () => {
     for (const timeZone of ["+01:00", "Mars/Olympus", "", "GMT-3"]) {
       expect(clinicianTimeZoneSchema.safeParse({ clinicianId, timeZone }).success).toBe(false);
     }
+  });
+
+  it("accepts only places' zones: no fixed offsets, UTC or old aliases", () => {
+    for (const timeZone of ["Etc/GMT+5", "Etc/GMT-14", "UTC", "US/Eastern", "Brazil/East"]) {
+      const result = clinicianTimeZoneSchema.safeParse({ clinicianId, timeZone });
+      expect(result.success, timeZone).toBe(false);
+      expect(availabilityFieldErrors(result.error!), timeZone).toEqual({ timeZone: "timeZoneNotRegion" });
+    }
+    expect(timeZoneChoices()).toContain("America/Sao_Paulo");
+    expect(timeZoneChoices().filter((zone) => !zone.includes("/") || zone.startsWith("Etc/"))).toEqual([]);
   });
 
   it("de-duplicates type ids and refuses malformed ones", () => {

@@ -9,6 +9,8 @@ import type { WeeklyFormValues } from "./types";
 import {
   addLocalDays,
   expandAvailability,
+  isDateWithinYears,
+  isRegionTimeZone,
   isValidLocalDate,
   isValidTimeZone,
   localDateTime,
@@ -43,6 +45,8 @@ export const availabilityErrorKeys = [
   "timeZoneInvalid",
   "typeInvalid",
   "idInvalid",
+  "dateOutOfRange",
+  "timeZoneNotRegion",
 ] as const;
 export type AvailabilityErrorKey = (typeof availabilityErrorKeys)[number];
 
@@ -220,7 +224,8 @@ export const exceptionCreateSchema = z
       .string({ error: "required" })
       .trim()
       .min(1, { error: "required" })
-      .refine(isValidLocalDate, { error: "dateInvalid" }),
+      .refine(isValidLocalDate, { error: "dateInvalid", abort: true })
+      .refine(isDateWithinYears, { error: "dateOutOfRange" }),
     kind: z.enum(EXCEPTION_KINDS, { error: "kindInvalid" }),
     start: optionalTimeOfDay,
     end: optionalTimeOfDay,
@@ -275,13 +280,14 @@ export const clinicianTimeZoneSchema = z.object({
     .string({ error: "required" })
     .trim()
     .min(1, { error: "required" })
-    .refine(isValidTimeZone, { error: "timeZoneInvalid" }),
+    .refine(isValidTimeZone, { error: "timeZoneInvalid", abort: true })
+    // the clinician's hours follow a place's clock: a fixed offset ("Etc/GMT+5") or "UTC" never changes
+    .refine(isRegionTimeZone, { error: "timeZoneNotRegion" }),
 });
 
-/** Zone names for the select; the clinician's current zone is always among them. */
+/** Zone names for the select (places only, as the schema wants); the clinician's current zone is always among them. */
 export function timeZoneChoices(current?: string): string[] {
-  const zones = new Set(Intl.supportedValuesOf("timeZone"));
-  zones.add("UTC");
+  const zones = new Set(Intl.supportedValuesOf("timeZone").filter(isRegionTimeZone));
   if (current) zones.add(current);
   return [...zones].sort();
 }

@@ -6,8 +6,7 @@ import { getTranslations } from "next-intl/server";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { isValidLocalDate, localToUtc } from "@/lib/scheduling";
-import { adHocMeetingForm, joinUrlLookup } from "./schema";
+import { adHocMeetingSchema, joinUrlLookup } from "./schema";
 import { createAdHocMeeting, findMeetingByJoinUrl } from "./service";
 
 export type MeetingFormState = { status: "idle" } | { status: "error"; message: string };
@@ -18,24 +17,12 @@ export async function createMeetingAction(_previous: MeetingFormState, formData:
   try {
     const viewer = await requireViewer(ALL_ROLES);
     const t = await getTranslations("meetings.errors");
-    const parsed = adHocMeetingForm.safeParse(Object.fromEntries(formData));
+    const parsed = adHocMeetingSchema(viewer.timeZone, new Date()).safeParse(Object.fromEntries(formData));
     if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path[0];
-      return {
-        status: "error",
-        message: t(field === "subject" ? "subject" : field === "durationMinutes" ? "duration" : "start"),
-      };
+      const key = parsed.error.issues[0]?.message ?? "start";
+      return { status: "error", message: t.has(key) ? t(key) : t("start") };
     }
-    const [date = "", time = ""] = parsed.data.start.split("T");
-    const [hours = 0, minutes = 0] = time.split(":").map(Number);
-    if (!isValidLocalDate(date)) return { status: "error", message: t("start") };
-    const startsAt = localToUtc(date, hours * 60 + minutes, viewer.timeZone);
-    if (startsAt.getTime() < Date.now() - 5 * 60_000) return { status: "error", message: t("past") };
-    meetingId = await createAdHocMeeting(viewer, {
-      subject: parsed.data.subject,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + parsed.data.durationMinutes * 60_000),
-    });
+    meetingId = await createAdHocMeeting(viewer, parsed.data);
   } catch (error) {
     if (isAppError(error)) return { status: "error", message: error.message };
     logger.error({ err: error }, "ad-hoc meeting failed");

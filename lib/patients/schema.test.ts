@@ -202,6 +202,22 @@ describe("patientCreateSchema", () => {
     });
   });
 
+  it("refuses names with nothing visible, control characters or text-direction overrides", () => {
+    const errorsFor = (firstName: string) =>
+      patientFieldErrors(patientCreateSchema.safeParse({ firstName, lastName: "Souza" }).error!).firstName;
+    expect(errorsFor("\u200b\u200c\u200d")).toBe("nameNoLetter");
+    expect(errorsFor("\u2060\ufeff\u200b")).toBe("nameNoLetter");
+    expect(errorsFor("--- ...")).toBe("nameNoLetter");
+    expect(errorsFor("\u0001\u0002")).toBe("nameControl");
+    expect(errorsFor("Ana\nMaria")).toBe("nameControl");
+    expect(errorsFor("Ana\u202Eoiréb")).toBe("nameBidi");
+    expect(errorsFor("\u2067Ana\u2069")).toBe("nameBidi");
+    // real names in any script, with the joiners some scripts need, still pass
+    for (const ok of ["Ana-Lúcia", "O'Brien", "Nguyễn", "محمد", "नमस्ते", "می\u200cخواهم", "李"]) {
+      expect(patientCreateSchema.safeParse({ firstName: ok, lastName: "Souza" }).success, ok).toBe(true);
+    }
+  });
+
   it("says 'required' for missing names", () => {
     const result = patientCreateSchema.safeParse({});
     expect(patientFieldErrors(result.error!)).toEqual({ firstName: "required", lastName: "required" });

@@ -28,6 +28,9 @@ export const patientErrorKeys = [
   "timeZoneInvalid",
   "idInvalid",
   "versionInvalid",
+  "nameNoLetter",
+  "nameControl",
+  "nameBidi",
 ] as const;
 export type PatientErrorKey = (typeof patientErrorKeys)[number];
 
@@ -92,7 +95,21 @@ export function timeZoneOptions(): string[] {
 // Form fields arrive as strings; an empty optional field means "none".
 const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
 
-const name = z.string({ error: "required" }).trim().min(1, { error: "required" }).max(NAME_MAX, { error: "tooLong" });
+// Names are shown on every screen and read out to staff: a name must have a letter to show (not only
+// zero-width or other invisible characters), no control characters (line breaks, NUL, escapes), and no
+// bidirectional overrides, embeddings or isolates, which make the text around a name display reversed.
+const CONTROL = /\p{Cc}/u;
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+const LETTER = /\p{L}/u;
+
+const name = z
+  .string({ error: "required" })
+  .trim()
+  .min(1, { error: "required" })
+  .max(NAME_MAX, { error: "tooLong" })
+  .refine((value) => !CONTROL.test(value), { error: "nameControl", abort: true })
+  .refine((value) => !BIDI_CONTROL.test(value), { error: "nameBidi", abort: true })
+  .refine((value) => LETTER.test(value), { error: "nameNoLetter" });
 
 const email = z.preprocess(
   emptyToNull,
@@ -162,11 +179,15 @@ export const patientUpdateSchema = z.object({
   expectedUpdatedAt: z.preprocess(emptyToNull, z.iso.datetime({ error: "versionInvalid" }).nullable().default(null)),
 });
 
+// A search comes from a query string anyone can write. Control characters never help a search, and a
+// NUL reached PostgreSQL, which cannot hold one in text (SQLSTATE 22021, a 500): they read as spaces.
+const searchText = (value: unknown) => {
+  const text = Array.isArray(value) ? value[0] : (value ?? "");
+  return typeof text === "string" ? text.replace(/\p{Cc}+/gu, " ") : text;
+};
+
 export const patientSearchSchema = z.object({
-  query: z.preprocess(
-    (value) => (Array.isArray(value) ? value[0] : (value ?? "")),
-    z.string().trim().max(QUERY_MAX, { error: "tooLong" }),
-  ),
+  query: z.preprocess(searchText, z.string().trim().max(QUERY_MAX, { error: "tooLong" })),
   take: z.coerce.number().int().min(1).max(SEARCH_TAKE_MAX).default(SEARCH_TAKE_DEFAULT),
 });
 

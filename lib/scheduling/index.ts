@@ -48,6 +48,10 @@ export {
 export {
   addLocalDays,
   dbDateFromLocalDate,
+  FIRST_YEAR,
+  LAST_YEAR,
+  isDateWithinYears,
+  isRegionTimeZone,
   isValidLocalDate,
   isValidTimeZone,
   isoWeekday,

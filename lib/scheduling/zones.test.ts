@@ -13,6 +13,8 @@ import {
   localTimeExists,
   localToUtc,
   localWeekBounds,
+  isDateWithinYears,
+  isRegionTimeZone,
   timeZoneSchema,
 } from "./zones";
 
@@ -31,6 +33,42 @@ describe("zone names", () => {
     expect(isValidTimeZone(42)).toBe(false);
     expect(timeZoneSchema.safeParse("America/St_Johns").success).toBe(true);
     expect(timeZoneSchema.safeParse("Nowhere/Land").success).toBe(false);
+  });
+});
+
+describe("region zones and plausible dates", () => {
+  it("accepts places' zones as IANA spells them, not offsets, UTC or old aliases", () => {
+    for (const zone of [
+      "America/Sao_Paulo",
+      "Asia/Kathmandu",
+      "America/Argentina/Buenos_Aires",
+      "America/Port-au-Prince",
+    ]) {
+      expect(isRegionTimeZone(zone), zone).toBe(true);
+    }
+    for (const zone of [
+      "Etc/GMT+5",
+      "Etc/UTC",
+      "UTC",
+      "GMT",
+      "US/Eastern",
+      "Brazil/East",
+      "EST5EDT",
+      "america/sao_paulo",
+    ]) {
+      expect(isRegionTimeZone(zone), zone).toBe(false);
+    }
+    expect(isRegionTimeZone("Europe/Atlantis")).toBe(false);
+    expect(isRegionTimeZone(null)).toBe(false);
+  });
+
+  it("keeps typed dates within 2000–2100", () => {
+    expect(isDateWithinYears("2026-12-24")).toBe(true);
+    expect(isDateWithinYears("2000-01-01")).toBe(true);
+    expect(isDateWithinYears("2100-12-31")).toBe(true);
+    expect(isDateWithinYears("1900-01-01")).toBe(false);
+    expect(isDateWithinYears("9999-12-31")).toBe(false);
+    expect(isDateWithinYears("2026-02-30")).toBe(false);
   });
 });
 

@@ -21,8 +21,35 @@ export function isValidTimeZone(name: unknown): name is string {
   return isValidTimeZoneName(name);
 }
 
+// IANA's geographic areas. Zones outside them are not places: "Etc/GMT+5" (a fixed offset, with the
+// sign reversed), "UTC", and the old aliases ("US/Eastern", "Brazil/East", "EST5EDT").
+// Every part of a name starts with a capital ("America/Argentina/Buenos_Aires", "America/Port-au-Prince").
+const REGION_ZONE =
+  /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(\/[A-Z][A-Za-z0-9_+-]*){1,2}$/;
+
+/**
+ * True for a zone of a place, spelt as IANA spells it ("America/Sao_Paulo", not "america/sao_paulo" or
+ * "Brazil/East"): what a clinic or clinician may choose, since their hours follow a place's clock changes.
+ */
+export function isRegionTimeZone(name: unknown): name is string {
+  return typeof name === "string" && REGION_ZONE.test(name) && isValidTimeZoneName(name);
+}
+
 /** For forms and settings: a zone name clinicians and patients may store. */
 export const timeZoneSchema = z.string().refine(isValidTimeZoneName, { message: "Unknown time zone" });
+
+/**
+ * The years a date typed by a person may fall in. Earlier or later is a slip of the keyboard (1900,
+ * 9999), not a plan; stored, it would sit in every list and report.
+ */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2100;
+
+/** Is `date` a real 'YYYY-MM-DD' calendar date within FIRST_YEAR…LAST_YEAR? */
+export function isDateWithinYears(date: LocalDate): boolean {
+  const year = Number(date.slice(0, 4));
+  return isValidLocalDate(date) && year >= FIRST_YEAR && year <= LAST_YEAR;
+}
 
 /** Is `date` a real 'YYYY-MM-DD' calendar date? */
 export function isValidLocalDate(date: unknown): date is LocalDate {
