@@ -2,6 +2,7 @@
 // booked at any hour with a signed-in staff member, and an appointment with a patient link.
 import crypto from "node:crypto";
 import { hashJoinToken, newJoinToken } from "@/lib/appointments/join-token";
+import { hashSessionToken } from "@/lib/auth/session-store";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 const DAY_MS = 86_400_000;
@@ -33,7 +34,10 @@ export async function alwaysOpenClinic(db: PrismaClient, clinicianCount: number)
   );
   const staff = await db.user.create({ data: { email: "staff@bench.example", name: "Bench staff", role: "STAFF" } });
   const sessionToken = crypto.randomBytes(32).toString("hex");
-  await db.session.create({ data: { sessionToken, userId: staff.id, expires: new Date(Date.now() + DAY_MS) } });
+  // the database keeps the token's hash, the cookie the token (lib/auth/session-store.ts)
+  await db.session.create({
+    data: { sessionToken: hashSessionToken(sessionToken), userId: staff.id, expires: new Date(Date.now() + DAY_MS) },
+  });
   const patient = await db.patient.create({
     data: { firstName: "Ana", lastName: "Bench", locale: "pt-BR", timeZone: "America/Sao_Paulo" },
   });

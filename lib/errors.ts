@@ -1,5 +1,7 @@
 // One error type for expected failures with a closed set of codes, and one table from code to HTTP
 // status. Anything else is an internal error whose details stay in the server log.
+import { UNAVAILABLE_DIGEST } from "./error-digests";
+
 export const errorStatus = {
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
@@ -12,6 +14,7 @@ export const errorStatus = {
   UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 
@@ -60,6 +63,23 @@ export class AppError extends BrandedError {
 
   get status(): number {
     return errorStatus[this.code];
+  }
+}
+
+/**
+ * Consulta itself cannot serve the request for a moment (its database is unreachable): 503 with
+ * Retry-After for API callers, a "briefly unavailable" page for people. The fixed `digest` is how the
+ * page's error boundary recognises it (Next passes only the digest of a server error to the browser).
+ */
+export class ServiceUnavailableError extends AppError {
+  static override readonly brand: string = "consulta.ServiceUnavailableError";
+  readonly retryAfterSeconds: number;
+  readonly digest = UNAVAILABLE_DIGEST;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super("SERVICE_UNAVAILABLE", message);
+    this.name = "ServiceUnavailableError";
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sha256Hex } from "@/lib/hash";
 
 // Patient links carry 256 random bits; only their SHA-256 is stored, so a database leak does not
 // reveal working links. A link stays valid until a set time after the appointment ends.
@@ -10,7 +11,7 @@ export function newJoinToken(): { token: string; hash: string } {
 }
 
 export function hashJoinToken(token: string): string {
-  return crypto.createHash("sha256").update(token).digest("hex");
+  return sha256Hex(token);
 }
 
 /** Tokens are 43 base64url characters; anything else is rejected before touching the database. */

@@ -5,6 +5,7 @@ import type { Role } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
 import { clientAddressFrom } from "@/lib/http/client-address";
 import { auth } from "./index";
+import { readSessionStrictly } from "./session-store";
 
 export interface Viewer {
   id: string;
@@ -21,9 +22,13 @@ async function clientIp(): Promise<string | null> {
   return clientAddressFrom(h.get("x-forwarded-for"));
 }
 
-/** The signed-in person, or null. Every page, action and route handler starts here. */
+/**
+ * The signed-in person, or null. Every page, action and route handler starts here. While sessions
+ * cannot be read (the database is away) this throws ServiceUnavailableError — 503 with Retry-After for
+ * handlers, the "briefly unavailable" page for pages — rather than taking everyone for signed out.
+ */
 export async function currentViewer(): Promise<Viewer | null> {
-  const session = await auth();
+  const session = await readSessionStrictly(() => auth());
   if (!session?.user?.id || !session.user.role) return null;
   return {
     id: session.user.id,

@@ -3,7 +3,7 @@
 // problem), and AppError → status with the public body; anything unexpected is a generic 500 whose
 // details go to the log only.
 import type { z } from "zod";
-import { AppError, isAppError, publicErrorBody } from "@/lib/errors";
+import { AppError, isAppError, publicErrorBody, ServiceUnavailableError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { assertSameOrigin } from "./same-origin";
 
@@ -49,7 +49,13 @@ export function errorResponse(error: unknown): Response {
   if (!isAppError(error)) logger.error({ err: error }, "route handler failed");
   // after a 413 the unread body is not worth receiving: close the connection instead of draining it
   const close: Record<string, string> = status === 413 ? { connection: "close" } : {};
-  return Response.json(publicErrorBody(error), { status, headers: { "cache-control": "no-store", ...close } });
+  // a brief outage (the database away): tell the caller when to try again
+  const retry: Record<string, string> =
+    error instanceof ServiceUnavailableError ? { "retry-after": String(error.retryAfterSeconds) } : {};
+  return Response.json(publicErrorBody(error), {
+    status,
+    headers: { "cache-control": "no-store", ...close, ...retry },
+  });
 }
 
 export async function jsonRoute(
