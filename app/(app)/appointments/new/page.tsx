@@ -5,6 +5,7 @@ import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
 import { bookAction } from "@/lib/appointments/actions";
+import { calendarDateParam } from "@/lib/appointments/schema";
 import { bookingOptions } from "@/lib/appointments/views";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { zoneLabel } from "@/lib/format";
@@ -16,11 +17,7 @@ const query = z.object({
   type: z.uuid().optional().catch(undefined),
   patient: z.uuid().optional().catch(undefined),
   q: z.string().max(100).optional().catch(undefined),
-  date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional()
-    .catch(undefined),
+  date: calendarDateParam,
 });
 
 export default async function NewAppointmentPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {

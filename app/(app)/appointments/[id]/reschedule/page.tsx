@@ -6,16 +6,11 @@ import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
 import { rescheduleAction } from "@/lib/appointments/actions";
+import { calendarDateParam } from "@/lib/appointments/schema";
 import { rescheduleOptions } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime, zoneLabel } from "@/lib/format";
 import { addLocalDays, localDateOf } from "@/lib/scheduling";
-
-const dateParam = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
 
 export default async function ReschedulePage({
   params,
@@ -28,7 +23,7 @@ export default async function ReschedulePage({
   const viewer = await requireViewerPage();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const date = dateParam.parse((await searchParams).date);
+  const date = calendarDateParam.parse((await searchParams).date);
   const options = await rescheduleOptions(viewer, id.data, date, new Date());
   if (!options) notFound();
   const t = await getTranslations("appointments.detail");
