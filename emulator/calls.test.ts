@@ -409,6 +409,24 @@ describe("outgoing calls", () => {
     });
   });
 
+  it("the emulator's clock moves forward: a keepAlive every 30 minutes keeps a call, 45 minutes without one end it (408/8537)", async () => {
+    const id = await establishedCall();
+    const advance = async (minutes: number) =>
+      expect((await request(emu, "POST", "/_emulator/clock/advance", { body: { ms: minutes * 60_000 } })).status).toBe(
+        200,
+      );
+    await advance(30);
+    expect((await request(emu, "POST", `${CALLS}/${id}/keepAlive`, { token })).status).toBe(200);
+    const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
+    expect(Date.parse(view.keepAlive.deadline) - Date.parse(view.keepAlive.lastAt)).toBe(45 * 60_000);
+    await advance(30);
+    expect((await request(emu, "GET", `${CALLS}/${id}`, { token })).json.state).toBe("established");
+    await advance(16);
+    const end = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id));
+    expect(end.resourceData).toMatchObject({ state: "terminated", resultInfo: { code: 408, subcode: 8537 } });
+    expect((await request(emu, "POST", `${CALLS}/${id}/keepAlive`, { token })).status).toBe(404);
+  });
+
   it("keepAlive within the window keeps the call; missing it terminates with 408/8537", async () => {
     await emu.close();
     emu = await startTestEmulator({ limits: { keepAliveTimeoutMs: 1_000 } });

@@ -20,6 +20,7 @@ import { registerJoinPage } from "./pages/join";
 import { registerPhonePage } from "./pages/phone";
 import { ensureTls } from "./tls";
 import { VariantPicker } from "./variants";
+import { EmulatorClock } from "./clock";
 
 export interface StartOptions extends Partial<Omit<EmulatorOptions, "limits">> {
   limits?: Partial<EmulatorLimits>;
@@ -85,6 +86,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const meetings = new MeetingStore(directory, origin, directory.clinicLine.phone);
   const recordings = new RecordingStore();
   const variants = new VariantPicker(opts.variants);
+  const clock = new EmulatorClock();
   if (opts.variants.mode === "random") {
     // printed so that a failure can be replayed with the same forms
     const { seed } = variants.view();
@@ -102,6 +104,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     botCallbackUrl: () => settings.botCallbackUrl,
     log,
     variants,
+    clock,
   });
   engine.recordingBaseUrl = `${origin}/_media/recordings`;
   meetings.participantsOf = (threadId) => engine.meetingAttendance(threadId);
@@ -137,9 +140,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     faults,
     settings,
     variants,
+    clock,
     resetAll: () => {
       engine.reset();
       variants.restart();
+      clock.reset();
       meetings.reset();
       recordings.reset();
       notifier.reset();

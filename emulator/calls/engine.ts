@@ -9,6 +9,7 @@ import { notification, type ChangeType } from "../notifications/envelope";
 import type { Notifier } from "../notifications/notifier";
 import type { RecordingStore } from "../media/recordings";
 import type { VariantPicker } from "../variants";
+import type { EmulatorClock } from "../clock";
 import type { CallRecord, Conference, IdentitySet, MediaOp, Member, ResultInfo } from "./model";
 import { callUrl, operationResource, participantResource, RESULTS } from "./serialize";
 import { runMediaQueue } from "./media-ops";
@@ -23,6 +24,8 @@ export interface EngineDeps {
   botCallbackUrl: () => string;
   log: (line: string) => void;
   variants: VariantPicker;
+  /** the clock of the keepAlive timeout (tests move it forward) */
+  clock: EmulatorClock;
 }
 
 export interface NewCallInput {
@@ -57,7 +60,9 @@ export class CallEngine {
   recordingBaseUrl = "";
   private readonly scriptsStarted = new Set<string>();
 
-  constructor(readonly deps: EngineDeps) {}
+  constructor(readonly deps: EngineDeps) {
+    deps.clock.onAdvance(() => this.checkKeepAlives());
+  }
 
   // ---------------------------------------------------------------- lookup
 
@@ -888,14 +893,41 @@ export class CallEngine {
     this.armKeepAlive(call);
   }
 
+  /**
+   * A call that gets no keepAlive within the timeout (45 minutes) of the last one, or of its start, ends
+   * with 408/8537. The deadline is on the emulator's clock, which tests can move forward.
+   */
   private armKeepAlive(call: CallRecord): void {
+    call.lastKeepAliveAt = this.deps.clock.now();
+    this.scheduleKeepAliveCheck(call);
+  }
+
+  private keepAliveDeadline(call: CallRecord): number {
+    return (call.lastKeepAliveAt ?? 0) + this.deps.limits.keepAliveTimeoutMs;
+  }
+
+  private scheduleKeepAliveCheck(call: CallRecord): void {
     this.clearTimer(call, "keepAlive");
-    this.timer(
-      call,
-      () => this.terminate(call, RESULTS.keepAlive, { silentTerminating: true }),
-      this.deps.limits.keepAliveTimeoutMs,
-      "keepAlive",
-    );
+    const due = this.keepAliveDeadline(call) - this.deps.clock.now();
+    if (due <= 0) {
+      this.terminate(call, RESULTS.keepAlive, { silentTerminating: true });
+      return;
+    }
+    this.timer(call, () => this.scheduleKeepAliveCheck(call), due, "keepAlive");
+  }
+
+  /** After the clock moved: calls past their keepAlive deadline end, the others wait for the rest of it. */
+  checkKeepAlives(): void {
+    for (const call of this.calls.values()) if (call.state !== "terminated") this.scheduleKeepAliveCheck(call);
+  }
+
+  /** When the call's last keepAlive (or its start) was and when it ends without another, on the emulator's clock. */
+  keepAliveView(call: CallRecord) {
+    if (call.lastKeepAliveAt === undefined) return null;
+    return {
+      lastAt: new Date(call.lastKeepAliveAt).toISOString(),
+      deadline: new Date(this.keepAliveDeadline(call)).toISOString(),
+    };
   }
 
   // ---------------------------------------------------------------- participants

@@ -98,6 +98,8 @@ export interface CallRecord {
   conferenceId: string;
   createdAt: string;
   endedAt?: string;
+  /** The last keepAlive (or the call's start), on the emulator's clock (ms). */
+  lastKeepAliveAt?: number;
   toneSubscribed: boolean;
   toneSequence: number;
   promptOpsCompleted: number;

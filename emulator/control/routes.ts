@@ -9,6 +9,7 @@ import type { Router } from "../http/router";
 import type { MeetingStore } from "../graph/meetings";
 import type { Notifier } from "../notifications/notifier";
 import { variantSettingsSchema, type VariantPicker } from "../variants";
+import type { EmulatorClock } from "../clock";
 
 export interface ControlDeps {
   engine: CallEngine;
@@ -17,6 +18,7 @@ export interface ControlDeps {
   faults: FaultInjector;
   settings: { botCallbackUrl: string; accessPolicyAllowAll: boolean; accessPolicyUsers: Set<string> };
   variants: VariantPicker;
+  clock: EmulatorClock;
   resetAll: () => void;
   info: () => Record<string, unknown>;
 }
@@ -47,6 +49,7 @@ export function callView(engine: CallEngine, call: CallRecord) {
     endedAt: call.endedAt ?? null,
     resultInfo: call.resultInfo,
     toneSubscribed: call.toneSubscribed,
+    keepAlive: engine.keepAliveView(call),
     threadId: conf?.threadId ?? null,
     redirectedTo: call.redirectedTo ?? null,
     redirect: call.redirectedTo
@@ -168,6 +171,22 @@ export function registerControlRoutes(router: Router, deps: ControlDeps): void {
   });
 
   router.on("GET", "/_emulator/directory", (ctx) => sendJson(ctx, 200, directory));
+
+  // The clock of the keepAlive timeout: a test lets 45 minutes pass at once
+  router.on("GET", "/_emulator/clock", (ctx) => sendJson(ctx, 200, deps.clock.view()));
+  router.on("POST", "/_emulator/clock/advance", async (ctx) => {
+    const body = await ctx.parse(
+      z.object({
+        ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 3_600_000),
+      }),
+    );
+    deps.clock.advance(body.ms);
+    sendJson(ctx, 200, deps.clock.view());
+  });
 
   // Which documented forms new calls get (emulator/variants.ts)
   router.on("GET", "/_emulator/variants", (ctx) => sendJson(ctx, 200, deps.variants.view()));

@@ -7,6 +7,8 @@ import { logger } from "@/lib/logger";
 import { attendanceKey, dueBotAttendance, type BotAttendanceJob } from "./attendance";
 import { drainCall, type AfterApplied } from "./drain";
 import { botCalls } from "./index";
+import { keepCallsAlive } from "./keepalive";
+import { graphForApp } from "@/lib/graph";
 import { CallNotYetKnown, processNotificationJob, type DrainJob, type NotificationJob } from "./process";
 
 /**
@@ -70,13 +72,19 @@ export async function handleBotNotificationJobs(
   if (failed) throw failed.reason;
 }
 
-/** bot-meeting-sweep: queue one keyed job per meeting to join or leave (duplicates collapse in the queue). */
+/**
+ * bot-meeting-sweep (every minute): queue one keyed job per meeting to join or leave (duplicates collapse in
+ * the queue), and send a keepAlive to every live call of the bot that is due one (lib/bot/keepalive.ts).
+ */
 export async function handleBotMeetingSweep(
   send: (job: BotAttendanceJob, singletonKey: string) => Promise<unknown>,
 ): Promise<void> {
-  const due = await dueBotAttendance(getDb(), new Date(), serverEnv().BOT_AUTO_JOIN_MINUTES_BEFORE);
+  const now = new Date();
+  const due = await dueBotAttendance(getDb(), now, serverEnv().BOT_AUTO_JOIN_MINUTES_BEFORE);
   for (const job of due) await send(job, attendanceKey(job));
   if (due.length) logger.info({ count: due.length }, "bot meeting sweep queued joins and leaves");
+  const kept = await keepCallsAlive({ db: getDb(), calls: graphForApp().calls }, now);
+  if (kept.sent || kept.gone || kept.failed) logger.info(kept, "bot keepAlive");
 }
 
 /** bot-meeting-attend: the claim decides again, so a stale or duplicate job changes nothing. */

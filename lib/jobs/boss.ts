@@ -14,7 +14,10 @@ export const queues = {
   reminderDispatch: "reminder-dispatch",
   /** periodic: reminders for upcoming appointments, due ones re-queued, stuck calls closed */
   reminderSweep: "reminder-sweep",
-  /** periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over) */
+  /**
+   * periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over), and
+   * a keepAlive for every live call of the bot that is due one
+   */
   botMeetingSweep: "bot-meeting-sweep",
   /** periodic: answered clinic-line calls whose IVR stalled (its process died) are hung up and closed */
   clinicLineSweep: "clinic-line-sweep",
