@@ -38,6 +38,14 @@ const config = [
           ],
         },
       ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.name='viewer'][property.name='locale']",
+          message:
+            "Screens speak the page's language: take the locale from next-intl (getLocale() / useLocale()), not the viewer's profile.",
+        },
+      ],
     },
   },
   {

@@ -16,6 +16,9 @@ test("a clinician creates an ad-hoc Teams meeting, reads its details from Graph 
   await expect(joinLink).toBeVisible();
   await expect(page.getByText(/^\d{9,}$/).first()).toBeVisible(); // the meeting id from joinMeetingIdSettings
   await expect(page.getByText("Pessoas da organização")).toBeVisible(); // lobby: patients wait
+  // Graph's values are shown in words, never raw ("organizer")
+  await expect(page.getByTestId("meeting-lobby")).toHaveText("Pessoas da organização");
+  await expect(page.getByTestId("meeting-presenters")).toHaveText("Só o organizador");
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
   const detailsUrl = page.url();
   const joinWebUrl = (await joinLink.getAttribute("href"))!;

@@ -1,5 +1,8 @@
 // The one place that turns instants into text for people: always with an explicit zone and locale,
-// never the server's.
+// never the server's. The locale is the viewer's UI language (next-intl's getLocale()/useLocale()), not
+// the language stored on their profile: a person who switches the page to English reads English dates.
+// Times and ranges share one style (timeStyle "short"), and a range is one formatRange call, so its two
+// ends never differ in form ("7:30 – 8:00 PM", not "7:30 PM–08:00 PM").
 
 // Building an Intl.DateTimeFormat costs far more than formatting with one (the patient page spent
 // about 5 % of its server time building its four); a formatter is immutable, so each (style, locale,
@@ -27,7 +30,17 @@ export function formatDate(instant: Date, zone: string, locale: string, style: "
 }
 
 export function formatTime(instant: Date, zone: string, locale: string): string {
-  return formatter("time", locale, zone, { hour: "2-digit", minute: "2-digit" }).format(instant);
+  return formatter("time", locale, zone, { timeStyle: "short" }).format(instant);
+}
+
+/** "Monday, June 15, 2026, 7:30 – 8:00 PM"; the date is repeated only when the range crosses midnight. */
+export function formatDateTimeRange(start: Date, end: Date, zone: string, locale: string): string {
+  return formatter("dateTime", locale, zone, { dateStyle: "full", timeStyle: "short" }).formatRange(start, end);
+}
+
+/** "7:30 – 8:00 PM" / "19:30 – 20:00", for lists whose day is already shown. */
+export function formatTimeRange(start: Date, end: Date, zone: string, locale: string): string {
+  return formatter("time", locale, zone, { timeStyle: "short" }).formatRange(start, end);
 }
 
 export function formatWeekday(instant: Date, zone: string, locale: string): string {

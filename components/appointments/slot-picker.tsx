@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useId } from "react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import type { BookingFormState } from "@/lib/appointments/actions";
 import { formatDateTime, formatTime, formatWeekday } from "@/lib/format";
 
@@ -18,9 +18,10 @@ export function SlotPicker(props: {
   hidden: Record<string, string>;
   days: SlotDay[];
   zone: string;
-  locale: string;
 }) {
   const t = useTranslations("appointments.booking");
+  // the page's language, whatever the viewer's profile says (lib/format.ts)
+  const locale = useLocale();
   const [state, formAction, pending] = useActionState(props.action, { status: "idle" });
   const statusId = useId();
 
@@ -74,7 +75,7 @@ export function SlotPicker(props: {
                       disabled={pending}
                       className="rounded border border-brand-600 bg-white px-3 py-1 text-sm hover:bg-brand-50"
                     >
-                      {formatDateTime(new Date(iso), props.zone, props.locale)}
+                      {formatDateTime(new Date(iso), props.zone, locale)}
                     </button>
                   ))}
                 </div>
@@ -90,7 +91,7 @@ export function SlotPicker(props: {
           {props.days.map((day) => (
             <fieldset key={day.date} className="rounded-lg border border-slate-200 bg-white p-3">
               <legend className="px-1 font-semibold">
-                {formatWeekday(new Date(day.slots[0]!.start), props.zone, props.locale)}
+                {formatWeekday(new Date(day.slots[0]!.start), props.zone, locale)}
               </legend>
               <div className="flex flex-wrap gap-2">
                 {day.slots.map((slot) => (
@@ -100,10 +101,10 @@ export function SlotPicker(props: {
                     name="startsAt"
                     value={slot.start}
                     disabled={pending}
-                    aria-label={t("bookAt", { time: formatDateTime(new Date(slot.start), props.zone, props.locale) })}
+                    aria-label={t("bookAt", { time: formatDateTime(new Date(slot.start), props.zone, locale) })}
                     className="rounded border border-slate-300 px-3 py-1 font-mono text-sm hover:border-brand-600 hover:bg-brand-50 disabled:opacity-50"
                   >
-                    {formatTime(new Date(slot.start), props.zone, props.locale)}
+                    {formatTime(new Date(slot.start), props.zone, locale)}
                   </button>
                 ))}
               </div>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { ListTable } from "@/components/list-table";
 import type { AuditEntry } from "@/lib/audit/data";
 import { formatDateTime } from "@/lib/format";
@@ -24,16 +24,15 @@ function subjectHref(entry: AuditEntry): string | null {
 export async function AuditTable({
   entries,
   zone,
-  locale,
   filterHref,
 }: {
   entries: AuditEntry[];
   zone: string;
-  locale: string;
   /** the current search with one filter replaced */
   filterHref: (key: "actor" | "subject", value: string) => string;
 }) {
   const t = await getTranslations("audit");
+  const locale = await getLocale();
   const roles = await getTranslations("nav.roles");
   return (
     <ListTable

@@ -46,6 +46,26 @@ export function adHocMeetingSchema(zone: string, now: Date) {
   });
 }
 
+/** Graph's onlineMeeting.lobbyBypassSettings.scope values (v1.0), each with words under meetings.lobbyScope. */
+export const LOBBY_SCOPES = [
+  "organizer",
+  "organization",
+  "organizationAndFederated",
+  "everyone",
+  "invited",
+  "organizationExcludingGuests",
+  "unknownFutureValue",
+] as const;
+
+/** Graph's onlineMeeting.allowedPresenters values (v1.0), each with words under meetings.presenterValue. */
+export const PRESENTER_VALUES = [
+  "everyone",
+  "organization",
+  "roleIsPresenter",
+  "organizer",
+  "unknownFutureValue",
+] as const;
+
 export const joinUrlLookup = z.object({
   joinWebUrl: z
     .url({ message: "Paste the meeting's join link." })

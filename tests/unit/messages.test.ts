@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
+import { LOBBY_SCOPES, PRESENTER_VALUES } from "@/lib/meetings/schema";
 import { SLOT_REFUSAL_REASONS } from "@/lib/scheduling";
 
 type Tree = { [key: string]: string | Tree };
@@ -53,5 +54,10 @@ describe("messages", () => {
       expect(english.has(`appointments.errors.reasons.${reason}`), reason).toBe(true);
     }
     expect(english.has("appointments.errors.reasons.unchanged")).toBe(true);
+  });
+
+  it("puts Graph's meeting settings into words: who skips the lobby, who presents", () => {
+    for (const scope of LOBBY_SCOPES) expect(english.has(`meetings.lobbyScope.${scope}`), scope).toBe(true);
+    for (const value of PRESENTER_VALUES) expect(english.has(`meetings.presenterValue.${value}`), value).toBe(true);
   });
 });

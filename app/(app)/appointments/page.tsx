@@ -1,16 +1,17 @@
 import Link from "next/link";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { calendarQuery } from "@/lib/appointments/schema";
 import { calendarForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
-import { formatTime, formatWeekday, zoneLabel } from "@/lib/format";
+import { formatTimeRange, formatWeekday, zoneLabel } from "@/lib/format";
 import { addLocalDays } from "@/lib/scheduling";
 
 export default async function AppointmentsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
   await connection();
   const viewer = await requireViewerPage();
+  const locale = await getLocale();
   const t = await getTranslations("appointments");
   const query = calendarQuery.parse(await searchParams);
   const calendar = await calendarForViewer(viewer, query, new Date());
@@ -27,7 +28,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
         <div>
           <h1 className="text-2xl font-bold">{t("title")}</h1>
           <p className="text-sm text-slate-600">
-            {t("timesIn", { zone: zoneLabel(new Date(), viewer.timeZone, viewer.locale) })}
+            {t("timesIn", { zone: zoneLabel(new Date(), viewer.timeZone, locale) })}
           </p>
         </div>
         <Link
@@ -94,7 +95,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
             className="rounded-lg border border-slate-200 bg-white p-3"
           >
             <h2 id={`day-${day.date}`} className="font-semibold text-slate-800">
-              {formatWeekday(day.start, viewer.timeZone, viewer.locale)}
+              {formatWeekday(day.start, viewer.timeZone, locale)}
             </h2>
             {day.appointments.length === 0 ? (
               <p className="mt-2 text-sm text-slate-500">{t("empty")}</p>
@@ -107,8 +108,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
                       className="block rounded border border-slate-200 p-2 hover:border-brand-600 hover:bg-brand-50"
                     >
                       <span className="font-mono text-sm">
-                        {formatTime(a.startsAt, viewer.timeZone, viewer.locale)}–
-                        {formatTime(a.endsAt, viewer.timeZone, viewer.locale)}
+                        {formatTimeRange(a.startsAt, a.endsAt, viewer.timeZone, locale)}
                       </span>{" "}
                       <span className="font-medium">
                         {a.patient.firstName} {a.patient.lastName}

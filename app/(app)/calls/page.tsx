@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { ListTable } from "@/components/list-table";
 import { requireViewerPage, STAFF_ROLES } from "@/lib/auth/session";
 import { callLogForViewer } from "@/lib/calls/views";
@@ -13,11 +13,12 @@ import { formatDateTime, zoneLabel } from "@/lib/format";
 export default async function CallLogPage() {
   await connection();
   const viewer = await requireViewerPage(STAFF_ROLES);
+  const locale = await getLocale();
   const calls = await callLogForViewer(viewer);
   if (!calls) notFound();
   const t = await getTranslations("calls.log");
   const panel = await getTranslations("calls.panel");
-  const when = (d: Date | null) => (d ? formatDateTime(d, viewer.timeZone, viewer.locale) : "—");
+  const when = (d: Date | null) => (d ? formatDateTime(d, viewer.timeZone, locale) : "—");
   const label = (group: "direction" | "purpose" | "outcome", key: string) =>
     t.has(`${group}.${key}`) ? t(`${group}.${key}`) : key;
 
@@ -33,7 +34,7 @@ export default async function CallLogPage() {
         </Link>
       </div>
       <p className="mt-1 text-sm text-slate-600">
-        {t("zone", { zone: zoneLabel(new Date(), viewer.timeZone, viewer.locale) })}
+        {t("zone", { zone: zoneLabel(new Date(), viewer.timeZone, locale) })}
       </p>
       {calls.length === 0 ? (
         <p className="mt-4 text-slate-600">{t("empty")}</p>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { LookupForm, NewMeetingForm } from "@/components/meetings/meeting-forms";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime } from "@/lib/format";
@@ -10,6 +10,7 @@ import { listMeetings, nextHourInput } from "@/lib/meetings/service";
 export default async function MeetingsPage() {
   await connection();
   const viewer = await requireViewerPage(ALL_ROLES);
+  const locale = await getLocale();
   const t = await getTranslations("meetings");
   const meetings = await listMeetings(viewer);
   const defaultStart = nextHourInput(viewer.timeZone, new Date());
@@ -44,8 +45,7 @@ export default async function MeetingsPage() {
                   {m.subject}
                 </Link>
                 <span className="block text-sm text-slate-600">
-                  {formatDateTime(m.startsAt, viewer.timeZone, viewer.locale)} · {m.organizer.name} ·{" "}
-                  {t(`state.${m.state}`)}
+                  {formatDateTime(m.startsAt, viewer.timeZone, locale)} · {m.organizer.name} · {t(`state.${m.state}`)}
                   {m.appointmentId ? ` · ${t("forAppointment")}` : ""}
                 </span>
               </li>

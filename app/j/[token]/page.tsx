@@ -4,7 +4,7 @@ import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { openPatientLink } from "@/lib/appointments/patient-link";
 import { requestClientAddress } from "@/lib/audit/request";
-import { formatDateTime, formatTime, zoneLabel } from "@/lib/format";
+import { formatDateTimeRange, zoneLabel } from "@/lib/format";
 import { cancelFromLink, confirmFromLink } from "../actions";
 
 // The patient's page: opened from a message on a phone, no account. Server-rendered only (no client
@@ -28,8 +28,7 @@ export default async function PatientJoinPage({
   const t = await getTranslations({ locale: view.locale, namespace: "join" });
   const requested = (await searchParams).done;
   const done = outcomes.find((o) => o === requested);
-  const when = formatDateTime(view.startsAt, view.zone, view.locale);
-  const until = formatTime(view.endsAt, view.zone, view.locale);
+  const when = formatDateTimeRange(view.startsAt, view.endsAt, view.zone, view.locale);
 
   return (
     <main id="main" lang={view.locale} className="mx-auto max-w-md p-4">
@@ -42,9 +41,7 @@ export default async function PatientJoinPage({
       )}
       <section className="mt-4 rounded-lg border border-slate-200 bg-white p-4">
         <p className="text-lg">{t("with", { clinician: view.clinicianName, type: view.typeName })}</p>
-        <p className="mt-2 text-xl font-semibold">
-          {when}–{until}
-        </p>
+        <p className="mt-2 text-xl font-semibold">{when}</p>
         <p className="text-sm text-slate-600">{zoneLabel(view.startsAt, view.zone, view.locale)}</p>
         <p className="mt-2">{t(`status.${view.status}`)}</p>
       </section>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { AuditFilters, type AuditFilterValues } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
 import type { AuditSearch } from "@/lib/audit/schema";
@@ -23,6 +23,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Params> }) {
   await connection();
   const viewer = await requireViewerPage(["ADMIN"]);
+  const locale = await getLocale();
   const raw = await searchParams;
   const found = await auditSearchForViewer(viewer, raw);
   if (!found) notFound();
@@ -57,7 +58,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">{t("title")}</h1>
       <p className="mt-1 text-slate-700">{t("lead")}</p>
       <p className="mt-1 text-sm text-slate-600">
-        {t("zone", { zone: zoneLabel(new Date(), viewer.timeZone, viewer.locale) })}
+        {t("zone", { zone: zoneLabel(new Date(), viewer.timeZone, locale) })}
       </p>
       <div className="mt-6">
         <AuditFilters values={values} actors={found.actors} errors={errors} />
@@ -83,7 +84,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <AuditTable
               entries={found.page.entries}
               zone={viewer.timeZone}
-              locale={viewer.locale}
               filterHref={(key, value) => hrefWith({ [key]: value })}
             />
           )}

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import {
   CancelForm,
@@ -15,11 +15,12 @@ import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
-import { formatDateTime, formatTime, zoneLabel } from "@/lib/format";
+import { formatDateTime, formatDateTimeRange, zoneLabel } from "@/lib/format";
 
 export default async function AppointmentPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
   const viewer = await requireViewerPage();
+  const locale = await getLocale();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const found = await appointmentForViewer(viewer, id.data);
@@ -45,14 +46,13 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
       <dl className="mt-6 grid gap-x-6 gap-y-3 sm:grid-cols-[max-content_1fr]">
         <dt className="font-medium text-slate-600">{t("when")}</dt>
         <dd>
-          {formatDateTime(a.startsAt, viewer.timeZone, viewer.locale)}–
-          {formatTime(a.endsAt, viewer.timeZone, viewer.locale)}
-          <span className="block text-sm text-slate-600">{zoneLabel(a.startsAt, viewer.timeZone, viewer.locale)}</span>
+          {formatDateTimeRange(a.startsAt, a.endsAt, viewer.timeZone, locale)}
+          <span className="block text-sm text-slate-600">{zoneLabel(a.startsAt, viewer.timeZone, locale)}</span>
           {a.clinician.timeZone !== viewer.timeZone && (
             <span className="block text-sm text-slate-600">
               {t("clinicianTime", {
-                time: formatDateTime(a.startsAt, a.clinician.timeZone, viewer.locale),
-                zone: zoneLabel(a.startsAt, a.clinician.timeZone, viewer.locale),
+                time: formatDateTime(a.startsAt, a.clinician.timeZone, locale),
+                zone: zoneLabel(a.startsAt, a.clinician.timeZone, locale),
               })}
             </span>
           )}
@@ -123,7 +123,7 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
         <ol className="mt-2 space-y-1 text-sm">
           {history.map((entry) => (
             <li key={String(entry.id)}>
-              <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, viewer.locale)}</span> —{" "}
+              <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, locale)}</span> —{" "}
               {t.has(`actions.${entry.action.replaceAll(".", "_")}`)
                 ? t(`actions.${entry.action.replaceAll(".", "_")}`)
                 : entry.action}{" "}

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import Link from "next/link";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
 import { bookAction } from "@/lib/appointments/actions";
@@ -23,6 +23,7 @@ const query = z.object({
 export default async function NewAppointmentPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
   await connection();
   const viewer = await requireViewerPage(ALL_ROLES);
+  const locale = await getLocale();
   const t = await getTranslations("appointments.booking");
   const params = query.parse(await searchParams);
   const options = await bookingOptions(
@@ -160,7 +161,7 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
         {options.clinician && options.type && options.patient ? (
           <>
             <p className="mt-1 text-sm text-slate-600">
-              {t("timesIn", { zone: zoneLabel(new Date(), viewer.timeZone, viewer.locale) })}
+              {t("timesIn", { zone: zoneLabel(new Date(), viewer.timeZone, locale) })}
             </p>
             <nav aria-label={t("weekNavigation")} className="my-3 flex gap-2">
               <Link
@@ -189,7 +190,6 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
                 slots: d.slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
               }))}
               zone={viewer.timeZone}
-              locale={viewer.locale}
             />
           </>
         ) : (

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
@@ -25,6 +25,7 @@ type Live = Record<string, unknown> & {
 export default async function MeetingDetailsPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
   const viewer = await requireViewerPage(ALL_ROLES);
+  const locale = await getLocale();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const t = await getTranslations("meetings");
@@ -40,6 +41,9 @@ export default async function MeetingDetailsPage({ params }: { params: Promise<{
   }
   if (!details && !problem) notFound();
   const live = (details?.live ?? null) as Live | null;
+  // Graph's values in words; one Graph adds later reads as "a setting Consulta does not know yet", never raw
+  const setting = (group: "lobbyScope" | "presenterValue", value: string | null | undefined) =>
+    !value ? "—" : t.has(`${group}.${value}`) ? t(`${group}.${value}`) : t(`${group}.unknownFutureValue`);
   const audio = live?.audioConferencing;
 
   return (
@@ -56,7 +60,7 @@ export default async function MeetingDetailsPage({ params }: { params: Promise<{
       {details && (
         <dl className="mt-6 grid gap-x-6 gap-y-3 sm:grid-cols-[max-content_1fr]">
           <dt className="font-medium text-slate-600">{t("when")}</dt>
-          <dd>{formatDateTime(details.row.startsAt, viewer.timeZone, viewer.locale)}</dd>
+          <dd>{formatDateTime(details.row.startsAt, viewer.timeZone, locale)}</dd>
           <dt className="font-medium text-slate-600">{t("stateLabel")}</dt>
           <dd>{t(`state.${details.row.state}`)}</dd>
           {live && (
@@ -82,15 +86,9 @@ export default async function MeetingDetailsPage({ params }: { params: Promise<{
                 )}
               </dd>
               <dt className="font-medium text-slate-600">{t("lobby")}</dt>
-              <dd>
-                {live.lobbyBypassSettings?.scope
-                  ? t.has(`lobbyScope.${live.lobbyBypassSettings.scope}`)
-                    ? t(`lobbyScope.${live.lobbyBypassSettings.scope}`)
-                    : live.lobbyBypassSettings.scope
-                  : "—"}
-              </dd>
+              <dd data-testid="meeting-lobby">{setting("lobbyScope", live.lobbyBypassSettings?.scope)}</dd>
               <dt className="font-medium text-slate-600">{t("presenters")}</dt>
-              <dd>{live.allowedPresenters ?? "—"}</dd>
+              <dd data-testid="meeting-presenters">{setting("presenterValue", live.allowedPresenters)}</dd>
             </>
           )}
         </dl>

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
 import { rescheduleAction } from "@/lib/appointments/actions";
@@ -21,6 +21,7 @@ export default async function ReschedulePage({
 }) {
   await connection();
   const viewer = await requireViewerPage();
+  const locale = await getLocale();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const date = calendarDateParam.parse((await searchParams).date);
@@ -42,8 +43,8 @@ export default async function ReschedulePage({
         </Link>
       </p>
       <h1 className="mt-2 text-2xl font-bold">{t("rescheduleTitle")}</h1>
-      <p className="mt-1">{t("currentTime", { time: formatDateTime(a.startsAt, viewer.timeZone, viewer.locale) })}</p>
-      <p className="text-sm text-slate-600">{zoneLabel(new Date(), viewer.timeZone, viewer.locale)}</p>
+      <p className="mt-1">{t("currentTime", { time: formatDateTime(a.startsAt, viewer.timeZone, locale) })}</p>
+      <p className="text-sm text-slate-600">{zoneLabel(new Date(), viewer.timeZone, locale)}</p>
       <nav aria-label={t("weekNavigation")} className="my-3 flex gap-2">
         <Link
           className="rounded border border-slate-300 bg-white px-3 py-1"
@@ -63,7 +64,6 @@ export default async function ReschedulePage({
         hidden={{ appointmentId: a.id, idempotencyKey: crypto.randomUUID() }}
         days={[...byDay.entries()].map(([day, slots]) => ({ date: day, slots }))}
         zone={viewer.timeZone}
-        locale={viewer.locale}
       />
     </main>
   );
