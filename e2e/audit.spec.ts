@@ -28,6 +28,8 @@ test("an admin finds the audit row of a booking by its actor and subject", async
   const booking = rows.filter({ hasText: "appointment.book" });
   await expect(booking).toHaveCount(1);
   await expect(booking).toContainText(demoUsers.staff.name);
+  // the action as a sentence, the code under it for the filter
+  await expect(booking).toContainText(`${demoUsers.staff.name} (Recepção) agendou a consulta.`);
   await expect(booking).toContainText(appointmentId);
   // from where: the address the trusted proxy (here, the test) appended
   await expect(booking).toContainText("203.0.113.45");

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { ListTable } from "@/components/list-table";
+import { auditSentences } from "./audit-sentence";
 import type { AuditEntry } from "@/lib/audit/data";
 import { formatDateTime } from "@/lib/format";
 
@@ -33,6 +34,8 @@ export async function AuditTable({
 }) {
   const t = await getTranslations("audit");
   const locale = await getLocale();
+  // the sentence for people; the code under it is what the action filter takes
+  const sentence = await auditSentences(zone, locale);
   const roles = await getTranslations("nav.roles");
   return (
     <ListTable
@@ -70,7 +73,10 @@ export async function AuditTable({
                 who
               )}
             </td>
-            <td className="px-3 py-2 font-mono">{entry.action}</td>
+            <td className="px-3 py-2">
+              <span className="block">{sentence(entry)}</span>
+              <span className="block font-mono text-xs text-slate-600">{entry.action}</span>
+            </td>
             <td className="px-3 py-2">
               <span className="block">
                 {t.has(`entity.${entry.entityType}`)

@@ -9,6 +9,7 @@ import {
 } from "@/lib/scheduling";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Everything that decides a clinician's slots for one appointment type in [from, to): hours,
@@ -76,12 +77,19 @@ export async function getAppointment(db: PrismaClient, id: string) {
 }
 
 export async function appointmentHistory(db: PrismaClient, appointmentId: string) {
-  return db.auditLog.findMany({
+  const rows = await db.auditLog.findMany({
     // what happened to the appointment; who looked at it is in the admin's audit search
     where: { entityType: "Appointment", entityId: appointmentId, NOT: { action: { endsWith: ".read" } } },
     orderBy: { at: "asc" },
-    select: { id: true, at: true, actorLabel: true, action: true, details: true },
+    select: { id: true, at: true, actorId: true, actorLabel: true, action: true, details: true },
   });
+  // the people's current names: some rows are labelled with a role only ("staff")
+  const actorIds = [...new Set(rows.flatMap((r) => (r.actorId && UUID.test(r.actorId) ? [r.actorId] : [])))];
+  const users = actorIds.length
+    ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true, role: true } })
+    : [];
+  const byId = new Map(users.map((u) => [u.id, { name: u.name, role: u.role as string }]));
+  return rows.map((row) => ({ ...row, actor: (row.actorId && byId.get(row.actorId)) || null }));
 }
 
 export async function listClinicians(db: PrismaClient) {

@@ -1,9 +1,11 @@
 // The two message files must say the same things: the same keys, and in each message the same
 // placeholders, so a sentence never loses a value (or shows a raw "{name}") in one language. Lists the
 // code relies on (reason codes, audit actions, Graph values) are checked where they are declared.
+import { type AbstractIntlMessages, createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
+import { AUDIT_ACTIONS, SYSTEM_ACTOR_KEYS, sentenceKey } from "@/lib/audit/sentences";
 import { LOBBY_SCOPES, PRESENTER_VALUES } from "@/lib/meetings/schema";
 import { SLOT_REFUSAL_REASONS } from "@/lib/scheduling";
 
@@ -59,5 +61,54 @@ describe("messages", () => {
   it("puts Graph's meeting settings into words: who skips the lobby, who presents", () => {
     for (const scope of LOBBY_SCOPES) expect(english.has(`meetings.lobbyScope.${scope}`), scope).toBe(true);
     for (const value of PRESENTER_VALUES) expect(english.has(`meetings.presenterValue.${value}`), value).toBe(true);
+  });
+
+  it("has a sentence for every audit action, a generic one, and words for every system actor", () => {
+    for (const action of AUDIT_ACTIONS)
+      expect(english.has(`audit.sentences.${sentenceKey(action)}`), action).toBe(true);
+    expect(english.has("audit.sentences.unknown")).toBe(true);
+    for (const key of SYSTEM_ACTOR_KEYS) expect(english.has(`audit.actors.${key}`), key).toBe(true);
+  });
+
+  it("renders audit sentences in both languages, with outcomes and failures in words", () => {
+    for (const [locale, messages] of [
+      ["en", en],
+      ["pt-BR", pt],
+    ] as const) {
+      const errors: unknown[] = [];
+      // keys are computed here, as on the pages: a plain string signature
+      const t = createTranslator({
+        locale,
+        messages: messages as AbstractIntlMessages,
+        namespace: "audit.sentences",
+        onError: (e) => errors.push(e),
+      }) as unknown as (key: string, values: Record<string, string>) => string;
+      for (const action of [...AUDIT_ACTIONS, "something.new"]) {
+        const values = {
+          who: "Carla",
+          action,
+          failed: "yes",
+          outcome: "CONFIRMED",
+          attempt: "2",
+          zone: "Asia/Kathmandu",
+          to: "—",
+        };
+        const text = t(sentenceKey(action), values);
+        expect(text, `${locale} ${action}`).not.toMatch(/[{}]|audit\.sentences/);
+      }
+      expect(errors).toEqual([]);
+    }
+    const inEnglish = createTranslator({ locale: "en", messages: en, namespace: "audit.sentences" });
+    expect(inEnglish("reminder_outcome", { outcome: "CANCELLED" })).toBe(
+      "The reminder call ended: the patient cancelled.",
+    );
+    expect(inEnglish("graph_call_mute", { who: "Carla", failed: "yes" })).toBe(
+      "Carla muted someone in the call — Microsoft Teams refused it.",
+    );
+    expect(inEnglish("graph_call_mute", { who: "Carla", failed: "no" })).toBe("Carla muted someone in the call.");
+    const inPortuguese = createTranslator({ locale: "pt-BR", messages: pt, namespace: "audit.sentences" });
+    expect(inPortuguese("reminder_remind_now", { who: "Carla Mendes (Recepção)" })).toBe(
+      "Carla Mendes (Recepção) pediu que a ligação de lembrete fosse feita agora.",
+    );
   });
 });

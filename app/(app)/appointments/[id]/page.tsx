@@ -11,6 +11,7 @@ import {
 } from "@/components/appointments/appointment-actions";
 import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
+import { auditSentences } from "@/components/audit/audit-sentence";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { appointmentForViewer } from "@/lib/appointments/views";
@@ -28,6 +29,7 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
   const { appointment: a, history, reminder } = found;
   const t = await getTranslations("appointments.detail");
   const rt = await getTranslations("appointments.reminder");
+  const sentence = await auditSentences(viewer.timeZone, locale);
   const live = a.status === "BOOKED" || a.status === "CONFIRMED";
   const upcoming = live && a.endsAt > new Date();
 
@@ -123,11 +125,7 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
         <ol className="mt-2 space-y-1 text-sm">
           {history.map((entry) => (
             <li key={String(entry.id)}>
-              <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, locale)}</span> —{" "}
-              {t.has(`actions.${entry.action.replaceAll(".", "_")}`)
-                ? t(`actions.${entry.action.replaceAll(".", "_")}`)
-                : entry.action}{" "}
-              · {entry.actorLabel}
+              <span className="font-mono">{formatDateTime(entry.at, viewer.timeZone, locale)}</span> — {sentence(entry)}
             </li>
           ))}
         </ol>
