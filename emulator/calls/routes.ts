@@ -3,6 +3,7 @@ import { z } from "zod";
 import { badRequest, HttpError, sendEmpty, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import { requireAppRole, type Authenticate } from "../identity/graph-auth";
+import { checkActionParameters, type Binding } from "../graph/actions";
 import type { CallEngine } from "./engine";
 import type { MediaOp } from "./model";
 import { callResource, callUrl, GRAPH_V1, operationResource, participantResource } from "./serialize";
@@ -86,6 +87,13 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     if (principal.kind !== "app")
       throw new HttpError(403, "accessDenied", "Calls APIs do not support delegated permissions.");
     return { principal, call: engine.activeCall(ctx.params.callId!) };
+  }
+
+  /** A bound action: authenticated, then its body held to the parameters Graph's schema declares for it. */
+  async function appAction(ctx: RequestContext, action: string, binding: Binding = "graph.call") {
+    const found = await appCall(ctx);
+    await checkActionParameters(ctx, binding, action);
+    return found;
   }
 
   function requireServiceMedia(call: { mediaConfig: Record<string, unknown> }, action: string) {
@@ -207,7 +215,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/answer`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "answer");
     const body = await ctx.parse(answerSchema);
     requireAppRole(principal, ["Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"], "Answering a call");
     if (body.mediaConfig["@odata.type"] === APP_MEDIA)
@@ -222,14 +230,14 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/reject`, async (ctx) => {
-    const { call } = await appCall(ctx);
+    const { call } = await appAction(ctx, "reject");
     const body = await ctx.parse(rejectSchema);
     engine.reject(call, body.reason ?? "none", body.callbackUri);
     sendEmpty(ctx, 202);
   });
 
   router.on("POST", `${base}/:callId/redirect`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "redirect");
     const body = await ctx.parse(
       z.looseObject({
         targets: z.array(invitationSchema).min(1).max(25),
@@ -246,7 +254,6 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
           )
           .optional(),
         callbackUri: callbackUri.optional(),
-        routingPolicies: z.array(z.string()).optional(),
       }),
     );
     requireAppRole(principal, ["Calls.Initiate.All"], "Redirecting a call");
@@ -259,17 +266,15 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/transfer`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
-    const body = await ctx.parse(
-      z.looseObject({ transferTarget: invitationSchema, transferee: loose.optional(), clientContext }),
-    );
+    const { principal, call } = await appAction(ctx, "transfer");
+    const body = await ctx.parse(z.looseObject({ transferTarget: invitationSchema, transferee: loose.optional() }));
     requireAppRole(principal, ["Calls.Initiate.All"], "Transferring a call");
     engine.transfer(call, body.transferTarget, body.transferee);
     sendEmpty(ctx, 202);
   });
 
   router.on("POST", `${base}/:callId/keepAlive`, async (ctx) => {
-    const { call } = await appCall(ctx);
+    const { call } = await appAction(ctx, "keepAlive");
     engine.keepAlive(call);
     sendEmpty(ctx, 200);
   });
@@ -292,7 +297,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   }
 
   router.on("POST", `${base}/:callId/playPrompt`, async (ctx) => {
-    const { call } = await appCall(ctx);
+    const { call } = await appAction(ctx, "playPrompt");
     const body = await ctx.parse(
       z.looseObject({
         prompts: z
@@ -311,7 +316,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/recordResponse`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "recordResponse");
     const body = await ctx.parse(
       z.looseObject({
         prompts: z
@@ -354,7 +359,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/subscribeToTone`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "subscribeToTone");
     const body = await ctx.parse(z.looseObject({ clientContext }));
     requireAppRole(principal, ["Calls.AccessMedia.All"], "subscribeToTone");
     requireServiceMedia(call, "subscribeToTone");
@@ -376,7 +381,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/cancelMediaProcessing`, async (ctx) => {
-    const { call } = await appCall(ctx);
+    const { call } = await appAction(ctx, "cancelMediaProcessing");
     const body = await ctx.parse(z.looseObject({ clientContext }));
     engine.cancelMedia(call);
     const id = crypto.randomUUID();
@@ -412,7 +417,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/participants/invite`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "invite", "Collection(graph.participant)");
     const body = await ctx.parse(
       z.looseObject({
         participants: z
@@ -444,7 +449,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
   });
 
   router.on("POST", `${base}/:callId/participants/:participantId/mute`, async (ctx) => {
-    const { principal, call } = await appCall(ctx);
+    const { principal, call } = await appAction(ctx, "mute", "graph.participant");
     const body = await ctx.parse(z.looseObject({ clientContext }));
     requireAppRole(principal, ["Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"], "Muting a participant");
     engine.mute(call, ctx.params.participantId!);

@@ -5,6 +5,7 @@ import { findUser, type Directory, type DirectoryUser } from "../directory";
 import { badRequest, forbidden, HttpError, notFound, sendEmpty, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import type { Authenticate, Principal } from "../identity/graph-auth";
+import { checkActionParameters } from "./actions";
 
 const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
 
@@ -366,6 +367,7 @@ export function registerMeetingRoutes(
     router.on("POST", `${base}/createOrGet`, async (ctx) => {
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      await checkActionParameters(ctx, "Collection(graph.onlineMeeting)", "createOrGet");
       const input = await ctx.parse(createOrGetSchema);
       const existing = [...store.meetings.values()].find(
         (m) => m.organizerId === user.id && m.externalId === input.externalId,

@@ -418,7 +418,6 @@ export function clinicLineService(deps: ClinicLineDeps) {
         try {
           await deps.calls.transfer(callId, {
             transferTarget: target(userIdentity(deps.receptionUserId, undefined, deps.tenantId)),
-            clientContext: `line:${line.callRowId}`,
           });
           return [];
         } catch (error) {

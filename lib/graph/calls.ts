@@ -311,15 +311,14 @@ export async function subscribeToTone(
 
 // --- call control -----------------------------------------------------------------------------------
 
+/** transfer declares transferTarget and transferee only (Graph's schema): no clientContext, whatever two doc examples send. */
 export async function transfer(
   client: GraphClient,
   callId: string,
-  options: { transferTarget: InvitationParticipantInfo; transferee?: ParticipantInfo; clientContext?: string },
+  options: { transferTarget: InvitationParticipantInfo; transferee?: ParticipantInfo },
 ): Promise<void> {
-  checkClientContext(options.clientContext);
   const body: Record<string, unknown> = { transferTarget: options.transferTarget };
   if (options.transferee) body.transferee = options.transferee;
-  if (options.clientContext !== undefined) body.clientContext = options.clientContext;
   await client.request("POST", `${callPath(callId)}/transfer`, body);
 }
 

@@ -26,8 +26,13 @@ function client(...script: Parameters<typeof scriptedFetch>) {
 }
 
 describe("meetings", () => {
-  it("createOrGet posts the lobby and presenter rules and reports whether it created", async () => {
-    const { net, graph } = client(json(201, meeting), json(200, meeting));
+  it("createOrGet sends only the action's parameters, then PATCHes the lobby and presenter rules when they differ", async () => {
+    const settled = {
+      ...meeting,
+      lobbyBypassSettings: { scope: "organization", isDialInBypassEnabled: false },
+      allowedPresenters: "organizer",
+    };
+    const { net, graph } = client(json(201, meeting), json(200, settled), json(200, settled));
     const input = {
       externalId: "appt-1",
       subject: "Consulta",
@@ -37,16 +42,21 @@ describe("meetings", () => {
     const first = await createOrGetMeeting(graph, { kind: "user", userId: "org-1" }, input);
     const second = await createOrGetMeeting(graph, { kind: "me" }, input);
     expect([first.created, second.created]).toEqual([true, false]);
-    expect(first.meeting).toMatchObject({ id: "MSpabc", unknownKey: { kept: true } });
+    expect(first.meeting).toMatchObject({ id: "MSpabc", unknownKey: { kept: true }, allowedPresenters: "organizer" });
     expect(net.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "POST https://graph.microsoft.com/v1.0/users/org-1/onlineMeetings/createOrGet",
+      "PATCH https://graph.microsoft.com/v1.0/users/org-1/onlineMeetings/MSpabc",
+      // the meeting that already existed has its rules: no PATCH
       "POST https://graph.microsoft.com/v1.0/me/onlineMeetings/createOrGet",
     ]);
+    // createOrGet's parameters in Graph's schema: chatInfo, endDateTime, externalId, participants, startDateTime, subject
     expect(net.requests[0]!.body).toEqual({
       externalId: "appt-1",
       subject: "Consulta",
       startDateTime: "2030-05-01T12:00:00.000Z",
       endDateTime: "2030-05-01T12:30:00.000Z",
+    });
+    expect(net.requests[1]!.body).toEqual({
       lobbyBypassSettings: { scope: "organization", isDialInBypassEnabled: false },
       allowedPresenters: "organizer",
     });

@@ -31,7 +31,10 @@ export const meetingSchema = z.looseObject({
   joinMeetingIdSettings: z
     .looseObject({ joinMeetingId: z.string().nullish(), passcode: z.string().nullish() })
     .nullish(),
-  lobbyBypassSettings: z.looseObject({ scope: z.string().nullish() }).nullish(),
+  lobbyBypassSettings: z
+    .looseObject({ scope: z.string().nullish(), isDialInBypassEnabled: z.boolean().nullish() })
+    .nullish(),
+  allowedPresenters: z.string().nullish(),
 });
 
 export type Meeting = OnlineMeeting & z.infer<typeof meetingSchema>;
@@ -62,6 +65,12 @@ function toMeeting(body: unknown): Meeting {
   return parse(meetingSchema, body, "online meeting") as Meeting;
 }
 
+/**
+ * createOrGet takes only chatInfo, startDateTime, endDateTime, externalId, participants and subject (Graph's
+ * schema; anything else is refused with 400): the lobby and presenter rules are set with a PATCH afterwards,
+ * also on a meeting that already existed without them (a crash between the two requests), so the result is
+ * the same whichever request ran last.
+ */
 export async function createOrGetMeeting(
   client: GraphClient,
   owner: MeetingOwner,
@@ -72,11 +81,22 @@ export async function createOrGetMeeting(
     subject: input.subject,
     startDateTime: input.startDateTime.toISOString(),
     endDateTime: input.endDateTime.toISOString(),
-    lobbyBypassSettings: { scope: input.lobbyBypassScope ?? "organization", isDialInBypassEnabled: false },
-    allowedPresenters: "organizer",
   };
   const response = await client.request("POST", `${base(owner)}/createOrGet`, body);
-  return { meeting: toMeeting(response.body), created: response.status === 201 };
+  let meeting = toMeeting(response.body);
+  const settings = {
+    lobbyBypassSettings: { scope: input.lobbyBypassScope ?? "organization", isDialInBypassEnabled: false },
+    allowedPresenters: "organizer",
+  } satisfies OnlineMeeting;
+  const current = meeting.lobbyBypassSettings;
+  if (
+    current?.scope !== settings.lobbyBypassSettings.scope ||
+    current.isDialInBypassEnabled !== settings.lobbyBypassSettings.isDialInBypassEnabled ||
+    meeting.allowedPresenters !== settings.allowedPresenters
+  ) {
+    meeting = toMeeting((await client.request("PATCH", meetingPath(owner, meeting.id), settings)).body);
+  }
+  return { meeting, created: response.status === 201 };
 }
 
 export async function getMeeting(client: GraphClient, owner: MeetingOwner, meetingId: string): Promise<Meeting> {

@@ -478,7 +478,6 @@ export function reminderService(deps: ReminderDeps) {
         try {
           await deps.calls.transfer(callId, {
             transferTarget: target(userIdentity(deps.receptionUserId, undefined, deps.tenantId)),
-            clientContext: `reminder:${reminder.id}`,
           });
           return [];
         } catch (error) {
