@@ -8,7 +8,7 @@ const nextConfig = {
   poweredByHeader: false,
   // next dev would otherwise write an AGENTS.md into the repository
   agentRules: false,
-  serverExternalPackages: ["@electric-sql/pglite", "pg-boss"],
+  serverExternalPackages: ["pg-boss"],
   async headers() {
     const everywhere = [
       { key: "X-Content-Type-Options", value: "nosniff" },

@@ -1,5 +1,5 @@
 // Prisma CLI configuration. DATABASE_URL is read from the environment as is: scripts/prisma.mjs and
-// scripts/db.ts set it (embedded PGlite when the user gives none). `process.env` rather than
+// scripts/db.ts set it (the embedded server when the user gives none). `process.env` rather than
 // Prisma's env() helper so `prisma generate` works with no database configured at all.
 import { defineConfig } from "prisma/config";
 

@@ -1,6 +1,6 @@
-// `npm run db:migrate` and `npm run db:seed`: apply migrations / load demo data into DATABASE_URL, or
-// into the embedded database when none is set (through the running app's server if it is up, since
-// two processes must never open the same PGlite files).
+// `npm run db:migrate` and `npm run db:seed`: apply migrations / load demo data into DATABASE_URL, or into
+// the embedded database when none is set: the running app's server if `npm start` is up, else the cluster
+// under .data/postgres started for the command and stopped after it.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -34,11 +34,15 @@ async function main(): Promise<void> {
   const plan = command ? steps[command] : undefined;
   if (!plan) throw new Error(`usage: db.ts <${Object.keys(steps).join("|")}>`);
   let url = process.env.DATABASE_URL || runningEmbeddedUrl();
-  const embedded = url ? null : await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pglite") });
+  const embedded = url
+    ? null
+    : await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, "postgres"),
+        port: Number(process.env.EMBEDDED_DB_PORT ?? 55432),
+      });
   url ??= embedded!.url;
   try {
     for (const args of plan) {
-      // asynchronous on purpose: the embedded server may be running in this process
       const child = spawn(process.execPath, args, {
         cwd: root,
         stdio: "inherit",

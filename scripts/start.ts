@@ -1,5 +1,6 @@
 // `npm start` / `npm run dev`: brings up everything Consulta needs on this machine.
-// - No DATABASE_URL: the embedded PostgreSQL (PGlite) under .data/pglite, migrated and seeded.
+// - No DATABASE_URL: the embedded PostgreSQL server (scripts/embedded-postgres.ts) with its data under
+//   .data/postgres, kept across restarts, migrated and seeded.
 // - No Microsoft tenant configured (AUTH_MICROSOFT_ENTRA_ID_ID unset): the local Microsoft cloud
 //   (emulator/) is started and every Microsoft URL points at it.
 // - Otherwise it starts against the configured PostgreSQL and Microsoft tenant, unchanged.
@@ -40,8 +41,6 @@ function tee(child: ChildProcess): void {
   child.stderr?.on("data", (chunk: Buffer) => (process.stderr.write(chunk), logStream?.write(chunk)));
 }
 
-// Never spawnSync here: the embedded database is served from this very process, and a blocked event
-// loop would leave the child waiting on it forever.
 async function run(command: string, args: string[], label: string): Promise<void> {
   const child = spawn(command, args, { cwd: root, env, stdio: ["inherit", output, output] });
   tee(child);
@@ -144,12 +143,14 @@ async function main(): Promise<void> {
 
   if (useEmbeddedDb) {
     embedded = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, "pglite"),
+      dataDir: path.join(dataDir, "postgres"),
       port: Number(process.env.EMBEDDED_DB_PORT ?? 55432),
     });
     env.DATABASE_URL = embedded.url;
-    // `npm run db:*` finds the running server here instead of opening the same files a second time
-    fs.writeFileSync(path.join(dataDir, "embedded-db.json"), JSON.stringify({ pid: process.pid, url: embedded.url }));
+    // `npm run db:*` and the end-to-end tests find the running server here
+    fs.writeFileSync(path.join(dataDir, "embedded-db.json"), JSON.stringify({ pid: process.pid, url: embedded.url }), {
+      mode: 0o600,
+    });
   }
   await run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], "database migration");
   if (useEmbeddedDb || useEmulator || env.SEED_DEMO_DATA === "1") {
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     "",
     `Consulta is running at ${appUrl}`,
     useEmbeddedDb
-      ? `  database: embedded PostgreSQL (${path.relative(root, path.join(dataDir, "pglite"))})`
+      ? `  database: embedded PostgreSQL (${path.relative(root, path.join(dataDir, "postgres"))}, PostgreSQL 18, port ${embedded?.port})`
       : "  database: DATABASE_URL",
   ];
   if (useEmulator) {

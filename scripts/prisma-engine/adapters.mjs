@@ -1,29 +1,10 @@
-// Driver adapters for the wasm schema engine: a PostgreSQL server (postgresql://…) or an embedded
-// PGlite database (pglite:<dir> or pglite:memory://). Two adapter-pg 7.10 defects are worked around here.
+// The driver adapter for the wasm schema engine: a PostgreSQL server (postgresql://…), the embedded one
+// included. Two adapter-pg 7.10 defects are worked around here.
 import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 
 export async function createAdapterFactory(url, shadowDatabaseUrl) {
   if (!url) throw new Error("no datasource url: set DATABASE_URL");
-  if (url.startsWith("pglite:")) return pgliteFactory(url.slice("pglite:".length) || "memory://");
   return postgresFactory(url, shadowDatabaseUrl);
-}
-
-async function pgliteFactory(dataDir) {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { btree_gist } = await import("@electric-sql/pglite/contrib/btree_gist");
-  const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  const open = async (dir) => {
-    const db = new PGlite(dir, { extensions: { btree_gist } });
-    await db.waitReady;
-    return db;
-  };
-  const factory = new PrismaPGlite(await open(dataDir));
-  const connect = factory.connect.bind(factory);
-  factory.connect = async () => runScriptsWhole(await connect(), (client, script) => client.exec(script));
-  // the adapter's own shadow database lacks contrib extensions, and the migrations need btree_gist
-  factory.connectToShadowDb = async () =>
-    runScriptsWhole(await new PrismaPGlite(await open("memory://")).connect(), (client, script) => client.exec(script));
-  return factory;
 }
 
 async function postgresFactory(url, shadowDatabaseUrl) {
@@ -92,7 +73,7 @@ function readCharColumns(adapter) {
 }
 
 // A migration script must reach the server whole. adapter-pg splits it on every ";" (which breaks
-// dollar-quoted function bodies) and pglite's adapter does not await it; the native engine does neither.
+// dollar-quoted function bodies); the native engine does not.
 function runScriptsWhole(adapter, execute) {
   adapter.executeScript = async function (script) {
     try {

@@ -174,7 +174,6 @@ async function runOneShot(command, url) {
     );
     process.exit(1);
   };
-  if (url.startsWith("pglite:")) process.exit(0);
   const { default: pg } = await import("pg");
   const target = new URL(url);
   const database = decodeURIComponent(target.pathname.slice(1)) || "postgres";

@@ -37,14 +37,14 @@ let app: AppInstance | undefined;
 let boss: PgBoss | undefined;
 
 beforeAll(async () => {
-  server = startPrivatePostgres(PG_PORT);
+  server = await startPrivatePostgres(PG_PORT);
   db = createPrismaClient(server.url);
   emu = await faultEmulator();
 });
 afterAll(async () => {
   await stopStarted({ app, boss });
   await db?.$disconnect();
-  server?.destroy();
+  await server?.destroy();
   await emu?.close();
 });
 
@@ -87,13 +87,13 @@ it(
       60_000,
     );
 
-    server.stop();
+    await server.stop();
     await waitFor("health reporting the outage", async () => (await healthStatus()) === 503, 30_000).catch((e) => {
       throw new Error(`${String(e)} exit=${app?.child.exitCode}\n${app?.lines.slice(-20).join("\n")}`);
     });
     await expect(bookAppointment(db, { id: staff.id, label: "staff" }, booking, new Date())).rejects.toThrow();
     await sleep(3_000);
-    server.start();
+    await server.start();
 
     await waitFor("health back to normal", async () => (await healthStatus()) === 200, 60_000);
     // the same request again (the form keeps its idempotency key): booked once, nothing left from the failure

@@ -1,65 +1,63 @@
+// The embedded default (scripts/embedded-postgres.ts) as `npm start` uses it: a persistent cluster whose data
+// outlives a restart, a clear refusal when its port is taken, and the extension the schema needs.
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "@/lib/db/create-client";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/scripts/embedded-postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, startEmbeddedPostgres } from "@/scripts/embedded-postgres";
 
-let server: EmbeddedPostgres;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-embedded-"));
-  server = await startEmbeddedPostgres({ dataDir });
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
 });
-afterAll(async () => {
-  await server.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+function tempFolder(): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-embedded-"));
+  folders.push(folder);
+  return folder;
+}
 
-describe("embedded PostgreSQL server", () => {
-  it("keeps each connection's parameterised queries intact under concurrency", async () => {
-    // many connections, each sending parameterised statements of a different shape at once: every
-    // answer must belong to its own question (booking.int.test's race on PGlite is the case that
-    // first showed interleaved Parse/Bind messages)
-    const db = createPrismaClient(server.url, { max: 12 });
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("embedded PostgreSQL", () => {
+  it("keeps its data across a stop and a new start on the same folder, with btree_gist available", async () => {
+    const dataDir = path.join(tempFolder(), "postgres");
+    const port = await freePort();
+    const first = await startEmbeddedPostgres({ dataDir, port });
+    await query(first.url, "CREATE EXTENSION IF NOT EXISTS btree_gist");
+    await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
+    await first.stop();
+
+    const second = await startEmbeddedPostgres({ dataDir, port });
     try {
-      const results = await Promise.all(
-        Array.from({ length: 120 }, (_, i) => {
-          const params = Array.from({ length: (i % 6) + 1 }, (_, k) => i * 10 + k);
-          const sql = `SELECT (${params.map((_, k) => `$${k + 1}::int`).join(" + ")})::int AS total`;
-          return db
-            .$queryRawUnsafe<{ total: number }[]>(sql, ...params)
-            .then((rows) => [rows[0]?.total, params.reduce((a, b) => a + b)]);
-        }),
-      );
-      for (const [got, expected] of results) expect(got).toBe(expected);
+      expect(second.url).toBe(first.url);
+      expect(await query<{ note: string }>(second.url, "SELECT note FROM kept")).toEqual([{ note: "still here" }]);
+      const [version] = await query<{ server_version_num: string }>(second.url, "SHOW server_version_num");
+      expect(Number(version!.server_version_num)).toBeGreaterThanOrEqual(180000);
     } finally {
-      await db.$disconnect();
+      await second.stop();
     }
   });
 
-  it("lets a transaction on one connection finish while others wait", async () => {
-    const pool = new pg.Pool({ connectionString: server.url, max: 4 });
+  it("refuses a port that is taken, saying which and how to choose another", async () => {
+    const port = await freePort();
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
     try {
-      await pool.query("CREATE TABLE counter (n int)");
-      await pool.query("INSERT INTO counter VALUES (0)");
-      await Promise.all(
-        Array.from({ length: 20 }, async () => {
-          const client = await pool.connect();
-          try {
-            await client.query("BEGIN");
-            const { rows } = await client.query<{ n: number }>("SELECT n FROM counter");
-            await client.query("UPDATE counter SET n = $1", [rows[0]!.n + 1]);
-            await client.query("COMMIT");
-          } finally {
-            client.release();
-          }
-        }),
+      await expect(startEmbeddedPostgres({ dataDir: path.join(tempFolder(), "pg"), port })).rejects.toThrow(
+        new RegExp(`Port ${port} .*taken.*EMBEDDED_DB_PORT`),
       );
-      expect((await pool.query<{ n: number }>("SELECT n FROM counter")).rows[0]?.n).toBe(20);
     } finally {
-      await pool.end();
+      await new Promise((resolve) => squatter.close(resolve));
     }
   });
 });

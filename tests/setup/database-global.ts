@@ -1,11 +1,13 @@
 // Prepares one migrated template database per run; test files clone it (tests/helpers/database.ts).
-// TEST_DB_ENGINE chooses the engine: "pglite" (embedded) or "postgres" (the server in TEST_DATABASE_URL,
-// default the local one). npm test runs the integration project once per engine.
+// The server is a throwaway embedded PostgreSQL started here and stopped at the end of the run, or the
+// server in TEST_DATABASE_URL (or DATABASE_URL) when one is given.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres } from "@/scripts/embedded-postgres";
 import { adminQuery, withDatabase } from "../helpers/database";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,32 +30,34 @@ function migrate(databaseUrl: string): void {
   });
 }
 
-export default async function setup(project: TestProject): Promise<void> {
-  const engine = process.env.TEST_DB_ENGINE === "postgres" ? "postgres" : "pglite";
-  const fingerprint = migrationsFingerprint();
-  project.provide("testEngine", engine);
-  if (engine === "postgres") {
-    const adminUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-    const templateName = `consulta_template_${fingerprint}`;
-    const client = new (await import("pg")).default.Client({ connectionString: adminUrl });
-    await client.connect();
-    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [templateName]);
-    await client.end();
-    if (exists.rowCount === 0) {
-      const building = `${templateName}_building_${process.pid}`;
-      migrate(withDatabase(adminUrl, building));
-      await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateName}"`);
-    }
-    project.provide("postgresTemplate", { adminUrl, templateName });
-    project.provide("pgliteTemplateDir", null);
-    return;
+function externalServer(): string | null {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  if (!process.env.DATABASE_URL) return null;
+  return withDatabase(process.env.DATABASE_URL, "postgres");
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = externalServer();
+  const embedded = external
+    ? null
+    : await startEmbeddedPostgres({
+        dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "consulta-test-pg-")),
+        persistent: false,
+      });
+  const adminUrl = external ?? embedded!.adminUrl;
+  const templateName = `consulta_template_${migrationsFingerprint()}`;
+  const client = new (await import("pg")).default.Client({ connectionString: adminUrl });
+  await client.connect();
+  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [templateName]);
+  await client.end();
+  if (exists.rowCount === 0) {
+    // built under another name and renamed, so a run that dies halfway never leaves a half-migrated template
+    const building = `${templateName}_building_${process.pid}`;
+    migrate(withDatabase(adminUrl, building));
+    await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateName}"`);
   }
-  const templateDir = path.join(root, ".data/test", `pglite-template-${fingerprint}`);
-  if (!fs.existsSync(path.join(templateDir, "PG_VERSION"))) {
-    fs.rmSync(templateDir, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(templateDir), { recursive: true });
-    migrate(`pglite:${templateDir}`);
-  }
-  project.provide("pgliteTemplateDir", templateDir);
-  project.provide("postgresTemplate", null);
+  project.provide("postgresTemplate", { adminUrl, templateName });
+  return async () => {
+    await embedded?.stop();
+  };
 }
