@@ -74,8 +74,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       fs.rmSync(dataDir, { recursive: true, force: true });
       const parent = path.dirname(dataDir);
       fs.mkdirSync(parent, { recursive: true });
-      // as root the server runs as the `postgres` user, which must be able to pass through the parent folder
-      if (process.getuid?.() === 0) fs.chmodSync(parent, fs.statSync(parent).mode | 0o011);
+      if (process.getuid?.() === 0) letPostgresUserReach(parent);
       await server.initialise();
     }
     await server.start();
@@ -99,6 +98,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     stop: () => server.stop(),
     start: () => server.start(),
   };
+}
+
+// As root the server runs as the `postgres` system user, which must be able to pass through every folder
+// above its data. The data folder's own parent is ours (.data or a temporary folder) and is opened for
+// passing through; a folder above it that is closed is named, rather than silently opened.
+function letPostgresUserReach(parent: string): void {
+  fs.chmodSync(parent, fs.statSync(parent).mode | 0o011);
+  for (let folder = path.dirname(parent); ; folder = path.dirname(folder)) {
+    if ((fs.statSync(folder).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL refuses to run as root, so the embedded server runs as the "postgres" user, which cannot ` +
+          `pass through ${folder}. Allow it (chmod o+x ${folder}) or set CONSULTA_DATA_DIR to a folder it can reach.`,
+      );
+    }
+    if (folder === path.dirname(folder)) return;
+  }
 }
 
 async function withoutLibrarySignalHandlers<T>(load: () => Promise<T>): Promise<T> {
