@@ -315,7 +315,7 @@ describe("outgoing calls", () => {
     const id = await establishedCall(userTarget(ANA));
     await request(emu, "POST", `${CALLS}/${id}/transfer`, {
       token,
-      body: { transferTarget: { endpointType: "default", ...phoneTarget(target) }, clientContext: "c-1" },
+      body: { transferTarget: { endpointType: "default", ...phoneTarget(target) } },
     });
     const end = await bot.waitFor((n) => n.changeType === "deleted");
     expect(end.resourceData.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
