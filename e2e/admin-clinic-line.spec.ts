@@ -62,9 +62,49 @@ test("an admin blocklists a number and a call from it is rejected", async ({ pag
 
   await row.getByRole("button", { name: "Desativar Spam" }).click();
   await expect(row).toContainText("Desativada");
+  // deleting asks first; "Manter" keeps the rule
   await row.getByRole("button", { name: "Excluir Spam" }).click();
+  await expect(row).toContainText("Excluir Spam? Não é possível desfazer.");
+  await row.getByRole("button", { name: "Manter Spam" }).click();
+  await expect(row.getByRole("button", { name: "Excluir Spam" })).toBeVisible();
+  await row.getByRole("button", { name: "Excluir Spam" }).click();
+  await row.getByRole("button", { name: "Sim, excluir Spam" }).click();
   await expect(page.getByTestId("rule-row").filter({ hasText: "Spam" })).toHaveCount(0);
   await emulator.dispose();
+});
+
+test("a blank rule is refused, and rejecting every caller needs the box ticked", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/admin/clinic-line/new");
+  // every field left as it is: no condition, so not "reject every caller, all day"
+  await page.getByRole("button", { name: "Criar regra" }).click();
+  await expect(page.getByText("Corrija os campos destacados.")).toBeVisible();
+  await expect(page.getByText(/Uma regra precisa de pelo menos uma condição/)).toBeVisible();
+  await expect(page.getByLabel("Quem liga", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  const confirm = page.getByLabel(/Sim, recusar todas as ligações/);
+  await expect(confirm).toHaveAttribute("aria-invalid", "true");
+
+  // Sundays only, still everyone: saved once the admin confirms
+  await page.getByLabel("Nome").fill("Domingo fechado");
+  await page.getByRole("checkbox", { name: "dom", exact: true }).check();
+  await page.getByRole("button", { name: "Criar regra" }).click();
+  await expect(page.getByText(/marque a caixa para confirmar/)).toBeVisible();
+  await page.getByLabel(/Sim, recusar todas as ligações/).check();
+  await page.getByRole("button", { name: "Criar regra" }).click();
+  await expect(page.getByText("Regra criada.")).toBeVisible();
+  const row = page.getByTestId("rule-row").filter({ hasText: "Domingo fechado" });
+  await expect(row).toContainText("Recusar");
+
+  // a redirect for a given number never asks for the confirmation
+  await page.goto("/admin/clinic-line/new");
+  await page.getByRole("radio", { name: /Redirecionar a ligação/ }).check();
+  await page.getByLabel("Quem liga", { exact: true }).fill("+5511955550123");
+  await expect(page.getByLabel(/Sim, recusar todas as ligações/)).toHaveCount(0);
+
+  await page.goto("/admin/clinic-line");
+  await row.getByRole("button", { name: "Excluir Domingo fechado" }).click();
+  await row.getByRole("button", { name: "Sim, excluir Domingo fechado" }).click();
+  await expect(row).toHaveCount(0);
 });
 
 test("the rules pages are the administrators' alone", async ({ page }) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useId, useRef } from "react";
+import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { buttonClass, FieldError, FormMessage, inputClass, TextField } from "@/components/form-parts";
 import { createRuleAction, updateRuleAction } from "@/lib/clinic-line/actions";
@@ -9,6 +9,9 @@ import type { RuleFormState, RuleFormValues } from "@/lib/clinic-line/types";
 
 const idle: RuleFormState = { status: "idle" };
 const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
+
+/** A block rule for any caller turns everyone away (in its days and hours): the form asks to confirm it. */
+const rejectsEveryone = (kind: string, caller: string) => kind === "BLOCK" && ["", "*"].includes(caller.trim());
 
 type Props = { users: { id: string; name: string }[]; initial: RuleFormValues } & (
   { mode: "create" } | { mode: "update"; ruleId: string; updatedAt: string }
@@ -46,9 +49,25 @@ export function RuleForm(props: Props) {
   });
   // a new answer from the server (saved, or the values sent back with errors) re-renders the fields
   const formKey = state.status === "idle" ? "initial" : `${state.status}-${updatedAt ?? ""}-${JSON.stringify(values)}`;
+  // what the admin has picked since the fields were (re)rendered; until then, the values shown
+  const [typed, setTyped] = useState<{ formKey: string; rejectsAll: boolean } | null>(null);
+  const confirmShown = typed?.formKey === formKey ? typed.rejectsAll : rejectsEveryone(values.kind, values.caller);
+  const onFieldChange = (event: React.FormEvent<HTMLFormElement>) => {
+    const form = event.currentTarget;
+    const kind = (form.elements.namedItem("kind") as RadioNodeList | null)?.value ?? "";
+    const caller = (form.elements.namedItem("caller") as HTMLInputElement | null)?.value ?? "";
+    setTyped({ formKey, rejectsAll: rejectsEveryone(kind, caller) });
+  };
 
   return (
-    <form key={formKey} ref={formRef} action={formAction} noValidate className="grid gap-4 sm:grid-cols-2">
+    <form
+      key={formKey}
+      ref={formRef}
+      action={formAction}
+      onChange={onFieldChange}
+      noValidate
+      className="grid gap-4 sm:grid-cols-2"
+    >
       {props.mode === "update" && (
         <>
           <input type="hidden" name="id" value={props.ruleId} />
@@ -159,6 +178,26 @@ export function RuleForm(props: Props) {
         </div>
         <FieldError id={`${fid("targetKind")}-error`} message={errors.targetKind} />
       </fieldset>
+
+      {confirmShown && (
+        <div className="flex flex-col gap-1 rounded-md border border-red-200 bg-red-50 p-3 sm:col-span-2">
+          <div className="flex items-start gap-2">
+            <input
+              id={fid("confirmRejectAll")}
+              name="confirmRejectAll"
+              type="checkbox"
+              defaultChecked={values.confirmRejectAll}
+              aria-invalid={invalid("confirmRejectAll")}
+              aria-describedby={described("confirmRejectAll")}
+              className="mt-1"
+            />
+            <label htmlFor={fid("confirmRejectAll")} className="text-sm font-medium text-red-900">
+              {t("confirmRejectAll")}
+            </label>
+          </div>
+          <FieldError id={`${fid("confirmRejectAll")}-error`} message={errors.confirmRejectAll} />
+        </div>
+      )}
 
       <TextField label={t("priority")} hint={t("priorityHint")} inputMode="numeric" {...field("priority")} />
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useTranslations } from "next-intl";
 import { ruleRowAction } from "@/lib/clinic-line/actions";
 import type { RuleRowState } from "@/lib/clinic-line/types";
@@ -17,7 +17,48 @@ export function RuleRowActions(props: {
 }) {
   const t = useTranslations("lineAdmin.row");
   const [state, formAction, pending] = useActionState(ruleRowAction, idle);
+  // deleting asks first: the row's Delete button only opens the question
+  const [askingDelete, setAskingDelete] = useState(false);
   const button = "rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";
+  const danger = "rounded border border-red-300 px-2 py-1 text-sm text-red-800 hover:bg-red-50 disabled:opacity-50";
+  if (askingDelete) {
+    return (
+      <form
+        action={formAction}
+        className="flex flex-wrap items-center gap-2"
+        role="group"
+        aria-label={t("delete", { name: props.name })}
+      >
+        <input type="hidden" name="id" value={props.ruleId} />
+        <input type="hidden" name="confirm" value="yes" />
+        <span className="text-sm font-medium text-red-900">{t("confirmDelete", { name: props.name })}</span>
+        <button
+          type="submit"
+          name="intent"
+          value="delete"
+          disabled={pending}
+          aria-label={t("confirmDeleteYes", { name: props.name })}
+          className="rounded bg-red-700 px-2 py-1 text-sm font-semibold text-white hover:bg-red-800 disabled:opacity-50"
+        >
+          {t("confirmDeleteShort")}
+        </button>
+        <button
+          type="button"
+          disabled={pending}
+          onClick={() => setAskingDelete(false)}
+          aria-label={t("keep", { name: props.name })}
+          className={button}
+        >
+          {t("keepShort")}
+        </button>
+        {state.status === "error" && (
+          <span role="alert" className="text-sm text-red-700">
+            {state.message}
+          </span>
+        )}
+      </form>
+    );
+  }
   return (
     <form action={formAction} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="id" value={props.ruleId} />
@@ -38,12 +79,11 @@ export function RuleRowActions(props: {
         {t(props.active ? "disableShort" : "enableShort")}
       </button>
       <button
-        type="submit"
-        name="intent"
-        value="delete"
+        type="button"
         disabled={pending}
+        onClick={() => setAskingDelete(true)}
         aria-label={t("delete", { name: props.name })}
-        className="rounded border border-red-300 px-2 py-1 text-sm text-red-800 hover:bg-red-50 disabled:opacity-50"
+        className={danger}
       >
         {t("deleteShort")}
       </button>

@@ -38,6 +38,7 @@ function formValues(formData: FormData): RuleFormValues {
     targetPhone: text(formData, "targetPhone"),
     priority: text(formData, "priority"),
     active: formData.get("active") === "on",
+    confirmRejectAll: formData.get("confirmRejectAll") === "on",
   };
 }
 
@@ -106,7 +107,7 @@ export async function updateRuleAction(_previous: RuleFormState, formData: FormD
   }
 }
 
-/** The list's buttons: `intent` = up | down | enable | disable | delete, `id` = the rule. */
+/** The list's buttons: `intent` = up | down | enable | disable | delete (with `confirm` = yes), `id` = the rule. */
 export async function ruleRowAction(_previous: RuleRowState, formData: FormData): Promise<RuleRowState> {
   formData = formArgument(formData);
   const t = await getTranslations("lineAdmin");
@@ -125,6 +126,8 @@ export async function ruleRowAction(_previous: RuleRowState, formData: FormData)
         await setRuleActive(actor, { id, active: intent === "enable" });
         break;
       case "delete":
+        // the list asks "Delete …?" first; a delete without that answer is not carried out
+        if (text(formData, "confirm") !== "yes") return { status: "error", message: t("errors.deleteUnconfirmed") };
         await deleteRule(actor, { id });
         break;
       default:

@@ -54,7 +54,44 @@ describe("clinic-line rule input", () => {
     expect(minutesToTime(parsed.startMinute)).toBe("22:30");
     expect(minutesToTime(null)).toBe("");
     // a block rule keeps no target even if the form still has one filled in
-    expect(ruleFormSchema.parse(form({ targetKind: "phone", targetPhone: "11 91234-5678" })).redirectTarget).toBeNull();
+    expect(
+      ruleFormSchema.parse(form({ caller: "+5511900000001", targetKind: "phone", targetPhone: "11 91234-5678" }))
+        .redirectTarget,
+    ).toBeNull();
+  });
+
+  it("refuses a rule without a condition: a blank form is not 'reject every caller, all day'", () => {
+    const blank = ruleFormSchema.safeParse(form());
+    expect(ruleFieldErrors(blank.error!)).toEqual({
+      caller: "conditionRequired",
+      confirmRejectAll: "confirmRejectAll",
+    });
+    const redirectAll = ruleFormSchema.safeParse(
+      form({ kind: "REDIRECT", targetKind: "phone", targetPhone: "11 91234-5678" }),
+    );
+    expect(ruleFieldErrors(redirectAll.error!)).toEqual({ caller: "conditionRequired" });
+    // a day, or hours, or a caller is a condition
+    expect(
+      ruleFormSchema.safeParse(
+        form({ kind: "REDIRECT", weekdays: ["7"], targetKind: "phone", targetPhone: "11 91234-5678" }),
+      ).success,
+    ).toBe(true);
+    expect(ruleFormSchema.safeParse(form({ caller: "+5511*" })).success).toBe(true);
+  });
+
+  it("keeps a rule that rejects every caller only when the admin confirms it", () => {
+    const sundays = form({ weekdays: ["7"] });
+    expect(ruleFieldErrors(ruleFormSchema.safeParse(sundays).error!)).toEqual({ confirmRejectAll: "confirmRejectAll" });
+    expect(
+      ruleFieldErrors(ruleFormSchema.safeParse({ ...sundays, caller: "*", start: "22:00", end: "06:00" }).error!),
+    ).toEqual({
+      confirmRejectAll: "confirmRejectAll",
+    });
+    expect(ruleFormSchema.parse({ ...sundays, confirmRejectAll: true })).toMatchObject({
+      kind: "BLOCK",
+      callerPattern: "*",
+      weekdays: [7],
+    });
   });
 
   it("names the field of every problem", () => {

@@ -27,6 +27,8 @@ export const ruleErrorKeys = [
   "phoneInvalidCountry",
   "priorityInvalid",
   "versionInvalid",
+  "conditionRequired",
+  "confirmRejectAll",
 ] as const;
 export type RuleErrorKey = (typeof ruleErrorKeys)[number];
 
@@ -42,6 +44,7 @@ export const ruleFields = [
   "targetPhone",
   "priority",
   "active",
+  "confirmRejectAll",
 ] as const;
 export type RuleField = (typeof ruleFields)[number];
 export type RuleFieldErrors = Partial<Record<RuleField, RuleErrorKey>>;
@@ -90,11 +93,20 @@ export const ruleFormSchema = z
     targetPhone: str.max(40, { error: "phoneInvalid" }),
     priority: str.trim().max(20, { error: "priorityInvalid" }),
     active: z.boolean({ error: "invalid" }),
+    confirmRejectAll: z.boolean({ error: "invalid" }).default(false),
   })
   .transform((form, ctx) => {
     const issue = (path: RuleField, message: RuleErrorKey) => ctx.addIssue({ code: "custom", path: [path], message });
     const caller = parseCallerPattern(form.caller);
     if (!caller.ok) issue("caller", caller.error);
+
+    // A rule says which calls it is about: a caller, days or hours. Without any it would take every call
+    // (a blank form once saved "any caller, all day, reject" and the line refused everyone). A rule that
+    // rejects whoever calls, even within days or hours, is kept only when the admin ticks that they mean it.
+    const anyCaller = caller.ok && caller.pattern === "*";
+    if (anyCaller && form.weekdays.length === 0 && form.start === "" && form.end === "")
+      issue("caller", "conditionRequired");
+    if (anyCaller && form.kind === "BLOCK" && !form.confirmRejectAll) issue("confirmRejectAll", "confirmRejectAll");
 
     const startMinute = form.start === "" ? null : timeToMinutes(form.start);
     const endMinute = form.end === "" ? null : timeToMinutes(form.end);
@@ -153,6 +165,8 @@ export interface RuleFormInput {
   targetPhone: string;
   priority: string;
   active: boolean;
+  /** the admin confirms a rule that rejects every caller (in its days and hours) */
+  confirmRejectAll?: boolean;
 }
 export type RuleData = z.output<typeof ruleFormSchema>;
 

@@ -115,9 +115,13 @@ describe("clinic line rules, as admins edit them", () => {
       target: { kind: "phone", phone: "+5511912345678" },
     });
     // the reception is a known target though it does not use Consulta, when the caller says so
-    await createRule(actor, form({ kind: "REDIRECT", targetKind: "user", targetUser: RECEPTION_OID, active: false }), {
-      extraUserIds: [RECEPTION_OID],
-    });
+    await createRule(
+      actor,
+      form({ kind: "REDIRECT", weekdays: ["7"], targetKind: "user", targetUser: RECEPTION_OID, active: false }),
+      {
+        extraUserIds: [RECEPTION_OID],
+      },
+    );
     const users = await teamsUserOptions(database.db, { id: RECEPTION_OID, name: "Recepção" });
     const views = await ruleViews(database.db, users);
     expect(views.find((v) => v.id === user.id)?.targetName).toBe("Dra. Plantão");
@@ -150,14 +154,34 @@ describe("clinic line rules, as admins edit them", () => {
       [{ priority: "100001" }, { priority: "priorityInvalid" }],
       [{ label: "x".repeat(81) }, { label: "tooLong" }],
     ];
+    // every case names a caller, so each shows its own problem only
+    const named = (over: Partial<RuleFormInput>) => form({ caller: "+5511900000001", ...over });
+    cases.push(
+      // no condition: every call, all day (and the blank form would reject them all)
+      [{ caller: "" }, { caller: "conditionRequired", confirmRejectAll: "confirmRejectAll" }],
+      [
+        { caller: "", kind: "REDIRECT", targetKind: "phone", targetPhone: "+5511912345678" },
+        { caller: "conditionRequired" },
+      ],
+      // rejecting everyone on Sundays: only with the box ticked
+      [{ caller: "", weekdays: ["7"] }, { confirmRejectAll: "confirmRejectAll" }],
+    );
     for (const [over, fieldErrors] of cases) {
-      const error = await expectAppError(createRule(actor, form(over)), "BAD_REQUEST").catch((failure: Error) => {
+      const error = await expectAppError(createRule(actor, named(over)), "BAD_REQUEST").catch((failure: Error) => {
         throw new Error(`${JSON.stringify(over)}: ${failure.message}`);
       });
       expect(error.details, JSON.stringify(over)).toEqual({ fieldErrors });
     }
     expect(await database.db.clinicLineRule.count()).toBe(before);
     expect(await database.db.auditLog.count()).toBe(audits);
+    // confirmed, it is saved
+    const sundays = await createRule(actor, form({ weekdays: ["7"], confirmRejectAll: true, active: false }));
+    expect(await database.db.clinicLineRule.findUniqueOrThrow({ where: { id: sundays.id } })).toMatchObject({
+      kind: "BLOCK",
+      callerPattern: "*",
+      weekdays: [7],
+    });
+    await deleteRule(actor, { id: sundays.id });
   });
 
   it("edits with the version shown, reorders, disables and deletes, each audited", async () => {
@@ -190,14 +214,18 @@ describe("clinic line rules, as admins edit them", () => {
     );
     // someone who opened the form before that save
     await expectAppError(
-      updateRule(actor, { id: a.id, expectedUpdatedAt: row.updatedAt.toISOString(), form: form({ label: "late" }) }),
+      updateRule(actor, {
+        id: a.id,
+        expectedUpdatedAt: row.updatedAt.toISOString(),
+        form: form({ label: "late", caller: "+5511900000008" }),
+      }),
       "CONFLICT",
     );
     await expectAppError(
       updateRule(actor, {
         id: "5e1c2e30-0000-4a00-8000-000000000000",
         expectedUpdatedAt: saved.updatedAt.toISOString(),
-        form: form(),
+        form: form({ caller: "+5511900000008" }),
       }),
       "NOT_FOUND",
     );

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
 import { AUDIT_ACTIONS, SYSTEM_ACTOR_KEYS, sentenceKey } from "@/lib/audit/sentences";
+import { ruleErrorKeys } from "@/lib/clinic-line/schema";
 import { LOBBY_SCOPES, PRESENTER_VALUES } from "@/lib/meetings/schema";
 import { SLOT_REFUSAL_REASONS } from "@/lib/scheduling";
 
@@ -110,5 +111,11 @@ describe("messages", () => {
     expect(inPortuguese("reminder_remind_now", { who: "Carla Mendes (Recepção)" })).toBe(
       "Carla Mendes (Recepção) pediu que a ligação de lembrete fosse feita agora.",
     );
+  });
+
+  it("words every clinic-line rule problem, the confirmations included", () => {
+    for (const key of ruleErrorKeys) expect(english.has(`lineAdmin.errors.${key}`), key).toBe(true);
+    expect(english.has("lineAdmin.form.confirmRejectAll")).toBe(true);
+    expect(english.has("lineAdmin.row.confirmDelete")).toBe(true);
   });
 });

@@ -47,6 +47,7 @@ export default async function EditClinicLineRulePage({ params }: { params: Promi
             targetPhone: phoneTarget ? (rule.redirectTarget ?? "") : "",
             priority: String(rule.priority),
             active: rule.active,
+            confirmRejectAll: false,
           }}
         />
       </div>

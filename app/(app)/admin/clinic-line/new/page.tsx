@@ -40,6 +40,7 @@ export default async function NewClinicLineRulePage() {
             targetPhone: "",
             priority: String(Math.min(priority, 100_000)),
             active: true,
+            confirmRejectAll: false,
           }}
         />
       </div>
