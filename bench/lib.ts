@@ -1,4 +1,5 @@
-// Helpers shared by the benchmarks: a throwaway PostgreSQL database and percentile summaries.
+// Helpers shared by the benchmarks: a throwaway PostgreSQL database (on the embedded server unless one is
+// given) and percentile summaries.
 // Benchmarks print figures; they never assert timings.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -6,11 +7,25 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "../scripts/embedded-postgres";
 
 export const root = path.resolve(import.meta.dirname, "..");
 
-export function serverUrl(): string {
-  return process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+let embedded: Promise<EmbeddedPostgres> | undefined;
+
+/**
+ * The server the benchmark databases are made on: BENCH_DATABASE_URL or DATABASE_URL, else the embedded
+ * PostgreSQL that `npm start` uses, as it runs there (persistent, durable commits), in a folder removed at exit.
+ */
+export async function serverUrl(): Promise<string> {
+  const configured = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
+  if (configured) return configured;
+  embedded ??= (async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-bench-pg-"));
+    process.once("exit", () => fs.rmSync(folder, { recursive: true, force: true }));
+    return startEmbeddedPostgres({ dataDir: path.join(folder, "data") });
+  })();
+  return (await embedded).adminUrl;
 }
 
 function withDatabase(url: string, database: string): string {
@@ -20,7 +35,7 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl(), "postgres") });
+  const client = new pg.Client({ connectionString: withDatabase(await serverUrl(), "postgres") });
   await client.connect();
   try {
     await client.query(sql);
@@ -33,7 +48,7 @@ async function admin(sql: string): Promise<void> {
 export async function freshDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `consulta_bench_${label}_${process.pid}`;
   await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  const url = withDatabase(serverUrl(), name);
+  const url = withDatabase(await serverUrl(), name);
   const child = spawn(process.execPath, [path.join(root, "scripts/prisma.mjs"), "migrate", "deploy"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
