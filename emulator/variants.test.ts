@@ -108,3 +108,60 @@ describe("id spelling", () => {
     expect((await request(emu, "GET", `${CALLS}/${hex(id)}`, { token })).status).toBe(200);
   });
 });
+
+describe("roster forms", () => {
+  async function meetingCall(thread: string) {
+    const res = await request(emu, "POST", CALLS, {
+      token,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" },
+        chatInfo: { threadId: thread, messageId: "0" },
+        meetingInfo: { "@odata.type": "#microsoft.graph.organizerMeetingInfo", organizer: { user: { id: ANA } } },
+      },
+    });
+    expect(res.status).toBe(201);
+    return res.json.id as string;
+  }
+  const rosters = () =>
+    bot
+      .items()
+      .filter((n) => n.resourceUrl.endsWith("/participants"))
+      .map((n) =>
+        (n.resourceData as { id: string; isMuted: boolean; removedState?: { reason: string } }[]).map(
+          (p) =>
+            `${p.id === undefined ? "?" : p.info?.identity?.guest ? "guest" : "bot"}${p.isMuted ? "+muted" : ""}${p.removedState ? "-removed" : ""}`,
+        ),
+      );
+
+  it.each([
+    ["delta", [["bot"], ["guest"], ["guest+muted"], ["guest+muted-removed"]]],
+    ["full", [["bot"], ["bot", "guest"], ["bot", "guest+muted"], ["bot", "guest+muted-removed"]]],
+  ] as const)("%s: who joins, is muted and leaves", async (form, expected) => {
+    await force({ roster: form });
+    const thread = `19:meeting_variants_${form}@thread.v2`;
+    const callId = await meetingCall(thread);
+    await bot.waitFor((n) => n.resourceUrl.endsWith("/participants"));
+    const guest = await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(thread)}/guests`, {
+      body: { name: "Guest", bypassLobby: true },
+    });
+    await expect.poll(() => rosters().length).toBe(2);
+    expect(
+      (
+        await request(emu, "POST", `${CALLS}/${callId}/participants/${guest.json.participantId}/mute`, {
+          token,
+          body: {},
+        })
+      ).status,
+    ).toBe(200);
+    await expect.poll(() => rosters().length).toBe(3);
+    await request(
+      emu,
+      "POST",
+      `/_emulator/meetings/${encodeURIComponent(thread)}/guests/${guest.json.participantId}/leave`,
+    );
+    await expect.poll(() => rosters().length).toBe(4);
+    expect(rosters()).toEqual(expected);
+  });
+});

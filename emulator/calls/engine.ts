@@ -11,7 +11,7 @@ import type { RecordingStore } from "../media/recordings";
 import type { VariantPicker } from "../variants";
 import type { EmulatorClock } from "../clock";
 import type { CallRecord, Conference, IdentitySet, MediaOp, Member, ResultInfo } from "./model";
-import { callUrl, operationResource, participantResource, RESULTS } from "./serialize";
+import { callUrl, operationResource, participantResource, removedParticipantResource, RESULTS } from "./serialize";
 import { runMediaQueue } from "./media-ops";
 
 export interface EngineDeps {
@@ -1052,8 +1052,8 @@ export class CallEngine {
   leave(conf: Conference, memberId: string): void {
     const member = conf.members.get(memberId);
     if (!member || member.state === "left") throw notFound(`Participant '${memberId}' is not in this meeting.`);
+    // the bots' calls get their roster update from the hang-up itself
     this.memberHangUp(member);
-    if (conf.kind === "meeting") this.notifyRosterForConference(conf);
   }
 
   // ---------------------------------------------------------------- content sharing
@@ -1225,11 +1225,34 @@ export class CallEngine {
   }
 
   /** Full roster snapshot (array resourceData, incl. the bot) — only for group calls and meetings. */
+  /**
+   * A roster update (array resourceData) — only for group calls and meetings. In the call's `full` form it
+   * lists everyone present (the bot included), in its `delta` form only who joined or changed since the
+   * last update (as the mute example, which lists the muted person alone). Either way someone who left
+   * since then is listed once more with a `removedState`. With `idlessInvitees` an invitee whose phone
+   * still rings is listed with `id: null`, as in the PSTN invite example.
+   */
   notifyRoster(call: CallRecord): void {
     if (call.state !== "established") return;
     const conf = this.conferences.get(call.conferenceId);
     if (!conf || conf.kind === "p2p") return;
-    this.send(call, "updated", `${callUrl(call.id)}/participants`, this.roster(call).map(participantResource));
+    const sent = (call.rosterSent ??= new Map());
+    const present = this.roster(call);
+    const stateOf = (m: Member) => JSON.stringify([m.state, m.muted]);
+    const changed = present.filter((m) => sent.get(m.id) !== stateOf(m));
+    const removed = [...sent.keys()].filter((id) => !present.some((m) => m.id === id));
+    const listed = call.variant.roster === "full" ? present : changed;
+    const ringing = call.variant.idlessInvitees
+      ? [...conf.members.values()].filter((m) => m.state === "ringing" && m.kind !== "bot")
+      : [];
+    if (call.variant.roster === "delta" && listed.length === 0 && removed.length === 0 && ringing.length === 0) return;
+    for (const m of present) sent.set(m.id, stateOf(m));
+    for (const id of removed) sent.delete(id);
+    this.send(call, "updated", `${callUrl(call.id)}/participants`, [
+      ...listed.map(participantResource),
+      ...removed.map((id) => removedParticipantResource(id, conf.members.get(id))),
+      ...ringing.map((m) => ({ ...participantResource(m), id: null })),
+    ]);
   }
 
   notifyRosterForConference(conf: Conference): void {

@@ -98,6 +98,8 @@ export interface CallRecord {
   conferenceId: string;
   createdAt: string;
   endedAt?: string;
+  /** Who the call's last roster update listed, and in what state (participant id → state), for deltas and removals. */
+  rosterSent?: Map<string, string>;
   /** The last keepAlive (or the call's start), on the emulator's clock (ms). */
   lastKeepAliveAt?: number;
   toneSubscribed: boolean;

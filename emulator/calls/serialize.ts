@@ -76,6 +76,13 @@ export function participantResource(m: Member): Record<string, unknown> {
   };
 }
 
+/** Someone who left (hung up, was removed, was moved on): listed once with why, in the next roster update. */
+export function removedParticipantResource(id: string, m: Member | undefined): Record<string, unknown> {
+  const reason = m?.endReason ?? "left";
+  if (!m) return { "@odata.type": "#microsoft.graph.participant", id, removedState: { reason } };
+  return { ...participantResource(m), removedState: { "@odata.type": "#microsoft.graph.removedState", reason } };
+}
+
 export function operationResource(
   callId: string,
   op: Pick<MediaOp, "id" | "odataType" | "status" | "clientContext">,

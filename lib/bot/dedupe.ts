@@ -15,7 +15,13 @@ function semanticFields(n: BotNotification): unknown[] {
         .map((p) => [p.graphParticipantId, p.identityKind, p.identityId, p.isMuted, p.isInLobby])
         .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
       const sequence = Math.max(-1, ...n.participants.map((p) => p.rosterSequenceNumber ?? -1));
-      return [sequence, crypto.createHash("sha256").update(JSON.stringify(entries)).digest("hex")];
+      return [
+        sequence,
+        crypto
+          .createHash("sha256")
+          .update(JSON.stringify([entries, n.removed]))
+          .digest("hex"),
+      ];
     }
     case "other":
       return [];

@@ -7,7 +7,7 @@ import { logger } from "@/lib/logger";
 import type { BotNotification, CallNotification, OperationNotification, RosterNotification } from "./schema";
 import {
   applyCallEvent,
-  diffRoster,
+  mergeRoster,
   isCallState,
   nextOperationStatus,
   operationStatusFrom,
@@ -101,9 +101,10 @@ async function applyRoster(tx: Tx, call: LockedCall, n: RosterNotification, now:
     where: { callId: call.id, leftAt: null },
     select: { graphParticipantId: true },
   });
-  const { upsert, gone } = diffRoster(
+  // merged by id: an update may list only who changed; someone left only when it says so
+  const { upsert, gone } = mergeRoster(
     present.map((p) => p.graphParticipantId),
-    n.participants,
+    n,
   );
   for (const p of upsert) {
     const fields = {

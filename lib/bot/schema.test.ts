@@ -87,6 +87,49 @@ describe("the commsNotifications envelope", () => {
     expect(JSON.stringify(roster)).not.toMatch(/\+\d{8,}/);
   });
 
+  it("reads a roster update as who joined or changed and who left: removal is explicit", () => {
+    const [muted] = parseNotifications(exampleBody("participant-mute.notification-1-roster-muted.json"));
+    // the mute example lists the muted person alone
+    expect(muted!.notification).toMatchObject({
+      kind: "roster",
+      participants: [{ graphParticipantId: "2765eb1501f847c6b12bc32111a4a86f", isMuted: true }],
+      removed: [],
+    });
+    const person = (id: string, extra: Record<string, unknown> = {}) => ({
+      "@odata.type": "#microsoft.graph.participant",
+      id,
+      info: { identity: { user: { id: "5810cede-f3cc-42eb-b2c1-e9bd5d53ec96", displayName: "Bob" } } },
+      ...extra,
+    });
+    const rosterOf = (item: Record<string, unknown>) =>
+      parseNotifications(envelope({ resourceUrl: `${callUrl}/participants`, ...item }))[0]!
+        .notification as RosterNotification;
+    const left = rosterOf({
+      changeType: "updated",
+      resourceData: [
+        person("A1B2C3D4-0000-4000-8000-000000000001"),
+        person("a1b2c3d4-0000-4000-8000-000000000002", { removedState: { reason: "left" } }),
+      ],
+    });
+    expect(left.participants.map((p) => p.graphParticipantId)).toEqual(["a1b2c3d4000040008000000000000001"]);
+    expect(left.removed).toEqual(["a1b2c3d4000040008000000000000002"]);
+    // v1.0's deltaParticipants: the participants that changed since the last update, with a sequence number
+    const delta = rosterOf({
+      changeType: "updated",
+      resourceData: {
+        "@odata.type": "#microsoft.graph.deltaParticipants",
+        sequenceNumber: 7,
+        participants: [person("p-1")],
+      },
+    });
+    expect(delta).toMatchObject({ participants: [{ graphParticipantId: "p1" }], removed: [] });
+    // a `deleted` change on the participants removes whom it lists
+    expect(rosterOf({ changeType: "deleted", resourceData: [person("p-2")] })).toMatchObject({
+      participants: [],
+      removed: ["p2"],
+    });
+  });
+
   it("reads operations and roster arrays", () => {
     const [op] = parseNotifications(exampleBody("participant-invite-ex1-one.notification-1-operation-completed.json"));
     expect(op!.notification).toMatchObject({ kind: "operation", operationKind: "invite", status: "completed" });

@@ -48,9 +48,18 @@ export interface RosterEntry {
   rosterSequenceNumber: number | null;
 }
 
+/**
+ * A roster update: not always everyone. v1.0 sends updates that list only who changed (the mute example
+ * lists the muted person alone; deltaParticipants), so an update is merged by participant id, and someone
+ * has left only when the update says so (a participant with a `removedState`, or a `deleted` change).
+ * Entries without an id (an invitee whose phone still rings) name nobody yet and are skipped.
+ */
 export interface RosterNotification extends Base {
   kind: "roster";
+  /** joined or changed */
   participants: RosterEntry[];
+  /** participant ids (normalised) that left */
+  removed: string[];
 }
 
 export interface OperationNotification extends Base {
@@ -222,9 +231,33 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
       tone: toneValue ? { sequenceId: toneSequenceId, tone: toneValue } : null,
     };
   }
-  if (sub === "participants" && !subId && Array.isArray(data)) {
-    const participants = data.map(rosterEntry).filter((p): p is RosterEntry => p !== null);
-    return { notification: { ...base(`${callPath}/participants`), kind: "roster", participants }, tone: null };
+  if (sub === "participants") {
+    // an array of participants, a deltaParticipants ({participants: [...]}), or one participant at its own URL
+    const delta = asRecord(data) && Array.isArray(single.participants) ? (single.participants as unknown[]) : null;
+    const raw: unknown[] = Array.isArray(data)
+      ? data
+      : (delta ?? (subId && asRecord(data) ? [{ id: subId, ...single }] : []));
+    const participants: RosterEntry[] = [];
+    const removed = new Set<string>(subId && item.changeType === "deleted" ? [subId] : []);
+    for (const entry of raw) {
+      const participant = asRecord(entry);
+      const id = participant && optionalString(participant.id);
+      if (!participant || !id) continue;
+      if (item.changeType === "deleted" || asRecord(participant.removedState)) removed.add(normaliseGraphId(id));
+      else {
+        const parsed = rosterEntry(participant);
+        if (parsed) participants.push(parsed);
+      }
+    }
+    return {
+      notification: {
+        ...base(`${callPath}/participants${subId ? `/${subId}` : ""}`),
+        kind: "roster",
+        participants: participants.filter((p) => !removed.has(p.graphParticipantId)),
+        removed: [...removed].sort(),
+      },
+      tone: null,
+    };
   }
   if (sub === "operations" && subId) {
     const status = optionalString(single.status)?.replace(/^./, (c) => c.toLowerCase()) ?? null;

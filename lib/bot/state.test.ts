@@ -3,7 +3,7 @@ import { exampleBody } from "@/tests/helpers/graph-examples";
 import { parseNotifications, type CallNotification } from "./schema";
 import {
   applyCallEvent,
-  diffRoster,
+  mergeRoster,
   initialSnapshot,
   nextOperationStatus,
   operationStatusFrom,
@@ -162,9 +162,14 @@ describe("outcomes, operations and rosters", () => {
     expect(nextOperationStatus("NOT_STARTED", null)).toBe("NOT_STARTED");
   });
 
-  it("a roster snapshot replaces: the missing have left", () => {
-    const diff = diffRoster(["a", "b", "c"], [{ graphParticipantId: "a" }, { graphParticipantId: "d" }]);
-    expect(diff.gone).toEqual(["b", "c"]);
-    expect(diff.upsert.map((p) => p.graphParticipantId)).toEqual(["a", "d"]);
+  it("a roster update is merged by id: who it lists joined or changed, only who it names as removed left", () => {
+    // the mute example lists the muted person alone: the others stay
+    const delta = mergeRoster(["a", "b", "c"], { participants: [{ graphParticipantId: "b" }], removed: [] });
+    expect(delta).toEqual({ upsert: [{ graphParticipantId: "b" }], gone: [] });
+    const left = mergeRoster(["a", "b", "c"], {
+      participants: [{ graphParticipantId: "a" }, { graphParticipantId: "d" }],
+      removed: ["c", "x"],
+    });
+    expect(left).toEqual({ upsert: [{ graphParticipantId: "a" }, { graphParticipantId: "d" }], gone: ["c"] });
   });
 });

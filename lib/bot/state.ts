@@ -178,15 +178,21 @@ export function nextOperationStatus(
 
 export interface RosterDiff<T extends { graphParticipantId: string }> {
   upsert: T[];
-  /** ids present before, absent from the snapshot: they left */
+  /** ids of people present before whom the update names as gone */
   gone: string[];
 }
 
-/** A roster notification is the full list (replace, not merge): everyone missing from it has left. */
-export function diffRoster<T extends { graphParticipantId: string }>(
+/**
+ * A roster update is merged by participant id: who it lists joined or changed, who it names as removed left;
+ * everyone it does not mention is as before (updates may list only who changed). Removal is explicit.
+ */
+export function mergeRoster<T extends { graphParticipantId: string }>(
   presentIds: readonly string[],
-  snapshot: readonly T[],
+  update: { participants: readonly T[]; removed?: readonly string[] },
 ): RosterDiff<T> {
-  const incoming = new Set(snapshot.map((p) => p.graphParticipantId));
-  return { upsert: [...snapshot], gone: presentIds.filter((id) => !incoming.has(id)) };
+  const removed = new Set(update.removed ?? []);
+  return {
+    upsert: update.participants.filter((p) => !removed.has(p.graphParticipantId)),
+    gone: presentIds.filter((id) => removed.has(id)),
+  };
 }

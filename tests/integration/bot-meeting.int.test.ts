@@ -5,7 +5,7 @@ import { request } from "@/emulator/test/helpers";
 import type { CallControl } from "@/lib/bot/meeting-calls";
 import type { TestDatabase } from "../helpers/database";
 import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
-import type { GraphTestEnv } from "./graph-helpers";
+import { forceEmulatorVariants, type GraphTestEnv } from "./graph-helpers";
 
 const ANSWERS = "+5511987654321";
 const DECLINES = "+5511912345678";
@@ -126,6 +126,43 @@ describe("the bot in an appointment's meeting", () => {
     expect(JSON.stringify(audit.map((a) => a.details))).not.toMatch(/\+?55119\d+/);
     const stored = JSON.stringify(await db.callParticipant.findMany({ where: { callId: call.id } }));
     expect(stored).not.toContain(ANSWERS);
+  });
+
+  it("roster updates that list only who changed keep everyone else; someone leaves when an update says so", async () => {
+    // the mute example's update lists the muted person alone; a ringing invitee is listed without an id
+    await forceEmulatorVariants(graph.emu, { roster: "delta", idlessInvitees: true });
+    try {
+      const { db } = database;
+      const { appointmentId, meeting, actor } = await env.appointmentWithMeeting();
+      const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+      await waitFor(
+        "established",
+        async () => (await db.call.findUnique({ where: { id: call.id } }))?.state === "established",
+      );
+      await request(graph.emu, "POST", `/_emulator/meetings/${encodeURIComponent(meeting.graphMeetingId!)}/guests`, {
+        body: { name: "Convidada" },
+      });
+      await waitFor("guest in the lobby", async () =>
+        (await bot.rosterFor(call.id)).participants.some((p) => p.displayName === "Convidada"),
+      );
+      await setEndpoint(ANSWERS, "answer");
+      await bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
+      const phone = await waitFor("phone in the roster", async () =>
+        (await bot.rosterFor(call.id)).participants.find((p) => p.kind === "phone"),
+      );
+      await bot.muteParticipant(call.id, phone.graphParticipantId, actor);
+      await waitFor("phone muted", async () =>
+        (await bot.rosterFor(call.id)).participants.some((p) => p.kind === "phone" && p.isMuted),
+      );
+      const kinds = async () => (await bot.rosterFor(call.id)).participants.map((p) => p.kind).sort();
+      expect(await kinds()).toEqual(["application", "guest", "phone"]);
+      await bot.removeParticipant(call.id, phone.graphParticipantId, actor);
+      await waitFor("phone gone", async () => !(await kinds()).includes("phone"));
+      expect(await kinds()).toEqual(["application", "guest"]);
+      await bot.leaveCall(call.id, actor);
+    } finally {
+      await forceEmulatorVariants(graph.emu, {});
+    }
   });
 
   it("refuses to act on a call that has ended", async () => {
