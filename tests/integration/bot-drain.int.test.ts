@@ -80,7 +80,8 @@ describe("draining a call's notifications", () => {
       state: "terminated",
       resultSubcode: 7000,
     });
-    const op = await database.db.callOperation.findUniqueOrThrow({ where: { graphOperationId: "op-1" } });
+    // stored as every Graph id is: lowercase, without dashes
+    const op = await database.db.callOperation.findUniqueOrThrow({ where: { graphOperationId: "op1" } });
     expect(op.status).toBe("COMPLETED");
     const rows = await database.db.inboundNotification.findMany({ where: { graphCallId } });
     expect(rows.every((row) => row.processedAt !== null && row.payload === null)).toBe(true);
@@ -102,7 +103,7 @@ describe("draining a call's notifications", () => {
       ),
     );
     expect(outcomes.filter((o) => o === "drained").length).toBeGreaterThanOrEqual(1);
-    expect(seen).toEqual(["call:established", ...Array.from({ length: 20 }, (_, i) => `op-many-${i + 1}`)]);
+    expect(seen).toEqual(["call:established", ...Array.from({ length: 20 }, (_, i) => `opmany${i + 1}`)]);
     expect(await database.db.inboundNotification.count({ where: { graphCallId, processedAt: null } })).toBe(0);
   });
 
