@@ -22,21 +22,30 @@ export async function AppShell({ viewer, children }: { viewer: Viewer; children:
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        {/* wider than the pages: an admin's nine links and name fit on one line at 1440 px in Portuguese
+            too; a label never breaks inside, a long name is cut short (its full text in the title) */}
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <Link href="/appointments" className="text-lg font-semibold text-brand-900">
             {app("name")}
           </Link>
-          <nav aria-label={t("label")} className="flex flex-1 flex-wrap gap-4 text-sm">
+          <nav aria-label={t("label")} className="flex flex-1 flex-wrap gap-x-3 gap-y-1 text-sm">
             {links
               .filter((link) => (link.roles as readonly string[]).includes(viewer.role))
               .map((link) => (
-                <Link key={link.href} href={link.href} className="text-slate-700 hover:text-brand-700 hover:underline">
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  className="whitespace-nowrap text-slate-700 hover:text-brand-700 hover:underline"
+                >
                   {t(link.key)}
                 </Link>
               ))}
           </nav>
-          <div className="flex flex-wrap items-center gap-3 text-sm">
-            <span className="text-slate-600">
+          <div className="flex items-center gap-3 text-sm">
+            <span
+              className="max-w-[14rem] truncate text-slate-600"
+              title={`${viewer.name} · ${t(`roles.${viewer.role}`)}`}
+            >
               {viewer.name} · {t(`roles.${viewer.role}`)}
             </span>
             <form action={signOutEverywhere}>

@@ -53,7 +53,9 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
       .getByRole("button", { name: /^Agendar às/ })
       .nth(3)
       .click();
-    await expect(page.getByText("Consulta agendada.")).toBeVisible();
+    // a move says so: not "Consulta agendada."
+    await expect(page.getByText("Consulta remarcada para o novo horário.")).toBeVisible();
+    await expect(page.getByText("Consulta agendada.")).toHaveCount(0);
     const secondLink = await page.getByLabel(/Link do paciente/).inputValue();
     expect(secondLink).not.toBe(firstLink);
 
@@ -63,13 +65,56 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     expect((await patient.goto(secondLink))?.status()).toBe(200);
 
     await page.getByRole("link", { name: "Abrir a consulta" }).click();
+    // the history says what happened, in words
+    await expect(page.getByRole("region", { name: "Histórico" })).toContainText(
+      "Carla Mendes (Recepção) remarcou a consulta para",
+    );
+    await expect(page.getByTestId("meeting-state")).toHaveText("Pronta", { timeout: 30_000 });
+    await expect(page.getByRole("button", { name: "Robô entra na reunião" })).toBeVisible();
     await page.getByLabel("Sim, cancelar esta consulta").check();
     await page.getByRole("button", { name: "Cancelar consulta" }).click();
     await expect(page.getByText("Cancelada").first()).toBeVisible();
     await expect(page.getByRole("link", { name: "Remarcar" })).toHaveCount(0);
+    // without a reload: the meeting is no longer offered, and the page follows its removal
+    await expect(page.getByRole("link", { name: "Abrir no Teams" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Robô entra na reunião" })).toHaveCount(0);
+    await expect(page.getByTestId("meeting-state")).toHaveText("Excluída", { timeout: 30_000 });
     expect((await patient.goto(secondLink))?.status()).toBe(404);
     await expect(patient.getByRole("heading", { name: "Página não encontrada" })).toBeVisible();
     await phone.close();
+  });
+
+  test("a time just taken elsewhere leaves the grid, with the times overlapping it", async ({ page, browser }) => {
+    test.setTimeout(120_000);
+    await signIn(page, "staff");
+    // the grid of next week for Paulo, open before anyone else books
+    await page.goto("/appointments/new");
+    await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dra. Ana Ribeiro" });
+    await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: "Consulta" });
+    await page.getByRole("button", { name: "Continuar" }).click();
+    await page.getByLabel(/Buscar paciente/).fill("Paulo");
+    await page.getByRole("button", { name: "Buscar", exact: true }).click();
+    await page.getByRole("link", { name: "Escolher Paulo Pereira" }).click();
+    await showNextWeek(page);
+    const day = lastDayOfSlots(page);
+    const wanted = day.getByRole("button", { name: /^Agendar às/ }).nth(4);
+    const label = (await wanted.getAttribute("aria-label"))!;
+    const before = await day.getByRole("button", { name: /^Agendar às/ }).count();
+
+    // someone else books that very time first
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await signIn(otherPage, "staff");
+    await bookFor(otherPage, "Fernanda", "Fernanda Ribeiro", 4);
+    await other.close();
+
+    await wanted.click();
+    await expect(page.getByText(/Esse horário acabou de ser ocupado por outro agendamento/)).toBeVisible();
+    // without a reload, the grid no longer offers it, nor the times whose visit would overlap it
+    await expect(page.getByRole("button", { name: label, exact: true })).toHaveCount(0);
+    await expect
+      .poll(async () => before - (await day.getByRole("button", { name: /^Agendar às/ }).count()))
+      .toBeGreaterThanOrEqual(2);
   });
 
   test("a clinician cannot open another clinician's appointment", async ({ page, browser }) => {

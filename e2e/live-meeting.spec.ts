@@ -64,6 +64,9 @@ test("staff follow the bot in an appointment's meeting: lobby, interpreter by ph
   const interpreter = inMeeting.getByRole("listitem").filter({ hasText: "•••• 0001" });
   await expect(interpreter).toBeVisible({ timeout: 10_000 });
   await expect(live.getByTestId("invitations")).toContainText(/•••• 0001 — atendeu/);
+  // the status under the form follows the invitation: no "Convidando…" once it was answered
+  await expect(live.getByText("•••• 0001: atendeu.")).toBeVisible();
+  await expect(live.getByText("Convidando •••• 0001…")).toHaveCount(0);
 
   await interpreter.getByRole("button", { name: "Silenciar •••• 0001" }).click();
   await expect(interpreter.getByText("Sem áudio")).toBeVisible({ timeout: 5_000 });
@@ -77,6 +80,10 @@ test("staff follow the bot in an appointment's meeting: lobby, interpreter by ph
   await phone.fill("+5511955550002");
   await live.getByRole("button", { name: "Ligar e convidar" }).click();
   await expect(live.getByTestId("invitations")).toContainText(/•••• 0002 — recusou/, { timeout: 10_000 });
+  // in words: no "(código 603/0)", and no lasting "Convidando •••• 0002…"
+  await expect(live.getByTestId("invitations")).not.toContainText(/código|603/);
+  await expect(live.getByText("•••• 0002: recusou.")).toBeVisible();
+  await expect(live.getByText("Convidando •••• 0002…")).toHaveCount(0);
   await expect(inMeeting.getByRole("listitem").filter({ hasText: "•••• 0002" })).toHaveCount(0);
 
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);

@@ -16,12 +16,19 @@ test("a reminder call rings the patient, who presses 1, and staff see the appoin
   await bookFor(page, "Rafaela", "Rafaela Gomes");
   await page.getByRole("button", { name: "Ligar agora para o paciente com o lembrete" }).click();
   await expect(page.getByText("Ligação de lembrete na fila.")).toBeVisible();
-  await expect(async () => {
-    await page.reload();
-    await expect(page.getByTestId("reminder-state")).toContainText("Paciente confirmou por telefone", {
-      timeout: 1_000,
-    });
-  }).toPass({ timeout: 60_000 });
+  // no reload: the page follows the call it asked for until the outcome is in
+  await expect(page.getByTestId("reminder-state")).toContainText("Paciente confirmou por telefone", {
+    timeout: 60_000,
+  });
   await expect(page.getByText("Confirmada").first()).toBeVisible();
+  // the history in words, not "reminder.remind-now · staff" or "reminder.outcome · reminder-call"
+  const history = page.getByRole("region", { name: "Histórico" });
+  await expect(history).toContainText("Carla Mendes (Recepção) pediu que a ligação de lembrete fosse feita agora.");
+  await expect(history).toContainText("A ligação de lembrete terminou: o paciente confirmou.");
+  await expect(history).not.toContainText("reminder.");
+  // the call log shows what she chose, not "Concluída"
+  await page.goto("/calls");
+  const row = page.getByTestId("call-row").filter({ hasText: "Lembrete" }).filter({ hasText: "0010" }).first();
+  await expect(row).toContainText("Confirmada pelo paciente");
   await emulator.dispose();
 });

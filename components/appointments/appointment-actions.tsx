@@ -38,6 +38,11 @@ export function CancelForm({ appointmentId, action }: { appointmentId: string; a
   const t = useTranslations("appointments.detail");
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
   const id = useId();
+  const router = useRouter();
+  // the rest of the page (status, meeting, the bot's panel) changes with the cancel: read it again
+  useEffect(() => {
+    if (state.status === "done") router.refresh();
+  }, [state, router]);
   if (state.status === "done") return <Result state={state} id={id} />;
   return (
     <form action={formAction} className="rounded-lg border border-red-200 bg-red-50 p-3">

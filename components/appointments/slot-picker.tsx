@@ -1,7 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useId } from "react";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useId } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import type { BookingFormState } from "@/lib/appointments/actions";
 import { formatDateTime, formatTime, formatWeekday } from "@/lib/format";
@@ -18,17 +19,33 @@ export function SlotPicker(props: {
   hidden: Record<string, string>;
   days: SlotDay[];
   zone: string;
+  /** what a success says: a new booking, or the appointment moved */
+  mode: "book" | "reschedule";
 }) {
   const t = useTranslations("appointments.booking");
   // the page's language, whatever the viewer's profile says (lib/format.ts)
   const locale = useLocale();
   const [state, formAction, pending] = useActionState(props.action, { status: "idle" });
   const statusId = useId();
+  const router = useRouter();
+  // a refused time (just taken, or no longer on offer) means the grid is out of date: read it again, so the
+  // taken time and the ones overlapping it disappear (and a fresh request key comes with it)
+  useEffect(() => {
+    if (state.status === "error") router.refresh();
+  }, [state, router]);
 
   if (state.status === "booked") {
     return (
       <div role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
-        <p className="font-semibold">{state.replayed ? t("alreadyBooked") : t("booked")}</p>
+        <p className="font-semibold">
+          {props.mode === "reschedule"
+            ? state.replayed
+              ? t("alreadyMoved")
+              : t("moved")
+            : state.replayed
+              ? t("alreadyBooked")
+              : t("booked")}
+        </p>
         {state.joinUrl && (
           <div className="mt-3">
             <label htmlFor={`${statusId}-link`} className="block text-sm font-medium">

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
+import { invitationDetail } from "@/lib/calls/result-codes";
 import { E164, getRoster, LIVE_STATES, normalisePhone, postJson, type Roster, type RosterParticipant } from "./api";
 
 export interface PanelPerson {
@@ -77,13 +78,13 @@ export function LiveCallPanel({
     };
   }, [callId, errorText, nameOf, t]);
 
-  async function run(key: string, url: string, body?: unknown): Promise<boolean> {
+  async function run<T = unknown>(key: string, url: string, body?: unknown): Promise<T | null> {
     setPending(key);
     setError(null);
-    const result = await postJson<unknown>(url, body);
+    const result = await postJson<T>(url, body);
     setPending(null);
     if (!result.ok) setError(errorText(result.code));
-    return result.ok;
+    return result.ok ? result.data : null;
   }
 
   async function join() {
@@ -174,8 +175,11 @@ export function LiveCallPanel({
           {canControl && (
             <InviteForms
               people={people}
+              roster={roster}
               disabled={pending !== null}
-              onInvite={(body, key) => run(key, `${base}/invite`, body)}
+              onInvite={async (body, key) =>
+                (await run<{ operationId: string }>(key, `${base}/invite`, body))?.operationId ?? null
+              }
             />
           )}
 
@@ -290,28 +294,45 @@ function Badge({ children, tone = "slate" }: { children: React.ReactNode; tone?:
   return <span className={`ml-2 inline-block rounded px-1.5 py-0.5 text-xs font-medium ${colours}`}>{children}</span>;
 }
 
+/** The invitation staff just sent, followed in the roster until it is answered or fails. */
+interface SentInvitation {
+  operationId: string;
+  name: string;
+}
+
 function InviteForms({
   people,
+  roster,
   disabled,
   onInvite,
 }: {
   people: PanelPerson[];
+  roster: Roster | null;
   disabled: boolean;
-  onInvite: (body: unknown, key: string) => Promise<boolean>;
+  /** the invitation's operation id, or null when it was refused */
+  onInvite: (body: unknown, key: string) => Promise<string | null>;
 }) {
   const t = useTranslations("calls.panel");
   const id = useId();
   const [personId, setPersonId] = useState("");
   const [phone, setPhone] = useState("");
   const [phoneError, setPhoneError] = useState<string | null>(null);
-  const [done, setDone] = useState("");
+  const [sent, setSent] = useState<SentInvitation | null>(null);
+  // "Inviting …" only while it rings: once the roster has its outcome, the status says that instead
+  const outcome = sent ? roster?.invitations.find((inv) => inv.operationId === sent.operationId)?.outcome : undefined;
+  const done = !sent
+    ? ""
+    : !outcome || outcome === "ringing"
+      ? t("invited", { name: sent.name })
+      : t("inviteEnded", { name: sent.name, outcome: t.has(`outcome.${outcome}`) ? t(`outcome.${outcome}`) : outcome });
 
   async function invitePerson(event: React.FormEvent) {
     event.preventDefault();
     const person = people.find((p) => p.id === personId);
     if (!person) return;
-    if (await onInvite({ kind: "user", userId: person.id }, "invite-user")) {
-      setDone(t("invited", { name: person.name }));
+    const operationId = await onInvite({ kind: "user", userId: person.id }, "invite-user");
+    if (operationId) {
+      setSent({ operationId, name: person.name });
       setPersonId("");
     }
   }
@@ -324,8 +345,9 @@ function InviteForms({
       return;
     }
     setPhoneError(null);
-    if (await onInvite({ kind: "phone", e164 }, "invite-phone")) {
-      setDone(t("invited", { name: `•••• ${e164.slice(-4)}` }));
+    const operationId = await onInvite({ kind: "phone", e164 }, "invite-phone");
+    if (operationId) {
+      setSent({ operationId, name: `•••• ${e164.slice(-4)}` });
       setPhone("");
     }
   }
@@ -420,15 +442,31 @@ function Invitations({ roster, people }: { roster: Roster | null; people: PanelP
           <li key={inv.operationId}>
             <span className="font-medium">{labelOf(inv.label)}</span> —{" "}
             <span>{t.has(`outcome.${inv.outcome}`) ? t(`outcome.${inv.outcome}`) : inv.outcome}</span>
-            {inv.outcome !== "ringing" && inv.outcome !== "answered" && inv.resultCode !== null && (
-              <span className="text-slate-600">
-                {" "}
-                ({t("resultCode", { code: inv.resultCode, subcode: inv.resultSubcode ?? 0 })})
-              </span>
-            )}
+            <InvitationDetail outcome={inv.outcome} code={inv.resultCode} subcode={inv.resultSubcode} />
           </li>
         ))}
       </ul>
     </section>
+  );
+}
+
+/** Why an invitation ended, in words where Teams' code is documented (lib/calls/result-codes.ts). */
+function InvitationDetail({
+  outcome,
+  code,
+  subcode,
+}: {
+  outcome: string;
+  code: number | null;
+  subcode: number | null;
+}) {
+  const t = useTranslations("calls");
+  const detail = invitationDetail(outcome, code, subcode);
+  if (!detail) return null;
+  return (
+    <span className="text-slate-600">
+      {" — "}
+      {"reason" in detail ? t(`reason.${detail.reason}`) : t("panel.resultCode", detail)}
+    </span>
   );
 }

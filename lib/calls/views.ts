@@ -31,6 +31,29 @@ export interface CallLogEntry {
   parties: string[];
 }
 
+/**
+ * A reminder's business outcome as a call-log outcome (calls.log.outcome.* in messages/*.json). Only the
+ * reminder's latest call carries it (Reminder.callId); earlier, unanswered tries keep their own end.
+ */
+export function reminderLogOutcome(outcome: string | null | undefined): string | null {
+  switch (outcome) {
+    case "CONFIRMED":
+      return "patientConfirmed";
+    case "CANCELLED":
+      return "patientCancelled";
+    case "TRANSFERRED":
+      return "transferred";
+    case "NO_ANSWER":
+      return "no-answer";
+    case "NO_RESPONSE":
+      return "noChoice";
+    case "FAILED":
+      return "failed";
+    default:
+      return null;
+  }
+}
+
 /** Every call, newest first (staff and admins); null for anyone else. */
 export async function callLogForViewer(viewer: Viewer): Promise<CallLogEntry[] | null> {
   if (!canSeeAllAppointments(viewer.role)) return null;
@@ -48,6 +71,15 @@ export async function callLogForViewer(viewer: Viewer): Promise<CallLogEntry[] |
       operations: { where: { kind: "invite" }, orderBy: { createdAt: "asc" }, select: { clientContext: true } },
     },
   });
+  // a reminder call's log line tells what the patient chose, not the line's technical end ("completed")
+  const reminderCallIds = calls.filter((c) => c.purpose === "REMINDER").map((c) => c.id);
+  const reminders = reminderCallIds.length
+    ? await db.reminder.findMany({
+        where: { callId: { in: reminderCallIds }, outcome: { not: null } },
+        select: { callId: true, outcome: true },
+      })
+    : [];
+  const reminderOutcomeOf = new Map(reminders.map((r) => [r.callId, r.outcome]));
   const initiatorIds = [...new Set(calls.map((c) => c.initiatedById).filter((id): id is string => !!id))];
   const initiators = initiatorIds.length
     ? await db.user.findMany({ where: { id: { in: initiatorIds } }, select: { id: true, name: true } })
@@ -69,7 +101,7 @@ export async function callLogForViewer(viewer: Viewer): Promise<CallLogEntry[] |
       purpose: c.purpose,
       state: c.state,
       live: LIVE_STATES.includes(c.state),
-      outcome: c.outcome,
+      outcome: reminderLogOutcome(reminderOutcomeOf.get(c.id)) ?? c.outcome,
       createdAt: c.createdAt,
       establishedAt: c.establishedAt,
       endedAt: c.endedAt,

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
 import { AUDIT_ACTIONS, SYSTEM_ACTOR_KEYS, sentenceKey } from "@/lib/audit/sentences";
+import { RESULT_REASONS } from "@/lib/calls/result-codes";
 import { ruleErrorKeys } from "@/lib/clinic-line/schema";
 import { LOBBY_SCOPES, PRESENTER_VALUES } from "@/lib/meetings/schema";
 import { SLOT_REFUSAL_REASONS } from "@/lib/scheduling";
@@ -117,5 +118,15 @@ describe("messages", () => {
     for (const key of ruleErrorKeys) expect(english.has(`lineAdmin.errors.${key}`), key).toBe(true);
     expect(english.has("lineAdmin.form.confirmRejectAll")).toBe(true);
     expect(english.has("lineAdmin.row.confirmDelete")).toBe(true);
+  });
+
+  it("puts every Teams result reason into words", () => {
+    for (const reason of RESULT_REASONS) expect(english.has(`calls.reason.${reason}`), reason).toBe(true);
+  });
+
+  it("words what the patient chose on a reminder call, for the call log", () => {
+    for (const key of ["patientConfirmed", "patientCancelled", "transferred", "no-answer", "noChoice", "failed"]) {
+      expect(english.has(`calls.log.outcome.${key}`), key).toBe(true);
+    }
   });
 });

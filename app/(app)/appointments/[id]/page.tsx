@@ -14,6 +14,7 @@ import { StatusBadge } from "@/components/appointments/status-badge";
 import { auditSentences } from "@/components/audit/audit-sentence";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
+import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appointments/progress";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime, formatDateTimeRange, zoneLabel } from "@/lib/format";
@@ -30,8 +31,12 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
   const t = await getTranslations("appointments.detail");
   const rt = await getTranslations("appointments.reminder");
   const sentence = await auditSentences(viewer.timeZone, locale);
-  const live = a.status === "BOOKED" || a.status === "CONFIRMED";
-  const upcoming = live && a.endsAt > new Date();
+  const now = new Date();
+  const live = isLive(a.status);
+  const upcoming = live && a.endsAt > now;
+  const pageState = { status: a.status, meetingState: a.meeting?.state ?? null, reminder };
+  // a cancelled appointment's meeting is on its way out: no join link, no bot
+  const meetingReady = meetingUsable(pageState);
 
   return (
     <main id="main" className="mx-auto max-w-4xl p-4">
@@ -69,8 +74,8 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
         </dd>
         <dt className="font-medium text-slate-600">{t("meeting")}</dt>
         <dd>
-          <span data-testid="meeting-state">{t(`meetingState.${a.meeting?.state ?? "NONE"}`)}</span>
-          {a.meeting?.state === "FAILED" && (
+          <span data-testid="meeting-state">{t(`meetingState.${meetingLabel(pageState)}`)}</span>
+          {live && a.meeting?.state === "FAILED" && (
             <div className="mt-2">
               {a.meeting.failureReason && (
                 <p className="text-sm text-red-800">{t("meetingFailure", { reason: a.meeting.failureReason })}</p>
@@ -81,12 +86,11 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           {a.meeting?.state === "PENDING" && a.meeting.failureReason && (
             <p className="text-sm text-amber-800">{t("meetingRetryingBecause", { reason: a.meeting.failureReason })}</p>
           )}
-          {a.meeting?.state === "READY" && a.meeting.joinWebUrl && (
+          {meetingReady && a.meeting?.joinWebUrl && (
             <a href={a.meeting.joinWebUrl} className="ml-2 text-brand-700 underline" rel="noreferrer" target="_blank">
               {t("joinMeeting")}
             </a>
           )}
-          <RefreshWhile active={live && (!a.meeting || a.meeting.state === "PENDING")} />
         </dd>
         <dt className="font-medium text-slate-600">{t("reminderCall")}</dt>
         <dd data-testid="reminder-state">
@@ -98,8 +102,10 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           {reminder?.detail && <span className="block text-sm text-slate-600">{reminder.detail}</span>}
         </dd>
       </dl>
+      {/* the meeting being created or removed, a reminder call under way: re-read until it settles */}
+      <RefreshWhile active={pageInProgress(pageState, now)} />
 
-      {a.meeting?.state === "READY" && <LiveMeetingSection viewer={viewer} appointmentId={a.id} />}
+      {meetingReady && <LiveMeetingSection viewer={viewer} appointmentId={a.id} />}
 
       {upcoming && (
         <section aria-labelledby="manage" className="mt-8 space-y-4">

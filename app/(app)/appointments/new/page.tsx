@@ -190,6 +190,7 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
                 slots: d.slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
               }))}
               zone={viewer.timeZone}
+              mode="book"
             />
           </>
         ) : (

@@ -64,6 +64,7 @@ export default async function ReschedulePage({
         hidden={{ appointmentId: a.id, idempotencyKey: crypto.randomUUID() }}
         days={[...byDay.entries()].map(([day, slots]) => ({ date: day, slots }))}
         zone={viewer.timeZone}
+        mode="reschedule"
       />
     </main>
   );
