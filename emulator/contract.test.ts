@@ -74,7 +74,8 @@ async function establishedCall(): Promise<string> {
   return res.json.id;
 }
 
-async function meetingCallWithGuest(): Promise<{ callId: string; guestId: string }> {
+/** `source`: the application instance (resource account with a number) that phone invitations dial from. */
+async function meetingCallWithGuest(source?: object): Promise<{ callId: string; guestId: string }> {
   const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", { token: user, body: { subject: "group" } });
   const res = await request(emu, "POST", "/v1.0/communications/calls", {
     token: app,
@@ -82,6 +83,7 @@ async function meetingCallWithGuest(): Promise<{ callId: string; guestId: string
       callbackUri: `${bot.url}/cb`,
       requestedModalities: ["audio"],
       mediaConfig: serviceMedia,
+      ...(source && { source }),
       chatInfo: m.json.chatInfo,
       meetingInfo: { "@odata.type": "#microsoft.graph.organizerMeetingInfo", organizer: { user: { id: ANA } } },
     },
@@ -113,6 +115,8 @@ const UNDECLARED_PARAMETERS: Record<string, string> = {
   "call-transfer-ex3-pstn.request.json": "clientContext",
   "call-transfer-ex4-consultative-pstn.request.json": "clientContext",
 };
+
+const CLINIC_LINE_INSTANCE = "3d913abb-aec0-4964-8fa6-3c6850c4f278";
 
 /** Rewrites the docs' prompt URLs (cdn.contoso.com) to a local WAV server so prompts really play. */
 function localPrompts(body: Record<string, unknown>): void {
@@ -163,7 +167,10 @@ describe("replays every request example from the contract", () => {
     } else if (/^call-(answer|reject|redirect)/.test(file)) {
       path = path.replace(/calls\/[^/]+/, `calls/${await incomingCall()}`);
     } else if (/^(participant-|call-list-participants|call-get-ex2)/.test(file)) {
-      const { callId, guestId } = await meetingCallWithGuest();
+      // the PSTN invitation example needs an application instance with a phone number as the call's source
+      const { callId, guestId } = await meetingCallWithGuest(
+        file.includes("-pstn") ? { identity: { applicationInstance: { id: CLINIC_LINE_INSTANCE } } } : undefined,
+      );
       path = path
         .replace(/calls\/[^/]+/, `calls/${callId}`)
         .replace(/participants\/(?!invite)[^/]+/, `participants/${guestId}`);
@@ -313,6 +320,20 @@ describe("errors and permissions (emulator/CONTRACT.md#errors, #permissions)", (
       body: { clientContext: "not a parameter of keepAlive" },
     });
     expect(keepAlive.status).toBe(400);
+  });
+
+  it("a phone number is invited only into a call whose source is an application instance (a number to dial from) → else 400", async () => {
+    const invitePhone = (callId: string) =>
+      request(emu, "POST", `/v1.0/communications/calls/${callId}/participants/invite`, {
+        token: app,
+        body: { participants: [{ identity: { phone: { id: "+12345678901" } } }] },
+      });
+    const asApp = await meetingCallWithGuest();
+    const refused = await invitePhone(asApp.callId);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain("application instance");
+    const asInstance = await meetingCallWithGuest({ identity: { applicationInstance: { id: CLINIC_LINE_INSTANCE } } });
+    expect((await invitePhone(asInstance.callId)).status).toBe(200);
   });
 
   it("malformed JSON → 400 BadRequest; missing required fields → 400 invalidRequest; unknown ids → 404 itemNotFound", async () => {

@@ -129,7 +129,14 @@ describe("roster forms", () => {
       .items()
       .filter((n) => n.resourceUrl.endsWith("/participants"))
       .map((n) =>
-        (n.resourceData as { id: string; isMuted: boolean; removedState?: { reason: string } }[]).map(
+        (
+          n.resourceData as {
+            id: string;
+            isMuted: boolean;
+            removedState?: { reason: string };
+            info?: { identity?: { guest?: unknown } };
+          }[]
+        ).map(
           (p) =>
             `${p.id === undefined ? "?" : p.info?.identity?.guest ? "guest" : "bot"}${p.isMuted ? "+muted" : ""}${p.removedState ? "-removed" : ""}`,
         ),

@@ -430,6 +430,14 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     requireAppRole(principal, ["Calls.InitiateGroupCall.All"], "Inviting participants");
     if (call.state !== "established")
       throw badRequest(`The call is ${call.state}; participants can only be invited into an established call.`);
+    // A phone number is dialled from the call's source, which must then be an application instance (a
+    // resource account with a number): calls the app joined as itself have no number to call from.
+    const applicationInstance = (call.source.identity as { applicationInstance?: { id?: unknown } } | undefined)
+      ?.applicationInstance?.id;
+    if (body.participants.some((p) => p.identity.phone) && !applicationInstance)
+      throw badRequest(
+        "Inviting a phone number needs the call to be placed with an application instance (a resource account with a phone number) as its source.",
+      );
     const op = { id: crypto.randomUUID(), clientContext: body.clientContext ?? null };
     const participants = body.participants[0]?.replacesCallId ? body.participants.slice(0, 1) : body.participants;
     engine.invite(call, op, participants);

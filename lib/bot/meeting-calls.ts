@@ -23,10 +23,22 @@ export interface CallControlDeps {
   /** PUBLIC_BASE_URL + /api/calls/notifications */
   callbackUri: string;
   tenantId: string;
-  /** CLINIC_LINE_APPLICATION_INSTANCE_ID: the clinic's number, required for phone calls against Microsoft */
+  /**
+   * CLINIC_LINE_APPLICATION_INSTANCE_ID: the clinic's resource account with a number. Meeting joins and group
+   * calls are placed from it, so that phone numbers can be invited into them (they are dialled from the
+   * call's source); without it phone invitations are refused.
+   */
   clinicLineInstanceId?: string;
-  /** the emulator stands in for Microsoft: phone invitations work without an application instance */
+  /** the emulator stands in for Microsoft: its clinic line needs no configured instance */
   emulator: boolean;
+}
+
+/** The emulator's clinic line: any application instance id is one of its numbers. */
+export const EMULATOR_CLINIC_LINE_INSTANCE = "emulator-clinic-line";
+
+/** The application instance calls are placed from, if there is one (see CallControlDeps.clinicLineInstanceId). */
+export function clinicLineInstance(deps: { clinicLineInstanceId?: string; emulator: boolean }): string | undefined {
+  return deps.clinicLineInstanceId || (deps.emulator ? EMULATOR_CLINIC_LINE_INSTANCE : undefined);
 }
 
 export type InviteTarget = { kind: "user"; userId: string; displayName?: string } | { kind: "phone"; e164: string };
@@ -283,6 +295,7 @@ export function callControl(deps: CallControlDeps) {
       return {
         kind: "joinMeetingByChat",
         callbackUri: deps.callbackUri,
+        applicationInstanceId: clinicLineInstance(deps),
         tenantId: coordinates.tenantId ?? deps.tenantId,
         chatInfo: { threadId: coordinates.threadId, messageId: coordinates.messageId },
         organizerId,
@@ -297,6 +310,7 @@ export function callControl(deps: CallControlDeps) {
         return {
           kind: "joinMeetingById",
           callbackUri: deps.callbackUri,
+          applicationInstanceId: clinicLineInstance(deps),
           tenantId: deps.tenantId,
           joinMeetingId: settings.joinMeetingId,
           passcode: settings.passcode ?? null,
@@ -515,8 +529,9 @@ export function callControl(deps: CallControlDeps) {
         participant = target(userIdentity(user.entraObjectId, who.displayName ?? user.name, deps.tenantId));
         label = `user:${user.entraObjectId}`;
       } else {
-        // PSTN needs the clinic's application instance (a Teams resource account with a number)
-        if (!deps.clinicLineInstanceId && !deps.emulator)
+        // the number is dialled from the call's source: the clinic's application instance, which the join (or
+        // group call) was placed from when one is configured
+        if (!clinicLineInstance(deps))
           throw new AppError(
             "UNPROCESSABLE",
             "Phone invitations need the clinic line: set CLINIC_LINE_APPLICATION_INSTANCE_ID.",
@@ -585,6 +600,7 @@ export function callControl(deps: CallControlDeps) {
           deps.calls.create({
             kind: "group",
             callbackUri: deps.callbackUri,
+            applicationInstanceId: clinicLineInstance(deps),
             tenantId: deps.tenantId,
             userIds: users.map((u) => u.entraObjectId!),
           }),

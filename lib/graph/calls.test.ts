@@ -49,6 +49,16 @@ describe("create call bodies (emulator/CONTRACT.md#create-call)", () => {
       "@odata.type": "#microsoft.graph.organizerMeetingInfo",
       organizer: { user: { id: "org", tenantId: "t" } },
     });
+    expect(body.source).toBeUndefined();
+    // placed from the clinic line's application instance, so that phone numbers can be invited later
+    const fromInstance = calls.createCallBody({
+      kind: "joinMeetingByChat",
+      chatInfo: { threadId: "19:meeting_x@thread.v2", messageId: "0" },
+      organizerId: "org",
+      applicationInstanceId: "ai",
+      callbackUri: CB,
+    });
+    expect(fromInstance.source).toMatchObject({ identity: { applicationInstance: { id: "ai" } } });
   });
 
   it("calls a phone from the clinic line's application instance, E.164 only", () => {

@@ -102,6 +102,12 @@ function checkClientContext(clientContext: string | undefined): void {
 interface CreateCommon {
   /** HTTPS URL of the bot's notification endpoint for this call. */
   callbackUri: string;
+  /**
+   * The application instance (a Teams resource account with a phone number) the call is placed from: phone
+   * calls need it, and so do phone numbers invited into a meeting or group call later (they are dialled from
+   * the call's source). Without it the call comes from the application itself.
+   */
+  applicationInstanceId?: string;
   tenantId?: string;
   modalities?: Modality[];
   /** Prompts the platform fetches before they are needed (cache key = resourceId). */
@@ -151,16 +157,6 @@ export function createCallBody(input: CreateCallInput): Call {
       body.targets = [target(userIdentity(input.userId, input.displayName))];
       break;
     case "phone":
-      // PSTN calls come from an application instance (the clinic line) that owns a phone number
-      body.source = {
-        "@odata.type": "#microsoft.graph.participantInfo",
-        identity: {
-          applicationInstance: {
-            id: input.applicationInstanceId,
-            ...(input.applicationInstanceDisplayName ? { displayName: input.applicationInstanceDisplayName } : {}),
-          },
-        } satisfies CommunicationsIdentitySet,
-      } as ParticipantInfo;
       body.targets = [target(phoneIdentity(input.phone))];
       break;
     case "group":
@@ -169,6 +165,16 @@ export function createCallBody(input: CreateCallInput): Call {
       body.targets = input.userIds.map((id) => target(userIdentity(id)));
       if (input.subject) body.subject = input.subject;
       break;
+  }
+  if (input.applicationInstanceId) {
+    // PSTN calls (and phone numbers invited later) come from an application instance that owns a number
+    const displayName = input.kind === "phone" ? input.applicationInstanceDisplayName : undefined;
+    body.source = {
+      "@odata.type": "#microsoft.graph.participantInfo",
+      identity: {
+        applicationInstance: { id: input.applicationInstanceId, ...(displayName ? { displayName } : {}) },
+      } satisfies CommunicationsIdentitySet,
+    } as ParticipantInfo;
   }
   return body;
 }

@@ -14,7 +14,7 @@
 // stored names steps and operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
-import { graphIdForRequest, hangUpUnlessGone } from "@/lib/bot/meeting-calls";
+import { clinicLineInstance, graphIdForRequest, hangUpUnlessGone } from "@/lib/bot/meeting-calls";
 import { lifecycleEventOf } from "@/lib/bot/flows/call-events";
 import { maskPhone, normaliseGraphId, type BotNotification, type ToneEvent } from "@/lib/bot/schema";
 import {
@@ -321,7 +321,7 @@ export function reminderService(deps: ReminderDeps) {
     }
     let input: CreateCallInput;
     if (phone) {
-      const instance = deps.clinicLineInstanceId ?? (deps.emulator ? "emulator-clinic-line" : null);
+      const instance = clinicLineInstance(deps);
       if (!instance) {
         await finishReminder(row.id, { status: "DONE", outcome: "FAILED", detail: "clinic line not configured" });
         return "failed";
