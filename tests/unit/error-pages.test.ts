@@ -1,6 +1,7 @@
 // The error pages as the server renders them: translated, "briefly unavailable" for the session
 // store's outage, and nothing of the error itself (message, stack, digest) in what the visitor sees.
 import { createElement } from "react";
+import { jsx } from "react/jsx-runtime";
 import { renderToStaticMarkup } from "react-dom/server";
 import { NextIntlClientProvider } from "next-intl";
 import { describe, expect, it } from "vitest";
@@ -19,12 +20,14 @@ function serverError(message: string, digest: string): Error {
 }
 
 function render(locale: keyof typeof catalogues, error: unknown): string {
+  // jsx() as the compiled JSX calls it: the children travel in the props
   return renderToStaticMarkup(
-    createElement(
-      NextIntlClientProvider,
-      { locale, timeZone: "UTC", messages: { errorPage: catalogues[locale].errorPage } },
-      createElement(ErrorPage, { error, retry: () => {} }),
-    ),
+    jsx(NextIntlClientProvider, {
+      locale,
+      timeZone: "UTC",
+      messages: { errorPage: catalogues[locale].errorPage },
+      children: createElement(ErrorPage, { error, retry: () => {} }),
+    }),
   );
 }
 
