@@ -223,6 +223,13 @@ describe("exceptionCreateSchema", () => {
     expect(errors({ date })).toEqual({ date: "dateOutOfRange" });
   });
 
+  it("still checks the times next to a far-off date", () => {
+    expect(errors({ date: "9999-12-31", kind: "EXTRA_HOURS" })).toEqual({
+      date: "dateOutOfRange",
+      start: "timesRequired",
+    });
+  });
+
   it("refuses a missing date, an unknown kind and a long note", () => {
     expect(errors({ date: "", kind: "HOLIDAY", note: "x".repeat(201) })).toEqual({
       date: "required",

@@ -224,8 +224,9 @@ export const exceptionCreateSchema = z
       .string({ error: "required" })
       .trim()
       .min(1, { error: "required" })
-      .refine(isValidLocalDate, { error: "dateInvalid", abort: true })
-      .refine(isDateWithinYears, { error: "dateOutOfRange" }),
+      .refine(isValidLocalDate, { error: "dateInvalid" })
+      // not aborting: the times are still checked, and an unreal date is reported once, as such
+      .refine((date) => !isValidLocalDate(date) || isDateWithinYears(date), { error: "dateOutOfRange" }),
     kind: z.enum(EXCEPTION_KINDS, { error: "kindInvalid" }),
     start: optionalTimeOfDay,
     end: optionalTimeOfDay,
@@ -280,9 +281,9 @@ export const clinicianTimeZoneSchema = z.object({
     .string({ error: "required" })
     .trim()
     .min(1, { error: "required" })
-    .refine(isValidTimeZone, { error: "timeZoneInvalid", abort: true })
+    .refine(isValidTimeZone, { error: "timeZoneInvalid" })
     // the clinician's hours follow a place's clock: a fixed offset ("Etc/GMT+5") or "UTC" never changes
-    .refine(isRegionTimeZone, { error: "timeZoneNotRegion" }),
+    .refine((zone) => !isValidTimeZone(zone) || isRegionTimeZone(zone), { error: "timeZoneNotRegion" }),
 });
 
 /** Zone names for the select (places only, as the schema wants); the clinician's current zone is always among them. */

@@ -107,8 +107,9 @@ const name = z
   .trim()
   .min(1, { error: "required" })
   .max(NAME_MAX, { error: "tooLong" })
-  .refine((value) => !CONTROL.test(value), { error: "nameControl", abort: true })
-  .refine((value) => !BIDI_CONTROL.test(value), { error: "nameBidi", abort: true })
+  // the first problem found is the one shown (patientFieldErrors): controls, then overrides, then letters
+  .refine((value) => !CONTROL.test(value), { error: "nameControl" })
+  .refine((value) => !BIDI_CONTROL.test(value), { error: "nameBidi" })
   .refine((value) => LETTER.test(value), { error: "nameNoLetter" });
 
 const email = z.preprocess(
