@@ -1,10 +1,14 @@
-// Hostile input against every JSON route handler and the patient link: generated garbage never gets
-// a 5xx, never a stack trace, never a row in the database; oversized bodies are refused before they
-// are read; patient-link guessing is rate-limited and unknown links all look the same.
+// Hostile input against every JSON route handler, the query strings of the pages and the patient link:
+// generated garbage never gets a 5xx, never a stack trace, never a row in the database; oversized
+// bodies (JSON and server actions) are refused before they are read; patient-link guessing is
+// rate-limited and unknown links all look the same.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { type APIRequestContext, type APIResponse, expect, request, test } from "@playwright/test";
 import fc from "fast-check";
-import { rowCounts } from "./db";
+import { e2eDataDir } from "../playwright.config";
+import { rowCounts, withDb } from "./db";
 import { jsonHandlers, type World } from "./routes";
 import { sessionsFor } from "./world";
 
@@ -78,6 +82,52 @@ const jsonBody: fc.Arbitrary<string> = fc.oneof(
 );
 const rawBytes = fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)); // invalid UTF-8 too
 
+// query-string values: impossible and far-off dates, ids, and the strings above (NUL and other
+// control characters included); a list stands for a repeated key (?date=a&date=b)
+const dateLike = fc
+  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+  .map(([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`);
+const queryValue: fc.Arbitrary<string | string[]> = fc.oneof(
+  dateLike,
+  fc.constantFrom("2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "day", "week", "system", "graph.*"),
+  fc.uuid(),
+  weirdString.filter((v) => v.length < 2_000),
+  fc.array(fc.oneof(dateLike, fc.uuid()), { minLength: 2, maxLength: 3 }),
+);
+
+/** Pages that read their query string, with the keys each reads; `admin` for the admin-only ones. */
+const queryPages = (appointment: string) => [
+  { path: "/appointments", keys: ["view", "date", "clinician"] },
+  { path: "/appointments/new", keys: ["clinician", "type", "patient", "q", "date"] },
+  { path: `/appointments/${appointment}/reschedule`, keys: ["date"] },
+  { path: "/patients", keys: ["q"] },
+  { path: "/availability", keys: ["clinician"] },
+  { path: "/calls/group", keys: ["call"] },
+  { path: "/admin/audit", keys: ["actor", "action", "subject", "from", "to", "cursor"], admin: true },
+];
+
+function withQuery(pathname: string, query: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
+  return `${pathname}?${params}`;
+}
+
+/** The id of a server action in the build (its manifest), by exported name. */
+function actionId(name: string): string {
+  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { exportedName?: string }>;
+  };
+  const found = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === name);
+  if (!found) throw new Error(`no server action ${name} in the build`);
+  return found[0];
+}
+
+/** Lines of the server's log (scripts/start.ts tees it) that report a connection reset or a crash. */
+function resetLines(): string[] {
+  const log = fs.readFileSync(path.join(e2eDataDir, "server.log"), "utf8");
+  return log.split("\n").filter((line) => /ECONNRESET|uncaughtException|failed to forward/.test(line));
+}
+
 function checkAnswer(response: APIResponse, body: string, what: string): void {
   expect(response.status(), `${what} → ${response.status()} ${body.slice(0, 300)}`).toBeLessThan(500);
   expect(body, `${what} leaked internals`).not.toMatch(internals);
@@ -85,19 +135,48 @@ function checkAnswer(response: APIResponse, body: string, what: string): void {
 
 test.describe("hostile input", () => {
   let staff: APIRequestContext;
+  let admin: APIRequestContext;
   let anonymous: APIRequestContext;
 
   test.beforeAll(async ({ browser, baseURL }) => {
     test.setTimeout(120_000);
-    const states = await sessionsFor(browser, ["staff"]);
+    const states = await sessionsFor(browser, ["staff", "admin"]);
     const headers = { origin: baseURL!, "x-forwarded-for": "192.0.2.1" };
     staff = await request.newContext({ baseURL, storageState: states.staff, extraHTTPHeaders: headers });
+    admin = await request.newContext({ baseURL, storageState: states.admin, extraHTTPHeaders: headers });
     anonymous = await request.newContext({ baseURL, extraHTTPHeaders: headers });
   });
 
   test.afterAll(async () => {
     await staff.dispose();
+    await admin.dispose();
     await anonymous.dispose();
+  });
+
+  test("generated query strings to every page that reads one: no 5xx, no internals, no rows", async () => {
+    test.setTimeout(240_000);
+    const appointment = await withDb(async (db) => {
+      const { rows } = await db.query<{ id: string }>(`select id from "Appointment" order by "startsAt" limit 1`);
+      return rows[0]?.id ?? crypto.randomUUID();
+    });
+    const before = await rowCounts();
+    for (const page of queryPages(appointment)) {
+      const client = page.admin ? admin : staff;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom(...page.keys), queryValue, { maxKeys: page.keys.length }),
+          async (query) => {
+            const url = withQuery(page.path, query);
+            const response = await client.get(url, { maxRedirects: 0 });
+            checkAnswer(response, await response.text(), `GET ${url}`);
+          },
+        ),
+        { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+      );
+    }
+    // the reads audit themselves (who opened what), nothing else is written
+    const after = await rowCounts();
+    expect({ ...after, AuditLog: 0 }).toEqual({ ...before, AuditLog: 0 });
   });
 
   for (const who of ["staff", "anonymous"] as const) {
@@ -148,6 +227,48 @@ test.describe("hostile input", () => {
       expect(response.status(), path).toBe(413);
       checkAnswer(response, await response.text(), path);
     }
+  });
+
+  test("a server action's body over 1 MB is refused with 413, with or without JavaScript", async () => {
+    const big = "x".repeat(2 * 1024 * 1024);
+    const action = actionId("createPatientAction");
+    // as React sends an action (fetch with the Next-Action header) and as a form posts without JavaScript
+    const fetched = await staff.post("/patients/new", {
+      headers: { "next-action": action },
+      multipart: { "1_firstName": big, "0": '["$K1"]' },
+    });
+    expect(fetched.status()).toBe(413);
+    checkAnswer(fetched, await fetched.text(), "server action, 2 MB");
+    const posted = await staff.post("/patients/new", {
+      multipart: { [`$ACTION_ID_${action}`]: "", firstName: big },
+    });
+    expect(posted.status()).toBe(413);
+    checkAnswer(posted, await posted.text(), "form post, 2 MB");
+  });
+
+  test("server actions refused for a spent patient-link budget leave no connection reset in the log", async ({
+    playwright,
+    baseURL,
+  }) => {
+    const from = "192.0.2.81";
+    const client = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": from } });
+    for (let i = 0; i < 31; i++) await client.get(`/j/${crypto.randomBytes(32).toString("base64url")}`);
+    const before = resetLines().length;
+    // the patient link's action posted to another page: Next forwards it to /j/[token], from this address
+    const confirm = actionId("confirmFromLink");
+    for (let i = 0; i < 10; i++) {
+      const form = new FormData();
+      form.append("1_token", crypto.randomBytes(32).toString("base64url"));
+      form.append("0", '["$K1"]');
+      const response = await client.post("/", {
+        headers: { origin: baseURL!, "next-action": confirm },
+        multipart: form,
+      });
+      expect(response.status()).toBeLessThan(500);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the log is teed asynchronously
+    expect(resetLines().slice(before)).toEqual([]);
+    await client.dispose();
   });
 
   test("unknown patient links all look alike, and the 31st guess in a minute is refused", async ({
