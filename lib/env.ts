@@ -2,6 +2,7 @@
 // Nothing here has a default that points at Microsoft's cloud unless it is Microsoft's real public URL:
 // the start script fills the emulator's values when no tenant is configured.
 import { z } from "zod";
+import { isRegionTimeZone } from "@/lib/scheduling";
 
 const url = z.url();
 
@@ -18,6 +19,13 @@ const serverSchema = z.object({
   SPEECH_KEY: z.string().optional(),
   BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
   RECEPTION_USER_ID: z.string().optional(),
+  // the clinic line's days and hours are this place's clock: a fixed offset ("Etc/GMT+5") would ignore DST
+  CLINIC_TIME_ZONE: z
+    .string()
+    .trim()
+    .transform((value) => value || "America/Sao_Paulo")
+    .refine(isRegionTimeZone, "must be a place's IANA time zone, such as America/Sao_Paulo (not Etc/GMT+5 or UTC)")
+    .default("America/Sao_Paulo"),
   CLINIC_LINE_APPLICATION_INSTANCE_ID: z.string().optional(),
   // the bot joins each appointment's meeting this many minutes before the start; 0 or unset = only on request
   BOT_AUTO_JOIN_MINUTES_BEFORE: z.coerce

@@ -7,7 +7,7 @@ import { graphForApp } from "@/lib/graph";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { promptStore } from "@/lib/prompts/store";
 import { receptionUser } from "./reception";
-import { clinicLineService, DEFAULT_CLINIC_ZONE, type ClinicLineService } from "./service";
+import { clinicLineService, type ClinicLineService } from "./service";
 
 const globalForLine = globalThis as unknown as { consultaClinicLine?: ClinicLineService };
 
@@ -23,7 +23,7 @@ export function clinicLine(): ClinicLineService {
       prompts: promptStore(),
       tenantId: tenantId(env),
       receptionUserId: reception,
-      clinicZone: process.env.CLINIC_TIME_ZONE || DEFAULT_CLINIC_ZONE,
+      clinicZone: env.CLINIC_TIME_ZONE,
       speech: env.SPEECH_ENDPOINT && env.SPEECH_KEY ? { endpoint: env.SPEECH_ENDPOINT, key: env.SPEECH_KEY } : null,
       enqueueMeetingSync,
     });

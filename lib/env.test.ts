@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+// serverEnv() reads process.env once per module instance: each case imports a fresh one
+const base = {
+  DATABASE_URL: "postgresql://localhost/consulta",
+  AUTH_SECRET: "x".repeat(32),
+  AUTH_MICROSOFT_ENTRA_ID_ID: "app",
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: "secret",
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/tenant/v2.0",
+};
+
+async function envWith(values: Record<string, string | undefined>) {
+  vi.resetModules();
+  for (const [key, value] of Object.entries({ ...base, ...values })) vi.stubEnv(key, value);
+  const { serverEnv } = await import("./env");
+  return serverEnv;
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("CLINIC_TIME_ZONE", () => {
+  it("defaults to São Paulo and takes a place's zone", async () => {
+    expect((await envWith({ CLINIC_TIME_ZONE: undefined }))().CLINIC_TIME_ZONE).toBe("America/Sao_Paulo");
+    expect((await envWith({ CLINIC_TIME_ZONE: "" }))().CLINIC_TIME_ZONE).toBe("America/Sao_Paulo");
+    expect((await envWith({ CLINIC_TIME_ZONE: "Europe/Lisbon" }))().CLINIC_TIME_ZONE).toBe("Europe/Lisbon");
+  });
+
+  it("refuses a fixed offset, UTC or a misspelt zone at start, naming the variable", async () => {
+    for (const zone of ["Etc/GMT+5", "UTC", "america/sao_paulo", "Mars/Olympus"]) {
+      const serverEnv = await envWith({ CLINIC_TIME_ZONE: zone });
+      expect(() => serverEnv(), zone).toThrow(/CLINIC_TIME_ZONE: must be a place's IANA time zone/);
+    }
+  });
+});
