@@ -797,6 +797,36 @@ describe("notification delivery", () => {
     ]);
   });
 
+  it("lost answers: the call is created, then the client gets a 5xx (failAfter) or no answer at all (dropAfter)", async () => {
+    for (const action of [
+      { type: "failAfter", status: 503 },
+      { type: "dropAfter", afterMs: 10 },
+    ]) {
+      await request(emu, "POST", "/_emulator/reset");
+      await request(emu, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
+      const fault = await request(emu, "POST", "/_emulator/faults", {
+        body: { method: "POST", path: CALLS, action },
+      });
+      expect(fault.status).toBe(201);
+      const answer = call(userTarget(ANA)).then(
+        (res) => res.status,
+        () => "no answer",
+      );
+      expect(await answer).toBe(action.type === "failAfter" ? 503 : "no answer");
+      // the call exists all the same, and rings
+      const calls = (await request(emu, "GET", "/_emulator/calls")).json.value;
+      expect(calls).toHaveLength(1);
+      await bot.waitFor((n) => n.resourceData?.state === "established");
+    }
+    expect(
+      (
+        await request(emu, "POST", "/_emulator/faults", {
+          body: { target: "notification", path: "**", action: { type: "failAfter" } },
+        })
+      ).status,
+    ).toBe(400);
+  });
+
   it("fault injection: drop and duplicate notifications; 429 with Retry-After and 503 on Graph paths", async () => {
     await request(emu, "POST", "/_emulator/faults", {
       body: { target: "notification", path: "/communications/calls/*", count: 1, action: { type: "drop" } },

@@ -196,6 +196,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
             faults.throttled(fault, ctx.clientRequestId);
             return;
           }
+          if (fault?.action.type === "failAfter") ctx.loseAnswer = { status: fault.action.status };
+          if (fault?.action.type === "dropAfter") ctx.loseAnswer = { dropAfterMs: fault.action.afterMs };
           if (fault?.action.type === "unavailable") {
             const after = fault.action.retryAfterSeconds;
             throw new HttpError(

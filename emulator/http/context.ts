@@ -29,6 +29,11 @@ export interface RequestContext {
   json(): Promise<unknown>;
   /** Parses the JSON body with a zod schema; 400 with the first issue on failure. */
   parse<T extends z.ZodType>(schema: T): Promise<z.infer<T>>;
+  /**
+   * A fault that lets the request be carried out and then loses its answer: the response is replaced by a
+   * Graph error with this status, or the connection is closed without one after `dropAfterMs`.
+   */
+  loseAnswer?: { status: number } | { dropAfterMs: number };
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -90,12 +95,34 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Carries out a `loseAnswer` fault instead of the answer the handler wrote; false when there is none. */
+function answerLost(ctx: RequestContext): boolean {
+  const lost = ctx.loseAnswer;
+  if (!lost) return false;
+  ctx.loseAnswer = undefined;
+  if ("dropAfterMs" in lost) {
+    setTimeout(() => ctx.req.socket.destroy(), lost.dropAfterMs);
+    return true;
+  }
+  sendJson(
+    ctx,
+    lost.status,
+    graphErrorBody(
+      ctx,
+      lost.status === 504 ? "gatewayTimeout" : "serviceNotAvailable",
+      "The service did not answer in time.",
+    ),
+  );
+  return true;
+}
+
 export function sendJson(
   ctx: RequestContext,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  if (answerLost(ctx)) return;
   const payload = JSON.stringify(body);
   ctx.res.writeHead(status, {
     "Content-Type": "application/json; charset=utf-8",
@@ -107,6 +134,7 @@ export function sendJson(
 }
 
 export function sendEmpty(ctx: RequestContext, status: number, headers: Record<string, string> = {}): void {
+  if (answerLost(ctx)) return;
   ctx.res.writeHead(status, { ...standardHeaders(ctx), ...headers });
   ctx.res.end();
 }

@@ -27,6 +27,10 @@ export const faultRuleSchema = z
       z.object({ type: z.literal("throttle"), retryAfterSeconds: z.number().int().min(0).default(1) }),
       z.object({ type: z.literal("unavailable"), retryAfterSeconds: z.number().int().min(0).optional() }),
       z.object({ type: z.literal("latency"), ms: z.number().int().min(0).max(120_000) }),
+      /** The request is carried out (a call is created), then its answer is lost: a 5xx comes back instead. */
+      z.object({ type: z.literal("failAfter"), status: z.number().int().min(500).max(599).default(503) }),
+      /** The request is carried out, then the connection closes without an answer (the client sees a timeout). */
+      z.object({ type: z.literal("dropAfter"), afterMs: z.number().int().min(0).max(120_000).default(50) }),
       z.object({ type: z.literal("drop") }),
       z.object({ type: z.literal("duplicate") }),
     ]),
@@ -36,6 +40,9 @@ export const faultRuleSchema = z
   })
   .refine((r) => r.target === "notification" || (r.action.type !== "drop" && r.action.type !== "duplicate"), {
     message: "drop/duplicate only apply to target 'notification'",
+  })
+  .refine((r) => r.target === "request" || (r.action.type !== "failAfter" && r.action.type !== "dropAfter"), {
+    message: "failAfter/dropAfter only apply to target 'request'",
   })
   .refine(
     (r) =>

@@ -8,7 +8,7 @@ import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";
 import type { Call, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi, MeetingsApi } from "@/lib/graph/gateway";
-import { phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
+import { isOutcomeUnknown, phoneIdentity, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import { isNotFound, toAppError } from "@/lib/graph/errors";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
@@ -395,6 +395,7 @@ export function callControl(deps: CallControlDeps) {
     const appointmentId = placeholder.appointmentId!;
     let remote;
     let via: string;
+    let outcomeUnknown = false;
     try {
       const input = await joinInput({
         joinWebUrl: meeting.joinWebUrl,
@@ -407,9 +408,22 @@ export function callControl(deps: CallControlDeps) {
         "graph.call.join",
         { type: "Appointment", id: appointmentId },
         { meetingId: meeting.id, via: input.kind, ...details },
-        () => deps.calls.create(input),
+        async () => {
+          try {
+            return await deps.calls.create(input);
+          } catch (error) {
+            outcomeUnknown = isOutcomeUnknown(error);
+            throw error;
+          }
+        },
       );
     } catch (error) {
+      if (outcomeUnknown) {
+        // Graph may have placed the call (a 5xx or no answer): the claim stays, so nobody joins a second time
+        // now; it goes stale after STALE_CLAIM_MS, and a call that exists all the same is hung up by the drain
+        logger.warn({ appointmentId }, "meeting join outcome unknown; the claim stays until it goes stale");
+        throw error;
+      }
       await db.call.deleteMany({ where: { id: placeholder.id, graphCallId: placeholder.graphCallId } });
       throw error;
     }

@@ -174,3 +174,36 @@ describe("call actions", () => {
     expect(net.requests).toHaveLength(2);
   });
 });
+
+describe("placing a call is never repeated blindly", () => {
+  const input = { kind: "user", userId: "u1", callbackUri: CB } as const;
+  const placed = { id: "57dab8b1-894c-409a-b240-bd8beae78896", state: "establishing" };
+
+  it("a throttled request is retried: Graph did nothing", async () => {
+    const { net, graph } = client(
+      json(429, { error: { code: "TooManyRequests" } }, { "retry-after": "1" }),
+      json(201, placed),
+    );
+    expect(await calls.createCall(graph, input)).toMatchObject({
+      id: "57dab8b1894c409ab240bd8beae78896",
+    });
+    expect(net.requests).toHaveLength(2);
+  });
+
+  it.each([500, 503, 504])(
+    "a %s may come after the call was placed: no retry, and the outcome is unknown",
+    async (status) => {
+      const { net, graph } = client(json(status, { error: { code: "serviceNotAvailable" } }), json(201, placed));
+      const failure = await calls.createCall(graph, input).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ name: "GraphError", status });
+      expect(calls.isOutcomeUnknown(failure)).toBe(true);
+      expect(net.requests).toHaveLength(1);
+    },
+  );
+
+  it("other actions keep retrying 503s", async () => {
+    const { net, graph } = client(json(503, { error: { code: "serviceNotAvailable" } }), empty(200));
+    await calls.keepAlive(graph, "c1");
+    expect(net.requests).toHaveLength(2);
+  });
+});

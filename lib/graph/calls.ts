@@ -16,7 +16,7 @@ import type {
 } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import type { GraphClient } from "./client";
-import { GraphError } from "./errors";
+import { GraphError, isGraphError } from "./errors";
 import { graphIdForRequest, normaliseGraphId } from "./ids";
 
 // --- parsed responses -----------------------------------------------------------------------------
@@ -179,8 +179,23 @@ export function createCallBody(input: CreateCallInput): Call {
   return body;
 }
 
+/**
+ * Places a call. Retried only when throttled (429: Graph did nothing). A 5xx, a lost connection or a timeout
+ * may come after the call was placed, so those are not retried here: the caller must not place it again
+ * blindly (the phone would ring twice); a call that exists all the same shows up in notifications, and one
+ * nobody records is hung up by the drain. `isOutcomeUnknown` tells these failures apart.
+ */
 export async function createCall(client: GraphClient, input: CreateCallInput): Promise<GraphCall> {
-  return parse(callSchema, (await client.request("POST", CALLS, createCallBody(input))).body, "call") as GraphCall;
+  const response = await client.request("POST", CALLS, createCallBody(input), { retryOn: "throttling" });
+  return parse(callSchema, response.body, "call") as GraphCall;
+}
+
+/** A failed request that Graph may have carried out all the same: no answer (timeout, network) or a 5xx. */
+export function isOutcomeUnknown(error: unknown): boolean {
+  // anything else (an application token that could not be had, say) failed before the request was sent
+  if (!isGraphError(error)) return false;
+  // a success whose body could not be read counts too: the call exists
+  return error.status === 0 || error.status >= 500 || error.code === "invalidResponse";
 }
 
 export async function getCall(client: GraphClient, callId: string): Promise<GraphCall> {

@@ -13,7 +13,14 @@ import {
   type MiddlewareOptions,
 } from "@microsoft/microsoft-graph-client";
 import { GraphAuthError, GraphError, graphErrorFrom } from "./errors";
-import { defaultRetryPolicy, RetryMiddleware, systemClock, type Clock, type RetryPolicy } from "./retry";
+import {
+  defaultRetryPolicy,
+  RetryMiddleware,
+  RetryOnlyThrottling,
+  systemClock,
+  type Clock,
+  type RetryPolicy,
+} from "./retry";
 import type { TokenSource } from "./tokens";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
@@ -25,9 +32,17 @@ export interface GraphResponse<T = unknown> {
   body: T;
 }
 
+export interface RequestOptions {
+  /**
+   * "throttling": retry 429 only. For requests a 5xx or a timeout may follow after Graph carried them out
+   * (creating a call), which must not be sent again blindly.
+   */
+  retryOn?: "throttling";
+}
+
 /** What the meeting and call functions need: one request, answered with JSON or a thrown GraphError. */
 export interface GraphClient {
-  request(method: HttpMethod, path: string, body?: unknown): Promise<GraphResponse>;
+  request(method: HttpMethod, path: string, body?: unknown, options?: RequestOptions): Promise<GraphResponse>;
 }
 
 export interface GraphClientOptions {
@@ -38,6 +53,8 @@ export interface GraphClientOptions {
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
+  /** How long one attempt may wait for an answer (default DEFAULT_ATTEMPT_TIMEOUT_MS). */
+  attemptTimeoutMs?: number;
 }
 
 const GRAPH_HOST = "graph.microsoft.com";
@@ -65,11 +82,20 @@ class CaptureErrors implements Middleware {
   }
 }
 
+/** Graph's slowest documented answers take seconds; an attempt without an answer after this is abandoned. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+
 class FetchHandler implements Middleware {
-  constructor(private readonly fetchImpl: typeof fetch) {}
+  constructor(
+    private readonly fetchImpl: typeof fetch,
+    private readonly timeoutMs: number,
+  ) {}
 
   async execute(context: Context): Promise<void> {
-    context.response = await this.fetchImpl(context.request, context.options as RequestInit);
+    const init = (context.options ?? {}) as RequestInit;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    context.response = await this.fetchImpl(context.request, { ...init, signal });
   }
 }
 
@@ -78,7 +104,10 @@ export function createGraphSdkClient(options: GraphClientOptions): Client {
   const capture = new CaptureErrors();
   const auth = new AuthenticationHandler({ getAccessToken: () => options.tokenSource.getToken() });
   const retry = new RetryMiddleware({ ...defaultRetryPolicy, ...options.retry }, options.clock ?? systemClock);
-  const send = new FetchHandler(options.fetch ?? ((input, init) => fetch(input, init)));
+  const send = new FetchHandler(
+    options.fetch ?? ((input, init) => fetch(input, init)),
+    options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+  );
   return Client.initWithMiddleware({
     baseUrl: base.origin,
     defaultVersion: "v1.0",
@@ -94,9 +123,12 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const sdk = createGraphSdkClient(options);
   const now = () => (options.clock ?? systemClock).now();
   return {
-    async request(method, path, body) {
+    async request(method, path, body, options = {}) {
       const trace = new ErrorTrace();
-      const call = sdk.api(path).responseType(ResponseType.RAW).middlewareOptions([trace]);
+      const call = sdk
+        .api(path)
+        .responseType(ResponseType.RAW)
+        .middlewareOptions(options.retryOn === "throttling" ? [trace, new RetryOnlyThrottling()] : [trace]);
       let response: Response;
       try {
         response = (await (method === "GET"

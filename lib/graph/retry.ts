@@ -6,7 +6,7 @@
 // Why our own middleware and not the SDK's RetryHandler: the SDK's handler honours Retry-After seconds
 // but not HTTP dates, has no total-time bound, retries on 504 only by its own rules, and sleeps with a
 // real setTimeout that tests cannot replace.
-import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { logger } from "@/lib/logger";
 import { parseRetryAfter } from "./errors";
 
@@ -41,6 +41,14 @@ export const systemClock: Clock = {
 
 export const retryableStatuses: ReadonlySet<number> = new Set([429, 503, 504]);
 
+/**
+ * Per-request option: retry only throttling (429), which Graph answers before doing anything. For requests
+ * that must not be repeated blindly — creating a call: a 5xx or a timeout may come after the call was placed,
+ * and a retry would ring the phone again.
+ */
+export class RetryOnlyThrottling implements MiddlewareOptions {}
+const THROTTLING_ONLY: ReadonlySet<number> = new Set([429]);
+
 export type RetryDecision =
   | { retry: true; delayMs: number; basis: "retry-after" | "backoff" }
   | { retry: false; reason: "final-status" | "max-attempts" | "deadline" };
@@ -60,8 +68,13 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
   return Math.round(step / 2 + random() * (step / 2));
 }
 
-export function decideRetry(outcome: AttemptOutcome, policy: RetryPolicy, clock: Clock): RetryDecision {
-  if (!retryableStatuses.has(outcome.status)) return { retry: false, reason: "final-status" };
+export function decideRetry(
+  outcome: AttemptOutcome,
+  policy: RetryPolicy,
+  clock: Clock,
+  statuses: ReadonlySet<number> = retryableStatuses,
+): RetryDecision {
+  if (!statuses.has(outcome.status)) return { retry: false, reason: "final-status" };
   if (outcome.attempt >= policy.maxAttempts) return { retry: false, reason: "max-attempts" };
   const retryAfterSeconds = parseRetryAfter(outcome.retryAfter, clock.now());
   const delayMs =
@@ -85,6 +98,9 @@ export class RetryMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error("RetryMiddleware needs a next middleware");
     const started = this.clock.now();
+    const statuses = context.middlewareControl?.getMiddlewareOptions(RetryOnlyThrottling)
+      ? THROTTLING_ONLY
+      : retryableStatuses;
     for (let attempt = 1; ; attempt++) {
       await this.next.execute(context);
       const response = context.response;
@@ -98,6 +114,7 @@ export class RetryMiddleware implements Middleware {
         },
         this.policy,
         this.clock,
+        statuses,
       );
       if (!decision.retry) {
         if (decision.reason !== "final-status") {

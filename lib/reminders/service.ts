@@ -30,7 +30,7 @@ import {
 } from "@/lib/bot/flows/reminder";
 import { AppError, BrandedError } from "@/lib/errors";
 import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/client";
-import { target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
+import { isOutcomeUnknown, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
 import { promptUri, type PromptStore } from "@/lib/prompts/store";
@@ -341,7 +341,20 @@ export function reminderService(deps: ReminderDeps) {
       remote = await deps.calls.create(input);
     } catch (error) {
       const status = (error as { status?: number }).status ?? null;
+      if (isOutcomeUnknown(error)) {
+        // A 5xx, a timeout or a lost connection may come after Graph placed the call: dialling again could
+        // ring the phone twice. The attempt ends here; a call that exists all the same is hung up by the
+        // drain, which finds no row for it.
+        await finishReminder(row.id, {
+          status: "DONE",
+          outcome: "FAILED",
+          detail: `placing the call failed (${status}); not dialled again, the phone may have rung`,
+        });
+        logger.warn({ reminderId: row.id, status }, "reminder call outcome unknown; not dialled again");
+        return "failed";
+      }
       if (isTransient(error)) {
+        // throttled (Graph did nothing) or not sent at all: the queue tries again later
         await persistently(() => release(claimed));
         logger.warn({ reminderId: row.id, status }, "reminder call not placed yet; will retry");
         throw error;

@@ -211,17 +211,18 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
   it("releases the claim when Graph refuses the join or the process dies, so the next sweep joins", async () => {
     const { db } = database;
     const { appointmentId, startsAt } = await env.appointmentWithMeeting();
+    // throttled until the retries give up: Graph placed nothing (a 5xx would leave that unknown)
     await addFault(graph.emu, {
       method: "POST",
       path: "/v1.0/communications/calls",
       count: 0,
-      action: { type: "unavailable", retryAfterSeconds: 0 },
+      action: { type: "throttle", retryAfterSeconds: 0 },
     });
     try {
       await expect(
         bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
       ).rejects.toMatchObject({
-        code: "UPSTREAM_UNAVAILABLE",
+        code: "RATE_LIMITED",
       });
     } finally {
       await clearFaults(graph.emu);
@@ -258,5 +259,32 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     });
     await bot.leaveCall(joined.call.id, { id: null, label: "test" });
     await callState(joined.call.id, "terminated");
+  });
+
+  it("a join answered 5xx after Graph placed it keeps its claim: nobody joins a second time meanwhile", async () => {
+    const { db } = database;
+    const { appointmentId, startsAt, meeting } = await env.appointmentWithMeeting();
+    await addFault(graph.emu, {
+      method: "POST",
+      path: "/v1.0/communications/calls",
+      count: 1,
+      action: { type: "failAfter", status: 503 },
+    });
+    try {
+      await expect(
+        bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
+      ).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
+    } finally {
+      await clearFaults(graph.emu);
+    }
+    // the emulator placed it once; the client did not send it again
+    expect(await activeEmulatorCallsIn(meeting.joinWebUrl!)).toBe(1);
+    const claim = await db.call.findFirstOrThrow({ where: { appointmentId } });
+    expect(claim.graphCallId.startsWith("pending:")).toBe(true);
+    expect(await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE)).toMatchObject({
+      outcome: "skipped",
+      reason: "bot already in the meeting",
+    });
+    expect(await activeEmulatorCallsIn(meeting.joinWebUrl!)).toBe(1);
   });
 });

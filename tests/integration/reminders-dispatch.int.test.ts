@@ -117,6 +117,41 @@ describe("reminder dispatch", () => {
     expect(await callsTo(env, phone)).toHaveLength(1);
   });
 
+  it.each([
+    ["a 503", { type: "failAfter", status: 503 }],
+    ["a 504", { type: "failAfter", status: 504 }],
+    ["no answer at all", { type: "dropAfter", afterMs: 10 }],
+  ])(
+    "Graph placed the call but answered with %s: the phone rings once, the reminder is not dialled again",
+    async (_, action) => {
+      const phone = freshPhone();
+      await setEndpoint(env, phone, { mode: "answer" });
+      const appointment = await appointmentFor(env, phone);
+      await env.service.scheduleReminder(appointment.id);
+      await addFault(env.graph.emu, {
+        target: "request",
+        method: "POST",
+        path: "/v1.0/communications/calls",
+        count: 1,
+        action,
+      });
+      try {
+        expect((await drain(env, { waitMs: 1_500 })).filter((r) => r !== "not-claimed")).toEqual(["failed"]);
+      } finally {
+        await clearFaults(env.graph.emu);
+      }
+      expect(await finishedReminder(env, appointment.id)).toMatchObject({
+        status: "DONE",
+        outcome: "FAILED",
+        attempts: 1,
+      });
+      expect(await callsTo(env, phone)).toHaveLength(1);
+      // nothing left in the queue to dial it again
+      expect((await drain(env, { waitMs: 1_500 })).filter((r) => r !== "not-claimed")).toEqual([]);
+      expect(await callsTo(env, phone)).toHaveLength(1);
+    },
+  );
+
   it("does not exceed the concurrent-call cap", async () => {
     const { db } = env.database;
     const limited = reminderService({ ...env.deps, maxConcurrentCalls: 2 });
