@@ -35,11 +35,16 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<{ ok:
 }
 
 /** the migrations this build of the app was written against (the folder `prisma migrate deploy` applies) */
+// read at run time from the deployed folder; the ignore comments keep Next's tracer from bundling the project
 export function expectedMigrations(migrationsDir = path.join(process.cwd(), "prisma/migrations")): string[] {
-  if (!fs.existsSync(migrationsDir)) return [];
+  if (!fs.existsSync(/*turbopackIgnore: true*/ migrationsDir)) return [];
   return fs
-    .readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(migrationsDir, entry.name, "migration.sql")))
+    .readdirSync(/*turbopackIgnore: true*/ migrationsDir, { withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        fs.existsSync(/*turbopackIgnore: true*/ path.join(migrationsDir, entry.name, "migration.sql")),
+    )
     .map((entry) => entry.name)
     .sort();
 }
