@@ -25,6 +25,8 @@ export interface EmulatorLimits {
   signallingDelayMs: number;
   /** Recordings are discarded this long after their call ends. */
   recordingRetentionMs: number;
+  /** Calls of the `mediaLater` form: how long after `established` their audio becomes active. */
+  mediaConnectDelayMs: number;
 }
 
 export interface EmulatorOptions {
@@ -59,6 +61,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   notificationRetryBaseMs: 500,
   signallingDelayMs: 150,
   recordingRetentionMs: 5 * 60_000,
+  mediaConnectDelayMs: 800,
 };
 
 function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -84,6 +87,7 @@ export function resolveOptions(
     ["defaultRingDelayMs", "EMULATOR_RING_DELAY_MS"],
     ["mediaSpeedFactor", "EMULATOR_MEDIA_SPEED"],
     ["notificationRetryBaseMs", "EMULATOR_NOTIFY_RETRY_BASE_MS"],
+    ["mediaConnectDelayMs", "EMULATOR_MEDIA_CONNECT_DELAY_MS"],
   ];
   for (const [key, name] of map) {
     const v = intEnv(env, name);

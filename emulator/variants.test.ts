@@ -172,3 +172,33 @@ describe("roster forms", () => {
     expect(rosters()).toEqual(expected);
   });
 });
+
+describe("audio after established", () => {
+  it("mediaLater: established first, the audio mediaState in a later update; a prompt started in between is not heard", async () => {
+    await force({ mediaLater: true });
+    const res = await request(emu, "POST", CALLS, {
+      token,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" },
+        targets: [{ identity: { user: { id: ANA } } }],
+      },
+    });
+    const id = res.json.id as string;
+    const established = await bot.waitFor((n) => n.resourceData?.state === "established");
+    expect(established.resourceData.mediaState).toBeUndefined();
+    expect((await playPrompt(id)).status).toBe(200);
+    const audio = await bot.waitFor((n) => n.resourceData?.mediaState?.audio === "active");
+    expect(audio.resourceData).toMatchObject({ state: "established" });
+    const states = bot
+      .items()
+      .filter((n) => n.resourceUrl === `/communications/calls/${id}`)
+      .map((n) => `${n.resourceData.state ?? ""}${n.resourceData.mediaState ? "+audio" : ""}`);
+    expect(states).toEqual(["establishing", "established", "established+audio"]);
+    expect((await playPrompt(id)).status).toBe(200);
+    await expect.poll(() => bot.items().filter((n) => n.resourceUrl.includes("/operations/")).length).toBe(2);
+    const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
+    expect(view).toMatchObject({ promptsBeforeAudio: 1, mediaState: { audio: "active" } });
+  });
+});

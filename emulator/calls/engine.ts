@@ -196,6 +196,7 @@ export class CallEngine {
       toneSubscribed: false,
       toneSequence: 0,
       promptOpsCompleted: 0,
+      promptsBeforeAudio: 0,
       pendingSpeech: [],
       mediaQueue: [],
       mediaRunning: false,
@@ -312,15 +313,26 @@ export class CallEngine {
     );
   }
 
+  /**
+   * `established`, then an update of its own with the audio mediaState active (the create-call sequence):
+   * straight after it, or — the call's `mediaLater` form — mediaConnectDelayMs later (800 ms). Until then the far
+   * end hears nothing: a prompt started before it is not heard (media-ops.ts).
+   */
   private establish(call: CallRecord, extra: Record<string, unknown> = {}): void {
     if (call.state === "terminated" || call.state === "terminating") return;
     call.state = "established";
-    call.mediaState = { audio: "active" };
     this.notifyCall(call, "updated", { state: "established", direction: call.direction, ...extra, id: call.id });
-    this.notifyCall(call, "updated", {
-      state: "established",
-      mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" },
-    });
+    const audioActive = () => {
+      call.mediaState = { audio: "active" };
+      this.notifyCall(call, "updated", {
+        // the call may have moved on (a transfer) by the time its audio connects
+        ...(call.state === "established" && { state: "established" }),
+        mediaState: { "@odata.type": "#microsoft.graph.callMediaState", audio: "active" },
+      });
+      call.events.emit("progress");
+    };
+    if (call.variant.mediaLater) this.timer(call, audioActive, this.deps.limits.mediaConnectDelayMs);
+    else audioActive();
     const conf = this.conferences.get(call.conferenceId);
     for (const m of conf?.members.values() ?? []) {
       if (m.kind !== "bot" && m.state === "connected") this.startScript(call, m);

@@ -47,6 +47,11 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
       const op = call.mediaQueue.find((o) => o.status === "running" || o.status === "notStarted");
       if (!op) break;
       op.status = "running";
+      if (call.mediaState?.audio !== "active") {
+        // played into a line with no audio yet: nobody hears it
+        op.beforeAudio = true;
+        call.promptsBeforeAudio++;
+      }
       let result: { status: "completed" | "failed"; info: ResultInfo; extra?: Record<string, unknown> };
       try {
         result = op.type === "playPrompt" ? await playPrompts(engine, call, op) : await record(engine, call, op);
@@ -55,7 +60,7 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
       }
       call.mediaQueue.splice(call.mediaQueue.indexOf(op), 1);
       op.status = result.status;
-      if (op.type === "playPrompt") call.promptOpsCompleted++;
+      if (op.type === "playPrompt" && !op.beforeAudio) call.promptOpsCompleted++;
       engine.notifyOperation(call, op.id, operationResource(call.id, op, result.extra ?? {}, result.info));
       call.events.emit("progress");
     }

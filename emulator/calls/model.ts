@@ -71,6 +71,8 @@ export interface MediaOp {
     stopTones: string[];
   };
   abort: AbortController;
+  /** started before the call's audio was active: the far end did not hear its prompts */
+  beforeAudio?: boolean;
 }
 
 export interface CallRecord {
@@ -104,7 +106,10 @@ export interface CallRecord {
   lastKeepAliveAt?: number;
   toneSubscribed: boolean;
   toneSequence: number;
+  /** playPrompt operations the far end heard to the end (what `afterPrompts` in a script counts) */
   promptOpsCompleted: number;
+  /** playPrompt / recordResponse operations started before the call's audio was active: not heard */
+  promptsBeforeAudio: number;
   pendingSpeech: string[];
   mediaQueue: MediaOp[];
   mediaRunning: boolean;

@@ -49,6 +49,9 @@ export function callView(engine: CallEngine, call: CallRecord) {
     endedAt: call.endedAt ?? null,
     resultInfo: call.resultInfo,
     toneSubscribed: call.toneSubscribed,
+    mediaState: call.mediaState,
+    /** prompts and recordings started before the audio was active, which the far end did not hear */
+    promptsBeforeAudio: call.promptsBeforeAudio,
     keepAlive: engine.keepAliveView(call),
     threadId: conf?.threadId ?? null,
     redirectedTo: call.redirectedTo ?? null,

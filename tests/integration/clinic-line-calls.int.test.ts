@@ -14,6 +14,7 @@ import { createPromptStore, promptVersion } from "@/lib/prompts/store";
 import { promptText } from "@/lib/prompts/texts";
 import { createUser } from "../helpers/factories";
 import { waitFor } from "./bot-helpers";
+import { forceEmulatorVariants } from "./graph-helpers";
 import {
   appointmentFor,
   callClinic,
@@ -109,6 +110,22 @@ describe("clinic line", () => {
     const prompts = await promptsPlayed(env, call.id);
     expect(prompts[0]).toBe("line:lineMenu");
     expect(prompts.at(-1)).toBe("line:confirmed");
+  });
+
+  it("the menu waits for the call's audio, which Graph reports after `established`", async () => {
+    await forceEmulatorVariants(env.graph.emu, { mediaLater: true });
+    try {
+      const phone = freshPhone();
+      await appointmentFor(env, phone);
+      await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
+      const graphCallId = await callClinic(env, phone);
+      const call = await finishedCall(env, graphCallId, ["confirmed"]);
+      expect((await promptsPlayed(env, call.id))[0]).toBe("line:lineMenu");
+      // nothing was played into the line before the caller could hear it
+      expect(await emulatorCall(env, graphCallId)).toMatchObject({ promptsBeforeAudio: 0 });
+    } finally {
+      await forceEmulatorVariants(env.graph.emu, {});
+    }
   });
 
   it("0 transfers the caller to reception", async () => {

@@ -121,6 +121,7 @@ export async function emulatorCall(env: LineTestEnv, graphCallId: string) {
       redirectedTo?: string[];
       legs: { endpoint: string }[];
       transfer: { outcome: string; legs: { endpoint: string; state: string }[] } | null;
+      promptsBeforeAudio: number;
     }[]
   ).find((c) => normaliseGraphId(c.id) === graphCallId);
 }

@@ -194,6 +194,21 @@ describe("reminder calls", () => {
     }
   });
 
+  it("the reminder waits for the call's audio, which Graph reports after `established`", async () => {
+    await forceEmulatorVariants(env.graph.emu, { mediaLater: true });
+    try {
+      const phone = freshPhone();
+      await setEndpoint(env, phone, pressing("1"));
+      const { done } = await remindAndFinish(phone);
+      expect(done).toMatchObject({ status: "DONE", outcome: "CONFIRMED" });
+      // nothing was played into the line before the patient could hear it
+      const [emulated] = (await callsTo(env, phone)) as unknown as { promptsBeforeAudio: number }[];
+      expect(emulated).toMatchObject({ promptsBeforeAudio: 0 });
+    } finally {
+      await forceEmulatorVariants(env.graph.emu, {});
+    }
+  });
+
   it("a call whose end the flow never heard (the process died in between) is ended by the sweep as it would have been", async () => {
     const phone = freshPhone();
     await setEndpoint(env, phone, pressing("1"));

@@ -2,7 +2,11 @@ import type { BotNotification } from "@/lib/bot/schema";
 
 /** What a call flow (reminder, clinic line) needs to hear from the call's own notifications. */
 export type CallLifecycleEvent =
-  | { type: "established" }
+  /**
+   * The call is up. `audioActive`: its audio mediaState is active too. Graph reports `established` first and
+   * the audio in a later update (which repeats `established`): a prompt played before it is not heard.
+   */
+  | { type: "established"; audioActive: boolean }
   | { type: "transferFailed" }
   | { type: "terminated"; resultCode: number | null; resultSubcode: number | null }
   | { type: "promptFinished"; operationId: string; ok: boolean };
@@ -20,10 +24,13 @@ export function lifecycleEventOf(n: BotNotification): CallLifecycleEvent | null 
         resultSubcode: n.resultInfo?.subcode ?? null,
       };
     }
+    const audioActive = n.mediaAudio === "active";
     if (n.state === "established") {
       const failed = n.resultInfo?.code !== undefined && n.resultInfo.code !== null && n.resultInfo.code >= 400;
-      return failed ? { type: "transferFailed" } : { type: "established" };
+      return failed ? { type: "transferFailed" } : { type: "established", audioActive };
     }
+    // an update that carries only the mediaState is about an established call as well
+    if (!n.state && audioActive) return { type: "established", audioActive };
     return null;
   }
   if (n.kind === "operation" && n.operationKind === "playPrompt") {

@@ -12,6 +12,14 @@ describe("clinic line IVR", () => {
     expect(commands).toEqual([{ type: "subscribeToTone" }, { type: "play", prompt: "lineMenu" }]);
   });
 
+  it("the menu waits until the call's audio is active", () => {
+    const answered = lineStep(initialLineState(), { type: "established", audioActive: false });
+    expect(answered).toMatchObject({ state: { step: "answering", established: true }, commands: [] });
+    const audio = lineStep(answered.state, { type: "established", audioActive: true });
+    expect(audio.state.step).toBe("menu");
+    expect(audio.commands).toEqual([{ type: "subscribeToTone" }, { type: "play", prompt: "lineMenu" }]);
+  });
+
   it("1 confirms the next appointment, says so and hangs up", () => {
     const { state, commands } = runLine([
       est,

@@ -4,7 +4,7 @@
 // recording, its location or a transcript (emulator/CONTRACT.md#media-persistence). Only the business outcome
 // is kept.
 //
-//  answering ──established──▶ menu (subscribe to tones, play "lineMenu")
+//  answering ──established, audio active──▶ menu (subscribe to tones, play "lineMenu")
 //  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up          CONFIRMED
 //  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
 //  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
@@ -44,7 +44,8 @@ export interface LineState {
 }
 
 export type LineEvent =
-  | { type: "established" }
+  /** `audioActive` false: answered, but the audio is not connected yet (absent: it is) */
+  | { type: "established"; audioActive?: boolean }
   | { type: "playStarted"; operationId: string }
   | { type: "playFailed" }
   | { type: "promptFinished"; operationId: string; ok: boolean }
@@ -158,6 +159,8 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
   switch (event.type) {
     case "established":
       if (state.step !== "answering") return stay(state);
+      // the menu waits for the audio (a later update), or the caller would miss its start
+      if (event.audioActive === false) return stay({ ...state, established: true });
       return {
         state: { ...state, step: "menu", established: true },
         // tones first, so a key pressed during the menu is not lost

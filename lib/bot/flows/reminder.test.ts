@@ -25,6 +25,18 @@ const plays = (commands: Command[]) => commands.flatMap((c) => (c.type === "play
 const finishOf = (commands: Command[]) => commands.find((c) => c.type === "finish");
 
 describe("reminder flow", () => {
+  it("answered: the prompt waits until the call's audio is active", () => {
+    const answered = step(initialFlowState(), { type: "established", audioActive: false });
+    expect(answered).toMatchObject({ state: { step: "dialing", established: true }, commands: [] });
+    const audio = step(answered.state, { type: "established", audioActive: true });
+    expect(audio.state.step).toBe("prompting");
+    expect(plays(audio.commands)).toEqual(["reminder"]);
+    // the audio update repeats `established`; whichever comes second changes nothing
+    expect(step(audio.state, { type: "established", audioActive: false }).commands).toEqual([]);
+    // hung up before the audio came: answered, so no retry
+    expect(finishOf(step(answered.state, terminated(200, 4521)).commands)).toMatchObject({ retry: false });
+  });
+
   it("confirms on 1: subscribe, prompt, confirm, play confirmed, hang up", () => {
     const { state, commands } = run([
       established,

@@ -4,7 +4,7 @@
 // that was pressed (emulator/CONTRACT.md#media-persistence: tone data may not be persisted). Only the business
 // outcome (confirmed, cancelled, …) is kept.
 //
-//  dialing ──established──▶ prompting (subscribe to tones, play "reminder")
+//  dialing ──established, audio active──▶ prompting (subscribe to tones, play "reminder")
 //  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
 //  prompting ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up
 //  prompting ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──terminated 7015──▶ TRANSFERRED
@@ -31,7 +31,8 @@ export interface FlowState {
 }
 
 export type FlowEvent =
-  | { type: "established" }
+  /** `audioActive` false: answered, but the audio is not connected yet (absent: it is) */
+  | { type: "established"; audioActive?: boolean }
   /** a playPrompt operation finished (completed or failed) */
   | { type: "promptFinished"; operationId: string; ok: boolean }
   /** a key press, in memory only: "0".."9", "star", "pound" */
@@ -133,6 +134,8 @@ export function step(state: FlowState, event: FlowEvent): Transition {
   switch (event.type) {
     case "established":
       if (state.step !== "dialing") return stay(state);
+      // answered; the prompt waits for the audio (a later update), or the patient would miss its start
+      if (event.audioActive === false) return stay({ ...state, established: true });
       return {
         state: { ...state, step: "prompting", established: true, plays: 1 },
         // tones first, so a key pressed during the prompt is not lost
