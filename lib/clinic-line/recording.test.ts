@@ -24,7 +24,7 @@ describe("recordResponse results at the boundary", () => {
       }),
     );
     expect(item!.recording).toEqual({
-      operationId: "0fe0623f-d628-42ed-b4bd-8ac290072cc5",
+      operationId: "0fe0623fd62842edb4bd8ac290072cc5",
       ok: true,
       location: "https://media.example/recordings/abc",
       accessToken: "secret-token",
