@@ -32,7 +32,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-const isEstablished = (n: BotNotification) => n.kind === "call" && n.state === "established";
+/** The update that starts the menu: the call established with its audio active (after the plain `established`). */
+const isEstablished = (n: BotNotification) =>
+  n.kind === "call" && n.state === "established" && n.mediaAudio === "active";
 
 /**
  * The first process answers the call and starts the menu, then is gone; the second (restarted, with empty
