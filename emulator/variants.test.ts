@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./server";
 import { commsNotifications } from "./test/shapes";
 import { ANA, appToken, request, startBotReceiver, startPromptServer, startTestEmulator } from "./test/helpers";
+import { makeWav, parseWav } from "./media/wav";
 import { VariantPicker } from "./variants";
 
 let emu: RunningEmulator;
@@ -200,5 +201,42 @@ describe("audio after established", () => {
     await expect.poll(() => bot.items().filter((n) => n.resourceUrl.includes("/operations/")).length).toBe(2);
     const view = (await request(emu, "GET", `/_emulator/calls/${id}`)).json;
     expect(view).toMatchObject({ promptsBeforeAudio: 1, mediaState: { audio: "active" } });
+  });
+});
+
+describe("recordings at 8 kHz", () => {
+  it("a recording of the 8 kHz form says so in its header; Speech recognises it only when sent as what it is, 16 kHz", async () => {
+    await force({ recordingSampleRate: 8000 });
+    await request(emu, "PUT", `/_emulator/endpoints/${ANA}`, {
+      body: { mode: "answer", ringDelayMs: 0, script: [{ type: "say", text: "quero cancelar", delayMs: 50 }] },
+    });
+    const id = await establishedCallTo(ANA);
+    const rec = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, {
+      token,
+      body: { initialSilenceTimeoutInSeconds: 60, maxSilenceTimeoutInSeconds: 1 },
+    });
+    expect(rec.status).toBe(200);
+    const done = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${rec.json.id}`));
+    const audio = await request(emu, "GET", done.resourceData.recordingLocation, {
+      token: done.resourceData.recordingAccessToken,
+    });
+    expect(parseWav(audio.raw)).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 16 });
+    const recognise = (samplerate: number, body: Buffer) =>
+      request(emu, "POST", "/speech/recognition/conversation/cognitiveservices/v1?language=pt-BR", {
+        rawBody: body,
+        headers: {
+          "Ocp-Apim-Subscription-Key": "demo",
+          "content-type": `audio/wav; codecs=audio/pcm; samplerate=${samplerate}`,
+        },
+      });
+    // sent as 16 kHz, it is read twice too fast
+    expect((await recognise(16000, audio.raw)).json).toMatchObject({ RecognitionStatus: "NoMatch" });
+    // 8 kHz is not a format the short-audio API takes
+    expect((await recognise(8000, audio.raw)).status).toBe(400);
+    const converted = makeWav(parseWav(audio.raw).durationMs, "quero cancelar");
+    expect((await recognise(16000, converted)).json).toMatchObject({
+      RecognitionStatus: "Success",
+      DisplayText: "quero cancelar",
+    });
   });
 });

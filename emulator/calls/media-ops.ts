@@ -133,7 +133,7 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
   } else {
     info = RESULTS.initialSilence;
   }
-  const rec = engine.deps.recordings.create(call.id, text, spokenMs);
+  const rec = engine.deps.recordings.create(call.id, text, spokenMs, call.variant.recordingSampleRate);
   return {
     status: "completed" as const,
     info,

@@ -14,13 +14,14 @@ export interface Recording {
 export class RecordingStore {
   private readonly items = new Map<string, Recording>();
 
-  create(callId: string, text: string, speechMs: number): Recording {
+  /** `sampleRate`: the call's recordingSampleRate form (emulator/variants.ts): 16 kHz, or 8 kHz as a phone line carries. */
+  create(callId: string, text: string, speechMs: number, sampleRate = 16_000): Recording {
     const rec: Recording = {
       id: crypto.randomUUID(),
       callId,
       accessToken: crypto.randomBytes(32).toString("base64url"),
       text,
-      wav: makeWav(Math.max(200, speechMs), text),
+      wav: makeWav(Math.max(200, speechMs), text, 0, sampleRate),
     };
     this.items.set(rec.id, rec);
     return rec;

@@ -57,6 +57,19 @@ export function registerMediaRoutes(
         .end(JSON.stringify({ error: { code: "400", message: "The audio must be a RIFF WAV (PCM) file." } }));
       return;
     }
+    // The service takes WAV PCM at 16 kHz, mono, 16-bit, and reads the samples at the rate the Content-Type
+    // declares: audio sent as another rate than declared plays too fast or too slow, and nothing is recognised.
+    const declared = Number(/samplerate=(\d+)/i.exec(headerValue(ctx.req, "content-type") ?? "")?.[1] ?? 16_000);
+    if (declared !== 16_000 || info.channels !== 1 || info.bitsPerSample !== 16) {
+      ctx.res.writeHead(400, { "Content-Type": "application/json" }).end(
+        JSON.stringify({
+          error: { code: "400", message: "Unsupported audio format: WAV PCM 16 kHz, mono, 16-bit only." },
+        }),
+      );
+      return;
+    }
+    if (info.sampleRate !== declared)
+      return sendJson(ctx, 200, { RecognitionStatus: "NoMatch", Offset: 0, Duration: info.durationMs * 10_000 });
     const text = info.transcript?.trim() ?? "";
     // Durations are in 100-ns ticks like the real service.
     if (!text)

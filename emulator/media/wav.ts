@@ -45,9 +45,8 @@ export function parseWav(buf: Buffer): WavInfo {
   };
 }
 
-/** 16 kHz mono 16-bit PCM of silence (or a quiet tone), optionally tagged with the text that was "said". */
-export function makeWav(durationMs: number, transcript?: string, toneHz = 0): Buffer {
-  const sampleRate = 16_000;
+/** Mono 16-bit PCM (16 kHz unless told) of silence or a quiet tone, optionally tagged with the text that was "said". */
+export function makeWav(durationMs: number, transcript?: string, toneHz = 0, sampleRate = 16_000): Buffer {
   const samples = Math.max(1, Math.round((durationMs / 1000) * sampleRate));
   const data = Buffer.alloc(samples * 2);
   if (toneHz > 0) {

@@ -42,6 +42,7 @@ import type { CallsApi } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
 import { promptUri, type PromptStore } from "@/lib/prompts/store";
 import { promptLocaleFor, type PromptLocale } from "@/lib/prompts/texts";
+import { TARGET_SAMPLE_RATE, toSpeechWav } from "@/lib/prompts/wav";
 import { decide, normaliseCaller, type ClinicLineRuleInput, type LineDecision } from "./rules";
 
 export interface SpeechConfig {
@@ -305,6 +306,14 @@ export function clinicLineService(deps: ClinicLineDeps) {
         logger.warn({ callId: line.callRowId, status: audio.status }, "recording not downloaded");
         return { type: "understood", intent: null };
       }
+      // the recording's own rate (phone media is often 8 kHz), converted to the 16 kHz mono the API takes
+      let wav: Buffer;
+      try {
+        wav = toSpeechWav(new Uint8Array(await audio.arrayBuffer()));
+      } catch {
+        logger.warn({ callId: line.callRowId }, "recording is not a 16-bit PCM WAV");
+        return { type: "understood", intent: null };
+      }
       const url = new URL(deps.speech.endpoint);
       url.searchParams.set("language", line.speechLanguage);
       url.searchParams.set("format", "simple");
@@ -312,10 +321,10 @@ export function clinicLineService(deps: ClinicLineDeps) {
         method: "POST",
         headers: {
           "ocp-apim-subscription-key": deps.speech.key,
-          "content-type": "audio/wav; codecs=audio/pcm; samplerate=16000",
+          "content-type": `audio/wav; codecs=audio/pcm; samplerate=${TARGET_SAMPLE_RATE}`,
           accept: "application/json",
         },
-        body: new Uint8Array(await audio.arrayBuffer()),
+        body: new Uint8Array(wav),
         signal: AbortSignal.timeout(SPEECH_TIMEOUT_MS),
       });
       if (!recognised.ok) {

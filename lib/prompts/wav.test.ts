@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { synthesize } from "./synth";
 import { createPromptStore, handlePromptRequest, promptUri } from "./store";
-import { decodeWav, encodeWav, resample, toTeamsWav, wavInfo } from "./wav";
+import { decodeWav, encodeWav, resample, toSpeechWav, toTeamsWav, wavInfo } from "./wav";
 
 describe("prompt audio", () => {
   it("resamples 22.05 kHz stereo PCM to 16 kHz mono 16-bit", () => {
@@ -12,6 +12,23 @@ describe("prompt audio", () => {
     const out = toTeamsWav(stereo);
     expect(wavInfo(out)).toEqual({ sampleRate: 16_000, channels: 1, bits: 16, durationMs: 1000 });
     expect(resample(decodeWav(out), 16_000).samples.length).toBe(16_000);
+  });
+
+  it("a recording goes to Speech at 16 kHz mono whatever rate it came at; other chunks are kept", () => {
+    const phoneLine = encodeWav({ sampleRate: 8_000, samples: new Int16Array(8_000).map((_, i) => i % 100) });
+    // an extra chunk after fmt, as recorders write (LIST, or the emulator's transcript)
+    const extra = Buffer.from("LIST\x04\x00\x00\x00abcd", "latin1");
+    const recorded = Buffer.concat([phoneLine.subarray(0, 36), extra, phoneLine.subarray(36)]);
+    recorded.writeUInt32LE(recorded.length - 8, 4);
+    const sent = toSpeechWav(recorded);
+    expect(decodeWav(sent)).toMatchObject({ sampleRate: 16_000 });
+    expect(decodeWav(sent).samples.length).toBe(16_000);
+    expect(sent.includes(extra)).toBe(true);
+    expect(sent.readUInt32LE(4)).toBe(sent.length - 8);
+    // already what Speech takes: sent as it is
+    const wideband = encodeWav({ sampleRate: 16_000, samples: new Int16Array(160) });
+    expect(toSpeechWav(wideband)).toEqual(wideband);
+    expect(() => toSpeechWav(Buffer.from("not audio"))).toThrow();
   });
 
   it("synthesizes both languages offline with eSpeak NG", async () => {

@@ -94,3 +94,34 @@ export function wavInfo(buf: Uint8Array): { sampleRate: number; channels: number
   const data = b.readUInt32LE(40);
   return { sampleRate, channels, bits, durationMs: Math.round((data / (sampleRate * channels * (bits / 8))) * 1000) };
 }
+
+/**
+ * A recording (16-bit PCM WAV at whatever rate and channels the call's media gave it — phone lines are often
+ * 8 kHz) as Speech's short-audio API takes it: mono, 16-bit, 16 kHz, which is what the request's Content-Type
+ * declares. The rate is read from the header, never assumed; audio sent at another rate than declared is read
+ * too fast or too slow and not recognised. Chunks other than fmt and data are kept as they are. Throws on
+ * anything that is not 16-bit PCM WAV.
+ */
+export function toSpeechWav(input: Uint8Array): Buffer {
+  const b = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const pcm = decodeWav(b);
+  let channels = 0;
+  const others: Buffer[] = [];
+  for (let offset = 12; offset + 8 <= b.length;) {
+    const id = b.toString("ascii", offset, offset + 4);
+    const size = Math.min(b.readUInt32LE(offset + 4), b.length - offset - 8);
+    const end = offset + 8 + size + (size % 2);
+    if (id === "fmt ") channels = b.readUInt16LE(offset + 10);
+    else if (id !== "data") others.push(b.subarray(offset, Math.min(end, b.length)));
+    offset = end;
+  }
+  if (channels === 1 && pcm.sampleRate === TARGET_SAMPLE_RATE) return b;
+  // encodeWav writes the RIFF header (12 bytes), the fmt chunk (24) and the data chunk: the others go between
+  const audio = encodeWav(resample(pcm, TARGET_SAMPLE_RATE));
+  const body = Buffer.concat([audio.subarray(12, 36), ...others, audio.subarray(36)]);
+  const riff = Buffer.alloc(12);
+  riff.write("RIFF", 0, "ascii");
+  riff.writeUInt32LE(body.length + 4, 4);
+  riff.write("WAVE", 8, "ascii");
+  return Buffer.concat([riff, body]);
+}

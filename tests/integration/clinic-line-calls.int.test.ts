@@ -199,6 +199,24 @@ describe("clinic line", () => {
     expect(records).toHaveLength(1);
   });
 
+  it("a spoken answer recorded at 8 kHz is understood: Speech gets the audio at the rate it declares", async () => {
+    await forceEmulatorVariants(env.graph.emu, { recordingSampleRate: 8000 });
+    try {
+      const phone = freshPhone();
+      const appointment = await appointmentFor(env, phone);
+      await setEndpoint(env, phone, {
+        mode: "answer",
+        script: [{ type: "say", text: "quero cancelar", afterPrompts: 1 }],
+      });
+      await finishedCall(env, await callClinic(env, phone), ["cancelled"]);
+      expect((await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe(
+        "CANCELLED",
+      );
+    } finally {
+      await forceEmulatorVariants(env.graph.emu, {});
+    }
+  });
+
   it('"quero cancelar" cancels the next appointment; nothing of the media is kept', async () => {
     const phone = freshPhone();
     const appointment = await appointmentFor(env, phone);
