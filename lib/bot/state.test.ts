@@ -95,7 +95,7 @@ describe("call state machine, from the recorded sequences", () => {
 
   it("hang up: terminating → terminated with string codes; terminated is final", () => {
     const s = replay(
-      initialSnapshot("established"),
+      { ...initialSnapshot("established"), establishedAt: at },
       events("call-delete.notification-1-terminating.json", "call-delete.notification-2-terminated.json"),
       at,
     );
@@ -103,6 +103,22 @@ describe("call state machine, from the recorded sequences", () => {
     expect(s.endedAt).toEqual(at);
     const late = replay(s, events(ESTABLISHED, ESTABLISHING, "call-delete.notification-1-terminating.json"), at);
     expect(late).toEqual(s);
+  });
+
+  it("a call that never connected failed, whatever success code it ends with", () => {
+    // the bot hangs up while the call still rings: terminating, then terminated 200/5001
+    const hungUpRinging = replay(
+      initialSnapshot(),
+      events(ESTABLISHING, "call-delete.notification-1-terminating.json", "call-delete.notification-2-terminated.json"),
+      at,
+    );
+    expect(hungUpRinging).toMatchObject({ state: "terminated", resultCode: 200, outcome: "failed" });
+    const connected = replay(
+      initialSnapshot(),
+      events(ESTABLISHING, ESTABLISHED, "call-delete.notification-2-terminated.json"),
+      at,
+    );
+    expect(connected.outcome).toBe("completed");
   });
 
   it("terminated overtaking established: final, established never recorded afterwards", () => {

@@ -85,6 +85,11 @@ export function applyCallEvent(current: CallSnapshot, event: CallEvent, at: Date
   if (!isCallState(target)) return { next: current, changed: false, ignored: "unknown-state" };
 
   if (target === "terminated") {
+    // A call that never connected did not complete, whatever success code it ends with (the bot hanging up
+    // while it still rang ends 200/7000): it failed.
+    const connected =
+      current.establishedAt !== null || (RANK[current.state] >= RANK.established && current.state !== "terminating");
+    const outcome = outcomeFor(event.resultInfo);
     return {
       next: {
         ...current,
@@ -92,7 +97,7 @@ export function applyCallEvent(current: CallSnapshot, event: CallEvent, at: Date
         endedAt: current.endedAt ?? at,
         resultCode: event.resultInfo?.code ?? current.resultCode,
         resultSubcode: event.resultInfo?.subcode ?? current.resultSubcode,
-        outcome: outcomeFor(event.resultInfo),
+        outcome: outcome === "completed" && !connected ? "failed" : outcome,
       },
       changed: true,
     };
@@ -118,7 +123,10 @@ export function applyCallEvent(current: CallSnapshot, event: CallEvent, at: Date
   if (to < from && !transferFailedBack) return { next: current, changed: false, ignored: "stale" };
   if (to > from || transferFailedBack || lateral) {
     const next: CallSnapshot = { ...current, state: target };
-    if (to >= RANK.established && !current.establishedAt) next.establishedAt = at;
+    // terminating (a hang-up while ringing) and redirecting (an unanswered incoming call) rank above
+    // established but do not mean the call ever connected
+    const connects = to >= RANK.established && target !== "terminating" && target !== "redirecting";
+    if (connects && !current.establishedAt) next.establishedAt = at;
     if (transferFailedBack) {
       next.resultCode = event.resultInfo?.code ?? null;
       next.resultSubcode = event.resultInfo?.subcode ?? null;
