@@ -25,3 +25,12 @@ describe("token encryption", () => {
     expect(() => decryptToken("plain-text", secret)).toThrow("not an encrypted token");
   });
 });
+
+describe("purposes", () => {
+  it("derives a key per purpose: a patient link does not open as a Graph token, nor the reverse", () => {
+    const link = encryptToken("link-token", secret, "patient-link");
+    expect(decryptToken(link, secret, "patient-link")).toBe("link-token");
+    expect(() => decryptToken(link, secret)).toThrow();
+    expect(() => decryptToken(encryptToken("graph", secret), secret, "patient-link")).toThrow();
+  });
+});
