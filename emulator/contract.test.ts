@@ -322,6 +322,18 @@ describe("errors and permissions (emulator/CONTRACT.md#errors, #permissions)", (
     expect(keepAlive.status).toBe(400);
   });
 
+  it("mute works in group calls and meetings only: a peer-to-peer call's participant → 400", async () => {
+    const callId = await establishedCall();
+    const participants = await request(emu, "GET", `/v1.0/communications/calls/${callId}/participants`, { token: app });
+    const [someone] = participants.json.value as { id: string }[];
+    const mute = await request(emu, "POST", `/v1.0/communications/calls/${callId}/participants/${someone!.id}/mute`, {
+      token: app,
+      body: {},
+    });
+    expect(mute.status).toBe(400);
+    expect(mute.json.error.message).toContain("group calls and meetings");
+  });
+
   it("a phone number is invited only into a call whose source is an application instance (a number to dial from) → else 400", async () => {
     const invitePhone = (callId: string) =>
       request(emu, "POST", `/v1.0/communications/calls/${callId}/participants/invite`, {

@@ -31,6 +31,8 @@ export interface Roster {
     appointmentId: string | null;
     establishedAt: string | null;
     endedAt: string | null;
+    /** false in a peer-to-peer call: Graph mutes participants in meetings and group calls only */
+    canMute: boolean;
   };
   participants: RosterParticipant[];
   invitations: RosterInvitation[];

@@ -153,6 +153,7 @@ export function LiveCallPanel({
               empty={t("nobodyInMeeting")}
               participants={inMeeting}
               canControl={canControl}
+              canMute={roster?.call.canMute ?? false}
               pending={pending}
               nameOf={nameOf}
               onMute={(p) => void run(`mute:${p.id}`, `${base}/mute`, { participantId: p.graphParticipantId })}
@@ -164,6 +165,7 @@ export function LiveCallPanel({
                 empty={t("nobodyInLobby")}
                 participants={inLobby}
                 canControl={canControl}
+                canMute={roster?.call.canMute ?? false}
                 pending={pending}
                 nameOf={nameOf}
                 onMute={(p) => void run(`mute:${p.id}`, `${base}/mute`, { participantId: p.graphParticipantId })}
@@ -223,6 +225,7 @@ function ParticipantList({
   empty,
   participants,
   canControl,
+  canMute,
   pending,
   nameOf,
   onMute,
@@ -232,6 +235,8 @@ function ParticipantList({
   empty: string;
   participants: RosterParticipant[];
   canControl: boolean;
+  /** Graph mutes in meetings and group calls only: no mute button in a peer-to-peer call */
+  canMute: boolean;
   pending: string | null;
   nameOf: (p: RosterParticipant) => string;
   onMute: (p: RosterParticipant) => void;
@@ -260,15 +265,17 @@ function ParticipantList({
                 </span>
                 {canControl && !p.isBot && (
                   <span className="flex gap-2">
-                    <button
-                      type="button"
-                      className={buttonClass}
-                      disabled={pending !== null || p.isMuted}
-                      onClick={() => onMute(p)}
-                    >
-                      {t("mute")}
-                      <span className="sr-only"> {name}</span>
-                    </button>
+                    {canMute && (
+                      <button
+                        type="button"
+                        className={buttonClass}
+                        disabled={pending !== null || p.isMuted}
+                        onClick={() => onMute(p)}
+                      >
+                        {t("mute")}
+                        <span className="sr-only"> {name}</span>
+                      </button>
+                    )}
                     <button
                       type="button"
                       className={buttonClass}

@@ -991,7 +991,10 @@ export class CallEngine {
     if (conf.kind === "p2p") conf.kind = "group";
   }
 
+  /** Server-side mute: group calls and meetings only (a peer-to-peer call has nobody to mute for others). */
   mute(call: CallRecord, participantId: string): void {
+    if (this.conferenceOf(call).kind === "p2p")
+      throw new HttpError(400, "invalidRequest", "Muting a participant is only supported in group calls and meetings.");
     const member = this.member(call, participantId);
     member.muted = true;
     this.notifyRoster(call);

@@ -52,6 +52,8 @@ export interface RosterView {
     appointmentId: string | null;
     establishedAt: Date | null;
     endedAt: Date | null;
+    /** Graph mutes participants in meetings and group calls only, never in a peer-to-peer call */
+    canMute: boolean;
   };
   participants: {
     id: string;
@@ -200,6 +202,11 @@ export function autoJoinBlocked(
   if (botCalls.some((c) => LIVE_STATES.includes(c.state))) return "bot already in the meeting";
   if (botCalls.some((c) => c.createdAt.getTime() >= opens)) return "already joined once for this time";
   return null;
+}
+
+/** Graph mutes participants in meetings and group calls only; a "group call" with one person is peer-to-peer. */
+export function canMuteParticipants(call: { purpose: string; peerToPeer: boolean }): boolean {
+  return !call.peerToPeer && (call.purpose === "MEETING_JOIN" || call.purpose === "GROUP_CALL");
 }
 
 /** Why the bot should leave an appointment's meeting now (null: stay). */
@@ -575,6 +582,8 @@ export function callControl(deps: CallControlDeps) {
 
     async muteParticipant(callId: string, graphParticipantId: string, actor: AuditActor): Promise<void> {
       const call = await liveCall(callId);
+      if (!canMuteParticipants(call))
+        throw new AppError("UNPROCESSABLE", "Participants can be muted only in meetings and group calls.");
       const participant = await presentParticipant(call.id, graphParticipantId);
       await auditedCallAction(
         actor,
@@ -605,19 +614,24 @@ export function callControl(deps: CallControlDeps) {
       });
       if (users.length !== ids.length || users.some((u) => !u.entraObjectId))
         throw new AppError("NOT_FOUND", "Some of these people were not found.");
+      // with one person it is a peer-to-peer call, placed as one (Calls.Initiate.All; nobody to mute)
+      const peerToPeer = users.length === 1;
+      const common = {
+        callbackUri: deps.callbackUri,
+        applicationInstanceId: clinicLineInstance(deps),
+        tenantId: deps.tenantId,
+      };
       const remote = await graphAction(
         actor,
         "graph.call.group",
         { type: "Call", id: null },
         { participants: users.length },
         () =>
-          deps.calls.create({
-            kind: "group",
-            callbackUri: deps.callbackUri,
-            applicationInstanceId: clinicLineInstance(deps),
-            tenantId: deps.tenantId,
-            userIds: users.map((u) => u.entraObjectId!),
-          }),
+          deps.calls.create(
+            peerToPeer
+              ? { kind: "user", userId: users[0]!.entraObjectId!, ...common }
+              : { kind: "group", userIds: users.map((u) => u.entraObjectId!), ...common },
+          ),
       );
       return db.$transaction(async (tx) => {
         const call = await tx.call.create({
@@ -625,6 +639,7 @@ export function callControl(deps: CallControlDeps) {
             graphCallId: normaliseGraphId(remote.id),
             direction: "OUTGOING",
             purpose: "GROUP_CALL",
+            peerToPeer,
             state: remote.state ?? "establishing",
             initiatedById: actor.id,
             counterpart: `${users.length} ${users.length === 1 ? "person" : "people"}`,
@@ -663,6 +678,7 @@ export function callControl(deps: CallControlDeps) {
           appointmentId: call.appointmentId,
           establishedAt: call.establishedAt,
           endedAt: call.endedAt,
+          canMute: canMuteParticipants(call),
         },
         participants: call.participants.map((p) => ({
           id: p.id,

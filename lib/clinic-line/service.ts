@@ -226,6 +226,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
           graphCallId,
           direction: "INCOMING",
           purpose: "CLINIC_LINE",
+          peerToPeer: true,
           state: terminal ? "terminated" : "incoming",
           counterpart: caller ? maskPhone(caller) : "Anonymous",
           outcome: decision.action === "reject" ? "rejected" : decision.action === "redirect" ? "redirected" : null,

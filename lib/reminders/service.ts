@@ -373,6 +373,7 @@ export function reminderService(deps: ReminderDeps) {
             graphCallId,
             direction: "OUTGOING",
             purpose: "REMINDER",
+            peerToPeer: true,
             state: remote.state ?? "establishing",
             appointmentId: appointment.id,
             counterpart: phone ? maskPhone(phone) : "Teams",

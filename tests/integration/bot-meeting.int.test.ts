@@ -2,6 +2,7 @@
 // delivers signed notifications to a small HTTP server that runs the intake, and the roster follows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
+import { createUser } from "../helpers/factories";
 import type { CallControl } from "@/lib/bot/meeting-calls";
 import type { TestDatabase } from "../helpers/database";
 import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
@@ -163,6 +164,31 @@ describe("the bot in an appointment's meeting", () => {
     } finally {
       await forceEmulatorVariants(graph.emu, {});
     }
+  });
+
+  it("a group call with one person is a peer-to-peer call: mute is not offered there, and refused", async () => {
+    const { db } = database;
+    const [one, two] = await Promise.all(
+      ["0a1c2e30-2222-4a00-8000-000000000001", "0a1c2e30-2222-4a00-8000-000000000002"].map((entraObjectId) =>
+        createUser(db, { role: "STAFF", entraObjectId }),
+      ),
+    );
+    const actor = { id: one!.id, label: "staff" };
+    const established = (id: string) =>
+      waitFor("established", async () => (await db.call.findUnique({ where: { id } }))?.state === "established");
+
+    const alone = await bot.startGroupCall([one!.id], actor);
+    await established(alone.id);
+    expect((await bot.rosterFor(alone.id)).call.canMute).toBe(false);
+    const dashed = alone.graphCallId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+    expect((await request(graph.emu, "GET", `/_emulator/calls/${dashed}`)).json.kind).toBe("p2p");
+    await expect(bot.muteParticipant(alone.id, "anyone", actor)).rejects.toMatchObject({ code: "UNPROCESSABLE" });
+
+    const group = await bot.startGroupCall([one!.id, two!.id], actor);
+    await established(group.id);
+    expect((await bot.rosterFor(group.id)).call.canMute).toBe(true);
+    await bot.leaveCall(alone.id, actor);
+    await bot.leaveCall(group.id, actor);
   });
 
   it("refuses to act on a call that has ended", async () => {
