@@ -202,6 +202,21 @@ export const routeTable: RouteCase[] = [
     path: (w) => `/patients/${w.unknown}`,
     expect: appPage(404, 404, 404, 404),
   },
+  // merging duplicates is correcting records, which every role on the clinic side may do
+  {
+    file: "app/(app)/patients/[id]/merge/page.tsx",
+    label: "a patient",
+    method: "GET",
+    path: (w) => `/patients/${w.patient}/merge`,
+    expect: appPage(200, 200, 200, 200),
+  },
+  {
+    file: "app/(app)/patients/[id]/merge/page.tsx",
+    label: "unknown id",
+    method: "GET",
+    path: (w) => `/patients/${w.unknown}/merge?other=${w.patient}`,
+    expect: appPage(404, 404, 404, 404),
+  },
   // what the phone line does and says is the administrators' (everyone else: the page does not exist)
   {
     file: "app/(app)/admin/prompts/page.tsx",

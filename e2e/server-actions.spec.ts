@@ -178,6 +178,17 @@ const signedInSpecs: Record<string, SignedInSpec> = {
     fields: () =>
       formArbitrary(patientCreateSchema, { id: fc.uuid(), updatedAt: fieldArbitrary(bookInput.shape.startsAt) }),
   },
+  // random ids (seeded patients are other tests'): refused before anything moves, whatever the fields say
+  mergePatientsAction: {
+    role: "staff",
+    fields: () =>
+      fc.record({
+        a: fc.oneof(fc.uuid(), hostile),
+        b: fc.oneof(fc.uuid(), hostile),
+        keepId: fc.oneof(fc.uuid(), hostile),
+        confirm: fc.oneof(fc.constant("yes"), hostile),
+      }),
+  },
   saveWeeklyAction: {
     role: "admin",
     fields: (ids) =>

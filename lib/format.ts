@@ -29,6 +29,14 @@ export function formatDate(instant: Date, zone: string, locale: string, style: "
   return formatter(`date-${style}`, locale, zone, { dateStyle: style }).format(instant);
 }
 
+/**
+ * A calendar date that belongs to no zone ('YYYY-MM-DD': a birth date), e.g. "15 Jun 2026" / "15 de jun. de
+ * 2026". Read and written in UTC, so the day never shifts with anyone's zone.
+ */
+export function formatCalendarDate(date: string, locale: string): string {
+  return formatter("calendarDate", locale, "UTC", { dateStyle: "medium" }).format(new Date(`${date}T00:00:00Z`));
+}
+
 export function formatTime(instant: Date, zone: string, locale: string): string {
   return formatter("time", locale, zone, { timeStyle: "short" }).format(instant);
 }

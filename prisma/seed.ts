@@ -126,7 +126,17 @@ async function main() {
       await db.patient.upsert({
         where: { id: patientId(index) },
         update: {},
-        create: { id: patientId(index), firstName, lastName, locale, timeZone, phone, email: `${email}@mail.example` },
+        create: {
+          id: patientId(index),
+          firstName,
+          lastName,
+          locale,
+          timeZone,
+          phone,
+          email: `${email}@mail.example`,
+          // a made-up birth date per patient, so the desk's lists show one
+          birthDate: new Date(Date.UTC(1950 + index * 2, index % 12, 1 + ((index * 7) % 28))),
+        },
       });
     }
 

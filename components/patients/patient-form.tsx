@@ -1,10 +1,12 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useEffect, useId, useRef } from "react";
-import { useTranslations } from "next-intl";
-import { FieldError, FormMessage, inputClass, TextField } from "@/components/form-parts";
+import { useLocale, useTranslations } from "next-intl";
+import { FieldError, FormMessage, inputClass, secondaryButtonClass, TextField } from "@/components/form-parts";
+import { formatCalendarDate } from "@/lib/format";
 import { createPatientAction, updatePatientAction } from "@/lib/patients/actions";
-import type { PatientField, PatientFormState, PatientFormValues } from "@/lib/patients/types";
+import type { PatientDuplicate, PatientField, PatientFormState, PatientFormValues } from "@/lib/patients/types";
 
 const idle: PatientFormState = { status: "idle" };
 
@@ -27,11 +29,13 @@ export function PatientForm(props: Props) {
   const updatedAt = props.mode === "update" ? (state.status === "ok" ? state.updatedAt : props.updatedAt) : null;
   const idPrefix = useId();
 
-  // Keyboard and screen-reader users land on the first field that needs fixing.
+  // Keyboard and screen-reader users land on the first field that needs fixing, or on the likely duplicates.
   useEffect(() => {
+    if (state.status === "duplicates")
+      formRef.current?.querySelector<HTMLElement>("#" + CSS.escape(`${idPrefix}-dup`))?.focus();
     if (state.status !== "error") return;
     formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
-  }, [state]);
+  }, [state, idPrefix]);
 
   const field = (name: PatientField) => ({
     id: `${idPrefix}-${name}`,
@@ -49,6 +53,14 @@ export function PatientForm(props: Props) {
         </>
       )}
       <FormMessage state={state} className="sm:col-span-2" />
+      {state.status === "duplicates" && (
+        <DuplicateWarning
+          id={`${idPrefix}-dup`}
+          message={state.message}
+          duplicates={state.duplicates}
+          pending={pending}
+        />
+      )}
       <TextField label={t("firstName")} required autoComplete="off" {...field("firstName")} />
       <TextField label={t("lastName")} required autoComplete="off" {...field("lastName")} />
       <TextField
@@ -61,6 +73,15 @@ export function PatientForm(props: Props) {
         {...field("phone")}
       />
       <TextField label={t("email")} optional={t("optional")} type="email" autoComplete="off" {...field("email")} />
+      <TextField
+        label={t("birthDate")}
+        optional={t("optional")}
+        hint={t("birthDateHint")}
+        type="date"
+        min="1900-01-01"
+        autoComplete="off"
+        {...field("birthDate")}
+      />
       <div className="flex flex-col gap-1">
         <label htmlFor={`${idPrefix}-locale`} className="text-sm font-medium text-slate-800">
           {t("locale")}
@@ -104,5 +125,61 @@ export function PatientForm(props: Props) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** Records that look like the person being registered: open one instead, or register a new one anyway. */
+function DuplicateWarning({
+  id,
+  message,
+  duplicates,
+  pending,
+}: {
+  id: string;
+  message: string;
+  duplicates: PatientDuplicate[];
+  pending: boolean;
+}) {
+  const t = useTranslations("patients.duplicates");
+  const locale = useLocale();
+  return (
+    <section
+      id={id}
+      tabIndex={-1}
+      aria-labelledby={`${id}-title`}
+      className="rounded-md border border-amber-300 bg-amber-50 p-4 sm:col-span-2"
+    >
+      <p id={`${id}-title`} role="alert" className="font-semibold text-amber-900">
+        {message}
+      </p>
+      <p className="mt-1 text-sm text-slate-800">{t("lead")}</p>
+      <ul className="mt-3 space-y-2">
+        {duplicates.map((d) => (
+          <li key={d.id} className="rounded border border-amber-200 bg-white p-3">
+            <Link href={`/patients/${d.id}`} className="font-medium text-brand-700 underline hover:text-brand-900">
+              {t("open", { name: `${d.firstName} ${d.lastName}` })}
+            </Link>
+            <p className="mt-1 text-sm text-slate-700">
+              {[
+                d.phoneMasked ? t("phone", { last4: d.phoneMasked.slice(-4) }) : null,
+                d.birthDate ? t("born", { date: formatCalendarDate(d.birthDate, locale) }) : null,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+            </p>
+            <p className="text-sm text-amber-900">{d.reasons.map((reason) => t(`reasons.${reason}`)).join(" ")}</p>
+          </li>
+        ))}
+      </ul>
+      <button
+        type="submit"
+        name="allowDuplicate"
+        value="yes"
+        disabled={pending}
+        className={`${secondaryButtonClass} mt-3`}
+      >
+        {t("createAnyway")}
+      </button>
+    </section>
   );
 }

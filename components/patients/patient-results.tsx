@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { formatCalendarDate, formatDateTime } from "@/lib/format";
 import { isLocale } from "@/lib/i18n/locales";
 import type { PatientSummary } from "@/lib/patients/types";
 
@@ -7,13 +8,17 @@ export async function PatientResults({
   patients,
   query,
   limited,
+  zone,
 }: {
   patients: PatientSummary[];
   query: string;
   limited: boolean;
+  /** the viewer's zone, for the next appointment's time */
+  zone: string;
 }) {
   const t = await getTranslations("patients.results");
   const language = await getTranslations("language");
+  const locale = await getLocale();
 
   if (patients.length === 0) {
     return (
@@ -37,6 +42,12 @@ export async function PatientResults({
                 {t("phone")}
               </th>
               <th scope="col" className="px-4 py-2 font-semibold">
+                {t("birthDate")}
+              </th>
+              <th scope="col" className="px-4 py-2 font-semibold">
+                {t("nextAppointment")}
+              </th>
+              <th scope="col" className="px-4 py-2 font-semibold">
                 {t("locale")}
               </th>
             </tr>
@@ -58,6 +69,17 @@ export async function PatientResults({
                   ) : (
                     <span className="font-sans text-slate-500">{t("noPhone")}</span>
                   )}
+                </td>
+                <td className="px-4 py-2 whitespace-nowrap text-slate-700">
+                  {patient.birthDate ? formatCalendarDate(patient.birthDate, locale) : "—"}
+                </td>
+                <td className="px-4 py-2 text-slate-700">
+                  {patient.nextAppointment
+                    ? t("nextWith", {
+                        time: formatDateTime(patient.nextAppointment.startsAt, zone, locale),
+                        clinician: patient.nextAppointment.clinicianName,
+                      })
+                    : t("noNextAppointment")}
                 </td>
                 <td className="px-4 py-2 text-slate-700">
                   {isLocale(patient.locale) ? language(patient.locale) : patient.locale}

@@ -46,6 +46,13 @@ async function subjectIds(db: PrismaClient, subject: string): Promise<string[]> 
     ]);
     if (meeting) ids.add(meeting.id);
     for (const call of calls) ids.add(call.id);
+    // a patient's trail includes the records merged into it (their rows keep the merged record's id)
+    const merged = await db.patientMerge.findMany({
+      where: { intoPatientId: subject },
+      select: { fromPatientId: true },
+      take: 200,
+    });
+    for (const row of merged) ids.add(row.fromPatientId);
   }
   return [...ids];
 }

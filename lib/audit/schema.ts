@@ -19,6 +19,7 @@ export const knownAuditActions = [
   "patient.create",
   "patient.read",
   "patient.update",
+  "patient.merge",
   "availability.*",
   "graph.*",
   "graph.meeting.*",

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "patient.create",
   "patient.read",
   "patient.update",
+  "patient.merge",
   "availability.weekly.update",
   "availability.exception.create",
   "availability.exception.delete",

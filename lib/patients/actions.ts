@@ -10,7 +10,8 @@ import type { AuditActor } from "@/lib/audit/mutations";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { auditActorOf, createPatient, updatePatient } from "./mutations";
+import { findDuplicatePatients } from "./data";
+import { auditActorOf, createPatient, mergePatients, updatePatient } from "./mutations";
 import {
   patientCreateSchema,
   patientFieldErrors,
@@ -19,7 +20,7 @@ import {
   type PatientErrorKey,
   type PatientFieldErrors,
 } from "./schema";
-import type { PatientFormState, PatientFormValues, PatientRecord } from "./types";
+import type { PatientDuplicate, PatientFormState, PatientFormValues, PatientRecord } from "./types";
 
 function formValues(formData: FormData): PatientFormValues {
   const entries = patientFields.map((field) => {
@@ -37,10 +38,19 @@ function savedValues(patient: PatientRecord): PatientFormValues {
     phone: patient.phone ?? "",
     locale: patient.locale,
     timeZone: patient.timeZone,
+    birthDate: patient.birthDate ?? "",
   };
 }
 
 type Outcome = { ok: true; patient: PatientRecord } | { ok: false; state: PatientFormState };
+
+async function duplicatesFound(values: PatientFormValues, duplicates: PatientDuplicate[]): Promise<Outcome> {
+  const t = await getTranslations("patients.duplicates");
+  return {
+    ok: false,
+    state: { status: "duplicates", ok: false, message: t("found", { count: duplicates.length }), duplicates, values },
+  };
+}
 
 async function failure(
   values: PatientFormValues,
@@ -60,12 +70,15 @@ async function attempt(
   patientId: string | null,
   values: PatientFormValues,
   write: (actor: AuditActor, data: PatientData) => Promise<PatientRecord>,
+  check?: (data: PatientData) => Promise<PatientDuplicate[]>,
 ): Promise<Outcome> {
   try {
     // Anyone on the clinic side may register or correct a patient: reception books, clinicians fix details.
     const viewer = await requireViewer(ALL_ROLES);
     const parsed = patientCreateSchema.safeParse(values);
     if (!parsed.success) return failure(values, "fixFields", patientFieldErrors(parsed.error));
+    const duplicates = check ? await check(parsed.data) : [];
+    if (duplicates.length > 0) return duplicatesFound(values, duplicates);
     return { ok: true, patient: await write(auditActorOf(viewer), parsed.data) };
   } catch (error) {
     if (isAppError(error)) {
@@ -89,11 +102,22 @@ async function attempt(
   }
 }
 
-/** New patient form. On success it navigates to the new record (works without JavaScript too). */
+/**
+ * New patient form. A record that looks like the same person (the same phone, or the same name and birth
+ * date) is offered first and nothing is saved; the form's "register anyway" button sends `allowDuplicate=yes`.
+ * On success it navigates to the new record (works without JavaScript too).
+ */
 export async function createPatientAction(_previous: PatientFormState, formData: FormData): Promise<PatientFormState> {
   formData = formArgument(formData);
   const values = formValues(formData);
-  const outcome = await attempt("patient.create", null, values, (actor, data) => createPatient(actor, data));
+  const allowDuplicate = formData.get("allowDuplicate") === "yes";
+  const outcome = await attempt(
+    "patient.create",
+    null,
+    values,
+    (actor, data) => createPatient(actor, data),
+    allowDuplicate ? undefined : (data) => findDuplicatePatients(data),
+  );
   if (!outcome.ok) return outcome.state;
   revalidatePath("/patients");
   redirect(`/patients/${outcome.patient.id}?created=1`);
@@ -119,4 +143,43 @@ export async function updatePatientAction(_previous: PatientFormState, formData:
     values: savedValues(outcome.patient),
     updatedAt: outcome.patient.updatedAt.toISOString(),
   };
+}
+
+export type MergeFormState = { status: "idle" } | { status: "error"; message: string };
+
+/**
+ * Merges two records (hidden `a` and `b`, the chosen `keepId`, the `confirm` box). Any role on the clinic side, like
+ * editing a record. On success it opens the kept record, which says what moved.
+ */
+export async function mergePatientsAction(_previous: MergeFormState, formData: FormData): Promise<MergeFormState> {
+  formData = formArgument(formData);
+  const text = (name: string) => String(formData.get(name) ?? "");
+  // the form posts the pair (`a`, `b`) and which of them stays; a `keepId` outside the pair merges nothing
+  const [a, b, keepId] = [text("a"), text("b"), text("keepId")];
+  const input = { keepId, mergeId: keepId === a ? b : keepId === b ? a : keepId, confirm: text("confirm") };
+  const t = await getTranslations("patients.merge.errors");
+  let keptId: string;
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const result = await mergePatients(auditActorOf(viewer), input);
+    keptId = result.keptId;
+  } catch (error) {
+    if (isAppError(error)) {
+      switch (error.code) {
+        case "UNAUTHENTICATED":
+          return { status: "error", message: t("signedOut") };
+        case "FORBIDDEN":
+          return { status: "error", message: t("forbidden") };
+        case "NOT_FOUND":
+          return { status: "error", message: t("notFound") };
+        case "BAD_REQUEST":
+          return { status: "error", message: error.details?.reason === "mergeSame" ? t("same") : t("confirm") };
+      }
+    }
+    const { name, code } = (error ?? {}) as { name?: string; code?: string };
+    logger.error({ action: "patient.merge", error: { name, code } }, "patient action failed");
+    return { status: "error", message: t("unexpected") };
+  }
+  revalidatePath("/patients");
+  redirect(`/patients/${keptId}?merged=1`);
 }

@@ -4,8 +4,16 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { maskPhone, patientIdSchema, patientSearchSchema, type PatientSearchInput } from "./schema";
-import type { PatientRecord, PatientSummary } from "./types";
+import { dbDateFromLocalDate, localDateFromDbDate } from "@/lib/scheduling";
+import {
+  duplicateReasons,
+  maskPhone,
+  patientIdSchema,
+  patientSearchSchema,
+  type DuplicateFacts,
+  type PatientSearchInput,
+} from "./schema";
+import type { PatientDuplicate, PatientRecord, PatientSummary } from "./types";
 
 export const patientRecordSelect = {
   id: true,
@@ -15,8 +23,18 @@ export const patientRecordSelect = {
   phone: true,
   locale: true,
   timeZone: true,
+  birthDate: true,
   updatedAt: true,
 } as const satisfies Prisma.PatientSelect;
+
+type PatientRow = Prisma.PatientGetPayload<{ select: typeof patientRecordSelect }>;
+
+/** A row as the pages see it: the birth date as the calendar date it is ('YYYY-MM-DD'), not an instant. */
+export function toPatientRecord(row: PatientRow): PatientRecord {
+  return { ...row, birthDate: row.birthDate ? localDateFromDbDate(row.birthDate) : null };
+}
+
+const LIVE = ["BOOKED", "CONFIRMED"] as const;
 
 // Fewer digits would match most of the table by accident (every number contains "11").
 const MIN_PHONE_DIGITS = 4;
@@ -26,16 +44,78 @@ const MIN_PHONE_DIGITS = 4;
  * last name), by e-mail, or by phone digits however they are typed ("(11) 98765-4321", "4321").
  * An empty query lists patients alphabetically.
  */
-export async function searchPatients(input: PatientSearchInput): Promise<PatientSummary[]> {
+export async function searchPatients(input: PatientSearchInput, now: Date = new Date()): Promise<PatientSummary[]> {
   const { query, take } = patientSearchSchema.parse(input);
   const where = query ? searchWhere(query) : {};
   const rows = await getDb().patient.findMany({
     where,
     orderBy: [{ lastName: "asc" }, { firstName: "asc" }, { id: "asc" }],
     take,
-    select: { id: true, firstName: true, lastName: true, phone: true, locale: true },
+    select: {
+      id: true,
+      firstName: true,
+      lastName: true,
+      phone: true,
+      locale: true,
+      birthDate: true,
+      // the desk tells two namesakes apart by who is coming when
+      appointments: {
+        where: { status: { in: [...LIVE] }, endsAt: { gt: now } },
+        orderBy: { startsAt: "asc" },
+        take: 1,
+        select: { startsAt: true, clinician: { select: { name: true } } },
+      },
+    },
   });
-  return rows.map(({ phone, ...row }) => ({ ...row, phoneMasked: maskPhone(phone) }));
+  return rows.map(({ phone, birthDate, appointments, ...row }) => {
+    const next = appointments[0];
+    return {
+      ...row,
+      phoneMasked: maskPhone(phone),
+      birthDate: birthDate ? localDateFromDbDate(birthDate) : null,
+      nextAppointment: next ? { startsAt: next.startsAt, clinicianName: next.clinician.name } : null,
+    };
+  });
+}
+
+/**
+ * Records that are likely the person described by `facts` (duplicateReasons: the same phone, or the same
+ * folded name and birth date), the record `excludeId` left out. One query: phone and birth date are
+ * indexed, and few people share either, so the names are compared here rather than in SQL.
+ */
+export async function findDuplicatePatients(facts: DuplicateFacts, excludeId?: string): Promise<PatientDuplicate[]> {
+  const or: Prisma.PatientWhereInput[] = [];
+  if (facts.phone) or.push({ phone: facts.phone });
+  if (facts.birthDate) or.push({ birthDate: dbDateFromLocalDate(facts.birthDate) });
+  if (or.length === 0) return [];
+  const rows = await getDb().patient.findMany({
+    where: { OR: or, ...(excludeId ? { NOT: { id: excludeId } } : {}) },
+    orderBy: [{ lastName: "asc" }, { firstName: "asc" }, { id: "asc" }],
+    take: 200,
+    select: { id: true, firstName: true, lastName: true, phone: true, birthDate: true },
+  });
+  return rows.flatMap((row) => {
+    const existing = { ...row, birthDate: row.birthDate ? localDateFromDbDate(row.birthDate) : null };
+    const reasons = duplicateReasons(facts, existing);
+    if (reasons.length === 0) return [];
+    return [
+      {
+        id: row.id,
+        firstName: row.firstName,
+        lastName: row.lastName,
+        phoneMasked: maskPhone(row.phone),
+        birthDate: existing.birthDate,
+        reasons,
+      },
+    ];
+  });
+}
+
+/** The record a merged patient's id now leads to, or null when the id was never merged. */
+export async function mergedInto(id: string): Promise<string | null> {
+  if (!patientIdSchema.safeParse(id).success) return null;
+  const row = await getDb().patientMerge.findUnique({ where: { fromPatientId: id }, select: { intoPatientId: true } });
+  return row?.intoPatientId ?? null;
 }
 
 function searchWhere(query: string): Prisma.PatientWhereInput {
@@ -62,5 +142,16 @@ function searchWhere(query: string): Prisma.PatientWhereInput {
 /** One patient by id, or null when there is none (a malformed id is "none", not an error). */
 export async function getPatient(id: string): Promise<PatientRecord | null> {
   if (!patientIdSchema.safeParse(id).success) return null;
-  return getDb().patient.findUnique({ where: { id }, select: patientRecordSelect });
+  const row = await getDb().patient.findUnique({ where: { id }, select: patientRecordSelect });
+  return row ? toPatientRecord(row) : null;
+}
+
+/** How many appointments (any status) each of these patients has: what a merge would move. */
+export async function countAppointments(patientIds: string[]): Promise<Record<string, number>> {
+  const rows = await getDb().appointment.groupBy({
+    by: ["patientId"],
+    where: { patientId: { in: patientIds } },
+    _count: { _all: true },
+  });
+  return Object.fromEntries(patientIds.map((id) => [id, rows.find((r) => r.patientId === id)?._count._all ?? 0]));
 }

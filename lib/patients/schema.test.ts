@@ -2,11 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   canonicalTimeZone,
+  duplicateReasons,
   maskPhone,
+  nameKey,
   normalisePhone,
   patientCreateSchema,
   patientErrorKeys,
   patientFieldErrors,
+  patientMergeSchema,
   patientSearchSchema,
   patientUpdateSchema,
 } from "./schema";
@@ -157,6 +160,7 @@ describe("patientCreateSchema", () => {
       phone: "+5511987654321",
       locale: "en",
       timeZone: "Europe/Lisbon",
+      birthDate: null,
     });
     // the mutations parse again what the actions parsed: that must change nothing
     expect(patientCreateSchema.parse(parsed)).toEqual(parsed);
@@ -179,6 +183,7 @@ describe("patientCreateSchema", () => {
       phone: null,
       locale: "pt-BR",
       timeZone: "America/Sao_Paulo",
+      birthDate: null,
     });
   });
 
@@ -262,5 +267,73 @@ describe("messages", () => {
       );
     expect(keys(pt)).toEqual(keys(en));
     for (const key of patientErrorKeys) expect(en.errors).toHaveProperty(key);
+  });
+});
+
+describe("birth date", () => {
+  const base = { firstName: "Ana", lastName: "Souza" };
+  it("is optional, and stored as the calendar date typed", () => {
+    expect(patientCreateSchema.parse(base).birthDate).toBeNull();
+    expect(patientCreateSchema.parse({ ...base, birthDate: "" }).birthDate).toBeNull();
+    expect(patientCreateSchema.parse({ ...base, birthDate: " 1984-02-29 " }).birthDate).toBe("1984-02-29");
+  });
+
+  it.each([
+    ["1983-02-29", "birthDateInvalid"],
+    ["1899-12-31", "birthDateInvalid"],
+    ["29/02/1984", "birthDateInvalid"],
+    ["2026-13-01", "birthDateInvalid"],
+    ["9999-01-01", "birthDateFuture"],
+  ])("refuses %j with %s", (birthDate, error) => {
+    const result = patientCreateSchema.safeParse({ ...base, birthDate });
+    expect(patientFieldErrors(result.error!)).toEqual({ birthDate: error });
+  });
+});
+
+describe("likely duplicates", () => {
+  const maria = { firstName: "Maria José", lastName: "da Silva", phone: "+5511987650001", birthDate: "1980-05-04" };
+
+  it("folds case, accents and spaces in names, and where the first name ends", () => {
+    expect(nameKey("Maria José", "da Silva")).toBe(nameKey("MARIA JOSE", "DA  SILVA"));
+    expect(nameKey("Maria José", "da Silva")).toBe(nameKey("Maria", "José da Silva"));
+    expect(nameKey("Conceição", "Araújo")).toBe("conceicaoaraujo");
+    expect(nameKey("Ana", "Souza")).not.toBe(nameKey("Ana", "Sousa"));
+  });
+
+  it("finds the same phone number, or the same name and birth date", () => {
+    expect(duplicateReasons(maria, { ...maria, firstName: "Outra", lastName: "Pessoa", birthDate: null })).toEqual([
+      "phone",
+    ]);
+    expect(
+      duplicateReasons(maria, { firstName: "MARIA JOSE", lastName: "DA SILVA", phone: null, birthDate: "1980-05-04" }),
+    ).toEqual(["nameAndBirthDate"]);
+    expect(duplicateReasons(maria, { ...maria, firstName: "Maria", lastName: "José da Silva" })).toEqual([
+      "phone",
+      "nameAndBirthDate",
+    ]);
+  });
+
+  it("does not take a shared name, a shared birthday or two missing values for the same person", () => {
+    expect(duplicateReasons(maria, { ...maria, phone: "+5511987650002", birthDate: "1980-05-05" })).toEqual([]);
+    expect(duplicateReasons(maria, { ...maria, firstName: "Joana", phone: null })).toEqual([]);
+    const unknown = { firstName: "Ana", lastName: "Souza", phone: null, birthDate: null };
+    expect(duplicateReasons(unknown, unknown)).toEqual([]);
+  });
+});
+
+describe("patientMergeSchema", () => {
+  const a = "0b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b";
+  const b = "1c8f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b";
+  it("needs two different records and the confirmation", () => {
+    expect(patientMergeSchema.safeParse({ keepId: a, mergeId: b, confirm: "yes" }).success).toBe(true);
+    expect(patientMergeSchema.safeParse({ keepId: a, mergeId: a, confirm: "yes" }).error?.issues[0]?.message).toBe(
+      "mergeSame",
+    );
+    expect(patientMergeSchema.safeParse({ keepId: a, mergeId: b, confirm: "" }).error?.issues[0]?.message).toBe(
+      "mergeConfirm",
+    );
+    expect(patientMergeSchema.safeParse({ keepId: "42", mergeId: b, confirm: "yes" }).error?.issues[0]?.message).toBe(
+      "idInvalid",
+    );
   });
 });

@@ -4,6 +4,7 @@
 import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import { locales } from "@/lib/i18n/locales";
+import { isValidLocalDate } from "@/lib/scheduling";
 
 export const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
 export const DEFAULT_PATIENT_LOCALE = "pt-BR";
@@ -31,6 +32,8 @@ export const patientErrorKeys = [
   "nameNoLetter",
   "nameControl",
   "nameBidi",
+  "birthDateInvalid",
+  "birthDateFuture",
 ] as const;
 export type PatientErrorKey = (typeof patientErrorKeys)[number];
 
@@ -155,6 +158,26 @@ const timeZone = z.preprocess(
     .default(null),
 );
 
+// The oldest birth date the desk can type: a person born before it would be over 125.
+export const FIRST_BIRTH_DATE = "1900-01-01";
+
+/** Today's date where the day starts first (UTC+14), so no one born "today" anywhere is refused. */
+function latestBirthDate(): string {
+  return new Date(Date.now() + 14 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
+// A calendar date without a zone ('YYYY-MM-DD', what <input type="date"> posts): a real day, not in the future.
+const birthDate = z.preprocess(
+  emptyToNull,
+  z
+    .string()
+    .trim()
+    .refine((value) => isValidLocalDate(value) && value >= FIRST_BIRTH_DATE, { error: "birthDateInvalid", abort: true })
+    .refine((value) => value <= latestBirthDate(), { error: "birthDateFuture" })
+    .nullable()
+    .default(null),
+);
+
 export const patientCreateSchema = z
   .object({
     firstName: name,
@@ -163,6 +186,7 @@ export const patientCreateSchema = z
     phone,
     locale,
     timeZone,
+    birthDate,
   })
   .transform((input) => ({
     ...input,
@@ -198,7 +222,7 @@ export type PatientUpdateInput = z.input<typeof patientUpdateSchema>;
 export type PatientSearchInput = z.input<typeof patientSearchSchema>;
 export type PatientSearch = z.output<typeof patientSearchSchema>;
 
-export const patientFields = ["firstName", "lastName", "email", "phone", "locale", "timeZone"] as const;
+export const patientFields = ["firstName", "lastName", "email", "phone", "locale", "timeZone", "birthDate"] as const;
 export type PatientField = (typeof patientFields)[number];
 export type PatientFieldErrors = Partial<Record<PatientField, PatientErrorKey>>;
 
@@ -214,3 +238,56 @@ export function patientFieldErrors(error: z.ZodError): PatientFieldErrors {
   }
   return result;
 }
+
+// --- likely duplicates ------------------------------------------------------------------------------
+
+/**
+ * A name as the desk compares it: first and last name together, with case, accents and spaces folded, so
+ * "José  da Silva", "JOSE DA SILVA" and "Jose" + "da Silva" are the same person's name.
+ */
+export function nameKey(firstName: string, lastName: string): string {
+  return `${firstName}${lastName}`
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLocaleLowerCase("en-US")
+    .replace(/[\s\p{Cf}]+/gu, "");
+}
+
+export const DUPLICATE_REASONS = ["phone", "nameAndBirthDate"] as const;
+export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+
+export interface DuplicateFacts {
+  firstName: string;
+  lastName: string;
+  /** E.164 */
+  phone: string | null;
+  /** 'YYYY-MM-DD' */
+  birthDate: string | null;
+}
+
+/**
+ * Why `existing` is likely the same person as `candidate`: the same phone number, or the same folded name
+ * and the same birth date. Empty when neither: a shared name alone is common, a shared birthday too.
+ */
+export function duplicateReasons(candidate: DuplicateFacts, existing: DuplicateFacts): DuplicateReason[] {
+  const reasons: DuplicateReason[] = [];
+  if (candidate.phone && candidate.phone === existing.phone) reasons.push("phone");
+  if (
+    candidate.birthDate &&
+    candidate.birthDate === existing.birthDate &&
+    nameKey(candidate.firstName, candidate.lastName) === nameKey(existing.firstName, existing.lastName)
+  )
+    reasons.push("nameAndBirthDate");
+  return reasons;
+}
+
+/** Merging two records: which one stays; the other's appointments move to it and it is deleted. */
+export const patientMergeSchema = z
+  .object({
+    keepId: patientIdSchema,
+    mergeId: patientIdSchema,
+    confirm: z.literal("yes", { error: "mergeConfirm" }),
+  })
+  .refine((value) => value.keepId !== value.mergeId, { error: "mergeSame", path: ["mergeId"] });
+/** What a form posts: the schema decides whether it is a confirmed merge of two different records. */
+export type PatientMergeInput = { keepId: string; mergeId: string; confirm: string };

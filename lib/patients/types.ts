@@ -1,5 +1,5 @@
 // Shapes that cross the line between lib/patients and the pages; no database types leak out.
-import type { PatientField, PatientFieldErrors } from "./schema";
+import type { DuplicateReason, PatientField, PatientFieldErrors } from "./schema";
 
 /** One row of the search results: enough to pick the right person, with the phone already masked. */
 export interface PatientSummary {
@@ -8,6 +8,20 @@ export interface PatientSummary {
   lastName: string;
   phoneMasked: string | null;
   locale: string;
+  /** 'YYYY-MM-DD' */
+  birthDate: string | null;
+  /** the earliest live appointment that has not ended yet */
+  nextAppointment: { startsAt: Date; clinicianName: string } | null;
+}
+
+/** An existing record that looks like the person being registered, and why. */
+export interface PatientDuplicate {
+  id: string;
+  firstName: string;
+  lastName: string;
+  phoneMasked: string | null;
+  birthDate: string | null;
+  reasons: DuplicateReason[];
 }
 
 export interface PatientRecord {
@@ -18,6 +32,8 @@ export interface PatientRecord {
   phone: string | null;
   locale: string;
   timeZone: string;
+  /** 'YYYY-MM-DD' */
+  birthDate: string | null;
   updatedAt: Date;
 }
 
@@ -31,6 +47,8 @@ export type PatientFormValues = Record<PatientField, string>;
 export type PatientFormState =
   | { status: "idle" }
   | { status: "ok"; ok: true; message: string; values: PatientFormValues; updatedAt: string }
+  /** nothing saved yet: records that look like the same person, offered before a new one is made */
+  | { status: "duplicates"; ok: false; message: string; duplicates: PatientDuplicate[]; values: PatientFormValues }
   | {
       status: "error";
       ok: false;

@@ -115,6 +115,8 @@ describe("searching", () => {
       lastName: "Mendes Zúñiga",
       phoneMasked: "•••••• 1234",
       locale: "pt-BR",
+      birthDate: null,
+      nextAppointment: null,
     });
     expect(await ids("Zacarias")).toEqual([]);
   });

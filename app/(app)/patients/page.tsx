@@ -14,12 +14,12 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function PatientsPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
   // Reception books for every clinician and clinicians look up their own patients: all roles search.
-  await requireViewerPage(ALL_ROLES);
+  const viewer = await requireViewerPage(ALL_ROLES);
   const t = await getTranslations("patients");
   const parsed = patientSearchSchema.safeParse({ query: (await searchParams).q });
   const query = parsed.success ? parsed.data.query : "";
   // ask for one more than shown to know whether the list was cut short
-  const found = parsed.success ? await searchPatients({ query, take: SEARCH_TAKE_DEFAULT + 1 }) : [];
+  const found = parsed.success ? await searchPatients({ query, take: SEARCH_TAKE_DEFAULT + 1 }, new Date()) : [];
   const patients = found.slice(0, SEARCH_TAKE_DEFAULT);
 
   return (
@@ -44,7 +44,12 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
       </div>
       {parsed.success && (
         <div className="mt-6">
-          <PatientResults patients={patients} query={query} limited={found.length > patients.length} />
+          <PatientResults
+            patients={patients}
+            query={query}
+            limited={found.length > patients.length}
+            zone={viewer.timeZone}
+          />
         </div>
       )}
     </main>

@@ -1,16 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { getTranslations } from "next-intl/server";
+import { notFound, redirect } from "next/navigation";
+import { getLocale, getTranslations } from "next-intl/server";
 import { PatientForm } from "@/components/patients/patient-form";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
+import { formatCalendarDate } from "@/lib/format";
 import { isLocale, locales } from "@/lib/i18n/locales";
+import { findDuplicatePatients, mergedInto } from "@/lib/patients/data";
 import { auditActorOf, readPatientForViewer } from "@/lib/patients/mutations";
 import { formatPhone, timeZoneOptions } from "@/lib/patients/schema";
 
 type Props = {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ created?: string }>;
+  searchParams: Promise<{ created?: string; merged?: string }>;
 };
 
 // The tab title is generic on purpose: browser history and shared screens should not list patient names.
@@ -23,12 +25,20 @@ export default async function PatientPage({ params, searchParams }: Props) {
   const viewer = await requireViewerPage(ALL_ROLES);
   const { id } = await params;
   const patient = await readPatientForViewer(auditActorOf(viewer), id);
-  if (!patient) notFound();
-  const { created } = await searchParams;
+  if (!patient) {
+    // a record merged into another: its old links (bookmarks, the history) lead to the one kept
+    const into = await mergedInto(id);
+    if (into) redirect(`/patients/${into}`);
+    notFound();
+  }
+  const { created, merged } = await searchParams;
   const t = await getTranslations("patients");
   const language = await getTranslations("language");
+  const locale = await getLocale();
+  const duplicates = await findDuplicatePatients(patient, patient.id);
 
   const details: [string, string | null][] = [
+    [t("form.birthDate"), patient.birthDate ? formatCalendarDate(patient.birthDate, locale) : null],
     [t("form.phone"), patient.phone ? formatPhone(patient.phone) : null],
     [t("form.email"), patient.email],
     [t("form.locale"), isLocale(patient.locale) ? language(patient.locale) : patient.locale],
@@ -51,6 +61,14 @@ export default async function PatientPage({ params, searchParams }: Props) {
           {t("detail.created")}
         </p>
       )}
+      {merged && (
+        <p
+          role="status"
+          className="mt-3 rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800"
+        >
+          {t("detail.merged")}
+        </p>
+      )}
       <section aria-labelledby="patient-details" className="mt-6">
         <h2 id="patient-details" className="text-lg font-semibold">
           {t("detail.details")}
@@ -64,6 +82,37 @@ export default async function PatientPage({ params, searchParams }: Props) {
           ))}
         </dl>
       </section>
+      {duplicates.length > 0 && (
+        <section
+          aria-labelledby="patient-duplicates"
+          className="mt-8 rounded-lg border border-amber-300 bg-amber-50 p-4"
+        >
+          <h2 id="patient-duplicates" className="text-lg font-semibold">
+            {t("detail.duplicatesTitle")}
+          </h2>
+          <p className="mt-1 text-sm text-slate-800">{t("detail.duplicatesLead")}</p>
+          <ul className="mt-2 space-y-1">
+            {duplicates.map((d) => (
+              <li key={d.id}>
+                <Link
+                  href={`/patients/${patient.id}/merge?other=${d.id}`}
+                  className="text-brand-700 underline hover:text-brand-900"
+                >
+                  {t("detail.compare", { name: `${d.firstName} ${d.lastName}` })}
+                </Link>{" "}
+                <span className="text-sm text-slate-700">
+                  {d.reasons.map((reason) => t(`duplicates.reasons.${reason}`)).join(" ")}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <p className="mt-4">
+        <Link href={`/patients/${patient.id}/merge`} className="text-sm text-brand-700 underline hover:text-brand-900">
+          {t("detail.mergeOther")}
+        </Link>
+      </p>
       <section aria-labelledby="patient-edit" className="mt-8">
         <h2 id="patient-edit" className="text-lg font-semibold">
           {t("detail.edit")}
@@ -82,6 +131,7 @@ export default async function PatientPage({ params, searchParams }: Props) {
               phone: patient.phone ?? "",
               locale: patient.locale,
               timeZone: patient.timeZone,
+              birthDate: patient.birthDate ?? "",
             }}
           />
         </div>

@@ -33,6 +33,7 @@ export default async function NewPatientPage() {
             phone: "",
             locale: DEFAULT_PATIENT_LOCALE,
             timeZone: DEFAULT_PATIENT_TIME_ZONE,
+            birthDate: "",
           }}
         />
       </div>
