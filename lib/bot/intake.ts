@@ -11,7 +11,13 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
-import { NotificationParseError, parseNotifications, type RecordingEvent, type ToneEvent } from "./schema";
+import {
+  NotificationParseError,
+  parseNotificationBatch,
+  parseNotifications,
+  type RecordingEvent,
+  type ToneEvent,
+} from "./schema";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;
@@ -85,7 +91,10 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
   }
   let items;
   try {
-    items = parseNotifications(body);
+    const batch = parseNotificationBatch(body);
+    items = batch.items;
+    // one item the bot cannot read (a resource it does not know) is skipped, not the whole delivery
+    if (batch.skipped.length) logger.warn({ skipped: batch.skipped }, "bot notification items skipped");
   } catch (error) {
     if (error instanceof NotificationParseError) return problem(400, "BAD_REQUEST", error.message);
     throw error;
@@ -161,6 +170,7 @@ export async function recordNotifications(
   deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone" | "onRecording">,
   items: Parsed,
 ): Promise<IntakeResult> {
+  if (items.length === 0) return { received: 0, recorded: 0 };
   const keyed = await keyItems(deps.db, items);
   // the same event twice in one POST is still one event
   const unique = [...new Map(keyed.map((k) => [k.key, k])).values()];

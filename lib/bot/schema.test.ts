@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dedupeKey, nextRosterKey } from "./dedupe";
 import { exampleBody, notificationExamples } from "@/tests/helpers/graph-examples";
 import { graphIdForRequest, parseJoinWebUrl } from "./meeting-calls";
-import { NotificationParseError, parseNotifications, type RosterNotification } from "./schema";
+import { NotificationParseError, parseNotificationBatch, parseNotifications, type RosterNotification } from "./schema";
 import { operationSchema } from "@/lib/graph/calls";
 
 const envelope = (...value: unknown[]) => ({ "@odata.type": "#microsoft.graph.commsNotifications", value });
@@ -24,12 +24,28 @@ describe("the commsNotifications envelope", () => {
     ["null", null],
     ["no value", {}],
     ["an empty value", envelope()],
-    ["an item without changeType", envelope({ resourceUrl: callUrl })],
-    ["an item without a resource", envelope({ changeType: "updated", resourceData: {} })],
-    ["a resource that is not a call", envelope({ changeType: "updated", resourceUrl: "/users/abc" })],
-    ["resourceData of the wrong type", envelope({ changeType: "updated", resourceUrl: callUrl, resourceData: 3 })],
-  ])("rejects %s with a message", (_, body) => {
-    expect(() => parseNotifications(body)).toThrow(NotificationParseError);
+    ["another kind of notification", { "@odata.type": "#microsoft.graph.changeNotificationCollection", value: [{}] }],
+  ])("rejects a body that is not a commsNotifications: %s", (_, body) => {
+    expect(() => parseNotificationBatch(body)).toThrow(NotificationParseError);
+  });
+
+  it("skips the items it cannot read and keeps the rest of the delivery", () => {
+    const good = { changeType: "updated", resourceUrl: callUrl, resourceData: { state: "established" } };
+    const batch = parseNotificationBatch(
+      envelope(
+        { resourceUrl: callUrl },
+        { changeType: "updated", resourceData: {} },
+        good,
+        { changeType: "updated", resourceUrl: "/communications/presences/abc" },
+        { changeType: "updated", resourceUrl: callUrl, resourceData: 3 },
+        "not even an object",
+      ),
+    );
+    expect(batch.items.map((i) => i.notification)).toEqual([
+      expect.objectContaining({ kind: "call", state: "established" }),
+    ]);
+    expect(batch.skipped.map((s) => s.index)).toEqual([0, 1, 3, 4, 5]);
+    expect(parseNotifications(envelope(good))).toHaveLength(1);
   });
 
   it("tolerates unknown keys, the legacy resource and uppercase dashless ids", () => {

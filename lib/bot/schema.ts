@@ -123,8 +123,16 @@ const itemSchema = z
   })
   .refine((item) => item.resourceUrl ?? item.resource, { message: "resourceUrl (or resource) is required" });
 
+/**
+ * The envelope is checked whole (a body that is not a commsNotifications is refused); its items one by one,
+ * so that one the bot cannot read (a resource it does not know, a future shape) is skipped, not the batch.
+ */
 export const envelopeSchema = z.looseObject({
-  value: z.array(itemSchema).min(1, "value must hold at least one notification").max(500),
+  "@odata.type": z
+    .string()
+    .regex(/^#?(microsoft\.graph\.)?commsNotifications$/i, "the body is not a commsNotifications")
+    .optional(),
+  value: z.array(z.unknown()).min(1, "value must hold at least one notification").max(500),
 });
 
 const RESOURCE =
@@ -292,13 +300,42 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
   };
 }
 
-/** Body (already JSON-decoded) → notifications in delivery order. Throws NotificationParseError (→ 400). */
-export function parseNotifications(body: unknown): ParsedItem[] {
+export interface ParsedBatch {
+  items: ParsedItem[];
+  /** items that could not be read, by position, with why (no content of theirs) */
+  skipped: { index: number; reason: string }[];
+}
+
+/**
+ * Body (already JSON-decoded) → the notifications it carries, in delivery order, and the items skipped.
+ * Throws NotificationParseError (→ 400) only when the body itself is not a commsNotifications.
+ */
+export function parseNotificationBatch(body: unknown): ParsedBatch {
   const parsed = envelopeSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length ? issue.path.join(".") : "body";
     throw new NotificationParseError(`${where}: ${issue.message}`);
   }
-  return parsed.data.value.map(parseItem);
+  const batch: ParsedBatch = { items: [], skipped: [] };
+  parsed.data.value.forEach((raw, index) => {
+    const item = itemSchema.safeParse(raw);
+    if (!item.success) {
+      const issue = item.error.issues[0]!;
+      batch.skipped.push({ index, reason: `${issue.path.join(".") || "item"}: ${issue.message}` });
+      return;
+    }
+    try {
+      batch.items.push(parseItem(item.data, index));
+    } catch (error) {
+      if (!(error instanceof NotificationParseError)) throw error;
+      batch.skipped.push({ index, reason: error.message });
+    }
+  });
+  return batch;
+}
+
+/** The notifications of a body, in delivery order; items that cannot be read are left out. */
+export function parseNotifications(body: unknown): ParsedItem[] {
+  return parseNotificationBatch(body).items;
 }

@@ -125,12 +125,31 @@ describe("authenticating notifications", () => {
     expect(big.status).toBe(413);
     const notJson = await handleNotificationRequest(notificationRequest("{nope", token), intake.deps);
     expect(notJson.status).toBe(400);
+    // not a commsNotifications at all: 400
     const wrongShape = await handleNotificationRequest(
-      notificationRequest({ value: [{ foo: 1 }] }, token),
+      notificationRequest({ items: [{ foo: 1 }] }, token),
       intake.deps,
     );
     expect(wrongShape.status).toBe(400);
-    expect(((await wrongShape.json()) as { error: { message: string } }).error.message).toMatch(/changeType/);
+    expect(((await wrongShape.json()) as { error: { message: string } }).error.message).toMatch(/value/);
+    const otherKind = await handleNotificationRequest(
+      notificationRequest({ "@odata.type": "#microsoft.graph.changeNotificationCollection", value: [{}] }, token),
+      intake.deps,
+    );
+    expect(otherKind.status).toBe(400);
+  });
+
+  it("an item it cannot read is skipped; the rest of the delivery is recorded and applied", async () => {
+    const { graphCallId, call } = await seedCall();
+    const token = await graph.emu.notifier.signToken();
+    const body = envelope(
+      { foo: 1 },
+      { changeType: "updated", resourceUrl: "/communications/presences/abc", resourceData: {} },
+      callNotification(graphCallId, "established"),
+    );
+    expect((await handleNotificationRequest(notificationRequest(body, token), intake.deps)).status).toBe(202);
+    expect(await rowsFor(graphCallId)).toBe(1);
+    expect((await database.db.call.findUniqueOrThrow({ where: { id: call.id } })).state).toBe("established");
   });
 });
 
