@@ -7,6 +7,7 @@ const base = {
   AUTH_MICROSOFT_ENTRA_ID_ID: "app",
   AUTH_MICROSOFT_ENTRA_ID_SECRET: "secret",
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/tenant/v2.0",
+  PUBLIC_BASE_URL: "https://consulta.example",
 };
 
 async function envWith(values: Record<string, string | undefined>) {
@@ -32,5 +33,21 @@ describe("CLINIC_TIME_ZONE", () => {
       const serverEnv = await envWith({ CLINIC_TIME_ZONE: zone });
       expect(() => serverEnv(), zone).toThrow(/CLINIC_TIME_ZONE: must be a place's IANA time zone/);
     }
+  });
+});
+
+describe("PUBLIC_BASE_URL", () => {
+  it("must be https when a Microsoft tenant is configured: the app refuses to start otherwise", async () => {
+    for (const base of ["http://localhost:3000", "http://consulta.example"]) {
+      const serverEnv = await envWith({ PUBLIC_BASE_URL: base, GRAPH_BASE_URL: "https://graph.microsoft.com" });
+      expect(() => serverEnv(), base).toThrow(/PUBLIC_BASE_URL: must be an https:\/\/ URL/);
+    }
+    // the default base is plain http on localhost: fine only with the emulator
+    await expect(envWith({ PUBLIC_BASE_URL: undefined }).then((env) => env())).rejects.toThrow(/PUBLIC_BASE_URL/);
+    const emulator = await envWith({
+      PUBLIC_BASE_URL: "http://localhost:3000",
+      GRAPH_BASE_URL: "https://localhost:4443",
+    });
+    expect(emulator().PUBLIC_BASE_URL).toBe("http://localhost:3000");
   });
 });

@@ -36,13 +36,37 @@ const serverSchema = z.object({
     .default(0),
 });
 
+/** Microsoft Graph's hosts (global and national clouds); anything else is the emulator. */
+const MICROSOFT_GRAPH_HOSTS = [
+  "graph.microsoft.com",
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "microsoftgraph.chinacloudapi.cn",
+];
+
+/** A real Microsoft tenant is configured: Graph is Microsoft's, not the local emulator. */
+export function usesMicrosoftCloud(graphBaseUrl: string): boolean {
+  return MICROSOFT_GRAPH_HOSTS.includes(new URL(graphBaseUrl).hostname);
+}
+
+/** What must hold between the variables as well. */
+const checkedSchema = serverSchema.superRefine((env, ctx) => {
+  // Microsoft's calling platform posts notifications to, and fetches prompts from, HTTPS URLs only
+  if (usesMicrosoftCloud(env.GRAPH_BASE_URL) && new URL(env.PUBLIC_BASE_URL).protocol !== "https:")
+    ctx.addIssue({
+      code: "custom",
+      path: ["PUBLIC_BASE_URL"],
+      message: "must be an https:// URL when a Microsoft tenant is configured (Graph calls back over HTTPS only)",
+    });
+});
+
 export type ServerEnv = z.infer<typeof serverSchema>;
 
 let cached: ServerEnv | undefined;
 
 export function serverEnv(): ServerEnv {
   if (cached) return cached;
-  const parsed = serverSchema.safeParse(process.env);
+  const parsed = checkedSchema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
