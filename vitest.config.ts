@@ -12,7 +12,8 @@ export default defineConfig({
     },
   },
   test: {
-    env: { TZ: "Asia/Kathmandu" },
+    // AUTH_SECRET: a fixed test key, since bookings seal the patient's link under it (lib/appointments/join-token.ts)
+    env: { TZ: "Asia/Kathmandu", AUTH_SECRET: "vitest-only-secret-for-sealing-patient-links-0123456789" },
     projects: [
       {
         extends: true,

@@ -27,6 +27,30 @@ const serverSchema = z.object({
     .refine(isRegionTimeZone, "must be a place's IANA time zone, such as America/Sao_Paulo (not Etc/GMT+5 or UTC)")
     .default("America/Sao_Paulo"),
   CLINIC_LINE_APPLICATION_INSTANCE_ID: z.string().optional(),
+  // --- messages to patients (lib/patient-messages) ---
+  // the clinic as patients know it: named in every message and on the patient's page
+  CLINIC_NAME: z.string().trim().min(1).max(100).default("Consulta"),
+  CLINIC_PHONE: z
+    .string()
+    .trim()
+    .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number, such as +551130000000")
+    .optional(),
+  // the mailbox patient e-mail is sent from (Graph sendMail, application permission Mail.Send)
+  CLINIC_MAILBOX: z.email("must be the clinic mailbox's address").optional(),
+  // Azure Communication Services: "endpoint=https://….communication.azure.com/;accesskey=…"
+  ACS_CONNECTION_STRING: z
+    .string()
+    .regex(/^endpoint=https:\/\/[^;]+;accesskey=.+$/i, "must read endpoint=https://…;accesskey=…")
+    .optional(),
+  ACS_SMS_FROM: z.string().trim().min(1, "the ACS number (E.164) or sender id texts come from").optional(),
+  // the secret Event Grid sends (a delivery property, Authorization: Bearer …) with SMS delivery reports and replies
+  ACS_EVENTS_SECRET: z.string().min(24, "must be at least 24 characters (openssl rand -base64 32)").optional(),
+  // the reminder message goes out the day before the appointment at this time of the patient's own day
+  PATIENT_REMINDER_TIME: z
+    .string()
+    .trim()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, "must be HH:MM (24-hour) or off")
+    .default("10:00"),
   // the bot joins each appointment's meeting this many minutes before the start; 0 or unset = only on request
   BOT_AUTO_JOIN_MINUTES_BEFORE: z.coerce
     .number()

@@ -5,17 +5,21 @@ import { redirect } from "next/navigation";
 import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link";
 import { requestClientAddress } from "@/lib/audit/request";
 import { isAppError } from "@/lib/errors";
+import { isLocale } from "@/lib/i18n/locales";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
+import { sendChangeMessagesSoon } from "@/lib/patient-messages/jobs";
 
 // Plain form posts from the patient page (no JavaScript needed). The token in the form is the
-// credential; the outcome comes back as a query flag the page turns into a message.
+// credential; the outcome comes back as a query flag the page turns into a message, in the language the
+// patient was reading (`lang`, when they switched).
 async function act(
   formData: FormData,
   run: (token: string, now: Date, ip: string | null) => Promise<void>,
   done: string,
 ) {
   const token = String(formData.get("token") ?? "");
+  const lang = formData.get("lang");
   let outcome = done;
   try {
     await run(token, new Date(), await requestClientAddress());
@@ -23,7 +27,8 @@ async function act(
     if (!isAppError(error)) logger.error({ err: error }, "patient link action failed");
     outcome = isAppError(error) && error.code === "NOT_FOUND" ? "invalid" : "refused";
   }
-  redirect(`/j/${encodeURIComponent(token)}?done=${outcome}`);
+  const query = new URLSearchParams({ done: outcome, ...(isLocale(lang) ? { lang } : {}) });
+  redirect(`/j/${encodeURIComponent(token)}?${query.toString()}`);
 }
 
 export async function confirmFromLink(formData: FormData): Promise<void> {
@@ -37,10 +42,11 @@ export async function cancelFromLink(formData: FormData): Promise<void> {
     formData,
     async (token, now, ip) => {
       const appointmentId = await cancelByPatient(token, now, ip);
-      // the meeting is deleted by the job queue; the sweep retries if queueing fails now
+      // the meeting is deleted and the patient told by the job queue; the sweeps catch up if queueing fails now
       await enqueueMeetingSync(appointmentId).catch((error: unknown) =>
         logger.warn({ err: error, appointmentId }, "could not queue meeting sync"),
       );
+      await sendChangeMessagesSoon(appointmentId);
     },
     "cancelled",
   );

@@ -12,6 +12,7 @@ import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
+import { sendChangeMessagesSoon } from "@/lib/patient-messages/jobs";
 import {
   bookAppointment,
   cancelAppointment,
@@ -102,6 +103,7 @@ async function bookingAction<S extends z.ZodType>(
       return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
     const result = await change(viewer, parsed.data);
     await syncMeetingSoon(result.appointmentId);
+    await sendChangeMessagesSoon(result.appointmentId);
     revalidatePath(path(result.appointmentId));
     return {
       status: "booked",
@@ -153,6 +155,7 @@ export async function cancelAction(_previous: SimpleFormState, formData: FormDat
     await assertMayManage(viewer, parsed.data.appointmentId);
     await cancelAppointment(getDb(), actorOf(viewer), parsed.data.appointmentId, new Date(), { enforceCutoff: false });
     await syncMeetingSoon(parsed.data.appointmentId);
+    await sendChangeMessagesSoon(parsed.data.appointmentId);
     revalidatePath(`/appointments/${parsed.data.appointmentId}`);
     const t = await getTranslations("appointments.detail");
     return { status: "done", message: t("cancelled") };

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
+import { sendChangeMessagesSoon } from "@/lib/patient-messages/jobs";
 import { bookAppointment } from "./mutations";
 import type { z } from "zod";
 import type { bookApiInput } from "./schema";
@@ -28,6 +29,7 @@ export async function bookAppointmentForViewer(input: z.infer<typeof bookApiInpu
     await enqueueMeetingSync(result.appointmentId).catch((error: unknown) =>
       logger.warn({ err: error, appointmentId: result.appointmentId }, "could not queue meeting sync"),
     );
+    await sendChangeMessagesSoon(result.appointmentId);
   }
   const joinUrl = result.joinToken
     ? new URL(`/j/${result.joinToken}`, process.env.PUBLIC_BASE_URL ?? "http://localhost:3000").toString()

@@ -48,7 +48,7 @@ export const appointmentListSelect = {
   clinicianId: true,
   clinician: { select: { name: true, timeZone: true } },
   patient: { select: { id: true, firstName: true, lastName: true } },
-  appointmentType: { select: { name: true } },
+  appointmentType: { select: { name: true, nameEn: true } },
   meeting: { select: { state: true } },
 } as const;
 
@@ -96,7 +96,17 @@ export async function listClinicians(db: PrismaClient) {
   return db.user.findMany({
     where: { role: "CLINICIAN", active: true },
     orderBy: { name: "asc" },
-    select: { id: true, name: true, timeZone: true, appointmentTypes: { select: { id: true, name: true } } },
+    select: {
+      id: true,
+      name: true,
+      timeZone: true,
+      // a retired type takes no new bookings, even where a clinician still offers it
+      appointmentTypes: {
+        where: { active: true },
+        orderBy: { name: "asc" },
+        select: { id: true, name: true, nameEn: true },
+      },
+    },
   });
 }
 
@@ -107,8 +117,10 @@ export async function listAppointmentTypes(db: PrismaClient) {
 export interface PatientLinkRow {
   id: string;
   status: "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
+  version: number;
   startsAt: Date;
   endsAt: Date;
+  previousStartsAt: Date | null;
   clinicianName: string;
   typeName: string;
   firstName: string;
@@ -133,7 +145,8 @@ export interface PatientLinkRow {
  */
 export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: Date): Promise<PatientLinkRow | null> {
   const [row] = await db.$queryRaw<PatientLinkRow[]>`
-    SELECT a.id, a.status::text AS status, a."startsAt", a."endsAt", c.name AS "clinicianName", t.name AS "typeName",
+    SELECT a.id, a.status::text AS status, a.version, a."startsAt", a."endsAt", a."previousStartsAt",
+      c.name AS "clinicianName", t.name AS "typeName",
       p."firstName", p.locale, p."timeZone", m.state::text AS "meetingState", m."joinWebUrl",
       json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
                         'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",
@@ -146,7 +159,14 @@ export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: D
     LEFT JOIN "OnlineMeeting" m ON m."appointmentId" = a.id
     WHERE a."joinTokenHash" = ${hash} AND a."joinTokenExpiresAt" > ${now}
     LIMIT 1`;
-  return row ? { ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) } : null;
+  return row
+    ? {
+        ...row,
+        startsAt: new Date(row.startsAt),
+        endsAt: new Date(row.endsAt),
+        previousStartsAt: row.previousStartsAt ? new Date(row.previousStartsAt) : null,
+      }
+    : null;
 }
 
 interface ScheduleRow {
@@ -205,7 +225,9 @@ export async function loadSchedulesForType(
     FROM "AppointmentType" t
     JOIN "_ClinicianAppointmentTypes" ct ON ct."A" = t.id
     JOIN "User" u ON u.id = ct."B"
-    WHERE t.id = ${params.appointmentTypeId}::uuid AND t.active AND u.role = 'CLINICIAN' AND u.active
+    -- a retired type books nothing new, but an appointment it already has (the one left out) may still move
+    WHERE t.id = ${params.appointmentTypeId}::uuid AND (t.active OR ${excluded}::uuid IS NOT NULL)
+      AND u.role = 'CLINICIAN' AND u.active
       AND (${clinician}::uuid IS NULL OR u.id = ${clinician}::uuid)
     ORDER BY u.id`;
   return rows.map((row) => {

@@ -13,15 +13,16 @@ import {
   type Slot,
   type SlotRefusalReason,
 } from "@/lib/scheduling";
+import { queueChangeMessages } from "@/lib/patient-messages/outbox";
 import { loadSchedule } from "./data";
-import { joinTokenExpiry, newJoinToken } from "./join-token";
+import { joinTokenExpiry, newJoinToken, sealJoinToken } from "./join-token";
 import type { BookInput, RescheduleInput } from "./schema";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface BookingResult {
   appointmentId: string;
-  /** the patient's link token; only present on the request that created it, never stored */
+  /** the patient's link token on the request that created or moved it (stored only sealed and hashed) */
   joinToken: string | null;
   replayed: boolean;
 }
@@ -117,9 +118,10 @@ function checkWindow(startsAt: Date, now: Date) {
 const RACE_ATTEMPTS = 3;
 
 /**
- * The booking's writes — appointment, idempotency record and audit row — as ONE statement: atomic
- * like a transaction, but a single round trip that holds no connection while the app thinks, so
- * concurrent bookings do not queue for the pool. The audit row has the shape `recordAudit` writes.
+ * The booking's writes — appointment, idempotency record, audit row and the patient's two messages
+ * (lib/patient-messages/outbox.ts) — as ONE statement: atomic like a transaction, but a single round trip
+ * that holds no connection while the app thinks, so concurrent bookings do not queue for the pool. The
+ * audit row has the shape `recordAudit` writes.
  */
 async function insertBooking(
   db: PrismaClient,
@@ -131,6 +133,7 @@ async function insertBooking(
     appointmentTypeId: string;
     slot: Slot;
     joinTokenHash: string;
+    joinTokenSealed: string;
     idempotencyKey: string;
     requestHash: string;
   },
@@ -141,12 +144,17 @@ async function insertBooking(
   await db.$executeRaw`
     WITH created AS (
       INSERT INTO "Appointment" ("id", "clinicianId", "patientId", "appointmentTypeId", "startsAt", "endsAt",
-        "blockedFrom", "blockedUntil", "bookedById", "joinTokenHash", "joinTokenExpiresAt", "updatedAt")
+        "blockedFrom", "blockedUntil", "bookedById", "joinTokenHash", "joinTokenExpiresAt", "joinTokenSealed",
+        "updatedAt")
       VALUES (${booking.id}::uuid, ${booking.clinicianId}::uuid, ${booking.patientId}::uuid,
         ${booking.appointmentTypeId}::uuid, ${slot.start}::timestamptz, ${slot.end}::timestamptz,
         ${slot.blockedFrom}::timestamptz, ${slot.blockedUntil}::timestamptz, ${actor.id}::uuid,
-        ${booking.joinTokenHash}, ${joinTokenExpiry(slot.end)}::timestamptz, now())
+        ${booking.joinTokenHash}, ${joinTokenExpiry(slot.end)}::timestamptz, ${booking.joinTokenSealed}, now())
       RETURNING "id"
+    ), messages AS (
+      INSERT INTO "PatientMessage" ("id", "appointmentId", "appointmentVersion", "template", "channel", "updatedAt")
+      SELECT gen_random_uuid(), "id", 1, 'BOOKED', channel, now()
+      FROM created, unnest(ARRAY['EMAIL', 'SMS']::"MessageChannel"[]) AS channel
     ), idempotency AS (
       INSERT INTO "IdempotencyRecord" ("id", "actorId", "key", "scope", "requestHash", "responseCode", "responseBody")
       SELECT ${crypto.randomUUID()}::uuid, ${actor.id}::text, ${booking.idempotencyKey}::text, 'book',
@@ -200,6 +208,7 @@ export async function bookAppointment(
         appointmentTypeId: input.appointmentTypeId,
         slot,
         joinTokenHash: link.hash,
+        joinTokenSealed: sealJoinToken(link.token),
         idempotencyKey,
         requestHash: hash,
       });
@@ -282,8 +291,8 @@ export async function rescheduleAppointment(
   });
   const slot = checkSlot(schedule, input.startsAt, now);
   if (slot instanceof AppError) return refuse(slot);
-  // a moved appointment gets a new link: the old one (perhaps forwarded with the old time) stops working
-  const link = newJoinToken();
+  // the link stays: the patient's messages and bookmark lead to the new time, and the page says it moved
+  const fresh = current.joinTokenHash ? null : newJoinToken();
   // the version check makes a rerun safe: it moves the appointment only if nobody else did
   const move = () =>
     db.$transaction(async (tx) => {
@@ -297,12 +306,21 @@ export async function rescheduleAppointment(
           status: "BOOKED",
           confirmedAt: null,
           version: { increment: 1 },
-          joinTokenHash: link.hash,
+          previousStartsAt: current.startsAt,
+          // an appointment booked before links were kept has none to keep: it gets one now
+          ...(current.joinTokenHash
+            ? {}
+            : { joinTokenHash: fresh!.hash, joinTokenSealed: sealJoinToken(fresh!.token) }),
           joinTokenExpiresAt: joinTokenExpiry(slot.end),
         },
       });
       if (updated.count !== 1)
         throw new AppError("CONFLICT", "Someone else changed this appointment. Reload and try again.");
+      await queueChangeMessages(tx, {
+        appointmentId: current.id,
+        version: current.version + 1,
+        template: "RESCHEDULED",
+      });
       await tx.idempotencyRecord.create({
         data: {
           actorId: actor.id,
@@ -339,12 +357,13 @@ export async function rescheduleAppointment(
       return refuse(error);
     }
   }
-  return { appointmentId: current.id, joinToken: link.token, replayed: false };
+  return { appointmentId: current.id, joinToken: fresh?.token ?? null, replayed: false };
 }
 
 /**
- * Cancels a live appointment and revokes its patient link. Staff may cancel up to the start; the
- * type's cancellation cutoff applies when `enforceCutoff` is set (the patient's own link).
+ * Cancels a live appointment. Its patient link keeps answering (it says the appointment was cancelled and
+ * how to book again) until it expires. Staff may cancel up to the start; the type's cancellation cutoff
+ * applies when `enforceCutoff` is set (the patient's own link).
  */
 export async function cancelAppointment(
   db: PrismaClient,
@@ -369,16 +388,17 @@ export async function cancelAppointment(
   await db.$transaction(async (tx) => {
     const updated = await tx.appointment.updateMany({
       where: { id: current.id, status: { in: ["BOOKED", "CONFIRMED"] } },
-      data: {
-        status: "CANCELLED",
-        cancelledAt: now,
-        joinTokenHash: null,
-        joinTokenExpiresAt: null,
-        version: { increment: 1 },
-      },
+      data: { status: "CANCELLED", cancelledAt: now, version: { increment: 1 } },
     });
-    if (updated.count === 1)
+    if (updated.count === 1) {
       await recordAudit(tx, actor, "appointment.cancel", { type: "Appointment", id: current.id });
+      // the version this update wrote (the row is ours until commit): a reschedule may have come in between
+      const { version } = await tx.appointment.findUniqueOrThrow({
+        where: { id: current.id },
+        select: { version: true },
+      });
+      await queueChangeMessages(tx, { appointmentId: current.id, version, template: "CANCELLED" });
+    }
   });
   return { cancelled: true };
 }
@@ -400,7 +420,10 @@ export async function confirmAppointment(db: PrismaClient, actor: AuditActor, ap
   return { confirmed: true };
 }
 
-/** Issues a new patient link and revokes the previous one (e.g. the patient lost the message). */
+/**
+ * Issues a new patient link and revokes the previous one: staff's explicit "issue a new link" (a link that
+ * reached the wrong person). The messages sent from now on carry the new one.
+ */
 export async function rotateJoinLink(db: PrismaClient, actor: AuditActor, appointmentId: string) {
   const current = await liveAppointment(db, appointmentId);
   if (current.status !== "BOOKED" && current.status !== "CONFIRMED") {
@@ -410,7 +433,11 @@ export async function rotateJoinLink(db: PrismaClient, actor: AuditActor, appoin
   await db.$transaction(async (tx) => {
     await tx.appointment.update({
       where: { id: current.id },
-      data: { joinTokenHash: link.hash, joinTokenExpiresAt: joinTokenExpiry(current.endsAt) },
+      data: {
+        joinTokenHash: link.hash,
+        joinTokenSealed: sealJoinToken(link.token),
+        joinTokenExpiresAt: joinTokenExpiry(current.endsAt),
+      },
     });
     await recordAudit(tx, actor, "appointment.link.rotate", { type: "Appointment", id: current.id });
   });

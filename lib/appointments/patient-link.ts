@@ -8,7 +8,13 @@ import { hashJoinToken, looksLikeJoinToken } from "./join-token";
 import { cancelAppointment, confirmAppointment } from "./mutations";
 
 // Everything a patient link can see or do. The link is the only credential, so the view carries the
-// minimum: first name, clinician, times, and the Teams join URL once the meeting exists.
+// minimum: first name, clinician, times, and the Teams join URL while the visit can still be joined.
+
+/**
+ * Where the appointment stands for the patient: coming up (perhaps moved), cancelled (by anyone), or over
+ * (its end has passed, or the clinic closed it) — the last two never offer the meeting.
+ */
+export type PatientPhase = "upcoming" | "cancelled" | "ended";
 
 export interface PatientView {
   appointmentId: string;
@@ -17,12 +23,25 @@ export interface PatientView {
   typeName: string;
   startsAt: Date;
   endsAt: Date;
+  /** the start before the latest reschedule, when it was moved */
+  movedFrom: Date | null;
+  /** raised on every change: the calendar file's SEQUENCE */
+  version: number;
   zone: string;
   locale: string;
   status: "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
+  phase: PatientPhase;
   joinWebUrl: string | null;
   canConfirm: boolean;
   canCancel: boolean;
+  /** why an upcoming appointment cannot be cancelled online (too late: call the clinic) */
+  cancelRefusal: "pastCutoff" | null;
+}
+
+export function patientPhase(status: PatientView["status"], endsAt: Date, now: Date): PatientPhase {
+  if (status === "CANCELLED") return "cancelled";
+  if (status === "COMPLETED" || status === "NO_SHOW" || endsAt <= now) return "ended";
+  return "upcoming";
 }
 
 /**
@@ -46,7 +65,9 @@ export async function openPatientLink(
       now,
     );
   }
-  const live = a.status === "BOOKED" || a.status === "CONFIRMED";
+  const phase = patientPhase(a.status, a.endsAt, now);
+  const upcoming = phase === "upcoming";
+  const cancellable = upcoming ? checkCancellable(a.startsAt, a.rules, now, a.status) : null;
   return {
     appointmentId: a.id,
     firstName: a.firstName,
@@ -54,12 +75,17 @@ export async function openPatientLink(
     typeName: a.typeName,
     startsAt: a.startsAt,
     endsAt: a.endsAt,
+    movedFrom: a.previousStartsAt,
+    version: a.version,
     zone: a.timeZone,
     locale: a.locale,
     status: a.status,
-    joinWebUrl: live && a.meetingState === "READY" ? a.joinWebUrl : null,
-    canConfirm: a.status === "BOOKED" && a.endsAt > now,
-    canCancel: live && checkCancellable(a.startsAt, a.rules, now, a.status).ok,
+    phase,
+    // only while the visit can still happen: never once it ended, however long the link lives
+    joinWebUrl: upcoming && a.meetingState === "READY" ? a.joinWebUrl : null,
+    canConfirm: upcoming && a.status === "BOOKED",
+    canCancel: cancellable?.ok === true,
+    cancelRefusal: cancellable && !cancellable.ok && cancellable.reason === "pastCutoff" ? "pastCutoff" : null,
   };
 }
 

@@ -38,6 +38,11 @@ export const knownAuditActions = [
   "graph.call.group",
   "reminder.*",
   "clinic-line.*",
+  "message.*",
+  "message.send",
+  "message.resend",
+  "patient.sms.optout",
+  "patient.sms.optin",
 ] as const;
 
 /** The system's own work (jobs, the bot): rows without a person. */

@@ -49,6 +49,10 @@ export const AUDIT_ACTIONS = [
   "clinic-line.rule.disable",
   "prompt.update",
   "prompt.reset",
+  "message.send",
+  "message.resend",
+  "patient.sms.optout",
+  "patient.sms.optin",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -59,9 +63,20 @@ export const SYSTEM_ACTOR_LABELS = {
   "meeting sync": "meetingSync",
   "bot-auto": "bot",
   "clinic-line": "clinicLine",
+  "patient-messages": "patientMessages",
+  "sms-reply": "smsReply",
 } as const;
 
-export const SYSTEM_ACTOR_KEYS = ["reminderCall", "meetingSync", "bot", "clinicLine", "patientLink", "system"] as const;
+export const SYSTEM_ACTOR_KEYS = [
+  "reminderCall",
+  "meetingSync",
+  "bot",
+  "clinicLine",
+  "patientLink",
+  "patientMessages",
+  "smsReply",
+  "system",
+] as const;
 export type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];
 
 const ROLES = ["CLINICIAN", "STAFF", "ADMIN"] as const;
@@ -137,6 +152,9 @@ export function auditSentence(input: AuditSentenceInput): AuditSentence {
     outcome: text(details.outcome, "none"),
     attempt: text(details.attempt, "1"),
     zone: text(details.to, "—"),
+    // a patient message: which channel and which template
+    channel: text(details.channel, "none"),
+    template: text(details.template, "none"),
   };
   const instants: Record<string, Date> = {};
   const to = input.action === "appointment.reschedule" ? instant(details.to) : null;

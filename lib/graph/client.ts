@@ -16,6 +16,7 @@ import { GraphAuthError, GraphError, graphErrorFrom } from "./errors";
 import {
   defaultRetryPolicy,
   RetryMiddleware,
+  RetryNever,
   RetryOnlyThrottling,
   systemClock,
   type Clock,
@@ -35,9 +36,10 @@ export interface GraphResponse<T = unknown> {
 export interface RequestOptions {
   /**
    * "throttling": retry 429 only. For requests a 5xx or a timeout may follow after Graph carried them out
-   * (creating a call), which must not be sent again blindly.
+   * (creating a call), which must not be sent again blindly. "never": no retry in the gateway, the caller
+   * owns it (a patient message's job).
    */
-  retryOn?: "throttling";
+  retryOn?: "throttling" | "never";
 }
 
 /** What the meeting and call functions need: one request, answered with JSON or a thrown GraphError. */
@@ -128,7 +130,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const call = sdk
         .api(path)
         .responseType(ResponseType.RAW)
-        .middlewareOptions(options.retryOn === "throttling" ? [trace, new RetryOnlyThrottling()] : [trace]);
+        .middlewareOptions(
+          options.retryOn === "throttling"
+            ? [trace, new RetryOnlyThrottling()]
+            : options.retryOn === "never"
+              ? [trace, new RetryNever()]
+              : [trace],
+        );
       let response: Response;
       try {
         response = (await (method === "GET"

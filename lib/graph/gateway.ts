@@ -5,6 +5,7 @@ import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import * as calls from "./calls";
 import { createGraphClient, type GraphClient } from "./client";
+import { sendMail, type OutgoingMail } from "./mail";
 import * as meetings from "./meetings";
 import type { Clock, RetryPolicy } from "./retry";
 import {
@@ -35,6 +36,12 @@ export interface AppGraph {
   /** Meetings organised by `userId`, created with the application's permission (+ access policy). */
   meetingsFor(userId: string): MeetingsApi;
   calls: CallsApi;
+  /** Mail sent as a mailbox (Mail.Send, limited to the clinic's mailbox by an application access policy). */
+  mail: MailApi;
+}
+
+export interface MailApi {
+  send(mailbox: string, mail: OutgoingMail): Promise<void>;
 }
 
 export interface UserGraph {
@@ -98,6 +105,7 @@ export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = n
     },
     meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }),
     calls: bindCalls(client),
+    mail: { send: (mailbox, mail) => sendMail(client, mailbox, mail) },
   };
 }
 

@@ -49,6 +49,13 @@ export const retryableStatuses: ReadonlySet<number> = new Set([429, 503, 504]);
 export class RetryOnlyThrottling implements MiddlewareOptions {}
 const THROTTLING_ONLY: ReadonlySet<number> = new Set([429]);
 
+/**
+ * Per-request option: no retry here at all, the caller schedules its own (a patient message's job retries
+ * after Retry-After and shows the wait on the message, instead of holding a worker for it).
+ */
+export class RetryNever implements MiddlewareOptions {}
+const NEVER: ReadonlySet<number> = new Set();
+
 export type RetryDecision =
   | { retry: true; delayMs: number; basis: "retry-after" | "backoff" }
   | { retry: false; reason: "final-status" | "max-attempts" | "deadline" };
@@ -98,9 +105,12 @@ export class RetryMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error("RetryMiddleware needs a next middleware");
     const started = this.clock.now();
-    const statuses = context.middlewareControl?.getMiddlewareOptions(RetryOnlyThrottling)
-      ? THROTTLING_ONLY
-      : retryableStatuses;
+    const control = context.middlewareControl;
+    const statuses = control?.getMiddlewareOptions(RetryNever)
+      ? NEVER
+      : control?.getMiddlewareOptions(RetryOnlyThrottling)
+        ? THROTTLING_ONLY
+        : retryableStatuses;
     for (let attempt = 1; ; attempt++) {
       await this.next.execute(context);
       const response = context.response;

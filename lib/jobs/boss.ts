@@ -23,6 +23,10 @@ export const queues = {
   clinicLineSweep: "clinic-line-sweep",
   /** join or leave one appointment's meeting (data: lib/bot/attendance.ts; claimed before Graph is asked) */
   botMeetingAttend: "bot-meeting-attend",
+  /** send one patient message (data: message id; keyed by id and attempt; the row is claimed before sending) */
+  patientMessage: "patient-message",
+  /** periodic: reminders that came due, messages whose job was lost or whose retry time came, interrupted sends */
+  patientMessageSweep: "patient-message-sweep",
 } as const;
 
 // Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
@@ -42,6 +46,16 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.clinicLineSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed join:<appointment> / leave:<call>; a transient Graph failure is retried, the next sweep also re-queues
   [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInSeconds: 120 },
+  // a refusal by Graph or ACS is not a job failure (the row is queued again after Retry-After); these retries
+  // are for the unexpected (the database away)
+  [queues.patientMessage]: {
+    policy: "stately",
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  },
+  [queues.patientMessageSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
 
 const globalForBoss = globalThis as unknown as {
@@ -106,6 +120,17 @@ export async function enqueueMeetingSync(appointmentId: string): Promise<void> {
   const boss = await getBoss();
   await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
   await wakeLocalWorker(queues.meetingSync);
+}
+
+/** One job per message attempt: a duplicate of the same attempt collapses (stately, keyed by id and attempt). */
+export async function enqueuePatientMessage(message: { id: string; attempts: number }, at?: Date): Promise<void> {
+  const boss = await getBoss();
+  await boss.send(
+    queues.patientMessage,
+    { messageId: message.id },
+    { singletonKey: `${message.id}:${message.attempts}`, startAfter: at && at > new Date() ? at : undefined },
+  );
+  if (!at || at <= new Date()) await wakeLocalWorker(queues.patientMessage);
 }
 
 export async function enqueueReminderDispatch(

@@ -15,6 +15,11 @@ import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNoti
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
+import {
+  handlePatientMessageJobs,
+  handlePatientMessageSweep,
+  type PatientMessageJob,
+} from "@/lib/patient-messages/jobs";
 import { getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
 
 function workerCount(variable: string, fallback: number): number {
@@ -120,6 +125,16 @@ export async function startWorkers(): Promise<void> {
   await boss.schedule(queues.reminderSweep, "* * * * *");
   await boss.work(queues.clinicLineSweep, handleClinicLineSweep);
   await boss.schedule(queues.clinicLineSweep, "* * * * *");
+  // e-mail and SMS to patients: two senders (each one message at a time), and the sweep behind them
+  for (let i = 0; i < 2; i++)
+    await workBackToBack<PatientMessageJob>(
+      boss,
+      queues.patientMessage,
+      { pollingIntervalSeconds: 1, batchSize: 1 },
+      handlePatientMessageJobs,
+    );
+  await boss.work(queues.patientMessageSweep, handlePatientMessageSweep);
+  await boss.schedule(queues.patientMessageSweep, "* * * * *");
   logger.info("job workers started");
 }
 

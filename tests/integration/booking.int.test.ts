@@ -6,7 +6,7 @@ import {
   loadSchedule,
   loadSchedulesForType,
 } from "@/lib/appointments/data";
-import { hashJoinToken } from "@/lib/appointments/join-token";
+import { hashJoinToken, openJoinToken } from "@/lib/appointments/join-token";
 import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
 import { AppError } from "@/lib/errors";
 import { findSlots } from "@/lib/scheduling";
@@ -54,7 +54,7 @@ const errorOf = async (promise: Promise<unknown>) => {
 };
 
 describe("booking", () => {
-  it("books once per idempotency key and hands out the patient link only once", async () => {
+  it("books once per idempotency key, keeps the patient link sealed and leaves one message per channel", async () => {
     const { db, clinician, actor, bookingInput } = await setup();
     const patient = await createPatient(db);
     const input = bookingInput(patient.id, "2030-06-03T13:00:00Z", "key-0001-abcdef");
@@ -67,6 +67,14 @@ describe("booking", () => {
 
     const stored = await db.appointment.findUniqueOrThrow({ where: { id: first.appointmentId } });
     expect(stored.joinTokenHash).toBe(hashJoinToken(first.joinToken!));
+    // the token itself only sealed: staff and messages get the same link back, a copy of the table does not
+    expect(stored.joinTokenSealed).not.toContain(first.joinToken!);
+    expect(openJoinToken(stored.joinTokenSealed)).toBe(first.joinToken);
+    const messages = await db.patientMessage.findMany({ where: { appointmentId: first.appointmentId } });
+    expect(messages.map((m) => [m.appointmentVersion, m.template, m.channel, m.state]).sort()).toEqual([
+      [1, "BOOKED", "EMAIL", "QUEUED"],
+      [1, "BOOKED", "SMS", "QUEUED"],
+    ]);
     expect(stored.blockedUntil.toISOString()).toBe("2030-06-03T13:40:00.000Z");
     const audit = await db.auditLog.findMany({ where: { entityId: first.appointmentId } });
     expect(audit.map((a) => a.action)).toEqual(["appointment.book"]);
@@ -111,7 +119,7 @@ describe("booking", () => {
     expect(await db.appointment.count({ where: { clinicianId: clinician.id } })).toBe(0);
   });
 
-  it("reschedules into a free slot with a new link and cancels by revoking the link", async () => {
+  it("reschedules and cancels with the same patient link, each change leaving its messages", async () => {
     const { db, type, clinician, actor, book } = await setup();
     const patient = await createPatient(db);
     const booked = await book(patient.id, "2030-06-05T13:00:00Z", "move-me-xxxxxx");
@@ -122,12 +130,15 @@ describe("booking", () => {
       { appointmentId: booked.appointmentId, startsAt: at("2030-06-05T13:15:00Z"), idempotencyKey: "moved-xxxxxxx" },
       now,
     );
-    expect(moved.joinToken).not.toBe(booked.joinToken);
-    expect(await findByJoinTokenHash(db, hashJoinToken(booked.joinToken!), now)).toBeNull();
-    expect(await findByJoinTokenHash(db, hashJoinToken(moved.joinToken!), now)).not.toBeNull();
+    // one link for the appointment's whole life: the one the patient already has shows the new time
+    expect(moved.joinToken).toBeNull();
+    const link = await findByJoinTokenHash(db, hashJoinToken(booked.joinToken!), now);
+    expect(link?.startsAt.toISOString()).toBe("2030-06-05T13:15:00.000Z");
+    expect(link?.previousStartsAt?.toISOString()).toBe("2030-06-05T13:00:00.000Z");
     const row = await db.appointment.findUniqueOrThrow({ where: { id: booked.appointmentId } });
     expect(row.startsAt.toISOString()).toBe("2030-06-05T13:15:00.000Z");
     expect(row.version).toBe(2);
+    expect(row.joinTokenExpiresAt?.toISOString()).toBe("2030-06-19T13:45:00.000Z");
 
     const freeStarts = async () =>
       (
@@ -142,8 +153,24 @@ describe("booking", () => {
     expect(await freeStarts()).not.toContain("2030-06-05T13:15:00.000Z");
 
     await cancelAppointment(db, actor, booked.appointmentId, now, { enforceCutoff: false });
-    expect(await findByJoinTokenHash(db, hashJoinToken(moved.joinToken!), now)).toBeNull();
+    // the link now says "cancelled" instead of "not found"
+    expect(await findByJoinTokenHash(db, hashJoinToken(booked.joinToken!), now)).toMatchObject({
+      status: "CANCELLED",
+      version: 3,
+    });
     expect(await freeStarts()).toContain("2030-06-05T13:15:00.000Z");
+    const messages = await db.patientMessage.findMany({ where: { appointmentId: booked.appointmentId } });
+    expect(messages.map((m) => `${m.appointmentVersion} ${m.template} ${m.channel}`).sort()).toEqual([
+      "1 BOOKED EMAIL",
+      "1 BOOKED SMS",
+      "2 RESCHEDULED EMAIL",
+      "2 RESCHEDULED SMS",
+      "3 CANCELLED EMAIL",
+      "3 CANCELLED SMS",
+    ]);
+    // cancelling again changes nothing and writes no second message
+    await cancelAppointment(db, actor, booked.appointmentId, now, { enforceCutoff: false });
+    expect(await db.patientMessage.count({ where: { appointmentId: booked.appointmentId } })).toBe(6);
     const actions = (
       await db.auditLog.findMany({ where: { entityId: booked.appointmentId }, orderBy: { at: "asc" } })
     ).map((a) => a.action);
@@ -221,8 +248,9 @@ describe("patient links", () => {
       meetingState: "READY",
       joinWebUrl: "https://teams.example/join/1",
     });
-    // a link past its expiry reads as no link at all
-    expect(await findByJoinTokenHash(db, hash, at("2030-06-09T00:00:00Z"))).toBeNull();
+    // two weeks after the end the link still answers (the page says the visit ended); past that, nothing
+    expect(await findByJoinTokenHash(db, hash, at("2030-06-21T16:00:00Z"))).not.toBeNull();
+    expect(await findByJoinTokenHash(db, hash, at("2030-06-21T16:31:00Z"))).toBeNull();
   });
 });
 

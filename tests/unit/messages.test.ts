@@ -94,6 +94,8 @@ describe("messages", () => {
           attempt: "2",
           zone: "Asia/Kathmandu",
           to: "—",
+          channel: "SMS",
+          template: "BOOKED",
         };
         const text = t(sentenceKey(action), values);
         expect(text, `${locale} ${action}`).not.toMatch(/[{}]|audit\.sentences/);

@@ -1,40 +1,28 @@
-import { createEvent } from "ics";
 import { openPatientLink } from "@/lib/appointments/patient-link";
+import { patientLinkUrl } from "@/lib/appointments/join-token";
 import { requestClientAddress } from "@/lib/audit/request";
+import { clinicContact } from "@/lib/clinic-contact";
+import { isLocale } from "@/lib/i18n/locales";
+import { appointmentIcs } from "@/lib/patient-messages/ics";
+import { calendarEntryFor } from "@/lib/patient-messages/templates";
 
-// An .ics for the patient's calendar. Times are written in UTC, which every calendar converts to the
-// reader's own zone, so the event lands at the right moment whatever the phone's setting.
+// The appointment as a calendar file for the patient's phone. The same UID and SEQUENCE as the file the
+// e-mails carry, so importing it after an e-mail (or the reverse) updates one entry. A cancelled appointment
+// answers with its cancellation, so a calendar that has it can drop it; a visit that ended has nothing to add.
 export async function GET(request: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const view = await openPatientLink(token, new Date(), { ip: await requestClientAddress() });
-  if (!view || view.status === "CANCELLED") {
+  if (!view || view.phase === "ended") {
     return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   }
-  const toUtcArray = (d: Date) =>
-    [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-  const pageUrl = new URL(`/j/${token}`, request.url).toString();
-  const { error, value } = createEvent({
-    uid: `${view.appointmentId}@consulta`,
-    title: `${view.typeName} — ${view.clinicianName}`,
-    description: view.locale === "en" ? `Join from ${pageUrl}` : `Entre pela página ${pageUrl}`,
-    url: pageUrl,
-    start: toUtcArray(view.startsAt),
-    startInputType: "utc",
-    startOutputType: "utc",
-    end: toUtcArray(view.endsAt),
-    endInputType: "utc",
-    endOutputType: "utc",
-    status: "CONFIRMED",
-    productId: "consulta/ics",
-  });
-  if (error || !value) return new Response("Calendar file unavailable", { status: 500 });
-  return new Response(value, {
+  const lang = new URL(request.url).searchParams.get("lang");
+  const locale = isLocale(lang) ? lang : view.locale;
+  const cancelled = view.phase === "cancelled";
+  const entry = calendarEntryFor(
+    { ...view, locale, clinic: clinicContact(), link: patientLinkUrl(token) },
+    { id: view.appointmentId, version: view.version, cancelled },
+  );
+  return new Response(appointmentIcs(entry, cancelled ? "CANCEL" : "PUBLISH"), {
     headers: {
       "content-type": "text/calendar; charset=utf-8",
       "content-disposition": 'attachment; filename="consulta.ics"',

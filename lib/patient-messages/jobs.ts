@@ -1,0 +1,59 @@
+// Job handlers for patient messages (started by lib/jobs/worker.ts) and the "send soon" hook the request
+// paths call after a change commits. They log ids only.
+import "server-only";
+import type PgBoss from "pg-boss";
+import { getDb } from "@/lib/db";
+import { serverEnv } from "@/lib/env";
+import { enqueuePatientMessage } from "@/lib/jobs/boss";
+import { logger } from "@/lib/logger";
+import { closeInterrupted, dueMessages, queueDueReminders } from "./mutations";
+import { deliverMessage } from "./service";
+import { messageTransports } from "./transports";
+
+export interface PatientMessageJob {
+  messageId: string;
+}
+
+export async function handlePatientMessageJobs(jobs: PgBoss.Job<PatientMessageJob>[]): Promise<void> {
+  for (const job of jobs) {
+    const outcome = await deliverMessage(getDb(), messageTransports(), job.data.messageId, new Date());
+    if (outcome.result === "retry") {
+      const row = await getDb().patientMessage.findUnique({
+        where: { id: job.data.messageId },
+        select: { id: true, attempts: true },
+      });
+      // if this send fails the sweep finds the row when its time comes
+      if (row) await enqueuePatientMessage(row, outcome.at).catch(() => undefined);
+    }
+    logger.info({ messageId: job.data.messageId, result: outcome.result }, "patient message job");
+  }
+}
+
+/** The sweep (every minute): reminders that came due, rows without a job, interrupted sends. */
+export async function handlePatientMessageSweep(): Promise<void> {
+  const db = getDb();
+  const now = new Date();
+  const reminderTime = serverEnv().PATIENT_REMINDER_TIME;
+  const reminders = reminderTime === "off" ? [] : await queueDueReminders(db, reminderTime, now);
+  const due = await dueMessages(db, now);
+  for (const message of due) await enqueuePatientMessage(message);
+  const interrupted = await closeInterrupted(db, now);
+  if (reminders.length || interrupted)
+    logger.info({ reminders: reminders.length, queued: due.length, interrupted }, "patient message sweep");
+}
+
+/**
+ * After a change committed its message rows (lib/patient-messages/outbox.ts): queue them now rather than at
+ * the next sweep. A failure here loses nothing — the rows are there, and the sweep queues them.
+ */
+export async function sendChangeMessagesSoon(appointmentId: string): Promise<void> {
+  try {
+    const rows = await getDb().patientMessage.findMany({
+      where: { appointmentId, state: "QUEUED", attempts: 0 },
+      select: { id: true, attempts: true },
+    });
+    for (const row of rows) await enqueuePatientMessage(row);
+  } catch (error) {
+    logger.warn({ err: error, appointmentId }, "could not queue patient messages; the sweep will");
+  }
+}
