@@ -14,6 +14,8 @@ export const APP_ROLES = [
   "OnlineMeetings.Read.All",
   "OnlineMeetingArtifact.Read.All",
   "User.Read.All",
+  // the clinicians' Outlook calendars (limited to their mailboxes by an application access policy)
+  "Calendars.ReadWrite",
 ] as const;
 
 /** Delegated scopes a signed-in user may consent to; tokens carry only the ones the client asked for. */

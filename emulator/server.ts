@@ -21,6 +21,11 @@ import { registerPhonePage } from "./pages/phone";
 import { ensureTls } from "./tls";
 import { VariantPicker } from "./variants";
 import { EmulatorClock } from "./clock";
+import { registerCalendarControl } from "./calendars/control";
+import { DeltaTokens } from "./calendars/delta";
+import { registerCalendarRoutes, type MailboxPolicy } from "./calendars/routes";
+import { CalendarStore } from "./calendars/store";
+import { SubscriptionService } from "./calendars/subscriptions";
 
 export interface StartOptions extends Partial<Omit<EmulatorOptions, "limits">> {
   limits?: Partial<EmulatorLimits>;
@@ -43,6 +48,9 @@ export interface RunningEmulator {
   engine: CallEngine;
   notifier: Notifier;
   variants: VariantPicker;
+  /** mailbox calendars and their subscriptions (emulator/CONTRACT.md#calendars) */
+  calendars: CalendarStore;
+  calendarSubscriptions: SubscriptionService;
   close(): Promise<void>;
 }
 
@@ -131,6 +139,20 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   registerCallRoutes(router, { engine, authenticate });
   registerMediaRoutes(router, { recordings, speechKey: options.speechKey ?? process.env.EMULATOR_SPEECH_KEY ?? "" });
+  // mailboxes' calendars: events, calendarView delta, subscriptions (emulator/calendars/)
+  const calendars = new CalendarStore(origin);
+  const deltaTokens = new DeltaTokens();
+  const mailboxPolicy: MailboxPolicy = { allowAll: true, userIds: new Set() };
+  const calendarSubscriptions = new SubscriptionService({
+    store: calendars,
+    clock,
+    faults,
+    directory,
+    retryBaseMs: () => opts.limits.notificationRetryBaseMs,
+  });
+  const calendarDeps = { store: calendars, tokens: deltaTokens, subscriptions: calendarSubscriptions, directory };
+  registerCalendarRoutes(router, { ...calendarDeps, authenticate, policy: mailboxPolicy, clock });
+  registerCalendarControl(router, { ...calendarDeps, policy: mailboxPolicy });
   registerPhonePage(router, directory);
   registerJoinPage(router, meetings);
   registerControlRoutes(router, {
@@ -152,6 +174,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       settings.botCallbackUrl = opts.botCallbackUrl;
       settings.accessPolicyAllowAll = true;
       settings.accessPolicyUsers.clear();
+      calendars.reset();
+      deltaTokens.reset();
+      calendarSubscriptions.reset();
+      mailboxPolicy.allowAll = true;
+      mailboxPolicy.userIds.clear();
     },
     info: () => ({
       issuer: entra.issuer,
@@ -251,8 +278,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     engine,
     notifier,
     variants,
+    calendars,
+    calendarSubscriptions,
     async close() {
       engine.reset();
+      calendarSubscriptions.close();
       notifier.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
