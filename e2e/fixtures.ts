@@ -51,10 +51,11 @@ export async function bookFor(
   patientQuery: string,
   patientName: string,
   slotIndex = 0,
+  typeLabel = "Consulta",
 ): Promise<{ link: string; appointmentUrl: string; appointmentId: string }> {
   await page.goto("/appointments/new");
   await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dra. Ana Ribeiro" });
-  await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: "Consulta" });
+  await page.getByLabel("Tipo de consulta", { exact: true }).selectOption({ label: typeLabel });
   await page.getByRole("button", { name: "Continuar" }).click();
   await page.getByLabel(/Buscar paciente/).fill(patientQuery);
   await page.getByRole("button", { name: "Buscar", exact: true }).click();

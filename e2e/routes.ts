@@ -250,6 +250,33 @@ export const routeTable: RouteCase[] = [
     path: () => "/admin/clinic-line/..%2F..%2Fetc%2Fpasswd",
     expect: appPage(404, 404, 404, 404),
   },
+  // what can be booked, and its rules, is the administrators' to set
+  {
+    file: "app/(app)/admin/appointment-types/page.tsx",
+    method: "GET",
+    path: () => "/admin/appointment-types",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/appointment-types/new/page.tsx",
+    method: "GET",
+    path: () => "/admin/appointment-types/new",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/appointment-types/[id]/page.tsx",
+    label: "unknown type",
+    method: "GET",
+    path: (w) => `/admin/appointment-types/${w.unknown}`,
+    expect: appPage(404, 404, 404, 404),
+  },
+  {
+    file: "app/(app)/admin/appointment-types/[id]/page.tsx",
+    label: "malformed id",
+    method: "GET",
+    path: () => "/admin/appointment-types/..%2F..%2Fetc%2Fpasswd",
+    expect: appPage(404, 404, 404, 404),
+  },
   // the link is the credential: whoever holds it sees the page, nobody else can tell it exists
   {
     file: "app/j/[token]/page.tsx",

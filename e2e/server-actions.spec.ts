@@ -16,6 +16,7 @@ import {
   exceptionDeleteSchema,
   offeredTypesSchema,
 } from "@/lib/availability/schema";
+import { typeFormSchema } from "@/lib/appointment-types/schema";
 import { adHocMeetingForm, joinUrlLookup } from "@/lib/meetings/schema";
 import { patientCreateSchema } from "@/lib/patients/schema";
 import { rowCounts, withDb } from "./db";
@@ -187,6 +188,20 @@ const signedInSpecs: Record<string, SignedInSpec> = {
         b: fc.oneof(fc.uuid(), hostile),
         keepId: fc.oneof(fc.uuid(), hostile),
         confirm: fc.oneof(fc.constant("yes"), hostile),
+      }),
+  },
+  // types the fuzzer creates are offered by nobody, so no other test can book them
+  createTypeAction: { role: "admin", fields: () => formArbitrary(typeFormSchema) },
+  updateTypeAction: {
+    role: "admin",
+    fields: () => formArbitrary(typeFormSchema, { id: fc.uuid(), updatedAt: fieldArbitrary(bookInput.shape.startsAt) }),
+  },
+  changeTypeStatusAction: {
+    role: "admin",
+    fields: () =>
+      fc.record({
+        id: fc.oneof(fc.uuid(), hostile),
+        intent: fc.oneof(fc.constantFrom("retire", "reinstate", "remove"), hostile),
       }),
   },
   saveWeeklyAction: {

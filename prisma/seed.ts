@@ -29,11 +29,26 @@ const roleOf: Record<NonNullable<DirectoryUser["appRole"]>, Role> = {
 };
 
 const appointmentTypes = [
-  { slug: "consultation", name: "Consulta", durationMinutes: 30, bufferAfterMinutes: 10, reminderLeadMinutes: 24 * 60 },
-  { slug: "follow-up", name: "Retorno", durationMinutes: 20, bufferAfterMinutes: 5, reminderLeadMinutes: 24 * 60 },
+  {
+    slug: "consultation",
+    name: "Consulta",
+    nameEn: "Consultation",
+    durationMinutes: 30,
+    bufferAfterMinutes: 10,
+    reminderLeadMinutes: 24 * 60,
+  },
+  {
+    slug: "follow-up",
+    name: "Retorno",
+    nameEn: "Follow-up",
+    durationMinutes: 20,
+    bufferAfterMinutes: 5,
+    reminderLeadMinutes: 24 * 60,
+  },
   {
     slug: "first-visit",
     name: "Primeira consulta",
+    nameEn: "First visit",
     durationMinutes: 60,
     bufferBeforeMinutes: 10,
     bufferAfterMinutes: 10,

@@ -1,13 +1,15 @@
 "use client";
 
 import { useActionState } from "react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { saveOfferedTypesAction } from "@/lib/availability/actions";
 import type { AppointmentTypeOption, OfferedTypesFormState } from "@/lib/availability/types";
 import { buttonClass, FieldError, FormMessage } from "@/components/form-parts";
 
 export function OfferedTypesForm({ clinicianId, types }: { clinicianId: string; types: AppointmentTypeOption[] }) {
   const t = useTranslations("availability.types");
+  const locale = useLocale();
   const [state, formAction, pending] = useActionState<OfferedTypesFormState, FormData>(saveOfferedTypesAction, {
     status: "idle",
   });
@@ -37,7 +39,7 @@ export function OfferedTypesForm({ clinicianId, types }: { clinicianId: string; 
                   className="size-4"
                 />
                 <span>
-                  {type.name}{" "}
+                  {localizedTypeName(type, locale)}{" "}
                   <span className="text-sm text-slate-600">({t("minutes", { count: type.durationMinutes })})</span>
                 </span>
               </label>

@@ -15,6 +15,7 @@ export const knownAuditActions = [
   "appointment.read",
   "appointment.link.read",
   "appointment.link.rotate",
+  "appointment-type.*",
   "patient.*",
   "patient.create",
   "patient.read",

@@ -53,6 +53,11 @@ export const AUDIT_ACTIONS = [
   "message.resend",
   "patient.sms.optout",
   "patient.sms.optin",
+  "appointment-type.create",
+  "appointment-type.update",
+  "appointment-type.retire",
+  "appointment-type.reinstate",
+  "appointment-type.delete",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

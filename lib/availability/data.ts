@@ -99,11 +99,11 @@ export async function getAvailabilityEditorData(
     db.appointmentType.findMany({
       where: { active: true },
       orderBy: [{ name: "asc" }, { id: "asc" }],
-      select: { id: true, name: true, durationMinutes: true },
+      select: { id: true, name: true, nameEn: true, durationMinutes: true },
     }),
     db.appointmentType.findMany({
       where: { clinicians: { some: { id: clinician.id } } },
-      select: { id: true, name: true, durationMinutes: true },
+      select: { id: true, name: true, nameEn: true, durationMinutes: true },
     }),
   ]);
   const offeredIds = new Set(offered.map((type) => type.id));

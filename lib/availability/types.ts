@@ -20,6 +20,7 @@ export interface ExceptionRecord {
 export interface AppointmentTypeOption {
   id: string;
   name: string;
+  nameEn: string | null;
   durationMinutes: number;
   offered: boolean;
 }

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { getLocale, getTranslations } from "next-intl/server";
 import { StatusBadge } from "@/components/appointments/status-badge";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { calendarQuery } from "@/lib/appointments/schema";
 import { calendarForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
@@ -114,7 +115,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
                         {a.patient.firstName} {a.patient.lastName}
                       </span>
                       <span className="block text-sm text-slate-600">
-                        {a.appointmentType.name}
+                        {localizedTypeName(a.appointmentType, locale)}
                         {viewer.role !== "CLINICIAN" && ` · ${a.clinician.name}`}
                       </span>
                       <StatusBadge status={a.status} />

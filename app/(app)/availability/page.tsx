@@ -46,6 +46,11 @@ export default async function AvailabilityPage({
     <main id="main" className="mx-auto max-w-5xl p-4">
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">{t("title")}</h1>
       <p className="mt-1 text-slate-700">{t("picker.lead")}</p>
+      <p className="mt-2">
+        <Link href="/admin/appointment-types" className="text-brand-700 underline hover:text-brand-900">
+          {t("picker.types")}
+        </Link>
+      </p>
       {clinicians.length === 0 ? (
         <p className="mt-6 rounded-lg border border-slate-200 bg-white p-4 text-slate-700">{t("picker.none")}</p>
       ) : (

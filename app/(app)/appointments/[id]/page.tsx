@@ -13,6 +13,7 @@ import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { auditSentences } from "@/components/audit/audit-sentence";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appointments/progress";
 import { appointmentForViewer } from "@/lib/appointments/views";
@@ -46,7 +47,7 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
         </Link>
       </p>
       <h1 className="mt-2 text-2xl font-bold">
-        {a.appointmentType.name} · {a.patient.firstName} {a.patient.lastName}
+        {localizedTypeName(a.appointmentType, locale)} · {a.patient.firstName} {a.patient.lastName}
       </h1>
       <StatusBadge status={a.status} />
 

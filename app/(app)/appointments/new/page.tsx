@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { bookAction } from "@/lib/appointments/actions";
 import { calendarDateParam } from "@/lib/appointments/schema";
 import { bookingOptions } from "@/lib/appointments/views";
@@ -90,7 +91,7 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
                     .filter((x, i, all) => all.findIndex((y) => y.id === x.id) === i)
               ).map((type) => (
                 <option key={type.id} value={type.id}>
-                  {type.name}
+                  {localizedTypeName(type, locale)}
                 </option>
               ))}
             </select>

@@ -1,0 +1,38 @@
+// Shapes that cross the line between lib/appointment-types and the pages; no database types leak out.
+import type { TypeField } from "./schema";
+
+/** A type as the admin list and form show it. */
+export interface TypeRecord {
+  id: string;
+  slug: string;
+  name: string;
+  nameEn: string | null;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  minimumNoticeMinutes: number;
+  bookingHorizonDays: number;
+  maxPerDay: number | null;
+  cancellationCutoffMinutes: number;
+  reminderLeadMinutes: number | null;
+  active: boolean;
+  updatedAt: Date;
+}
+
+export interface TypeListEntry extends TypeRecord {
+  /** appointments of any status: a type with any is retired, never deleted */
+  appointmentCount: number;
+  /** clinicians who offer it */
+  clinicianCount: number;
+}
+
+/** What the form's inputs show: the text typed, or the saved values. */
+export type TypeFormValues = Record<TypeField, string>;
+
+export type TypeFormState =
+  | { status: "idle" }
+  | { status: "ok"; message: string; values: TypeFormValues; updatedAt: string }
+  | { status: "error"; message: string; fieldErrors: Partial<Record<TypeField, string>>; values: TypeFormValues };
+
+/** Retire, reinstate or remove: a message, and where the list stands. */
+export type TypeStatusState = { status: "idle" } | { status: "ok" | "error"; message: string };
