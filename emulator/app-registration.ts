@@ -14,6 +14,8 @@ export const APP_ROLES = [
   "OnlineMeetings.Read.All",
   "OnlineMeetingArtifact.Read.All",
   "User.Read.All",
+  // patient e-mail as the clinic's mailbox (limited to it by an Exchange application access policy)
+  "Mail.Send",
   // the clinicians' Outlook calendars (limited to their mailboxes by an application access policy)
   "Calendars.ReadWrite",
 ] as const;

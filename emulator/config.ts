@@ -27,6 +27,8 @@ export interface EmulatorLimits {
   recordingRetentionMs: number;
   /** Calls of the `mediaLater` form: how long after `established` their audio becomes active. */
   mediaConnectDelayMs: number;
+  /** How long the simulated carrier takes to report an SMS delivered (or failed). */
+  smsDeliveryDelayMs: number;
 }
 
 export interface EmulatorOptions {
@@ -43,6 +45,10 @@ export interface EmulatorOptions {
   verbose: boolean;
   /** Which of the documented forms each call gets (emulator/variants.ts). */
   variants: VariantSettings;
+  /** The app's Event Grid webhook for SMS delivery reports and replies (null: none). */
+  smsEventsUrl: string | null;
+  /** Sent as `Authorization: Bearer <secret>` with every SMS event (an Event Grid delivery property). */
+  smsEventsSecret: string | null;
 }
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
@@ -62,6 +68,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   signallingDelayMs: 150,
   recordingRetentionMs: 5 * 60_000,
   mediaConnectDelayMs: 800,
+  smsDeliveryDelayMs: 500,
 };
 
 function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -88,6 +95,7 @@ export function resolveOptions(
     ["mediaSpeedFactor", "EMULATOR_MEDIA_SPEED"],
     ["notificationRetryBaseMs", "EMULATOR_NOTIFY_RETRY_BASE_MS"],
     ["mediaConnectDelayMs", "EMULATOR_MEDIA_CONNECT_DELAY_MS"],
+    ["smsDeliveryDelayMs", "EMULATOR_SMS_DELIVERY_DELAY_MS"],
   ];
   for (const [key, name] of map) {
     const v = intEnv(env, name);
@@ -110,6 +118,12 @@ export function resolveOptions(
       partial.botCallbackUrl ?? env.EMULATOR_BOT_CALLBACK_URL ?? "http://localhost:3000/api/calls/notifications",
     limits: { ...DEFAULT_LIMITS, ...limitsFromEnv, ...partial.limits },
     verbose: partial.verbose ?? env.EMULATOR_VERBOSE === "1",
+    smsEventsUrl:
+      partial.smsEventsUrl !== undefined
+        ? partial.smsEventsUrl
+        : (env.EMULATOR_SMS_EVENTS_URL ?? "http://localhost:3000/api/messages/events"),
+    smsEventsSecret:
+      partial.smsEventsSecret !== undefined ? partial.smsEventsSecret : (env.EMULATOR_SMS_EVENTS_SECRET ?? null),
     variants: {
       mode: partial.variants?.mode ?? modeFromEnv(env) ?? "off",
       seed: partial.variants?.seed ?? seedFromEnv(env),

@@ -16,6 +16,8 @@ const directorySchema = z.object({
     }),
   ),
   clinicLine: z.object({ phone: z.string(), displayName: z.string() }),
+  /** the mailbox patient e-mail is sent as (one of the users); the mail access policy names it by default */
+  clinicMailbox: z.string().optional(),
 });
 
 export type Directory = z.infer<typeof directorySchema>;

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       `  Graph base:          ${emu.url}  (client appends /v1.0)`,
       `  bot OpenID config:   ${emu.botOpenIdConfigUrl}`,
       `  phone page:          ${emu.url}/_emulator/phone`,
+      `  patients' outbox:    ${emu.url}/_emulator/outbox`,
       `  calendar page:       ${emu.url}/_emulator/calendar`,
       `  control API:         ${emu.url}/_emulator/health`,
       `  variants:            ${variantLine(emu.variants.view())}`,

@@ -21,6 +21,7 @@ import { registerPhonePage } from "./pages/phone";
 import { ensureTls } from "./tls";
 import { VariantPicker } from "./variants";
 import { EmulatorClock } from "./clock";
+import { createMessaging, type MessagingEmulator } from "./messaging";
 import { registerCalendarControl } from "./calendars/control";
 import { DeltaTokens } from "./calendars/delta";
 import { registerCalendarRoutes, type MailboxPolicy } from "./calendars/routes";
@@ -48,6 +49,8 @@ export interface RunningEmulator {
   engine: CallEngine;
   notifier: Notifier;
   variants: VariantPicker;
+  /** the clinic's mailbox (sendMail), ACS SMS and the outbox (emulator/messaging/) */
+  messaging: MessagingEmulator;
   /** mailbox calendars and their subscriptions (emulator/CONTRACT.md#calendars) */
   calendars: CalendarStore;
   calendarSubscriptions: SubscriptionService;
@@ -139,6 +142,18 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   registerCallRoutes(router, { engine, authenticate });
   registerMediaRoutes(router, { recordings, speechKey: options.speechKey ?? process.env.EMULATOR_SPEECH_KEY ?? "" });
+  // patient messages: Graph sendMail from the clinic's mailbox, ACS SMS with Event Grid events, the outbox
+  const messaging = createMessaging({
+    dataDir: opts.dataDir,
+    directory,
+    authenticate,
+    eventsUrl: opts.smsEventsUrl,
+    eventsHeaders: opts.smsEventsSecret ? { Authorization: `Bearer ${opts.smsEventsSecret}` } : {},
+    retryBaseMs: () => opts.limits.notificationRetryBaseMs,
+    deliveryDelayMs: () => opts.limits.smsDeliveryDelayMs,
+    log,
+  });
+  messaging.register(router);
   // mailboxes' calendars: events, calendarView delta, subscriptions (emulator/calendars/)
   const calendars = new CalendarStore(origin);
   const deltaTokens = new DeltaTokens();
@@ -174,6 +189,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       settings.botCallbackUrl = opts.botCallbackUrl;
       settings.accessPolicyAllowAll = true;
       settings.accessPolicyUsers.clear();
+      messaging.reset();
       calendars.reset();
       deltaTokens.reset();
       calendarSubscriptions.reset();
@@ -278,11 +294,13 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     engine,
     notifier,
     variants,
+    messaging,
     calendars,
     calendarSubscriptions,
     async close() {
       engine.reset();
       calendarSubscriptions.close();
+      messaging.close();
       notifier.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -81,6 +81,8 @@ async function waitFor(url: string, timeoutMs: number, ca?: Buffer): Promise<voi
 async function startEmulator(): Promise<void> {
   const emulatorDir = path.join(dataDir, "emulator");
   const emulatorPort = Number(process.env.EMULATOR_PORT ?? 4443);
+  // SMS delivery reports and replies reach the app as Event Grid events carrying this secret
+  env.ACS_EVENTS_SECRET ??= persistentSecret("acs-events-secret");
   const child = spawn(process.execPath, ["--import", "tsx", "emulator/main.ts"], {
     cwd: root,
     env: {
@@ -89,6 +91,8 @@ async function startEmulator(): Promise<void> {
       EMULATOR_DATA_DIR: emulatorDir,
       EMULATOR_REDIRECT_URIS: `${appUrl}/api/auth/callback/microsoft-entra-id`,
       EMULATOR_BOT_CALLBACK_URL: `${appUrl}/api/calls/notifications`,
+      EMULATOR_SMS_EVENTS_URL: `${appUrl}/api/messages/events`,
+      EMULATOR_SMS_EVENTS_SECRET: env.ACS_EVENTS_SECRET,
     },
     stdio: ["ignore", output, output],
   });
@@ -117,6 +121,19 @@ async function startEmulator(): Promise<void> {
     SPEECH_KEY: env.SPEECH_KEY ?? "local-emulator",
     EMULATOR_CONTROL_URL: `${base}/_emulator`,
   });
+  // patient messages: the demo clinic's mailbox and the emulated ACS resource (its key is made on first start)
+  const acs = JSON.parse(fs.readFileSync(path.join(emulatorDir, "acs-resource.json"), "utf8")) as {
+    accessKey: string;
+    phoneNumbers: string[];
+  };
+  const directory = JSON.parse(
+    fs.readFileSync(path.resolve(root, env.EMULATOR_DIRECTORY ?? "config/demo-directory.json"), "utf8"),
+  ) as { tenantName: string; clinicLine: { phone: string }; clinicMailbox?: string };
+  env.CLINIC_NAME ??= directory.tenantName;
+  env.CLINIC_PHONE ??= directory.clinicLine.phone;
+  if (directory.clinicMailbox) env.CLINIC_MAILBOX ??= directory.clinicMailbox;
+  env.ACS_CONNECTION_STRING ??= `endpoint=${base}/;accesskey=${acs.accessKey}`;
+  env.ACS_SMS_FROM ??= acs.phoneNumbers[0];
 }
 
 function buildIsCurrent(): boolean {
@@ -200,6 +217,7 @@ async function main(): Promise<void> {
   if (useEmulator) {
     lines.push(
       `  Microsoft cloud: local emulator at ${env.GRAPH_BASE_URL} (phone page: ${env.GRAPH_BASE_URL}/_emulator/phone)`,
+      `  what patients received (e-mail and SMS): ${env.GRAPH_BASE_URL}/_emulator/outbox`,
       "  demo sign-ins (any password): ana.ribeiro@aurora.example (clinician), carla.mendes@aurora.example (staff),",
       "                                marta.oliveira@aurora.example (admin)",
     );
