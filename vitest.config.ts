@@ -13,7 +13,13 @@ export default defineConfig({
   },
   test: {
     // AUTH_SECRET: a fixed test key, since bookings seal the patient's link under it (lib/appointments/join-token.ts)
-    env: { TZ: "Asia/Kathmandu", AUTH_SECRET: "vitest-only-secret-for-sealing-patient-links-0123456789" },
+    // EMULATOR_VARIANTS: every emulated call gets its documented forms drawn from a seed (emulator/variants.ts);
+    // each emulator prints the seed it drew, and EMULATOR_SEED=<seed> replays a failing run
+    env: {
+      TZ: "Asia/Kathmandu",
+      AUTH_SECRET: "vitest-only-secret-for-sealing-patient-links-0123456789",
+      EMULATOR_VARIANTS: "random",
+    },
     projects: [
       {
         extends: true,

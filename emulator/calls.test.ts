@@ -14,6 +14,11 @@ import {
   userSignIn,
 } from "./test/helpers";
 
+/**
+ * These tests hold every notification to the documented shapes (test/shapes.ts) and check exact sequences:
+ * they run with the plain forms; variants.test.ts covers the others (emulator/variants.ts).
+ */
+const PLAIN = { variants: { mode: "off" as const } };
 let emu: RunningEmulator;
 let token: string;
 let bot: Awaited<ReturnType<typeof startBotReceiver>>;
@@ -22,7 +27,7 @@ const CALLS = "/v1.0/communications/calls";
 const serviceMedia = { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" };
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
+  emu = await startTestEmulator(PLAIN);
   token = await appToken(emu);
   prompts = await startPromptServer();
 });
@@ -429,7 +434,7 @@ describe("outgoing calls", () => {
 
   it("keepAlive within the window keeps the call; missing it terminates with 408/8537", async () => {
     await emu.close();
-    emu = await startTestEmulator({ limits: { keepAliveTimeoutMs: 1_000 } });
+    emu = await startTestEmulator({ ...PLAIN, limits: { keepAliveTimeoutMs: 1_000 } });
     token = await appToken(emu);
     await request(emu, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
     const id = await establishedCall();
@@ -443,7 +448,7 @@ describe("outgoing calls", () => {
     const end = await bot.waitFor((n) => n.changeType === "deleted" && n.resourceUrl.endsWith(id));
     expect(end.resourceData.resultInfo).toMatchObject({ code: 408, subcode: 8537 });
     await emu.close();
-    emu = await startTestEmulator();
+    emu = await startTestEmulator(PLAIN);
     token = await appToken(emu);
   }, 20_000);
 });
@@ -481,7 +486,10 @@ describe("incoming calls", () => {
 
   it("policy-based recording invitations have their own, shorter answer window → 408/1106", async () => {
     // Ordinary calls would wait a minute here, so an end within waitFor's deadline is the recording window's.
-    const strict = await startTestEmulator({ limits: { answerWindowMs: 60_000, policyRecordingAnswerWindowMs: 200 } });
+    const strict = await startTestEmulator({
+      ...PLAIN,
+      limits: { answerWindowMs: 60_000, policyRecordingAnswerWindowMs: 200 },
+    });
     try {
       await request(strict, "PUT", "/_emulator/bot-callback", { body: { url: `${bot.url}/global` } });
       const res = await request(strict, "POST", "/_emulator/incoming-calls", {

@@ -27,6 +27,11 @@ const STANDALONE: Record<string, string> = {
     "standalone examples > onlinemeeting-create.error-no-application-access-policy.response.json",
 };
 
+/**
+ * These tests hold every notification to the documented shapes (test/shapes.ts) and check exact sequences:
+ * they run with the plain forms; variants.test.ts covers the others (emulator/variants.ts).
+ */
+const PLAIN = { variants: { mode: "off" as const } };
 let emu: RunningEmulator;
 let app: string;
 let user: string;
@@ -35,7 +40,7 @@ let prompts: Awaited<ReturnType<typeof startPromptServer>>;
 const serviceMedia = { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" };
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
+  emu = await startTestEmulator(PLAIN);
   app = await appToken(emu);
   user = (await userSignIn(emu, "ana.ribeiro@aurora.example")).access_token;
   bot = await startBotReceiver();
@@ -459,7 +464,7 @@ describe("errors and permissions (emulator/CONTRACT.md#errors, #permissions)", (
   });
 
   it("concurrent call limit → 429 activityLimitReached with Retry-After", async () => {
-    const small = await startTestEmulator({ limits: { maxConcurrentCalls: 1 } });
+    const small = await startTestEmulator({ ...PLAIN, limits: { maxConcurrentCalls: 1 } });
     try {
       const token = await appToken(small);
       const body = {
