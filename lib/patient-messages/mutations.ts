@@ -121,19 +121,33 @@ export async function resendMessages(
   return ids;
 }
 
-/** SMS delivery report (Event Grid): the carrier's verdict on a message ACS took. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * SMS delivery report (Event Grid): the carrier's verdict on a message ACS took. Found by ACS's message id, or
+ * by the tag we sent (the row's id). "early": the report overtook our own record of the send (the row is still
+ * SENDING), so the webhook asks Event Grid to deliver it again later.
+ */
 export async function applyDeliveryReport(
   db: PrismaClient,
-  report: { messageId: string; delivered: boolean; detail: string | null; at: Date },
-): Promise<boolean> {
+  report: { messageId: string; tag: string | null; delivered: boolean; detail: string | null; at: Date },
+): Promise<"applied" | "early" | "unknown"> {
+  const byTag = report.tag && UUID.test(report.tag) ? [{ id: report.tag }] : [];
+  const which = { OR: [{ providerMessageId: report.messageId }, ...byTag] };
   // only forward: a report never takes a message back to "sent", and a repeated report changes nothing
-  const updated = await db.patientMessage.updateMany({
-    where: { providerMessageId: report.messageId, state: "SENT" },
-    data: report.delivered
-      ? { state: "DELIVERED", deliveredAt: report.at, detail: null }
-      : { state: "FAILED", detail: report.detail ? `carrier:${report.detail}`.slice(0, 200) : "carrier:failed" },
-  });
-  return updated.count > 0;
+  const apply = () =>
+    db.patientMessage.updateMany({
+      where: { ...which, state: "SENT" },
+      data: report.delivered
+        ? { state: "DELIVERED", deliveredAt: report.at, detail: null }
+        : { state: "FAILED", detail: report.detail ? `carrier:${report.detail}`.slice(0, 200) : "carrier:failed" },
+    });
+  if ((await apply()).count > 0) return "applied";
+  const row = await db.patientMessage.findFirst({ where: which, select: { state: true } });
+  if (row?.state === "SENDING") return "early";
+  // our record of the send committed between the two reads: apply it now
+  if (row?.state === "SENT" && (await apply()).count > 0) return "applied";
+  return "unknown";
 }
 
 /** Keywords a patient texts back to stop, or to start again (Portuguese and English). */

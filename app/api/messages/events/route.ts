@@ -1,0 +1,8 @@
+// Event Grid's webhook for ACS SMS: delivery reports and patients' replies (STOP/START); lib/patient-messages does it all.
+import { eventsDeps, handleEventsRequest } from "@/lib/patient-messages/events";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request) {
+  return handleEventsRequest(request, eventsDeps());
+}
