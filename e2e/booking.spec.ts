@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { bookFor, lastDayOfSlots, showNextWeek, signIn } from "./fixtures";
+import { bookFor, confirmReview, lastDayOfSlots, showNextWeek, signIn } from "./fixtures";
 
 test.describe("booking, the patient link, rescheduling and cancelling", () => {
   test("staff book a patient; the patient confirms from a phone in their language", async ({ page, browser }) => {
@@ -53,6 +53,7 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
       .getByRole("button", { name: /^Agendar às/ })
       .nth(3)
       .click();
+    await confirmReview(page);
     // a move says so: not "Consulta agendada."
     await expect(page.getByText("Consulta remarcada para o novo horário.")).toBeVisible();
     await expect(page.getByText("Consulta agendada.")).toHaveCount(0);
@@ -111,6 +112,7 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     await other.close();
 
     await wanted.click();
+    await confirmReview(page);
     await expect(page.getByText(/Esse horário acabou de ser ocupado por outro agendamento/)).toBeVisible();
     // without a reload, the grid no longer offers it, nor the times whose visit would overlap it
     await expect(page.getByRole("button", { name: label, exact: true })).toHaveCount(0);

@@ -65,10 +65,24 @@ export async function bookFor(
     .getByRole("button", { name: /^Agendar às/ })
     .nth(slotIndex)
     .click();
+  await confirmReview(page);
   await expect(page.getByText("Consulta agendada.")).toBeVisible();
   const link = await page.getByLabel(/Link do paciente/).inputValue();
   await page.getByRole("link", { name: "Abrir a consulta" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(patientName);
   const appointmentUrl = page.url();
   return { link, appointmentUrl, appointmentId: new URL(appointmentUrl).pathname.split("/").pop()! };
+}
+
+/**
+ * The review step after a time is chosen (booking or moving): optionally a note for the clinician, the
+ * patient's agreement when the time is at night for them, then the confirmation.
+ */
+export async function confirmReview(page: Page, options: { note?: string } = {}): Promise<void> {
+  const review = page.getByRole("region", { name: /^Confira (antes de agendar|o novo horário)$/ });
+  await expect(review).toBeVisible();
+  if (options.note) await review.getByLabel(/Motivo da consulta ou nota para o profissional/).fill(options.note);
+  const night = review.getByLabel("O paciente concordou com este horário");
+  if (await night.count()) await night.check();
+  await review.getByRole("button", { name: /^(Confirmar o agendamento|Remarcar para este horário)$/ }).click();
 }

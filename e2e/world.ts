@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import { type Browser, type BrowserContext, expect } from "@playwright/test";
 import { withDb } from "./db";
-import { demoUsers, showNextWeek, signIn } from "./fixtures";
+import { confirmReview, demoUsers, showNextWeek, signIn } from "./fixtures";
 import type { Visitor, World } from "./routes";
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
@@ -40,6 +40,7 @@ export async function makeWorld(browser: Browser, clinicianState: StorageState):
     .getByRole("button", { name: /^Agendar às/ })
     .last()
     .click();
+  await confirmReview(page);
   await expect(page.getByText("Consulta agendada.")).toBeVisible();
   const link = await page.getByLabel(/Link do paciente/).inputValue();
   await page.getByRole("link", { name: "Abrir a consulta" }).click();

@@ -21,6 +21,8 @@ import {
   rotateJoinLink,
   type BookingResult,
 } from "./mutations";
+import { isValidTimeZone, withinWakingHours } from "@/lib/scheduling";
+import { patientClockFacts } from "./data";
 import { bookInput, cancelInput, rescheduleInput } from "./schema";
 
 export type BookingFormState =
@@ -99,8 +101,11 @@ async function bookingAction<S extends z.ZodType>(
   try {
     const viewer = await requireViewer(ALL_ROLES);
     const parsed = form.schema.safeParse(fields(formData, form.fields));
-    if (!parsed.success)
-      return { status: "error", message: parsed.error.issues[0]?.message ?? "Invalid request.", suggestions: [] };
+    if (!parsed.success) {
+      const t = await getTranslations("appointments.errors.input");
+      const message = parsed.error.issues[0]?.message ?? "Invalid request.";
+      return { status: "error", message: t.has(message) ? t(message) : message, suggestions: [] };
+    }
     const result = await change(viewer, parsed.data);
     await syncMeetingSoon(result.appointmentId);
     await sendChangeMessagesSoon(result.appointmentId);
@@ -116,16 +121,41 @@ async function bookingAction<S extends z.ZodType>(
   }
 }
 
+/**
+ * A time at night on the patient's clock (outside 07:00–22:00 where they live) is booked only when the form
+ * says the patient agreed (`nightConfirmed=yes`, the review step's box); the booking API leaves this to
+ * its callers.
+ */
+async function assertPatientAwake(
+  of: Parameters<typeof patientClockFacts>[1],
+  startsAt: Date,
+  confirmed: boolean,
+): Promise<void> {
+  if (confirmed) return;
+  const facts = await patientClockFacts(getDb(), of);
+  if (!facts || !isValidTimeZone(facts.timeZone)) return;
+  const end = new Date(startsAt.getTime() + facts.durationMinutes * 60_000);
+  if (!withinWakingHours(startsAt, end, facts.timeZone))
+    throw new AppError("UNPROCESSABLE", "That time is at night for the patient; confirm they agreed.", {
+      reason: "patientNight",
+    });
+}
+
 export async function bookAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
   formData = formArgument(formData);
+  const nightConfirmed = formData.get("nightConfirmed") === "yes";
   return bookingAction(
     "book",
     formData,
-    { schema: bookInput, fields: ["clinicianId", "appointmentTypeId", "patientId", "startsAt", "idempotencyKey"] },
+    {
+      schema: bookInput,
+      fields: ["clinicianId", "appointmentTypeId", "patientId", "startsAt", "idempotencyKey", "note"],
+    },
     async (viewer, input) => {
       if (!canSeeAllAppointments(viewer.role) && input.clinicianId !== viewer.id) {
         throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
       }
+      await assertPatientAwake(input, input.startsAt, nightConfirmed);
       return bookAppointment(getDb(), actorOf(viewer), input, new Date());
     },
     () => "/appointments",
@@ -134,12 +164,14 @@ export async function bookAction(_previous: BookingFormState, formData: FormData
 
 export async function rescheduleAction(_previous: BookingFormState, formData: FormData): Promise<BookingFormState> {
   formData = formArgument(formData);
+  const nightConfirmed = formData.get("nightConfirmed") === "yes";
   return bookingAction(
     "reschedule",
     formData,
     { schema: rescheduleInput, fields: ["appointmentId", "startsAt", "idempotencyKey"] },
     async (viewer, input) => {
       await assertMayManage(viewer, input.appointmentId);
+      await assertPatientAwake({ appointmentId: input.appointmentId }, input.startsAt, nightConfirmed);
       return rescheduleAppointment(getDb(), actorOf(viewer), input, new Date());
     },
     (appointmentId) => `/appointments/${appointmentId}`,

@@ -258,3 +258,25 @@ export async function firstAvailableSlot(
   const schedules = await loadSchedulesForType(db, params);
   return firstAvailable(schedules, { from: params.from, to: params.to, now: params.now });
 }
+
+/**
+ * The patient's zone and the visit's length, for a booking (patient and type) or a move (the appointment):
+ * what the waking-hours question needs. Null when either is unknown (the booking then refuses on its own).
+ */
+export async function patientClockFacts(
+  db: PrismaClient,
+  of: { patientId: string; appointmentTypeId: string } | { appointmentId: string },
+): Promise<{ timeZone: string; durationMinutes: number } | null> {
+  if ("appointmentId" in of) {
+    const row = await db.appointment.findUnique({
+      where: { id: of.appointmentId },
+      select: { patient: { select: { timeZone: true } }, appointmentType: { select: { durationMinutes: true } } },
+    });
+    return row ? { timeZone: row.patient.timeZone, durationMinutes: row.appointmentType.durationMinutes } : null;
+  }
+  const [patient, type] = await Promise.all([
+    db.patient.findUnique({ where: { id: of.patientId }, select: { timeZone: true } }),
+    db.appointmentType.findUnique({ where: { id: of.appointmentTypeId }, select: { durationMinutes: true } }),
+  ]);
+  return patient && type ? { timeZone: patient.timeZone, durationMinutes: type.durationMinutes } : null;
+}

@@ -136,6 +136,7 @@ async function insertBooking(
     joinTokenSealed: string;
     idempotencyKey: string;
     requestHash: string;
+    note: string | null;
   },
 ): Promise<void> {
   const { slot } = booking;
@@ -145,11 +146,12 @@ async function insertBooking(
     WITH created AS (
       INSERT INTO "Appointment" ("id", "clinicianId", "patientId", "appointmentTypeId", "startsAt", "endsAt",
         "blockedFrom", "blockedUntil", "bookedById", "joinTokenHash", "joinTokenExpiresAt", "joinTokenSealed",
-        "updatedAt")
+        "note", "updatedAt")
       VALUES (${booking.id}::uuid, ${booking.clinicianId}::uuid, ${booking.patientId}::uuid,
         ${booking.appointmentTypeId}::uuid, ${slot.start}::timestamptz, ${slot.end}::timestamptz,
         ${slot.blockedFrom}::timestamptz, ${slot.blockedUntil}::timestamptz, ${actor.id}::uuid,
-        ${booking.joinTokenHash}, ${joinTokenExpiry(slot.end)}::timestamptz, ${booking.joinTokenSealed}, now())
+        ${booking.joinTokenHash}, ${joinTokenExpiry(slot.end)}::timestamptz, ${booking.joinTokenSealed},
+        ${booking.note}::text, now())
       RETURNING "id"
     ), messages AS (
       INSERT INTO "PatientMessage" ("id", "appointmentId", "appointmentVersion", "template", "channel", "updatedAt")
@@ -211,6 +213,7 @@ export async function bookAppointment(
         joinTokenSealed: sealJoinToken(link.token),
         idempotencyKey,
         requestHash: hash,
+        note: input.note ?? null,
       });
       return { appointmentId: id, joinToken: link.token, replayed: false };
     } catch (error) {

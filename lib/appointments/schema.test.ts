@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addLocalDays, localDayBounds, localWeekBounds } from "@/lib/scheduling";
-import { calendarDateParam, calendarQuery, FIRST_PLANNING_DATE, LAST_PLANNING_DATE } from "./schema";
+import {
+  bookInput,
+  calendarDateParam,
+  calendarQuery,
+  FIRST_PLANNING_DATE,
+  LAST_PLANNING_DATE,
+  NOTE_MAX,
+} from "./schema";
 
 const ZONES = ["America/Sao_Paulo", "Asia/Kathmandu", "America/St_Johns", "Pacific/Kiritimati", "UTC"];
 
@@ -54,5 +61,33 @@ describe("?date= of the calendar, booking and reschedule pages", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("the booking's note", () => {
+  const base = {
+    clinicianId: "0b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b",
+    appointmentTypeId: "1b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b",
+    patientId: "2b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b",
+    startsAt: "2030-06-03T13:00:00Z",
+    idempotencyKey: "key-0001-abcdef",
+  };
+
+  it("is optional: missing or blank is none", () => {
+    expect(bookInput.parse(base).note).toBeNull();
+    expect(bookInput.parse({ ...base, note: "  \n " }).note).toBeNull();
+  });
+
+  it("keeps line breaks, as one kind, and trims the ends", () => {
+    expect(bookInput.parse({ ...base, note: " Dor lombar\r\nhá 3 semanas " }).note).toBe("Dor lombar\nhá 3 semanas");
+  });
+
+  it("refuses a note that is too long or carries hidden characters", () => {
+    expect(bookInput.safeParse({ ...base, note: "x".repeat(NOTE_MAX + 1) }).error?.issues[0]?.message).toBe(
+      "noteTooLong",
+    );
+    expect(bookInput.safeParse({ ...base, note: "a\u0000b" }).error?.issues[0]?.message).toBe("noteControl");
+    expect(bookInput.safeParse({ ...base, note: "a\u202Eb" }).error?.issues[0]?.message).toBe("noteControl");
+    expect(bookInput.parse({ ...base, note: "x".repeat(NOTE_MAX) }).note).toHaveLength(NOTE_MAX);
   });
 });

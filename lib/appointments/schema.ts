@@ -6,14 +6,36 @@ const instant = z.iso.datetime({ offset: true, message: "Choose a time from the 
 // a client-made key so that a resent form or a network retry books once
 const idempotencyKey = z.string().min(8, "Missing request key; reload the page.").max(100);
 
+export const NOTE_MAX = 500;
+// Control characters other than line breaks and tabs have no place in a note (and PostgreSQL cannot hold NUL).
+const NOTE_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * The reason for the visit, or a note for the clinician (the booking's review step): optional, for the
+ * clinic's eyes only. Messages are keys under `appointments.errors.note`.
+ */
+export const noteField = z
+  .string()
+  .optional()
+  .transform((value) => value?.replace(/\r\n?/g, "\n").trim() ?? "")
+  .pipe(
+    z
+      .string()
+      .max(NOTE_MAX, { message: "noteTooLong" })
+      .refine((value) => !NOTE_CONTROL.test(value), { message: "noteControl" }),
+  )
+  .transform((value) => value || null);
+
 export const bookInput = z.object({
   clinicianId: id,
   appointmentTypeId: id,
   patientId: id,
   startsAt: instant,
   idempotencyKey,
+  note: noteField,
 });
-export type BookInput = z.infer<typeof bookInput>;
+/** A booking as the mutation takes it: callers other than the forms (jobs, tests) may leave the note out. */
+export type BookInput = Omit<z.infer<typeof bookInput>, "note"> & { note?: string | null };
 
 export const rescheduleInput = z.object({
   appointmentId: id,
@@ -61,4 +83,5 @@ export const bookApiInput = z.object({
   appointmentTypeId: id,
   patientId: id,
   startsAt: instant,
+  note: noteField,
 });

@@ -77,7 +77,7 @@ export async function bookingOptions(
   const patient = query.patientId
     ? await db.patient.findUnique({
         where: { id: query.patientId },
-        select: { id: true, firstName: true, lastName: true },
+        select: { id: true, firstName: true, lastName: true, timeZone: true },
       })
     : null;
   let days: { date: string; slots: { start: Date; end: Date }[] }[] = [];

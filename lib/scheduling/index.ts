@@ -67,3 +67,4 @@ export {
   type LocalDayBounds,
   type LocalWeekBounds,
 } from "./zones";
+export { clocksDiffer, PATIENT_WAKING_HOURS, withinWakingHours, type WakingWindow } from "./waking-hours";

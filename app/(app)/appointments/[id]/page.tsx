@@ -19,6 +19,7 @@ import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appoi
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
 import { formatDateTime, formatDateTimeRange, zoneLabel } from "@/lib/format";
+import { clocksDiffer } from "@/lib/scheduling";
 
 export default async function AppointmentPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -64,6 +65,15 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
               })}
             </span>
           )}
+          {/* the patient's own clock, when it differs from the page's (e.g. a patient in Lisbon) */}
+          {clocksDiffer(a.startsAt, viewer.timeZone, a.patient.timeZone) && (
+            <span className="block text-sm text-slate-600" data-testid="patient-time">
+              {t("patientTime", {
+                time: formatDateTimeRange(a.startsAt, a.endsAt, a.patient.timeZone, locale),
+                zone: zoneLabel(a.startsAt, a.patient.timeZone, locale),
+              })}
+            </span>
+          )}
         </dd>
         <dt className="font-medium text-slate-600">{t("clinician")}</dt>
         <dd>{a.clinician.name}</dd>
@@ -73,6 +83,12 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
             {a.patient.firstName} {a.patient.lastName}
           </Link>
         </dd>
+        {a.note && (
+          <>
+            <dt className="font-medium text-slate-600">{t("note")}</dt>
+            <dd className="whitespace-pre-line break-words">{a.note}</dd>
+          </>
+        )}
         <dt className="font-medium text-slate-600">{t("meeting")}</dt>
         <dd>
           <span data-testid="meeting-state">{t(`meetingState.${meetingLabel(pageState)}`)}</span>

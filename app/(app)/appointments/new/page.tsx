@@ -11,7 +11,7 @@ import { bookingOptions } from "@/lib/appointments/views";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { zoneLabel } from "@/lib/format";
 import { searchPatients } from "@/lib/patients/data";
-import { addLocalDays } from "@/lib/scheduling";
+import { addLocalDays, clocksDiffer } from "@/lib/scheduling";
 
 const query = z.object({
   clinician: z.uuid().optional().catch(undefined),
@@ -163,6 +163,8 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
           <>
             <p className="mt-1 text-sm text-slate-600">
               {t("timesIn", { zone: zoneLabel(new Date(), viewer.timeZone, locale) })}
+              {clocksDiffer(new Date(), viewer.timeZone, options.patient.timeZone) &&
+                ` ${t("patientTimesIn", { zone: zoneLabel(new Date(), options.patient.timeZone, locale) })}`}
             </p>
             <nav aria-label={t("weekNavigation")} className="my-3 flex gap-2">
               <Link
@@ -191,6 +193,12 @@ export default async function NewAppointmentPage({ searchParams }: { searchParam
                 slots: d.slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString() })),
               }))}
               zone={viewer.timeZone}
+              patientZone={options.patient.timeZone}
+              summary={{
+                patient: `${options.patient.firstName} ${options.patient.lastName}`,
+                clinician: options.clinician.name,
+                type: localizedTypeName(options.type, locale),
+              }}
               mode="book"
             />
           </>

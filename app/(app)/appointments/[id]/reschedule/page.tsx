@@ -5,6 +5,7 @@ import { connection } from "next/server";
 import { getLocale, getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { SlotPicker } from "@/components/appointments/slot-picker";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { rescheduleAction } from "@/lib/appointments/actions";
 import { calendarDateParam } from "@/lib/appointments/schema";
 import { rescheduleOptions } from "@/lib/appointments/views";
@@ -64,6 +65,12 @@ export default async function ReschedulePage({
         hidden={{ appointmentId: a.id, idempotencyKey: crypto.randomUUID() }}
         days={[...byDay.entries()].map(([day, slots]) => ({ date: day, slots }))}
         zone={viewer.timeZone}
+        patientZone={a.patient.timeZone}
+        summary={{
+          patient: `${a.patient.firstName} ${a.patient.lastName}`,
+          clinician: a.clinician.name,
+          type: localizedTypeName(a.appointmentType, locale),
+        }}
         mode="reschedule"
       />
     </main>
