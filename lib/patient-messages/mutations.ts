@@ -194,3 +194,35 @@ export async function applySmsReply(
   }
   return patients.length;
 }
+
+/**
+ * Staff record the patient's channels and consent (as the patient told them). Consent keeps its first date
+ * while it stands; withdrawing clears it. The SMS opt-out is the patient's own (STOP/START) and is not set here.
+ */
+export async function updateContactSettings(
+  db: PrismaClient,
+  actor: AuditActor,
+  input: { patientId: string; contactPreference: "BOTH" | "EMAIL" | "SMS" | "NONE"; consent: boolean },
+  now: Date,
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const current = await tx.patient.findUnique({
+      where: { id: input.patientId },
+      select: { contactPreference: true, messageConsentAt: true },
+    });
+    if (!current) throw new AppError("NOT_FOUND", "This patient does not exist.");
+    const changed = [
+      ...(current.contactPreference !== input.contactPreference ? ["contactPreference"] : []),
+      ...(Boolean(current.messageConsentAt) !== input.consent ? ["messageConsent"] : []),
+    ];
+    if (changed.length === 0) return;
+    await tx.patient.update({
+      where: { id: input.patientId },
+      data: {
+        contactPreference: input.contactPreference,
+        messageConsentAt: input.consent ? (current.messageConsentAt ?? now) : null,
+      },
+    });
+    await recordAudit(tx, actor, "patient.update", { type: "Patient", id: input.patientId }, { changed });
+  });
+}

@@ -6,7 +6,13 @@ import { hashJoinToken } from "@/lib/appointments/join-token";
 import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { handleEventsRequest } from "@/lib/patient-messages/events";
-import { closeInterrupted, dueMessages, queueDueReminders, resendMessages } from "@/lib/patient-messages/mutations";
+import {
+  closeInterrupted,
+  dueMessages,
+  queueDueReminders,
+  resendMessages,
+  updateContactSettings,
+} from "@/lib/patient-messages/mutations";
 import { deliverMessage, MAX_ATTEMPTS, type MessageTransports } from "@/lib/patient-messages/service";
 import { request } from "@/emulator/test/helpers";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -492,6 +498,40 @@ describe("staff send again", () => {
     expect(mailTo(patient.email!)).toHaveLength(2);
     const again = await database.db.patientMessage.findUniqueOrThrow({ where: { id: copy! } });
     expect(again).toMatchObject({ template: "BOOKED", channel: "EMAIL", copy: 1, requestedById: booked.actor.id });
+  });
+});
+
+describe("contact settings", () => {
+  it("records consent once with its date, keeps it through a change of channels, and clears it when withdrawn", async () => {
+    const { db } = database;
+    const patient = await createPatient(db);
+    const actor = { id: null, label: "Carla Mendes (staff)" };
+    await updateContactSettings(db, actor, { patientId: patient.id, contactPreference: "BOTH", consent: true }, now);
+    await updateContactSettings(
+      db,
+      actor,
+      { patientId: patient.id, contactPreference: "SMS", consent: true },
+      later(60_000),
+    );
+    let saved = await db.patient.findUniqueOrThrow({ where: { id: patient.id } });
+    expect(saved).toMatchObject({ contactPreference: "SMS", messageConsentAt: now });
+    await updateContactSettings(
+      db,
+      actor,
+      { patientId: patient.id, contactPreference: "SMS", consent: false },
+      later(120_000),
+    );
+    saved = await db.patient.findUniqueOrThrow({ where: { id: patient.id } });
+    expect(saved.messageConsentAt).toBeNull();
+    const audit = await db.auditLog.findMany({
+      where: { entityId: patient.id, action: "patient.update" },
+      orderBy: { id: "asc" },
+    });
+    expect(audit.map((a) => (a.details as { changed: string[] }).changed)).toEqual([
+      ["messageConsent"],
+      ["contactPreference"],
+      ["messageConsent"],
+    ]);
   });
 });
 

@@ -13,6 +13,7 @@ import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { auditSentences } from "@/components/audit/audit-sentence";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
+import { PatientMessagesSection } from "@/components/patient-messages/messages-section";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appointments/actions";
 import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appointments/progress";
@@ -123,6 +124,8 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
       <RefreshWhile active={pageInProgress(pageState, now)} />
 
       {meetingReady && <LiveMeetingSection viewer={viewer} appointmentId={a.id} />}
+
+      <PatientMessagesSection viewer={viewer} appointmentId={a.id} locale={locale} />
 
       {upcoming && (
         <section aria-labelledby="manage" className="mt-8 space-y-4">

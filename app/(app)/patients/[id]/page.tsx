@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import { ContactSettingsSection } from "@/components/patient-messages/contact-section";
 import { PatientForm } from "@/components/patients/patient-form";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { formatCalendarDate } from "@/lib/format";
@@ -113,6 +114,7 @@ export default async function PatientPage({ params, searchParams }: Props) {
           {t("detail.mergeOther")}
         </Link>
       </p>
+      <ContactSettingsSection viewer={viewer} patientId={patient.id} />
       <section aria-labelledby="patient-edit" className="mt-8">
         <h2 id="patient-edit" className="text-lg font-semibold">
           {t("detail.edit")}
