@@ -72,6 +72,7 @@ export async function getAppointment(db: PrismaClient, id: string) {
       patient: { select: { id: true, firstName: true, lastName: true, locale: true, timeZone: true } },
       appointmentType: true,
       meeting: true,
+      calendarEvent: { select: { state: true, failureReason: true } },
     },
   });
 }
@@ -180,6 +181,8 @@ interface ScheduleRow {
     endMinute: number | null;
   }[];
   appointments: { startsAt: string; blockedFrom: string; blockedUntil: string; status: "BOOKED" | "CONFIRMED" }[];
+  /** busy times from the clinician's Outlook (lib/outlook/busy.ts), the blocking ones */
+  outlookBusy: { start: string; end: string }[];
   rules: {
     durationMinutes: number;
     bufferBeforeMinutes: number;
@@ -218,6 +221,10 @@ export async function loadSchedulesForType(
                 WHERE a."clinicianId" = u.id AND a.status IN ('BOOKED', 'CONFIRMED')
                   AND a."blockedUntil" > ${wideFrom} AND a."blockedFrom" < ${wideTo}
                   AND (${excluded}::uuid IS NULL OR a.id <> ${excluded}::uuid)), '[]') AS appointments,
+      COALESCE((SELECT json_agg(json_build_object('start', b."startsAt", 'end', b."endsAt"))
+                FROM "OutlookBusy" b
+                WHERE b."clinicianId" = u.id AND b."blocks"
+                  AND b."endsAt" > ${wideFrom} AND b."startsAt" < ${wideTo}), '[]') AS "outlookBusy",
       json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
                         'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",
                         'bookingHorizonDays', t."bookingHorizonDays", 'maxPerDay', t."maxPerDay",
@@ -243,7 +250,11 @@ export async function loadSchedulesForType(
       weekly: row.weekly,
       exceptions: row.exceptions,
       rules: row.rules,
-      busy: busyFromAppointments(appointments),
+      // Outlook's busy times block like appointments (never counted in a day's cap)
+      busy: [
+        ...busyFromAppointments(appointments),
+        ...row.outlookBusy.map((b) => ({ start: new Date(b.start), end: new Date(b.end) })),
+      ],
       // local days cost a zone lookup per appointment; only a type with a daily cap reads them
       appointmentsPerLocalDay: row.rules.maxPerDay === null ? {} : countPerLocalDay(appointments, row.timeZone),
     };

@@ -28,6 +28,9 @@ export const AUDIT_ACTIONS = [
   "graph.meeting.delete",
   "graph.meeting.retry",
   "graph.meeting.lookup",
+  "graph.calendar.create",
+  "graph.calendar.update",
+  "graph.calendar.delete",
   "graph.call.join",
   "graph.call.leave",
   "graph.call.invite",
@@ -70,6 +73,7 @@ export const SYSTEM_ACTOR_LABELS = {
   "clinic-line": "clinicLine",
   "patient-messages": "patientMessages",
   "sms-reply": "smsReply",
+  outlook: "outlook",
 } as const;
 
 export const SYSTEM_ACTOR_KEYS = [
@@ -80,6 +84,7 @@ export const SYSTEM_ACTOR_KEYS = [
   "patientLink",
   "patientMessages",
   "smsReply",
+  "outlook",
   "system",
 ] as const;
 export type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];

@@ -40,6 +40,8 @@ export interface RequestOptions {
    * owns it (a patient message's job).
    */
   retryOn?: "throttling" | "never";
+  /** Extra request headers, e.g. `Prefer: odata.maxpagesize=50` on a delta query. */
+  headers?: Record<string, string>;
 }
 
 /** What the meeting and call functions need: one request, answered with JSON or a thrown GraphError. */
@@ -130,6 +132,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const call = sdk
         .api(path)
         .responseType(ResponseType.RAW)
+        .headers(options.headers ?? {})
         .middlewareOptions(
           options.retryOn === "throttling"
             ? [trace, new RetryOnlyThrottling()]

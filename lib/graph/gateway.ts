@@ -3,6 +3,7 @@
 // the emulator.
 import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import * as calendar from "./calendar";
 import * as calls from "./calls";
 import { createGraphClient, type GraphClient } from "./client";
 import { sendMail, type OutgoingMail } from "./mail";
@@ -28,6 +29,8 @@ export interface GraphConfig extends EntraCredentials {
 
 export type MeetingsApi = ReturnType<typeof bindMeetings>;
 export type CallsApi = ReturnType<typeof bindCalls>;
+export type CalendarApi = ReturnType<typeof bindCalendar>;
+export type SubscriptionsApi = ReturnType<typeof bindSubscriptions>;
 
 export interface AppGraph {
   client: GraphClient;
@@ -38,6 +41,10 @@ export interface AppGraph {
   calls: CallsApi;
   /** Mail sent as a mailbox (Mail.Send, limited to the clinic's mailbox by an application access policy). */
   mail: MailApi;
+  /** A clinician's Outlook calendar (/users/{id}/events, calendarView delta): Calendars.ReadWrite. */
+  calendarFor(userId: string): CalendarApi;
+  /** Change-notification subscriptions on mailboxes' events. */
+  subscriptions: SubscriptionsApi;
 }
 
 export interface MailApi {
@@ -58,6 +65,30 @@ export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner) 
     updateTimes: (meetingId: string, start: Date, end: Date) =>
       meetings.updateMeetingTimes(client, owner, meetingId, start, end),
     delete: (meetingId: string) => meetings.deleteMeeting(client, owner, meetingId),
+  };
+}
+
+export function bindCalendar(client: GraphClient, userId: string, graphBaseUrl: string) {
+  return {
+    findVisitEvent: (appointmentId: string) => calendar.findVisitEvent(client, userId, appointmentId),
+    createVisitEvent: (input: calendar.VisitEventInput) => calendar.createVisitEvent(client, userId, input),
+    updateVisitEvent: (eventId: string, input: Parameters<typeof calendar.updateVisitEvent>[3]) =>
+      calendar.updateVisitEvent(client, userId, eventId, input),
+    deleteEvent: (eventId: string) => calendar.deleteEvent(client, userId, eventId),
+    /** the first page of a full round over [start, end) */
+    deltaStart: (start: Date, end: Date, pageSize: number) =>
+      calendar.calendarDelta(client, { userId, start, end }, { graphBaseUrl, pageSize }),
+    /** the next page: a nextLink, or the deltaLink of the previous round */
+    deltaFollow: (link: string, pageSize: number) =>
+      calendar.calendarDelta(client, { link }, { graphBaseUrl, pageSize }),
+  };
+}
+
+export function bindSubscriptions(client: GraphClient) {
+  return {
+    createForEvents: (input: calendar.SubscriptionInput) => calendar.createEventSubscription(client, input),
+    renew: (subscriptionId: string, expiration: Date) => calendar.renewSubscription(client, subscriptionId, expiration),
+    delete: (subscriptionId: string) => calendar.deleteSubscription(client, subscriptionId),
   };
 }
 
@@ -106,6 +137,8 @@ export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = n
     meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }),
     calls: bindCalls(client),
     mail: { send: (mailbox, mail) => sendMail(client, mailbox, mail) },
+    calendarFor: (userId) => bindCalendar(client, userId, config.graphBaseUrl),
+    subscriptions: bindSubscriptions(client),
   };
 }
 

@@ -29,7 +29,16 @@ export function graphForUser(userId: string): UserGraph {
   return createUserGraph(graphConfig(), getDb(), userId);
 }
 
-export type { AppGraph, CallsApi, GraphConfig, MailApi, MeetingsApi, UserGraph } from "./gateway";
+export type {
+  AppGraph,
+  CalendarApi,
+  CallsApi,
+  GraphConfig,
+  MailApi,
+  MeetingsApi,
+  SubscriptionsApi,
+  UserGraph,
+} from "./gateway";
 export type { MailAttachment, OutgoingMail } from "./mail";
 export type { CreateCallInput, GraphCall, GraphParticipant, CommsOperationResult, PromptInput } from "./calls";
 export { phoneIdentity, target, userIdentity } from "./calls";

@@ -27,6 +27,12 @@ export const queues = {
   patientMessage: "patient-message",
   /** periodic: reminders that came due, messages whose job was lost or whose retry time came, interrupted sends */
   patientMessageSweep: "patient-message-sweep",
+  /** bring an appointment's event in the clinician's Outlook calendar in line (create, move, delete) */
+  calendarEventSync: "calendar-event-sync",
+  /** one clinician's Outlook: subscription made or renewed, then the calendarView delta into OutlookBusy */
+  outlookSync: "outlook-sync",
+  /** periodic: events behind their appointment, subscriptions to renew, clinicians due a safety-net delta */
+  outlookSweep: "outlook-sweep",
 } as const;
 
 // Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
@@ -56,6 +62,16 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
     expireInSeconds: 120,
   },
   [queues.patientMessageSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  // keyed by appointment / clinician: duplicates collapse; throttling and outages are retried with backoff
+  [queues.calendarEventSync]: {
+    policy: "stately",
+    retryLimit: 8,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  },
+  [queues.outlookSync]: { policy: "stately", retryLimit: 6, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
+  [queues.outlookSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
 
 const globalForBoss = globalThis as unknown as {
@@ -120,6 +136,20 @@ export async function enqueueMeetingSync(appointmentId: string): Promise<void> {
   const boss = await getBoss();
   await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
   await wakeLocalWorker(queues.meetingSync);
+}
+
+export async function enqueueCalendarEventSync(appointmentId: string): Promise<void> {
+  const boss = await getBoss();
+  await boss.send(queues.calendarEventSync, { appointmentId }, { singletonKey: appointmentId });
+  await wakeLocalWorker(queues.calendarEventSync);
+}
+
+/** A clinician's Outlook sync; while one waits, more notifications for the same clinician collapse into it. */
+export async function enqueueOutlookSync(clinicianIds: string[]): Promise<void> {
+  const boss = await getBoss();
+  for (const clinicianId of clinicianIds)
+    await boss.send(queues.outlookSync, { clinicianId }, { singletonKey: clinicianId });
+  if (clinicianIds.length) await wakeLocalWorker(queues.outlookSync);
 }
 
 /** One job per message attempt: a duplicate of the same attempt collapses (stately, keyed by id and attempt). */

@@ -20,7 +20,8 @@ import {
   handlePatientMessageSweep,
   type PatientMessageJob,
 } from "@/lib/patient-messages/jobs";
-import { getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
+import { handleCalendarEventJobs, handleOutlookSweep, handleOutlookSyncJobs } from "@/lib/outlook/jobs";
+import { enqueueCalendarEventSync, getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
 
 function workerCount(variable: string, fallback: number): number {
   const configured = Number(process.env[variable] ?? "");
@@ -71,7 +72,13 @@ export async function startWorkers(): Promise<void> {
     { pollingIntervalSeconds: 1, batchSize: 2 },
     async (jobs) => {
       for (const job of jobs) {
-        const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId);
+        const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId).finally(
+          // the clinician's Outlook event follows (it carries the meeting's join link); a lost send is the sweep's
+          () =>
+            enqueueCalendarEventSync(job.data.appointmentId).catch((error: unknown) =>
+              logger.warn({ err: error, appointmentId: job.data.appointmentId }, "could not queue the Outlook event"),
+            ),
+        );
         logger.info({ appointmentId: job.data.appointmentId, outcome }, "meeting sync");
       }
     },
@@ -84,6 +91,29 @@ export async function startWorkers(): Promise<void> {
     if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
   });
   await boss.schedule(queues.meetingSweep, "* * * * *");
+  // the clinicians' Outlook (lib/outlook): the visit's event, and busy times by delta woken by notifications
+  await workBackToBack<{ appointmentId: string }>(
+    boss,
+    queues.calendarEventSync,
+    { pollingIntervalSeconds: 1, batchSize: 2 },
+    handleCalendarEventJobs,
+  );
+  await workBackToBack<{ clinicianId: string }>(
+    boss,
+    queues.outlookSync,
+    { pollingIntervalSeconds: 1, batchSize: 1 },
+    handleOutlookSyncJobs,
+  );
+  await boss.work(queues.outlookSweep, () =>
+    handleOutlookSweep({
+      event: (appointmentId) => boss.send(queues.calendarEventSync, { appointmentId }, { singletonKey: appointmentId }),
+      sync: async (clinicianIds) => {
+        for (const clinicianId of clinicianIds)
+          await boss.send(queues.outlookSync, { clinicianId }, { singletonKey: clinicianId });
+      },
+    }),
+  );
+  await boss.schedule(queues.outlookSweep, "* * * * *");
   // calls are drained in parallel, each in arrival order (lib/bot/drain.ts): several workers, each taking a
   // few jobs at a time
   for (let i = 0; i < workerCount("NOTIFICATION_WORKERS", 4); i++) {
