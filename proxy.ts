@@ -1,10 +1,16 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { createTranslator } from "next-intl";
 import { clientAddressFrom } from "@/lib/http/client-address";
-import { fixedWindowLimiter } from "@/lib/rate-limit";
+import { isLocale, localeCookie, localeFromAcceptLanguage, type Locale } from "@/lib/i18n/locales";
+import { patientLinkLimiter } from "@/lib/rate-limit";
+import en from "@/messages/en.json";
+import pt from "@/messages/pt-BR.json";
 
 // Runs before every page and patient link (not static assets, not /api/). Three jobs:
-// 1. Patient links are guessed only by trying them: each client address gets a small budget of link
-//    requests per window, the same for valid and invalid links, so the answer reveals nothing.
+// 1. Patient links are guessed only by trying them: an address may try only so many different links, the
+//    same for valid and invalid ones, so the answer reveals nothing; and each link and each address has a
+//    budget of requests, so patients sharing an address (a clinic's Wi-Fi) do not lock each other out. The
+//    refusal is a page in the patient's language.
 // 2. Pages get a Content-Security-Policy with a fresh nonce: Next reads it from the request's header
 //    and puts it on its own scripts, so no inline script without the nonce can run.
 // 3. A page takes a body only as a server action's arguments, and Next refuses arguments over its
@@ -14,7 +20,10 @@ import { fixedWindowLimiter } from "@/lib/rate-limit";
 // they skip the proxy: invoking it cost every API request about 1 ms of server CPU, as much again as
 // a no-op route's own.
 // (Authorization is not done here: every page and handler checks the viewer itself.)
-const patientLinks = fixedWindowLimiter(30, 60_000);
+const patientLinks = patientLinkLimiter();
+
+/** A token's shape (lib/appointments/join-token.ts); anything else is counted against its sender only. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Next's limit for a server action's body: `serverActions.bodySizeLimit`, left at its default (1 MB). */
 export const ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -72,16 +81,53 @@ const forwardedAction = (request: NextRequest) =>
  * uncaught ECONNRESET with a stack, once per refused request. An answer of its own type Next reads to
  * the end and relays, so the request completes and nothing is logged.
  */
-function refuse(request: NextRequest, status: number, text: string, headers: Record<string, string> = {}) {
+function refuse(
+  request: NextRequest,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+  html?: string,
+) {
   const forwarded = forwardedAction(request);
-  return new NextResponse(forwarded ? null : text, {
+  const page = !forwarded && html !== undefined;
+  return new NextResponse(forwarded ? null : page ? html : text, {
     status,
     headers: {
-      "content-type": forwarded ? "text/x-component" : "text/plain; charset=utf-8",
+      "content-type": forwarded ? "text/x-component" : page ? "text/html; charset=utf-8" : "text/plain; charset=utf-8",
       "cache-control": "no-store",
+      ...(page
+        ? { "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" }
+        : {}),
       ...headers,
     },
   });
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** The patient's language for a refusal: the page's ?lang, else the language chosen on the site, else the browser's. */
+function refusalLocale(request: NextRequest): Locale {
+  const lang = request.nextUrl.searchParams.get("lang");
+  if (isLocale(lang)) return lang;
+  const chosen = request.cookies.get(localeCookie)?.value;
+  if (isLocale(chosen)) return chosen;
+  return localeFromAcceptLanguage(request.headers.get("accept-language"));
+}
+
+/** "Too many requests" as a page a patient can read on a phone, with no script and nothing about the link. */
+export function tooManyRequestsPage(locale: Locale, retryAfterSeconds: number, retryUrl: string): string {
+  const t = createTranslator({ locale, messages: locale === "en" ? en : pt, namespace: "rateLimit" });
+  const title = escapeHtml(t("title"));
+  return `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${title}</title></head>
+<body style="margin:0;background:#f8fafc;color:#0f172a;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">
+<main style="max-width:28rem;margin:0 auto;padding:2rem 1rem">
+<h1 style="font-size:1.5rem;line-height:1.3;margin:0 0 .75rem">${title}</h1>
+<p style="font-size:1.05rem;line-height:1.5;margin:0 0 1.5rem">${escapeHtml(t("body", { seconds: retryAfterSeconds }))}</p>
+<a href="${escapeHtml(retryUrl)}" style="display:block;text-align:center;background:#0e6a6d;color:#fff;padding:.85rem 1rem;border-radius:.4rem;font-size:1.1rem;font-weight:600;text-decoration:none">${escapeHtml(t("retry"))}</a>
+</main></body></html>`;
 }
 
 /**
@@ -112,11 +158,21 @@ export async function proxy(request: NextRequest) {
     return refuse(request, 413, "The request is too large.");
 
   if (pathname === "/j" || pathname.startsWith("/j/")) {
-    const { allowed, retryAfterSeconds } = patientLinks.take(clientAddress(request));
-    if (!allowed)
-      return refuse(request, 429, "Too many requests. Please wait a minute and try again.", {
-        "retry-after": String(retryAfterSeconds),
-      });
+    const address = clientAddress(request);
+    const segment = pathname.split("/")[2] ?? "";
+    // a forwarded action names the route ("/j/[token]"), not a token: it counts as its sender's own
+    const link = TOKEN_SHAPE.test(segment) ? segment : `${address} ${segment}`;
+    const taken = patientLinks.take(address, link);
+    if (!taken.allowed) {
+      const retryAfter = taken.retryAfterSeconds;
+      return refuse(
+        request,
+        429,
+        "Too many requests. Please wait a minute and try again.",
+        { "retry-after": String(retryAfter) },
+        tooManyRequestsPage(refusalLocale(request), retryAfter, `${pathname}${request.nextUrl.search}`),
+      );
+    }
   }
 
   const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));

@@ -66,7 +66,7 @@ describe("the patient-link budget", () => {
     }
   }
 
-  it("refuses a page past the budget with 429, a sentence and Retry-After", async () => {
+  it("refuses a page past the budget with 429, a page in the reader's language and Retry-After", async () => {
     const from = newAddress();
     await spendBudget(from);
     const response = await proxy(
@@ -74,11 +74,56 @@ describe("the patient-link budget", () => {
     );
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await response.text()).toMatch(/too many requests/i);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const page = await response.text();
+    // Brazilian Portuguese unless the reader asks otherwise; a link to try again; nothing runs
+    expect(page).toContain('<html lang="pt-BR">');
+    expect(page).toContain("<h1");
+    expect(page).toContain("Muitas tentativas");
+    expect(page).toContain('href="/j/guess30"');
+    expect(page).not.toContain("<script");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    // English by the page's ?lang, the language chosen on the site, or the browser's
+    const english: [string, Record<string, string>][] = [
+      ["?lang=en", {}],
+      ["", { cookie: "consulta_locale=en" }],
+      ["", { "accept-language": "en-US,en;q=0.9" }],
+    ];
+    for (const [query, headers] of english) {
+      const answer = await proxy(
+        new NextRequest(`http://localhost:3000/j/guess31${query}`, {
+          headers: { "x-forwarded-for": from, ...headers },
+        }),
+      );
+      const text = await answer.text();
+      expect(text, `${query} ${JSON.stringify(headers)}`).toContain('<html lang="en">');
+      expect(text).toContain("Too many requests");
+      expect(text).toMatch(/wait \d+ seconds/);
+    }
     // a form posted without JavaScript is answered the same way
     const form = await proxy(post("/j/guess31", "token=x", { "x-forwarded-for": from }));
     expect(form.status).toBe(429);
-    expect(await form.text()).toMatch(/too many requests/i);
+    expect(await form.text()).toContain("Muitas tentativas");
+  });
+
+  it("keeps patients behind one address from locking each other out", async () => {
+    const wifi = newAddress();
+    const token = (n: number) => `${String(n).padStart(2, "0")}${"x".repeat(41)}`;
+    // one patient reloads their page past their link's budget…
+    const reloads: number[] = [];
+    for (let i = 0; i < 32; i++)
+      reloads.push(
+        (await proxy(new NextRequest(`http://localhost:3000/j/${token(1)}`, { headers: { "x-forwarded-for": wifi } })))
+          .status,
+      );
+    expect(reloads.slice(30)).toEqual([429, 429]);
+    // …and twenty other patients on the same Wi-Fi open theirs
+    for (let n = 2; n <= 21; n++) {
+      const response = await proxy(
+        new NextRequest(`http://localhost:3000/j/${token(n)}`, { headers: { "x-forwarded-for": wifi } }),
+      );
+      expect(passedOn(response), `patient ${n}`).toBe(true);
+    }
   });
 
   it("answers Next's forwarding of a server action in a type Next relays, with nothing to hang up on", async () => {
@@ -97,19 +142,18 @@ describe("the patient-link budget", () => {
     expect(response.body).toBeNull();
   });
 
-  it("counts forwarded actions like any other request to a patient link", async () => {
+  it("counts forwarded actions against their sender, like a link of its own", async () => {
     const from = newAddress();
-    for (let i = 0; i < 30; i++) {
-      const hop = post("/j/[token]", chunked(10), {
-        "next-action": "40aa",
-        "x-action-forwarded": "1",
-        "x-forwarded-for": from,
-      });
-      expect(passedOn(await proxy(hop))).toBe(true);
-    }
-    const page = await proxy(
-      new NextRequest("http://localhost:3000/j/guess", { headers: { "x-forwarded-for": from } }),
-    );
-    expect(page.status).toBe(429);
+    const hop = () =>
+      post("/j/[token]", chunked(10), { "next-action": "40aa", "x-action-forwarded": "1", "x-forwarded-for": from });
+    for (let i = 0; i < 30; i++) expect(passedOn(await proxy(hop()))).toBe(true);
+    expect((await proxy(hop())).status).toBe(429);
+    // another sender's forwarded actions are their own
+    const other = post("/j/[token]", chunked(10), {
+      "next-action": "40aa",
+      "x-action-forwarded": "1",
+      "x-forwarded-for": newAddress(),
+    });
+    expect(passedOn(await proxy(other))).toBe(true);
   });
 });
