@@ -404,21 +404,24 @@ export const routeTable: RouteCase[] = [
     method: "POST",
     path: (w) => `/api/calls/${w.unknown}/invite`,
     body: () => ({ kind: "user", userId: "someone" }),
-    expect: api(403, 403, 404, 404),
+    // a clinician acts in the calls of their own visits (issue 19): an unknown call is not found for anyone
+    expect: api(404, 404, 404, 404),
   },
   {
     file: "app/api/calls/[id]/mute/route.ts",
     method: "POST",
     path: (w) => `/api/calls/${w.unknown}/mute`,
     body: () => ({ participantId: "p" }),
-    expect: api(403, 403, 404, 404),
+    // a clinician acts in the calls of their own visits (issue 19): an unknown call is not found for anyone
+    expect: api(404, 404, 404, 404),
   },
   {
     file: "app/api/calls/[id]/remove/route.ts",
     method: "POST",
     path: (w) => `/api/calls/${w.unknown}/remove`,
     body: () => ({ participantId: "p" }),
-    expect: api(403, 403, 404, 404),
+    // a clinician acts in the calls of their own visits (issue 19): an unknown call is not found for anyone
+    expect: api(404, 404, 404, 404),
   },
   {
     file: "app/api/calls/[id]/leave/route.ts",

@@ -6,10 +6,19 @@ import { LiveCallPanel } from "./live-call-panel";
 
 /**
  * "Live meeting" on the appointment page (shown while the appointment's Teams meeting is ready): the
- * bot joins, the roster is live; staff and admins also invite, mute and remove. The appointment's
- * clinician may join, watch the roster and leave (the same rules as lib/bot/access.ts).
+ * bot joins, the roster is live, and staff — or the appointment's own clinician — invite an interpreter or
+ * a colleague, mute and remove (the same rules as lib/bot/access.ts, which the routes check again).
  */
-export async function LiveMeetingSection({ viewer, appointmentId }: { viewer: Viewer; appointmentId: string }) {
+export async function LiveMeetingSection({
+  viewer,
+  appointmentId,
+  clinicianId,
+}: {
+  viewer: Viewer;
+  appointmentId: string;
+  /** the appointment's clinician: in their own visits they act as staff do */
+  clinicianId: string;
+}) {
   const t = await getTranslations("calls.panel");
   const [callId, people] = await Promise.all([
     liveMeetingCallForViewer(viewer, appointmentId),
@@ -24,7 +33,7 @@ export async function LiveMeetingSection({ viewer, appointmentId }: { viewer: Vi
       <LiveCallPanel
         appointmentId={appointmentId}
         initialCallId={callId}
-        canControl={canSeeAllAppointments(viewer.role)}
+        canControl={canSeeAllAppointments(viewer.role) || clinicianId === viewer.id}
         people={people.map(({ id, entraObjectId, name }) => ({ id, entraObjectId, name }))}
       />
     </section>

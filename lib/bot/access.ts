@@ -1,5 +1,7 @@
-// Who may do what with a call. Staff and admins act on every call; a clinician may join, leave and see
-// the roster of their own appointments' calls. For anyone else the call does not exist (404, no hint).
+// Who may do what with a call. Staff and admins act on every call; a clinician acts in the calls of the
+// appointments they hold — join, leave and the roster, and (issue 19) invite an interpreter or a colleague,
+// mute and remove — but in nobody else's, nor in group calls (no appointment). For anyone else the call
+// does not exist (404, no hint).
 import { AppError } from "@/lib/errors";
 import type { PrismaClient, Role } from "@/lib/generated/prisma/client";
 
@@ -19,17 +21,21 @@ export async function authorizeAppointmentCall(db: PrismaClient, viewer: CallVie
     throw new AppError("NOT_FOUND", "This appointment was not found.");
 }
 
-/** "attend": join/leave/roster (staff, or the appointment's clinician); "control": staff only. */
+/**
+ * "attend" (join, leave, the roster) and "control" (invite, mute, remove) share one rule since issue 19:
+ * staff on any call; the clinician of the call's appointment on that call only. Callers still say which
+ * they need, so the two can part again without touching every route.
+ */
 export async function authorizeCall(
   db: PrismaClient,
   viewer: CallViewer,
   callId: string,
-  need: "attend" | "control",
+  _need: "attend" | "control",
 ): Promise<void> {
   const call = await db.call.findUnique({
     where: { id: callId },
     select: { appointment: { select: { clinicianId: true } } },
   });
-  const allowed = call && (isStaff(viewer.role) || (need === "attend" && call.appointment?.clinicianId === viewer.id));
-  if (!allowed) throw new AppError("NOT_FOUND", "This call was not found.");
+  const ownVisit = call?.appointment !== null && call?.appointment?.clinicianId === viewer.id;
+  if (!call || !(isStaff(viewer.role) || ownVisit)) throw new AppError("NOT_FOUND", "This call was not found.");
 }

@@ -37,9 +37,9 @@ function checkId(id: string): string {
   return id;
 }
 
-/** Staff and admins only (invite, mute, remove, group calls). */
+/** Staff, or the clinician of the call's appointment (invite, mute, remove). */
 export async function requireCallControl(callId: string): Promise<AuditActor> {
-  const viewer = await requireViewer(STAFF_ROLES);
+  const viewer = await requireViewer(ALL_ROLES);
   await authorizeCall(getDb(), viewer, checkId(callId), "control");
   return actorOf(viewer);
 }

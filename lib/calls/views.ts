@@ -148,12 +148,12 @@ export interface DirectoryPerson {
 }
 
 /**
- * People staff can invite into a call or a group call: active Consulta users with a Teams identity.
+ * People who can be invited into a call or a group call: active Consulta users with a Teams identity. Staff
+ * invite them into any call, a clinician into the visits they hold (issue 19), so every role gets the list.
  * People outside Consulta (an interpreter, a relative) are invited by phone number: the directory
  * of Microsoft Entra is not read, so nobody's contact details are copied into Consulta.
  */
-export async function invitablePeopleForViewer(viewer: Viewer): Promise<DirectoryPerson[]> {
-  if (!canSeeAllAppointments(viewer.role)) return [];
+export async function invitablePeopleForViewer(_viewer: Viewer): Promise<DirectoryPerson[]> {
   const users = await getDb().user.findMany({
     where: { active: true, entraObjectId: { not: null } },
     orderBy: { name: "asc" },

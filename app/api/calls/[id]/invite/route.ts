@@ -1,4 +1,4 @@
-// POST {kind:"user", userId, displayName?} | {kind:"phone", e164}: invite into the call (staff and admins).
+// POST {kind:"user", userId, displayName?} | {kind:"phone", e164}: invite into the call (staff, or the clinician of the call's appointment).
 import { inviteToCall } from "@/lib/bot";
 import { appOrigins, inviteBodySchema, requireCallControl } from "@/lib/bot/actions";
 import { jsonRoute, readJsonBody } from "@/lib/http/route";

@@ -1,4 +1,4 @@
-// POST {participantId}: server-side mute of a participant (staff and admins).
+// POST {participantId}: server-side mute of a participant (staff, or the clinician of the call's appointment).
 import { muteParticipant } from "@/lib/bot";
 import { appOrigins, participantBodySchema, requireCallControl } from "@/lib/bot/actions";
 import { jsonRoute, readJsonBody } from "@/lib/http/route";

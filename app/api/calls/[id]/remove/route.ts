@@ -1,4 +1,4 @@
-// POST {participantId}: remove a participant from the call (staff and admins).
+// POST {participantId}: remove a participant from the call (staff, or the clinician of the call's appointment).
 import { removeParticipant } from "@/lib/bot";
 import { appOrigins, participantBodySchema, requireCallControl } from "@/lib/bot/actions";
 import { jsonRoute, readJsonBody } from "@/lib/http/route";
