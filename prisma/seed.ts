@@ -149,6 +149,9 @@ async function main() {
           timeZone,
           phone,
           email: `${email}@mail.example`,
+          // the demo patients agreed to appointment messages, by e-mail and SMS (the emulator's outbox shows them)
+          contactPreference: "BOTH",
+          messageConsentAt: new Date("2026-01-01T12:00:00Z"),
           // a made-up birth date per patient, so the desk's lists show one
           birthDate: new Date(Date.UTC(1950 + index * 2, index % 12, 1 + ((index * 7) % 28))),
         },
