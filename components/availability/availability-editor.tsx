@@ -2,6 +2,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { formatTimeOfDay, timeZoneChoices } from "@/lib/availability/schema";
 import type { AvailabilityEditorData, WeeklyFormValues } from "@/lib/availability/types";
 import { formatDate, zoneLabel } from "@/lib/format";
+import type { OutlookWeekView } from "@/lib/outlook/views";
 import { dbDateFromLocalDate } from "@/lib/scheduling";
 import { AvailabilityPreview } from "./availability-preview";
 import { ExceptionsSection, type ExceptionItem } from "./exceptions-section";
@@ -10,7 +11,15 @@ import { TimeZoneForm } from "./time-zone-form";
 import { WeeklyHoursForm } from "./weekly-hours-form";
 
 /** The whole editor for one clinician; the page has already checked that the viewer may edit it. */
-export async function AvailabilityEditor({ data, now }: { data: AvailabilityEditorData; now: Date }) {
+export async function AvailabilityEditor({
+  data,
+  now,
+  outlook,
+}: {
+  data: AvailabilityEditorData;
+  now: Date;
+  outlook?: OutlookWeekView;
+}) {
   const t = await getTranslations("availability");
   // dates and weekdays in the language the page is shown in
   const locale = await getLocale();
@@ -70,7 +79,7 @@ export async function AvailabilityEditor({ data, now }: { data: AvailabilityEdit
         "availability-preview",
         t("preview.title"),
         t("preview.lead", { zone }),
-        <AvailabilityPreview days={data.preview} zone={clinician.timeZone} locale={locale} />,
+        <AvailabilityPreview days={data.preview} zone={clinician.timeZone} locale={locale} outlook={outlook} />,
       )}
       {section(
         "availability-exceptions",

@@ -1,6 +1,8 @@
 import { getTranslations } from "next-intl/server";
 import type { PreviewDay } from "@/lib/availability/schema";
-import { formatWeekday } from "@/lib/format";
+import { formatTimeRange, formatWeekday } from "@/lib/format";
+import type { OutlookWeekView } from "@/lib/outlook/views";
+import { localDayBounds } from "@/lib/scheduling";
 
 // The next days as bookings will see them: weekly hours with exceptions applied, in the clinician's
 // zone, computed by lib/scheduling (so a clock change shows up as a shorter or longer day).
@@ -8,12 +10,26 @@ export async function AvailabilityPreview({
   days,
   zone,
   locale,
+  outlook,
 }: {
   days: PreviewDay[];
   zone: string;
   locale: string;
+  /** busy times from the clinician's Outlook that block slots (titles only for the clinician's own view) */
+  outlook?: OutlookWeekView;
 }) {
   const t = await getTranslations("availability.preview");
+  const ot = await getTranslations("outlook.availability");
+  const busyOf = (day: PreviewDay) => {
+    const { end } = localDayBounds(day.date, zone);
+    return (outlook?.busy ?? [])
+      .filter((b) => b.blocks && b.startsAt < end && b.endsAt > day.start)
+      .map((b) => ({
+        ...b,
+        from: b.startsAt > day.start ? b.startsAt : day.start,
+        to: b.endsAt < end ? b.endsAt : end,
+      }));
+  };
   return (
     <ol className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4">
       {days.map((day, index) => (
@@ -29,6 +45,16 @@ export async function AvailabilityPreview({
               {day.intervals.map((interval) => (
                 <li key={interval.start.toISOString()}>
                   {interval.startLabel}–{interval.endLabel}
+                </li>
+              ))}
+            </ul>
+          )}
+          {busyOf(day).length > 0 && (
+            <ul className="mt-2 space-y-1 text-sm text-amber-900" data-testid="outlook-busy">
+              {busyOf(day).map((b) => (
+                <li key={`${b.startsAt.toISOString()}-${b.endsAt.toISOString()}`}>
+                  <span className="font-mono">{formatTimeRange(b.from, b.to, zone, locale)}</span> {ot("busy")} (
+                  {ot(`showAs.${b.showAs}`)}){b.title ? ` · ${b.title}` : ""}
                 </li>
               ))}
             </ul>

@@ -9,6 +9,7 @@ import {
   RotateLinkForm,
   SimpleActionForm,
 } from "@/components/appointments/appointment-actions";
+import { OutlookEventState } from "@/components/appointments/outlook-event-state";
 import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { auditSentences } from "@/components/audit/audit-sentence";
@@ -19,6 +20,7 @@ import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appoin
 import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appointments/progress";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
+import { outlookSettings } from "@/lib/outlook/settings";
 import { formatDateTime, formatDateTimeRange, zoneLabel } from "@/lib/format";
 import { clocksDiffer } from "@/lib/scheduling";
 
@@ -110,6 +112,13 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
             </a>
           )}
         </dd>
+        <OutlookEventState
+          event={a.calendarEvent}
+          clinicianName={a.clinician.name}
+          live={live}
+          current={a.endsAt > now}
+          enabled={outlookSettings().OUTLOOK_CALENDAR === "on"}
+        />
         <dt className="font-medium text-slate-600">{t("reminderCall")}</dt>
         <dd data-testid="reminder-state">
           {reminder
