@@ -30,7 +30,7 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     expect((await new AxeBuilder({ page: patient }).analyze()).violations.map((v) => v.id)).toEqual([]);
 
     const download = patient.waitForEvent("download");
-    await patient.getByRole("link", { name: "Adicionar à minha agenda" }).click();
+    await patient.getByRole("link", { name: /Arquivo de agenda \(\.ics\)/ }).click();
     const ics = fs.readFileSync((await (await download).path())!, "utf8");
     expect(ics).toMatch(/BEGIN:VEVENT/);
     expect(ics).toMatch(/DTSTART:\d{8}T\d{6}Z/);
@@ -44,9 +44,12 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     await phone.close();
   });
 
-  test("rescheduling replaces the link and cancelling revokes it", async ({ page, browser }) => {
+  test("rescheduling keeps the patient's link, which shows the new time; cancelling makes it say so", async ({
+    page,
+    browser,
+  }) => {
     await signIn(page, "staff");
-    const { link: firstLink } = await bookFor(page, "José", "José Santos");
+    const { link } = await bookFor(page, "José", "José Santos");
     await page.getByRole("link", { name: "Remarcar" }).click();
     await showNextWeek(page);
     await lastDayOfSlots(page)
@@ -57,13 +60,12 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     // a move says so: not "Consulta agendada."
     await expect(page.getByText("Consulta remarcada para o novo horário.")).toBeVisible();
     await expect(page.getByText("Consulta agendada.")).toHaveCount(0);
-    const secondLink = await page.getByLabel(/Link do paciente/).inputValue();
-    expect(secondLink).not.toBe(firstLink);
 
+    // one link for the appointment's whole life: the patient's says it moved
     const phone = await browser.newContext();
     const patient = await phone.newPage();
-    expect((await patient.goto(firstLink))?.status()).toBe(404);
-    expect((await patient.goto(secondLink))?.status()).toBe(200);
+    expect((await patient.goto(link))?.status()).toBe(200);
+    await expect(patient.getByTestId("moved")).toContainText("Esta consulta foi remarcada");
 
     await page.getByRole("link", { name: "Abrir a consulta" }).click();
     // the history says what happened, in words
@@ -80,8 +82,11 @@ test.describe("booking, the patient link, rescheduling and cancelling", () => {
     await expect(page.getByRole("link", { name: "Abrir no Teams" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Robô entra na reunião" })).toHaveCount(0);
     await expect(page.getByTestId("meeting-state")).toHaveText("Excluída", { timeout: 30_000 });
-    expect((await patient.goto(secondLink))?.status()).toBe(404);
-    await expect(patient.getByRole("heading", { name: "Página não encontrada" })).toBeVisible();
+    // the same link now says the appointment was cancelled, and how to book again; no way to join
+    expect((await patient.goto(link))?.status()).toBe(200);
+    await expect(patient.getByRole("heading", { name: "Esta consulta foi cancelada" })).toBeVisible();
+    await expect(patient.getByText(/Para marcar um novo horário, ligue para Clínica Aurora/)).toBeVisible();
+    await expect(patient.getByRole("link", { name: /Entrar na teleconsulta/ })).toHaveCount(0);
     await phone.close();
   });
 

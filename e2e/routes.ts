@@ -292,6 +292,21 @@ export const routeTable: RouteCase[] = [
     path: (w) => `/j/${w.unknownToken}`,
     expect: all(404),
   },
+  // the patient's own cancellation asks first: the same rule as the page
+  {
+    file: "app/j/[token]/cancel/page.tsx",
+    label: "issued link",
+    method: "GET",
+    path: (w) => `/j/${w.token}/cancel`,
+    expect: all(200),
+  },
+  {
+    file: "app/j/[token]/cancel/page.tsx",
+    label: "never issued",
+    method: "GET",
+    path: (w) => `/j/${w.unknownToken}/cancel`,
+    expect: all(404),
+  },
 
   // --- route handlers ------------------------------------------------------------------------------
   {
@@ -443,6 +458,14 @@ export const routeTable: RouteCase[] = [
     body: () => ({ value: [] }),
     expect: all(401),
   },
+  // Event Grid's ACS SMS events carry the subscription's secret; a session is not what authenticates them
+  {
+    file: "app/api/messages/events/route.ts",
+    method: "POST",
+    path: () => "/api/messages/events",
+    body: () => [],
+    expect: all(401),
+  },
 ];
 
 /** JSON handlers that take a body, for the fuzzing in e2e/hostile-input.spec.ts. */
@@ -456,4 +479,5 @@ export const jsonHandlers = (w: World): { file: string; path: string }[] => [
   { file: "app/api/calls/[id]/remove/route.ts", path: `/api/calls/${w.unknown}/remove` },
   { file: "app/api/calls/[id]/leave/route.ts", path: `/api/calls/${w.unknown}/leave` },
   { file: "app/api/calls/notifications/route.ts", path: "/api/calls/notifications" },
+  { file: "app/api/messages/events/route.ts", path: "/api/messages/events" },
 ];
