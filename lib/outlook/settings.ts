@@ -23,17 +23,20 @@ const showAsList = z
     return [...new Set(items)] as BlockingShowAs[];
   });
 
+/** An empty variable (a copied .env.example) means "not set". */
+const unset = <T extends z.ZodType>(inner: T) => z.preprocess((v) => (v === "" ? undefined : v), inner);
+
 const schema = z.object({
   // off: no events written, no busy times read (the slot search then ignores Outlook entirely)
-  OUTLOOK_CALENDAR: z.enum(["on", "off"]).default("on"),
+  OUTLOOK_CALENDAR: unset(z.enum(["on", "off"]).default("on")),
   // Outlook's showAs values that block a slot; tentative and workingElsewhere are the clinic's choice
-  OUTLOOK_BLOCKING_SHOW_AS: showAsList.default(["busy", "oof"]),
+  OUTLOOK_BLOCKING_SHOW_AS: unset(showAsList.default(["busy", "oof"])),
   // the visit's event subject: the appointment type only, or with the patient's name too
-  OUTLOOK_EVENT_SUBJECT: z.enum(["type", "patient"]).default("type"),
+  OUTLOOK_EVENT_SUBJECT: unset(z.enum(["type", "patient"]).default("type")),
   // busy times are kept for this many days ahead (at least the longest booking horizon)
-  OUTLOOK_SYNC_DAYS: z.coerce.number().int().min(7).max(400).default(120),
+  OUTLOOK_SYNC_DAYS: unset(z.coerce.number().int().min(7).max(400).default(120)),
   // the safety net: every clinician's delta runs at least this often, whatever notifications said
-  OUTLOOK_DELTA_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  OUTLOOK_DELTA_MINUTES: unset(z.coerce.number().int().min(1).max(1440).default(15)),
 });
 
 export type OutlookSettings = z.infer<typeof schema>;
