@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { signOutEverywhere } from "@/app/actions";
 import type { Viewer } from "@/lib/auth/session";
 import { LanguageSwitcher } from "./language-switcher";
+import { WaitingAlert } from "./waiting-room/waiting-alert";
 
 const links = [
   { href: "/appointments", key: "appointments", roles: ["CLINICIAN", "STAFF", "ADMIN"] },
@@ -56,6 +57,8 @@ export async function AppShell({ viewer, children }: { viewer: Viewer; children:
           </div>
         </div>
       </header>
+      {/* a clinician's next patient waiting in the Teams lobby, on every page (issue 19) */}
+      {viewer.role === "CLINICIAN" && <WaitingAlert zone={viewer.timeZone} />}
       {children}
       <footer className="mx-auto max-w-6xl px-4 py-6">
         <LanguageSwitcher />

@@ -450,6 +450,13 @@ export const routeTable: RouteCase[] = [
     path: (w) => `/api/calls/${w.unknown}/roster`,
     expect: api(404, 404, 404, 404),
   },
+  // the waiting room: each signed-in person gets what they may see (a clinician, their own visits)
+  {
+    file: "app/api/waiting-room/route.ts",
+    method: "GET",
+    path: () => "/api/waiting-room",
+    expect: api(200, 200, 200, 200),
+  },
   // the bot's webhook: only Microsoft's signed tokens get in, sessions count for nothing
   {
     file: "app/api/calls/notifications/route.ts",

@@ -51,3 +51,19 @@ describe("PUBLIC_BASE_URL", () => {
     expect(emulator().PUBLIC_BASE_URL).toBe("http://localhost:3000");
   });
 });
+
+describe("BOT_AUTO_JOIN_MINUTES_BEFORE", () => {
+  it("joins 5 minutes before by default (also when left empty); 0 turns it off", async () => {
+    expect((await envWith({ BOT_AUTO_JOIN_MINUTES_BEFORE: undefined }))().BOT_AUTO_JOIN_MINUTES_BEFORE).toBe(5);
+    expect((await envWith({ BOT_AUTO_JOIN_MINUTES_BEFORE: " " }))().BOT_AUTO_JOIN_MINUTES_BEFORE).toBe(5);
+    expect((await envWith({ BOT_AUTO_JOIN_MINUTES_BEFORE: "0" }))().BOT_AUTO_JOIN_MINUTES_BEFORE).toBe(0);
+    expect((await envWith({ BOT_AUTO_JOIN_MINUTES_BEFORE: "15" }))().BOT_AUTO_JOIN_MINUTES_BEFORE).toBe(15);
+  });
+
+  it("refuses what is not a whole number of minutes up to two hours", async () => {
+    for (const value of ["-1", "2.5", "121", "soon"]) {
+      const serverEnv = await envWith({ BOT_AUTO_JOIN_MINUTES_BEFORE: value });
+      expect(() => serverEnv(), value).toThrow(/BOT_AUTO_JOIN_MINUTES_BEFORE/);
+    }
+  });
+});

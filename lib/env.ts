@@ -51,13 +51,17 @@ const serverSchema = z.object({
     .trim()
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, "must be HH:MM (24-hour) or off")
     .default("10:00"),
-  // the bot joins each appointment's meeting this many minutes before the start; 0 or unset = only on request
-  BOT_AUTO_JOIN_MINUTES_BEFORE: z.coerce
-    .number()
-    .int("must be a whole number of minutes")
-    .min(0, "must be 0 (off) or more")
-    .max(120, "must be at most 120 minutes")
-    .default(0),
+  // the bot joins each appointment's meeting this many minutes before the start (issue 19: by default 5, so
+  // the waiting room shows who is in the lobby); 0 = only on request. Empty is the default, not 0.
+  BOT_AUTO_JOIN_MINUTES_BEFORE: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.coerce
+      .number()
+      .int("must be a whole number of minutes")
+      .min(0, "must be 0 (off) or more")
+      .max(120, "must be at most 120 minutes")
+      .default(5),
+  ),
 });
 
 /** Microsoft Graph's hosts (global and national clouds); anything else is the emulator. */

@@ -13,11 +13,14 @@ export async function LiveMeetingSection({
   viewer,
   appointmentId,
   clinicianId,
+  joinWebUrl,
 }: {
   viewer: Viewer;
   appointmentId: string;
   /** the appointment's clinician: in their own visits they act as staff do */
   clinicianId: string;
+  /** the Teams meeting: people in its lobby are admitted there */
+  joinWebUrl: string | null;
 }) {
   const t = await getTranslations("calls.panel");
   const [callId, people] = await Promise.all([
@@ -30,6 +33,14 @@ export async function LiveMeetingSection({
         {t("title")}
       </h2>
       <p className="text-sm text-slate-600">{t("lead")}</p>
+      <p className="text-sm text-slate-600">
+        {t("admission")}{" "}
+        {joinWebUrl && (
+          <a href={joinWebUrl} target="_blank" rel="noreferrer" className="text-brand-700 underline">
+            {t("openMeeting")}
+          </a>
+        )}
+      </p>
       <LiveCallPanel
         appointmentId={appointmentId}
         initialCallId={callId}

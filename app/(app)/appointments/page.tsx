@@ -2,6 +2,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { getLocale, getTranslations } from "next-intl/server";
 import { StatusBadge } from "@/components/appointments/status-badge";
+import { LobbyPresence } from "@/components/waiting-room/lobby-presence";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { calendarQuery } from "@/lib/appointments/schema";
 import { calendarForViewer } from "@/lib/appointments/views";
@@ -120,6 +121,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
                       </span>
                       <StatusBadge status={a.status} />
                     </Link>
+                    <LobbyPresence appointmentId={a.id} zone={viewer.timeZone} />
                   </li>
                 ))}
               </ul>

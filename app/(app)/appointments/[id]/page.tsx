@@ -132,7 +132,14 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
       {/* the meeting being created or removed, a reminder call under way: re-read until it settles */}
       <RefreshWhile active={pageInProgress(pageState, now)} />
 
-      {meetingReady && <LiveMeetingSection viewer={viewer} appointmentId={a.id} clinicianId={a.clinicianId} />}
+      {meetingReady && (
+        <LiveMeetingSection
+          viewer={viewer}
+          appointmentId={a.id}
+          clinicianId={a.clinicianId}
+          joinWebUrl={a.meeting?.joinWebUrl ?? null}
+        />
+      )}
 
       <PatientMessagesSection viewer={viewer} appointmentId={a.id} locale={locale} />
 
