@@ -215,27 +215,39 @@ describe("outgoing calls", () => {
     const id = await establishedCall();
     const play = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
       token,
-      body: { prompts: [{ mediaInfo: { uri: `${prompts.url}/missing.wav` } }] },
+      body: {
+        prompts: [{ "@odata.type": "#microsoft.graph.mediaPrompt", mediaInfo: { uri: `${prompts.url}/missing.wav` } }],
+      },
     });
     const done = await bot.waitFor((n) => n.resourceUrl.endsWith(`/operations/${play.json.id}`));
     expect(done.resourceData.status).toBe("failed");
     const many = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
       token,
-      body: { prompts: Array.from({ length: 21 }, () => ({ mediaInfo: { uri: `${prompts.url}/a.wav` } })) },
+      body: {
+        prompts: Array.from({ length: 21 }, () => ({
+          "@odata.type": "#microsoft.graph.mediaPrompt",
+          mediaInfo: { uri: `${prompts.url}/a.wav` },
+        })),
+      },
     });
     expect(many.status).toBe(400);
     expect(many.json.error.code).toBe("invalidRequest");
     expect(many.json.error.message).toContain("at most 20 prompts");
     const twenty = await request(emu, "POST", `${CALLS}/${id}/playPrompt`, {
       token,
-      body: { prompts: Array.from({ length: 20 }, () => ({ mediaInfo: { uri: `${prompts.url}/a.wav` } })) },
+      body: {
+        prompts: Array.from({ length: 20 }, () => ({
+          "@odata.type": "#microsoft.graph.mediaPrompt",
+          mediaInfo: { uri: `${prompts.url}/a.wav` },
+        })),
+      },
     });
     expect(twenty.status).toBe(200);
   });
 
   it("recordResponse takes at most one prompt", async () => {
     const id = await establishedCall();
-    const prompt = { mediaInfo: { uri: `${prompts.url}/beep.wav` } };
+    const prompt = { "@odata.type": "#microsoft.graph.mediaPrompt", mediaInfo: { uri: `${prompts.url}/beep.wav` } };
     const two = await request(emu, "POST", `${CALLS}/${id}/recordResponse`, {
       token,
       body: { prompts: [prompt, prompt] },

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { badRequest, HttpError, sendEmpty, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import { requireAppRole, type Authenticate } from "../identity/graph-auth";
-import { checkActionParameters, type Binding } from "../graph/actions";
+import { checkActionParameters, checkEntityBody, type Binding } from "../graph/actions";
 import type { CallEngine } from "./engine";
 import type { MediaOp } from "./model";
 import { callResource, callUrl, GRAPH_V1, operationResource, participantResource } from "./serialize";
@@ -103,6 +103,7 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
 
   router.on("POST", base, async (ctx) => {
     const principal = await authenticate(ctx);
+    await checkEntityBody(ctx, "call");
     const body = await ctx.parse(createCallSchema);
     const joinsMeeting = !!body.meetingInfo;
     const targets = body.targets ?? [];

@@ -5,7 +5,7 @@ import { findUser, type Directory, type DirectoryUser } from "../directory";
 import { badRequest, forbidden, HttpError, notFound, sendEmpty, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import type { Authenticate, Principal } from "../identity/graph-auth";
-import { checkActionParameters } from "./actions";
+import { checkActionParameters, checkEntityBody } from "./actions";
 
 const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
 
@@ -177,9 +177,8 @@ export class MeetingStore {
             } as never,
           },
         },
+        // v1.0's meetingParticipants is closed: no `producers` or `contributors`, which some docs examples show
         attendees: (input.participants?.attendees ?? []).map((a) => ({ ...a, role: a.role ?? "attendee" })) as never,
-        producers: [],
-        contributors: [],
       } as never,
       lobbyBypassSettings: {
         scope: input.lobbyBypassSettings?.scope ?? "organization",
@@ -361,6 +360,7 @@ export function registerMeetingRoutes(
     router.on("POST", base, async (ctx) => {
       const principal = await authenticate(ctx);
       const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
+      await checkEntityBody(ctx, "onlineMeeting");
       const input = await ctx.parse(meetingInputSchema);
       sendJson(ctx, 201, entity(ctx, user, store.create(user, input)));
     });
@@ -423,6 +423,7 @@ export function registerMeetingRoutes(
       const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
       const meeting = find(user, ctx.params.meetingId!);
       if (meeting.organizerId !== user.id) throw forbidden("Only the organizer can update the meeting.");
+      await checkEntityBody(ctx, "onlineMeeting");
       store.update(meeting, await ctx.parse(meetingInputSchema));
       sendJson(ctx, 200, entity(ctx, user, meeting));
     });

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type RunningEmulator, type StartOptions } from "../server";
 import { makeWav } from "../media/wav";
+import { answerSchemaIssues } from "./shapes";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 // Microsoft's documented request, response and notification bodies, kept in the repository
@@ -50,7 +51,15 @@ export function request(
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, raw, json });
+        const status = res.statusCode ?? 0;
+        // every answer of the calls and online-meetings paths is held to Graph's schema (emulator/graph/schema)
+        const issues =
+          status >= 200 && status < 300 && json !== undefined ? answerSchemaIssues(url.pathname, json) : [];
+        if (issues.length > 0)
+          return reject(
+            new Error(`${method} ${url.pathname}: the answer breaks the schema: ${JSON.stringify(issues)}`),
+          );
+        resolve({ status, headers: res.headers, text, raw, json });
       });
     });
     req.on("error", reject);

@@ -1,13 +1,20 @@
 import { z } from "zod";
+import { checkStructured, type SchemaIssue } from "../graph/schema/validate";
 
-/** zod shapes derived from the notification examples in emulator/contract/examples. */
+/**
+ * zod shapes derived from the notification examples in emulator/contract/examples, with the documented forms the
+ * emulator draws (emulator/variants.ts); and, beside them, every body the emulator writes held to Graph v1.0's
+ * schema (emulator/graph/schema), so its answers and notifications cannot drift from either.
+ */
 const resultInfo = z.looseObject({ code: z.number().int(), subcode: z.number().int(), message: z.string() });
 const identitySet = z
   .looseObject({})
   .refine(
-    (o) => ["user", "phone", "guest", "application", "applicationInstance"].some((k) => k in o),
+    (o) => ["user", "phone", "guest", "application", "applicationInstance", "encrypted"].some((k) => k in o),
     "identitySet names someone",
   );
+/** Graph spells one id as a dashed GUID or as 32 hex digits (the playPrompt and record completion examples). */
+const ID = "(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})";
 
 export const callData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.call"),
@@ -33,7 +40,8 @@ export const callData = z.looseObject({
 
 export const participantData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.participant"),
-  id: z.string(),
+  // an invitee whose phone still rings has no id yet (the PSTN invite example)
+  id: z.string().nullable(),
   info: z.looseObject({ identity: identitySet }),
   mediaStreams: z.array(
     z.looseObject({ mediaType: z.string(), direction: z.string(), sourceId: z.string(), serverMuted: z.boolean() }),
@@ -42,16 +50,47 @@ export const participantData = z.looseObject({
   isInLobby: z.boolean(),
 });
 
+/** A roster update: an array of participants, or v1.0's deltaParticipants holding them. */
+export const rosterData = z.union([
+  z.array(participantData).min(1),
+  z.looseObject({
+    "@odata.type": z.literal("#microsoft.graph.deltaParticipants"),
+    sequenceNumber: z.number().int(),
+    participants: z.array(participantData).min(1),
+  }),
+]);
+
 export const operationData = z.looseObject({
   "@odata.type": z.string().regex(/^#microsoft\.graph\.\w+Operation$/),
   status: z.enum(["completed", "failed"]),
   resultInfo,
   clientContext: z.string().nullable(),
+  // the values the docs give for playPromptOperation and recordOperation
+  completionReason: z
+    .enum([
+      "unknown",
+      "completedSuccessfully",
+      "mediaOperationCanceled",
+      "operationCanceled",
+      "stopToneDetected",
+      "maxRecordDurationReached",
+      "initialSilenceTimeout",
+      "maxSilenceTimeout",
+      "playPromptFailed",
+      "playBeepFailed",
+      "mediaReceiveTimeout",
+      "unspecifiedError",
+      "none",
+    ])
+    .nullish(),
 });
 
 export const sharingData = z
   .array(z.looseObject({ "@odata.type": z.literal("#microsoft.graph.contentSharingSession"), id: z.string() }))
   .min(1);
+
+/** The item the bot does not know, which the `unknownItem` form adds to a batch. */
+export const routingGroupData = z.looseObject({ "@odata.type": z.literal("#microsoft.graph.audioRoutingGroup") });
 
 export const commsNotification = z
   .looseObject({
@@ -60,10 +99,12 @@ export const commsNotification = z
     resourceUrl: z
       .string()
       .regex(
-        /^\/communications\/calls\/[0-9a-f-]{36}(\/participants|\/operations\/[0-9a-f-]{36}|\/contentsharingsessions(\/[0-9A-F]{64})?)?$/,
+        new RegExp(
+          `^/communications/calls/${ID}(/participants|/operations/${ID}|/contentsharingsessions(/[0-9A-F]{64})?|/audioRoutingGroups/${ID})?$`,
+        ),
       ),
     // Content-sharing notifications on a session's own URL carry no resourceData (answer example).
-    resourceData: z.union([callData, z.array(participantData).min(1), operationData, sharingData]).optional(),
+    resourceData: z.union([callData, rosterData, operationData, sharingData, routingGroupData]).optional(),
   })
   .superRefine((n, ctx) => {
     const kind = n.resourceUrl.endsWith("/participants")
@@ -72,7 +113,9 @@ export const commsNotification = z
         ? "op"
         : n.resourceUrl.includes("/contentsharingsessions")
           ? "sharing"
-          : "call";
+          : n.resourceUrl.includes("/audioRoutingGroups/")
+            ? "routing"
+            : "call";
     const data = n.resourceData as unknown;
     if (kind === "sharing") {
       const onSession = !n.resourceUrl.endsWith("/contentsharingsessions");
@@ -81,15 +124,63 @@ export const commsNotification = z
       return;
     }
     if (data === undefined) ctx.addIssue({ code: "custom", message: "resourceData is required" });
-    if (kind === "roster" && !Array.isArray(data))
-      ctx.addIssue({ code: "custom", message: "roster needs array resourceData" });
+    if (kind === "roster" && !rosterData.safeParse(data).success)
+      ctx.addIssue({ code: "custom", message: "roster needs an array of participants or a deltaParticipants" });
     if (kind === "op" && (n.changeType !== "deleted" || !operationData.safeParse(data).success))
       ctx.addIssue({ code: "custom", message: "operation result must be deleted + *Operation" });
     if (kind === "call" && !callData.safeParse(data).success)
       ctx.addIssue({ code: "custom", message: "call resourceData must be a call" });
+    if (kind === "routing" && !routingGroupData.safeParse(data).success)
+      ctx.addIssue({ code: "custom", message: "an audio routing group's resourceData must be one" });
   });
 
-export const commsNotifications = z.object({
-  "@odata.type": z.literal("#microsoft.graph.commsNotifications"),
-  value: z.array(commsNotification).min(1),
-});
+export const commsNotifications = z
+  .object({
+    "@odata.type": z.literal("#microsoft.graph.commsNotifications"),
+    value: z.array(commsNotification).min(1),
+  })
+  .superRefine((body, ctx) => {
+    for (const issue of notificationSchemaIssues(body))
+      ctx.addIssue({ code: "custom", message: `${issue.path}: ${issue.message}` });
+  });
+
+const where = (path: string, issues: SchemaIssue[]) =>
+  issues.map((i) => ({ ...i, path: i.path ? `${path}.${i.path}` : path }));
+
+/**
+ * A commsNotifications body held to the schema: the envelope and each commsNotification (open types), and each
+ * resourceData as the entity its @odata.type names (a call, a participant, an operation, a deltaParticipants, ...).
+ */
+export function notificationSchemaIssues(body: unknown): SchemaIssue[] {
+  const issues = checkStructured("commsNotifications", body);
+  const items = (body as { value?: unknown[] } | null)?.value ?? [];
+  items.forEach((item, i) => {
+    const data = (item as { resourceData?: unknown } | null)?.resourceData;
+    const at = `value[${i}].resourceData`;
+    if (Array.isArray(data)) data.forEach((d, j) => issues.push(...where(`${at}[${j}]`, checkStructured("entity", d))));
+    else if (data !== undefined) issues.push(...where(at, checkStructured("entity", data)));
+  });
+  return issues;
+}
+
+/** The type a Graph answer on `path` holds (itself, or each item of its `value`); undefined when not checked. */
+function answerType(path: string): string | undefined {
+  if (/\/onlineMeetings(\/|$)/.test(path)) return path.endsWith("/attendeeReport") ? undefined : "onlineMeeting";
+  const call = /\/communications\/calls(?:\/[^/]+(?:\/(.+))?)?$/.exec(path);
+  if (!call) return undefined;
+  const below = call[1];
+  if (below === undefined) return "call";
+  if (below === "participants" || /^participants\/[^/]+$/.test(below))
+    return below === "participants/invite" ? "commsOperation" : "participant";
+  // the actions that answer with an operation (playPrompt, recordResponse, invite, mute, ...)
+  return "commsOperation";
+}
+
+/** A 2xx JSON answer of the emulator's calls and online-meetings paths held to the schema. */
+export function answerSchemaIssues(path: string, body: unknown): SchemaIssue[] {
+  const type = answerType(new URL(path, "https://x").pathname);
+  if (!type || !body || typeof body !== "object") return [];
+  const { value } = body as { value?: unknown };
+  if (Array.isArray(value)) return value.flatMap((item, i) => where(`value[${i}]`, checkStructured(type, item)));
+  return checkStructured(type, body);
+}
