@@ -2,7 +2,8 @@
 // a 14-day window that contains both zones' spring-forward days, 15-minute grid, 30-minute visits
 // with 5-minute buffers, about 30 % of working time booked. Each request loads every clinician's
 // schedule in one database round trip and computes all free slots. Baseline, in the same run: the
-// same SQL read alone.
+// same SQL read alone. With Outlook: the same 50 clinicians, each with 200 busy events from their Outlook
+// calendar in the window (OutlookBusy, read by the same query), next to the same search with none.
 import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { loadSchedulesForType } from "@/lib/appointments/data";
@@ -108,11 +109,39 @@ async function measure(db: PrismaClient, typeId: string) {
   return { request: summary(request), baseline: summary(baseline), slots };
 }
 
-async function scenario(clinicians: number) {
-  const database = await freshDatabase(`slots${clinicians}`);
+/** `perClinician` Outlook busy events of 15 to 90 minutes each in the window, per clinician (some overlap). */
+async function seedOutlook(db: PrismaClient, typeId: string, perClinician: number): Promise<number> {
+  let rng = 7;
+  const random = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const clinicians = await db.user.findMany({
+    where: { appointmentTypes: { some: { id: typeId } } },
+    select: { id: true },
+  });
+  const span = TO.getTime() - FROM.getTime();
+  for (const { id } of clinicians) {
+    await db.outlookBusy.createMany({
+      data: Array.from({ length: perClinician }, (_, i) => {
+        const start = FROM.getTime() + Math.floor((random() * span) / 300_000) * 300_000;
+        return {
+          clinicianId: id,
+          graphEventId: `bench-${i}`,
+          startsAt: new Date(start),
+          endsAt: new Date(start + (15 + Math.floor(random() * 6) * 15) * 60_000),
+          showAs: random() < 0.9 ? "busy" : "oof",
+          subject: null,
+        };
+      }),
+    });
+  }
+  return clinicians.length * perClinician;
+}
+
+async function scenario(clinicians: number, outlookEventsPerClinician = 0) {
+  const database = await freshDatabase(`slots${clinicians}${outlookEventsPerClinician ? "o" : ""}`);
   const db = createPrismaClient(database.url, { max: 4 });
   try {
     const typeId = await seed(db, clinicians);
+    if (outlookEventsPerClinician) await seedOutlook(db, typeId, outlookEventsPerClinician);
     return await measure(db, typeId);
   } finally {
     await db.$disconnect();
@@ -122,6 +151,7 @@ async function scenario(clinicians: number) {
 
 const small = await scenario(50);
 const large = await scenario(100);
+const outlook = await scenario(50, 200);
 console.info(`slot search — ${machine()}`);
 console.info(
   `requests per scenario: ${REQUESTS}; window 14 days (2027-03-14…03-28, NY and Lisbon DST), 15-min grid, 30 % booked`,
@@ -129,6 +159,7 @@ console.info(
 for (const [label, r] of [
   ["50 clinicians × 14 days", small],
   ["100 clinicians × 14 days", large],
+  ["50 clinicians × 14 days + Outlook (200 busy events each, 10,000 rows)", outlook],
 ] as const) {
   console.info(`\n${label}: ${r.slots} free slots per request`);
   console.info(
@@ -141,4 +172,7 @@ for (const [label, r] of [
 }
 console.info(
   `\ndoubling clinicians × days costs ${(large.request.p50 / small.request.p50).toFixed(2)}× at p50 (target ≤ 2.2×)`,
+);
+console.info(
+  `Outlook busy time (50 × 200 events) against the same search with none: ${(outlook.request.p50 / small.request.p50).toFixed(2)}× at p50, ${(outlook.request.p95 / small.request.p95).toFixed(2)}× at p95`,
 );
