@@ -1,7 +1,8 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { formatTimeOfDay, timeZoneChoices } from "@/lib/availability/schema";
 import type { AvailabilityEditorData, WeeklyFormValues } from "@/lib/availability/types";
-import { formatDate, zoneLabel } from "@/lib/format";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
+import { formatDate, formatDateTimeRange, zoneLabel } from "@/lib/format";
 import type { OutlookWeekView } from "@/lib/outlook/views";
 import { dbDateFromLocalDate } from "@/lib/scheduling";
 import { AvailabilityPreview } from "./availability-preview";
@@ -43,6 +44,12 @@ export async function AvailabilityEditor({
         ? `${formatTimeOfDay(e.startMinute)}–${formatTimeOfDay(e.endMinute)}`
         : null,
     note: e.note,
+    affected: e.affected.map((visit) => ({
+      id: visit.id,
+      when: formatDateTimeRange(visit.startsAt, visit.endsAt, clinician.timeZone, locale),
+      patient: visit.patientName,
+      type: localizedTypeName(visit.type, locale),
+    })),
   }));
   const zone = zoneLabel(now, clinician.timeZone, locale);
 

@@ -5,6 +5,9 @@ import { useTranslations } from "next-intl";
 import { addExceptionAction, deleteExceptionAction } from "@/lib/availability/actions";
 import type { DeleteExceptionState, ExceptionFormState, ExceptionFormValues } from "@/lib/availability/types";
 import { buttonClass, FieldError, FormMessage, inputClass, secondaryButtonClass } from "@/components/form-parts";
+import { CancelForm } from "@/components/appointments/appointment-actions";
+import { cancelAction } from "@/lib/appointments/actions";
+import Link from "next/link";
 
 /** One upcoming exception, already described in the viewer's language by the server. */
 export interface ExceptionItem {
@@ -14,6 +17,8 @@ export interface ExceptionItem {
   /** "08:00–12:00", or null for a whole day off */
   timeLabel: string | null;
   note: string | null;
+  /** booked visits this time off covers, already described: each to move or cancel */
+  affected: { id: string; when: string; patient: string; type: string }[];
 }
 
 const blank: ExceptionFormValues = { date: "", kind: "TIME_OFF", start: "", end: "", note: "" };
@@ -79,6 +84,9 @@ export function ExceptionsSection({
                       {t("delete")}
                     </button>
                   </form>
+                  {item.affected.length > 0 && (
+                    <AffectedVisits items={item.affected} label={t("affectedTitle", { count: item.affected.length })} />
+                  )}
                 </li>
               );
             })}
@@ -184,6 +192,35 @@ export function ExceptionsSection({
           </button>
         </div>
       </form>
+    </div>
+  );
+}
+
+/** The booked visits a time off covers: each can be moved (its reschedule page) or cancelled here. */
+function AffectedVisits({ items, label }: { items: ExceptionItem["affected"]; label: string }) {
+  const t = useTranslations("availability.exceptions");
+  return (
+    <div className="basis-full rounded-md border border-amber-300 bg-amber-50 p-3" role="group" aria-label={label}>
+      <p className="font-medium text-amber-900">{label}</p>
+      <ul className="mt-2 space-y-3">
+        {items.map((visit) => (
+          <li key={visit.id} data-testid="affected-visit" className="rounded border border-amber-200 bg-white p-2">
+            <p>
+              <span className="font-medium">{visit.when}</span> · {visit.patient} · {visit.type}
+            </p>
+            <div className="mt-2 flex flex-wrap items-start gap-3">
+              <Link
+                href={`/appointments/${visit.id}/reschedule`}
+                className="rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
+                aria-label={t("rescheduleVisit", { patient: visit.patient, when: visit.when })}
+              >
+                {t("reschedule")}
+              </Link>
+              <CancelForm appointmentId={visit.id} action={cancelAction} />
+            </div>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

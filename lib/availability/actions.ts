@@ -10,7 +10,7 @@ import type { AuditActor } from "@/lib/audit/mutations";
 import { requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { requireEditableClinician } from "./data";
+import { getClinician, requireEditableClinician, visitsDuringTimeOff } from "./data";
 import {
   addAvailabilityException,
   auditActorOf,
@@ -135,7 +135,15 @@ export async function addExceptionAction(
   if (!outcome.ok) return outcome.state;
   revalidate();
   // an empty form for the next one, keeping the kind the person was entering
-  return success({ date: "", kind: values.kind, start: "", end: "", note: "" }, "exceptionAdded");
+  const next = { date: "", kind: values.kind, start: "", end: "", note: "" };
+  // time off over booked visits: say so; the list below shows each with "reschedule" and "cancel"
+  const clinician = await getClinician(clinicianId);
+  const affected = clinician
+    ? ((await visitsDuringTimeOff(clinician, [outcome.result])).get(outcome.result.id) ?? [])
+    : [];
+  if (affected.length === 0) return success(next, "exceptionAdded");
+  const t = await getTranslations("availability.saved");
+  return { status: "ok", message: t("exceptionAddedAffected", { count: affected.length }), values: next };
 }
 
 export async function deleteExceptionAction(

@@ -10,8 +10,8 @@ import {
   localDateOf,
   type WeeklyHours,
 } from "@/lib/scheduling";
-import { canEditAvailability, clinicianIdSchema, previewDays, PREVIEW_DAYS } from "./schema";
-import type { AvailabilityEditorData, ClinicianSummary, ExceptionRecord } from "./types";
+import { canEditAvailability, clinicianIdSchema, overlapsSpan, previewDays, PREVIEW_DAYS, timeOffSpan } from "./schema";
+import type { AffectedVisit, AvailabilityEditorData, ClinicianSummary, ExceptionRecord } from "./types";
 
 const clinicianSelect = { id: true, name: true, timeZone: true } as const;
 
@@ -82,6 +82,56 @@ export async function listUpcomingExceptions(clinicianId: string, from: string):
 }
 
 /**
+ * The clinician's live (booked or confirmed) visits that each time off covers, even partly, by exception
+ * id: what the clinician should move or cancel. One query over the span from the first to the last.
+ */
+export async function visitsDuringTimeOff(
+  clinician: { id: string; timeZone: string },
+  exceptions: ExceptionRecord[],
+): Promise<Map<string, AffectedVisit[]>> {
+  const spans = exceptions.flatMap((e) => {
+    const span = timeOffSpan(e, clinician.timeZone);
+    return span ? [{ id: e.id, span }] : [];
+  });
+  const result = new Map<string, AffectedVisit[]>(exceptions.map((e) => [e.id, []]));
+  if (spans.length === 0) return result;
+  const from = new Date(Math.min(...spans.map((s) => s.span.start.getTime())));
+  const to = new Date(Math.max(...spans.map((s) => s.span.end.getTime())));
+  const rows = await getDb().appointment.findMany({
+    where: {
+      clinicianId: clinician.id,
+      status: { in: ["BOOKED", "CONFIRMED"] },
+      startsAt: { lt: to },
+      endsAt: { gt: from },
+    },
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+    take: 500,
+    select: {
+      id: true,
+      startsAt: true,
+      endsAt: true,
+      patient: { select: { firstName: true, lastName: true } },
+      appointmentType: { select: { name: true, nameEn: true } },
+    },
+  });
+  for (const { id, span } of spans) {
+    result.set(
+      id,
+      rows
+        .filter((row) => overlapsSpan(row, span))
+        .map((row) => ({
+          id: row.id,
+          startsAt: row.startsAt,
+          endsAt: row.endsAt,
+          patientName: `${row.patient.firstName} ${row.patient.lastName}`,
+          type: row.appointmentType,
+        })),
+    );
+  }
+  return result;
+}
+
+/**
  * Everything the editor shows for one clinician at `now`: "today" and the preview are in the
  * clinician's zone, not the viewer's (an admin in Lisbon edits a clinician in São Paulo).
  */
@@ -106,6 +156,7 @@ export async function getAvailabilityEditorData(
       select: { id: true, name: true, nameEn: true, durationMinutes: true },
     }),
   ]);
+  const affected = await visitsDuringTimeOff(clinician, upcomingExceptions);
   const offeredIds = new Set(offered.map((type) => type.id));
   // An inactive type the clinician still offers stays visible, so unticking it is possible.
   const listed = [...types, ...offered.filter((type) => !types.some((t) => t.id === type.id))];
@@ -113,7 +164,7 @@ export async function getAvailabilityEditorData(
     clinician,
     today,
     weekly,
-    upcomingExceptions,
+    upcomingExceptions: upcomingExceptions.map((e) => ({ ...e, affected: affected.get(e.id) ?? [] })),
     appointmentTypes: listed.map((type) => ({ ...type, offered: offeredIds.has(type.id) })),
     preview: previewDays({
       zone: clinician.timeZone,

@@ -17,6 +17,15 @@ export interface ExceptionRecord {
   note: string | null;
 }
 
+/** A booked visit that a time off covers: to be moved or cancelled (issue 19). */
+export interface AffectedVisit {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  patientName: string;
+  type: { name: string; nameEn: string | null };
+}
+
 export interface AppointmentTypeOption {
   id: string;
   name: string;
@@ -31,8 +40,8 @@ export interface AvailabilityEditorData {
   /** today in the clinician's zone */
   today: LocalDate;
   weekly: WeeklyHours[];
-  /** from today on, in date order */
-  upcomingExceptions: ExceptionRecord[];
+  /** from today on, in date order, each time off with the booked visits it covers */
+  upcomingExceptions: (ExceptionRecord & { affected: AffectedVisit[] })[];
   appointmentTypes: AppointmentTypeOption[];
   preview: PreviewDay[];
 }
