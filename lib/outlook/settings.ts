@@ -42,7 +42,7 @@ const schema = z.object({
 export type OutlookSettings = z.infer<typeof schema>;
 
 /** Parsed afresh each time (cheap), so tests and the booking statement see the environment as it is. */
-export function outlookSettings(env: NodeJS.ProcessEnv = process.env): OutlookSettings {
+export function outlookSettings(env: Record<string, string | undefined> = process.env): OutlookSettings {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
@@ -52,7 +52,7 @@ export function outlookSettings(env: NodeJS.ProcessEnv = process.env): OutlookSe
 }
 
 /** The showAs values that block slots; none when the feature is off. */
-export function blockingShowAs(env: NodeJS.ProcessEnv = process.env): BlockingShowAs[] {
+export function blockingShowAs(env: Record<string, string | undefined> = process.env): BlockingShowAs[] {
   const settings = outlookSettings(env);
   return settings.OUTLOOK_CALENDAR === "off" ? [] : settings.OUTLOOK_BLOCKING_SHOW_AS;
 }
