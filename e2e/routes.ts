@@ -465,6 +465,14 @@ export const routeTable: RouteCase[] = [
     body: () => ({ value: [] }),
     expect: all(401),
   },
+  // Graph's change notifications for the clinicians' Outlook: only a clinician's current clientState gets in
+  {
+    file: "app/api/outlook/notifications/route.ts",
+    method: "POST",
+    path: () => "/api/outlook/notifications",
+    body: () => ({ value: [{ subscriptionId: "x", clientState: "guessed", changeType: "created" }] }),
+    expect: all(403),
+  },
   // Event Grid's ACS SMS events carry the subscription's secret; a session is not what authenticates them
   {
     file: "app/api/messages/events/route.ts",
@@ -487,4 +495,5 @@ export const jsonHandlers = (w: World): { file: string; path: string }[] => [
   { file: "app/api/calls/[id]/leave/route.ts", path: `/api/calls/${w.unknown}/leave` },
   { file: "app/api/calls/notifications/route.ts", path: "/api/calls/notifications" },
   { file: "app/api/messages/events/route.ts", path: "/api/messages/events" },
+  { file: "app/api/outlook/notifications/route.ts", path: "/api/outlook/notifications" },
 ];

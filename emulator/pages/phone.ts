@@ -33,7 +33,8 @@ export function registerPhonePage(router: Router, directory: Directory): void {
 <fieldset><legend>Screen</legend><button id="share" type="button">Share screen</button><button id="unshare" type="button">Stop sharing</button></fieldset>
 <fieldset><legend>Keypad</legend><div class="keys">${keys}</div></fieldset>
 <fieldset><legend>Say something</legend><input id="say" size="40" placeholder="e.g. quero remarcar a consulta"><button id="sayBtn" type="button">Say</button></fieldset>
-<p class="err" id="err" role="alert"></p>`,
+<p class="err" id="err" role="alert"></p>
+<p class="muted"><a href="/_emulator/calendar">Outlook calendars</a>: add a busy time to a clinician's calendar.</p>`,
         PHONE_SCRIPT,
       ),
     );

@@ -142,6 +142,8 @@ export async function syncAppointmentEvent(
         });
         if (claimed.count === 0) outcome = "unchanged";
       }
+      // a delta that ran before we knew the event's id (and saw no transactionId) took it for busy time
+      await tx.outlookBusy.deleteMany({ where: { clinicianId: appointment.clinicianId, graphEventId: event.id } });
       await tx.calendarEvent.update({
         where: { appointmentId: appointment.id },
         data: {
