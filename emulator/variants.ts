@@ -9,30 +9,62 @@ import { z } from "zod";
  *
  * - idSpelling: ids in notification URLs dashed and lowercase (most examples) or as 32 uppercase hex
  *   digits (the playPrompt and record completion examples spell the call and operation ids that way).
- * - roster: every roster update lists everyone present ("full"), or only who changed ("delta": the mute
- *   example lists only the muted person; v1.0's deltaParticipants). Either way someone who left is listed
- *   once with a `removedState`.
+ * - roster: every roster update lists everyone present ("full"), only who changed ("delta": the mute
+ *   example lists only the muted person), or only who changed inside v1.0's deltaParticipants
+ *   ({sequenceNumber, participants}; what callOptions.isDeltaRosterEnabled asks for, which gives it to any call).
+ * - departures: someone who left is listed once with a `removedState` in the next update, or in a `deleted`
+ *   change on the call's participants of its own (deltaParticipants: "creation, update, or deletion").
  * - mediaLater: `established` first, the audio `mediaState` in an update of its own a little later (the
  *   create-call sequence), instead of straight after it.
  * - recordingSampleRate: recordResponse recordings at 16 kHz or 8 kHz.
  * - idlessInvitees: an invitee who is still ringing is in the roster with `id: null` (the PSTN invite
  *   example's roster).
+ * - incoming: an incoming call's `created` carries the call in full (the answer examples), only its id and
+ *   state ("minimal": the rest is read with GET), or in full with `callRoutes` saying how the call reached the
+ *   bot ("routed": the caller dialled the clinic's number, forwarded to the bot).
+ * - botIdentity: in a call placed from an application instance (a resource account), the bot's own participant
+ *   is the `application` or that `applicationInstance`.
+ * - completionReason: a finished playPrompt or recordResponse says why in `completionReason` with the values the
+ *   operations' docs give (unknown / completedSuccessfully / mediaOperationCanceled; operationCanceled,
+ *   stopToneDetected, maxRecordDurationReached, initialSilenceTimeout, maxSilenceTimeout, playPromptFailed, ...),
+ *   or carries none (v1.0's schema does not declare it; the operations are open types).
+ * - endCode: which of the documented result codes for the same ending a call gets (0, 1 or 2; a list shorter than
+ *   that wraps): the bot hung up 7000 / 10550 / 5001, a Teams user hung up 4521 / 4097 / 18503, a phone user
+ *   540000 / 560000, a group call emptied 5002 / 5010 / 5012 (serialize.ts ENDINGS).
+ * - batched: notifications raised at the same moment for a call go in one POST (value[] holds several; the
+ *   docs: "one POST may carry several notifications"), or one POST each.
+ * - unknownItem: the POST that says the call is established also carries an item the bot does not know (an
+ *   audio routing group of the call), which it must skip.
  */
 export interface CallVariant {
   idSpelling: "dashed" | "hex";
-  roster: "full" | "delta";
+  roster: "full" | "delta" | "deltaParticipants";
+  departures: "removedState" | "deleted";
   mediaLater: boolean;
   recordingSampleRate: 16000 | 8000;
   idlessInvitees: boolean;
+  incoming: "full" | "minimal" | "routed";
+  botIdentity: "application" | "applicationInstance";
+  completionReason: boolean;
+  endCode: 0 | 1 | 2;
+  batched: boolean;
+  unknownItem: boolean;
 }
 
 /** The forms the emulator produced before it had variants; what "off" gives every call. */
 export const PLAIN_VARIANT: CallVariant = {
   idSpelling: "dashed",
   roster: "full",
+  departures: "removedState",
   mediaLater: false,
   recordingSampleRate: 16000,
   idlessInvitees: false,
+  incoming: "full",
+  botIdentity: "application",
+  completionReason: false,
+  endCode: 0,
+  batched: false,
+  unknownItem: false,
 };
 
 export const variantSettingsSchema = z.object({
@@ -43,10 +75,17 @@ export const variantSettingsSchema = z.object({
   force: z
     .object({
       idSpelling: z.enum(["dashed", "hex"]).optional(),
-      roster: z.enum(["full", "delta"]).optional(),
+      roster: z.enum(["full", "delta", "deltaParticipants"]).optional(),
+      departures: z.enum(["removedState", "deleted"]).optional(),
       mediaLater: z.boolean().optional(),
       recordingSampleRate: z.union([z.literal(16000), z.literal(8000)]).optional(),
       idlessInvitees: z.boolean().optional(),
+      incoming: z.enum(["full", "minimal", "routed"]).optional(),
+      botIdentity: z.enum(["application", "applicationInstance"]).optional(),
+      completionReason: z.boolean().optional(),
+      endCode: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+      batched: z.boolean().optional(),
+      unknownItem: z.boolean().optional(),
     })
     .optional(),
 });
@@ -98,18 +137,28 @@ export class VariantPicker {
   /** The forms of a new call. Draws the same number of values whatever is forced, so pinning one form keeps the others. */
   pick(): CallVariant {
     this.picked++;
-    const draws = [this.next(), this.next(), this.next(), this.next(), this.next()];
-    const drawn: CallVariant =
-      this.mode === "random"
-        ? {
-            idSpelling: draws[0]! < 0.5 ? "dashed" : "hex",
-            roster: draws[1]! < 0.5 ? "full" : "delta",
-            mediaLater: draws[2]! < 0.5,
-            recordingSampleRate: draws[3]! < 0.5 ? 16000 : 8000,
-            idlessInvitees: draws[4]! < 0.5,
-          }
-        : { ...PLAIN_VARIANT };
-    return { ...drawn, ...this.force };
+    const draw = () => this.next();
+    const half = () => draw() < 0.5;
+    const third = <T>(a: T, b: T, c: T): T => {
+      const v = draw();
+      return v < 1 / 3 ? a : v < 2 / 3 ? b : c;
+    };
+    // every value is drawn, in this order, whatever the mode, so the sequence stays the seed's
+    const drawn: CallVariant = {
+      idSpelling: half() ? "dashed" : "hex",
+      roster: third("full", "delta", "deltaParticipants"),
+      departures: half() ? "removedState" : "deleted",
+      mediaLater: half(),
+      recordingSampleRate: half() ? 16000 : 8000,
+      idlessInvitees: half(),
+      incoming: third("full", "minimal", "routed"),
+      botIdentity: half() ? "application" : "applicationInstance",
+      completionReason: half(),
+      endCode: third(0, 1, 2),
+      batched: half(),
+      unknownItem: half(),
+    };
+    return { ...(this.mode === "random" ? drawn : PLAIN_VARIANT), ...this.force };
   }
 
   /** Changes the settings; a seed given (or the mode changed) starts the sequence again from the seed. */

@@ -5,13 +5,20 @@ import { findUser, type Directory } from "../directory";
 import type { Behaviour } from "../farend/behaviour";
 import { HttpError, notFound } from "../http/context";
 import type { MeetingStore, ReportAttendee } from "../graph/meetings";
-import { notification, type ChangeType } from "../notifications/envelope";
+import { notification, type ChangeType, type CommsNotification } from "../notifications/envelope";
 import type { Notifier } from "../notifications/notifier";
 import type { RecordingStore } from "../media/recordings";
 import type { VariantPicker } from "../variants";
 import type { EmulatorClock } from "../clock";
 import type { CallRecord, Conference, IdentitySet, MediaOp, Member, ResultInfo } from "./model";
-import { callUrl, operationResource, participantResource, removedParticipantResource, RESULTS } from "./serialize";
+import {
+  callUrl,
+  ending,
+  operationResource,
+  participantResource,
+  removedParticipantResource,
+  RESULTS,
+} from "./serialize";
 import { runMediaQueue } from "./media-ops";
 
 export interface EngineDeps {
@@ -263,7 +270,7 @@ export class CallEngine {
           if (!others && (call.state === "establishing" || call.state === "ringing"))
             this.terminate(call, result, { silentTerminating: true });
           else if (!others && call.state === "established")
-            this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
+            this.terminate(call, ending(call.variant, "allOthersLeft"), { silentTerminating: true });
         },
       });
     }
@@ -277,14 +284,29 @@ export class CallEngine {
     this.signalUntilEstablished(call, meeting, meeting, () => this.notifyRoster(call));
   }
 
-  /** The bot's own leg in the call's conversation (its participant id is the call's myParticipantId). */
+  /**
+   * The bot's own leg in the call's conversation (its participant id is the call's myParticipantId): the
+   * application, or — the `applicationInstance` form, in a call placed from a resource account — that instance.
+   */
   private addBotLeg(call: CallRecord, state: Member["state"]): Member {
+    const instance = (call.source.identity as { applicationInstance?: { id?: unknown } } | undefined)
+      ?.applicationInstance?.id;
+    const identity =
+      call.variant.botIdentity === "applicationInstance" && typeof instance === "string"
+        ? {
+            applicationInstance: {
+              "@odata.type": "#microsoft.graph.identity",
+              id: instance,
+              displayName: this.deps.app.displayName,
+            },
+          }
+        : this.botIdentity();
     return this.addMember(this.conferenceOf(call), {
       id: call.myParticipantId,
       kind: "bot",
       endpointKey: `app:${call.appId}`,
       displayName: this.deps.app.displayName,
-      identity: this.botIdentity(),
+      identity,
       state,
       callId: call.id,
     });
@@ -519,14 +541,14 @@ export class CallEngine {
           { silentTerminating: true },
         );
       } else if (call.kind === "p2p" || call.kind === "incoming") {
-        this.terminate(call, member.kind === "phone" ? RESULTS.remoteHangupPstn : RESULTS.remoteHangupP2P, {
+        this.terminate(call, ending(call.variant, member.kind === "phone" ? "remoteHangupPstn" : "remoteHangupP2P"), {
           silentTerminating: true,
         });
       } else if (
         conf.kind === "group" &&
         ![...conf.members.values()].some((m) => m.kind !== "bot" && m.state !== "left")
       ) {
-        this.terminate(call, RESULTS.allOthersLeft, { silentTerminating: true });
+        this.terminate(call, ending(call.variant, "allOthersLeft"), { silentTerminating: true });
       } else {
         this.notifyRoster(call);
       }
@@ -596,13 +618,27 @@ export class CallEngine {
         token: crypto.randomBytes(24).toString("base64url"),
       };
     }
-    this.notifyCall(call, "created", {
+    // how the call reached the bot: the caller dialled the clinic's number, which forwards to the bot
+    if (call.variant.incoming === "routed" && !opts.policyRecording)
+      call.callRoutes = [
+        {
+          "@odata.type": "#microsoft.graph.callRoute",
+          routingType: "forwarded",
+          original: {
+            "@odata.type": "#microsoft.graph.identitySet",
+            phone: { "@odata.type": "#microsoft.graph.identity", id: clinic.phone, displayName: clinic.displayName },
+          },
+          final: { "@odata.type": "#microsoft.graph.identitySet", ...this.botIdentity() },
+        },
+      ];
+    const full = {
       state: "incoming",
       direction: "incoming",
       callbackUri: call.callbackUri,
       source: call.source,
       targets: call.targets,
       requestedModalities: call.requestedModalities,
+      ...(call.callRoutes && { callRoutes: call.callRoutes }),
       tenantId: call.tenantId,
       myParticipantId: call.myParticipantId,
       callChainId: call.callChainId,
@@ -624,7 +660,10 @@ export class CallEngine {
             },
           }
         : {}),
-    });
+    };
+    // the `minimal` form: only the id and the state; the rest is read with GET
+    const minimal = call.variant.incoming === "minimal" && !opts.policyRecording;
+    this.notifyCall(call, "created", minimal ? { id: call.id, state: "incoming" } : full);
     this.timer(
       call,
       () => {
@@ -898,7 +937,7 @@ export class CallEngine {
   }
 
   hangUp(call: CallRecord): void {
-    this.terminate(call, RESULTS.endedByBot);
+    this.terminate(call, ending(call.variant, "endedByBot"));
   }
 
   keepAlive(call: CallRecord): void {
@@ -1201,6 +1240,54 @@ export class CallEngine {
     allowAfterEnd = false,
   ): void {
     if (call.state === "terminated" && !allowAfterEnd) return;
+    const items = [this.item(call, changeType, resourceUrl, data)];
+    // the `unknownItem` form: the POST saying the call is established also names something the bot does not know
+    if (
+      call.variant.unknownItem &&
+      !call.unknownItemSent &&
+      !Array.isArray(data) &&
+      data?.state === "established" &&
+      resourceUrl === callUrl(call.id)
+    ) {
+      call.unknownItemSent = true;
+      const group = crypto.randomUUID();
+      items.push(
+        this.item(call, "created", `${callUrl(call.id)}/audioRoutingGroups/${group}`, {
+          "@odata.type": "#microsoft.graph.audioRoutingGroup",
+          id: group,
+          routingMode: "oneToOne",
+          sources: [call.myParticipantId],
+          receivers: call.peerMemberId ? [call.peerMemberId] : [],
+        }),
+      );
+    }
+    if (!call.variant.batched) {
+      this.deps.notifier.send(call.id, call.callbackUri, items);
+      return;
+    }
+    // the `batched` form: what is raised for the call in this turn goes in one POST
+    if (call.batch && call.batch.url === call.callbackUri) {
+      call.batch.items.push(...items);
+      return;
+    }
+    this.flushBatch(call);
+    call.batch = { url: call.callbackUri, items };
+    setImmediate(() => this.flushBatch(call));
+  }
+
+  private flushBatch(call: CallRecord): void {
+    const batch = call.batch;
+    call.batch = undefined;
+    if (batch) this.deps.notifier.send(call.id, batch.url, batch.items);
+  }
+
+  /** One commsNotification of the call, its ids spelled as the call's `idSpelling` form says. */
+  private item(
+    call: CallRecord,
+    changeType: ChangeType,
+    resourceUrl: string,
+    data: Record<string, unknown> | Array<Record<string, unknown>> | undefined,
+  ): CommsNotification {
     let url = resourceUrl;
     let body = data;
     if (call.variant.idSpelling === "hex") {
@@ -1210,7 +1297,7 @@ export class CallEngine {
       if (body && !Array.isArray(body) && typeof body["@odata.id"] === "string")
         body = { ...body, "@odata.id": hexIds(body["@odata.id"]) };
     }
-    this.deps.notifier.send(call.id, call.callbackUri, [notification(changeType, url, call.callbackUri, body)]);
+    return notification(changeType, url, call.callbackUri, body);
   }
 
   notifyCall(call: CallRecord, changeType: ChangeType, data: Record<string, unknown>, allowAfterEnd = false): void {
@@ -1239,13 +1326,14 @@ export class CallEngine {
     this.notifyCall(call, "deleted", data, true);
   }
 
-  /** Full roster snapshot (array resourceData, incl. the bot) — only for group calls and meetings. */
   /**
-   * A roster update (array resourceData) — only for group calls and meetings. In the call's `full` form it
-   * lists everyone present (the bot included), in its `delta` form only who joined or changed since the
-   * last update (as the mute example, which lists the muted person alone). Either way someone who left
-   * since then is listed once more with a `removedState`. With `idlessInvitees` an invitee whose phone
-   * still rings is listed with `id: null`, as in the PSTN invite example.
+   * A roster update — only for group calls and meetings. In the call's `full` form it lists everyone present
+   * (the bot included) as an array, in its `delta` form only who joined or changed since the last update (as
+   * the mute example, which lists the muted person alone), in its `deltaParticipants` form (or whenever the call
+   * asked for it with callOptions.isDeltaRosterEnabled) only who changed, inside a deltaParticipants with a
+   * growing sequenceNumber. Someone who left since then is listed once more with a `removedState` in that
+   * update, or — the `deleted` departures form — in a `deleted` change of their own. With `idlessInvitees` an
+   * invitee whose phone still rings is listed with `id: null`, as in the PSTN invite example.
    */
   notifyRoster(call: CallRecord): void {
     if (call.state !== "established") return;
@@ -1256,18 +1344,32 @@ export class CallEngine {
     const stateOf = (m: Member) => JSON.stringify([m.state, m.muted]);
     const changed = present.filter((m) => sent.get(m.id) !== stateOf(m));
     const removed = [...sent.keys()].filter((id) => !present.some((m) => m.id === id));
-    const listed = call.variant.roster === "full" ? present : changed;
+    const wrapped = call.variant.roster === "deltaParticipants" || call.callOptions?.isDeltaRosterEnabled === true;
+    const listed = call.variant.roster === "full" && !wrapped ? present : changed;
     const ringing = call.variant.idlessInvitees
       ? [...conf.members.values()].filter((m) => m.state === "ringing" && m.kind !== "bot")
       : [];
-    if (call.variant.roster === "delta" && listed.length === 0 && removed.length === 0 && ringing.length === 0) return;
     for (const m of present) sent.set(m.id, stateOf(m));
     for (const id of removed) sent.delete(id);
-    this.send(call, "updated", `${callUrl(call.id)}/participants`, [
+    const departed = removed.map((id) => removedParticipantResource(id, conf.members.get(id)));
+    const apart = call.variant.departures === "deleted";
+    const updated = [
       ...listed.map(participantResource),
-      ...removed.map((id) => removedParticipantResource(id, conf.members.get(id))),
+      ...(apart ? [] : departed),
       ...ringing.map((m) => ({ ...participantResource(m), id: null })),
-    ]);
+    ];
+    const body = (participants: Array<Record<string, unknown>>) =>
+      wrapped
+        ? {
+            "@odata.type": "#microsoft.graph.deltaParticipants",
+            sequenceNumber: (call.rosterSequence = (call.rosterSequence ?? 0) + 1),
+            participants,
+          }
+        : participants;
+    const url = `${callUrl(call.id)}/participants`;
+    // a full roster goes out on every event (it always holds the bot); a delta only with news
+    if (updated.length > 0) this.send(call, "updated", url, body(updated));
+    if (apart && departed.length > 0) this.send(call, "deleted", url, body(departed));
   }
 
   notifyRosterForConference(conf: Conference): void {

@@ -38,6 +38,14 @@ async function promptDurationMs(
   return info.durationMs;
 }
 
+interface Outcome {
+  status: "completed" | "failed";
+  info: ResultInfo;
+  /** completionReason, as playPromptOperation and recordOperation document it */
+  reason: string;
+  extra?: Record<string, unknown>;
+}
+
 /** Processes the call's playPrompt/recordResponse queue in order, one operation at a time. */
 export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promise<void> {
   if (call.mediaRunning) return;
@@ -52,16 +60,30 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
         op.beforeAudio = true;
         call.promptsBeforeAudio++;
       }
-      let result: { status: "completed" | "failed"; info: ResultInfo; extra?: Record<string, unknown> };
+      let result: Outcome;
       try {
         result = op.type === "playPrompt" ? await playPrompts(engine, call, op) : await record(engine, call, op);
       } catch (err) {
-        result = { status: "failed", info: err instanceof Cancelled ? RESULTS.cancelled : RESULTS.mediaFetchFailed };
+        const cancelled = err instanceof Cancelled;
+        result = {
+          status: "failed",
+          info: cancelled ? RESULTS.cancelled : RESULTS.mediaFetchFailed,
+          reason:
+            op.type === "playPrompt"
+              ? cancelled
+                ? "mediaOperationCanceled"
+                : "unknown"
+              : cancelled
+                ? "operationCanceled"
+                : "playPromptFailed",
+        };
       }
       call.mediaQueue.splice(call.mediaQueue.indexOf(op), 1);
       op.status = result.status;
       if (op.type === "playPrompt" && !op.beforeAudio) call.promptOpsCompleted++;
-      engine.notifyOperation(call, op.id, operationResource(call.id, op, result.extra ?? {}, result.info));
+      // the `completionReason` form: why it finished, with the values the operations' docs give
+      const extra = { ...result.extra, ...(call.variant.completionReason && { completionReason: result.reason }) };
+      engine.notifyOperation(call, op.id, operationResource(call.id, op, extra, result.info));
       call.events.emit("progress");
     }
   } finally {
@@ -69,7 +91,7 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
   }
 }
 
-async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp) {
+async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp): Promise<Outcome> {
   for (const prompt of op.prompts) {
     const ms = await promptDurationMs(call, prompt, op.abort.signal).catch((err: unknown) => {
       if (op.abort.signal.aborted) throw new Cancelled();
@@ -77,11 +99,11 @@ async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp) {
     });
     await wait(ms * engine.deps.limits.mediaSpeedFactor, op.abort.signal);
   }
-  return { status: "completed" as const, info: RESULTS.ok };
+  return { status: "completed", info: RESULTS.ok, reason: "completedSuccessfully" };
 }
 
 /** recordResponse: prompt, then capture what the far end says (or a stop tone / silence timeout). */
-async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
+async function record(engine: CallEngine, call: CallRecord, op: MediaOp): Promise<Outcome> {
   const speed = engine.deps.limits.mediaSpeedFactor;
   const r = op.record!;
   await playPrompts(engine, call, op);
@@ -116,6 +138,7 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
   );
   let text = "";
   let info: ResultInfo = RESULTS.ok;
+  let reason = "maxSilenceTimeout";
   let spokenMs = 0;
   if (outcome.kind === "speech") {
     text = outcome.text;
@@ -123,6 +146,7 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
     if (spokenMs > r.maxDurationMs) {
       spokenMs = r.maxDurationMs;
       info = RESULTS.maxRecord;
+      reason = "maxRecordDurationReached";
       await wait(spokenMs * speed, op.abort.signal);
     } else {
       // Speaking, then the trailing silence that ends the recording.
@@ -130,17 +154,16 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp) {
     }
   } else if (outcome.kind === "tone") {
     info = RESULTS.stopTone;
+    reason = "stopToneDetected";
   } else {
     info = RESULTS.initialSilence;
+    reason = "initialSilenceTimeout";
   }
   const rec = engine.deps.recordings.create(call.id, text, spokenMs, call.variant.recordingSampleRate);
   return {
-    status: "completed" as const,
+    status: "completed",
     info,
-    extra: {
-      recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`,
-      recordingAccessToken: rec.accessToken,
-      completionReason: null,
-    },
+    reason,
+    extra: { recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`, recordingAccessToken: rec.accessToken },
   };
 }

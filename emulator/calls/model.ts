@@ -1,4 +1,5 @@
 import type { EventEmitter } from "node:events";
+import type { CommsNotification } from "../notifications/envelope";
 import type { CallVariant } from "../variants";
 
 export type CallState =
@@ -93,6 +94,8 @@ export interface CallRecord {
   chatInfo: Record<string, unknown> | null;
   meetingInfo: Record<string, unknown> | null;
   callOptions: Record<string, unknown> | null;
+  /** how an incoming call reached the bot (the `routed` form of emulator/variants.ts) */
+  callRoutes?: Array<Record<string, unknown>>;
   myParticipantId: string;
   callChainId: string;
   resultInfo: ResultInfo | null;
@@ -102,6 +105,12 @@ export interface CallRecord {
   endedAt?: string;
   /** Who the call's last roster update listed, and in what state (participant id → state), for deltas and removals. */
   rosterSent?: Map<string, string>;
+  /** sequenceNumber of the call's last deltaParticipants */
+  rosterSequence?: number;
+  /** the `unknownItem` form's extra item went out */
+  unknownItemSent?: boolean;
+  /** notifications of the `batched` form waiting for the end of the current turn */
+  batch?: { url: string; items: CommsNotification[] };
   /** The last keepAlive (or the call's start), on the emulator's clock (ms). */
   lastKeepAliveAt?: number;
   toneSubscribed: boolean;

@@ -351,7 +351,11 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
       operationResource(
         call.id,
         { ...op, status: "running" },
-        { recordingLocation: null, recordingAccessToken: null, completionReason: null },
+        {
+          recordingLocation: null,
+          recordingAccessToken: null,
+          ...(call.variant.completionReason && { completionReason: null }),
+        },
       ),
       {
         Location: location(ctx, `${callUrl(call.id)}/operations/${op.id}`),

@@ -1,3 +1,4 @@
+import type { CallVariant } from "../variants";
 import type { CallRecord, Member, MediaOp, ResultInfo } from "./model";
 
 export const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
@@ -25,12 +26,13 @@ export function callResource(call: CallRecord, context: "create" | "get"): Recor
     targets: call.targets,
     requestedModalities: call.requestedModalities,
     activeModalities: call.state === "established" ? call.requestedModalities : [],
-    mediaConfig: call.mediaConfig,
+    // an incoming call has none until it is answered
+    mediaConfig: call.mediaConfig["@odata.type"] ? call.mediaConfig : null,
     subject: call.subject,
     chatInfo: call.chatInfo,
     meetingInfo: call.meetingInfo,
     callOptions: call.callOptions,
-    callRoutes: [],
+    callRoutes: call.callRoutes ?? [],
     routingPolicies: [],
     ringingTimeoutInSeconds: null,
     mediaState: call.mediaState,
@@ -129,3 +131,35 @@ export const RESULTS = {
     message: "The call to be replaced is not an established call of this application.",
   },
 } satisfies Record<string, ResultInfo>;
+
+/**
+ * Endings for which the docs' table of result codes (emulator/CONTRACT.md#result-codes) gives more than one code,
+ * the emulator's usual one first: a call's `endCode` form (emulator/variants.ts) picks which it gets.
+ */
+export const ENDINGS = {
+  endedByBot: [
+    RESULTS.endedByBot,
+    { code: 200, subcode: 10550, message: "The call was ended by the application." },
+    // the call-delete example's
+    { code: 200, subcode: 5001, message: "The conversation has ended." },
+  ],
+  remoteHangupP2P: [
+    RESULTS.remoteHangupP2P,
+    { code: 200, subcode: 4097, message: "The call was ended by the other participant." },
+    { code: 200, subcode: 18503, message: "The other participant left the call." },
+  ],
+  remoteHangupPstn: [
+    RESULTS.remoteHangupPstn,
+    { code: 200, subcode: 560000, message: "The call was ended by the PSTN user." },
+  ],
+  allOthersLeft: [
+    RESULTS.allOthersLeft,
+    { code: 200, subcode: 5010, message: "Only one participant was left in the call." },
+    { code: 200, subcode: 5012, message: "No participants are left in the roster." },
+  ],
+} satisfies Record<string, ResultInfo[]>;
+
+export function ending(variant: Pick<CallVariant, "endCode">, kind: keyof typeof ENDINGS): ResultInfo {
+  const codes: ResultInfo[] = ENDINGS[kind];
+  return codes[variant.endCode % codes.length]!;
+}
