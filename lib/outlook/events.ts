@@ -63,7 +63,7 @@ export async function syncAppointmentEvent(
   }
   if (!live && row.state === "DELETED") return "nothing";
   // the event carries the join link: wait for the meeting while it is being created (its sync queues us again)
-  if (live && appointment.meeting?.state === "PENDING" && !row.graphEventId) return "waiting";
+  if (live && (!appointment.meeting || appointment.meeting.state === "PENDING") && !row.graphEventId) return "waiting";
 
   const fail = async (error: unknown): Promise<EventSyncOutcome> => {
     const transient = isTransient(error);
@@ -166,7 +166,7 @@ export async function syncAppointmentEvent(
 /**
  * Appointments whose Outlook event is behind: live ones without a ready event at their current time, and
  * cancelled ones whose event still exists. The meeting sync queues each change; this catches a crash in
- * between. FAILED events wait for the next change of their appointment.
+ * between. FAILED events are tried again hourly.
  */
 export async function appointmentsNeedingEventSync(db: PrismaClient, now: Date, limit = 200): Promise<string[]> {
   const rows = await db.$queryRaw<{ id: string }[]>`
@@ -175,9 +175,11 @@ export async function appointmentsNeedingEventSync(db: PrismaClient, now: Date, 
     LEFT JOIN "OnlineMeeting" m ON m."appointmentId" = a.id
     WHERE a."endsAt" > ${now}
       AND (
-        (a.status IN ('BOOKED', 'CONFIRMED') AND (m.state IS NULL OR m.state <> 'PENDING')
+        (a.status IN ('BOOKED', 'CONFIRMED') AND m.state IS NOT NULL AND m.state <> 'PENDING'
           AND (e."appointmentId" IS NULL OR e.state = 'PENDING'
-               OR (e.state = 'READY' AND (e."startsAt" IS DISTINCT FROM a."startsAt" OR e."endsAt" IS DISTINCT FROM a."endsAt"))))
+               OR (e.state = 'READY' AND (e."startsAt" IS DISTINCT FROM a."startsAt" OR e."endsAt" IS DISTINCT FROM a."endsAt"))
+               -- refused (consent missing, say): asked again hourly, so access granted later is picked up
+               OR (e.state = 'FAILED' AND e."updatedAt" < ${new Date(now.getTime() - 60 * 60_000)})))
         OR (a.status NOT IN ('BOOKED', 'CONFIRMED') AND e.state IN ('READY', 'PENDING'))
       )
     ORDER BY a."startsAt"

@@ -16,7 +16,8 @@ import { isExclusionViolation } from "@/lib/db/errors";
 import { createAppGraph, type AppGraph } from "@/lib/graph/gateway";
 import { APPOINTMENT_PROPERTY_ID } from "@/lib/graph/calendar";
 import { cliniciansDueForDelta, syncClinicianBusy } from "@/lib/outlook/busy";
-import { syncAppointmentEvent, type CalendarEventDeps } from "@/lib/outlook/events";
+import { syncAppointmentMeeting } from "@/lib/meetings/sync";
+import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventDeps } from "@/lib/outlook/events";
 import { handleOutlookNotification } from "@/lib/outlook/intake";
 import { subscriptionsDueForRenewal } from "@/lib/outlook/subscriptions";
 import { syncOutlook, type OutlookSyncDeps } from "@/lib/outlook/sync";
@@ -177,6 +178,21 @@ async function book(c: Awaited<ReturnType<typeof clinic>>, startsAt: Date, first
   );
 }
 
+/** What the queue does after a booking: the Teams meeting first, whose sync queues the Outlook event. */
+async function meetingFor(appointmentId: string) {
+  const outcome = await syncAppointmentMeeting(
+    database.db,
+    {
+      application: (oid) => app.meetingsFor(oid),
+      delegated: () => {
+        throw new Error("staff book here: the application path is expected");
+      },
+    },
+    appointmentId,
+  );
+  expect(outcome).toBe("created");
+}
+
 async function mailboxEvents(oid: string) {
   return (await emulator("GET", `/_emulator/mailboxes/${oid}/events`)).json.value as {
     id: string;
@@ -193,6 +209,12 @@ describe("the visit's event in the clinician's Outlook", () => {
   it("is created once under duplicate jobs, private, with the links and no patient data; moved; removed", async () => {
     const c = await clinic(MAILBOX.ana);
     const { appointmentId } = await book(c, at(3));
+    // the event waits for the meeting, whose join link it carries
+    expect(await syncAppointmentEvent(c.db, eventDeps(), appointmentId)).toBe("waiting");
+    expect(await appointmentsNeedingEventSync(c.db, now())).not.toContain(appointmentId);
+    await meetingFor(appointmentId);
+    // the sweep's safety net: the meeting is ready, the event is not there yet
+    expect(await appointmentsNeedingEventSync(c.db, now())).toContain(appointmentId);
     const outcomes = await Promise.all([1, 2, 3].map(() => syncAppointmentEvent(c.db, eventDeps(), appointmentId)));
     expect(outcomes).toContain("created");
     const events = await mailboxEvents(MAILBOX.ana);
@@ -203,20 +225,26 @@ describe("the visit's event in the clinician's Outlook", () => {
     expect(event!.transactionId).toBe(`consulta-${appointmentId}`);
     expect(event!.subject).not.toContain("Confidencial");
     expect(event!.body.content).toContain(`https://consulta.example/appointments/${appointmentId}`);
+    const meeting = await c.db.onlineMeeting.findUniqueOrThrow({ where: { appointmentId } });
+    expect(event!.body.content).toContain(meeting.joinWebUrl!.replace(/&/g, "&amp;"));
     const row = await c.db.calendarEvent.findUniqueOrThrow({ where: { appointmentId } });
     expect(row).toMatchObject({ state: "READY", graphEventId: event!.id });
+    expect(await appointmentsNeedingEventSync(c.db, now())).not.toContain(appointmentId);
     // Graph finds it by our extended property
     expect((await app.calendarFor(MAILBOX.ana).findVisitEvent(appointmentId))?.id).toBe(event!.id);
     expect(APPOINTMENT_PROPERTY_ID).toMatch(/^String \{[0-9a-f-]{36}\} Name /);
 
     await rescheduleAppointment(c.db, c.actor, { appointmentId, startsAt: at(3, 17), idempotencyKey: "move-1" }, now());
+    expect(await appointmentsNeedingEventSync(c.db, now())).toContain(appointmentId);
     expect(await syncAppointmentEvent(c.db, eventDeps(), appointmentId)).toBe("updated");
     const moved = await mailboxEvents(MAILBOX.ana);
     expect(moved).toHaveLength(1);
     expect(new Date(`${moved[0]!.start.dateTime}Z`).toISOString()).toBe(at(3, 17).toISOString());
 
     await cancelAppointment(c.db, c.actor, appointmentId, now(), { enforceCutoff: false });
+    expect(await appointmentsNeedingEventSync(c.db, now())).toContain(appointmentId);
     expect(await syncAppointmentEvent(c.db, eventDeps(), appointmentId)).toBe("deleted");
+    expect(await appointmentsNeedingEventSync(c.db, now())).not.toContain(appointmentId);
     expect(await mailboxEvents(MAILBOX.ana)).toHaveLength(0);
     expect((await c.db.calendarEvent.findUniqueOrThrow({ where: { appointmentId } })).state).toBe("DELETED");
     const audit = await c.db.auditLog.findMany({
@@ -232,6 +260,7 @@ describe("the visit's event in the clinician's Outlook", () => {
   it("makes no second event when the create's answer was lost and the job runs again", async () => {
     const c = await clinic(MAILBOX.rafael);
     const { appointmentId } = await book(c, at(4));
+    await meetingFor(appointmentId);
     await addFault(graph.emu, {
       method: "POST",
       path: `/v1.0/users/${MAILBOX.rafael}/events`,
@@ -263,7 +292,8 @@ describe("Outlook busy times", () => {
 
     // our own visit event is not busy time
     const { appointmentId } = await book(c, at(5));
-    await syncAppointmentEvent(c.db, eventDeps(), appointmentId);
+    await meetingFor(appointmentId);
+    expect(await syncAppointmentEvent(c.db, eventDeps(), appointmentId)).toBe("created");
 
     const start = at(6, 13);
     const id = await ownerEvent(MAILBOX.ines, start, new Date(start.getTime() + 60 * 60_000));
