@@ -291,3 +291,26 @@ export async function patientClockFacts(
   ]);
   return patient && type ? { timeZone: patient.timeZone, durationMinutes: type.durationMinutes } : null;
 }
+
+/**
+ * A patient's appointments, newest first (the patient record's list): every one, or only those with
+ * `clinicianId` (a clinician sees their own visits with the patient).
+ */
+export async function listPatientAppointments(
+  db: PrismaClient,
+  params: { patientId: string; clinicianId: string | null; take?: number },
+) {
+  return db.appointment.findMany({
+    where: { patientId: params.patientId, ...(params.clinicianId ? { clinicianId: params.clinicianId } : {}) },
+    orderBy: [{ startsAt: "desc" }, { id: "asc" }],
+    take: params.take ?? 50,
+    select: {
+      id: true,
+      startsAt: true,
+      endsAt: true,
+      status: true,
+      clinician: { select: { name: true } },
+      appointmentType: { select: { name: true, nameEn: true } },
+    },
+  });
+}

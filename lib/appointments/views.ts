@@ -5,7 +5,14 @@ import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { reminderForAppointment } from "@/lib/reminders/data";
 import { localDateOf, localDayBounds, localWeekBounds, type LocalDayBounds } from "@/lib/scheduling";
-import { appointmentHistory, findFreeSlots, getAppointment, listAppointments, listClinicians } from "./data";
+import {
+  appointmentHistory,
+  findFreeSlots,
+  getAppointment,
+  listAppointments,
+  listClinicians,
+  listPatientAppointments,
+} from "./data";
 
 // Request-facing reads: each resolves what the viewer may see. Clinicians see only their own
 // appointments; staff and admins see the whole clinic. Anything else reads as "not found".
@@ -28,6 +35,8 @@ export async function calendarForViewer(
   const clinicians = canSeeAllAppointments(viewer.role) ? await listClinicians(db) : [];
   return {
     date,
+    // the viewer's today: the grid highlights it and "Today" goes to it
+    today: localDateOf(now, viewer.timeZone),
     days: days.map((day) => ({
       ...day,
       appointments: appointments.filter((a) => a.startsAt >= day.start && a.startsAt < day.end),
@@ -113,4 +122,17 @@ export async function rescheduleOptions(viewer: Viewer, appointmentId: string, d
     excludeAppointmentId: appointment.id,
   });
   return { appointment, slots, startDate };
+}
+
+/**
+ * The patient record's appointments for the viewer: staff see every one, a clinician only their own (the
+ * others would open as "not found" anyway). `ownOnly` says the list was narrowed.
+ */
+export async function patientAppointmentsForViewer(viewer: Viewer, patientId: string) {
+  const ownOnly = !canSeeAllAppointments(viewer.role);
+  const appointments = await listPatientAppointments(getDb(), {
+    patientId,
+    clinicianId: ownOnly ? viewer.id : null,
+  });
+  return { appointments, ownOnly };
 }

@@ -1,13 +1,12 @@
 import Link from "next/link";
 import { connection } from "next/server";
 import { getLocale, getTranslations } from "next-intl/server";
-import { StatusBadge } from "@/components/appointments/status-badge";
-import { LobbyPresence } from "@/components/waiting-room/lobby-presence";
+import { TimeGrid } from "@/components/appointments/time-grid";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { calendarQuery } from "@/lib/appointments/schema";
 import { calendarForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
-import { formatTimeRange, formatWeekday, zoneLabel } from "@/lib/format";
+import { zoneLabel } from "@/lib/format";
 import { addLocalDays } from "@/lib/scheduling";
 
 export default async function AppointmentsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
@@ -50,6 +49,12 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
             {t("previous")}
           </Link>
           <Link
+            className="rounded border border-brand-700 bg-white px-3 py-1 font-semibold text-brand-700"
+            href={link(calendar.today)}
+          >
+            {t("today")}
+          </Link>
+          <Link
             className="rounded border border-slate-300 bg-white px-3 py-1"
             href={link(addLocalDays(calendar.date, step))}
           >
@@ -89,46 +94,24 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
         )}
       </div>
 
-      <div className={`mt-6 grid gap-4 ${query.view === "week" ? "md:grid-cols-2 xl:grid-cols-4" : ""}`}>
-        {calendar.days.map((day) => (
-          <section
-            key={day.date}
-            aria-labelledby={`day-${day.date}`}
-            className="rounded-lg border border-slate-200 bg-white p-3"
-          >
-            <h2 id={`day-${day.date}`} className="font-semibold text-slate-800">
-              {formatWeekday(day.start, viewer.timeZone, locale)}
-            </h2>
-            {day.appointments.length === 0 ? (
-              <p className="mt-2 text-sm text-slate-500">{t("empty")}</p>
-            ) : (
-              <ul className="mt-2 space-y-2">
-                {day.appointments.map((a) => (
-                  <li key={a.id}>
-                    <Link
-                      href={`/appointments/${a.id}`}
-                      className="block rounded border border-slate-200 p-2 hover:border-brand-600 hover:bg-brand-50"
-                    >
-                      <span className="font-mono text-sm">
-                        {formatTimeRange(a.startsAt, a.endsAt, viewer.timeZone, locale)}
-                      </span>{" "}
-                      <span className="font-medium">
-                        {a.patient.firstName} {a.patient.lastName}
-                      </span>
-                      <span className="block text-sm text-slate-600">
-                        {localizedTypeName(a.appointmentType, locale)}
-                        {viewer.role !== "CLINICIAN" && ` · ${a.clinician.name}`}
-                      </span>
-                      <StatusBadge status={a.status} />
-                    </Link>
-                    <LobbyPresence appointmentId={a.id} zone={viewer.timeZone} />
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-        ))}
-      </div>
+      <TimeGrid
+        days={calendar.days.map((day) => ({
+          date: day.date,
+          start: day.start,
+          appointments: day.appointments.map((a) => ({
+            id: a.id,
+            startsAt: a.startsAt,
+            endsAt: a.endsAt,
+            status: a.status,
+            patientName: `${a.patient.firstName} ${a.patient.lastName}`,
+            typeName: localizedTypeName(a.appointmentType, locale),
+            clinicianName: viewer.role !== "CLINICIAN" ? a.clinician.name : null,
+          })),
+        }))}
+        today={calendar.today}
+        zone={viewer.timeZone}
+        locale={locale}
+      />
     </main>
   );
 }

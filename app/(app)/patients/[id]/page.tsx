@@ -5,7 +5,10 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { ContactSettingsSection } from "@/components/patient-messages/contact-section";
 import { PatientForm } from "@/components/patients/patient-form";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
-import { formatCalendarDate } from "@/lib/format";
+import { StatusBadge } from "@/components/appointments/status-badge";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
+import { patientAppointmentsForViewer } from "@/lib/appointments/views";
+import { formatCalendarDate, formatDateTimeRange } from "@/lib/format";
 import { isLocale, locales } from "@/lib/i18n/locales";
 import { findDuplicatePatients, mergedInto } from "@/lib/patients/data";
 import { auditActorOf, readPatientForViewer } from "@/lib/patients/mutations";
@@ -36,7 +39,10 @@ export default async function PatientPage({ params, searchParams }: Props) {
   const t = await getTranslations("patients");
   const language = await getTranslations("language");
   const locale = await getLocale();
-  const duplicates = await findDuplicatePatients(patient, patient.id);
+  const [duplicates, appointments] = await Promise.all([
+    findDuplicatePatients(patient, patient.id),
+    patientAppointmentsForViewer(viewer, patient.id),
+  ]);
 
   const details: [string, string | null][] = [
     [t("form.birthDate"), patient.birthDate ? formatCalendarDate(patient.birthDate, locale) : null],
@@ -82,6 +88,38 @@ export default async function PatientPage({ params, searchParams }: Props) {
             </div>
           ))}
         </dl>
+      </section>
+      <section aria-labelledby="patient-appointments" className="mt-8">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="patient-appointments" className="text-lg font-semibold">
+            {t("detail.appointmentsTitle")}
+          </h2>
+          <Link
+            href={`/appointments/new?patient=${patient.id}`}
+            className="rounded-md bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-900"
+          >
+            {t("detail.bookForPatient")}
+          </Link>
+        </div>
+        {appointments.ownOnly && <p className="mt-1 text-sm text-slate-600">{t("detail.appointmentsOwnOnly")}</p>}
+        {appointments.appointments.length === 0 ? (
+          <p className="mt-2 text-slate-600">{t("detail.appointmentsEmpty")}</p>
+        ) : (
+          <ul className="mt-2 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
+            {appointments.appointments.map((a) => (
+              <li key={a.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
+                <Link href={`/appointments/${a.id}`} className="text-brand-700 underline hover:text-brand-900">
+                  {t("detail.appointmentLink", {
+                    when: formatDateTimeRange(a.startsAt, a.endsAt, viewer.timeZone, locale),
+                    type: localizedTypeName(a.appointmentType, locale),
+                    clinician: a.clinician.name,
+                  })}
+                </Link>
+                <StatusBadge status={a.status} />
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
       {duplicates.length > 0 && (
         <section
