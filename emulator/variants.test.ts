@@ -7,6 +7,7 @@ import {
   ANA,
   appToken,
   PATIENT_PHONE,
+  RAFAEL,
   request,
   startBotReceiver,
   startPromptServer,
@@ -212,6 +213,31 @@ describe("roster forms", () => {
     );
     await expect.poll(() => rosters().length).toBe(expected.length);
     expect(rosters()).toEqual(expected);
+  });
+
+  it("idlessInvitees: an invitee whose phone still rings is in the roster with id null", async () => {
+    await force({ idlessInvitees: true });
+    const thread = "19:meeting_variants_idless@thread.v2";
+    const callId = await meetingCall(thread);
+    await bot.waitFor((n) => n.resourceUrl.endsWith("/participants"));
+    await request(emu, "PUT", `/_emulator/endpoints/${RAFAEL}`, { body: { mode: "manual" } });
+    const invite = await request(emu, "POST", `${CALLS}/${callId}/participants/invite`, {
+      token,
+      body: {
+        participants: [
+          { "@odata.type": "#microsoft.graph.invitationParticipantInfo", identity: { user: { id: RAFAEL } } },
+        ],
+      },
+    });
+    expect(invite.status).toBe(200);
+    // while Rafael's phone rings, someone joins: the update lists him without an id
+    await request(emu, "POST", `/_emulator/meetings/${encodeURIComponent(thread)}/guests`, {
+      body: { name: "Guest", bypassLobby: true },
+    });
+    const ringing = await bot.waitFor(
+      (n) => n.resourceUrl.endsWith("/participants") && n.resourceData.some((p: { id: unknown }) => p.id === null),
+    );
+    expect(ringing.resourceData.find((p: { id: unknown }) => p.id === null).info.identity.user.id).toBe(RAFAEL);
   });
 
   it("a call that asks for the delta roster (callOptions.isDeltaRosterEnabled) gets deltaParticipants", async () => {
