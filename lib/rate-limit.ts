@@ -52,7 +52,14 @@ export function distinctKeysLimiter(limit: number, windowMs: number, maxCallers 
  * budget for everyone behind it together; and the number of different links one address may try is capped,
  * which is what slows down guessing.
  */
-export const PATIENT_LINK_BUDGET = {
+export interface PatientLinkBudget {
+  perLinkPerMinute: number;
+  perAddressPerMinute: number;
+  linksPerAddress: number;
+  linksWindowMs: number;
+}
+
+export const PATIENT_LINK_BUDGET: PatientLinkBudget = {
   /** requests a minute to one link, from anywhere */
   perLinkPerMinute: 30,
   /** requests a minute from one address, all links together: room for a waiting room on one Wi-Fi */
@@ -60,11 +67,11 @@ export const PATIENT_LINK_BUDGET = {
   /** different links one address may open in ten minutes */
   linksPerAddress: 30,
   linksWindowMs: 10 * 60_000,
-} as const;
+};
 
 export type PatientLinkRefusal = "link" | "address" | "guessing";
 
-export function patientLinkLimiter(budget: typeof PATIENT_LINK_BUDGET = PATIENT_LINK_BUDGET) {
+export function patientLinkLimiter(budget: PatientLinkBudget = PATIENT_LINK_BUDGET) {
   const links = fixedWindowLimiter(budget.perLinkPerMinute, 60_000);
   const addresses = fixedWindowLimiter(budget.perAddressPerMinute, 60_000);
   const distinct = distinctKeysLimiter(budget.linksPerAddress, budget.linksWindowMs);

@@ -8,7 +8,7 @@ const catalogues = { en, "pt-BR": pt };
 describe("the words the messages panel needs", () => {
   it("has words for every reason, template, channel and state, in both languages", () => {
     for (const [locale, messages] of Object.entries(catalogues)) {
-      const panel = messages.appointments.messages as Record<string, Record<string, string>>;
+      const panel = messages.appointments.messages as unknown as Record<string, Record<string, string>>;
       for (const reason of MESSAGE_REASONS) expect(panel.reason?.[reason], `${locale} reason ${reason}`).toBeTruthy();
       for (const template of ["BOOKED", "RESCHEDULED", "CANCELLED", "REMINDER"])
         expect(panel.template?.[template], `${locale} ${template}`).toBeTruthy();
