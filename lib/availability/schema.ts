@@ -405,7 +405,10 @@ export function timeOffSpan(
   zone: string,
 ): { start: Date; end: Date } | null {
   if (exception.kind !== "TIME_OFF") return null;
-  if (exception.startMinute === null || exception.endMinute === null) return localDayBounds(exception.date, zone);
+  if (exception.startMinute === null || exception.endMinute === null) {
+    const { start, end } = localDayBounds(exception.date, zone);
+    return { start, end };
+  }
   return {
     start: localToUtc(exception.date, exception.startMinute, zone),
     end: localToUtc(exception.date, exception.endMinute, zone),
