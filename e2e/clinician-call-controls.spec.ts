@@ -70,5 +70,9 @@ test("a clinician invites a phone into her own visit, mutes and removes it; anot
     expect(response.status(), action).toBe(404);
   }
   await otherContext.close();
+
+  // and the bot leaves her meeting again
+  await live.getByRole("button", { name: "Robô sai da reunião" }).click();
+  await expect(live.getByText("O robô não está na reunião.")).toBeVisible({ timeout: 10_000 });
   await emulator.dispose();
 });
