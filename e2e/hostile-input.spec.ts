@@ -104,6 +104,7 @@ const queryPages = (appointment: string) => [
   { path: "/availability", keys: ["clinician"] },
   { path: "/calls/group", keys: ["call"] },
   { path: "/admin/audit", keys: ["actor", "action", "subject", "from", "to", "cursor"], admin: true },
+  { path: "/admin/appointment-types", keys: ["created", "deleted"], admin: true },
 ];
 
 function withQuery(pathname: string, query: Record<string, string | string[]>): string {
