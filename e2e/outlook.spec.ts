@@ -88,7 +88,7 @@ test("Outlook busy times leave the picker; the visit's event follows booking, re
         await openGrid(page);
         return page.getByRole("button", { name: busy.label, exact: true }).count();
       },
-      { timeout: 30_000, intervals: [1_000] },
+      { timeout: 60_000, intervals: [1_000] },
     )
     .toBe(0);
 
