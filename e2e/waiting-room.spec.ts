@@ -32,7 +32,7 @@ test("a clinician is alerted on any page when her patient waits in the lobby, an
     data: { name: "Carlos Ferreira" },
   });
   expect(guest.status()).toBe(201);
-  const guestId = ((await guest.json()) as { id: string }).id;
+  const guestId = ((await guest.json()) as { participantId: string }).participantId;
 
   // from the moment the bot's roster has him in the lobby, the alert shows within 2 s
   await expect
