@@ -60,6 +60,13 @@ test("staff book, move and cancel: the patient hears of each in Portuguese, and 
   expect(invitation).toContain("SEQUENCE:0");
   expect(booked.sms.text).toContain(link);
   expect(booked.sms.text).toMatch(/^Clinica Aurora: Carlos, sua consulta com Dra\. Ana Ribeiro foi agendada para /);
+  // a person reads the same on the emulator's outbox page
+  const outbox = await browser.newContext({ ignoreHTTPSErrors: true });
+  const outboxPage = await outbox.newPage();
+  await outboxPage.goto(`${emulatorUrl}/_emulator/outbox?to=${encodeURIComponent(CARLOS.email)}`);
+  await expect(outboxPage.getByRole("heading", { name: /^E-mail: Consulta agendada: / })).toBeVisible();
+  await expect(outboxPage.getByRole("link", { name: /^Attachment: consulta\.ics/ })).toBeVisible();
+  await outbox.close();
   // staff see each message's state, and the link to copy
   const messages = page.getByTestId("patient-messages");
   await expect(messages).toContainText("Agendamento");

@@ -50,7 +50,9 @@ function mailCard(m) {
   for (const a of m.attachments) {
     const link = el("a", "Attachment: " + a.name + " (" + a.size + " bytes)");
     link.href = "/_emulator/outbox/mail/" + m.id + "/attachments/" + a.index;
-    card.append(el("p")).append(link);
+    const line = el("p");
+    line.append(link);
+    card.append(line);
   }
   return card;
 }
