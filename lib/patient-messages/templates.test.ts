@@ -36,7 +36,7 @@ describe("e-mail", () => {
     expect(plain(mail.subject)).toBe("Consulta agendada: terça-feira, 12 de março de 2030 10:00 – 10:30");
     expect(mail.text).toContain("Olá, Conceição, sua consulta (Consulta) com Dra. Inês Costa está agendada.");
     expect(mail.text).toContain("America/Sao Paulo (GMT-3)");
-    expect(mail.text).toContain("Dúvidas? Ligue para Clínica Aurora: +551130000000.");
+    expect(mail.text).toContain("Dúvidas? Ligue para Clínica Aurora: +55 11 3000 0000.");
     expect(mail.text).toContain(`Página da sua consulta: ${link}`);
     expect(mail.html).toContain(`href="${link}"`);
     expect(mail.html).toContain('lang="pt-BR"');
@@ -49,7 +49,7 @@ describe("e-mail", () => {
     // 13:00 UTC is 9:00 AM in New York in March 2030 (EDT from 10 March)
     expect(plain(mail.subject)).toBe("Reminder: your appointment on Tuesday, March 12, 2030, 9:00 – 9:30 AM");
     expect(mail.text).toContain("Hello Emma, this is a reminder of your appointment (Consulta) with Dra. Inês Costa.");
-    expect(mail.text).toContain("Questions? Call Clínica Aurora on +551130000000.");
+    expect(mail.text).toContain("Questions? Call Clínica Aurora on +55 11 3000 0000.");
   });
 
   it("says where a moved appointment was", () => {
@@ -61,7 +61,7 @@ describe("e-mail", () => {
   it("tells a cancelled patient how to book again and offers no calendar", () => {
     const mail = renderEmail("CANCELLED", english);
     expect(mail.text).toContain("has been cancelled");
-    expect(mail.text).toContain("To book a new time, call Clínica Aurora on +551130000000.");
+    expect(mail.text).toContain("To book a new time, call Clínica Aurora on +55 11 3000 0000.");
     expect(mail.html).not.toContain("calendar.google.com");
     const noPhone = renderEmail("CANCELLED", { ...base, clinic: { name: "Clínica Aurora", phone: null } });
     expect(noPhone.text).toContain("Para marcar um novo horário, entre em contato com Clínica Aurora.");

@@ -7,6 +7,7 @@ import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
 import { formatDate, formatDateTimeRange, formatTime, formatWeekday, zoneLabel } from "@/lib/format";
 import { defaultLocale, isLocale, type Locale } from "@/lib/i18n/locales";
+import { formatPhone } from "@/lib/patients/schema";
 import { googleCalendarUrl, outlookCalendarUrl, type CalendarLinkInput } from "./calendar-links";
 import type { CalendarEntry } from "./ics";
 import { fitSms, type SmsLength } from "./sms-text";
@@ -39,8 +40,12 @@ function translator(locale: string) {
   };
 }
 
-/** "+55 11 3000-0000" reads better than E.164, but a template needs a value: "none" picks its other wording. */
-const phoneOrNone = (phone: string | null) => phone ?? "none";
+/**
+ * A template needs a value: "none" picks its other wording. E-mail shows the number as people write it
+ * ("+55 11 3000 0000"); a text keeps E.164, shorter and tappable as it is.
+ */
+const phoneOrNone = (phone: string | null, readable = false) =>
+  phone ? (readable ? formatPhone(phone) : phone) : "none";
 
 /**
  * "your appointment on Tuesday, March 12, 2030 at 10:00 AM with Dra. Ana Ribeiro" — for anything that has to
@@ -131,7 +136,7 @@ export function calendarLinkInput(ctx: MessageContext): CalendarLinkInput {
 export function renderEmail(template: Template, ctx: MessageContext): RenderedEmail {
   const { locale, t } = translator(ctx.locale);
   const when = whenLong(ctx, locale);
-  const phone = phoneOrNone(ctx.clinic.phone);
+  const phone = phoneOrNone(ctx.clinic.phone, true);
   const cancelled = template === "CANCELLED";
   const paragraphs: { text: string; strong?: boolean }[] = [
     {

@@ -264,7 +264,7 @@ describe("messages on every change", () => {
     expect(mails).toHaveLength(2);
     const cancelled = mails[1]!;
     expect(cancelled.subject).toMatch(/^Consulta cancelada:/);
-    expect(cancelled.body).toContain("ligue para Clínica Aurora: +551130000000");
+    expect(cancelled.body).toContain("ligue para Clínica Aurora: +55 11 3000 0000");
     const ics = icsOf(cancelled);
     expect(ics).toContain("METHOD:CANCEL");
     expect(ics).toContain("STATUS:CANCELLED");

@@ -8,6 +8,7 @@ import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";
 import { formatDateTimeRange, zoneLabel } from "@/lib/format";
 import { isLocale, type Locale } from "@/lib/i18n/locales";
+import { formatPhone } from "@/lib/patients/schema";
 import { patientLinkUrl } from "@/lib/appointments/join-token";
 import { googleCalendarUrl, outlookCalendarUrl } from "@/lib/patient-messages/calendar-links";
 import { calendarLinkInput } from "@/lib/patient-messages/templates";
@@ -42,7 +43,7 @@ export default async function PatientJoinPage({
   const t = await getTranslations({ locale, namespace: "join" });
   const done = outcomes.find((o) => o === query.done);
   const clinic = clinicContact();
-  const phone = clinic.phone ?? "none";
+  const phone = clinic.phone ? formatPhone(clinic.phone) : "none";
   const path = `/j/${token}`;
   const when = formatDateTimeRange(view.startsAt, view.endsAt, view.zone, locale);
   const calendar = calendarLinkInput({ ...view, locale, clinic, link: patientLinkUrl(token) });

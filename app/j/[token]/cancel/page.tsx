@@ -8,6 +8,7 @@ import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";
 import { formatDateTimeRange, zoneLabel } from "@/lib/format";
 import { isLocale, type Locale } from "@/lib/i18n/locales";
+import { formatPhone } from "@/lib/patients/schema";
 import { cancelFromLink } from "../../actions";
 
 // The patient's own cancellation asks first: a tap on a phone is easy to make by mistake, and it cannot be
@@ -68,7 +69,7 @@ export default async function PatientCancelPage({
         <>
           <p className="mt-4" role="status">
             {view.phase === "upcoming"
-              ? t("cancelTooLate", { clinic: clinic.name, phone: clinic.phone ?? "none" })
+              ? t("cancelTooLate", { clinic: clinic.name, phone: clinic.phone ? formatPhone(clinic.phone) : "none" })
               : t("cancelNotPossible")}
           </p>
           <a href={back} className="mt-4 inline-block text-brand-700 underline">
