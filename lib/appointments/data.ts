@@ -124,6 +124,8 @@ export interface PatientLinkRow {
   previousStartsAt: Date | null;
   clinicianName: string;
   typeName: string;
+  /** the type's English name, when it has one (the patient may read English) */
+  typeNameEn: string | null;
   firstName: string;
   locale: string;
   timeZone: string;
@@ -147,7 +149,7 @@ export interface PatientLinkRow {
 export async function findByJoinTokenHash(db: PrismaClient, hash: string, now: Date): Promise<PatientLinkRow | null> {
   const [row] = await db.$queryRaw<PatientLinkRow[]>`
     SELECT a.id, a.status::text AS status, a.version, a."startsAt", a."endsAt", a."previousStartsAt",
-      c.name AS "clinicianName", t.name AS "typeName",
+      c.name AS "clinicianName", t.name AS "typeName", t."nameEn" AS "typeNameEn",
       p."firstName", p.locale, p."timeZone", m.state::text AS "meetingState", m."joinWebUrl",
       json_build_object('durationMinutes', t."durationMinutes", 'bufferBeforeMinutes', t."bufferBeforeMinutes",
                         'bufferAfterMinutes', t."bufferAfterMinutes", 'minimumNoticeMinutes', t."minimumNoticeMinutes",

@@ -21,6 +21,8 @@ export interface PatientView {
   firstName: string;
   clinicianName: string;
   typeName: string;
+  /** the type's English name, when it has one */
+  typeNameEn: string | null;
   startsAt: Date;
   endsAt: Date;
   /** the start before the latest reschedule, when it was moved */
@@ -73,6 +75,7 @@ export async function openPatientLink(
     firstName: a.firstName,
     clinicianName: a.clinicianName,
     typeName: a.typeName,
+    typeNameEn: a.typeNameEn,
     startsAt: a.startsAt,
     endsAt: a.endsAt,
     movedFrom: a.previousStartsAt,

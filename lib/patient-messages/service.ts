@@ -11,6 +11,7 @@ import "server-only";
 import type { SmsSender } from "@/lib/acs/sms";
 import { SmsSendError } from "@/lib/acs/sms";
 import { openJoinToken, patientLinkUrl } from "@/lib/appointments/join-token";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { ClinicContact } from "@/lib/clinic-contact";
 import type { MessageChannel, MessageTemplate, PrismaClient } from "@/lib/generated/prisma/client";
@@ -87,7 +88,7 @@ function loadAppointment(db: PrismaClient, appointmentId: string) {
       previousStartsAt: true,
       joinTokenSealed: true,
       clinician: { select: { name: true } },
-      appointmentType: { select: { name: true } },
+      appointmentType: { select: { name: true, nameEn: true } },
       patient: {
         select: {
           firstName: true,
@@ -245,7 +246,7 @@ export async function deliverMessage(
     locale: patient.locale,
     firstName: patient.firstName,
     clinicianName: appointment.clinician.name,
-    typeName: appointment.appointmentType.name,
+    typeName: localizedTypeName(appointment.appointmentType, patient.locale),
     startsAt: appointment.startsAt,
     endsAt: appointment.endsAt,
     zone: patient.timeZone,

@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { PatientFrame, withLang } from "@/components/patient/patient-frame";
 import { openPatientLink } from "@/lib/appointments/patient-link";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";
 import { formatDateTimeRange, zoneLabel } from "@/lib/format";
@@ -46,7 +47,8 @@ export default async function PatientJoinPage({
   const phone = clinic.phone ? formatPhone(clinic.phone) : "none";
   const path = `/j/${token}`;
   const when = formatDateTimeRange(view.startsAt, view.endsAt, view.zone, locale);
-  const calendar = calendarLinkInput({ ...view, locale, clinic, link: patientLinkUrl(token) });
+  const typeName = localizedTypeName({ name: view.typeName, nameEn: view.typeNameEn }, locale);
+  const calendar = calendarLinkInput({ ...view, typeName, locale, clinic, link: patientLinkUrl(token) });
   // the patient's own cancellation lands here: this is its "done" page
   const cancelledJustNow = done === "cancelled" && view.phase === "cancelled";
 
@@ -74,7 +76,7 @@ export default async function PatientJoinPage({
         aria-label={t("appointment")}
         className={`mt-4 rounded-lg border bg-white p-4 ${view.phase === "upcoming" ? "border-slate-200" : "border-slate-300"}`}
       >
-        <p className="text-lg">{t("with", { clinician: view.clinicianName, type: view.typeName })}</p>
+        <p className="text-lg">{t("with", { clinician: view.clinicianName, type: typeName })}</p>
         <p className={`mt-2 text-xl font-semibold ${view.phase === "cancelled" ? "text-slate-500 line-through" : ""}`}>
           {when}
         </p>

@@ -1,5 +1,6 @@
 import { openPatientLink } from "@/lib/appointments/patient-link";
 import { patientLinkUrl } from "@/lib/appointments/join-token";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";
 import { isLocale } from "@/lib/i18n/locales";
@@ -19,7 +20,13 @@ export async function GET(request: Request, { params }: { params: Promise<{ toke
   const locale = isLocale(lang) ? lang : view.locale;
   const cancelled = view.phase === "cancelled";
   const entry = calendarEntryFor(
-    { ...view, locale, clinic: clinicContact(), link: patientLinkUrl(token) },
+    {
+      ...view,
+      typeName: localizedTypeName({ name: view.typeName, nameEn: view.typeNameEn }, locale),
+      locale,
+      clinic: clinicContact(),
+      link: patientLinkUrl(token),
+    },
     { id: view.appointmentId, version: view.version, cancelled },
   );
   return new Response(appointmentIcs(entry, cancelled ? "CANCEL" : "PUBLISH"), {

@@ -4,6 +4,7 @@ import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { PatientFrame, withLang } from "@/components/patient/patient-frame";
 import { openPatientLink } from "@/lib/appointments/patient-link";
+import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";
 import { formatDateTimeRange, zoneLabel } from "@/lib/format";
@@ -37,7 +38,12 @@ export default async function PatientCancelPage({
     <PatientFrame locale={locale} clinic={clinic} path={`/j/${token}/cancel`}>
       <h1 className="mt-6 text-2xl font-bold">{t("cancelConfirmTitle")}</h1>
       <section aria-label={t("appointment")} className="mt-4 rounded-lg border border-slate-200 bg-white p-4">
-        <p className="text-lg">{t("with", { clinician: view.clinicianName, type: view.typeName })}</p>
+        <p className="text-lg">
+          {t("with", {
+            clinician: view.clinicianName,
+            type: localizedTypeName({ name: view.typeName, nameEn: view.typeNameEn }, locale),
+          })}
+        </p>
         <p className="mt-2 text-xl font-semibold">
           {formatDateTimeRange(view.startsAt, view.endsAt, view.zone, locale)}
         </p>
