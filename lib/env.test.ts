@@ -67,3 +67,32 @@ describe("BOT_AUTO_JOIN_MINUTES_BEFORE", () => {
     }
   });
 });
+
+describe("messages to patients", () => {
+  it("has a clinic name and a reminder time by default, and every channel off", async () => {
+    const env = (await envWith({}))();
+    expect(env).toMatchObject({ CLINIC_NAME: "Consulta", PATIENT_REMINDER_TIME: "10:00" });
+    expect(env.CLINIC_MAILBOX).toBeUndefined();
+    expect(env.ACS_CONNECTION_STRING).toBeUndefined();
+  });
+
+  it("takes the clinic's details, ACS's connection string and a reminder time or off", async () => {
+    const env = (
+      await envWith({
+        CLINIC_PHONE: "+551130000000",
+        CLINIC_MAILBOX: "recepcao@clinic.example",
+        ACS_CONNECTION_STRING: "endpoint=https://clinic.communication.azure.com/;accesskey=abc123==",
+        PATIENT_REMINDER_TIME: "off",
+      })
+    )();
+    expect(env).toMatchObject({ CLINIC_PHONE: "+551130000000", PATIENT_REMINDER_TIME: "off" });
+    expect((await envWith({ PATIENT_REMINDER_TIME: "18:30" }))().PATIENT_REMINDER_TIME).toBe("18:30");
+  });
+
+  it("refuses a phone that is not E.164, a connection string of another shape and an impossible time, naming each", async () => {
+    expect(await envWith({ CLINIC_PHONE: "(11) 3000-0000" })).toThrow(/CLINIC_PHONE: must be an E.164 number/);
+    expect(await envWith({ ACS_CONNECTION_STRING: "https://x;key=1" })).toThrow(/ACS_CONNECTION_STRING/);
+    expect(await envWith({ PATIENT_REMINDER_TIME: "25:00" })).toThrow(/PATIENT_REMINDER_TIME: must be HH:MM/);
+    expect(await envWith({ ACS_EVENTS_SECRET: "short" })).toThrow(/ACS_EVENTS_SECRET/);
+  });
+});
