@@ -3,8 +3,19 @@
 // hang up (the appointment ended, was cancelled or completed). Each item becomes one bot-meeting-attend
 // job keyed by the item, and the job claims its item before acting (lib/bot/meeting-calls.ts), so two
 // sweeps or two workers never place two calls in one meeting. The sweep also closes join claims that a
-// dead process left behind.
+// dead process left behind. A leave is a signal to the call's attendance flow (lib/bot/flows/attendance.ts),
+// which the call runtime runs like every call's flow: it hangs up and records that it did.
+import { systemActor } from "@/lib/audit/mutations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import {
+  attendanceStateSchema,
+  attendanceStep,
+  initialAttendance,
+  type AttendanceCommand,
+  type AttendanceState,
+} from "./flows/attendance";
+import { auditInTransaction } from "./runtime/audit";
+import { defineFlow } from "./runtime/flow";
 import {
   autoJoinBlocked,
   countsAsBotCall,
@@ -13,6 +24,36 @@ import {
   PENDING_PREFIX,
   releaseStaleJoinClaims,
 } from "./meeting-calls";
+
+/**
+ * The call runtime's definition of the bot's meeting and group calls (MEETING_JOIN, GROUP_CALL): the
+ * leave signalled by the meeting sweep's job, and its audit row (`graph.call.leave`, as a leave by staff),
+ * committed with the flow's step.
+ */
+export const attendanceFlow = defineFlow<AttendanceState, never, AttendanceCommand>({
+  schema: attendanceStateSchema,
+  // a call placed before the runtime had flows starts in the meeting, if it still is
+  initial: (call) => (LIVE_STATES.includes(call.state) ? initialAttendance() : null),
+  step(state, event) {
+    const { state: next, commands } = attendanceStep(state, event);
+    return { document: next, commands };
+  },
+  locale: () => "pt-BR",
+  context: "attendance",
+  commits: new Set(["recordLeave"]),
+  async commit(sql, call, _state, command) {
+    if (command.type !== "recordLeave") return [];
+    await auditInTransaction(
+      sql,
+      systemActor("bot-auto"),
+      "graph.call.leave",
+      { type: "Call", id: call.id },
+      { trigger: "automatic", reason: command.reason, outcome: command.outcome },
+    );
+    return [];
+  },
+  finished: (state) => state.step === "done",
+});
 
 export type BotAttendanceJob = { action: "join"; appointmentId: string } | { action: "leave"; callId: string };
 

@@ -5,7 +5,8 @@ import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import { callControl, type CallControl, type InviteTarget } from "./meeting-calls";
-import { notificationCallbackUri } from "./runtime";
+import { appCallRuntime } from "./runtime/app";
+import { notificationCallbackUri } from "./wiring";
 
 const globalForCalls = globalThis as unknown as { consultaCallControl?: CallControl };
 
@@ -21,6 +22,7 @@ export function botCalls(): CallControl {
       tenantId: tenantId(env),
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
       emulator: new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com",
+      signalLeave: (callId, reason) => appCallRuntime().signal(callId, { type: "leave", reason }),
     });
   }
   return globalForCalls.consultaCallControl;

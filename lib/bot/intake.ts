@@ -1,13 +1,13 @@
 // The bot's webhook: verify, parse, record, acknowledge, then work (docs/STYLE "Jobs and webhooks").
 // Every notification gets an InboundNotification row keyed by its dedupe key (ON CONFLICT DO NOTHING)
-// holding its parsed payload, and each call with new rows gets a drain queued (lib/bot/drain.ts), so a
-// redelivery is recorded once and applied once. The answer is 202 as soon as that is done; the effects
-// are applied by the bot-notification job, in arrival order per call.
+// holding its parsed payload; that table is the call runtime's queue, and the same statement NOTIFYs the
+// runtime's workers of each call with new rows (lib/bot/runtime/engine.ts), so a redelivery is recorded once
+// and applied once. The answer is 202 as soon as that statement commits; the workers apply the rows in
+// arrival order per call.
 //
 // Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
 // in the job, not in the dedupe key, not in a log line (emulator/CONTRACT.md#media-persistence).
 import crypto from "node:crypto";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
@@ -18,15 +18,15 @@ import {
   type RecordingEvent,
   type ToneEvent,
 } from "./schema";
+import { CALLS_CHANNEL, type Sql } from "./runtime/sql";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;
 
 export interface IntakeDeps {
-  db: PrismaClient;
+  /** the call runtime's connections (lib/bot/runtime/sql.ts) */
+  sql: Sql;
   verify: NotificationVerifier;
-  /** Durably queues a drain of each call's newly recorded notifications (pg-boss in the app). */
-  dispatch(graphCallIds: string[]): Promise<void>;
   /** In-memory hand-off of key presses to the call flows. */
   onTone?(graphCallId: string, tone: ToneEvent): void;
   /** In-memory hand-off of a finished recordResponse (location + token) to the clinic line; never stored. */
@@ -100,7 +100,7 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
     throw error;
   }
 
-  // 3. record + queue (a failure here answers 5xx so the platform delivers again)
+  // 3. record (a failure here answers 5xx so the platform delivers again)
   try {
     const result = await recordNotifications(deps, items);
     // debug: one line per POST is most of a busy webhook's cost, and the job logs what it applies
@@ -116,7 +116,7 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
 type Parsed = ReturnType<typeof parseNotifications>;
 
 /** Dedupe keys in delivery order; roster keys are chained on the latest roster recorded for the call. */
-async function keyItems(db: PrismaClient, items: Parsed) {
+async function keyItems(sql: Sql, items: Parsed) {
   const latestRoster = new Map<string, string | null>();
   const keyed: (Parsed[number] & { key: string })[] = [];
   for (const item of items) {
@@ -124,12 +124,11 @@ async function keyItems(db: PrismaClient, items: Parsed) {
     let key = dedupeKey(n);
     if (n.kind === "roster") {
       if (!latestRoster.has(n.graphCallId)) {
-        const recent = await db.inboundNotification.findMany({
-          where: { graphCallId: n.graphCallId, dedupeKey: { startsWith: `roster:${n.graphCallId}:` } },
-          orderBy: { receivedAt: "desc" },
-          take: 20,
-          select: { dedupeKey: true },
-        });
+        const recent = await sql.query<{ dedupeKey: string }>(
+          `SELECT "dedupeKey" FROM "InboundNotification"
+           WHERE "graphCallId" = $1 AND "dedupeKey" LIKE $2 ORDER BY "receivedAt" DESC LIMIT 20`,
+          [n.graphCallId, `roster:${n.graphCallId}:%`],
+        );
         const newest = recent
           .map((r) => r.dedupeKey)
           .sort((a, b) => (parseRosterKey(b)?.index ?? 0) - (parseRosterKey(a)?.index ?? 0))[0];
@@ -145,48 +144,57 @@ async function keyItems(db: PrismaClient, items: Parsed) {
 
 /**
  * One statement records a delivery: rows already there (a redelivery) are skipped and only the new ones
- * come back. Raw SQL because this runs on every POST to the webhook and the ORM's query compilation was
- * most of the intake's CPU time (bench/notifications.ts; docs/PERFORMANCE.md).
+ * come back; the runtime is woken for each call with new rows (delivered at commit); and an incoming call
+ * (`created` on the call itself) gets its Call row, so that the runtime can hold it like any other — the
+ * clinic line then decides what happens to it. Raw SQL because this runs on every POST to the webhook
+ * (bench/notifications.ts; docs/PERFORMANCE.md).
  */
-async function insertNew(db: PrismaClient, items: { key: string; notification: Parsed[number]["notification"] }[]) {
+async function insertNew(sql: Sql, items: { key: string; notification: Parsed[number]["notification"] }[]) {
   const ids = items.map(() => crypto.randomUUID());
   // WITH ORDINALITY + ORDER BY: the sequence numbers follow the order of the delivery
-  return db.$queryRaw<{ id: string; dedupeKey: string }[]>`
-    INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType", payload)
-    SELECT id, key, call, resource, change, payload FROM unnest(
-      ${ids}::uuid[],
-      ${items.map((k) => k.key)}::text[],
-      ${items.map((k) => k.notification.graphCallId)}::text[],
-      ${items.map((k) => k.notification.resourceUrl)}::text[],
-      ${items.map((k) => k.notification.changeType)}::text[],
-      ${items.map((k) => JSON.stringify(k.notification))}::jsonb[])
-      WITH ORDINALITY AS delivery(id, key, call, resource, change, payload, position)
-    ORDER BY position
-    ON CONFLICT ("dedupeKey") DO NOTHING
-    RETURNING id::text AS id, "dedupeKey"`;
+  return sql.query<{ id: string; dedupeKey: string }>(
+    `WITH inserted AS (
+       INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType", payload)
+       SELECT id, key, call, resource, change, payload FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
+         $5::text[], $6::jsonb[]) WITH ORDINALITY AS delivery(id, key, call, resource, change, payload, position)
+       ORDER BY position
+       ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING id, "dedupeKey", "graphCallId", "resourceUrl", "changeType"),
+     incoming AS (
+       INSERT INTO "Call" (id, "graphCallId", direction, purpose, state, "peerToPeer", "createdAt", "updatedAt")
+       SELECT DISTINCT ON ("graphCallId") gen_random_uuid(), "graphCallId", 'INCOMING'::"CallDirection", 'CLINIC_LINE'::"CallPurpose", 'incoming',
+         true, now(), now()
+       FROM inserted WHERE "changeType" = 'created' AND "resourceUrl" = '/communications/calls/' || "graphCallId"
+       ON CONFLICT ("graphCallId") DO NOTHING),
+     woken AS (
+       SELECT count(pg_notify($7, call)) AS n FROM (SELECT DISTINCT "graphCallId" AS call FROM inserted) AS calls)
+     SELECT inserted.id::text AS id, inserted."dedupeKey" FROM inserted, woken`,
+    [
+      ids,
+      items.map((k) => k.key),
+      items.map((k) => k.notification.graphCallId),
+      items.map((k) => k.notification.resourceUrl),
+      items.map((k) => k.notification.changeType),
+      items.map((k) => JSON.stringify(k.notification)),
+      CALLS_CHANNEL,
+    ],
+  );
 }
 
 export async function recordNotifications(
-  deps: Pick<IntakeDeps, "db" | "dispatch" | "onTone" | "onRecording">,
+  deps: Pick<IntakeDeps, "sql" | "onTone" | "onRecording">,
   items: Parsed,
 ): Promise<IntakeResult> {
   if (items.length === 0) return { received: 0, recorded: 0 };
-  const keyed = await keyItems(deps.db, items);
+  const keyed = await keyItems(deps.sql, items);
   // the same event twice in one POST is still one event
   const unique = [...new Map(keyed.map((k) => [k.key, k])).values()];
-  const inserted = await insertNew(deps.db, unique);
+  const inserted = await insertNew(deps.sql, unique);
   if (inserted.length === 0) return { received: items.length, recorded: 0 };
-  const idByKey = new Map(inserted.map((row) => [row.dedupeKey, row.id]));
-  const fresh = unique.filter((k) => idByKey.has(k.key));
-  try {
-    await deps.dispatch([...new Set(fresh.map((k) => k.notification.graphCallId))]);
-  } catch (error) {
-    // without its job a recorded row would never be applied: forget it so the redelivery is new again
-    await deps.db.inboundNotification.deleteMany({ where: { id: { in: [...idByKey.values()] } } });
-    throw error;
-  }
-  // hand key presses to the flows only once, for notifications seen for the first time
-  for (const k of fresh) {
+  const fresh = new Set(inserted.map((row) => row.dedupeKey));
+  const recorded = unique.filter((k) => fresh.has(k.key));
+  // hand key presses and recordings to the flows only once, for notifications seen for the first time
+  for (const k of recorded) {
     if (!k.tone || !deps.onTone) continue;
     try {
       deps.onTone(k.notification.graphCallId, k.tone);
@@ -194,7 +202,7 @@ export async function recordNotifications(
       logger.error({ err: error, graphCallId: k.notification.graphCallId }, "tone hook failed");
     }
   }
-  for (const k of fresh) {
+  for (const k of recorded) {
     if (!k.recording || !deps.onRecording) continue;
     try {
       deps.onRecording(k.notification.graphCallId, k.recording);
@@ -202,5 +210,5 @@ export async function recordNotifications(
       logger.error({ err: error, graphCallId: k.notification.graphCallId }, "recording hook failed");
     }
   }
-  return { received: items.length, recorded: fresh.length };
+  return { received: items.length, recorded: recorded.length };
 }

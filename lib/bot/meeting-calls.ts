@@ -12,6 +12,7 @@ import { isOutcomeUnknown, phoneIdentity, target, userIdentity, type CreateCallI
 import { isNotFound, toAppError } from "@/lib/graph/errors";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
+import { wakeCall } from "./runtime/wake";
 import { maskPhone, normaliseGraphId } from "./schema";
 import { operationStatusFrom, outcomeFor } from "./state";
 
@@ -31,6 +32,11 @@ export interface CallControlDeps {
   clinicLineInstanceId?: string;
   /** the emulator stands in for Microsoft: its clinic line needs no configured instance */
   emulator: boolean;
+  /**
+   * The automatic leave, signalled to the call's attendance flow through the call runtime (which holds the
+   * call while it hangs up): "busy" when another process holds the call right now.
+   */
+  signalLeave(callId: string, reason: string): Promise<"handled" | "busy" | "missing">;
 }
 
 /** The emulator's clinic line: any application instance id is one of its numbers. */
@@ -443,6 +449,8 @@ export function callControl(deps: CallControlDeps) {
           initiatedById: actor.id,
         },
       });
+      // its first notifications may have come before Graph's answer: the runtime applies them now
+      await wakeCall(tx, call.graphCallId);
       await recordAudit(
         tx,
         actor,
@@ -527,7 +535,9 @@ export function callControl(deps: CallControlDeps) {
       if (isPendingClaim(call.graphCallId)) return { outcome: "skipped", reason: "still joining" };
       const reason = leaveReason(call.appointment, now);
       if (!reason) return { outcome: "skipped", reason: "appointment still running" };
-      await leaveCall(call.id, AUTO_ACTOR, { trigger: "automatic", reason });
+      // the call's attendance flow hangs up and records it (lib/bot/attendance.ts)
+      if ((await deps.signalLeave(call.id, reason)) !== "handled")
+        return { outcome: "skipped", reason: "call busy; the next sweep tries again" };
       return { outcome: "left", reason };
     },
 
@@ -645,6 +655,7 @@ export function callControl(deps: CallControlDeps) {
             counterpart: `${users.length} ${users.length === 1 ? "person" : "people"}`,
           },
         });
+        await wakeCall(tx, call.graphCallId);
         await recordAudit(
           tx,
           actor,

@@ -1,15 +1,13 @@
-// Wires the bot to the environment: the verifier for BOT_OPENID_METADATA_URL, the database and the
-// durable queue. Tests build the same pieces with their own database, emulator and dispatch.
+// Wires the bot to the environment: the verifier for BOT_OPENID_METADATA_URL and the call runtime's
+// connections (lib/bot/runtime/sql.ts). Tests build the same pieces with their own database and emulator.
 import "server-only";
-import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
-import { getBoss, queues, wakeLocalWorker } from "@/lib/jobs/boss";
 import type { IntakeDeps } from "./intake";
-import type { DrainJob } from "./process";
+import { createCallSql, type CallSql } from "./runtime/sql";
 import { onRecording, onTone } from "./tones";
 import { createNotificationVerifier, type NotificationVerifier } from "./verify";
 
-const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier };
+const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier; consultaCallSql?: CallSql };
 
 /** One verifier per process, so the JWKS cache is shared. In the app NODE_EXTRA_CA_CERTS trusts the emulator. */
 export function notificationVerifier(): NotificationVerifier {
@@ -24,22 +22,18 @@ export function notificationVerifier(): NotificationVerifier {
   return globalForBot.consultaBotVerifier;
 }
 
-/** Queues a drain per call (one POST nearly always concerns one call: one insert). */
-export async function enqueueCallDrains(graphCallIds: string[]): Promise<void> {
-  if (graphCallIds.length === 0) return;
-  const boss = await getBoss();
-  if (graphCallIds.length === 1) {
-    const job: DrainJob = { graphCallId: graphCallIds[0]! };
-    const id = await boss.send(queues.botNotification, job);
-    if (!id) throw new Error("the bot-notification job was not queued");
-  } else {
-    await boss.insert(graphCallIds.map((graphCallId) => ({ name: queues.botNotification, data: { graphCallId } })));
+/** The call runtime's pool (the webhook's inserts, the workers' claims) and its LISTEN connection, per process. */
+export function callSql(): CallSql {
+  if (!globalForBot.consultaCallSql) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set");
+    globalForBot.consultaCallSql = createCallSql(url, { max: 4 });
   }
-  await wakeLocalWorker(queues.botNotification);
+  return globalForBot.consultaCallSql;
 }
 
 export function intakeDeps(): IntakeDeps {
-  return { db: getDb(), verify: notificationVerifier(), dispatch: enqueueCallDrains, onTone, onRecording };
+  return { sql: callSql(), verify: notificationVerifier(), onTone, onRecording };
 }
 
 /** https://<public base>/api/calls/notifications: where Graph sends this bot's call notifications. */

@@ -8,19 +8,17 @@ export const queues = {
   meetingSync: "meeting-sync",
   /** periodic safety net: finds appointments whose meeting is behind and queues a sync */
   meetingSweep: "meeting-sweep",
-  /** apply recorded bot notifications (call state, roster, operations); data never holds tones */
-  botNotification: "bot-notification",
+  /**
+   * periodic: the call runtime's sweep — stalled call flows ended, calls nobody recorded hung up, keepAlives
+   * (notifications themselves are queued in their own table, lib/bot/runtime)
+   */
+  callSweep: "call-sweep",
   /** place one reminder call (data: reminder id + attempt; the row is claimed before dialing) */
   reminderDispatch: "reminder-dispatch",
   /** periodic: reminders for upcoming appointments, due ones re-queued, stuck calls closed */
   reminderSweep: "reminder-sweep",
-  /**
-   * periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over), and
-   * a keepAlive for every live call of the bot that is due one
-   */
+  /** periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over) */
   botMeetingSweep: "bot-meeting-sweep",
-  /** periodic: answered clinic-line calls whose IVR stalled (its process died) are hung up and closed */
-  clinicLineSweep: "clinic-line-sweep",
   /** join or leave one appointment's meeting (data: lib/bot/attendance.ts; claimed before Graph is asked) */
   botMeetingAttend: "bot-meeting-attend",
   /** send one patient message (data: message id; keyed by id and attempt; the row is claimed before sending) */
@@ -43,13 +41,11 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   // "stately": at most one waiting and one running job per key, so duplicates collapse
   [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
   [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
-  // retried while the call row is not committed yet (the notification overtook the create response)
-  [queues.botNotification]: { retryLimit: 10, retryDelay: 1, retryBackoff: true, expireInSeconds: 120 },
+  [queues.callSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
   [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInSeconds: 120 },
   [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   [queues.botMeetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
-  [queues.clinicLineSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed join:<appointment> / leave:<call>; a transient Graph failure is retried, the next sweep also re-queues
   [queues.botMeetingAttend]: { policy: "stately", retryLimit: 3, retryDelay: 10, expireInSeconds: 120 },
   // a refusal by Graph or ACS is not a job failure (the row is queued again after Retry-After); these retries
@@ -73,6 +69,9 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.outlookSync]: { policy: "stately", retryLimit: 6, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
   [queues.outlookSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
+
+/** Queues of earlier versions, removed with their jobs and schedules: the call runtime replaced them. */
+const RETIRED_QUEUES = ["bot-notification", "clinic-line-sweep"];
 
 const globalForBoss = globalThis as unknown as {
   consultaBoss?: Promise<PgBoss>;
@@ -114,6 +113,10 @@ export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss>
       await boss.createQueue(name, { name, ...options });
       // createQueue leaves an existing queue as it was: the options above are the truth
       await boss.updateQueue(name, { name, ...options });
+    }
+    for (const name of RETIRED_QUEUES) {
+      await boss.unschedule(name);
+      await boss.deleteQueue(name);
     }
     return boss;
   })();

@@ -1,17 +1,12 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
-import { hangUpUnlessGone } from "@/lib/bot/meeting-calls";
-import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleBotNotificationJobs } from "@/lib/bot/worker";
-import { clinicLineAfterNotifications, handleClinicLineSweep, listenForCallMedia } from "@/lib/clinic-line/jobs";
-import { clinicLine } from "@/lib/clinic-line";
+import { appCallRuntime, listenForCallMedia } from "@/lib/bot/runtime/app";
+import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/worker";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
-import type { DrainJob, NotificationJob } from "@/lib/bot/process";
-import type { BotNotification } from "@/lib/bot/schema";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
-import { reminders } from "@/lib/reminders";
-import { handleReminderDispatchJobs, handleReminderSweep, reminderFlowsAfterNotifications } from "@/lib/reminders/jobs";
+import { handleReminderDispatchJobs, handleReminderSweep } from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -26,12 +21,6 @@ import { enqueueCalendarEventSync, getBoss, queues, registerLocalWorker, stopBos
 function workerCount(variable: string, fallback: number): number {
   const configured = Number(process.env[variable] ?? "");
   return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : fallback;
-}
-
-/** The flows react to a call's notifications once the bot applied them; incoming calls first (15-s window). */
-async function callFlowsAfter(applied: BotNotification[]): Promise<void> {
-  await clinicLineAfterNotifications(applied);
-  await reminderFlowsAfterNotifications(applied);
 }
 
 /**
@@ -114,20 +103,13 @@ export async function startWorkers(): Promise<void> {
     }),
   );
   await boss.schedule(queues.outlookSweep, "* * * * *");
-  // calls are drained in parallel, each in arrival order (lib/bot/drain.ts): several workers, each taking a
-  // few jobs at a time
-  for (let i = 0; i < workerCount("NOTIFICATION_WORKERS", 4); i++) {
-    await workBackToBack<DrainJob | NotificationJob>(
-      boss,
-      queues.botNotification,
-      { pollingIntervalSeconds: 0.5, batchSize: 4 },
-      (jobs) =>
-        handleBotNotificationJobs(jobs, callFlowsAfter, {
-          later: (job, delaySeconds) => boss.send(queues.botNotification, job, { startAfter: delaySeconds }),
-          abandon: async (graphCallId) => void (await hangUpUnlessGone(graphForApp().calls, graphCallId)),
-        }),
-    );
-  }
+  // the call runtime (lib/bot/runtime): every call's notifications, applied in order, and its flow — the
+  // reminder call, the clinic line, the bot's meeting attendance; woken by the webhook's NOTIFY, not by jobs.
+  // Key presses and recordings that reach this process's webhook are stepped here too.
+  listenForCallMedia();
+  await appCallRuntime().start();
+  await boss.work(queues.callSweep, handleCallSweep);
+  await boss.schedule(queues.callSweep, "* * * * *");
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
   await workBackToBack<BotAttendanceJob>(
     boss,
@@ -139,9 +121,6 @@ export async function startWorkers(): Promise<void> {
     handleBotMeetingSweep((job, singletonKey) => boss.send(queues.botMeetingAttend, job, { singletonKey })),
   );
   await boss.schedule(queues.botMeetingSweep, "* * * * *");
-  // reminder calls and the clinic line: tones and recordings arrive in this process's webhook, call events
-  // through the job above
-  listenForCallMedia();
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
   // enforced by the claim (advisory lock), not by how many workers poll
   for (let i = 0; i < workerCount("REMINDER_DISPATCH_WORKERS", 4); i++)
@@ -153,8 +132,6 @@ export async function startWorkers(): Promise<void> {
     );
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
-  await boss.work(queues.clinicLineSweep, handleClinicLineSweep);
-  await boss.schedule(queues.clinicLineSweep, "* * * * *");
   // e-mail and SMS to patients: two senders (each one message at a time), and the sweep behind them
   for (let i = 0; i < 2; i++)
     await workBackToBack<PatientMessageJob>(
@@ -169,14 +146,17 @@ export async function startWorkers(): Promise<void> {
 }
 
 /**
- * Stops taking jobs, waits for the jobs in hand (pg-boss graceful stop, at most `timeoutMs`; unfinished
- * ones are failed so another worker retries them) and for call-flow work already under way in this
- * process (events fed by the webhook's tone hook), then closes the queue's connections.
+ * Stops taking jobs and calls, waits for the jobs in hand (pg-boss graceful stop, at most `timeoutMs`;
+ * unfinished ones are failed so another worker retries them) and for the calls this process holds (their
+ * commands finish and their flows are saved; a call left held past the timeout waits for its lease to
+ * expire), then closes the queue's connections.
  */
 export async function stopWorkers(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const calls = appCallRuntime()
+    .stop()
+    .catch(() => undefined);
   await stopBoss(timeoutMs);
   const left = Math.max(0, deadline - Date.now());
-  const flows = Promise.all([reminders().settled(), clinicLine().settled()]).catch(() => undefined);
-  await Promise.race([flows, new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
+  await Promise.race([calls, new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
 }

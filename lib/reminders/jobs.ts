@@ -1,8 +1,7 @@
-// Job handlers and hooks for reminder calls (started by lib/jobs/worker.ts). They log ids only. Key presses
-// reach the reminder flows through the shared media hook (lib/clinic-line/jobs.ts, listenForCallMedia).
+// Job handlers for reminder calls (started by lib/jobs/worker.ts). They log ids only. The calls' flows are
+// run by the call runtime (lib/bot/runtime), with the flow of lib/reminders/service.ts.
 import "server-only";
 import type PgBoss from "pg-boss";
-import type { BotNotification } from "@/lib/bot/schema";
 import { logger } from "@/lib/logger";
 import { reminders } from "./index";
 import { ReminderCapacityReached, type ReminderJob } from "./service";
@@ -34,16 +33,5 @@ export async function handleReminderDispatchJobs(jobs: PgBoss.Job<ReminderJob>[]
 
 export async function handleReminderSweep(): Promise<void> {
   const result = await reminders().sweep();
-  if (result.scheduled || result.unheard || result.stalled || result.stuck) logger.info(result, "reminder sweep");
-}
-
-/** After the bot applied a call's notifications: the reminder flows react to call state and finished prompts. */
-export async function reminderFlowsAfterNotifications(notifications: BotNotification[]): Promise<void> {
-  try {
-    await reminders().handleNotifications(notifications);
-  } catch (error) {
-    // the notifications are applied; a flow that missed one ends by its own terminate or the sweep (which
-    // feeds a termination the flow did not hear again)
-    logger.warn({ err: error }, "reminder flow could not handle a notification");
-  }
+  if (result.scheduled || result.stuck) logger.info(result, "reminder sweep");
 }

@@ -1,5 +1,7 @@
-// Reminder calls: scheduling with exactly-one semantics, dispatch under a concurrency cap, and the driver
-// that runs the call flow (lib/bot/flows/reminder.ts) against Graph and the appointment.
+// Reminder calls: scheduling with exactly-one semantics, dispatch under a concurrency cap, and the call's flow
+// (lib/bot/flows/reminder.ts) as the call runtime runs it (lib/bot/runtime): the runtime holds the call, applies
+// its notifications and runs the Graph commands; this file gives it the flow's domain actions (confirm, cancel)
+// and writes the outcome with the flow's end.
 //
 // Exactly one call per appointment version:
 // - one Reminder row per (appointmentId, appointmentVersion) (unique), created with ON CONFLICT DO NOTHING;
@@ -10,17 +12,15 @@
 // - the claim re-reads the appointment: moved (version differs) or no longer live → SKIPPED, never dialed.
 // The cap: the claim runs under a transaction-scoped advisory lock that counts the calls in progress.
 //
-// Tones: `handleTone` receives a key press in memory and turns it into a flow event; the flow state that is
-// stored names steps and operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
+// Tones reach the flow through the runtime, in memory; the flow's document (Call.flow) names steps and
+// operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
-import { clinicLineInstance, graphIdForRequest, hangUpUnlessGone } from "@/lib/bot/meeting-calls";
-import { lifecycleEventOf } from "@/lib/bot/flows/call-events";
-import { maskPhone, normaliseGraphId, type BotNotification, type ToneEvent } from "@/lib/bot/schema";
+import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import {
   DEFAULT_RETRY,
+  flowStateSchema,
   initialFlowState,
-  keyOfTone,
   nextAttemptAt,
   step,
   type Command,
@@ -28,13 +28,18 @@ import {
   type FlowState,
   type RetryPolicy,
 } from "@/lib/bot/flows/reminder";
+import { auditInTransaction } from "@/lib/bot/runtime/audit";
+import { defineFlow, type AfterCommit, type FlowCall } from "@/lib/bot/runtime/flow";
+import type { Sql } from "@/lib/bot/runtime/sql";
+import { wakeCall } from "@/lib/bot/runtime/wake";
+import { maskPhone, normaliseGraphId } from "@/lib/bot/schema";
 import { AppError, BrandedError } from "@/lib/errors";
 import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/client";
-import { isOutcomeUnknown, target, userIdentity, type CreateCallInput } from "@/lib/graph/calls";
+import { isOutcomeUnknown, type CreateCallInput } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
-import { promptUri, type PromptStore } from "@/lib/prompts/store";
-import { promptLocaleFor } from "@/lib/prompts/texts";
+import { PROMPT_LOCALES, promptLocaleFor } from "@/lib/prompts/texts";
+import { z } from "zod";
 import { DEFAULT_WAKING_HOURS, planReminder, retryAllowed, type WakingHours } from "./timing";
 
 export interface ReminderJob {
@@ -50,28 +55,18 @@ export interface ReminderScheduler {
 
 export interface ReminderDeps {
   db: PrismaClient;
-  calls: CallsApi;
+  calls: Pick<CallsApi, "create">;
   /** PUBLIC_BASE_URL + /api/calls/notifications */
   callbackUri: string;
-  /** PUBLIC_BASE_URL: prompt audio is served under it */
-  publicBaseUrl: string;
-  prompts: PromptStore;
   tenantId: string;
   scheduler: ReminderScheduler;
   /** a cancelled appointment's Teams meeting must be deleted */
   enqueueMeetingSync(appointmentId: string): Promise<void>;
-  /** Entra object id of the reception's Teams user (RECEPTION_USER_ID) */
-  receptionUserId: string | null;
   /** CLINIC_LINE_APPLICATION_INSTANCE_ID, required for phone calls against Microsoft */
   clinicLineInstanceId?: string;
   emulator: boolean;
   /** never more reminder calls at once than this (Microsoft allows 100 concurrent calls per app) */
   maxConcurrentCalls?: number;
-  /**
-   * The call's row is committed: queue a drain of its notifications (lib/bot/drain.ts). The first ones
-   * usually arrive before the create request returns; without this they wait for the drain's retry.
-   */
-  callRecorded?(graphCallId: string): Promise<void>;
   retry?: RetryPolicy;
   wakingHours?: WakingHours;
   now?: () => Date;
@@ -82,8 +77,6 @@ export const DEFAULT_MAX_CONCURRENT_CALLS = 20;
 const STUCK_AFTER_MS = 30 * 60_000;
 /** a claim with no call after this long was cut off while placing it (Graph and the write retry for less) */
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
-/** a call ended this long ago whose reminder is still CALLING lost the flow's reaction (a crash in between) */
-export const UNHEARD_END_AFTER_MS = 60_000;
 /**
  * a reminder call whose flow has not moved for this long has lost its driver: longer than any wait the flow
  * knows (ringing, a prompt, the keypad timeout, reception's phone ringing on a transfer)
@@ -101,6 +94,23 @@ export class ReminderCapacityReached extends BrandedError {
     this.name = "ReminderCapacityReached";
   }
 }
+
+/** A reminder call's document (Call.flow): the flow's state and what its actions need, set when it is dialled. */
+export interface ReminderCallFlow {
+  state: FlowState;
+  reminderId: string;
+  /** Reminder.attempts of this call */
+  attempt: number;
+  /** the patient's prompt language */
+  locale: (typeof PROMPT_LOCALES)[number];
+}
+
+const reminderCallFlowSchema = z.object({
+  state: flowStateSchema,
+  reminderId: z.uuid(),
+  attempt: z.number().int().min(1),
+  locale: z.enum(PROMPT_LOCALES),
+}) satisfies z.ZodType<ReminderCallFlow>;
 
 const singletonKeyFor = (r: Pick<Reminder, "appointmentId" | "appointmentVersion" | "attempts">, suffix = "") =>
   `${r.appointmentId}:${r.appointmentVersion}:${r.attempts}${suffix}`;
@@ -156,7 +166,10 @@ export function reminderService(deps: ReminderDeps) {
     });
   }
 
-  async function queue(reminder: Reminder, suffix = "") {
+  async function queue(
+    reminder: Pick<Reminder, "id" | "appointmentId" | "appointmentVersion" | "attempts" | "dueAt">,
+    suffix = "",
+  ) {
     await deps.scheduler.dispatch(
       { reminderId: reminder.id, attempt: reminder.attempts },
       { at: reminder.dueAt, singletonKey: singletonKeyFor(reminder, suffix) },
@@ -272,7 +285,6 @@ export function reminderService(deps: ReminderDeps) {
           claimedAt: now(),
           callId: null,
           graphCallId: null,
-          flowState: initialFlowState() as unknown as Prisma.InputJsonValue,
         },
       });
       if (claimed.count !== 1) return "not-claimed";
@@ -366,6 +378,12 @@ export function reminderService(deps: ReminderDeps) {
     const graphCallId = normaliseGraphId(remote.id);
     // the call is placed: its link to the reminder must survive a database that is briefly away, or the
     // flow could never run (a crash right here is the one window left; the sweep closes such rows)
+    const flow: ReminderCallFlow = {
+      state: initialFlowState(),
+      reminderId: row.id,
+      attempt: claimed.attempts,
+      locale: promptLocaleFor(appointment.patient.locale),
+    };
     await persistently(() =>
       db.$transaction(async (tx) => {
         const call = await tx.call.create({
@@ -377,6 +395,8 @@ export function reminderService(deps: ReminderDeps) {
             state: remote.state ?? "establishing",
             appointmentId: appointment.id,
             counterpart: phone ? maskPhone(phone) : "Teams",
+            flow: flow as unknown as Prisma.InputJsonValue,
+            flowAt: now(),
           },
         });
         await tx.reminder.update({ where: { id: row.id }, data: { callId: call.id, graphCallId } });
@@ -391,298 +411,125 @@ export function reminderService(deps: ReminderDeps) {
             attempt: claimed.attempts,
           },
         );
+        // its first notifications usually came before Graph's answer: the runtime applies them now
+        await wakeCall(tx, graphCallId);
       }),
     );
     logger.info({ reminderId: row.id, callId: graphCallId, attempt: claimed.attempts }, "reminder call placed");
-    await deps.callRecorded?.(graphCallId).catch((error: unknown) => {
-      // the drain's own retry still applies them, a second or two later
-      logger.warn({ err: error, callId: graphCallId }, "drain after placing the call not queued");
-    });
     return "placed";
   }
 
-  // --- the flow driver -------------------------------------------------------------------------------
+  // --- the call's flow ------------------------------------------------------------------------------
 
-  const chains = new Map<string, Promise<void>>();
-
-  /** Serialises the events of one call in this process (tones and job-fed notifications interleave). */
-  function serialised(graphCallId: string, work: () => Promise<void>): Promise<void> {
-    const previous = chains.get(graphCallId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    chains.set(graphCallId, settled);
-    void settled.then(() => {
-      if (chains.get(graphCallId) === settled) chains.delete(graphCallId);
-    });
-    return next;
-  }
-
-  async function execute(reminder: Reminder, command: Command): Promise<FlowEvent[]> {
-    const callId = graphIdForRequest(reminder.graphCallId!);
-    switch (command.type) {
-      case "subscribeToTone":
-        try {
-          await deps.calls.subscribeToTone(callId, { clientContext: `reminder:${reminder.id}` });
-        } catch (error) {
-          logger.warn(
-            { reminderId: reminder.id, status: (error as { status?: number }).status },
-            "subscribeToTone failed",
-          );
-        }
-        return [];
-      case "play": {
-        const appointment = await loadAppointment(reminder.appointmentId);
-        const locale = promptLocaleFor(appointment?.patient.locale);
-        try {
-          // the text in force now (an admin may have edited it): its hash is in the URL
-          const prompt = await promptUri(deps.publicBaseUrl, deps.prompts, locale, command.prompt);
-          const op = await deps.calls.playPrompt(callId, {
-            prompts: [prompt],
-            clientContext: `reminder:${command.prompt}`,
-          });
-          const operationId = op.id;
-          await db.callOperation.createMany({
-            skipDuplicates: true,
-            data: {
-              callId: reminder.callId!,
-              graphOperationId: operationId,
-              kind: "playPrompt",
-              status: op.status === "completed" ? "COMPLETED" : op.status === "failed" ? "FAILED" : "RUNNING",
-              clientContext: `reminder:${command.prompt}`,
-            },
-          });
-          const events: FlowEvent[] = [{ type: "playStarted", operationId }];
-          // an operation that is already finished in the response gets no notification
-          if (op.status === "completed" || op.status === "failed")
-            events.push({ type: "promptFinished", operationId, ok: op.status === "completed" });
-          return events;
-        } catch (error) {
-          logger.warn({ reminderId: reminder.id, status: (error as { status?: number }).status }, "playPrompt failed");
-          return [{ type: "playFailed" }];
-        }
-      }
-      case "confirm":
-        try {
-          await confirmAppointment(db, actor, reminder.appointmentId, now());
-          return [{ type: "actionDone", action: "confirm" }];
-        } catch (error) {
-          logger.warn({ reminderId: reminder.id, code: (error as AppError).code }, "confirm by phone failed");
-          return [{ type: "actionFailed", action: "confirm" }];
-        }
-      case "cancel":
-        try {
-          // the patient's own cancellation: the type's cutoff applies, as on their link
-          await cancelAppointment(db, actor, reminder.appointmentId, now(), { enforceCutoff: true });
-        } catch (error) {
-          logger.warn({ reminderId: reminder.id, code: (error as AppError).code }, "cancel by phone failed");
-          return [{ type: "actionFailed", action: "cancel" }];
-        }
-        try {
-          await deps.enqueueMeetingSync(reminder.appointmentId);
-        } catch (error) {
-          // the meeting sweep finds the cancelled appointment's meeting later
-          logger.warn({ err: error, appointmentId: reminder.appointmentId }, "meeting sync not queued after cancel");
-        }
-        return [{ type: "actionDone", action: "cancel" }];
-      case "transfer":
-        if (!deps.receptionUserId) {
-          logger.warn({ reminderId: reminder.id }, "no reception user configured (RECEPTION_USER_ID)");
-          return [{ type: "transferFailed" }];
-        }
-        try {
-          await deps.calls.transfer(callId, {
-            transferTarget: target(userIdentity(deps.receptionUserId, undefined, deps.tenantId)),
-          });
-          return [];
-        } catch (error) {
-          logger.warn({ reminderId: reminder.id, status: (error as { status?: number }).status }, "transfer failed");
-          return [{ type: "transferFailed" }];
-        }
-      case "hangUp":
-        try {
-          await deps.calls.hangUp(callId);
-        } catch (error) {
-          if ((error as { status?: number }).status !== 404)
-            logger.warn({ reminderId: reminder.id, status: (error as { status?: number }).status }, "hang up failed");
-        }
-        return [];
-      case "finish":
-        await finish(reminder, command);
-        return [];
+  /** The patient's answer on the keypad: the appointment confirmed or cancelled. */
+  async function act(call: FlowCall, flow: ReminderCallFlow, action: "confirm" | "cancel"): Promise<FlowEvent[]> {
+    const appointmentId = call.appointmentId!;
+    try {
+      if (action === "confirm") await confirmAppointment(db, actor, appointmentId, now());
+      // the patient's own cancellation: the type's cutoff applies, as on their link
+      else await cancelAppointment(db, actor, appointmentId, now(), { enforceCutoff: true });
+    } catch (error) {
+      logger.warn({ reminderId: flow.reminderId, code: (error as AppError).code }, `${action} by phone failed`);
+      return [{ type: "actionFailed", action }];
     }
+    if (action === "cancel") {
+      try {
+        await deps.enqueueMeetingSync(appointmentId);
+      } catch (error) {
+        // the meeting sweep finds the cancelled appointment's meeting later
+        logger.warn({ err: error, appointmentId }, "meeting sync not queued after cancel");
+      }
+    }
+    return [{ type: "actionDone", action }];
   }
 
-  async function finish(reminder: Reminder, command: Extract<Command, { type: "finish" }>) {
+  /**
+   * The call is over: the reminder's outcome and its audit row, or a retry when nobody answered — in the
+   * transaction that saves the flow's end, so a crash cannot finish it twice.
+   */
+  async function finish(
+    sql: Sql,
+    call: FlowCall,
+    flow: ReminderCallFlow,
+    command: Extract<Command, { type: "finish" }>,
+    after: AfterCommit,
+  ): Promise<FlowEvent[]> {
+    const { reminderId, attempt } = flow;
     if (command.retry) {
-      const appointment = await loadAppointment(reminder.appointmentId);
-      const at = nextAttemptAt(reminder.attempts, now(), retry);
+      const [appointment] = await sql.query<{ version: number; status: string; startsAt: Date; timeZone: string }>(
+        `SELECT a.version, a.status::text AS status, a."startsAt", p."timeZone"
+         FROM "Appointment" a JOIN "Patient" p ON p.id = a."patientId" WHERE a.id = $1::uuid`,
+        [call.appointmentId],
+      );
+      const [reminder] = await sql.query<{ appointmentVersion: number }>(
+        `SELECT "appointmentVersion" FROM "Reminder" WHERE id = $1::uuid`,
+        [reminderId],
+      );
+      const at = nextAttemptAt(attempt, now(), retry);
       if (
         appointment &&
+        reminder &&
         at &&
         appointment.version === reminder.appointmentVersion &&
         LIVE_APPOINTMENT.includes(appointment.status) &&
-        retryAllowed(at, appointment.startsAt, appointment.patient.timeZone, window)
+        retryAllowed(at, appointment.startsAt, appointment.timeZone, window)
       ) {
-        const updated = await db.reminder.updateMany({
-          where: { id: reminder.id, status: "CALLING", attempts: reminder.attempts },
-          data: { status: "SCHEDULED", dueAt: at, detail: command.reason },
-        });
-        if (updated.count === 1) {
-          await queue({ ...reminder, status: "SCHEDULED", dueAt: at });
-          logger.info(
-            { reminderId: reminder.id, attempt: reminder.attempts, reason: command.reason },
-            "reminder retry",
-          );
-        }
-        return;
-      }
-    }
-    await finishReminder(reminder.id, { status: "DONE", outcome: command.outcome, detail: command.reason });
-    await recordAudit(
-      db,
-      actor,
-      "reminder.outcome",
-      { type: "Appointment", id: reminder.appointmentId },
-      {
-        reminderId: reminder.id,
-        outcome: command.outcome,
-        attempts: reminder.attempts,
-      },
-    );
-    logger.info({ reminderId: reminder.id, outcome: command.outcome }, "reminder finished");
-  }
-
-  /**
-   * Feeds one event to the flow of the reminder call `graphCallId` (no-op for other calls). Events of one
-   * call are serialised in this process; across processes (key presses reach the web process, call events
-   * the worker's) each step is saved only if the stored state is still the one it started from — otherwise
-   * the event is applied again to the newer state, before any of its commands ran.
-   */
-  function feed(graphCallId: string, event: FlowEvent): Promise<void> {
-    return serialised(graphCallId, async () => {
-      const reminder = await db.reminder.findUnique({ where: { graphCallId } });
-      if (!reminder || reminder.status !== "CALLING" || !reminder.flowState) return;
-      let state = reminder.flowState as unknown as FlowState;
-      const pending: FlowEvent[] = [event];
-      let conflicts = 0;
-      while (pending.length) {
-        const next = pending[0]!;
-        const transition = step(state, next);
-        if (transition.state !== state || transition.commands.length) {
-          const saved = await db.reminder.updateMany({
-            where: {
-              id: reminder.id,
-              status: "CALLING",
-              flowState: { equals: state as unknown as Prisma.InputJsonValue },
-            },
-            data: { flowState: transition.state as unknown as Prisma.InputJsonValue },
-          });
-          if (saved.count === 0) {
-            const fresh = await db.reminder.findUnique({ where: { id: reminder.id } });
-            if (!fresh || fresh.status !== "CALLING" || !fresh.flowState || ++conflicts > 20) return;
-            state = fresh.flowState as unknown as FlowState;
-            continue;
-          }
-        }
-        pending.shift();
-        state = transition.state;
-        for (const command of transition.commands) pending.push(...(await execute(reminder, command)));
-      }
-    });
-  }
-
-  /** Call and operation notifications, after the bot applied them (lib/bot/process.ts). */
-  async function handleNotifications(notifications: BotNotification[]): Promise<void> {
-    for (const n of notifications) {
-      const event = lifecycleEventOf(n);
-      if (event) await feed(n.graphCallId, event);
-    }
-  }
-
-  /** The tone hook (lib/bot/tones.ts): in memory only; the key is never stored or logged. */
-  function handleTone(graphCallId: string, tone: ToneEvent): Promise<void> {
-    const key = keyOfTone(tone.tone);
-    if (!key) return Promise.resolve();
-    return feed(normaliseGraphId(graphCallId), { type: "tone", key }).catch((error: unknown) => {
-      logger.warn({ graphCallId, err: error instanceof Error ? error.name : "error" }, "reminder tone not handled");
-    });
-  }
-
-  /**
-   * Calls that are over while their reminder still waits for them: the process died after the bot applied
-   * the termination and before the flow reacted to it. The flow hears the termination again, from the
-   * Call row, and ends as it would have (the outcome it reached, a retry, or a failure).
-   */
-  async function endUnheard(at: Date): Promise<number> {
-    const waiting = await db.reminder.findMany({
-      where: { status: "CALLING", callId: { not: null }, graphCallId: { not: null } },
-      select: { callId: true, graphCallId: true },
-      take: 500,
-    });
-    if (!waiting.length) return 0;
-    const ended = await db.call.findMany({
-      where: {
-        id: { in: waiting.map((r) => r.callId!) },
-        state: "terminated",
-        endedAt: { lt: new Date(at.getTime() - UNHEARD_END_AFTER_MS) },
-      },
-      select: { id: true, resultCode: true, resultSubcode: true },
-    });
-    const graphCallIdOf = new Map(waiting.map((r) => [r.callId!, r.graphCallId!]));
-    for (const call of ended)
-      await feed(graphCallIdOf.get(call.id)!, {
-        type: "terminated",
-        resultCode: call.resultCode,
-        resultSubcode: call.resultSubcode,
-      });
-    return ended.length;
-  }
-
-  /**
-   * Reminder calls whose flow has not moved for STALLED_AFTER_MS: the process driving one died between a
-   * step and its command (a prompt or a hang-up never sent), or while the notification it waited for was
-   * being delivered. The call is hung up and its termination ends the flow as usual, with the outcome it
-   * had reached; a call the cloud no longer knows is ended here as if its termination had come.
-   */
-  async function endStalled(at: Date): Promise<number> {
-    const stalled = await db.reminder.findMany({
-      where: {
-        status: "CALLING",
-        graphCallId: { not: null },
-        updatedAt: { lt: new Date(at.getTime() - STALLED_AFTER_MS) },
-      },
-      select: { id: true, graphCallId: true, updatedAt: true },
-      take: 100,
-    });
-    let ended = 0;
-    for (const reminder of stalled) {
-      // touching the row claims it: one sweep acts, and the next try comes a whole period later
-      const claimed = await db.reminder.updateMany({
-        where: { id: reminder.id, status: "CALLING", updatedAt: reminder.updatedAt },
-        data: { detail: "stalled" },
-      });
-      if (claimed.count !== 1) continue;
-      ended++;
-      let hungUp: boolean;
-      try {
-        hungUp = await hangUpUnlessGone(deps.calls, reminder.graphCallId!);
-      } catch (error) {
-        logger.warn(
-          { reminderId: reminder.id, status: (error as { status?: number }).status },
-          "stalled reminder call not hung up",
+        const [updated] = await sql.query<{ appointmentId: string; appointmentVersion: number }>(
+          `UPDATE "Reminder" SET status = 'SCHEDULED', "dueAt" = $3, detail = $4, "updatedAt" = now()
+           WHERE id = $1::uuid AND status = 'CALLING' AND attempts = $2
+           RETURNING "appointmentId"::text AS "appointmentId", "appointmentVersion"`,
+          [reminderId, attempt, at, command.reason],
         );
-        continue;
+        if (updated) {
+          // queued once the retry is committed; were that lost, the sweep queues due reminders again
+          after(() => queue({ id: reminderId, ...updated, attempts: attempt, dueAt: at }));
+          logger.info({ reminderId, attempt, reason: command.reason }, "reminder retry");
+        }
+        return [];
       }
-      if (hungUp) logger.warn({ reminderId: reminder.id }, "stalled reminder call hung up");
-      else await feed(reminder.graphCallId!, { type: "terminated", resultCode: null, resultSubcode: null });
     }
-    return ended;
+    const finished = await sql.query(
+      `UPDATE "Reminder" SET status = 'DONE', outcome = $2::"ReminderOutcome", detail = $3, "finishedAt" = $4,
+         "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'CALLING' RETURNING id`,
+      [reminderId, command.outcome, command.reason, now()],
+    );
+    if (finished.length)
+      await auditInTransaction(
+        sql,
+        actor,
+        "reminder.outcome",
+        { type: "Appointment", id: call.appointmentId },
+        { reminderId, outcome: command.outcome, attempts: attempt },
+      );
+    logger.info({ reminderId, outcome: command.outcome }, "reminder finished");
+    return [];
   }
+
+  type Domain = Extract<Command, { type: "confirm" | "cancel" | "finish" }>;
+
+  /** The call runtime's definition of a reminder call (Call.purpose REMINDER). */
+  const flow = defineFlow<ReminderCallFlow, FlowEvent, Domain | Exclude<Command, Domain>>({
+    schema: reminderCallFlowSchema,
+    // the document is written when the call is placed; a reminder call without one has no flow to run
+    initial: () => null,
+    step(document, event) {
+      const { state, commands } = step(document.state, event as FlowEvent);
+      return { document: state === document.state ? document : { ...document, state }, commands };
+    },
+    locale: (document) => document.locale,
+    context: "reminder",
+    commits: new Set(["finish"]),
+    commit: (sql, call, document, command, after) =>
+      command.type === "finish" ? finish(sql, call, document, command, after) : Promise.resolve([]),
+    act: (call, document, command) =>
+      command.type === "confirm" || command.type === "cancel" ? act(call, document, command.type) : Promise.resolve([]),
+    finished: (document) => document.state.step === "done" && document.state.outcome !== null,
+    stallAfterMs: STALLED_AFTER_MS,
+  });
 
   /** Periodic safety net: reminders for upcoming appointments, due rows re-queued, stuck calls closed. */
-  async function sweep(
-    horizonDays = 8,
-  ): Promise<{ scheduled: number; queued: number; unheard: number; stalled: number; stuck: number }> {
+  async function sweep(horizonDays = 8): Promise<{ scheduled: number; queued: number; stuck: number }> {
     const at = now();
     const upcoming = await db.appointment.findMany({
       where: {
@@ -701,8 +548,6 @@ export function reminderService(deps: ReminderDeps) {
     }
     const due = await db.reminder.findMany({ where: { status: "SCHEDULED", dueAt: { lte: at } }, take: 500 });
     for (const r of due) await queue(r);
-    const unheard = await endUnheard(at);
-    const stalled = await endStalled(at);
     const stuck = await db.reminder.updateMany({
       where: { status: "CALLING", claimedAt: { lt: new Date(at.getTime() - STUCK_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "call did not finish", finishedAt: at },
@@ -713,15 +558,10 @@ export function reminderService(deps: ReminderDeps) {
       where: { status: "CALLING", graphCallId: null, claimedAt: { lt: new Date(at.getTime() - INTERRUPTED_AFTER_MS) } },
       data: { status: "DONE", outcome: "FAILED", detail: "interrupted while placing the call", finishedAt: at },
     });
-    return { scheduled, queued: due.length, unheard, stalled, stuck: stuck.count + interrupted.count };
+    return { scheduled, queued: due.length, stuck: stuck.count + interrupted.count };
   }
 
-  /** Resolves when the call-flow work under way in this process has finished (graceful shutdown). */
-  async function settled(): Promise<void> {
-    while (chains.size) await Promise.allSettled([...chains.values()]);
-  }
-
-  return { scheduleReminder, remindNow, dispatch, hasCapacity, handleNotifications, handleTone, sweep, feed, settled };
+  return { scheduleReminder, remindNow, dispatch, hasCapacity, sweep, flow };
 }
 
 export type ReminderService = ReturnType<typeof reminderService>;

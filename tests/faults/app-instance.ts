@@ -9,7 +9,7 @@ const port = Number(process.env.APP_PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("APP_PORT is not set");
 
 const { handleNotificationRequest } = await import("@/lib/bot/intake");
-const { intakeDeps } = await import("@/lib/bot/runtime");
+const { intakeDeps } = await import("@/lib/bot/wiring");
 const { checkHealth } = await import("@/lib/health");
 const { handlePromptRequest, promptStore } = await import("@/lib/prompts/store");
 

@@ -1,71 +1,129 @@
-// Shared setup for the bot integration tests: the emulator in-process, a test database, the intake
-// wired to both (verifier trusting the emulator's CA, draining inline instead of through pg-boss),
-// and a small HTTP server the emulator delivers call notifications to.
+// Shared setup for the bot integration tests: the emulator in-process, a test database, the intake wired to
+// both (verifier trusting the emulator's CA, recording through the call runtime's connections), call runtimes
+// standing in for the app's worker processes, and a small HTTP server the emulator delivers call
+// notifications to.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, type JWTPayload } from "jose";
 import { expect, vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { bookAppointment } from "@/lib/appointments/mutations";
+import { attendanceFlow } from "@/lib/bot/attendance";
+import { keyOfTone } from "@/lib/bot/flows/reminder";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
-import { drainCall, type AfterApplied } from "@/lib/bot/drain";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
-import { CallNotYetKnown } from "@/lib/bot/process";
-import type { BotNotification, RecordingEvent, ToneEvent } from "@/lib/bot/schema";
+import { callRuntime, type CallRuntime, type CallRuntimeDeps } from "@/lib/bot/runtime/engine";
+import { commandRunner, type RunnerDeps } from "@/lib/bot/runtime/runner";
+import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
+import { normaliseGraphId, type ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
 import type { OnlineMeeting, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
 import { syncAppointmentMeeting, type SyncOutcome } from "@/lib/meetings/sync";
-import { handlePromptRequest, type PromptStore } from "@/lib/prompts/store";
+import { createPromptStore, handlePromptRequest, type PromptStore } from "@/lib/prompts/store";
 import { request as emulatorRequest } from "@/emulator/test/helpers";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
+import { RECEPTION_OID } from "../helpers/telephony";
 import type { GraphTestEnv } from "./graph-helpers";
 import { fetchTrusting, startGraphTestEnv } from "./graph-helpers";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What the bot-notification job does for the app: drain each call, again while its row is not committed yet. */
-export async function drainWithRetry(
-  db: PrismaClient,
-  graphCallIds: string[],
-  afterApplied: AfterApplied = async () => {},
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const graphCallId of graphCallIds) {
-    for (;;) {
-      try {
-        await drainCall(db, graphCallId, afterApplied);
-        break;
-      } catch (error) {
-        if (!(error instanceof CallNotYetKnown) || Date.now() > deadline) throw error;
-        await sleep(25);
-      }
-    }
-  }
+/** A worker process of the app for call tests: a call runtime with connections and memory of its own. */
+export interface TestProcess {
+  runtime: CallRuntime;
+  sql: CallSql;
+  /** stops its worker loop (if started) and closes its connections */
+  close(): Promise<void>;
 }
 
-export function intakeFor(db: PrismaClient, graph: GraphTestEnv, tones: Array<[string, ToneEvent]> = []) {
+export function testProcess(
+  database: TestDatabase,
+  runner: RunnerDeps,
+  flows: CallRuntimeDeps["flows"],
+  options: Partial<CallRuntimeDeps> = {},
+): TestProcess {
+  const sql = createCallSql(database.url, { max: 3 });
+  const runtime = callRuntime({ sql, runner: commandRunner(runner), flows, pollMs: 500, ...options });
+  let closed: Promise<void> | undefined;
+  return {
+    runtime,
+    sql,
+    close: () =>
+      (closed ??= (async () => {
+        await runtime.stop();
+        await sql.close();
+      })()),
+  };
+}
+
+/** The Graph command runner's dependencies for a test process: the emulator, prompts served by `base`. */
+export function testRunner(graph: GraphTestEnv, base: string, prompts: PromptStore): RunnerDeps {
+  return {
+    calls: createAppGraph(graph.config).calls,
+    publicBaseUrl: base,
+    prompts,
+    tenantId: graph.emu.registration.tenantId,
+    receptionUserId: RECEPTION_OID,
+  };
+}
+
+/** The webhook's hand-off of key presses and recordings to a process's runtime, as lib/bot/runtime/app.ts does. */
+export function mediaTo(process: () => CallRuntime | null): Pick<IntakeDeps, "onTone" | "onRecording"> {
+  return {
+    onTone: (graphCallId, tone) => {
+      const key = keyOfTone(tone.tone);
+      if (key) void process()?.deliver(normaliseGraphId(graphCallId), { type: "tone", key });
+    },
+    onRecording: (graphCallId, recording) =>
+      void process()?.deliver(
+        normaliseGraphId(graphCallId),
+        {
+          type: "recordFinished",
+          operationId: recording.operationId,
+          ok: recording.ok,
+          hasRecording: Boolean(recording.location && recording.accessToken),
+        },
+        { recording },
+      ),
+  };
+}
+
+/**
+ * The intake for tests that POST notifications themselves: it records through a test process's connections
+ * (whose runtime applies nothing until `settle`, so each test decides when), and keeps the key presses it
+ * handed over.
+ */
+export function intakeFor(database: TestDatabase, graph: GraphTestEnv, tones: Array<[string, ToneEvent]> = []) {
   const verify = createNotificationVerifier({
     metadataUrl: graph.emu.botOpenIdConfigUrl,
     audience: graph.emu.registration.clientId,
     tenantId: graph.emu.registration.tenantId,
     fetch: fetchTrusting(graph.emu.ca),
   });
-  /** the drains queued, one list of calls per POST with new notifications */
-  const jobs: string[][] = [];
-  const deps: IntakeDeps = {
-    db,
-    verify,
-    dispatch: async (graphCallIds) => {
-      jobs.push(graphCallIds);
-      await drainWithRetry(db, graphCallIds);
+  const process = testProcess(
+    database,
+    testRunner(graph, "http://127.0.0.1:9", createPromptStore({ cacheDir: null })),
+    {
+      MEETING_JOIN: attendanceFlow,
+      GROUP_CALL: attendanceFlow,
     },
+  );
+  const deps: IntakeDeps = {
+    sql: process.sql,
+    verify,
     onTone: (callId, tone) => tones.push([callId, tone]),
   };
-  return { deps, jobs, tones };
+  return {
+    deps,
+    tones,
+    runtime: process.runtime,
+    /** applies everything recorded so far, as the workers would */
+    settle: () => process.runtime.runPending(),
+    close: () => process.close(),
+  };
 }
 
 /** Signs bot-notification tokens with the emulator's own key (to make expired or foreign ones). */
@@ -132,13 +190,6 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-/** What the app's call flow (reminders, clinic line) takes from the bot webhook; read lazily, per event. */
-export interface BotTestFlow {
-  handleNotifications(notifications: BotNotification[]): Promise<void>;
-  handleTone(graphCallId: string, tone: ToneEvent): unknown;
-  handleRecording?(graphCallId: string, recording: RecordingEvent): unknown;
-}
-
 export interface BotTestServer {
   /** http://127.0.0.1:port — the app's public base URL */
   base: string;
@@ -150,19 +201,17 @@ export interface BotTestServer {
 }
 
 /**
- * One small HTTP server playing the app for call-flow tests: the bot webhook (intake → apply → the flow;
- * tones and recordings → the flow in memory), the prompt-audio route, and the emulator's bot callback set
- * to it. `flow` is called per event, so the flow may be built after the server knows its port.
+ * One small HTTP server playing the app's web process for call-flow tests: the bot webhook (recording through
+ * `sql`, key presses and recordings to the runtime `media` names, read per event) and the prompt-audio route,
+ * with the emulator's bot callback set to it. The worker processes are the test's own (testProcess).
  */
 export async function startBotTestServer(options: {
-  db: PrismaClient;
+  sql: CallSql;
   graph: GraphTestEnv;
   prompts: PromptStore;
-  flow: () => BotTestFlow;
-  /** hand finished recordings to the flow (the clinic line) */
-  recordings?: boolean;
+  media: () => CallRuntime | null;
 }): Promise<BotTestServer> {
-  const { db, graph, prompts, flow } = options;
+  const { graph, prompts } = options;
   const promptRequests: string[] = [];
   const verify = createNotificationVerifier({
     metadataUrl: graph.emu.botOpenIdConfigUrl,
@@ -170,16 +219,7 @@ export async function startBotTestServer(options: {
     tenantId: graph.emu.registration.tenantId,
     fetch: fetchTrusting(graph.emu.ca),
   });
-  const intake: IntakeDeps = {
-    db,
-    verify,
-    // what the bot-notification job does in the app: drain the call, the flow reacting to what was applied
-    dispatch: (graphCallIds) => drainWithRetry(db, graphCallIds, (applied) => flow().handleNotifications(applied)),
-    onTone: (callId, tone) => void flow().handleTone(callId, tone),
-    ...(options.recordings && {
-      onRecording: (callId: string, recording: RecordingEvent) => void flow().handleRecording?.(callId, recording),
-    }),
-  };
+  const intake: IntakeDeps = { sql: options.sql, verify, ...mediaTo(options.media) };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -287,8 +327,10 @@ const MEETING_CLINICIAN_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 export interface MeetingBotEnv {
   database: TestDatabase;
   graph: GraphTestEnv;
-  /** the bot's meeting calls, their notifications delivered to a webhook that drains them inline */
+  /** the bot's meeting calls, their notifications delivered to a webhook and applied by a running runtime */
   bot: CallControl;
+  /** the worker's call runtime */
+  runtime: CallRuntime;
   /** creates (again) the appointment's Teams meeting as the meeting-sync job does */
   syncMeeting(appointmentId: string): Promise<SyncOutcome>;
   /** a 30-minute appointment booked by staff at 13:00 UTC on a day of its own, with its Teams meeting ready */
@@ -309,7 +351,10 @@ export async function startMeetingBotEnv(): Promise<MeetingBotEnv> {
     startGraphTestEnv({ retry: { maxTotalMs: 10_000 } }),
   ]);
   const { db } = database;
-  const webhook = await startWebhook(intakeFor(db, graph).deps);
+  // the app's worker: the call runtime applies what the webhook records, as soon as it is recorded
+  const intake = intakeFor(database, graph);
+  await intake.runtime.start();
+  const webhook = await startWebhook(intake.deps);
   const app = createAppGraph(graph.config);
   const bot = callControl({
     db,
@@ -318,6 +363,7 @@ export async function startMeetingBotEnv(): Promise<MeetingBotEnv> {
     callbackUri: webhook.url,
     tenantId: graph.emu.registration.tenantId,
     emulator: true,
+    signalLeave: (callId, reason) => intake.runtime.signal(callId, { type: "leave", reason }),
   });
 
   const syncMeeting = (appointmentId: string) =>
@@ -366,10 +412,12 @@ export async function startMeetingBotEnv(): Promise<MeetingBotEnv> {
     database,
     graph,
     bot,
+    runtime: intake.runtime,
     syncMeeting,
     appointmentWithMeeting,
     async close() {
       await webhook.close();
+      await intake.close();
       await Promise.all([database.close(), graph.close()]);
     },
   };

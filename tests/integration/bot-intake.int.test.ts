@@ -13,10 +13,11 @@ let sign: Awaited<ReturnType<typeof botTokenSigner>>;
 
 beforeAll(async () => {
   [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv()]);
-  intake = intakeFor(database.db, graph);
+  intake = intakeFor(database, graph);
   sign = await botTokenSigner(graph);
 });
 afterAll(async () => {
+  await intake?.close();
   await Promise.all([database?.close(), graph?.close()]);
 });
 
@@ -52,6 +53,7 @@ describe("authenticating notifications", () => {
       intake.deps,
     );
     expect(res.status).toBe(202);
+    await intake.settle();
     expect((await database.db.call.findUniqueOrThrow({ where: { id: call.id } })).state).toBe("established");
   });
 
@@ -149,6 +151,7 @@ describe("authenticating notifications", () => {
     );
     expect((await handleNotificationRequest(notificationRequest(body, token), intake.deps)).status).toBe(202);
     expect(await rowsFor(graphCallId)).toBe(1);
+    await intake.settle();
     expect((await database.db.call.findUniqueOrThrow({ where: { id: call.id } })).state).toBe("established");
   });
 });
@@ -158,12 +161,11 @@ describe("recording and applying once", () => {
     const { graphCallId, call } = await seedCall();
     const body = envelope(callNotification(graphCallId, "established"));
     const token = await graph.emu.notifier.signToken();
-    const jobsBefore = intake.jobs.length;
     for (let i = 0; i < 2; i++) {
       expect((await handleNotificationRequest(notificationRequest(body, token), intake.deps)).status).toBe(202);
+      await intake.settle();
     }
     expect(await rowsFor(graphCallId)).toBe(1);
-    expect(intake.jobs.length - jobsBefore).toBe(1);
     const after = await database.db.call.findUniqueOrThrow({ where: { id: call.id } });
     expect(after.state).toBe("established");
     expect(after.establishedAt).not.toBeNull();
@@ -196,6 +198,7 @@ describe("recording and applying once", () => {
       );
       expect(statuses.every((s) => s === 202)).toBe(true);
     }
+    await intake.settle();
     expect(await rowsFor(graphCallId)).toBe(distinct.length);
     const after = await database.db.call.findUniqueOrThrow({ where: { id: call.id } });
     expect(after).toMatchObject({ state: "terminated", resultCode: 200, resultSubcode: 7000, outcome: "completed" });
@@ -207,7 +210,7 @@ describe("recording and applying once", () => {
     const tonesForCall = intake.tones.filter(([id]) => id === call.graphCallId);
     expect(tonesForCall.map(([, t]) => t.sequenceId).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const stored = JSON.stringify(
-      [await database.db.inboundNotification.findMany({ where: { graphCallId: call.graphCallId } }), intake.jobs],
+      await database.db.inboundNotification.findMany({ where: { graphCallId: call.graphCallId } }),
       (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
     );
     expect(stored).not.toMatch(/tone\d/);

@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { systemActor } from "@/lib/audit/mutations";
-import { KEEPALIVE_EVERY_MS, keepCallsAlive } from "@/lib/bot/keepalive";
-import { createAppGraph } from "@/lib/graph/gateway";
+import { KEEPALIVE_EVERY_MS } from "@/lib/bot/runtime/engine";
 import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
 
 let env: MeetingBotEnv;
@@ -44,15 +43,14 @@ async function joinedCall() {
 describe("keepAlive", () => {
   it("a meeting the bot attends for an hour and a half stays up: the sweep sends a keepAlive every 15 minutes", async () => {
     const { db } = env.database;
-    const calls = createAppGraph(env.graph.config).calls;
     const call = await joinedCall();
     const start = Date.now();
     // nothing is due before 15 minutes
-    expect(await keepCallsAlive({ db, calls }, new Date(start + minutes(5)))).toMatchObject({ sent: 0 });
+    expect(await env.runtime.keepAlive(new Date(start + minutes(5)))).toMatchObject({ sent: 0 });
     for (let at = 16; at <= 91; at += 15) {
       await advanceEmulator(minutes(15));
       const sentAt = new Date(start + minutes(at));
-      expect(await keepCallsAlive({ db, calls }, sentAt)).toMatchObject({ sent: 1, failed: 0 });
+      expect(await env.runtime.keepAlive(sentAt)).toMatchObject({ sent: 1, failed: 0 });
       expect((await db.call.findUniqueOrThrow({ where: { id: call.id } })).keepAliveAt).toEqual(sentAt);
     }
     expect(await emulatedState(call.graphCallId)).toMatchObject({ state: "established" });
@@ -73,7 +71,6 @@ describe("keepAlive", () => {
 
   it("a call Graph no longer knows (its end never reached the bot) is closed by the keepAlive sweep", async () => {
     const { db } = env.database;
-    const calls = createAppGraph(env.graph.config).calls;
     const call = await joinedCall();
     // Graph ends the call (no keepAlive for 45 minutes) but its termination is lost on the way
     const fault = await request(env.graph.emu, "POST", "/_emulator/faults", {
@@ -83,11 +80,14 @@ describe("keepAlive", () => {
     try {
       await advanceEmulator(minutes(46));
       await new Promise((r) => setTimeout(r, 200));
-      const result = await keepCallsAlive({ db, calls }, new Date(Date.now() + KEEPALIVE_EVERY_MS + 1));
+      const result = await env.runtime.keepAlive(new Date(Date.now() + KEEPALIVE_EVERY_MS + 1));
       expect(result).toMatchObject({ gone: 1 });
+      // applied as its termination would have been: the call's flow has ended too
       expect(await db.call.findUniqueOrThrow({ where: { id: call.id } })).toMatchObject({
         state: "terminated",
         outcome: "ended",
+        flow: { step: "done" },
+        heldBy: null,
       });
     } finally {
       await request(env.graph.emu, "DELETE", "/_emulator/faults");

@@ -1,23 +1,28 @@
 // Shared setup for the clinic-line integration tests: the emulator in-process (its Speech stand-in too), a test
-// database, the clinic-line service, and the fake app server of ./bot-helpers (webhook, prompt audio).
+// database, the fake app server of ./bot-helpers (webhook, prompt audio) as the web process, and worker
+// processes, each a call runtime of its own with the clinic line's flow.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "@/emulator/test/helpers";
+import type { CallRuntime } from "@/lib/bot/runtime/engine";
+import { createCallSql } from "@/lib/bot/runtime/sql";
 import { normaliseGraphId } from "@/lib/bot/schema";
-import { clinicLineService, type ClinicLineDeps, type ClinicLineService } from "@/lib/clinic-line/service";
+import { clinicLineService, type ClinicLineDeps } from "@/lib/clinic-line/service";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
-import { createPromptStore } from "@/lib/prompts/store";
+import { createPromptStore, type PromptStore } from "@/lib/prompts/store";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { RECEPTION_OID, storedRows } from "../helpers/telephony";
+import { storedRows } from "../helpers/telephony";
 import {
   directAppointments,
   logCapture,
   setEmulatorEndpoint,
   startBotTestServer,
+  testProcess,
+  testRunner,
   waitFor,
-  type BotTestFlow,
+  type TestProcess,
 } from "./bot-helpers";
 import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
@@ -26,11 +31,15 @@ export const ZONE = "America/Sao_Paulo";
 export interface LineTestEnv {
   database: TestDatabase;
   graph: GraphTestEnv;
-  service: ClinicLineService;
-  /** another clinic-line service on the same database, Graph and webhook: a second app process */
-  newService(overrides?: Partial<ClinicLineDeps>): ClinicLineService;
-  /** who the webhook hands the call events to from now on (`service` at the start); null drops them */
-  route(flow: BotTestFlow | null): void;
+  /** the worker process every test starts with: its loop runs, and it receives the webhook's media */
+  worker: TestProcess;
+  /**
+   * Another process of the app on the same database, Graph and webhook (its own memory and connections),
+   * its worker loop not started. `overrides` change the clinic line's dependencies in it.
+   */
+  newProcess(overrides?: Partial<ClinicLineDeps>): TestProcess;
+  /** which process the webhook hands key presses and recordings to from now on (null: nobody) */
+  route(media: (() => CallRuntime | null) | null): void;
   logs: string[];
   captureLogs(): void;
   meetingSyncs: string[];
@@ -39,7 +48,10 @@ export interface LineTestEnv {
   close(): Promise<void>;
 }
 
-export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Promise<LineTestEnv> {
+export async function startLineEnv(
+  overrides: Partial<ClinicLineDeps> = {},
+  options: { prompts?: PromptStore } = {},
+): Promise<LineTestEnv> {
   const [database, graph] = await Promise.all([
     createTestDatabase(),
     // Microsoft's real 15-second answer window (the emulator's own tests use 1 s): the app has to meet the
@@ -50,22 +62,19 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   const { logs, captureLogs } = logCapture();
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
-  const prompts = overrides.prompts ?? createPromptStore({ cacheDir });
-  // a process that is not there: events reach nobody
-  const nobody: BotTestFlow = { handleNotifications: async () => undefined, handleTone: () => undefined };
-  let routed: BotTestFlow | null = null;
-  const server = await startBotTestServer({ db, graph, prompts, flow: () => routed ?? nobody, recordings: true });
+  const prompts = options.prompts ?? createPromptStore({ cacheDir });
+  const webSql = createCallSql(database.url, { max: 2 });
+  let media: (() => CallRuntime | null) | null = null;
+  const server = await startBotTestServer({ sql: webSql, graph, prompts, media: () => media?.() ?? null });
 
   const appGraph = createAppGraph(graph.config);
-  const newService = (more: Partial<ClinicLineDeps> = {}) =>
-    clinicLineService({
+  const processes: TestProcess[] = [];
+  const newProcess = (more: Partial<ClinicLineDeps> = {}) => {
+    const line = clinicLineService({
       db,
       calls: appGraph.calls,
       callbackUri: server.callbackUri,
-      publicBaseUrl: server.base,
-      prompts,
       tenantId: graph.emu.registration.tenantId,
-      receptionUserId: RECEPTION_OID,
       clinicZone: ZONE,
       speech: { endpoint: `${graph.emu.url}/speech/recognition/conversation/cognitiveservices/v1`, key: "test-key" },
       enqueueMeetingSync: async (appointmentId) => {
@@ -75,8 +84,13 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
       ...overrides,
       ...more,
     });
-  const service = newService();
-  routed = service;
+    const process = testProcess(database, testRunner(graph, server.base, prompts), { CLINIC_LINE: line.flow });
+    processes.push(process);
+    return process;
+  };
+  const worker = newProcess();
+  await worker.runtime.start();
+  media = () => worker.runtime;
 
   // The app holds its application token before calls arrive; the first caller should not pay for
   // MSAL's start (the 15-second answer window includes the bot's own work).
@@ -85,10 +99,10 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
   return {
     database,
     graph,
-    service,
-    newService,
-    route(flow) {
-      routed = flow ?? nobody;
+    worker,
+    newProcess,
+    route(next) {
+      media = next;
     },
     logs,
     captureLogs,
@@ -96,6 +110,8 @@ export async function startLineEnv(overrides: Partial<ClinicLineDeps> = {}): Pro
     promptRequests: server.promptRequests,
     async close() {
       await server.close();
+      await Promise.all(processes.map((p) => p.close()));
+      await webSql.close();
       await Promise.all([database.close(), graph.close()]);
       fs.rmSync(cacheDir, { recursive: true, force: true });
     },
@@ -174,7 +190,6 @@ export const storedText = (db: PrismaClient) =>
   storedRows({
     calls: db.call.findMany(),
     operations: db.callOperation.findMany(),
-    flows: db.clinicLineFlow.findMany(),
     inbound: db.inboundNotification.findMany(),
     audit: db.auditLog.findMany(),
     rules: db.clinicLineRule.findMany(),

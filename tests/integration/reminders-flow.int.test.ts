@@ -2,7 +2,8 @@
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { reminderService, STALLED_AFTER_MS, UNHEARD_END_AFTER_MS } from "@/lib/reminders/service";
+import type { CallSql } from "@/lib/bot/runtime/sql";
+import { STALLED_AFTER_MS } from "@/lib/reminders/service";
 import {
   callsTo,
   drain,
@@ -97,8 +98,9 @@ describe("reminder calls", () => {
       const c = await db.call.findUniqueOrThrow({ where: { id: done.callId! } });
       return c.state === "terminated" && c;
     });
-    // ended by the bot after the goodbye, not by the transfer
-    expect(call).toMatchObject({ resultCode: 200, resultSubcode: 7000 });
+    // ended by the bot after the goodbye, not by the transfer (7000, or another documented code of that ending)
+    expect(call.resultCode).toBe(200);
+    expect([7000, 10550, 5001]).toContain(call.resultSubcode);
     const prompts = await db.callOperation.findMany({
       where: { callId: call.id, kind: "playPrompt" },
       orderBy: { createdAt: "asc" },
@@ -209,43 +211,45 @@ describe("reminder calls", () => {
     }
   });
 
-  it("a call whose end the flow never heard (the process died in between) is ended by the sweep as it would have been", async () => {
+  it("a process that dies as the call ends loses nothing: the next turn ends it once, with its outcome", async () => {
     const phone = freshPhone();
     await setEndpoint(env, phone, pressing("1"));
     const appointment = await appointmentFor(env, phone);
     await env.service.scheduleReminder(appointment.id);
-    env.deafTo((n) => n.kind === "call" && n.state === "terminated");
+    // the worker dies after writing the outcome and its audit row, before its transaction commits: the
+    // termination it applied, the flow's end and the outcome all roll back together
+    const sql: CallSql = env.worker.sql;
+    const original = sql.transaction.bind(sql);
+    let died = 0;
+    sql.transaction = (async (work) =>
+      original(async (tx) => {
+        let finishing = false;
+        const result = await work({
+          query: (text, values) => {
+            if (values?.includes("reminder.outcome")) finishing = true;
+            return tx.query(text, values);
+          },
+        });
+        if (finishing && died++ === 0) throw new Error("process gone");
+        return result;
+      })) as CallSql["transaction"];
     try {
       expect(await drain(env)).toEqual(["placed"]);
-      const { db } = env.database;
-      // the bot applied the termination; the reminder still waits for it
-      const reminder = await waitFor("the call ended", async () => {
-        const r = await db.reminder.findFirstOrThrow({ where: { appointmentId: appointment.id } });
-        const call = r.callId && (await db.call.findUnique({ where: { id: r.callId } }));
-        return call && call.state === "terminated" && r;
-      });
-      expect(reminder).toMatchObject({ status: "CALLING", flowState: { step: "ending", outcome: "CONFIRMED" } });
-      expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("CONFIRMED");
-
-      // a sweep right away leaves it alone: the flow may still be reacting
-      expect(await env.service.sweep()).toMatchObject({ unheard: 0 });
-      const later = reminderService({
-        ...env.deps,
-        now: () => new Date(Date.now() + UNHEARD_END_AFTER_MS + 1_000),
-      });
-      expect(await later.sweep()).toMatchObject({ unheard: 1, stuck: 0 });
       expect(await finishedReminder(env, appointment.id)).toMatchObject({
         status: "DONE",
         outcome: "CONFIRMED",
         attempts: 1,
       });
-      const audits = await db.auditLog.findMany({ where: { action: "reminder.outcome", entityId: appointment.id } });
-      expect(audits.map((a) => a.details)).toEqual([expect.objectContaining({ outcome: "CONFIRMED" })]);
-      // once ended, a later sweep finds nothing more to do
-      expect(await later.sweep()).toMatchObject({ unheard: 0 });
     } finally {
-      env.deafTo(null);
+      sql.transaction = original;
     }
+    expect(died).toBe(2);
+    const { db } = env.database;
+    const audits = await db.auditLog.findMany({ where: { action: "reminder.outcome", entityId: appointment.id } });
+    expect(audits.map((a) => a.details)).toEqual([expect.objectContaining({ outcome: "CONFIRMED" })]);
+    const call = await db.call.findFirstOrThrow({ where: { appointmentId: appointment.id } });
+    expect(call).toMatchObject({ state: "terminated", flowAt: null, heldBy: null });
+    expect(call.flow).toMatchObject({ state: { step: "done", outcome: "CONFIRMED" } });
   });
 
   it("a call whose flow lost its driver mid-call is hung up by the sweep and ends with the outcome reached", async () => {
@@ -253,20 +257,32 @@ describe("reminder calls", () => {
     await setEndpoint(env, phone, pressing("1"));
     const appointment = await appointmentFor(env, phone);
     await env.service.scheduleReminder(appointment.id);
-    // the prompts' completions never reach the flow: it confirms, then waits for its goodbye prompt to end
-    env.deafTo((n) => n.kind === "operation");
+    // the prompts' completions never reach the bot (each in a POST of its own, so nothing else is lost with
+    // them): it confirms, then waits for its goodbye prompt to end
+    await forceEmulatorVariants(env.graph.emu, { batched: false });
+    await addFault(env.graph.emu, {
+      target: "notification",
+      pathRegex: "/operations/",
+      count: 0,
+      action: { type: "drop" },
+    });
     try {
       expect(await drain(env)).toEqual(["placed"]);
       const { db } = env.database;
       const waiting = await waitFor("the confirmation prompt started", async () => {
-        const r = await db.reminder.findFirstOrThrow({ where: { appointmentId: appointment.id } });
-        return (r.flowState as { step?: string } | null)?.step === "closing" && r;
+        const call = await db.call.findFirst({ where: { appointmentId: appointment.id } });
+        const flow = call?.flow as { state?: { step?: string; outcome?: string } } | null;
+        return flow?.state?.step === "closing" && call?.heldBy === null && call;
       });
-      expect(waiting).toMatchObject({ status: "CALLING", flowState: { outcome: "CONFIRMED" } });
-      expect(await env.service.sweep()).toMatchObject({ stalled: 0 });
+      expect(waiting.flow).toMatchObject({ state: { outcome: "CONFIRMED" } });
+      const sweeper = env.newProcess();
+      expect(await sweeper.runtime.sweep()).toMatchObject({ stalled: 0 });
 
-      const later = reminderService({ ...env.deps, now: () => new Date(Date.now() + STALLED_AFTER_MS + 1_000) });
-      expect(await later.sweep()).toMatchObject({ stalled: 1 });
+      // as if it had not moved for the stall time (the sweep reads the database's clock)
+      await db.$executeRaw`
+        UPDATE "Call" SET "flowAt" = now() - make_interval(secs => ${STALLED_AFTER_MS / 1000 + 1})
+        WHERE id = ${waiting.id}::uuid`;
+      expect(await sweeper.runtime.sweep()).toMatchObject({ stalled: 1 });
       expect(await finishedReminder(env, appointment.id)).toMatchObject({
         status: "DONE",
         outcome: "CONFIRMED",
@@ -275,9 +291,10 @@ describe("reminder calls", () => {
       const [call] = await callsTo(env, phone);
       expect(call).toMatchObject({ state: "terminated" });
       expect(await callsTo(env, phone)).toHaveLength(1);
-      expect(await later.sweep()).toMatchObject({ stalled: 0, unheard: 0 });
+      expect(await sweeper.runtime.sweep()).toMatchObject({ stalled: 0 });
     } finally {
-      env.deafTo(null);
+      await clearFaults(env.graph.emu);
+      await forceEmulatorVariants(env.graph.emu, {});
     }
   });
 
@@ -287,8 +304,9 @@ describe("reminder calls", () => {
     const logs = env.logs.join("\n");
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toMatch(/tone[0-9]|"tone":|toneInfo|"key":/);
-    // the reminder rows carry outcomes, and flow state holds no key
-    const rows = await env.database.db.reminder.findMany();
-    for (const r of rows) expect(JSON.stringify(r.flowState ?? {})).not.toMatch(/"key"|tone/);
+    // the reminder rows carry outcomes, and the calls' flows hold no key
+    const calls = await env.database.db.call.findMany();
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) expect(JSON.stringify(c.flow ?? {})).not.toMatch(/"key"|tone/);
   });
 });

@@ -1,26 +1,29 @@
 // Shared setup for the reminder-call integration tests: the emulator in-process, a test database, real
 // pg-boss on that database for the dispatch queue (singletonKey collapse is pg-boss's), the reminder
-// service, and the fake app server of ./bot-helpers (webhook, prompt audio).
+// service, the fake app server of ./bot-helpers (webhook, prompt audio) as the web process, and a worker
+// process whose call runtime runs the reminder calls' flow.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
 import { request } from "@/emulator/test/helpers";
-import type { BotNotification } from "@/lib/bot/schema";
+import { createCallSql } from "@/lib/bot/runtime/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { RECEPTION_OID, storedRows } from "../helpers/telephony";
+import { storedRows } from "../helpers/telephony";
 import {
   directAppointments,
   logCapture,
   setEmulatorEndpoint,
   sleep,
   startBotTestServer,
+  testProcess,
+  testRunner,
   waitFor,
-  type BotTestFlow,
+  type TestProcess,
 } from "./bot-helpers";
 import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
@@ -32,17 +35,16 @@ export interface ReminderTestEnv {
   service: ReminderService;
   deps: ReminderDeps;
   boss: PgBoss;
+  /** the worker process: its call runtime runs the reminder calls (and gets the webhook's key presses) */
+  worker: TestProcess;
+  /** another worker process on the same database and Graph, its loop not started */
+  newProcess(): TestProcess;
   /** every log call's arguments, serialised (the logger is silent in tests) */
   logs: string[];
   captureLogs(): void;
   /** appointment:version:attempt keys sent to the queue, and whether pg-boss created a job */
   sends: { singletonKey: string; created: boolean }[];
   meetingSyncs: string[];
-  /**
-   * From now on the bot applies the notifications `unheard` picks but the flows never hear of them — as
-   * when the process dies between the two; null hands everything over again.
-   */
-  deafTo(unheard: ((notification: BotNotification) => boolean) | null): void;
   close(): Promise<void>;
 }
 
@@ -63,22 +65,15 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-prompts-"));
   const prompts = createPromptStore({ cacheDir });
+  const webSql = createCallSql(database.url, { max: 2 });
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
-  let service: ReminderService;
-  let unheard: ((notification: BotNotification) => boolean) | null = null;
-  const flow: BotTestFlow = {
-    handleNotifications: (notifications) =>
-      service.handleNotifications(unheard ? notifications.filter((n) => !unheard!(n)) : notifications),
-    handleTone: (graphCallId, tone) => service.handleTone(graphCallId, tone),
-  };
-  const server = await startBotTestServer({ db, graph, prompts, flow: () => flow });
+  let worker: TestProcess;
+  const server = await startBotTestServer({ sql: webSql, graph, prompts, media: () => worker.runtime });
 
   const deps: ReminderDeps = {
     db,
     calls: createAppGraph(graph.config).calls,
     callbackUri: server.callbackUri,
-    publicBaseUrl: server.base,
-    prompts,
     tenantId: graph.emu.registration.tenantId,
     scheduler: {
       dispatch: async (job, options) => {
@@ -92,14 +87,21 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     enqueueMeetingSync: async (appointmentId) => {
       meetingSyncs.push(appointmentId);
     },
-    receptionUserId: RECEPTION_OID,
     emulator: true,
     retry: { maxAttempts: 3, delayMs: 100 },
     // tests run at any hour: the whole day is "waking hours" here (timing has its own unit tests)
     wakingHours: { startMinute: 0, endMinute: 24 * 60 + 15 },
     ...overrides,
   };
-  service = reminderService(deps);
+  const service = reminderService(deps);
+  const processes: TestProcess[] = [];
+  const newProcess = () => {
+    const process = testProcess(database, testRunner(graph, server.base, prompts), { REMINDER: service.flow });
+    processes.push(process);
+    return process;
+  };
+  worker = newProcess();
+  await worker.runtime.start();
 
   return {
     database,
@@ -107,16 +109,17 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     service,
     deps,
     boss,
+    worker,
+    newProcess,
     logs,
     captureLogs,
     sends,
     meetingSyncs,
-    deafTo(picks) {
-      unheard = picks;
-    },
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
       await server.close();
+      await Promise.all(processes.map((p) => p.close()));
+      await webSql.close();
       await Promise.all([database.close(), graph.close()]);
       fs.rmSync(cacheDir, { recursive: true, force: true });
     },

@@ -36,6 +36,9 @@ describe("lifecycleEventOf, on the contract's recorded notifications", () => {
   it("tells a failed transfer from an established call", () => {
     expect(eventsOf("call-transfer-ex1-p2p.notification-4-transferfailed.json")).toEqual([{ type: "transferFailed" }]);
   });
+  it("reads a call someone places to the bot", () => {
+    expect(eventsOf("call-answer-ex1-service-media.notification-1-incoming.json")).toEqual([{ type: "incoming" }]);
+  });
   it("ignores what flows do not act on", () => {
     expect(eventsOf("participant-mute.notification-1-roster-muted.json")).toEqual([null]);
     expect(eventsOf("call-transfer-ex1-p2p.notification-1-transferring.json")).toEqual([null]);

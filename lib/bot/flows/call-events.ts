@@ -2,11 +2,13 @@ import type { BotNotification } from "@/lib/bot/schema";
 
 /** What a call flow (reminder, clinic line) needs to hear from the call's own notifications. */
 export type CallLifecycleEvent =
+  /** someone calls the bot: the call is new (`created`) and waits to be answered, rejected or redirected */
+  | { type: "incoming" }
   /**
    * The call is up. `audioActive`: its audio mediaState is active too. Graph reports `established` first and
    * the audio in a later update (which repeats `established`): a prompt played before it is not heard.
    */
-  | { type: "established"; audioActive: boolean }
+  | { type: "established"; audioActive?: boolean }
   | { type: "transferFailed" }
   | { type: "terminated"; resultCode: number | null; resultSubcode: number | null }
   | { type: "promptFinished"; operationId: string; ok: boolean };
@@ -17,6 +19,7 @@ export type CallLifecycleEvent =
  */
 export function lifecycleEventOf(n: BotNotification): CallLifecycleEvent | null {
   if (n.kind === "call") {
+    if (n.changeType === "created") return { type: "incoming" };
     if (n.changeType === "deleted" || n.state === "terminated") {
       return {
         type: "terminated",

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { initialLineState, intentOf, lineStep, runLine, type LineEvent } from "./clinic-line";
+import {
+  initialLineState,
+  intentOf,
+  lineStateSchema,
+  lineStep,
+  runLine,
+  screeningLineState,
+  type LineEvent,
+} from "./clinic-line";
 
 const est: LineEvent = { type: "established" };
 const menuOp: LineEvent = { type: "playStarted", operationId: "menu" };
@@ -146,5 +154,50 @@ describe("clinic line IVR", () => {
     expect(intentOf("confirmar ou cancelar")).toBeNull();
     expect(intentOf("bom dia")).toBeNull();
     expect(intentOf("")).toBeNull();
+  });
+
+  it("a new call is screened by the rules first: answered into the IVR with the caller's languages, or over", () => {
+    const screening = screeningLineState();
+    expect(lineStep(screening, { type: "incoming" }).commands).toEqual([{ type: "screen" }]);
+    // a repeated `created` changes nothing once screened
+    const patientId = "0a1c2e30-1111-4a00-8000-0000000000aa";
+    const answered = lineStep(screening, {
+      type: "screened",
+      action: "answer",
+      locale: "en",
+      speechLanguage: "en-US",
+      patientId,
+    }).state;
+    expect(answered).toMatchObject({ step: "answering", locale: "en", speechLanguage: "en-US", patientId });
+    expect(lineStep(answered, { type: "incoming" }).commands).toEqual([]);
+    // rejected or redirected: the screening wrote the outcome, nothing more to do
+    expect(lineStep(screening, { type: "screened", action: "reject" })).toEqual({
+      state: { ...screening, step: "done", outcome: "REJECTED" },
+      commands: [],
+    });
+    // the caller hung up before the call was answered
+    expect(lineStep(screening, { type: "terminated", resultCode: 487, resultSubcode: 0 }).commands).toEqual([
+      { type: "finish", outcome: "FAILED", reason: "not-established" },
+    ]);
+    expect(lineStateSchema.parse(JSON.parse(JSON.stringify(answered)))).toEqual(answered);
+  });
+
+  it("stalled: hangs up as FAILED unless decided; the patient is forgotten when the flow ends", () => {
+    const menu = { ...runLine([est, menuOp]).state, patientId: "0a1c2e30-1111-4a00-8000-0000000000aa" };
+    const stalled = lineStep(menu, { type: "stalled" });
+    expect(stalled).toMatchObject({ state: { step: "ending", outcome: "FAILED" }, commands: [{ type: "hangUp" }] });
+    const ended = lineStep(stalled.state, { type: "terminated", resultCode: null, resultSubcode: null });
+    expect(ended.commands).toEqual([{ type: "finish", outcome: "FAILED", reason: "completed" }]);
+    expect(ended.state).toMatchObject({ step: "done", patientId: null });
+    // a flow that waited for an action's result that never came
+    const acting = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "1" },
+      { type: "terminated", resultCode: 200, resultSubcode: 0 },
+    ]);
+    expect(lineStep(acting.state, { type: "stalled" }).commands).toEqual([
+      { type: "finish", outcome: "FAILED", reason: "stalled" },
+    ]);
   });
 });

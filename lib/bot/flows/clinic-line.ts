@@ -1,9 +1,10 @@
 // The clinic line's IVR as a pure state machine: given where an incoming call is and one event, where it is
-// next and what to do. No I/O: lib/clinic-line/service.ts runs the commands (Graph, appointments, Speech) and
-// feeds their results back as events. The stored state names steps and operation ids only — never a key, a
-// recording, its location or a transcript (emulator/CONTRACT.md#media-persistence). Only the business outcome
-// is kept.
+// next and what to do. No I/O: the call runtime (lib/bot/runtime) runs the Graph commands and
+// lib/clinic-line/service.ts the domain actions (the rules, appointments, Speech), and their results come back
+// as events. The stored state names steps, operation ids and the languages chosen — never a key, a recording,
+// its location or a transcript (emulator/CONTRACT.md#media-persistence). Only the business outcome is kept.
 //
+//  screening ──incoming──▶ screen (the rules: reject, redirect, or answer) ──answered──▶ answering
 //  answering ──established, audio active──▶ menu (subscribe to tones, play "lineMenu")
 //  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up          CONFIRMED
 //  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
@@ -14,13 +15,17 @@
 //  acting ──no appointment / failed──▶ handing-over (a person at reception sorts it out)
 //  transferring ──failed──▶ closing (play "goodbye")                                           FAILED
 //  any ──terminated──▶ done
-import type { PromptKey } from "@/lib/prompts/texts";
+//  any ──stalled (no move for minutes)──▶ ending (hang up), FAILED unless decided
+import { z } from "zod";
+import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
+import { PROMPT_LOCALES, type PromptKey, type PromptLocale } from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type LineOutcome =
   "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
 
 export type LineStep =
+  | "screening"
   | "answering"
   | "menu"
   | "listening"
@@ -41,29 +46,61 @@ export interface LineState {
   waitingFor: string | null;
   outcome: LineOutcome | null;
   established: boolean;
+  /** the prompts' language, and the BCP-47 language Speech listens for (the caller's, when known) */
+  locale: PromptLocale;
+  speechLanguage: string;
+  /**
+   * The patient whose number matched the caller's when the call was answered (what 1, 2 and a spoken
+   * request act on); forgotten when the flow ends. Never the caller's number.
+   */
+  patientId: string | null;
 }
 
+/** The rules' decision, carried out: the call was answered (into the IVR), rejected, redirected, or it failed. */
+export type Screening = "answer" | "reject" | "redirect" | "failed";
+
+/** The stored state, read back with this schema (never cast). */
+export const lineStateSchema = z.object({
+  step: z.enum([
+    "screening",
+    "answering",
+    "menu",
+    "listening",
+    "understanding",
+    "acting",
+    "handing-over",
+    "transferring",
+    "closing",
+    "ending",
+    "done",
+  ]),
+  waitingFor: z.string().nullable(),
+  outcome: z
+    .enum(["CONFIRMED", "CANCELLED", "TRANSFERRED", "REJECTED", "REDIRECTED", "ABANDONED", "FAILED"])
+    .nullable(),
+  established: z.boolean(),
+  locale: z.enum(PROMPT_LOCALES),
+  speechLanguage: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/),
+  patientId: z.uuid().nullable(),
+}) satisfies z.ZodType<LineState>;
+
+/**
+ * What the IVR hears: the runtime's events (the call's notifications, key presses and recordings in memory,
+ * the Graph commands' answers, `stalled`; `established.audioActive` false: answered, the audio not connected
+ * yet; `recordFinished.hasRecording`: a location came with it, in memory only) and its domain actions' answers.
+ */
 export type LineEvent =
-  /** `audioActive` false: answered, but the audio is not connected yet (absent: it is) */
-  | { type: "established"; audioActive?: boolean }
-  | { type: "playStarted"; operationId: string }
-  | { type: "playFailed" }
-  | { type: "promptFinished"; operationId: string; ok: boolean }
-  /** in memory only */
-  | { type: "tone"; key: string }
-  | { type: "recordStarted"; operationId: string }
-  | { type: "recordFailed" }
-  /** the recordResponse operation finished; `hasRecording` = a location came with it (in memory, not here) */
-  | { type: "recordFinished"; operationId: string; ok: boolean; hasRecording: boolean }
+  | RuntimeEvent
+  | { type: "screened"; action: Screening; locale?: PromptLocale; speechLanguage?: string; patientId?: string | null }
   /** what the caller asked for, from the transcript (discarded); null = unsure */
   | { type: "understood"; intent: Intent | null }
   | { type: "actionDone"; action: LineAction }
   | { type: "noAppointment"; action: LineAction }
-  | { type: "actionFailed"; action: LineAction }
-  | { type: "transferFailed" }
-  | { type: "terminated"; resultCode: number | null; resultSubcode: number | null };
+  | { type: "actionFailed"; action: LineAction };
 
 export type LineCommand =
+  /** the rules decide (the caller read from Graph), and the call is rejected, redirected or answered */
+  | { type: "screen" }
   | { type: "subscribeToTone" }
   /** answer with playStarted / playFailed (and promptFinished if already finished) */
   | { type: "play"; prompt: PromptKey }
@@ -83,12 +120,25 @@ export interface LineTransition {
   commands: LineCommand[];
 }
 
-export const initialLineState = (): LineState => ({
-  step: "answering",
+/** A new incoming call, before the rules have seen it. */
+export const screeningLineState = (): LineState => ({
+  step: "screening",
   waitingFor: null,
   outcome: null,
   established: false,
+  locale: "pt-BR",
+  speechLanguage: "pt-BR",
+  patientId: null,
 });
+
+/** An answered call, waiting for it to be established. */
+export const initialLineState = (): LineState => ({ ...screeningLineState(), step: "answering" });
+
+const SCREENED_OUTCOME: Record<Exclude<Screening, "answer">, LineOutcome> = {
+  reject: "REJECTED",
+  redirect: "REDIRECTED",
+  failed: "FAILED",
+};
 
 /** Keywords in both languages, on the lowercased transcript without accents; first match in this order. */
 const KEYWORDS: [Intent, RegExp][] = [
@@ -125,7 +175,21 @@ const act = (state: LineState, action: LineAction): LineTransition => ({
 });
 
 export function lineStep(state: LineState, event: LineEvent): LineTransition {
+  const next = stepLine(state, event);
+  // the flow is over: the patient it acted for is not kept with it
+  if (next.state.step === "done" && next.state.outcome && next.state.patientId)
+    return { ...next, state: { ...next.state, patientId: null } };
+  return next;
+}
+
+function stepLine(state: LineState, event: LineEvent): LineTransition {
   if (state.step === "done") {
+    // the action's result never came (its process died): what was decided, else failed
+    if (event.type === "stalled" && !state.outcome)
+      return {
+        state: { ...state, outcome: "FAILED" },
+        commands: [{ type: "finish", outcome: "FAILED", reason: "stalled" }],
+      };
     // the caller hung up while we confirmed or cancelled: the action still counts
     if (event.type === "actionDone" && !state.outcome) {
       const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
@@ -157,6 +221,23 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
   }
 
   switch (event.type) {
+    case "incoming":
+      if (state.step !== "screening") return stay(state);
+      return { state, commands: [{ type: "screen" }] };
+
+    case "screened":
+      if (state.step !== "screening") return stay(state);
+      if (event.action !== "answer")
+        // the screening wrote the outcome (rejected, redirected, failed) with the call's end
+        return stay({ ...state, step: "done", outcome: SCREENED_OUTCOME[event.action] });
+      return stay({
+        ...state,
+        step: "answering",
+        locale: event.locale ?? state.locale,
+        speechLanguage: event.speechLanguage ?? state.speechLanguage,
+        patientId: event.patientId ?? null,
+      });
+
     case "established":
       if (state.step !== "answering") return stay(state);
       // the menu waits for the audio (a later update), or the caller would miss its start
@@ -237,6 +318,16 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
 
     case "transferFailed":
       return afterTransferFailed(state);
+
+    case "stalled":
+      // nobody has driven the call for minutes: hang up; the termination finishes it
+      return {
+        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
+        commands: [{ type: "hangUp" }],
+      };
+
+    default:
+      return stay(state);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  flowStateSchema,
   initialFlowState,
   keyOfTone,
   nextAttemptAt,
@@ -196,5 +197,32 @@ describe("reminder flow", () => {
     const now = new Date("2030-01-01T12:00:00Z");
     expect(nextAttemptAt(1, now, { maxAttempts: 3, delayMs: 60_000 })).toEqual(new Date("2030-01-01T12:01:00Z"));
     expect(nextAttemptAt(3, now, { maxAttempts: 3, delayMs: 60_000 })).toBeNull();
+  });
+
+  it("stalled: hangs up and ends with the outcome reached; an action whose result never came is FAILED", () => {
+    const closing = run([
+      established,
+      started("op1"),
+      tone("1"),
+      { type: "actionDone", action: "confirm" },
+      started("op2"),
+    ]);
+    const stalled = step(closing.state, { type: "stalled" });
+    expect(stalled).toMatchObject({ state: { step: "ending", outcome: "CONFIRMED" }, commands: [{ type: "hangUp" }] });
+    expect(finishOf(step(stalled.state, terminated(null, null)).commands)).toMatchObject({ outcome: "CONFIRMED" });
+    // hung up while the confirmation ran, and the process running it died
+    const waiting = run([established, started("op1"), tone("1"), terminated(200, 540000)]).state;
+    expect(waiting).toMatchObject({ step: "done", outcome: null });
+    expect(finishOf(step(waiting, { type: "stalled" }).commands)).toMatchObject({
+      outcome: "FAILED",
+      reason: "stalled",
+    });
+  });
+
+  it("its stored state is read back with its schema, never cast", () => {
+    const { state } = run([established, started("op1")]);
+    expect(flowStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    expect(flowStateSchema.safeParse({ ...state, step: "dancing" }).success).toBe(false);
+    expect(flowStateSchema.safeParse({ step: "prompting" }).success).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 // The reminder call as a pure state machine: given where the call is and one event, where it is next and what
-// to do. No I/O here — lib/reminders/driver.ts runs the commands (Graph, appointments) and feeds their results
-// back as events. The state is persisted between events; it names steps and operation ids only, never the key
-// that was pressed (emulator/CONTRACT.md#media-persistence: tone data may not be persisted). Only the business
-// outcome (confirmed, cancelled, …) is kept.
+// to do. No I/O here — the call runtime (lib/bot/runtime) runs the Graph commands and lib/reminders/flow.ts the
+// domain actions, and their results come back as events. The state is persisted between events (Call.flow);
+// it names steps and operation ids only, never the key that was pressed (emulator/CONTRACT.md#media-persistence:
+// tone data may not be persisted). Only the business outcome (confirmed, cancelled, …) is kept.
 //
 //  dialing ──established, audio active──▶ prompting (subscribe to tones, play "reminder")
 //  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
@@ -12,6 +12,9 @@
 //  acting ──failed──▶ handing-over (a person at reception sorts it out)
 //  transferring ──transfer failed──▶ closing (play "goodbye"), FAILED
 //  any ──terminated──▶ done (not answered / busy / declined before established → retry decision)
+//  any ──stalled (no move for minutes)──▶ ending (hang up; the termination ends it with the outcome reached)
+import { z } from "zod";
+import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { PromptKey } from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
@@ -30,19 +33,27 @@ export interface FlowState {
   established: boolean;
 }
 
+const STEPS = ["dialing", "prompting", "acting", "handing-over", "transferring", "closing", "ending", "done"] as const;
+const OUTCOMES = ["CONFIRMED", "CANCELLED", "TRANSFERRED", "NO_ANSWER", "NO_RESPONSE", "FAILED"] as const;
+
+/** The stored state, read back with this schema (never cast). */
+export const flowStateSchema = z.object({
+  step: z.enum(STEPS),
+  plays: z.number().int().min(0),
+  waitingFor: z.string().nullable(),
+  outcome: z.enum(OUTCOMES).nullable(),
+  established: z.boolean(),
+}) satisfies z.ZodType<FlowState>;
+
+/**
+ * What the flow hears: the runtime's events (the call's notifications, key presses, the Graph commands'
+ * answers: established, promptFinished, tone, playStarted/playFailed, transferFailed, terminated, stalled, …;
+ * `established.audioActive` false: answered, the audio not connected yet) and its domain actions' answers.
+ */
 export type FlowEvent =
-  /** `audioActive` false: answered, but the audio is not connected yet (absent: it is) */
-  | { type: "established"; audioActive?: boolean }
-  /** a playPrompt operation finished (completed or failed) */
-  | { type: "promptFinished"; operationId: string; ok: boolean }
-  /** a key press, in memory only: "0".."9", "star", "pound" */
-  | { type: "tone"; key: string }
-  | { type: "playStarted"; operationId: string }
-  | { type: "playFailed" }
+  | RuntimeEvent
   | { type: "actionDone"; action: "confirm" | "cancel" }
-  | { type: "actionFailed"; action: "confirm" | "cancel" }
-  | { type: "transferFailed" }
-  | { type: "terminated"; resultCode: number | null; resultSubcode: number | null };
+  | { type: "actionFailed"; action: "confirm" | "cancel" };
 
 export type Command =
   | { type: "subscribeToTone" }
@@ -93,6 +104,12 @@ const stay = (state: FlowState): Transition => ({ state, commands: [] });
 
 export function step(state: FlowState, event: FlowEvent): Transition {
   if (state.step === "done") {
+    // the action's result never came (its process died): the outcome cannot be known any more
+    if (event.type === "stalled" && !state.outcome)
+      return {
+        state: { ...state, outcome: "FAILED" },
+        commands: [{ type: "finish", outcome: "FAILED", retry: false, reason: "stalled" }],
+      };
     // the patient hung up while we confirmed or cancelled: the action still counts
     if (event.type === "actionDone" && !state.outcome) {
       const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
@@ -204,6 +221,13 @@ export function step(state: FlowState, event: FlowEvent): Transition {
 
     case "transferFailed":
       return afterTransferFailed(state);
+
+    case "stalled":
+      // nobody has driven the call for minutes: hang up; the termination ends it with the outcome reached
+      return { state: { ...state, step: "ending", waitingFor: null }, commands: [{ type: "hangUp" }] };
+
+    default:
+      return stay(state);
   }
 }
 
