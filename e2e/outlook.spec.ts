@@ -100,6 +100,7 @@ test("Outlook busy times leave the picker; the visit's event follows booking, re
   await confirmReview(page);
   await expect(page.getByText("Consulta agendada.")).toBeVisible();
   await page.getByRole("link", { name: "Abrir a consulta" }).click();
+  await page.waitForURL(/\/appointments\/[0-9a-f-]{36}$/);
   const appointmentId = new URL(page.url()).pathname.split("/").pop()!;
   await expect(page.getByTestId("outlook-state")).toHaveText("Na agenda do Outlook de Dr. Rafael Souza (particular)", {
     timeout: 60_000,
