@@ -91,6 +91,14 @@ test("Outlook busy times leave the picker; the visit's event follows booking, re
       { timeout: 60_000, intervals: [1_000] },
     )
     .toBe(0);
+  // his week in the calendar shows the time as busy in Outlook (no title: the viewer is staff, not him)
+  const busyDate = busy.start.slice(0, 10);
+  await page.goto(`/appointments?view=week&date=${busyDate}`);
+  await page.getByLabel("Profissional", { exact: true }).selectOption({ label: "Dr. Rafael Souza" });
+  await page.getByRole("button", { name: "Mostrar", exact: true }).click();
+  const blocks = page.getByRole("list", { name: "Ocupado no Outlook" }).getByTestId("outlook-busy");
+  await expect(blocks.first()).toBeVisible();
+  await expect(blocks.filter({ hasText: "Reunião do conselho" })).toHaveCount(0);
 
   // booking an earlier time puts a private event in his Outlook, with no patient data in its subject
   await lastDayOfSlots(page)

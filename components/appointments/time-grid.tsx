@@ -20,6 +20,13 @@ export interface GridAppointment {
   clinicianName: string | null;
 }
 
+/** a time the clinician's Outlook calendar marks busy; its title only when the viewer owns the calendar */
+export interface GridBusyTime {
+  startsAt: Date;
+  endsAt: Date;
+  title: string | null;
+}
+
 const tone: Record<AppointmentStatus, string> = {
   BOOKED: "border-sky-400 bg-sky-50",
   CONFIRMED: "border-emerald-500 bg-emerald-50",
@@ -36,21 +43,32 @@ const tone: Record<AppointmentStatus, string> = {
  */
 export async function TimeGrid({
   days,
+  busy = [],
   today,
   zone,
   locale,
 }: {
   days: { date: string; start: Date; appointments: GridAppointment[] }[];
+  busy?: GridBusyTime[];
   today: string;
   zone: string;
   locale: string;
 }) {
   const t = await getTranslations("appointments");
-  const placed = days.map((day) => ({
-    ...day,
-    items: day.appointments.map((a) => ({ ...a, ...placeOnDay(a.startsAt, a.endsAt, day.date, zone) })),
-  }));
-  const span = gridSpan(placed.flatMap((day) => day.items as DayPlacement[]));
+  const tOutlook = await getTranslations("outlook.availability");
+  const placed = days.map((day, index) => {
+    const next = days[index + 1]?.start;
+    return {
+      ...day,
+      items: day.appointments.map((a) => ({ ...a, ...placeOnDay(a.startsAt, a.endsAt, day.date, zone) })),
+      // the busy times that touch this day, cut to it
+      busy: busy
+        .filter((b) => b.endsAt > day.start && (next === undefined || b.startsAt < next))
+        .map((b) => ({ ...b, ...placeOnDay(b.startsAt, b.endsAt, day.date, zone) }))
+        .filter((b) => b.endMinute > b.startMinute),
+    };
+  });
+  const span = gridSpan(placed.flatMap((day) => [...day.items, ...day.busy] as DayPlacement[]));
   const height = (span.last - span.first) * PX_PER_MINUTE;
   const hours: number[] = [];
   for (let minute = span.first; minute < span.last; minute += 60) hours.push(minute);
@@ -112,6 +130,24 @@ export async function TimeGrid({
                     style={{ top: (minute - span.first) * PX_PER_MINUTE }}
                   />
                 ))}
+                {day.busy.length > 0 && (
+                  <ul aria-label={tOutlook("busy")}>
+                    {day.busy.map((b) => (
+                      <li
+                        key={`${b.startsAt.toISOString()}-${b.endsAt.toISOString()}`}
+                        data-testid="outlook-busy"
+                        className="absolute inset-x-0 overflow-hidden border-y border-slate-300 bg-[repeating-linear-gradient(135deg,var(--color-slate-100)_0_6px,var(--color-slate-200)_6px_12px)] px-1 text-xs text-slate-700"
+                        style={{
+                          top: (b.startMinute - span.first) * PX_PER_MINUTE,
+                          height: Math.max((b.endMinute - b.startMinute) * PX_PER_MINUTE, 12),
+                        }}
+                      >
+                        <span className="font-mono">{formatTimeRange(b.startsAt, b.endsAt, zone, locale)}</span>{" "}
+                        {b.title ?? tOutlook("busy")}
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 {day.items.length === 0 ? (
                   <p className="sr-only">{t("empty")}</p>
                 ) : (

@@ -7,6 +7,7 @@ import { calendarQuery } from "@/lib/appointments/schema";
 import { calendarForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
 import { zoneLabel } from "@/lib/format";
+import { outlookWeekForViewer } from "@/lib/outlook/views";
 import { addLocalDays } from "@/lib/scheduling";
 
 export default async function AppointmentsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
@@ -17,6 +18,13 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
   const query = calendarQuery.parse(await searchParams);
   const calendar = await calendarForViewer(viewer, query, new Date());
   const step = query.view === "day" ? 1 : 7;
+  // one clinician's calendar also shows when their Outlook says they are busy (slots there are not offered)
+  const outlook = calendar.clinicianId
+    ? await outlookWeekForViewer(viewer, calendar.clinicianId, {
+        from: calendar.days[0]!.start,
+        to: calendar.days[calendar.days.length - 1]!.end,
+      })
+    : null;
   const link = (date: string, view = query.view) => {
     const params = new URLSearchParams({ view, date });
     if (calendar.clinicianId && viewer.role !== "CLINICIAN") params.set("clinician", calendar.clinicianId);
@@ -108,6 +116,7 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
             clinicianName: viewer.role !== "CLINICIAN" ? a.clinician.name : null,
           })),
         }))}
+        busy={(outlook?.busy ?? []).filter((b) => b.blocks)}
         today={calendar.today}
         zone={viewer.timeZone}
         locale={locale}
