@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export const demoUsers = {
   clinician: { upn: "ana.ribeiro@aurora.example", name: "Dra. Ana Ribeiro" },
@@ -20,14 +20,23 @@ export async function signIn(page: Page, who: keyof typeof demoUsers): Promise<v
 
 export const emulatorUrl = `https://localhost:${process.env.E2E_EMULATOR_PORT ?? 4543}`;
 
-/** Follows the slot list's "next week" link and waits for that page before anything is picked from it. */
+/**
+ * Follows a link and waits for the page it leads to, by that link's own address. Waiting for "another
+ * address than before" is not enough: read while the previous navigation (choosing the patient, say) was
+ * still under way, the address changes when that one lands, and the old page is taken for the new. The App
+ * Router moves the address together with the new page's content.
+ */
+export async function follow(page: Page, link: Locator): Promise<void> {
+  const href = await link.getAttribute("href");
+  if (!href) throw new Error("the link has no address");
+  const target = new URL(href, page.url()).href;
+  await link.click();
+  await page.waitForURL((url) => url.href === target);
+}
+
+/** Follows the slot list's "next week" link and waits for that week before anything is picked from it. */
 export async function showNextWeek(page: Page): Promise<void> {
-  const before = page.url();
-  await page
-    .getByRole("button", { name: "Próxima semana" })
-    .or(page.getByRole("link", { name: "Próxima semana" }))
-    .click();
-  await page.waitForURL((url) => url.href !== before);
+  await follow(page, page.getByRole("link", { name: "Próxima semana" }));
 }
 
 /**
