@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useTranslations } from "next-intl";
 import { buttonClass } from "@/components/form-parts";
 import { mergePatientsAction, type MergeFormState } from "@/lib/patients/actions";
@@ -9,6 +9,10 @@ import { mergePatientsAction, type MergeFormState } from "@/lib/patients/actions
 export function MergeForm({ a, b, choices }: { a: string; b: string; choices: { id: string; label: string }[] }) {
   const t = useTranslations("patients.merge");
   const [state, action, pending] = useActionState<MergeFormState, FormData>(mergePatientsAction, { status: "idle" });
+  // React resets a form to its default values once its action returns (a refusal too): the record chosen to
+  // stay is its radio's default, or a refusal (the box not ticked) would put the first record back
+  // unnoticed and the next submit would keep the other one
+  const [keepId, setKeepId] = useState(choices[0]?.id);
   return (
     <form action={action} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-4">
       <input type="hidden" name="a" value={a} />
@@ -23,9 +27,15 @@ export function MergeForm({ a, b, choices }: { a: string; b: string; choices: { 
       <fieldset>
         <legend className="font-medium text-slate-800">{t("keepLegend")}</legend>
         <div className="mt-2 flex flex-col gap-2">
-          {choices.map((choice, index) => (
+          {choices.map((choice) => (
             <label key={choice.id} className="flex items-center gap-2">
-              <input type="radio" name="keepId" value={choice.id} defaultChecked={index === 0} />
+              <input
+                type="radio"
+                name="keepId"
+                value={choice.id}
+                defaultChecked={choice.id === keepId}
+                onChange={() => setKeepId(choice.id)}
+              />
               {choice.label}
             </label>
           ))}
