@@ -1,6 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { bookFor, confirmReview, lastDayOfSlots, showNextWeek, signIn } from "./fixtures";
+import { withDb } from "./db";
+import { bookFor, confirmReview, follow, lastDayOfSlots, showNextWeek, signIn } from "./fixtures";
+
+/** Days since 1970-01-01 of a calendar date's Monday (the grid's weeks run Monday to Sunday). */
+function mondayOf(date: string): number {
+  const day = Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+  return day - ((new Date(day * 86_400_000).getUTCDay() + 6) % 7);
+}
 
 // The clinician's day and week as a time grid with today marked and a way back to it; the patient record
 // lists the patient's appointments and books the next one with the patient already chosen.
@@ -20,11 +27,31 @@ test("a clinician's week and day as a time grid; the patient record lists visits
   await expect(today.getByText("hoje", { exact: true })).toBeVisible();
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
 
-  // next week holds the new visit, placed in the grid; "Hoje" comes back
-  await page.getByRole("link", { name: "Próxima", exact: true }).click();
+  // the visit is on the booking page's next week, 7 to 13 days from today: in the grid's next week, or in
+  // the one after when today is late in its week (the visit's date on the clinician's clock, São Paulo)
+  const visitDate = await withDb(async (db) => {
+    const { rows } = await db.query<{ day: string }>(
+      `select to_char("startsAt" at time zone 'America/Sao_Paulo', 'YYYY-MM-DD') as day
+         from "Appointment" where id = $1`,
+      [appointmentId],
+    );
+    return rows[0]!.day;
+  });
+  const todayDate = new URL(
+    (await page.getByRole("link", { name: "Hoje", exact: true }).getAttribute("href"))!,
+    page.url(),
+  ).searchParams.get("date")!;
+  const weeksAhead = (mondayOf(visitDate) - mondayOf(todayDate)) / 7;
+  expect([1, 2]).toContain(weeksAhead);
+
+  // "Próxima" leaves today's week; the visit's week holds the new visit, placed in the grid; "Hoje" comes back
+  const next = page.getByRole("link", { name: "Próxima", exact: true });
+  await follow(page, next);
+  await expect(page.getByRole("heading", { level: 2 })).toHaveCount(7);
+  await expect(page.getByTestId("today-column")).toHaveCount(0);
+  for (let week = 1; week < weeksAhead; week++) await follow(page, next);
   const visit = page.locator(`a[href="/appointments/${appointmentId}"]`);
   await expect(visit).toContainText("Fernanda Ribeiro");
-  await expect(page.getByTestId("today-column")).toHaveCount(0);
   await page.getByRole("link", { name: "Hoje", exact: true }).click();
   await expect(page.getByTestId("today-column")).toHaveCount(1);
 
@@ -38,9 +65,9 @@ test("a clinician's week and day as a time grid; the patient record lists visits
   await page.goto(`/appointments/${appointmentId}`);
   await page.getByRole("link", { name: "Fernanda Ribeiro" }).click();
   const list = page.getByRole("region", { name: "Consultas", exact: true });
-  await expect(list.getByRole("link", { name: /Consulta com Dra\. Ana Ribeiro/ })).toHaveAttribute(
-    "href",
-    `/appointments/${appointmentId}`,
+  // other journeys book Fernanda too: this visit is the link to its page
+  await expect(list.locator(`a[href="/appointments/${appointmentId}"]`)).toHaveAccessibleName(
+    /: Consulta com Dra\. Ana Ribeiro$/,
   );
   await expect(list.getByText("Apenas as suas consultas com este paciente aparecem aqui.")).toBeVisible();
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
