@@ -24,20 +24,27 @@ interface OutboxSms {
   delivery: string;
 }
 
-async function mailFor(emulator: APIRequestContext, address: string): Promise<OutboxMail[]> {
+// Every message about an appointment carries its one link, so the link tells this journey's messages from
+// those other journeys sent the same seeded patient (the Outlook journey books Carlos too).
+async function mailFor(emulator: APIRequestContext, address: string, link: string): Promise<OutboxMail[]> {
   const response = await emulator.get(`/_emulator/outbox/mail?to=${encodeURIComponent(address)}`);
-  return ((await response.json()) as { value: OutboxMail[] }).value;
+  return ((await response.json()) as { value: OutboxMail[] }).value.filter((m) => m.body.includes(link));
 }
-async function smsFor(emulator: APIRequestContext, phone: string): Promise<OutboxSms[]> {
+async function smsFor(emulator: APIRequestContext, phone: string, link: string): Promise<OutboxSms[]> {
   const response = await emulator.get(`/_emulator/outbox/sms?with=${encodeURIComponent(phone)}`);
-  return ((await response.json()) as { value: OutboxSms[] }).value.filter((s) => s.direction === "outgoing");
+  return ((await response.json()) as { value: OutboxSms[] }).value.filter(
+    (s) => s.direction === "outgoing" && s.text.includes(link),
+  );
 }
 
-/** Waits until the patient has `count` e-mails and texts, and returns the newest of each. */
-async function newest(emulator: APIRequestContext, who: { email: string; phone: string }, count: number) {
-  await expect.poll(async () => (await mailFor(emulator, who.email)).length, { timeout: 30_000 }).toBe(count);
-  await expect.poll(async () => (await smsFor(emulator, who.phone)).length, { timeout: 30_000 }).toBe(count);
-  return { mail: (await mailFor(emulator, who.email)).at(-1)!, sms: (await smsFor(emulator, who.phone)).at(-1)! };
+/** Waits for `count` e-mails and texts to the patient about the appointment of `link`; returns the newest of each. */
+async function newest(emulator: APIRequestContext, who: { email: string; phone: string }, link: string, count: number) {
+  await expect.poll(async () => (await mailFor(emulator, who.email, link)).length, { timeout: 30_000 }).toBe(count);
+  await expect.poll(async () => (await smsFor(emulator, who.phone, link)).length, { timeout: 30_000 }).toBe(count);
+  return {
+    mail: (await mailFor(emulator, who.email, link)).at(-1)!,
+    sms: (await smsFor(emulator, who.phone, link)).at(-1)!,
+  };
 }
 
 test("staff book, move and cancel: the patient hears of each in Portuguese, and the one link follows", async ({
@@ -50,7 +57,7 @@ test("staff book, move and cancel: the patient hears of each in Portuguese, and 
   const { link } = await bookFor(page, CARLOS.query, CARLOS.name);
 
   // booked: an e-mail from the clinic's mailbox with the calendar invitation, and a text, both with the link
-  const booked = await newest(emulator, CARLOS, 1);
+  const booked = await newest(emulator, CARLOS, link, 1);
   expect(booked.mail.subject).toMatch(/^Consulta agendada: /);
   expect(booked.mail.body).toContain(link);
   expect(booked.mail.body).toContain("Dra. Ana Ribeiro");
@@ -64,8 +71,13 @@ test("staff book, move and cancel: the patient hears of each in Portuguese, and 
   const outbox = await browser.newContext({ ignoreHTTPSErrors: true });
   const outboxPage = await outbox.newPage();
   await outboxPage.goto(`${emulatorUrl}/_emulator/outbox?to=${encodeURIComponent(CARLOS.email)}`);
-  await expect(outboxPage.getByRole("heading", { name: /^E-mail: Consulta agendada: / })).toBeVisible();
-  await expect(outboxPage.getByRole("link", { name: /^Attachment: consulta\.ics/ })).toBeVisible();
+  // newest first: the first card with this subject is this booking's (another journey's may share its time)
+  const card = outboxPage
+    .getByRole("article")
+    .filter({ has: outboxPage.getByRole("heading", { name: `E-mail: ${booked.mail.subject}`, exact: true }) })
+    .first();
+  await expect(card).toBeVisible();
+  await expect(card.getByRole("link", { name: /^Attachment: consulta\.ics/ })).toBeVisible();
   await outbox.close();
   // staff see each message's state, and the link to copy
   const messages = page.getByTestId("patient-messages");
@@ -82,7 +94,7 @@ test("staff book, move and cancel: the patient hears of each in Portuguese, and 
     .click();
   await confirmReview(page);
   await expect(page.getByText("Consulta remarcada para o novo horário.")).toBeVisible();
-  const moved = await newest(emulator, CARLOS, 2);
+  const moved = await newest(emulator, CARLOS, link, 2);
   expect(moved.mail.subject).toMatch(/^Consulta remarcada para /);
   expect(moved.mail.body).toContain(link);
   expect(moved.mail.attachments[0]?.text).toContain("SEQUENCE:1");
@@ -101,7 +113,7 @@ test("staff book, move and cancel: the patient hears of each in Portuguese, and 
   await page.getByLabel("Sim, cancelar esta consulta").check();
   await page.getByRole("button", { name: "Cancelar consulta" }).click();
   await expect(page.getByText("Cancelada").first()).toBeVisible();
-  const cancelled = await newest(emulator, CARLOS, 3);
+  const cancelled = await newest(emulator, CARLOS, link, 3);
   expect(cancelled.mail.subject).toMatch(/^Consulta cancelada: /);
   expect(cancelled.mail.attachments[0]?.text).toContain("METHOD:CANCEL");
   expect(cancelled.sms.text).toContain("foi cancelada");
@@ -119,7 +131,7 @@ test("a patient cancels from the link: asked first, then a done page in their la
   const emulator = await playwrightRequest.newContext({ baseURL: emulatorUrl, ignoreHTTPSErrors: true });
   await signIn(page, "staff");
   const { link } = await bookFor(page, EMMA.query, EMMA.name, 1);
-  const booked = await newest(emulator, EMMA, 1);
+  const booked = await newest(emulator, EMMA, link, 1);
   expect(booked.mail.subject).toMatch(/^Appointment booked: /);
   expect(booked.sms.text).toContain("your appointment with Dra. Ana Ribeiro is booked for");
 
@@ -146,7 +158,7 @@ test("a patient cancels from the link: asked first, then a done page in their la
   await expect(patient.getByRole("link", { name: /Join the video appointment/ })).toHaveCount(0);
 
   // she is told by message too, and staff see the cancellation
-  const cancelled = await newest(emulator, EMMA, 2);
+  const cancelled = await newest(emulator, EMMA, link, 2);
   expect(cancelled.mail.subject).toMatch(/^Appointment cancelled: /);
   await page.reload();
   await expect(page.getByText("Cancelada").first()).toBeVisible();
