@@ -104,6 +104,9 @@ export function SlotPicker(props: {
     );
   }
 
+  // the name holds what the button shows, in its order (both clocks, unbracketed: WCAG 2.5.3 label in name),
+  // so a person who says the times they see reaches the button; the patient's line starts with a space, or
+  // the button's text runs the two times together ("13:3008:30")
   const slotLabel = (slot: Chosen) => {
     const time = formatDateTime(new Date(slot.start), props.zone, locale);
     const label = differs(slot.start)
@@ -181,6 +184,7 @@ export function SlotPicker(props: {
                     {formatTime(new Date(slot.start), props.zone, locale)}
                     {differs(slot.start) && (
                       <span aria-hidden="true" className="block font-sans text-xs text-slate-600">
+                        {" "}
                         {formatTime(new Date(slot.start), patientZone!, locale)}
                         {night(slot) && " ☾"}
                       </span>
