@@ -101,6 +101,7 @@ test("Outlook busy times leave the picker; the visit's event follows booking, re
   await expect(blocks.filter({ hasText: "Reunião do conselho" })).toHaveCount(0);
 
   // booking an earlier time puts a private event in his Outlook, with no patient data in its subject
+  await openGrid(page);
   await lastDayOfSlots(page)
     .getByRole("button", { name: /^Agendar às/ })
     .first()
