@@ -255,11 +255,11 @@ export function clinicLineService(deps: ClinicLineDeps) {
     commits: new Set(["finish"]),
     // The outcome and its audit row commit with the flow's end: a process that dies right after leaves no
     // flow behind for the sweep to finish (and audit) a second time.
-    async commit(sql, call, _line, command) {
+    async commit(sql, call, _line, command, context) {
       if (command.type !== "finish") return [];
       const outcome = command.outcome.toLowerCase();
-      // after the bot applied the termination (which wrote the technical outcome): the business one wins
-      await sql.query(`UPDATE "Call" SET outcome = $2, "updatedAt" = now() WHERE id = $1::uuid`, [call.id, outcome]);
+      // after the bot applied the termination (which gave the technical outcome): the business one wins
+      context.setCallOutcome(outcome);
       await auditInTransaction(sql, actor, "clinic-line.outcome", { type: "Call", id: call.id }, { outcome });
       logger.info({ callId: call.id, outcome, reason: command.reason }, "clinic line call finished");
       return [];

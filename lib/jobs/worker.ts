@@ -6,7 +6,7 @@ import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } fr
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
-import { handleReminderDispatchJobs, handleReminderSweep } from "@/lib/reminders/jobs";
+import { handleReminderDispatchJobs, handleReminderSweep, listenForReminderSlots } from "@/lib/reminders/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -122,7 +122,8 @@ export async function startWorkers(): Promise<void> {
   );
   await boss.schedule(queues.botMeetingSweep, "* * * * *");
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
-  // enforced by the claim (advisory lock), not by how many workers poll
+  // enforced by the claim (advisory lock), not by how many workers poll; at the cap they wait for a call's end
+  await listenForReminderSlots();
   for (let i = 0; i < workerCount("REMINDER_DISPATCH_WORKERS", 4); i++)
     await workBackToBack(
       boss,

@@ -1,6 +1,6 @@
 // The reminder service bound to the app's database, Graph gateway, job queue and configuration.
 import "server-only";
-import { notificationCallbackUri } from "@/lib/bot/wiring";
+import { callSql, notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
@@ -16,6 +16,7 @@ export function reminders(): ReminderService {
     const cap = Number(process.env.REMINDER_MAX_CONCURRENT_CALLS ?? "");
     globalForReminders.consultaReminders = reminderService({
       db: getDb(),
+      sql: callSql(),
       calls: graphForApp().calls,
       callbackUri: notificationCallbackUri(),
       tenantId: tenantId(env),

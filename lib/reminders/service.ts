@@ -28,10 +28,8 @@ import {
   type FlowState,
   type RetryPolicy,
 } from "@/lib/bot/flows/reminder";
-import { auditInTransaction } from "@/lib/bot/runtime/audit";
-import { defineFlow, type AfterCommit, type FlowCall } from "@/lib/bot/runtime/flow";
-import type { Sql } from "@/lib/bot/runtime/sql";
-import { wakeCall } from "@/lib/bot/runtime/wake";
+import { defineFlow, type CommitContext, type FlowCall } from "@/lib/bot/runtime/flow";
+import { CALLS_CHANNEL, type CallSql, type Sql } from "@/lib/bot/runtime/sql";
 import { maskPhone, normaliseGraphId } from "@/lib/bot/schema";
 import { AppError, BrandedError } from "@/lib/errors";
 import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/client";
@@ -55,6 +53,8 @@ export interface ReminderScheduler {
 
 export interface ReminderDeps {
   db: PrismaClient;
+  /** the call runtime's connections (lib/bot/runtime/sql.ts): the claim and the placed call's record use them */
+  sql: CallSql;
   calls: Pick<CallsApi, "create">;
   /** PUBLIC_BASE_URL + /api/calls/notifications */
   callbackUri: string;
@@ -83,6 +83,8 @@ const INTERRUPTED_AFTER_MS = 5 * 60_000;
  */
 export const STALLED_AFTER_MS = 5 * 60_000;
 const ADVISORY_LOCK_KEY = 7_412_001;
+/** NOTIFYed when a reminder call ends (its place under the cap is free): dispatchers waiting for one go on */
+export const REMINDER_SLOTS_CHANNEL = "consulta_reminder_slots";
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
 export type DispatchResult = "placed" | "not-claimed" | "skipped" | "at-capacity" | "missing" | "failed";
@@ -260,93 +262,119 @@ export function reminderService(deps: ReminderDeps) {
   }
 
   /** Claims the row under the cap. Returns the claimed row, or why not. */
-  /** Reminder calls in progress that count against the cap (a claim older than STUCK_AFTER_MS no longer does). */
-  function callsInProgress(client: Pick<PrismaClient, "reminder"> = db): Promise<number> {
-    return client.reminder.count({
-      where: { status: "CALLING", claimedAt: { gt: new Date(now().getTime() - STUCK_AFTER_MS) } },
+  type Claim =
+    | {
+        kind: "claimed";
+        attempts: number;
+        appointmentId: string;
+        phone: string | null;
+        teamsUserId: string | null;
+        locale: string;
+      }
+    | { kind: "missing" | "not-claimed" | "skipped" | "failed" | "at-capacity" };
+
+  /**
+   * Re-checks the reminder and its appointment and claims the row under the cap, in one transaction: one
+   * claimer at a time across all workers (a transaction-scoped advisory lock), so the count of calls in
+   * progress cannot be raced. A stale reminder (the appointment moved, was cancelled or is past) or one with
+   * nobody to call is SKIPPED whatever the cap.
+   */
+  async function claim(job: ReminderJob): Promise<Claim> {
+    const instance = clinicLineInstance(deps);
+    return deps.sql.transaction(async (tx) => {
+      await tx.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)`, [ADVISORY_LOCK_KEY]);
+      const [row] = await tx.query<{
+        status: string;
+        attempts: number;
+        appointmentId: string;
+        appointmentVersion: number;
+        version: number;
+        appointmentStatus: string;
+        startsAt: Date;
+        phone: string | null;
+        teamsUserId: string | null;
+        locale: string;
+        calling: number;
+      }>(
+        `SELECT r.status::text AS status, r.attempts, r."appointmentId"::text AS "appointmentId", r."appointmentVersion",
+           a.version, a.status::text AS "appointmentStatus", a."startsAt", p.phone, p."teamsUserId", p.locale,
+           (SELECT count(*)::int FROM "Reminder" WHERE status = 'CALLING' AND "claimedAt" > $2) AS calling
+         FROM "Reminder" r JOIN "Appointment" a ON a.id = r."appointmentId" JOIN "Patient" p ON p.id = a."patientId"
+         WHERE r.id = $1::uuid`,
+        [job.reminderId, new Date(now().getTime() - STUCK_AFTER_MS)],
+      );
+      if (!row) return { kind: "missing" };
+      if (row.status !== "SCHEDULED" || row.attempts !== job.attempt) return { kind: "not-claimed" };
+      const close = (status: "SKIPPED" | "DONE", detail: string) =>
+        tx.last(
+          `UPDATE "Reminder" SET status = $2::"ReminderStatus", detail = $3, "finishedAt" = $4, "updatedAt" = now(),
+             outcome = CASE WHEN $2 = 'DONE' THEN 'FAILED'::"ReminderOutcome" ELSE outcome END
+           WHERE id = $1::uuid AND status = 'SCHEDULED'`,
+          [job.reminderId, status, detail, now()],
+        );
+      if (
+        row.version !== row.appointmentVersion ||
+        !LIVE_APPOINTMENT.includes(row.appointmentStatus) ||
+        row.startsAt <= now()
+      ) {
+        await close("SKIPPED", "appointment moved, cancelled or past");
+        logger.info({ reminderId: job.reminderId, appointmentId: row.appointmentId }, "reminder skipped: stale");
+        return { kind: "skipped" };
+      }
+      if (!row.phone && !row.teamsUserId) {
+        await close("SKIPPED", "no phone number or Teams account");
+        return { kind: "skipped" };
+      }
+      if (row.phone && !instance) {
+        await close("DONE", "clinic line not configured");
+        return { kind: "failed" };
+      }
+      if (row.calling >= cap) return { kind: "at-capacity" };
+      await tx.last(
+        `UPDATE "Reminder" SET status = 'CALLING', attempts = attempts + 1, "claimedAt" = $3, "callId" = NULL,
+           "graphCallId" = NULL, "updatedAt" = now()
+         WHERE id = $1::uuid AND status = 'SCHEDULED' AND attempts = $2`,
+        [job.reminderId, job.attempt, now()],
+      );
+      return {
+        kind: "claimed",
+        attempts: job.attempt + 1,
+        appointmentId: row.appointmentId,
+        phone: row.phone,
+        teamsUserId: row.teamsUserId,
+        locale: row.locale,
+      };
     });
   }
 
-  /** A cheap look before a claim: is a call slot free right now? (The claim decides, under its lock.) */
-  async function hasCapacity(): Promise<boolean> {
-    return (await callsInProgress()) < cap;
-  }
+  /** A place under the cap is free again: a dispatcher waiting for one (lib/reminders/jobs.ts) may go on. */
+  const slotFreed = () => db.$queryRaw`SELECT pg_notify(${REMINDER_SLOTS_CHANNEL}, '')::text AS woken`;
 
-  async function claim(job: ReminderJob): Promise<Reminder | "not-claimed" | "at-capacity"> {
-    return db.$transaction(async (tx) => {
-      // one claimer at a time across all workers, so the count below cannot be raced
-      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}::bigint)`;
-      if ((await callsInProgress(tx)) >= cap) return "at-capacity";
-      const claimed = await tx.reminder.updateMany({
-        where: { id: job.reminderId, status: "SCHEDULED", attempts: job.attempt },
-        data: {
-          status: "CALLING",
-          attempts: { increment: 1 },
-          claimedAt: now(),
-          callId: null,
-          graphCallId: null,
-        },
-      });
-      if (claimed.count !== 1) return "not-claimed";
-      return tx.reminder.findUniqueOrThrow({ where: { id: job.reminderId } });
-    });
-  }
-
-  async function release(reminder: Reminder) {
+  async function release(reminderId: string, attempts: number) {
     // undo the claim so the queue's retry (or the sweep) can claim the same attempt again
     await db.reminder.updateMany({
-      where: { id: reminder.id, status: "CALLING", attempts: reminder.attempts },
-      data: { status: "SCHEDULED", attempts: reminder.attempts - 1, claimedAt: null },
+      where: { id: reminderId, status: "CALLING", attempts },
+      data: { status: "SCHEDULED", attempts: attempts - 1, claimedAt: null },
     });
+    await slotFreed();
   }
 
   async function finishReminder(reminderId: string, data: Prisma.ReminderUpdateManyMutationInput) {
     await db.reminder.updateMany({ where: { id: reminderId }, data: { ...data, finishedAt: now() } });
+    await slotFreed();
   }
 
-  /** The dispatch job: re-check, claim, dial. Throws on transient failures so the queue retries. */
+  /** The dispatch job: re-check and claim, dial, record. Throws on transient failures so the queue retries. */
   async function dispatch(job: ReminderJob): Promise<DispatchResult> {
-    const row = await db.reminder.findUnique({ where: { id: job.reminderId } });
-    if (!row) return "missing";
-    if (row.status !== "SCHEDULED" || row.attempts !== job.attempt) return "not-claimed";
-    const appointment = await loadAppointment(row.appointmentId);
-    if (
-      !appointment ||
-      appointment.version !== row.appointmentVersion ||
-      !LIVE_APPOINTMENT.includes(appointment.status) ||
-      appointment.startsAt <= now()
-    ) {
-      await db.reminder.updateMany({
-        where: { id: row.id, status: "SCHEDULED" },
-        data: { status: "SKIPPED", detail: "appointment moved, cancelled or past", finishedAt: now() },
-      });
-      logger.info({ reminderId: row.id, appointmentId: row.appointmentId }, "reminder skipped: stale");
-      return "skipped";
-    }
-    const { phone, teamsUserId } = appointment.patient;
-    if (!phone && !teamsUserId) {
-      await db.reminder.updateMany({
-        where: { id: row.id, status: "SCHEDULED" },
-        data: { status: "SKIPPED", detail: "no phone number or Teams account", finishedAt: now() },
-      });
-      return "skipped";
-    }
-    let input: CreateCallInput;
-    if (phone) {
-      const instance = clinicLineInstance(deps);
-      if (!instance) {
-        await finishReminder(row.id, { status: "DONE", outcome: "FAILED", detail: "clinic line not configured" });
-        return "failed";
-      }
-      input = { kind: "phone", phone, applicationInstanceId: instance, callbackUri: deps.callbackUri };
-    } else {
-      input = { kind: "user", userId: teamsUserId!, callbackUri: deps.callbackUri };
-    }
-    input.tenantId = deps.tenantId;
-
     const claimed = await claim(job);
-    if (claimed === "at-capacity") throw new ReminderCapacityReached();
-    if (claimed === "not-claimed") return "not-claimed";
+    if (claimed.kind === "at-capacity") throw new ReminderCapacityReached();
+    if (claimed.kind !== "claimed") return claimed.kind;
+    const { phone, teamsUserId, appointmentId, attempts } = claimed;
+    const reminderId = job.reminderId;
+    const input: CreateCallInput = phone
+      ? { kind: "phone", phone, applicationInstanceId: clinicLineInstance(deps)!, callbackUri: deps.callbackUri }
+      : { kind: "user", userId: teamsUserId!, callbackUri: deps.callbackUri };
+    input.tenantId = deps.tenantId;
 
     let remote;
     try {
@@ -355,67 +383,69 @@ export function reminderService(deps: ReminderDeps) {
       const status = (error as { status?: number }).status ?? null;
       if (isOutcomeUnknown(error)) {
         // A 5xx, a timeout or a lost connection may come after Graph placed the call: dialling again could
-        // ring the phone twice. The attempt ends here; a call that exists all the same is hung up by the
-        // drain, which finds no row for it.
-        await finishReminder(row.id, {
+        // ring the phone twice. The attempt ends here; a call that exists all the same is hung up by the call
+        // runtime's sweep, which finds no row for it.
+        await finishReminder(reminderId, {
           status: "DONE",
           outcome: "FAILED",
           detail: `placing the call failed (${status}); not dialled again, the phone may have rung`,
         });
-        logger.warn({ reminderId: row.id, status }, "reminder call outcome unknown; not dialled again");
+        logger.warn({ reminderId, status }, "reminder call outcome unknown; not dialled again");
         return "failed";
       }
       if (isTransient(error)) {
         // throttled (Graph did nothing) or not sent at all: the queue tries again later
-        await persistently(() => release(claimed));
-        logger.warn({ reminderId: row.id, status }, "reminder call not placed yet; will retry");
+        await persistently(() => release(reminderId, attempts));
+        logger.warn({ reminderId, status }, "reminder call not placed yet; will retry");
         throw error;
       }
-      await finishReminder(row.id, { status: "DONE", outcome: "FAILED", detail: `call refused (${status})` });
-      logger.warn({ reminderId: row.id, status }, "reminder call refused");
+      await finishReminder(reminderId, { status: "DONE", outcome: "FAILED", detail: `call refused (${status})` });
+      logger.warn({ reminderId, status }, "reminder call refused");
       return "failed";
     }
     const graphCallId = normaliseGraphId(remote.id);
-    // the call is placed: its link to the reminder must survive a database that is briefly away, or the
-    // flow could never run (a crash right here is the one window left; the sweep closes such rows)
     const flow: ReminderCallFlow = {
       state: initialFlowState(),
-      reminderId: row.id,
-      attempt: claimed.attempts,
-      locale: promptLocaleFor(appointment.patient.locale),
+      reminderId,
+      attempt: attempts,
+      locale: promptLocaleFor(claimed.locale),
     };
+    // The call is placed: its row, its link to the reminder and the audit row, in one statement that must
+    // survive a database briefly away (a crash right here is the one window left; the sweep closes such rows).
+    // Its first notifications usually came before Graph's answer: the runtime is woken to apply them now.
+    // Run again after a lost answer, it finds the call written and changes nothing.
     await persistently(() =>
-      db.$transaction(async (tx) => {
-        const call = await tx.call.create({
-          data: {
-            graphCallId,
-            direction: "OUTGOING",
-            purpose: "REMINDER",
-            peerToPeer: true,
-            state: remote.state ?? "establishing",
-            appointmentId: appointment.id,
-            counterpart: phone ? maskPhone(phone) : "Teams",
-            flow: flow as unknown as Prisma.InputJsonValue,
-            flowAt: now(),
-          },
-        });
-        await tx.reminder.update({ where: { id: row.id }, data: { callId: call.id, graphCallId } });
-        await recordAudit(
-          tx,
-          actor,
-          "reminder.call",
-          { type: "Appointment", id: appointment.id },
-          {
-            reminderId: row.id,
-            callId: call.id,
-            attempt: claimed.attempts,
-          },
-        );
-        // its first notifications usually came before Graph's answer: the runtime applies them now
-        await wakeCall(tx, graphCallId);
-      }),
+      deps.sql.query(
+        `WITH call AS (
+           INSERT INTO "Call" (id, "graphCallId", direction, purpose, "peerToPeer", state, "appointmentId", counterpart,
+             flow, "flowAt", "createdAt", "updatedAt")
+           VALUES (gen_random_uuid(), $1, 'OUTGOING', 'REMINDER', true, $2, $3::uuid, $4, $5::jsonb, now(), now(), now())
+           ON CONFLICT ("graphCallId") DO UPDATE SET "updatedAt" = "Call"."updatedAt"
+           RETURNING id),
+         earlier AS (SELECT "callId" FROM "Reminder" WHERE id = $6::uuid),
+         linked AS (
+           UPDATE "Reminder" SET "callId" = (SELECT id FROM call), "graphCallId" = $1, "updatedAt" = now()
+           WHERE id = $6::uuid),
+         audited AS (
+           INSERT INTO "AuditLog" ("actorId", "actorLabel", action, "entityType", "entityId", details)
+           SELECT NULL, $7, 'reminder.call', 'Appointment', $3,
+             jsonb_build_object('reminderId', $6::text, 'callId', call.id::text, 'attempt', $8::int)
+           FROM call, earlier WHERE earlier."callId" IS DISTINCT FROM call.id)
+         SELECT call.id::text AS id, pg_notify($9, $1)::text AS woken FROM call`,
+        [
+          graphCallId,
+          remote.state ?? "establishing",
+          appointmentId,
+          phone ? maskPhone(phone) : "Teams",
+          JSON.stringify(flow),
+          reminderId,
+          actor.label,
+          attempts,
+          CALLS_CHANNEL,
+        ],
+      ),
     );
-    logger.info({ reminderId: row.id, callId: graphCallId, attempt: claimed.attempts }, "reminder call placed");
+    logger.info({ reminderId, callId: graphCallId, attempt: attempts }, "reminder call placed");
     return "placed";
   }
 
@@ -452,7 +482,7 @@ export function reminderService(deps: ReminderDeps) {
     call: FlowCall,
     flow: ReminderCallFlow,
     command: Extract<Command, { type: "finish" }>,
-    after: AfterCommit,
+    { after }: CommitContext,
   ): Promise<FlowEvent[]> {
     const { reminderId, attempt } = flow;
     if (command.retry) {
@@ -474,11 +504,12 @@ export function reminderService(deps: ReminderDeps) {
         LIVE_APPOINTMENT.includes(appointment.status) &&
         retryAllowed(at, appointment.startsAt, appointment.timeZone, window)
       ) {
+        // its place under the cap is free again: a waiting dispatcher is woken (at commit)
         const [updated] = await sql.query<{ appointmentId: string; appointmentVersion: number }>(
           `UPDATE "Reminder" SET status = 'SCHEDULED', "dueAt" = $3, detail = $4, "updatedAt" = now()
            WHERE id = $1::uuid AND status = 'CALLING' AND attempts = $2
-           RETURNING "appointmentId"::text AS "appointmentId", "appointmentVersion"`,
-          [reminderId, attempt, at, command.reason],
+           RETURNING "appointmentId"::text AS "appointmentId", "appointmentVersion", pg_notify($5, '')::text AS woken`,
+          [reminderId, attempt, at, command.reason, REMINDER_SLOTS_CHANNEL],
         );
         if (updated) {
           // queued once the retry is committed; were that lost, the sweep queues due reminders again
@@ -488,20 +519,27 @@ export function reminderService(deps: ReminderDeps) {
         return [];
       }
     }
-    const finished = await sql.query(
-      `UPDATE "Reminder" SET status = 'DONE', outcome = $2::"ReminderOutcome", detail = $3, "finishedAt" = $4,
-         "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'CALLING' RETURNING id`,
-      [reminderId, command.outcome, command.reason, now()],
-    );
-    if (finished.length)
-      await auditInTransaction(
-        sql,
-        actor,
+    // the outcome, its audit row and the wake-up of a dispatcher waiting for a place under the cap: one statement
+    await sql.query(
+      `WITH done AS (
+         UPDATE "Reminder" SET status = 'DONE', outcome = $2::"ReminderOutcome", detail = $3, "finishedAt" = $4,
+           "updatedAt" = now()
+         WHERE id = $1::uuid AND status = 'CALLING' RETURNING id),
+       woke AS (SELECT pg_notify($5, '') FROM done)
+       INSERT INTO "AuditLog" ("actorId", "actorLabel", ip, action, "entityType", "entityId", details)
+       SELECT NULL, $6, NULL, $7, 'Appointment', $8, $9::jsonb FROM done, woke`,
+      [
+        reminderId,
+        command.outcome,
+        command.reason,
+        now(),
+        REMINDER_SLOTS_CHANNEL,
+        actor.label,
         "reminder.outcome",
-        { type: "Appointment", id: call.appointmentId },
-        { reminderId, outcome: command.outcome, attempts: attempt },
-      );
+        call.appointmentId,
+        JSON.stringify({ reminderId, outcome: command.outcome, attempts: attempt }),
+      ],
+    );
     logger.info({ reminderId, outcome: command.outcome }, "reminder finished");
     return [];
   }
@@ -520,8 +558,8 @@ export function reminderService(deps: ReminderDeps) {
     locale: (document) => document.locale,
     context: "reminder",
     commits: new Set(["finish"]),
-    commit: (sql, call, document, command, after) =>
-      command.type === "finish" ? finish(sql, call, document, command, after) : Promise.resolve([]),
+    commit: (sql, call, document, command, context) =>
+      command.type === "finish" ? finish(sql, call, document, command, context) : Promise.resolve([]),
     act: (call, document, command) =>
       command.type === "confirm" || command.type === "cancel" ? act(call, document, command.type) : Promise.resolve([]),
     finished: (document) => document.state.step === "done" && document.state.outcome !== null,
@@ -561,7 +599,7 @@ export function reminderService(deps: ReminderDeps) {
     return { scheduled, queued: due.length, stuck: stuck.count + interrupted.count };
   }
 
-  return { scheduleReminder, remindNow, dispatch, hasCapacity, sweep, flow };
+  return { scheduleReminder, remindNow, dispatch, sweep, flow };
 }
 
 export type ReminderService = ReturnType<typeof reminderService>;

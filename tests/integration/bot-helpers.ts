@@ -59,6 +59,45 @@ export function testProcess(
   };
 }
 
+/**
+ * Makes `sql`'s process die (once) in the middle of a transaction that sent a statement `dooms` picks: its
+ * statements ran, its COMMIT never does — as when the process is killed just before committing.
+ */
+export function dieBeforeCommit(sql: CallSql, dooms: (values: unknown[]) => boolean) {
+  const original = sql.transaction.bind(sql);
+  let deaths = 0;
+  let doomed = 0;
+  sql.transaction = (async (work) =>
+    original(async (tx) => {
+      let dying = false;
+      const watch = (values: unknown[] | undefined) => {
+        if (doomed === 0 && values && dooms(values)) {
+          dying = true;
+          doomed++;
+        }
+      };
+      const result = await work({
+        query: (text, values) => {
+          watch(values);
+          return tx.query(text, values);
+        },
+        last: async (text, values) => {
+          watch(values);
+          if (!dying) return tx.last(text, values);
+          await tx.query(text, values);
+          deaths++;
+          throw new Error("process gone");
+        },
+      });
+      if (dying && deaths === 0) {
+        deaths++;
+        throw new Error("process gone");
+      }
+      return result;
+    })) as CallSql["transaction"];
+  return { deaths: () => deaths, restore: () => void (sql.transaction = original) };
+}
+
 /** The Graph command runner's dependencies for a test process: the emulator, prompts served by `base`. */
 export function testRunner(graph: GraphTestEnv, base: string, prompts: PromptStore): RunnerDeps {
   return {
@@ -75,7 +114,8 @@ export function mediaTo(process: () => CallRuntime | null): Pick<IntakeDeps, "on
   return {
     onTone: (graphCallId, tone) => {
       const key = keyOfTone(tone.tone);
-      if (key) void process()?.deliver(normaliseGraphId(graphCallId), { type: "tone", key });
+      const after = tone.sequenceId === null ? null : `tone:${tone.sequenceId}`;
+      if (key) void process()?.deliver(normaliseGraphId(graphCallId), { type: "tone", key }, {}, after);
     },
     onRecording: (graphCallId, recording) =>
       void process()?.deliver(
@@ -87,6 +127,7 @@ export function mediaTo(process: () => CallRuntime | null): Pick<IntakeDeps, "on
           hasRecording: Boolean(recording.location && recording.accessToken),
         },
         { recording },
+        `record:${recording.operationId}`,
       ),
   };
 }

@@ -146,6 +146,21 @@ describe("the notification queue", () => {
     expect(rows.every((row) => row.processedAt !== null && row.payload === null)).toBe(true);
   });
 
+  it("a key press held in memory is stepped in its arrival order, between the notifications around it", async () => {
+    const p = process();
+    const { graphCallId, call } = await seedCall();
+    await record(
+      p,
+      operation(graphCallId, "op-before", "completed"),
+      callNotification(graphCallId, "established", "updated", { toneInfo: { sequenceId: 1, tone: "tone1" } }),
+      operation(graphCallId, "op-after", "completed"),
+    );
+    // the webhook hands the key to this process, naming the notification that brought it
+    await p.runtime.deliver(graphCallId, { type: "tone", key: "1" }, {}, "tone:1");
+    expect(await documentOf(call.id)).toEqual(["op:opbefore", "call:established", "tone", "op:opafter", "noted"]);
+    expect(await pendingOf(graphCallId)).toBe(0);
+  });
+
   it("a running worker is woken by the webhook's NOTIFY and applies what was recorded, without being asked", async () => {
     const worker = process();
     await worker.runtime.start();

@@ -5,9 +5,8 @@
 // is ended by the sweep.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LineState } from "@/lib/bot/flows/clinic-line";
-import type { CallSql } from "@/lib/bot/runtime/sql";
 import { STALLED_AFTER_MS } from "@/lib/clinic-line/service";
-import { waitFor, type TestProcess } from "./bot-helpers";
+import { dieBeforeCommit, waitFor, type TestProcess } from "./bot-helpers";
 import {
   appointmentFor,
   callClinic,
@@ -95,6 +94,7 @@ describe("clinic line across processes", () => {
       expect(call.resultCode).toBe(200);
       expect((await emulatorCall(env, graphCallId))?.state).toBe("terminated");
       expect((await lineOf(graphCallId))?.line).toMatchObject({ step: "done", outcome: "CONFIRMED", patientId: null });
+      await second.close();
     });
   });
 
@@ -154,7 +154,7 @@ describe("clinic line across processes", () => {
         "CANCELLED",
       );
       expect(env.meetingSyncs).toContain(appointment.id);
-      await worker.close();
+      await Promise.all([worker.close(), web.close()]);
 
       // nothing of the media, and not the caller's number, in the rows (the flow's too, while it ran) or logs
       const secrets = await recordingSecrets(env);
@@ -178,30 +178,12 @@ describe("clinic line across processes", () => {
       await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
       // the process dies after writing the outcome and its audit row, before its transaction commits
       const dying = env.newProcess();
-      const base: CallSql = dying.sql;
-      let died = false;
-      base.transaction = ((original) =>
-        async function transaction(work) {
-          return original(async (tx) => {
-            let finishing = false;
-            const result = await work({
-              query: (text, values) => {
-                if (values?.includes("clinic-line.outcome")) finishing = true;
-                return tx.query(text, values);
-              },
-            });
-            if (finishing && !died) {
-              died = true;
-              throw new Error("process gone");
-            }
-            return result;
-          });
-        } as CallSql["transaction"])(base.transaction.bind(base));
+      const death = dieBeforeCommit(dying.sql, (values) => values.includes("clinic-line.outcome"));
       env.route(() => dying.runtime);
       await dying.runtime.start();
       const graphCallId = await callClinic(env, phone);
       const call = await finishedCall(env, graphCallId, ["confirmed"]);
-      expect(died).toBe(true);
+      expect(death.deaths()).toBe(1);
       await dying.close();
 
       // the flow is over: nothing is left for the stall sweep to finish a second time

@@ -3,6 +3,7 @@
 // dialing still places one call, and the concurrent-call cap holds.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reminderForAppointment } from "@/lib/reminders/data";
+import { dispatchWithinCap, listenForReminderSlots } from "@/lib/reminders/jobs";
 import { ReminderCapacityReached, reminderService } from "@/lib/reminders/service";
 import { addFault, clearFaults, faultHits } from "./graph-helpers";
 import {
@@ -189,5 +190,40 @@ describe("reminder dispatch", () => {
     expect(await drain(env)).toEqual(["not-claimed"]); // the queued job finds nothing left to claim
     expect(await finishedReminder(env, appointment.id)).toMatchObject({ outcome: "CONFIRMED" });
     expect(await callsTo(env, phone)).toHaveLength(1);
+  });
+
+  it("a dispatch waiting at the cap goes on as soon as a reminder call ends, not at its next look", async () => {
+    // earlier tests left claims in progress: one more call fills the cap
+    const inProgress = await env.database.db.reminder.count({ where: { status: "CALLING" } });
+    const limited = reminderService({ ...env.deps, maxConcurrentCalls: inProgress + 1 });
+    const stopListening = await listenForReminderSlots(env.worker.sql);
+    try {
+      // one call in progress fills the cap: its patient answers after 1.5 s and confirms
+      const first = freshPhone();
+      await setEndpoint(env, first, { ...confirming, ringDelayMs: 1_500 });
+      const busy = await appointmentFor(env, first);
+      const placed = await limited.scheduleReminder(busy.id);
+      const second = freshPhone();
+      await setEndpoint(env, second, confirming);
+      const waiting = await appointmentFor(env, second);
+      const next = await limited.scheduleReminder(waiting.id);
+      expect(await limited.dispatch({ reminderId: placed!.id, attempt: 0 })).toBe("placed");
+      // it would look again only after a minute: the first call's end wakes it
+      const started = Date.now();
+      const result = dispatchWithinCap(
+        (job) => limited.dispatch(job),
+        { reminderId: next!.id, attempt: 0 },
+        {
+          waitMs: 60_000,
+          lookMs: 60_000,
+        },
+      );
+      expect(await result).toBe("placed");
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(await finishedReminder(env, busy.id)).toMatchObject({ outcome: "CONFIRMED" });
+      expect(await finishedReminder(env, waiting.id)).toMatchObject({ outcome: "CONFIRMED" });
+    } finally {
+      await stopListening();
+    }
   });
 });

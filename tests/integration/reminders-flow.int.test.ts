@@ -2,7 +2,6 @@
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CallSql } from "@/lib/bot/runtime/sql";
 import { STALLED_AFTER_MS } from "@/lib/reminders/service";
 import {
   callsTo,
@@ -15,7 +14,7 @@ import {
   type ReminderTestEnv,
 } from "./reminders-helpers";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
-import { waitFor } from "./bot-helpers";
+import { dieBeforeCommit, waitFor } from "./bot-helpers";
 import { addFault, clearFaults, faultHits, forceEmulatorVariants } from "./graph-helpers";
 
 let env: ReminderTestEnv;
@@ -218,21 +217,7 @@ describe("reminder calls", () => {
     await env.service.scheduleReminder(appointment.id);
     // the worker dies after writing the outcome and its audit row, before its transaction commits: the
     // termination it applied, the flow's end and the outcome all roll back together
-    const sql: CallSql = env.worker.sql;
-    const original = sql.transaction.bind(sql);
-    let died = 0;
-    sql.transaction = (async (work) =>
-      original(async (tx) => {
-        let finishing = false;
-        const result = await work({
-          query: (text, values) => {
-            if (values?.includes("reminder.outcome")) finishing = true;
-            return tx.query(text, values);
-          },
-        });
-        if (finishing && died++ === 0) throw new Error("process gone");
-        return result;
-      })) as CallSql["transaction"];
+    const death = dieBeforeCommit(env.worker.sql, (values) => values.includes("reminder.outcome"));
     try {
       expect(await drain(env)).toEqual(["placed"]);
       expect(await finishedReminder(env, appointment.id)).toMatchObject({
@@ -241,9 +226,9 @@ describe("reminder calls", () => {
         attempts: 1,
       });
     } finally {
-      sql.transaction = original;
+      death.restore();
     }
-    expect(died).toBe(2);
+    expect(death.deaths()).toBe(1);
     const { db } = env.database;
     const audits = await db.auditLog.findMany({ where: { action: "reminder.outcome", entityId: appointment.id } });
     expect(audits.map((a) => a.details)).toEqual([expect.objectContaining({ outcome: "CONFIRMED" })]);

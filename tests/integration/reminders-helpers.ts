@@ -72,6 +72,7 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
 
   const deps: ReminderDeps = {
     db,
+    sql: webSql,
     calls: createAppGraph(graph.config).calls,
     callbackUri: server.callbackUri,
     tenantId: graph.emu.registration.tenantId,

@@ -53,8 +53,10 @@ export function listenForCallMedia(): void {
     const key = keyOfTone(tone.tone);
     if (!key) return;
     const id = normaliseGraphId(graphCallId);
+    // named by its notification, so that it is stepped in arrival order where that notification is applied
+    const after = tone.sequenceId === null ? null : `tone:${tone.sequenceId}`;
     void appCallRuntime()
-      .deliver(id, { type: "tone", key })
+      .deliver(id, { type: "tone", key }, {}, after)
       .catch((error: unknown) => logger.warn({ err: error, graphCallId: id }, "key press not handled"));
   });
   setRecordingHandler((graphCallId, recording) => {
@@ -66,7 +68,7 @@ export function listenForCallMedia(): void {
       hasRecording: Boolean(recording.location && recording.accessToken),
     };
     void appCallRuntime()
-      .deliver(id, event, { recording })
+      .deliver(id, event, { recording }, `record:${recording.operationId}`)
       .catch((error: unknown) => logger.warn({ err: error, graphCallId: id }, "recording not handled"));
   });
 }

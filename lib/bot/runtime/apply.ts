@@ -1,7 +1,8 @@
 // Applies a call's notifications to Call, CallOperation and CallParticipant, in arrival order, inside the
 // transaction of the turn that holds the call (lib/bot/runtime/engine.ts): the row lock or the lease makes
 // that turn the only one applying this call's notifications, and its transaction marks them processed, so
-// a redelivery, a second worker or a crash half-way changes nothing twice.
+// a redelivery, a second worker or a crash half-way changes nothing twice. The call's state and its
+// operations are computed here and written by the turn's one write statement, with the flow's document.
 import { logger } from "@/lib/logger";
 import type { BotNotification, CallNotification, OperationNotification, RosterNotification } from "../schema";
 import {
@@ -44,29 +45,12 @@ const snapshotOf = (call: CallRow): CallSnapshot => ({
   outcome: call.outcome,
 });
 
-/**
- * Writes the call's state once for a batch: the snapshot moves through the batch's call notifications in
- * memory (rosters in between read it), and the row is updated at the end if anything changed.
- */
-async function saveCall(sql: Sql, call: CallRow, before: string, at: Date): Promise<void> {
-  await sql.query(
-    `UPDATE "Call" SET state = $2, "establishedAt" = $3, "endedAt" = $4, "resultCode" = $5, "resultSubcode" = $6,
-       outcome = $7, "updatedAt" = now() WHERE id = $1::uuid`,
-    [call.id, call.state, call.establishedAt, call.endedAt, call.resultCode, call.resultSubcode, call.outcome],
-  );
-  if (call.state === "terminated")
-    await sql.query(`UPDATE "CallParticipant" SET "leftAt" = $2 WHERE "callId" = $1::uuid AND "leftAt" IS NULL`, [
-      call.id,
-      at,
-    ]);
-  logger.info({ callId: call.id, from: before, to: call.state }, "call state");
-}
-
 function applyCall(call: CallRow, n: CallNotification, at: Date): boolean {
   if (n.toneSequenceId !== null) {
     // a key press: the value went to the flow in memory; only its arrival is known here
     logger.info({ callId: call.id, sequenceId: n.toneSequenceId }, "tone received");
   }
+  const before = call.state;
   const { next, changed, ignored } = applyCallEvent(snapshotOf(call), n, at);
   if (!changed) {
     if (ignored === "stale" || ignored === "final")
@@ -74,6 +58,7 @@ function applyCall(call: CallRow, n: CallNotification, at: Date): boolean {
     return false;
   }
   Object.assign(call, next);
+  if (before !== call.state) logger.info({ callId: call.id, from: before, to: call.state }, "call state");
   return true;
 }
 
@@ -121,7 +106,8 @@ async function applyRoster(sql: Sql, call: CallRow, n: RosterNotification, at: D
 
 const RANK: Record<OperationStatusValue, number> = { NOT_STARTED: 0, RUNNING: 1, COMPLETED: 2, FAILED: 2 };
 
-interface OperationChange {
+/** What a turn writes for one operation: created if new, moved forward if not (a finished one never changes). */
+export interface OperationChange {
   operationId: string;
   kind: string;
   status: OperationStatusValue;
@@ -130,85 +116,87 @@ interface OperationChange {
   resultSubcode: number | null;
 }
 
-/** A batch's notifications of one operation folded into one change: statuses only move forward. */
-function foldOperations(notifications: OperationNotification[]): OperationChange[] {
-  const byId = new Map<string, OperationChange>();
-  for (const n of notifications) {
-    // a finished operation is always reported as `deleted` with its final status
-    const incoming = operationStatusFrom(n.status) ?? (n.changeType === "deleted" ? "COMPLETED" : "RUNNING");
-    const seen = byId.get(n.operationId);
-    if (!seen) {
-      byId.set(n.operationId, {
-        operationId: n.operationId,
-        kind: n.operationKind,
-        status: incoming,
-        clientContext: n.clientContext,
-        resultCode: n.resultInfo?.code ?? null,
-        resultSubcode: n.resultInfo?.subcode ?? null,
-      });
-    } else if (RANK[seen.status] < 2 && RANK[incoming] > RANK[seen.status]) {
-      seen.status = incoming;
-      seen.resultCode = n.resultInfo?.code ?? seen.resultCode;
-      seen.resultSubcode = n.resultInfo?.subcode ?? seen.resultSubcode;
-    }
+/** Folds an operation's news into what the turn already has for it: statuses only move forward. */
+export function foldOperation(changes: Map<string, OperationChange>, change: OperationChange): void {
+  const seen = changes.get(change.operationId);
+  if (!seen) changes.set(change.operationId, { ...change });
+  else if (RANK[seen.status] < 2 && RANK[change.status] > RANK[seen.status]) {
+    seen.status = change.status;
+    seen.resultCode = change.resultCode ?? seen.resultCode;
+    seen.resultSubcode = change.resultSubcode ?? seen.resultSubcode;
   }
-  return [...byId.values()];
 }
 
-const rank = (column: string) => `(CASE ${column} WHEN 'NOT_STARTED' THEN 0 WHEN 'RUNNING' THEN 1 ELSE 2 END)`;
+const operationChange = (n: OperationNotification): OperationChange => ({
+  operationId: n.operationId,
+  kind: n.operationKind,
+  // a finished operation is always reported as `deleted` with its final status
+  status: operationStatusFrom(n.status) ?? (n.changeType === "deleted" ? "COMPLETED" : "RUNNING"),
+  clientContext: n.clientContext,
+  resultCode: n.resultInfo?.code ?? null,
+  resultSubcode: n.resultInfo?.subcode ?? null,
+});
 
-/**
- * One statement for the batch's operations: a row is created when the notification overtook the response
- * of the request that started the operation; an existing one moves forward only, a finished one never.
- */
-async function applyOperations(sql: Sql, call: CallRow, notifications: OperationNotification[], at: Date) {
-  const changes = foldOperations(notifications);
-  const advances = `${rank("o.status")} < 2 AND ${rank("EXCLUDED.status")} > ${rank("o.status")}`;
-  await sql.query(
-    `INSERT INTO "CallOperation" AS o (id, "callId", "graphOperationId", kind, status, "clientContext",
-       "resultCode", "resultSubcode", "completedAt", "createdAt")
-     SELECT gen_random_uuid(), $1::uuid, u.op, u.kind, u.status::"OperationStatus", u.ctx, u.code, u.sub,
-       CASE WHEN u.status IN ('COMPLETED', 'FAILED') THEN $2::timestamptz END, $2::timestamptz
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[]) AS u(op, kind, status, ctx, code, sub)
-     ON CONFLICT ("graphOperationId") DO UPDATE SET
-       status = CASE WHEN ${advances} THEN EXCLUDED.status ELSE o.status END,
-       "resultCode" = CASE WHEN ${advances} THEN COALESCE(EXCLUDED."resultCode", o."resultCode") ELSE o."resultCode" END,
-       "resultSubcode" = CASE WHEN ${advances} THEN COALESCE(EXCLUDED."resultSubcode", o."resultSubcode") ELSE o."resultSubcode" END,
-       "completedAt" = CASE WHEN ${advances} AND EXCLUDED.status IN ('COMPLETED', 'FAILED') THEN $2::timestamptz ELSE o."completedAt" END`,
-    [
-      call.id,
-      at,
-      changes.map((c) => c.operationId),
-      changes.map((c) => c.kind),
-      changes.map((c) => c.status),
-      changes.map((c) => c.clientContext),
-      changes.map((c) => c.resultCode),
-      changes.map((c) => c.resultSubcode),
-    ],
-  );
-  for (const c of changes)
-    logger.info({ callId: call.id, operationId: c.operationId, status: c.status }, "call operation");
+/** What applying a batch changed, for the turn's one write (lib/bot/runtime/engine.ts). */
+export interface Applied {
+  /** the call's state columns changed (`call` holds the new values) */
+  callChanged: boolean;
 }
 
 /**
- * Applies `notifications` (one call's, in arrival order) to `call`, which the caller holds; `call` is
- * updated in memory to the state written. Operations are written together after the others, which
- * never read them.
+ * Applies `notifications` (one call's, in arrival order) to `call`, which the caller holds: the call's state
+ * moves in memory (`call`), operations are folded into `operations`, and both are written with the turn's
+ * one write. Rosters, which need who is present, are written here.
  */
 export async function applyNotifications(
   sql: Sql,
   call: CallRow,
   notifications: BotNotification[],
+  operations: Map<string, OperationChange>,
   at: Date,
-): Promise<void> {
-  const before = call.state;
+): Promise<Applied> {
   let callChanged = false;
-  const operations: OperationNotification[] = [];
   for (const n of notifications) {
     if (n.kind === "call") callChanged = applyCall(call, n, at) || callChanged;
     else if (n.kind === "roster") await applyRoster(sql, call, n, at);
-    else if (n.kind === "operation") operations.push(n);
+    else if (n.kind === "operation") {
+      const change = operationChange(n);
+      foldOperation(operations, change);
+      logger.info({ callId: call.id, operationId: change.operationId, status: change.status }, "call operation");
+    }
   }
-  if (callChanged) await saveCall(sql, call, before, at);
-  if (operations.length) await applyOperations(sql, call, operations, at);
+  return { callChanged };
 }
+
+const rank = (column: string) => `(CASE ${column} WHEN 'NOT_STARTED' THEN 0 WHEN 'RUNNING' THEN 1 ELSE 2 END)`;
+const advances = `${rank("o.status")} < 2 AND ${rank("EXCLUDED.status")} > ${rank("o.status")}`;
+
+/**
+ * The SQL of the turn's operations, as a data-modifying CTE over parameters $first…$first+5 (`callParam`,
+ * `atParam`: uuid and timestamptz expressions): a row is created
+ * when its notification overtook the response of the request that started it (or the runner's answer is
+ * recorded); an existing one moves forward only, a finished one never.
+ */
+export function operationsCte(first: number, callParam: string, atParam: string): string {
+  const [op, kind, status, ctx, code, sub] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  return `INSERT INTO "CallOperation" AS o (id, "callId", "graphOperationId", kind, status, "clientContext",
+       "resultCode", "resultSubcode", "completedAt", "createdAt")
+     SELECT gen_random_uuid(), ${callParam}, u.op, u.kind, u.status::"OperationStatus", u.ctx, u.code, u.sub,
+       CASE WHEN u.status IN ('COMPLETED', 'FAILED') THEN ${atParam} END, ${atParam}
+     FROM unnest(${op}::text[], ${kind}::text[], ${status}::text[], ${ctx}::text[], ${code}::int[], ${sub}::int[])
+       AS u(op, kind, status, ctx, code, sub)
+     ON CONFLICT ("graphOperationId") DO UPDATE SET
+       status = CASE WHEN ${advances} THEN EXCLUDED.status ELSE o.status END,
+       "resultCode" = CASE WHEN ${advances} THEN COALESCE(EXCLUDED."resultCode", o."resultCode") ELSE o."resultCode" END,
+       "resultSubcode" = CASE WHEN ${advances} THEN COALESCE(EXCLUDED."resultSubcode", o."resultSubcode") ELSE o."resultSubcode" END,
+       "completedAt" = CASE WHEN ${advances} AND EXCLUDED.status IN ('COMPLETED', 'FAILED') THEN ${atParam} ELSE o."completedAt" END`;
+}
+
+export const operationsParams = (changes: OperationChange[]) => [
+  changes.map((c) => c.operationId),
+  changes.map((c) => c.kind),
+  changes.map((c) => c.status),
+  changes.map((c) => c.clientContext),
+  changes.map((c) => c.resultCode),
+  changes.map((c) => c.resultSubcode),
+];

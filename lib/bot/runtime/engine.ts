@@ -21,18 +21,26 @@ import crypto from "node:crypto";
 import { logger } from "@/lib/logger";
 import { lifecycleEventOf } from "../flows/call-events";
 import type { BotNotification } from "../schema";
-import { applyNotifications, CALL_COLUMNS, type CallRow } from "./apply";
+import {
+  applyNotifications,
+  CALL_COLUMNS,
+  foldOperation,
+  operationsCte,
+  operationsParams,
+  type CallRow,
+  type OperationChange,
+} from "./apply";
 import {
   isGraphCommand,
-  type AfterCommit,
   type AnyCallFlow,
+  type CommitContext,
   type FlowCall,
   type GraphCommand,
   type Held,
   type RuntimeEvent,
 } from "./flow";
-import type { CommandRunner, StartedOperation } from "./runner";
-import { CALLS_CHANNEL, type CallSql, type Sql } from "./sql";
+import type { CommandRunner } from "./runner";
+import { CALLS_CHANNEL, type CallSql, type Sql, type TxSql } from "./sql";
 
 export const LEASE_SECONDS = 30;
 /** a lease older than this (on this process's clock) is renewed before the next command */
@@ -56,9 +64,19 @@ export interface CallRuntimeDeps {
   now?: () => Date;
 }
 
+/**
+ * An event only this process has (a key press, a recording) or a signal for a call. It is stepped once, by
+ * whichever turn of this process gets to it first: in arrival order when that turn applies the notification
+ * it came with (`key`: "tone:<sequenceId>", "record:<operationId>"), else as soon as a turn holds the call.
+ */
 interface Incoming {
   event: RuntimeEvent;
   held: Held;
+  key: string | null;
+  /** stepped by a turn whose transaction has not committed yet */
+  taken: boolean;
+  /** stepped and saved (or given up) */
+  settled: boolean;
   done(): void;
 }
 
@@ -80,7 +98,14 @@ interface Turn {
   /** the document as last saved, to tell whether the flow moved */
   savedJson: string | null;
   queue: Command[];
-  operations: StartedOperation[];
+  /** the call's state columns changed in memory since the last write */
+  callChanged: boolean;
+  /** the call ended in this turn: whoever is still present has left */
+  ended: boolean;
+  /** operations to write (the runner's answers, the notifications' news), folded */
+  operations: Map<string, OperationChange>;
+  /** notifications applied, to mark processed with the next write */
+  processed: string[];
   /** notifications made up by the runtime (a call Graph no longer knows) to apply with the next save */
   synthetic: BotNotification[];
   held: Held;
@@ -88,9 +113,21 @@ interface Turn {
   leasedAt: number;
   after: (() => Promise<unknown>)[];
   holder: Holder;
+  /** in-memory events this turn stepped, settled when it commits */
+  taken: Incoming[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The in-memory event a notification brings with it: a key press (its sequence), a finished recording. */
+function mediaKeyOf(n: BotNotification): string | null {
+  if (n.kind === "call") return n.toneSequenceId === null ? null : `tone:${n.toneSequenceId}`;
+  if (n.kind === "operation" && n.operationKind === "record") {
+    const finished = n.status === "completed" || n.status === "failed" || n.changeType === "deleted";
+    return finished ? `record:${n.operationId}` : null;
+  }
+  return null;
+}
 
 /** What the runtime applies when Graph says a call is gone (a hang-up or keepAlive answered 404). */
 const goneNotification = (graphCallId: string): BotNotification => ({
@@ -111,6 +148,8 @@ export function callRuntime(deps: CallRuntimeDeps) {
   const slots = deps.slots ?? 16;
   const pollMs = deps.pollMs ?? 5_000;
   const local = new Map<string, Holder>();
+  /** key presses and recordings received here, by call, until a turn of this process steps them */
+  const media = new Map<string, Incoming[]>();
   const driving = new Set<Promise<void>>();
   let listening = false;
 
@@ -130,6 +169,35 @@ export function callRuntime(deps: CallRuntimeDeps) {
     turn.queue.push(...(commands as Command[]));
   }
 
+  /** Steps `incoming` in this turn, unless a turn has already. */
+  function take(turn: Turn, incoming: Incoming) {
+    if (incoming.taken || incoming.settled) return;
+    incoming.taken = true;
+    turn.taken.push(incoming);
+    turn.held = incoming.held;
+    feed(turn, incoming.event);
+  }
+
+  function forget(graphCallId: string, incoming: Incoming) {
+    const list = media.get(graphCallId)?.filter((i) => i !== incoming);
+    if (list?.length) media.set(graphCallId, list);
+    else media.delete(graphCallId);
+  }
+
+  /** The turn's transaction committed: what it stepped is done. */
+  function settleTaken(turn: Turn) {
+    for (const incoming of turn.taken.splice(0)) {
+      incoming.settled = true;
+      forget(turn.call.graphCallId, incoming);
+      incoming.done();
+    }
+  }
+
+  /** The turn's transaction rolled back: what it stepped waits for the next turn. */
+  function untake(turn: Turn, from = 0) {
+    for (const incoming of turn.taken.splice(from)) incoming.taken = false;
+  }
+
   function openTurn(call: Turn["call"], holder: Holder, held: Held = {}): Turn {
     const flow = flows[call.purpose];
     const turn: Turn = {
@@ -138,7 +206,10 @@ export function callRuntime(deps: CallRuntimeDeps) {
       document: null,
       savedJson: call.flow === null ? null : JSON.stringify(call.flow),
       queue: [],
-      operations: [],
+      callChanged: false,
+      ended: false,
+      operations: new Map(),
+      processed: [],
       synthetic: [],
       held,
       // a lease found on a claimed row has expired: this turn takes a lease of its own when it needs one
@@ -146,6 +217,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
       leasedAt: Date.now(),
       after: [],
       holder,
+      taken: [],
     };
     if (!flow) return turn;
     if (call.flow === null) {
@@ -165,75 +237,121 @@ export function callRuntime(deps: CallRuntimeDeps) {
   const isCommit = (turn: Turn, command: Command) => turn.flow?.commits?.has(command.type) ?? false;
 
   /**
-   * Inside a transaction: records the operations the runner started, applies the notifications (made-up ones
-   * first), steps the flow with what they mean, and runs the commit commands at the head of the queue.
+   * Inside a transaction: applies the notifications (made-up ones first) to the call in memory, steps the
+   * flow with what they mean, and runs the commit commands at the head of the queue. What they change is
+   * written by `write`.
    */
   async function advance(tx: Sql, turn: Turn, notifications: BotNotification[], at: Date) {
-    if (turn.operations.length) {
-      const ops = turn.operations.splice(0);
-      await tx.query(
-        `INSERT INTO "CallOperation" (id, "callId", "graphOperationId", kind, status, "clientContext", "createdAt", "completedAt")
-         SELECT gen_random_uuid(), $1::uuid, u.op, u.kind, u.status::"OperationStatus", u.ctx, $2::timestamptz,
-           CASE WHEN u.status <> 'RUNNING' THEN $2::timestamptz END
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(op, kind, status, ctx)
-         ON CONFLICT ("graphOperationId") DO NOTHING`,
-        [
-          turn.call.id,
-          at,
-          ops.map((o) => o.graphOperationId),
-          ops.map((o) => o.kind),
-          ops.map((o) => o.status),
-          ops.map((o) => o.clientContext),
-        ],
-      );
-    }
     const all = [...turn.synthetic.splice(0), ...notifications];
     if (all.length) {
-      await applyNotifications(tx, turn.call, all, at);
+      const wasOver = turn.call.state === "terminated";
+      const { callChanged } = await applyNotifications(tx, turn.call, all, turn.operations, at);
+      if (callChanged) {
+        turn.callChanged = true;
+        if (!wasOver && turn.call.state === "terminated") turn.ended = true;
+      }
       for (const n of all) {
         const event = lifecycleEventOf(n);
         if (event) feed(turn, event);
+        // a key press or recording received here is stepped right after the notification that brought it
+        const key = mediaKeyOf(n);
+        const incoming = key && media.get(turn.call.graphCallId)?.find((i) => i.key === key);
+        if (incoming) take(turn, incoming);
       }
     }
     await runCommits(tx, turn);
   }
 
   async function runCommits(tx: Sql, turn: Turn) {
+    const context: CommitContext = {
+      after: (work) => void turn.after.push(work),
+      // the flow's business outcome wins over the technical one its termination wrote
+      setCallOutcome: (outcome) => {
+        turn.call.outcome = outcome;
+        turn.callChanged = true;
+      },
+    };
     while (turn.queue.length && isCommit(turn, turn.queue[0]!)) {
       const command = turn.queue.shift()!;
-      const after: AfterCommit = (work) => void turn.after.push(work);
-      const events = await turn.flow!.commit!(tx, flowCall(turn), turn.document, command, after);
+      const events = await turn.flow!.commit!(tx, flowCall(turn), turn.document, command, context);
       for (const event of events) feed(turn, event);
     }
   }
 
   const hasOutsideWork = (turn: Turn) => turn.queue.length > 0;
 
-  /** Saves the document (and when it moved) and takes, keeps or lets go of the lease. */
-  async function save(tx: Sql, turn: Turn, hold: boolean) {
+  /**
+   * One statement writes what the turn did: the call's state, its operations, who left when it ended, the
+   * notifications applied, the flow's document (and when it moved), and the lease taken, kept or let go.
+   * `last`: it is the transaction's last statement, and goes to the server with the COMMIT.
+   */
+  async function write(tx: TxSql, turn: Turn, hold: boolean, at: Date, last: boolean) {
     const json = turn.document === null ? null : JSON.stringify(turn.document);
     const moved = json !== turn.savedJson;
     const leaseId = hold ? (turn.leaseId ?? crypto.randomUUID()) : null;
-    if (!moved && !hold && turn.leaseId === null) return;
-    const finished = turn.flow && turn.document !== null ? turn.flow.finished(turn.document) : true;
-    const stalls = turn.flow?.stallAfterMs !== undefined;
-    // flowAt: when the flow last moved (the database's clock, as the stall sweep reads it); null once nothing
-    // more can happen
-    const flowAt = !moved ? "keep" : finished || !stalls ? "clear" : "now";
-    const [saved] = await tx.query<{ flowAt: Date | null }>(
-      `UPDATE "Call" SET flow = $2::jsonb,
-         "flowAt" = CASE $3::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL ELSE "flowAt" END,
-         "heldBy" = $4::uuid,
-         "heldUntil" = CASE WHEN $4::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => $5::int) END
-       WHERE id = $1::uuid RETURNING "flowAt"`,
-      [turn.call.id, json, flowAt, leaseId, leaseSeconds],
-    );
-    turn.savedJson = json;
-    turn.call.flowAt = saved?.flowAt ?? null;
-    turn.leaseId = leaseId;
-    if (hold) turn.leasedAt = Date.now();
-    // a process that does not listen tells the ones that do to look at the call again
-    if (!hold && !listening) await tx.query(`SELECT pg_notify($1, $2)`, [CALLS_CHANNEL, turn.call.graphCallId]);
+    const touchesCall = moved || hold || turn.leaseId !== null || turn.callChanged;
+    const operations = [...turn.operations.values()];
+    // a process that does not listen tells the ones that do to look at the call again as it lets go
+    const wake = !hold && !listening;
+    if (!touchesCall && !operations.length && !turn.processed.length && !turn.ended && !wake) return;
+    const { call } = turn;
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    // parameters are numbered as they are used: one PostgreSQL cannot type (unused) is an error
+    let callParam: string | undefined;
+    let atParam: string | undefined;
+    const id = () => (callParam ??= `${param(call.id)}::uuid`);
+    const when = () => (atParam ??= `${param(at)}::timestamptz`);
+    const ctes: string[] = [];
+    if (operations.length) {
+      const [callId, time] = [id(), when()];
+      const first = values.length + 1;
+      values.push(...operationsParams(operations));
+      ctes.push(`ops AS (${operationsCte(first, callId, time)})`);
+    }
+    if (turn.ended)
+      ctes.push(
+        `gone AS (UPDATE "CallParticipant" SET "leftAt" = ${when()} WHERE "callId" = ${id()} AND "leftAt" IS NULL)`,
+      );
+    if (wake) ctes.push(`woke AS (SELECT pg_notify(${param(CALLS_CHANNEL)}, ${param(call.graphCallId)}))`);
+    // an unreferenced CTE that only reads is not run: the statement asks for it
+    const woken = wake ? " AND EXISTS (SELECT 1 FROM woke)" : "";
+    const markProcessed = () =>
+      `UPDATE "InboundNotification" SET "processedAt" = ${when()}, payload = NULL WHERE id = ANY(${param(turn.processed)}::uuid[])`;
+    let main: string;
+    if (touchesCall) {
+      if (turn.processed.length) ctes.push(`done AS (${markProcessed()})`);
+      const finished = turn.flow && turn.document !== null ? turn.flow.finished(turn.document) : true;
+      const stalls = turn.flow?.stallAfterMs !== undefined;
+      // flowAt: when the flow last moved (the database's clock, as the stall sweep reads it); null once nothing
+      // more can happen
+      const flowAt = !moved ? `c."flowAt"` : finished || !stalls ? "NULL" : "now()";
+      const lease = param(leaseId);
+      const state = turn.callChanged
+        ? `state = ${param(call.state)}, "establishedAt" = ${param(call.establishedAt)}::timestamptz,
+           "endedAt" = ${param(call.endedAt)}::timestamptz, "resultCode" = ${param(call.resultCode)}::int,
+           "resultSubcode" = ${param(call.resultSubcode)}::int, outcome = ${param(call.outcome)}, "updatedAt" = now(),`
+        : "";
+      main = `UPDATE "Call" c SET ${state} flow = ${param(json)}::jsonb, "flowAt" = ${flowAt}, "heldBy" = ${lease}::uuid,
+          "heldUntil" = CASE WHEN ${lease}::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => ${param(leaseSeconds)}::int) END
+        WHERE c.id = ${id()}${woken} RETURNING c."flowAt"`;
+    } else if (turn.processed.length) {
+      main = `${markProcessed()}${woken}`;
+    } else {
+      main = wake ? "SELECT 1 FROM woke" : `SELECT 1 WHERE ${id()} IS NOT NULL`;
+    }
+    const text = `${ctes.length ? `WITH ${ctes.join(", ")} ` : ""}${main}`;
+    const rows = await (last ? tx.last : tx.query)<{ flowAt: Date | null }>(text, values);
+    turn.operations.clear();
+    turn.processed = [];
+    turn.callChanged = false;
+    turn.ended = false;
+    if (touchesCall) {
+      turn.savedJson = json;
+      call.flowAt = rows[0]?.flowAt ?? null;
+      turn.leaseId = leaseId;
+      if (hold) turn.leasedAt = Date.now();
+    }
   }
 
   function runAfterCommit(turn: Turn) {
@@ -250,52 +368,68 @@ export function callRuntime(deps: CallRuntimeDeps) {
     /** one call, pending notifications or not; `gone`: Graph no longer knows it */
     | { kind: "one"; graphCallId: string; gone?: boolean };
 
-  async function claimRows(tx: Sql, claim: Claim): Promise<Turn["call"][]> {
-    const columns = CALL_COLUMNS;
+  /** A claimed (or re-locked) call with its notifications not applied yet, in arrival order. */
+  interface Claimed {
+    call: CallRow;
+    ids: string[];
+    notifications: BotNotification[];
+  }
+
+  /** `locked` (a query locking Call rows as `c`, with an `ord` column) with each call's pending notifications. */
+  async function withPending(tx: Sql, locked: string, values: unknown[]): Promise<Claimed[]> {
+    const rows = await tx.query<CallRow & { nId: string | null; nPayload: BotNotification | null }>(
+      `WITH claimed AS (${locked})
+       SELECT claimed.*, n.id::text AS "nId", n.payload AS "nPayload"
+       FROM claimed LEFT JOIN LATERAL (
+         SELECT i.id, i.payload, i.sequence FROM "InboundNotification" i
+         WHERE i."graphCallId" = claimed."graphCallId" AND i."processedAt" IS NULL
+         ORDER BY i.sequence LIMIT 500) AS n ON true
+       ORDER BY claimed.ord, claimed.id, n.sequence`,
+      values,
+    );
+    const calls = new Map<string, Claimed>();
+    for (const { nId, nPayload, ...row } of rows) {
+      let claimed = calls.get(row.id);
+      if (!claimed) {
+        const { ord: _ord, ...call } = row as CallRow & { ord: unknown };
+        claimed = { call, ids: [], notifications: [] };
+        calls.set(row.id, claimed);
+      }
+      if (nId) claimed.ids.push(nId);
+      if (nPayload) claimed.notifications.push(nPayload);
+    }
+    return [...calls.values()];
+  }
+
+  async function claimRows(tx: Sql, claim: Claim): Promise<Claimed[]> {
     const free = `(c."heldUntil" IS NULL OR c."heldUntil" < now())`;
-    if (claim.kind === "one") {
-      return tx.query(
-        `SELECT ${columns} FROM "Call" c WHERE c."graphCallId" = $1 AND ${free} FOR UPDATE OF c SKIP LOCKED`,
+    if (claim.kind === "one")
+      return withPending(
+        tx,
+        `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c WHERE c."graphCallId" = $1 AND ${free} FOR UPDATE OF c SKIP LOCKED`,
         [claim.graphCallId],
       );
-    }
-    if (claim.graphCallIds) {
-      return tx.query(
-        `SELECT ${columns} FROM "Call" c
+    if (claim.graphCallIds)
+      return withPending(
+        tx,
+        `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c
          WHERE c."graphCallId" = ANY($1::text[]) AND ${free}
            AND EXISTS (SELECT 1 FROM "InboundNotification" n
                        WHERE n."graphCallId" = c."graphCallId" AND n."processedAt" IS NULL)
          LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
         [claim.graphCallIds, claim.limit],
       );
-    }
     // the oldest waiting calls first; calls with no row yet are not here (see sweepUnknown)
-    return tx.query(
+    return withPending(
+      tx,
       `WITH pending AS (
          SELECT "graphCallId", min(sequence) AS first FROM "InboundNotification"
          WHERE "processedAt" IS NULL GROUP BY "graphCallId" ORDER BY first LIMIT 500)
-       SELECT ${columns} FROM pending p JOIN "Call" c ON c."graphCallId" = p."graphCallId"
+       SELECT ${CALL_COLUMNS}, p.first AS ord FROM pending p JOIN "Call" c ON c."graphCallId" = p."graphCallId"
        WHERE ${free}
        ORDER BY p.first LIMIT $1 FOR UPDATE OF c SKIP LOCKED`,
       [claim.limit],
     );
-  }
-
-  async function pendingOf(tx: Sql, graphCallIds: string[]) {
-    const rows = await tx.query<{ id: string; graphCallId: string; payload: BotNotification | null }>(
-      `SELECT id::text AS id, "graphCallId", payload FROM "InboundNotification"
-       WHERE "processedAt" IS NULL AND "graphCallId" = ANY($1::text[])
-       ORDER BY sequence LIMIT 2000`,
-      [graphCallIds],
-    );
-    const byCall = new Map<string, { ids: string[]; list: BotNotification[] }>();
-    for (const row of rows) {
-      const entry = byCall.get(row.graphCallId) ?? { ids: [], list: [] };
-      entry.ids.push(row.id);
-      if (row.payload) entry.list.push(row.payload);
-      byCall.set(row.graphCallId, entry);
-    }
-    return byCall;
   }
 
   /**
@@ -307,56 +441,48 @@ export function callRuntime(deps: CallRuntimeDeps) {
   async function claimAndAdvance(claim: Claim, extra: Incoming[] = [], intent?: Holder): Promise<Turn[]> {
     const at = now();
     const registered: [string, Holder][] = [];
+    const opened: Turn[] = [];
     try {
       return await sql.transaction(async (tx) => {
-        const rows = await claimRows(tx, claim);
-        if (!rows.length) return [];
-        const turns = rows.map((row) => {
+        const claimed = await claimRows(tx, claim);
+        if (!claimed.length) return [];
+        const turns = claimed.map(({ call, ids, notifications }) => {
           // a batch claim takes over the registry entry: a claim of the same call begun here meanwhile fails
           const holder = intent ?? { inbox: [], dirty: false, closing: true };
-          local.set(row.graphCallId, holder);
-          registered.push([row.graphCallId, holder]);
-          const turn = openTurn(row, holder);
-          if (claim.kind === "one" && claim.gone) turn.synthetic.push(goneNotification(row.graphCallId));
-          return turn;
+          local.set(call.graphCallId, holder);
+          registered.push([call.graphCallId, holder]);
+          const turn = openTurn(call, holder);
+          if (claim.kind === "one" && claim.gone) turn.synthetic.push(goneNotification(call.graphCallId));
+          return { turn, ids, notifications };
         });
-        const pending = await pendingOf(
-          tx,
-          turns.map((t) => t.call.graphCallId),
-        );
         const isolate = turns.length > 1;
         const done: Turn[] = [];
-        const processed: string[] = [];
-        for (const turn of turns) {
+        for (const { turn, ids, notifications } of turns) {
           const graphCallId = turn.call.graphCallId;
           if (isolate) await tx.query("SAVEPOINT turn");
           try {
-            await advance(tx, turn, pending.get(graphCallId)?.list ?? [], at);
-            for (const incoming of extra) {
-              turn.held = incoming.held;
-              feed(turn, incoming.event);
-            }
+            turn.processed.push(...ids);
+            await advance(tx, turn, notifications, at);
+            // what the claim was for, if its notification did not bring it already (or came long before)
+            for (const incoming of extra) take(turn, incoming);
             await runCommits(tx, turn);
-            await save(tx, turn, hasOutsideWork(turn));
+            await write(tx, turn, hasOutsideWork(turn), at, !isolate);
             if (isolate) await tx.query("RELEASE SAVEPOINT turn");
           } catch (error) {
             if (!isolate) throw error;
             await tx.query("ROLLBACK TO SAVEPOINT turn");
             logger.error({ err: error, callId: turn.call.id }, "call turn failed; its notifications stay pending");
+            untake(turn);
             if (local.get(graphCallId) === turn.holder) local.delete(graphCallId);
             continue;
           }
           done.push(turn);
-          processed.push(...(pending.get(graphCallId)?.ids ?? []));
         }
-        if (processed.length)
-          await tx.query(
-            `UPDATE "InboundNotification" SET "processedAt" = $2, payload = NULL WHERE id = ANY($1::uuid[])`,
-            [processed, at],
-          );
+        opened.push(...done);
         return done;
       });
     } catch (error) {
+      for (const turn of opened) untake(turn);
       for (const [graphCallId, holder] of registered) if (local.get(graphCallId) === holder) local.delete(graphCallId);
       throw error;
     }
@@ -367,6 +493,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
     const drives: Promise<void>[] = [];
     for (const turn of turns) {
       runAfterCommit(turn);
+      settleTaken(turn);
       if (turn.leaseId) {
         turn.holder.closing = false;
         const drive = driveTurn(turn).finally(() => driving.delete(drive));
@@ -382,9 +509,8 @@ export function callRuntime(deps: CallRuntimeDeps) {
   function letGo(turn: Turn) {
     const graphCallId = turn.call.graphCallId;
     if (local.get(graphCallId) === turn.holder) local.delete(graphCallId);
-    // events that reached the inbox after it was closed are handed on as new deliveries
-    for (const incoming of turn.holder.inbox.splice(0))
-      void deliver(graphCallId, incoming.event, incoming.held).then(incoming.done);
+    // events that reached the inbox as it closed are handed on: the next turn steps them
+    for (const incoming of turn.holder.inbox.splice(0)) void pursue(graphCallId, incoming);
     if (turn.holder.dirty) wake([graphCallId]);
   }
 
@@ -401,7 +527,15 @@ export function callRuntime(deps: CallRuntimeDeps) {
         },
         command as GraphCommand,
       );
-      if (result.operation) turn.operations.push(result.operation);
+      if (result.operation)
+        foldOperation(turn.operations, {
+          operationId: result.operation.graphOperationId,
+          kind: result.operation.kind,
+          status: result.operation.status,
+          clientContext: result.operation.clientContext,
+          resultCode: null,
+          resultSubcode: null,
+        });
       // Graph no longer knows the call: its end is applied (and heard) as if its termination had come
       if (command.type === "hangUp" && result.events.some((e) => e.type === "terminated")) {
         turn.synthetic.push(goneNotification(turn.call.graphCallId));
@@ -417,11 +551,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
   }
 
   function takeInbox(turn: Turn) {
-    for (const incoming of turn.holder.inbox.splice(0)) {
-      turn.held = incoming.held;
-      feed(turn, incoming.event);
-      incoming.done();
-    }
+    for (const incoming of turn.holder.inbox.splice(0)) take(turn, incoming);
   }
 
   class LeaseLost extends Error {}
@@ -432,10 +562,14 @@ export function callRuntime(deps: CallRuntimeDeps) {
     document: turn.document,
     savedJson: turn.savedJson,
     queue: [...turn.queue],
-    operations: [...turn.operations],
+    operations: new Map([...turn.operations].map(([id, op]) => [id, { ...op }])),
+    processed: [...turn.processed],
+    callChanged: turn.callChanged,
+    ended: turn.ended,
     synthetic: [...turn.synthetic],
     leaseId: turn.leaseId,
     after: [...turn.after],
+    taken: turn.taken.length,
   });
 
   function restoreTurn(turn: Turn, before: ReturnType<typeof snapshotTurn>) {
@@ -444,18 +578,29 @@ export function callRuntime(deps: CallRuntimeDeps) {
     turn.savedJson = before.savedJson;
     turn.queue = before.queue;
     turn.operations = before.operations;
+    turn.processed = before.processed;
+    turn.callChanged = before.callChanged;
+    turn.ended = before.ended;
     turn.synthetic = before.synthetic;
     turn.leaseId = before.leaseId;
     turn.after = before.after;
+    untake(turn, before.taken);
   }
 
-  /** Locks the held call's row and checks the lease is still this turn's. */
-  async function relock(tx: Sql, turn: Turn) {
-    const [row] = await tx.query<{ heldBy: string | null }>(
-      `SELECT "heldBy"::text AS "heldBy" FROM "Call" WHERE id = $1::uuid FOR UPDATE`,
+  /**
+   * Locks the held call's row, checks the lease is still this turn's, and reads what came meanwhile; the call's
+   * columns are read again (an action of the flow may have written them: the clinic line's screening, say).
+   */
+  async function relock(tx: Sql, turn: Turn): Promise<Claimed> {
+    const [claimed] = await withPending(
+      tx,
+      `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c WHERE c.id = $1::uuid FOR UPDATE OF c`,
       [turn.call.id],
     );
-    if (!row || row.heldBy !== turn.leaseId) throw new LeaseLost();
+    if (!claimed || claimed.call.heldBy !== turn.leaseId) throw new LeaseLost();
+    const { flow: _flow, flowAt: _flowAt, heldBy: _heldBy, ...fresh } = claimed.call;
+    if (!turn.callChanged) Object.assign(turn.call, fresh);
+    return claimed;
   }
 
   /**
@@ -463,12 +608,13 @@ export function callRuntime(deps: CallRuntimeDeps) {
    * did at Graph is only in this process until it is saved. Whatever runs in it must be safe to run again
    * after a failed attempt (the attempt rolled back; the turn's memory is restored from before it).
    */
-  async function persistently(turn: Turn, work: (tx: Sql) => Promise<void>): Promise<void> {
+  async function persistently(turn: Turn, work: (tx: TxSql) => Promise<void>): Promise<void> {
     const giveUpAt = Date.now() + 60_000;
     for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
       const before = snapshotTurn(turn);
       try {
         await sql.transaction(work);
+        settleTaken(turn);
         return;
       } catch (error) {
         restoreTurn(turn, before);
@@ -491,7 +637,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
           if (turn.queue.length && Date.now() - turn.leasedAt > RENEW_AFTER_MS) {
             await persistently(turn, async (tx) => {
               await relock(tx, turn);
-              await save(tx, turn, true);
+              await write(tx, turn, true, now(), true);
             });
           }
         }
@@ -501,15 +647,10 @@ export function callRuntime(deps: CallRuntimeDeps) {
         turn.holder.dirty = false;
         const at = now();
         await persistently(turn, async (tx) => {
-          await relock(tx, turn);
-          const pending = (await pendingOf(tx, [graphCallId])).get(graphCallId);
-          await advance(tx, turn, pending?.list ?? [], at);
-          if (pending?.ids.length)
-            await tx.query(
-              `UPDATE "InboundNotification" SET "processedAt" = $2, payload = NULL WHERE id = ANY($1::uuid[])`,
-              [pending.ids, at],
-            );
-          await save(tx, turn, hasOutsideWork(turn));
+          const pending = await relock(tx, turn);
+          turn.processed.push(...pending.ids);
+          await advance(tx, turn, pending.notifications, at);
+          await write(tx, turn, hasOutsideWork(turn), at, true);
         });
         runAfterCommit(turn);
         if (!turn.leaseId) break;
@@ -520,16 +661,22 @@ export function callRuntime(deps: CallRuntimeDeps) {
       if (error instanceof LeaseLost) logger.warn({ callId: turn.call.id }, "call taken over by another process");
       else logger.error({ err: error, callId: turn.call.id }, "call turn failed; the lease will expire");
       if (local.get(graphCallId) === turn.holder) local.delete(graphCallId);
-      for (const incoming of turn.holder.inbox.splice(0)) incoming.done();
+      // what it stepped may have acted already: not stepped again; what it had not reached goes on
+      for (const incoming of turn.taken.splice(0)) {
+        incoming.settled = true;
+        forget(graphCallId, incoming);
+        incoming.done();
+      }
+      for (const incoming of turn.holder.inbox.splice(0)) void pursue(graphCallId, incoming);
     }
   }
 
   // --- ways in -----------------------------------------------------------------------------------
 
   /**
-   * Steps the flow of call `graphCallId` with `incoming` (a key press, a recording, a signal), holding the
-   * call: in this process's turn if it holds the call, else by claiming it. "busy": it is held elsewhere (or
-   * being claimed or let go here); "missing": there is no such call. Resolves once the turn is over.
+   * Gets `incoming` stepped by a turn of this process: into the turn holding the call here, or by claiming
+   * the call (its pending notifications are applied first). "busy": held elsewhere, or being claimed or let
+   * go here; "missing": there is no such call.
    */
   async function holdOne(graphCallId: string, incoming: Incoming): Promise<"handled" | "busy" | "missing"> {
     const mine = local.get(graphCallId);
@@ -546,44 +693,55 @@ export function callRuntime(deps: CallRuntimeDeps) {
       const exists = await sql.query(`SELECT 1 FROM "Call" WHERE "graphCallId" = $1`, [graphCallId]);
       return exists.length ? "busy" : "missing";
     }
-    incoming.done();
     await Promise.all(afterClaim(turns));
     return "handled";
   }
 
-  const incomingOf = (event: RuntimeEvent, held: Held = {}) => {
+  function incomingOf(event: RuntimeEvent, held: Held = {}, key: string | null = null) {
     let done!: () => void;
     const processed = new Promise<void>((resolve) => (done = resolve));
-    return { incoming: { event, held, done }, processed };
-  };
+    const incoming: Incoming = { event, held, key, taken: false, settled: false, done };
+    return { incoming, processed };
+  }
 
-  /**
-   * An event only this process has (a key press, a finished recording): the flow of `graphCallId` steps
-   * with it, waiting while another process holds the call (at most a lease: a dead holder's expires).
-   */
-  async function deliver(graphCallId: string, event: RuntimeEvent, held: Held = {}): Promise<void> {
+  /** Tries until `incoming` is stepped, waiting while another process holds the call (at most a lease). */
+  async function pursue(graphCallId: string, incoming: Incoming): Promise<void> {
     const deadline = Date.now() + (leaseSeconds + 5) * 1000;
+    const giveUp = (message: string, level: "info" | "warn") => {
+      incoming.settled = true;
+      forget(graphCallId, incoming);
+      incoming.done();
+      logger[level]({ graphCallId, event: incoming.event.type }, message);
+    };
     for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-      const { incoming, processed } = incomingOf(event, held);
+      // a turn of this process got to it meanwhile (it applied the notification that brought it)
+      if (incoming.settled || incoming.taken) return;
       let outcome: "handled" | "busy" | "missing";
       try {
         outcome = await holdOne(graphCallId, incoming);
       } catch (error) {
-        // the database away: the event is tried again until the deadline, like a busy call
+        // the database away: tried again until the deadline, like a busy call
         logger.warn({ err: error, graphCallId }, "call event not applied yet");
         outcome = "busy";
       }
-      if (outcome === "handled") return processed;
-      if (outcome === "missing") {
-        logger.info({ graphCallId, event: event.type }, "event for a call the bot does not know");
-        return;
-      }
-      if (Date.now() > deadline) {
-        logger.warn({ graphCallId, event: event.type }, "call held elsewhere too long; event dropped");
-        return;
-      }
+      if (outcome === "handled") return;
+      if (outcome === "missing") return giveUp("event for a call the bot does not know", "info");
+      if (Date.now() > deadline) return giveUp("call held elsewhere too long; event dropped", "warn");
       await sleep(delay);
     }
+  }
+
+  /**
+   * An event only this process has (a key press, a finished recording, named by the notification that
+   * brought it: `key`): the flow of `graphCallId` steps it — in arrival order when a turn here applies that
+   * notification, else as soon as a turn here holds the call, waiting while another process holds it.
+   * Resolves once it is stepped and saved.
+   */
+  async function deliver(graphCallId: string, event: RuntimeEvent, held: Held = {}, key: string | null = null) {
+    const { incoming, processed } = incomingOf(event, held, key);
+    if (key) media.set(graphCallId, [...(media.get(graphCallId) ?? []), incoming]);
+    await pursue(graphCallId, incoming);
+    await processed;
   }
 
   /** A domain signal, or the sweep's `stalled`, for call `callId`: "busy" when it is held elsewhere. */
@@ -677,7 +835,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
     if (running) return;
     running = true;
     listening = true;
-    stopListening = await sql.listen({
+    stopListening = await sql.listen(CALLS_CHANNEL, {
       notify: (graphCallId) => wake([graphCallId]),
       // notifications sent while the connection was down are gone: look at everything
       reconnected: () => {

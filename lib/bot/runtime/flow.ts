@@ -64,6 +64,16 @@ export interface Held {
  */
 export type AfterCommit = (work: () => Promise<unknown>) => void;
 
+/** What a commit command may do besides its own statements in the turn's transaction. */
+export interface CommitContext {
+  after: AfterCommit;
+  /**
+   * The call's outcome as people read it (confirmed, transferred, …): written with the call's state in the
+   * turn's one write, over the technical outcome its termination gave it.
+   */
+  setCallOutcome(outcome: string): void;
+}
+
 export interface CallFlow<D, E extends { type: string }, C extends { type: string }> {
   /** the stored document (Call.flow), parsed each time it is loaded */
   schema: z.ZodType<D>;
@@ -75,7 +85,7 @@ export interface CallFlow<D, E extends { type: string }, C extends { type: strin
   context: string;
   /** domain actions run inside the turn's transaction, with the document's save (the end of a flow) */
   commits?: ReadonlySet<C["type"]>;
-  commit?(sql: Sql, call: FlowCall, document: D, command: C, after: AfterCommit): Promise<E[]>;
+  commit?(sql: Sql, call: FlowCall, document: D, command: C, context: CommitContext): Promise<E[]>;
   /** every other domain action, outside any transaction; answers with events */
   act?(call: FlowCall, document: D, command: C, held: Held): Promise<(RuntimeEvent | E)[]>;
   /** no more work will come (the stall sweep leaves it alone) */

@@ -11,14 +11,29 @@ export interface Sql {
   query<T extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
 }
 
+/** A transaction's statements. */
+export interface TxSql extends Sql {
+  /** The transaction's last statement: it and the COMMIT go to the server as one message. */
+  last<T extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+}
+
 export interface CallSql extends Sql {
-  /** Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /**
-   * LISTENs on CALLS_CHANNEL with a connection of its own, reconnecting when it is lost; `onReconnect`
-   * runs after each reconnection, since notifications sent meanwhile are gone. Resolves once listening.
+   * Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws.
+   * The BEGIN travels with the first statement and the COMMIT with `last` (one message each, their values
+   * written into the text as literals with PostgreSQL's own quoting): a turn of the runtime costs two round
+   * trips instead of four, and on these machines each is a system call that costs more than the statement.
    */
-  listen(handlers: { notify(graphCallId: string): void; reconnected(): void }): Promise<() => Promise<void>>;
+  transaction<T>(work: (sql: TxSql) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channel` (one connection of its own for all channels, reconnecting when it is lost);
+   * `reconnected` runs after a reconnection, since notifications sent meanwhile are gone. Resolves once
+   * listening; the function it resolves to stops this subscription.
+   */
+  listen(
+    channel: string,
+    handlers: { notify(payload: string): void; reconnected?(): void },
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -28,8 +43,110 @@ const wrap = (client: pg.Pool | pg.PoolClient): Sql => ({
   },
 });
 
+/** A value as the text PostgreSQL reads for it (what node-postgres sends as a parameter), before quoting. */
+function textOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) {
+    const element = (item: unknown) => {
+      const text = textOf(item);
+      return text === null ? "NULL" : `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+    };
+    return `{${value.map(element).join(",")}}`;
+  }
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** `text` with its $n placeholders replaced by the values as quoted literals (their casts stay in the text). */
+export function inline(text: string, values: unknown[] = []): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = textOf(values[Number(n) - 1]);
+    return value === null ? "NULL" : pg.escapeLiteral(value);
+  });
+}
+
+/** What node-postgres answers a simple query: one result, or one per statement. */
+type Results<T> = { rows: T[] } | { rows: T[] }[];
+
+type Handlers = { notify(payload: string): void; reconnected?(): void };
+
+/** One LISTEN connection for every channel a process follows. */
+function createListener(connectionString: string) {
+  const subscriptions = new Map<string, Set<Handlers>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<pg.Client> | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const connect = (): Promise<pg.Client> =>
+    (connecting ??= (async () => {
+      const next = new pg.Client({ connectionString });
+      next.on("notification", (message) => {
+        for (const handlers of subscriptions.get(message.channel) ?? []) handlers.notify(message.payload ?? "");
+      });
+      const lost = () => {
+        if (client !== next || closed) return;
+        client = null;
+        connecting = null;
+        void next.end().catch(() => undefined);
+        retry = setTimeout(() => void reconnect(), 1_000);
+      };
+      next.on("error", lost);
+      next.on("end", lost);
+      try {
+        await next.connect();
+        for (const channel of subscriptions.keys()) await next.query(`LISTEN "${channel}"`);
+      } catch (error) {
+        connecting = null;
+        void next.end().catch(() => undefined);
+        throw error;
+      }
+      client = next;
+      return next;
+    })());
+
+  const reconnect = async () => {
+    if (closed || subscriptions.size === 0) return;
+    try {
+      await connect();
+      for (const set of subscriptions.values()) for (const handlers of set) handlers.reconnected?.();
+    } catch {
+      retry = setTimeout(() => void reconnect(), 1_000);
+    }
+  };
+
+  return {
+    async subscribe(channel: string, handlers: Handlers): Promise<() => Promise<void>> {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error("channel names are lowercase letters and _");
+      const known = subscriptions.has(channel);
+      const set = subscriptions.get(channel) ?? new Set();
+      set.add(handlers);
+      subscriptions.set(channel, set);
+      const listening = await connect();
+      if (!known && client === listening) await listening.query(`LISTEN "${channel}"`);
+      return async () => {
+        set.delete(handlers);
+        if (set.size) return;
+        subscriptions.delete(channel);
+        await client?.query(`UNLISTEN "${channel}"`).catch(() => undefined);
+      };
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      subscriptions.clear();
+      const open = client;
+      client = null;
+      connecting = null;
+      await open?.end().catch(() => undefined);
+    },
+  };
+}
+
 export function createCallSql(connectionString: string, options: { max?: number } = {}): CallSql {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 4 });
+  const listener = createListener(connectionString);
   // an idle client that loses its connection (a database restart) must not end the process
   pool.on("error", () => undefined);
   const sql = wrap(pool);
@@ -42,13 +159,28 @@ export function createCallSql(connectionString: string, options: { max?: number 
       // statement fails), not left to end the process as an unhandled 'error'
       const lost = (error: Error) => (broken = error);
       client.on("error", lost);
+      let begun = false;
+      let committed = false;
+      const script = async <T extends object>(text: string, values: unknown[] | undefined, commit: boolean) => {
+        if (committed) throw new Error("the transaction is over");
+        const statement = inline(text, values);
+        const sent = `${begun ? "" : "BEGIN; "}${statement}${commit ? "; COMMIT" : ""}`;
+        begun = true;
+        const results = (await client.query(sent)) as unknown as Results<T>;
+        if (commit) committed = true;
+        // the statement's own rows: before the COMMIT's (empty) result
+        return Array.isArray(results) ? results[results.length - (commit ? 2 : 1)]!.rows : results.rows;
+      };
+      const tx: TxSql = {
+        query: (text, values) => (begun ? client.query(text, values).then((r) => r.rows) : script(text, values, false)),
+        last: (text, values) => script(text, values, true),
+      };
       try {
-        await client.query("BEGIN");
-        const result = await work(wrap(client));
-        await client.query("COMMIT");
+        const result = await work(tx);
+        if (begun && !committed) await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+        if (begun && !committed) await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
         throw error;
       } finally {
         client.off("error", lost);
@@ -56,48 +188,10 @@ export function createCallSql(connectionString: string, options: { max?: number 
         client.release(broken);
       }
     },
-    async listen(handlers) {
-      let client: pg.Client | null = null;
-      let stopped = false;
-      let retry: NodeJS.Timeout | undefined;
-      const connect = async (): Promise<void> => {
-        const next = new pg.Client({ connectionString });
-        next.on("notification", (message) => {
-          if (message.channel === CALLS_CHANNEL && message.payload) handlers.notify(message.payload);
-        });
-        const lost = () => {
-          if (client !== next || stopped) return;
-          client = null;
-          void next.end().catch(() => undefined);
-          retry = setTimeout(() => void reconnect(), 1_000);
-        };
-        next.on("error", lost);
-        next.on("end", lost);
-        await next.connect();
-        await next.query(`LISTEN ${CALLS_CHANNEL}`);
-        client = next;
-      };
-      const reconnect = async () => {
-        if (stopped) return;
-        try {
-          await connect();
-          handlers.reconnected();
-        } catch {
-          retry = setTimeout(() => void reconnect(), 1_000);
-        }
-      };
-      await connect();
-      return async () => {
-        stopped = true;
-        clearTimeout(retry);
-        await client?.end().catch(() => undefined);
-        client = null;
-      };
+    listen: (channel, handlers) => listener.subscribe(channel, handlers),
+    async close() {
+      await listener.close();
+      await pool.end();
     },
-    close: () => pool.end(),
   };
 }
-
-/** Wakes the runtime for calls whose rows were just written (delivered when the transaction commits). */
-export const wakeStatement = (graphCallIdsParam: string) =>
-  `SELECT count(pg_notify('${CALLS_CHANNEL}', id)) AS woken FROM unnest(${graphCallIdsParam}::text[]) AS id`;
