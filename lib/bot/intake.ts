@@ -18,14 +18,14 @@ import {
   type RecordingEvent,
   type ToneEvent,
 } from "./schema";
-import { CALLS_CHANNEL, type Sql } from "./runtime/sql";
+import { CALLS_CHANNEL, type CallSql, type Sql } from "./runtime/sql";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;
 
 export interface IntakeDeps {
   /** the call runtime's connections (lib/bot/runtime/sql.ts) */
-  sql: Sql;
+  sql: CallSql;
   verify: NotificationVerifier;
   /** In-memory hand-off of key presses to the call flows. */
   onTone?(graphCallId: string, tone: ToneEvent): void;
@@ -149,10 +149,11 @@ async function keyItems(sql: Sql, items: Parsed) {
  * clinic line then decides what happens to it. Raw SQL because this runs on every POST to the webhook
  * (bench/notifications.ts; docs/PERFORMANCE.md).
  */
-async function insertNew(sql: Sql, items: { key: string; notification: Parsed[number]["notification"] }[]) {
+async function insertNew(sql: CallSql, items: { key: string; notification: Parsed[number]["notification"] }[]) {
   const ids = items.map(() => crypto.randomUUID());
   // WITH ORDINALITY + ORDER BY: the sequence numbers follow the order of the delivery
-  return sql.query<{ id: string; dedupeKey: string }>(
+  return sql.prepared<{ id: string; dedupeKey: string }>(
+    "record-notifications",
     `WITH inserted AS (
        INSERT INTO "InboundNotification" (id, "dedupeKey", "graphCallId", "resourceUrl", "changeType", payload)
        SELECT id, key, call, resource, change, payload FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],

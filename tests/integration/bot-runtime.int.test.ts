@@ -45,6 +45,8 @@ const operation = (graphCallId: string, operationId: string, status: string) => 
 const heard = new Map<string, string[]>();
 let slowMs = 0;
 let commitFailures = 0;
+/** calls whose flow fails at every commit (a defect) */
+const poisoned = new Set<string>();
 const describeEvent = (e: RuntimeEvent) =>
   e.type === "promptFinished" ? `op:${e.operationId}` : e.type === "established" ? "call:established" : e.type;
 const recorder = defineFlow<{ heard: string[] }, { type: "noted" }, { type: "slow" } | { type: "note" }>({
@@ -67,6 +69,7 @@ const recorder = defineFlow<{ heard: string[] }, { type: "noted" }, { type: "slo
       commitFailures--;
       throw new Error("process gone");
     }
+    if (poisoned.has(call.id)) throw new Error("a defect in this call's flow");
     heard.set(call.id, [...document.heard]);
     return [];
   },
@@ -249,6 +252,28 @@ describe("the notification queue", () => {
     expect(await pendingOf(graphCallId)).toBe(0);
     expect(heard.get(call.id)).toEqual(["terminated"]);
     expect((await database.db.call.findUniqueOrThrow({ where: { id: call.id } })).state).toBe("terminated");
+  });
+
+  it("a call whose flow fails every time does not hold up the others claimed with it", async () => {
+    const worker = process();
+    const bad = await seedCall();
+    const good = await seedCall();
+    poisoned.add(bad.call.id);
+    try {
+      await worker.runtime.start();
+      // recorded by one statement: woken together, claimed in one batch
+      await record(
+        worker,
+        callNotification(bad.graphCallId, "terminated", "deleted"),
+        callNotification(good.graphCallId, "terminated", "deleted"),
+      );
+      await waitFor("the good call applied", async () => (await pendingOf(good.graphCallId)) === 0, 5_000);
+      expect(heard.get(good.call.id)).toEqual(["terminated"]);
+      expect(await pendingOf(bad.graphCallId)).toBe(1);
+    } finally {
+      poisoned.clear();
+      await worker.runtime.stop();
+    }
   });
 
   it("a call not committed yet: nothing is applied; once its row is, a running worker applies everything", async () => {

@@ -172,13 +172,13 @@ const rank = (column: string) => `(CASE ${column} WHEN 'NOT_STARTED' THEN 0 WHEN
 const advances = `${rank("o.status")} < 2 AND ${rank("EXCLUDED.status")} > ${rank("o.status")}`;
 
 /**
- * The SQL of the turn's operations, as a data-modifying CTE over parameters $first…$first+5 (`callParam`,
- * `atParam`: uuid and timestamptz expressions): a row is created
- * when its notification overtook the response of the request that started it (or the runner's answer is
- * recorded); an existing one moves forward only, a finished one never.
+ * The SQL of a turn's operations, as a data-modifying CTE over the parameters `columns` (operationsParams'
+ * six arrays) with `callParam` and `atParam` (uuid and timestamptz expressions): a row is created when its
+ * notification overtook the response of the request that started it (or the runner's answer is recorded);
+ * an existing one moves forward only, a finished one never.
  */
-export function operationsCte(first: number, callParam: string, atParam: string): string {
-  const [op, kind, status, ctx, code, sub] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+export function operationsCte(columns: string[], callParam: string, atParam: string): string {
+  const [op, kind, status, ctx, code, sub] = columns;
   return `INSERT INTO "CallOperation" AS o (id, "callId", "graphOperationId", kind, status, "clientContext",
        "resultCode", "resultSubcode", "completedAt", "createdAt")
      SELECT gen_random_uuid(), ${callParam}, u.op, u.kind, u.status::"OperationStatus", u.ctx, u.code, u.sub,

@@ -280,12 +280,20 @@ export function callRuntime(deps: CallRuntimeDeps) {
 
   const hasOutsideWork = (turn: Turn) => turn.queue.length > 0;
 
+  /** What one turn's write adds to the statement (its CTEs), and what to remember once it ran. */
+  interface WritePlan {
+    ctes: string[];
+    /** a query the final SELECT must read: `call_n` (its new flowAt) or the wake-up alone */
+    reads: string | null;
+    saved(flowAt: Date | null): void;
+  }
+
   /**
-   * One statement writes what the turn did: the call's state, its operations, who left when it ended, the
-   * notifications applied, the flow's document (and when it moved), and the lease taken, kept or let go.
-   * `last`: it is the transaction's last statement, and goes to the server with the COMMIT.
+   * The parts of the write of `turn` (number `n` of the statement): the call's state, its operations, who
+   * left when it ended, the notifications applied, the flow's document (and when it moved), and the lease
+   * taken, kept or let go. Null: nothing to write.
    */
-  async function write(tx: TxSql, turn: Turn, hold: boolean, at: Date, last: boolean) {
+  function planWrite(turn: Turn, hold: boolean, n: number, param: (value: unknown) => string, when: () => string) {
     const json = turn.document === null ? null : JSON.stringify(turn.document);
     const moved = json !== turn.savedJson;
     const leaseId = hold ? (turn.leaseId ?? crypto.randomUUID()) : null;
@@ -293,34 +301,31 @@ export function callRuntime(deps: CallRuntimeDeps) {
     const operations = [...turn.operations.values()];
     // a process that does not listen tells the ones that do to look at the call again as it lets go
     const wake = !hold && !listening;
-    if (!touchesCall && !operations.length && !turn.processed.length && !turn.ended && !wake) return;
+    if (!touchesCall && !operations.length && !turn.processed.length && !turn.ended && !wake) return null;
     const { call } = turn;
-    const values: unknown[] = [];
-    const param = (value: unknown) => `$${values.push(value)}`;
     // parameters are numbered as they are used: one PostgreSQL cannot type (unused) is an error
     let callParam: string | undefined;
-    let atParam: string | undefined;
     const id = () => (callParam ??= `${param(call.id)}::uuid`);
-    const when = () => (atParam ??= `${param(at)}::timestamptz`);
     const ctes: string[] = [];
+    let reads: string | null = null;
     if (operations.length) {
-      const [callId, time] = [id(), when()];
-      const first = values.length + 1;
-      values.push(...operationsParams(operations));
-      ctes.push(`ops AS (${operationsCte(first, callId, time)})`);
+      const callId = id();
+      const time = when();
+      const columns = operationsParams(operations).map((column) => param(column));
+      ctes.push(`ops_${n} AS (${operationsCte(columns, callId, time)})`);
     }
     if (turn.ended)
       ctes.push(
-        `gone AS (UPDATE "CallParticipant" SET "leftAt" = ${when()} WHERE "callId" = ${id()} AND "leftAt" IS NULL)`,
+        `gone_${n} AS (UPDATE "CallParticipant" SET "leftAt" = ${when()} WHERE "callId" = ${id()} AND "leftAt" IS NULL)`,
       );
-    if (wake) ctes.push(`woke AS (SELECT pg_notify(${param(CALLS_CHANNEL)}, ${param(call.graphCallId)}))`);
+    if (wake)
+      ctes.push(`woke_${n} AS (SELECT pg_notify(${param(CALLS_CHANNEL)}, ${param(call.graphCallId)}) AS woken)`);
     // an unreferenced CTE that only reads is not run: the statement asks for it
-    const woken = wake ? " AND EXISTS (SELECT 1 FROM woke)" : "";
+    const woken = wake ? ` AND EXISTS (SELECT 1 FROM woke_${n})` : "";
     const markProcessed = () =>
       `UPDATE "InboundNotification" SET "processedAt" = ${when()}, payload = NULL WHERE id = ANY(${param(turn.processed)}::uuid[])`;
-    let main: string;
     if (touchesCall) {
-      if (turn.processed.length) ctes.push(`done AS (${markProcessed()})`);
+      if (turn.processed.length) ctes.push(`done_${n} AS (${markProcessed()})`);
       const finished = turn.flow && turn.document !== null ? turn.flow.finished(turn.document) : true;
       const stalls = turn.flow?.stallAfterMs !== undefined;
       // flowAt: when the flow last moved (the database's clock, as the stall sweep reads it); null once nothing
@@ -332,26 +337,52 @@ export function callRuntime(deps: CallRuntimeDeps) {
            "endedAt" = ${param(call.endedAt)}::timestamptz, "resultCode" = ${param(call.resultCode)}::int,
            "resultSubcode" = ${param(call.resultSubcode)}::int, outcome = ${param(call.outcome)}, "updatedAt" = now(),`
         : "";
-      main = `UPDATE "Call" c SET ${state} flow = ${param(json)}::jsonb, "flowAt" = ${flowAt}, "heldBy" = ${lease}::uuid,
+      ctes.push(`call_${n} AS (UPDATE "Call" c SET ${state} flow = ${param(json)}::jsonb, "flowAt" = ${flowAt},
+          "heldBy" = ${lease}::uuid,
           "heldUntil" = CASE WHEN ${lease}::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => ${param(leaseSeconds)}::int) END
-        WHERE c.id = ${id()}${woken} RETURNING c."flowAt"`;
+        WHERE c.id = ${id()}${woken} RETURNING c."flowAt")`);
+      reads = `SELECT ${n} AS n, "flowAt" FROM call_${n}`;
     } else if (turn.processed.length) {
-      main = `${markProcessed()}${woken}`;
-    } else {
-      main = wake ? "SELECT 1 FROM woke" : `SELECT 1 WHERE ${id()} IS NOT NULL`;
+      ctes.push(`done_${n} AS (${markProcessed()}${woken})`);
+    } else if (wake) {
+      reads = `SELECT ${n} AS n, NULL::timestamptz AS "flowAt" FROM woke_${n}`;
     }
-    const text = `${ctes.length ? `WITH ${ctes.join(", ")} ` : ""}${main}`;
-    const rows = await (last ? tx.last : tx.query)<{ flowAt: Date | null }>(text, values);
-    turn.operations.clear();
-    turn.processed = [];
-    turn.callChanged = false;
-    turn.ended = false;
-    if (touchesCall) {
-      turn.savedJson = json;
-      call.flowAt = rows[0]?.flowAt ?? null;
-      turn.leaseId = leaseId;
-      if (hold) turn.leasedAt = Date.now();
-    }
+    const plan: WritePlan = {
+      ctes,
+      reads,
+      saved(flowAt) {
+        turn.operations.clear();
+        turn.processed = [];
+        turn.callChanged = false;
+        turn.ended = false;
+        if (!touchesCall) return;
+        turn.savedJson = json;
+        call.flowAt = flowAt;
+        turn.leaseId = leaseId;
+        if (hold) turn.leasedAt = Date.now();
+      },
+    };
+    return plan;
+  }
+
+  /**
+   * One statement writes what the turns did (a claim's calls, or one held call). `last`: it is the
+   * transaction's last statement, and goes to the server with the COMMIT.
+   */
+  async function write(tx: TxSql, turns: { turn: Turn; hold: boolean }[], at: Date, last: boolean) {
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    let atParam: string | undefined;
+    const when = () => (atParam ??= `${param(at)}::timestamptz`);
+    const plans = turns.map(({ turn, hold }, n) => planWrite(turn, hold, n, param, when));
+    const ctes = plans.flatMap((plan) => plan?.ctes ?? []);
+    if (!ctes.length) return;
+    const reads = plans.flatMap((plan) => (plan?.reads ? [plan.reads] : []));
+    // data-modifying CTEs run whether or not they are read
+    const text = `WITH ${ctes.join(", ")} ${reads.length ? reads.join(" UNION ALL ") : 'SELECT 0 AS n, NULL::timestamptz AS "flowAt"'}`;
+    const rows = await (last ? tx.last : tx.query)<{ n: number; flowAt: Date | null }>(text, values);
+    const flowAts = new Map(rows.map((row) => [Number(row.n), row.flowAt]));
+    plans.forEach((plan, n) => plan?.saved(flowAts.get(n) ?? null));
   }
 
   function runAfterCommit(turn: Turn) {
@@ -434,9 +465,9 @@ export function callRuntime(deps: CallRuntimeDeps) {
 
   /**
    * One transaction: claims calls, applies their pending notifications, steps their flows, saves, and takes
-   * the lease of those with commands to run. Returns the turns, released or held. A batch isolates each call
-   * in a savepoint: one call whose step fails (a defect) does not hold up the others; its notifications stay
-   * pending and are tried again by the poll.
+   * the lease of those with commands to run. Returns the turns, released or held. Every call of a batch
+   * commits with the others (the last one's write carries the COMMIT); if one of them fails, none does, and
+   * the claim pass tries them one by one (claimPass).
    */
   async function claimAndAdvance(claim: Claim, extra: Incoming[] = [], intent?: Holder): Promise<Turn[]> {
     const at = now();
@@ -445,41 +476,30 @@ export function callRuntime(deps: CallRuntimeDeps) {
     try {
       return await sql.transaction(async (tx) => {
         const claimed = await claimRows(tx, claim);
-        if (!claimed.length) return [];
-        const turns = claimed.map(({ call, ids, notifications }) => {
-          // a batch claim takes over the registry entry: a claim of the same call begun here meanwhile fails
+        for (const { call } of claimed) {
+          // a claim here takes over the registry entry: a claim of the same call begun here meanwhile fails
           const holder = intent ?? { inbox: [], dirty: false, closing: true };
           local.set(call.graphCallId, holder);
           registered.push([call.graphCallId, holder]);
           const turn = openTurn(call, holder);
           if (claim.kind === "one" && claim.gone) turn.synthetic.push(goneNotification(call.graphCallId));
-          return { turn, ids, notifications };
-        });
-        const isolate = turns.length > 1;
-        const done: Turn[] = [];
-        for (const { turn, ids, notifications } of turns) {
-          const graphCallId = turn.call.graphCallId;
-          if (isolate) await tx.query("SAVEPOINT turn");
-          try {
-            turn.processed.push(...ids);
-            await advance(tx, turn, notifications, at);
-            // what the claim was for, if its notification did not bring it already (or came long before)
-            for (const incoming of extra) take(turn, incoming);
-            await runCommits(tx, turn);
-            await write(tx, turn, hasOutsideWork(turn), at, !isolate);
-            if (isolate) await tx.query("RELEASE SAVEPOINT turn");
-          } catch (error) {
-            if (!isolate) throw error;
-            await tx.query("ROLLBACK TO SAVEPOINT turn");
-            logger.error({ err: error, callId: turn.call.id }, "call turn failed; its notifications stay pending");
-            untake(turn);
-            if (local.get(graphCallId) === turn.holder) local.delete(graphCallId);
-            continue;
-          }
-          done.push(turn);
+          opened.push(turn);
         }
-        opened.push(...done);
-        return done;
+        for (const [i, turn] of opened.entries()) {
+          const { ids, notifications } = claimed[i]!;
+          turn.processed.push(...ids);
+          await advance(tx, turn, notifications, at);
+          // what the claim was for, if its notification did not bring it already (or came long before)
+          for (const incoming of extra) take(turn, incoming);
+          await runCommits(tx, turn);
+        }
+        await write(
+          tx,
+          opened.map((turn) => ({ turn, hold: hasOutsideWork(turn) })),
+          at,
+          true,
+        );
+        return opened;
       });
     } catch (error) {
       for (const turn of opened) untake(turn);
@@ -637,7 +657,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
           if (turn.queue.length && Date.now() - turn.leasedAt > RENEW_AFTER_MS) {
             await persistently(turn, async (tx) => {
               await relock(tx, turn);
-              await write(tx, turn, true, now(), true);
+              await write(tx, [{ turn, hold: true }], now(), true);
             });
           }
         }
@@ -650,7 +670,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
           const pending = await relock(tx, turn);
           turn.processed.push(...pending.ids);
           await advance(tx, turn, pending.notifications, at);
-          await write(tx, turn, hasOutsideWork(turn), at, true);
+          await write(tx, [{ turn, hold: hasOutsideWork(turn) }], at, true);
         });
         runAfterCommit(turn);
         if (!turn.leaseId) break;
@@ -786,24 +806,59 @@ export function callRuntime(deps: CallRuntimeDeps) {
   async function claimPass(): Promise<number> {
     const free = slots - driving.size;
     if (free <= 0) return 0;
-    let turns: Turn[];
+    let claim: Extract<Claim, { kind: "pending" }>;
     if (pollDue) {
       pollDue = false;
       woken.clear();
-      turns = await claimAndAdvance({ kind: "pending", graphCallIds: null, limit: free });
+      claim = { kind: "pending", graphCallIds: null, limit: free };
     } else {
       const ids = [...woken].filter((id) => !local.has(id));
       woken.clear();
       if (!ids.length) return 0;
-      turns = await claimAndAdvance({ kind: "pending", graphCallIds: ids, limit: free });
-      // at the limit: what was not claimed may only have waited for a slot
-      if (turns.length === free) {
-        const claimed = new Set(turns.map((t) => t.call.graphCallId));
-        for (const id of ids) if (!claimed.has(id)) woken.add(id);
-      }
+      claim = { kind: "pending", graphCallIds: ids, limit: free };
+    }
+    let turns: Turn[];
+    try {
+      turns = await claimAndAdvance(claim);
+    } catch (error) {
+      turns = await oneByOne(claim, error);
+    }
+    // at the limit: what was not claimed may only have waited for a slot
+    if (claim.graphCallIds && turns.length === free) {
+      const claimed = new Set(turns.map((t) => t.call.graphCallId));
+      for (const id of claim.graphCallIds) if (!claimed.has(id)) woken.add(id);
     }
     afterClaim(turns);
     return turns.length;
+  }
+
+  /**
+   * A batch failed: its calls are claimed one by one, so that one whose step fails (a defect) does not hold
+   * up the others; its notifications stay pending and are tried again by the poll. Throws when none could
+   * be claimed (the database away, most likely).
+   */
+  async function oneByOne(claim: Extract<Claim, { kind: "pending" }>, failure: unknown): Promise<Turn[]> {
+    const ids =
+      claim.graphCallIds ??
+      (
+        await sql.query<{ graphCallId: string }>(
+          `SELECT DISTINCT "graphCallId" FROM "InboundNotification" WHERE "processedAt" IS NULL LIMIT $1`,
+          [claim.limit],
+        )
+      ).map((row) => row.graphCallId);
+    if (ids.length <= 1) throw failure;
+    const turns: Turn[] = [];
+    let failed = 0;
+    for (const graphCallId of ids) {
+      try {
+        turns.push(...(await claimAndAdvance({ kind: "pending", graphCallIds: [graphCallId], limit: 1 })));
+      } catch (error) {
+        failed++;
+        logger.error({ err: error, graphCallId }, "call turn failed; its notifications stay pending");
+      }
+    }
+    if (failed === ids.length) throw failure;
+    return turns;
   }
 
   async function loop() {

@@ -19,6 +19,11 @@ export interface TxSql extends Sql {
 
 export interface CallSql extends Sql {
   /**
+   * A statement run often with the same text (the webhook's): prepared once per connection under `name`, so
+   * PostgreSQL parses and plans it once instead of on every call.
+   */
+  prepared<T extends object = Record<string, unknown>>(name: string, text: string, values: unknown[]): Promise<T[]>;
+  /**
    * Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws.
    * The BEGIN travels with the first statement and the COMMIT with `last` (one message each, their values
    * written into the text as literals with PostgreSQL's own quoting): a turn of the runtime costs two round
@@ -152,6 +157,9 @@ export function createCallSql(connectionString: string, options: { max?: number 
   const sql = wrap(pool);
   return {
     query: sql.query,
+    async prepared<T extends object>(name: string, text: string, values: unknown[]) {
+      return (await pool.query<T & pg.QueryResultRow>({ name, text, values })).rows;
+    },
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
