@@ -134,14 +134,14 @@ export async function closedLoop(clients: number, seconds: number, request: () =
   return done / seconds;
 }
 
-/** The processes (pid → command line) on this machine whose command line `match` accepts, from /proc. */
-export function processesMatching(match: (cmdline: string) => boolean): Map<number, string> {
+/** The processes (pid → command line) on this machine that `match` accepts, from /proc. */
+export function processesMatching(match: (cmdline: string, pid: number) => boolean): Map<number, string> {
   const found = new Map<number, string>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      if (cmdline && match(cmdline)) found.set(Number(entry), cmdline);
+      if (cmdline && match(cmdline, Number(entry))) found.set(Number(entry), cmdline);
     } catch {
       // ended while listed
     }
@@ -201,7 +201,22 @@ export function cpuMs(pids: Iterable<number>): number {
   return total;
 }
 
-export type ProcessGroups = Record<string, (cmdline: string) => boolean>;
+export type ProcessGroups = Record<string, (cmdline: string, pid: number) => boolean>;
+
+/**
+ * The processes of the PostgreSQL server at `databaseUrl` only (its postmaster, found by its port, and the
+ * backends and helpers it started): "postgres:" alone would count every cluster on a shared machine, other
+ * people's test servers included.
+ */
+export function postgresServing(databaseUrl: string): (cmdline: string, pid: number) => boolean {
+  const port = new URL(databaseUrl).port || "5432";
+  const postmaster = [
+    ...processesMatching((c) => /(^|\/)postgres\s/.test(c) && c.includes(" -D ") && c.includes(` -p ${port}`)).keys(),
+  ][0];
+  // a server whose command line does not name its port (a system service): every PostgreSQL process
+  if (postmaster === undefined) return (cmdline) => cmdline.startsWith("postgres:");
+  return (_cmdline, pid) => pid === postmaster || parentPid(pid) === postmaster;
+}
 
 /** Each group's processes with the CPU they have used so far: the start of a measurement. */
 function cpuSnapshot(groups: ProcessGroups): Record<string, Map<number, number>> {

@@ -32,6 +32,7 @@ import {
   freshDatabase,
   machine,
   ms,
+  postgresServing,
   processesMatching,
   root,
   summary,
@@ -264,13 +265,13 @@ async function openLoop(seconds: number, rate: number, request: () => Promise<bo
 }
 
 // where the CPU goes during the two maximum-rate phases: the web server, the job workers (when separate),
-// PostgreSQL, the emulator, and this script's clients
-const processGroups: ProcessGroups = {
+// PostgreSQL (the benchmark's server only), the emulator, and this script's clients
+const processGroupsFor = (databaseUrl: string): ProcessGroups => ({
   "web server": (c) => c.startsWith("next-server") || (c.includes("next/dist/bin/next") && c.includes(` ${PORT}`)),
   "job workers": (c) => c.includes("scripts/worker.ts"),
-  PostgreSQL: (c) => c.startsWith("postgres:"),
+  PostgreSQL: postgresServing(databaseUrl),
   emulator: (c) => c.includes("emulator/main.ts"),
-};
+});
 
 /** Transactions the database has committed or rolled back so far (each statement outside one is one). */
 async function committed(db: ReturnType<typeof createPrismaClient>): Promise<number> {
@@ -297,6 +298,7 @@ function cpuPerRequest(cpu: Record<string, number>, requests: number): string {
 
 const database = await freshDatabase("notifications");
 const db = createPrismaClient(database.url, { max: 4 });
+const processGroups = processGroupsFor(database.url);
 let app: ChildProcess | undefined;
 try {
   app = await startApp(database.url);
@@ -366,7 +368,11 @@ try {
     closedLoop(SECONDS, pingPost),
   );
   const profiled = PROFILE_DIR
-    ? [...processesMatching((c) => processGroups["web server"]!(c) || processGroups["job workers"]!(c)).keys()]
+    ? [
+        ...processesMatching(
+          (c, pid) => processGroups["web server"]!(c, pid) || processGroups["job workers"]!(c, pid),
+        ).keys(),
+      ]
     : [];
   for (const pid of profiled) process.kill(pid, "SIGUSR2");
   const ackedBefore = acknowledgedPosts;

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { appEnvFor, startAppInstance, stopAppInstance, testQueue } from "@/tests/faults/helpers";
-import { cpuMeter, freshDatabase, machine, ms, pgbenchRate, summary, type ProcessGroups } from "./lib";
+import { cpuMeter, freshDatabase, machine, ms, pgbenchRate, postgresServing, summary, type ProcessGroups } from "./lib";
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const CAP = 90;
@@ -25,11 +25,12 @@ const RUNS = process.env.BENCH_RUNS ?? "both";
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 // how long one run may take before it reports what was done by then (10,000 take ~25 min on 2 cores)
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MINUTES ?? 60) * 60_000;
-// where the CPU goes: the app instance (webhook + workers), PostgreSQL, and this process (the emulator)
-const processGroups: ProcessGroups = {
+// where the CPU goes: the app instance (webhook + workers), PostgreSQL (the benchmark's server only), and this
+// process (the emulator)
+const processGroupsFor = (databaseUrl: string): ProcessGroups => ({
   app: (c) => c.includes("tests/faults/app-instance.ts"),
-  PostgreSQL: (c) => c.startsWith("postgres:"),
-};
+  PostgreSQL: postgresServing(databaseUrl),
+});
 
 async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
   const database = await freshDatabase(`reminders_${killHalfway ? "kill" : "plain"}`);
@@ -153,7 +154,7 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
     };
     const transactionsBefore = await committed();
     // the CPU of the instance killed halfway is gone with it: the killed run counts only the restarted one
-    const cpu = cpuMeter(processGroups, "benchmark + emulator");
+    const cpu = cpuMeter(processGroupsFor(database.url), "benchmark + emulator");
     const started = performance.now();
     for (let n = 0; n < COUNT; n += 500) {
       const jobs = Array.from({ length: Math.min(500, COUNT - n) }, (_, i) => n + i).map((k) => ({
