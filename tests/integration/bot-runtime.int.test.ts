@@ -9,7 +9,9 @@ import { recordNotifications } from "@/lib/bot/intake";
 import { UNKNOWN_CALL_GIVE_UP_MS } from "@/lib/bot/runtime/engine";
 import { defineFlow, type RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { RunnerDeps } from "@/lib/bot/runtime/runner";
+import { createCallSql } from "@/lib/bot/runtime/sql";
 import { parseNotifications } from "@/lib/bot/schema";
+import { createPrismaClient } from "@/lib/db/create-client";
 import { GraphError } from "@/lib/graph/errors";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
@@ -334,5 +336,33 @@ describe("a call the app never recorded", () => {
     await expect(run.hangUpUnlessGone("6f0e5a3e00004000800000000000000a")).resolves.toBe(false);
     status.next = 503;
     await expect(run.hangUpUnlessGone("6f0e5a3e00004000800000000000000a")).rejects.toMatchObject({ status: 503 });
+  });
+});
+
+describe("a server whose default TimeZone is not UTC", () => {
+  it("Prisma and the runtime's SQL read and write the same instants", async () => {
+    // what an embedded server started in Kathmandu gets from initdb; new connections take it as their default
+    const name = new URL(database.url).pathname.slice(1);
+    await database.db.$executeRawUnsafe(`ALTER DATABASE "${name}" SET "TimeZone" TO 'Asia/Kathmandu'`);
+    const db = createPrismaClient(database.url);
+    const sql = createCallSql(database.url);
+    try {
+      const at = new Date(Date.now() + 3 * 3_600_000);
+      const { graphCallId } = await seedCall();
+      const written = await db.call.update({ where: { graphCallId }, data: { flowAt: at }, select: { id: true } });
+      const [row] = await sql.query<{ flowAt: Date; ahead: number }>(
+        `SELECT "flowAt", extract(epoch FROM "flowAt" - now())::float8 AS ahead FROM "Call" WHERE id = $1::uuid`,
+        [written.id],
+      );
+      expect(row!.flowAt.getTime()).toBe(at.getTime());
+      expect(Math.abs(row!.ahead - 3 * 3_600)).toBeLessThan(60);
+      await sql.query(`UPDATE "Call" SET "heldUntil" = now() WHERE id = $1::uuid`, [written.id]);
+      const held = await db.call.findUniqueOrThrow({ where: { id: written.id }, select: { heldUntil: true } });
+      expect(Math.abs(held.heldUntil!.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await sql.close();
+      await db.$disconnect();
+      await database.db.$executeRawUnsafe(`ALTER DATABASE "${name}" RESET "TimeZone"`);
+    }
   });
 });

@@ -86,7 +86,7 @@ function createListener(connectionString: string) {
 
   const connect = (): Promise<pg.Client> =>
     (connecting ??= (async () => {
-      const next = new pg.Client({ connectionString });
+      const next = new pg.Client({ connectionString, options: UTC_SESSION });
       next.on("notification", (message) => {
         for (const handlers of subscriptions.get(message.channel) ?? []) handlers.notify(message.payload ?? "");
       });
@@ -149,8 +149,12 @@ function createListener(connectionString: string) {
   };
 }
 
+// every session in UTC, like Prisma's (lib/db/create-client.ts): the same instant reads and writes the same
+// whichever server default TimeZone (an embedded server takes the zone of whoever started it)
+const UTC_SESSION = "-c TimeZone=UTC";
+
 export function createCallSql(connectionString: string, options: { max?: number } = {}): CallSql {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 4 });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 4, options: UTC_SESSION });
   const listener = createListener(connectionString);
   // an idle client that loses its connection (a database restart) must not end the process
   pool.on("error", () => undefined);
