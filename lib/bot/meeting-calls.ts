@@ -1,7 +1,7 @@
 // What staff and clinicians do with the bot: join an appointment's Teams meeting, invite people or a
 // phone into it, mute or remove someone, leave; start a group call; read the roster. Every Graph action
 // goes through lib/graph and is audited (who, what, when). State afterwards arrives as notifications
-// (lib/bot/process.ts); these functions record only what Graph answered synchronously.
+// (applied by the call runtime, lib/bot/runtime); these functions record only what Graph answered synchronously.
 import crypto from "node:crypto";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
