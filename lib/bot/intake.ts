@@ -31,6 +31,12 @@ export interface IntakeDeps {
   onTone?(graphCallId: string, tone: ToneEvent): void;
   /** In-memory hand-off of a finished recordResponse (location + token) to the clinic line; never stored. */
   onRecording?(graphCallId: string, recording: RecordingEvent): void;
+  /**
+   * False while nothing in this process takes key presses and recordings yet (it is starting): a delivery
+   * carrying one is answered 503 before anything is recorded, so the platform delivers it again once
+   * something does — acknowledged, it would be lost, since it is never stored.
+   */
+  mediaListening?(): boolean;
   maxBodyBytes?: number;
 }
 
@@ -101,6 +107,10 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
   }
 
   // 3. record (a failure here answers 5xx so the platform delivers again)
+  if (deps.mediaListening && !deps.mediaListening() && items.some((item) => item.tone || item.recording)) {
+    logger.warn({ count: items.length }, "key press or recording before the flows listen; delivery refused");
+    return new Response(null, { status: 503, headers: { "retry-after": "1" } });
+  }
   try {
     const result = await recordNotifications(deps, items);
     // debug: one line per POST is most of a busy webhook's cost, and the job logs what it applies

@@ -1,7 +1,7 @@
 // The in-memory hand-off of key presses (DTMF) to the call flows. A tone is media-derived data that may not be
 // persisted (emulator/CONTRACT.md#media-persistence): it lives only in this process, for as long as the handler
-// holds it. The IVR / reminder flows register their handler here (setToneHandler); until then a tone is dropped
-// after its arrival is noted — by call id and sequence number, never by value.
+// holds it. The call runtime registers the handlers here (setToneHandler, setRecordingHandler); until it has,
+// the webhook answers a delivery carrying one 503 (mediaListening), so the platform delivers it again.
 import { logger } from "@/lib/logger";
 import type { RecordingEvent, ToneEvent } from "./schema";
 
@@ -23,6 +23,11 @@ export function onRecording(graphCallId: string, recording: RecordingEvent): voi
   const handler = globalForTones.consultaRecordingHandler;
   if (handler) handler(graphCallId, recording);
   else logger.debug({ graphCallId, operationId: recording.operationId }, "recording with no flow listening");
+}
+
+/** Whether this process hands key presses and recordings to the flows yet (both handlers are set). */
+export function mediaListening(): boolean {
+  return Boolean(globalForTones.consultaToneHandler && globalForTones.consultaRecordingHandler);
 }
 
 export function setToneHandler(handler: ToneHandler | undefined): void {

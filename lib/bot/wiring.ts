@@ -4,7 +4,7 @@ import "server-only";
 import { serverEnv, tenantId } from "@/lib/env";
 import type { IntakeDeps } from "./intake";
 import { createCallSql, type CallSql } from "./runtime/sql";
-import { onRecording, onTone } from "./tones";
+import { mediaListening, onRecording, onTone } from "./tones";
 import { createNotificationVerifier, type NotificationVerifier } from "./verify";
 
 const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier; consultaCallSql?: CallSql };
@@ -33,7 +33,7 @@ export function callSql(): CallSql {
 }
 
 export function intakeDeps(): IntakeDeps {
-  return { sql: callSql(), verify: notificationVerifier(), onTone, onRecording };
+  return { sql: callSql(), verify: notificationVerifier(), onTone, onRecording, mediaListening };
 }
 
 /** https://<public base>/api/calls/notifications: where Graph sends this bot's call notifications. */

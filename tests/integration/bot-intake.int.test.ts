@@ -156,6 +156,29 @@ describe("authenticating notifications", () => {
   });
 });
 
+describe("key presses", () => {
+  it("a key press arriving before the flows listen is refused (503), unrecorded, and taken when delivered again", async () => {
+    const { graphCallId, call } = await seedCall();
+    const body = envelope(
+      callNotification(graphCallId, "established", "updated", { toneInfo: { sequenceId: 1, tone: "tone1" } }),
+    );
+    const token = await graph.emu.notifier.signToken();
+    let listening = false;
+    const deps = { ...intake.deps, mediaListening: () => listening };
+    // a process starting: acknowledged now, the key would be lost (it is never stored)
+    const early = await handleNotificationRequest(notificationRequest(body, token), deps);
+    expect(early.status).toBe(503);
+    expect(early.headers.get("retry-after")).toBe("1");
+    expect(await rowsFor(graphCallId)).toBe(0);
+    // a delivery without media is recorded meanwhile
+    const plain = envelope(callNotification(graphCallId, "established"));
+    expect((await handleNotificationRequest(notificationRequest(plain, token), deps)).status).toBe(202);
+    listening = true;
+    expect((await handleNotificationRequest(notificationRequest(body, token), deps)).status).toBe(202);
+    expect(intake.tones.filter(([id]) => id === call.graphCallId).map(([, t]) => t.sequenceId)).toEqual([1]);
+  });
+});
+
 describe("recording and applying once", () => {
   it("a notification delivered twice is recorded and applied once", async () => {
     const { graphCallId, call } = await seedCall();
