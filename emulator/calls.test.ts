@@ -705,6 +705,108 @@ describe("meetings", () => {
     expect(page.text).toContain("Your name");
   });
 
+  it("invite with replacesCallId moves the phone from the bot's peer-to-peer call into the meeting: no ring, operation completed, roster, then the p2p call terminated; wrong bodies → 400", async () => {
+    const user = await userSignIn(emu, "ana.ribeiro@aurora.example");
+    const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {
+      token: user.access_token,
+      body: { subject: "Consulta", lobbyBypassSettings: { scope: "organization" } },
+    });
+    const join = await request(emu, "POST", CALLS, {
+      token,
+      body: {
+        callbackUri: `${bot.url}/cb`,
+        requestedModalities: ["audio"],
+        mediaConfig: serviceMedia,
+        chatInfo: m.json.chatInfo,
+        meetingInfo: { "@odata.type": "#microsoft.graph.organizerMeetingInfo", organizer: { user: { id: ANA } } },
+      },
+    });
+    const meetingCall = join.json.id as string;
+    await bot.waitFor(callState(meetingCall, "established"));
+    // the phone never rings again: were it asked to, it would decline
+    await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, {
+      body: { ringDelayMs: 0 },
+    });
+    const p2p = await establishedCall(phoneTarget(PATIENT_PHONE));
+    await request(emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`, {
+      body: { mode: "decline" },
+    });
+    const invite = (body: object) =>
+      request(emu, "POST", `${CALLS}/${meetingCall}/participants/invite`, { token, body });
+    const moving = { ...phoneTarget(PATIENT_PHONE), replacesCallId: p2p };
+
+    for (const [participant, why] of [
+      [{ ...moving, replacesCallId: "4f1a2b3c-0000-4000-8000-000000000000" }, "no call of this application"],
+      [{ ...moving, replacesCallId: meetingCall }, "cannot replace itself"],
+      [{ ...userTarget(CARLA), replacesCallId: p2p }, "not the other party"],
+      [{ ...phoneTarget("+5511900000077"), replacesCallId: p2p }, "not the other party"],
+    ] as const) {
+      const refused = await invite({ participants: [participant] });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.json.error.code).toBe("invalidRequest");
+      expect(refused.json.error.message).toContain(why);
+    }
+    expect(bot.items().some((n) => n.resourceUrl.includes("/operations/"))).toBe(false);
+
+    // only the first participant is read when replacing (example 3); the second would be refused on its own
+    const res = await invite({ participants: [moving, userTarget(CARLA)], clientContext: "move" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({
+      "@odata.type": "#microsoft.graph.inviteParticipantsOperation",
+      clientContext: "move",
+      participants: [{ replacesCallId: p2p, identity: { phone: { id: PATIENT_PHONE } } }],
+    });
+    expect(res.json.status.toLowerCase()).toBe("running");
+    expect(res.json.participants).toHaveLength(1);
+
+    const done = await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${meetingCall}/operations/${res.json.id}`,
+    );
+    expect(done).toMatchObject({ changeType: "deleted", resourceData: { status: "completed", clientContext: "move" } });
+    const roster = await bot.waitFor(
+      (n) =>
+        n.resourceUrl === `/communications/calls/${meetingCall}/participants` &&
+        n.resourceData.some(
+          (p: { info: { identity: { phone?: { id: string } } } }) => p.info.identity.phone?.id === PATIENT_PHONE,
+        ),
+    );
+    const phone = roster.resourceData.find(
+      (p: { info: { identity: { phone?: { id: string } } } }) => p.info.identity.phone?.id === PATIENT_PHONE,
+    );
+    expect(phone).toMatchObject({ isInLobby: false, isMuted: false });
+    expect(phone.id).toEqual(expect.any(String));
+    const ended = await bot.waitFor(
+      (n) => n.resourceUrl === `/communications/calls/${p2p}` && n.changeType === "deleted",
+    );
+    expect(ended.resourceData).toMatchObject({ state: "terminated", resultInfo: { code: 200, subcode: 5000 } });
+    const p2pStates = bot
+      .items()
+      .filter((n) => n.resourceUrl === `/communications/calls/${p2p}`)
+      .map((n) => n.resourceData.state)
+      .slice(-2);
+    expect(p2pStates).toEqual(["terminating", "terminated"]);
+    // order: the operation's result and the roster before the peer-to-peer call ends
+    const at = (pred: (n: { resourceUrl: string; changeType: string }) => boolean) => bot.items().findIndex(pred);
+    expect(at((n) => n.resourceUrl.endsWith(`/operations/${res.json.id}`))).toBeLessThan(
+      at((n) => n.resourceUrl === `/communications/calls/${p2p}` && n.changeType === "deleted"),
+    );
+
+    // the phone is now a participant of the meeting call: its keys reach that call, the p2p call is gone
+    const leg = (await request(emu, "GET", `/_emulator/endpoints/${encodeURIComponent(PATIENT_PHONE)}`)).json.leg;
+    expect(leg).toMatchObject({ state: "connected", callId: meetingCall });
+    expect((await request(emu, "GET", `${CALLS}/${p2p}`, { token })).status).toBe(404);
+    const list = await request(emu, "GET", `${CALLS}/${meetingCall}/participants`, { token });
+    expect(
+      list.json.value.some(
+        (p: { info: { identity: { phone?: { id: string } } } }) => p.info.identity.phone?.id === PATIENT_PHONE,
+      ),
+    ).toBe(true);
+    // the call it replaced is over: it cannot be named again
+    const again = await invite({ participants: [moving] });
+    expect(again.status).toBe(400);
+    expect(again.json.error.message).toContain("terminated");
+  });
+
   it("wrong meeting passcode → 403", async () => {
     const user = await userSignIn(emu, "ana.ribeiro@aurora.example");
     const m = await request(emu, "POST", "/v1.0/me/onlineMeetings", {

@@ -983,12 +983,87 @@ export class CallEngine {
 
   // ---------------------------------------------------------------- participants
 
+  /**
+   * The peer-to-peer call an invitation's `replacesCallId` names, checked as Graph's docs describe it
+   * (invitationParticipantInfo: "the call which the target identity is currently a part of"): a live,
+   * established one-to-one call of the same application, other than `call`, whose other party is the invited
+   * identity. Anything else is refused with 400 before an operation exists.
+   */
+  replacedCall(call: CallRecord, invitation: Record<string, unknown>): CallRecord {
+    const replacesCallId = String(invitation.replacesCallId);
+    const refuse = (why: string) => new HttpError(400, "invalidRequest", `replacesCallId '${replacesCallId}': ${why}`);
+    const replaced = this.calls.get(normaliseId(replacesCallId));
+    if (!replaced || replaced.appId !== call.appId) throw refuse("no call of this application has this id.");
+    if (replaced === call) throw refuse("a call cannot replace itself.");
+    if (replaced.kind !== "p2p" && replaced.kind !== "incoming")
+      throw refuse("only a peer-to-peer call can be replaced.");
+    if (replaced.state !== "established")
+      throw refuse(`the call is ${replaced.state}; only an established call can be replaced.`);
+    const peer = replaced.peerMemberId ? this.conferenceOf(replaced).members.get(replaced.peerMemberId) : undefined;
+    const invited = this.keyForIdentity(invitation.identity as Record<string, unknown> | undefined);
+    if (!peer || peer.state !== "connected" || peer.endpointKey !== invited)
+      throw refuse("the invited identity is not the other party of that call.");
+    return replaced;
+  }
+
+  /**
+   * An invitation with `replacesCallId` (participant-invite example 3): nobody rings. The other party of the
+   * peer-to-peer call is moved into `call`'s conversation as they are (a phone stays a phone participant, not
+   * in the lobby); the operation completes, the roster names them, and then the peer-to-peer call ends —
+   * `terminating`, then `deleted terminated` (the docs: "expect notifications on how your original
+   * peer-to-peer call has been terminated and deleted").
+   */
+  private moveIntoCall(
+    call: CallRecord,
+    op: { id: string; clientContext: string | null },
+    invitation: Record<string, unknown>,
+    replaced: CallRecord,
+  ): void {
+    this.later(call, () => {
+      const peer = replaced.peerMemberId ? this.conferenceOf(replaced).members.get(replaced.peerMemberId) : undefined;
+      const resource = (status: "completed" | "failed", result: ResultInfo) =>
+        operationResource(
+          call.id,
+          { ...op, odataType: "#microsoft.graph.inviteParticipantsOperation", status },
+          { participants: [invitation] },
+          result,
+        );
+      if (!peer || peer.state !== "connected" || replaced.state !== "established") {
+        // the person hung up (or the call ended) between the request and the move
+        this.notifyOperation(
+          call,
+          op.id,
+          resource("failed", { ...RESULTS.noEndpoints, message: "The call to replace ended." }),
+        );
+        return;
+      }
+      this.addMember(this.conferenceOf(call), {
+        kind: peer.kind,
+        endpointKey: peer.endpointKey,
+        displayName: peer.displayName,
+        identity: peer.identity,
+        state: "connected",
+      });
+      peer.state = "left";
+      peer.endReason = "movedToAnotherCall";
+      this.notifyOperation(call, op.id, resource("completed", RESULTS.ok));
+      this.notifyRoster(call);
+      this.terminate(replaced, RESULTS.replaced);
+    });
+  }
+
   invite(
     call: CallRecord,
     op: { id: string; clientContext: string | null },
     participants: Array<Record<string, unknown>>,
+    replaced?: CallRecord,
   ): void {
     const conf = this.conferenceOf(call);
+    if (replaced) {
+      if (conf.kind === "p2p") conf.kind = "group";
+      this.moveIntoCall(call, op, participants[0]!, replaced);
+      return;
+    }
     let pending = participants.length;
     let failed: ResultInfo | undefined;
     const done = () => {
@@ -1007,20 +1082,8 @@ export class CallEngine {
       this.notifyRoster(call);
     };
     for (const p of participants) {
-      const replaces = typeof p.replacesCallId === "string" ? p.replacesCallId : undefined;
       this.ringTarget(call, p.identity as Record<string, unknown> | undefined, {
-        onAnswer: () => {
-          if (replaces) {
-            const old = this.calls.get(replaces.toLowerCase());
-            if (old && old.state !== "terminated")
-              this.terminate(
-                old,
-                { code: 200, subcode: 5000, message: "The call was replaced by an invitation." },
-                { silentTerminating: true },
-              );
-          }
-          done();
-        },
+        onAnswer: () => done(),
         onFail: (r) => {
           failed = { code: r.code, subcode: r.subcode, message: r.message };
           done();

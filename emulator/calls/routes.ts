@@ -439,13 +439,17 @@ export function registerCallRoutes(router: Router, deps: { engine: CallEngine; a
     // resource account with a number): calls the app joined as itself have no number to call from.
     const applicationInstance = (call.source.identity as { applicationInstance?: { id?: unknown } } | undefined)
       ?.applicationInstance?.id;
-    if (body.participants.some((p) => p.identity.phone) && !applicationInstance)
+    // With replacesCallId only the first participant is read (participant-invite example 3) and nobody is
+    // dialled: the person is moved from the bot's peer-to-peer call, so no number to call from is needed.
+    const replacing = body.participants[0]?.replacesCallId ? body.participants[0] : undefined;
+    const participants = replacing ? [replacing] : body.participants;
+    const replaced = replacing ? engine.replacedCall(call, replacing) : undefined;
+    if (!replacing && participants.some((p) => p.identity.phone) && !applicationInstance)
       throw badRequest(
         "Inviting a phone number needs the call to be placed with an application instance (a resource account with a phone number) as its source.",
       );
     const op = { id: crypto.randomUUID(), clientContext: body.clientContext ?? null };
-    const participants = body.participants[0]?.replacesCallId ? body.participants.slice(0, 1) : body.participants;
-    engine.invite(call, op, participants);
+    engine.invite(call, op, participants, replaced);
     sendJson(
       ctx,
       200,

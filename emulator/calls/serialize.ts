@@ -124,6 +124,8 @@ export const RESULTS = {
   busy: { code: 486, subcode: 0, message: "The callee is busy." },
   declined: { code: 603, subcode: 0, message: "The callee declined the call." },
   transferCompleted: { code: 0, subcode: 7015, message: "GracefulTransferCompleted" },
+  // the emulator's choice (the docs give no code): the other party was moved into another call of the bot
+  replaced: { code: 200, subcode: 5000, message: "The call was replaced: its participant moved into another call." },
   transferFailed: { code: 500, subcode: 7000, message: "The transfer target did not accept the call." },
   consultativeTransferFailed: {
     code: 500,
