@@ -7,6 +7,8 @@ import { resolveOptions, type EmulatorLimits, type EmulatorOptions } from "./con
 import { registerControlRoutes } from "./control/routes";
 import { loadDirectory, type Directory } from "./directory";
 import { MeetingStore, registerMeetingRoutes } from "./graph/meetings";
+import { AttendanceLog } from "./meetings/attendance";
+import { registerAttendanceRoutes } from "./meetings/attendance-routes";
 import { createContext, HttpError, sendGraphError, sendJson } from "./http/context";
 import { FaultInjector } from "./http/faults";
 import { Router } from "./http/router";
@@ -98,6 +100,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const recordings = new RecordingStore();
   const variants = new VariantPicker(opts.variants);
   const clock = new EmulatorClock();
+  const attendance = new AttendanceLog(clock, directory, (threadId) => meetings.byThreadId(threadId)?.organizerId);
   if (opts.variants.mode === "random") {
     // printed so that a failure can be replayed with the same forms
     const { seed } = variants.view();
@@ -116,6 +119,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     log,
     variants,
     clock,
+    attendance,
   });
   engine.recordingBaseUrl = `${origin}/_media/recordings`;
   meetings.participantsOf = (threadId) => engine.meetingAttendance(threadId);
@@ -136,6 +140,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
 
   registerMeetingRoutes(router, {
     store: meetings,
+    directory,
+    authenticate,
+    accessPolicy: (userId) => settings.accessPolicyAllowAll || settings.accessPolicyUsers.has(userId),
+  });
+  registerAttendanceRoutes(router, {
+    log: attendance,
+    store: meetings,
+    engine,
     directory,
     authenticate,
     accessPolicy: (userId) => settings.accessPolicyAllowAll || settings.accessPolicyUsers.has(userId),
@@ -183,6 +195,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       variants.restart();
       clock.reset();
       meetings.reset();
+      attendance.reset();
       recordings.reset();
       notifier.reset();
       faults.clear();

@@ -33,6 +33,8 @@ export interface EngineDeps {
   variants: VariantPicker;
   /** the clock of the keepAlive timeout (tests move it forward) */
   clock: EmulatorClock;
+  /** watches every meeting conversation for its attendance reports (emulator/meetings/attendance.ts) */
+  attendance?: { track(conf: Conference): void };
 }
 
 export interface NewCallInput {
@@ -219,6 +221,7 @@ export class CallEngine {
 
   newConference(kind: Conference["kind"], extra: Partial<Conference> = {}): Conference {
     const conf: Conference = { id: newId(), kind, members: new Map(), ...extra };
+    if (kind === "meeting") this.deps.attendance?.track(conf);
     this.conferences.set(conf.id, conf);
     return conf;
   }
@@ -520,8 +523,9 @@ export class CallEngine {
     member.endReason = "hungUp";
     if (!conf) return;
     this.stopSharingOf(conf, member);
-    if (![...conf.members.values()].some((m) => m.kind === "bot")) {
-      // A conversation the bot handed on (redirect): when one side hangs up the other is left alone.
+    if (conf.kind !== "meeting" && ![...conf.members.values()].some((m) => m.kind === "bot")) {
+      // A conversation the bot handed on (redirect): when one side hangs up the other is left alone. A meeting
+      // goes on for the others.
       for (const other of conf.members.values()) {
         if (other.state === "left") continue;
         other.state = "left";

@@ -7,7 +7,7 @@ import type { Router } from "../http/router";
 import type { Authenticate, Principal } from "../identity/graph-auth";
 import { checkActionParameters, checkEntityBody } from "./actions";
 
-const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
+export const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
 
 export interface StoredMeeting {
   organizerId: string;
@@ -252,7 +252,7 @@ function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, 
 }
 
 /**
- * The permission matrix of emulator/CONTRACT.md#permissions; meeting artifacts (attendee reports) need
+ * The permission matrix of emulator/CONTRACT.md#permissions; meeting artifacts (attendee and attendance reports) need
  * OnlineMeetingArtifact.Read.All only.
  */
 const DELEGATED_PERMISSIONS = {
@@ -267,7 +267,7 @@ const APPLICATION_PERMISSIONS = {
 };
 
 /** Resolves "/me" or "/users/{id}" plus the permission matrix for onlineMeetings. */
-function resolveOrganizer(
+export function resolveOrganizer(
   ctx: RequestContext,
   principal: Principal,
   directory: Directory,
