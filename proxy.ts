@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createTranslator } from "next-intl";
 import { clientAddressFrom } from "@/lib/http/client-address";
 import { isLocale, localeCookie, localeFromAcceptLanguage, type Locale } from "@/lib/i18n/locales";
-import { patientLinkLimiter } from "@/lib/rate-limit";
+import { patientLinkLimiter, sharedLimitStore } from "@/lib/rate-limit";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
 
@@ -20,7 +20,9 @@ import pt from "@/messages/pt-BR.json";
 // they skip the proxy: invoking it cost every API request about 1 ms of server CPU, as much again as
 // a no-op route's own.
 // (Authorization is not done here: every page and handler checks the viewer itself.)
-const patientLinks = patientLinkLimiter();
+// The budgets are counted in PostgreSQL (lib/rate-limit.ts), so every web instance spends the same ones. The
+// proxy runs in Node.js (Next 16's proxy has no edge runtime), so it reaches the database with `pg`.
+let patientLinks: ReturnType<typeof patientLinkLimiter> | undefined;
 
 /** A token's shape (lib/appointments/join-token.ts); anything else is counted against its sender only. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -162,7 +164,8 @@ export async function proxy(request: NextRequest) {
     const segment = pathname.split("/")[2] ?? "";
     // a forwarded action names the route ("/j/[token]"), not a token: it counts as its sender's own
     const link = TOKEN_SHAPE.test(segment) ? segment : `${address} ${segment}`;
-    const taken = patientLinks.take(address, link);
+    patientLinks ??= patientLinkLimiter(sharedLimitStore());
+    const taken = await patientLinks.take(address, link);
     if (!taken.allowed) {
       const retryAfter = taken.retryAfterSeconds;
       return refuse(

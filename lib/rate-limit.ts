@@ -1,47 +1,100 @@
-// Request budgets, in this process's memory. Enough to slow down guessing of patient links on one instance;
-// several instances behind a load balancer would each count on their own (a later change moves the counts to
-// PostgreSQL).
+// Request budgets shared by every instance: the counts live in PostgreSQL (rate-limiter-flexible's PostgreSQL
+// store, table "RateLimit"), so behind a load balancer each web instance spends the same budget as the others.
+// Tests and a process without a database use the library's in-memory store with the same rules. If the
+// database does not answer, each limiter falls back to counting in this process's memory (the library's
+// insurance limiter) rather than refusing everyone or letting everything through.
+import pg from "pg";
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type IRateLimiterOptions,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 
-export interface RateLimiter {
-  /** true if the call is allowed; false once the key used up its window */
-  take(key: string, now?: number): { allowed: boolean; retryAfterSeconds: number };
+/** Makes one limiter: `keyPrefix` keeps its keys apart from the other limiters' in the same table. */
+export type LimiterStore = (options: {
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+}) => RateLimiterAbstract;
+
+const optionsOf = (o: { keyPrefix: string; points: number; durationSeconds: number }): IRateLimiterOptions => ({
+  keyPrefix: o.keyPrefix,
+  points: o.points,
+  duration: o.durationSeconds,
+});
+
+/** This process's memory: unit tests, and the fallback while the database does not answer. */
+export const memoryStore: LimiterStore = (o) => new RateLimiterMemory(optionsOf(o));
+
+/** The table every instance shares (created by the migration, so no instance creates it at start). */
+export const RATE_LIMIT_TABLE = "RateLimit";
+
+export function postgresStore(pool: pg.Pool): LimiterStore {
+  let sweeper = true;
+  return (o) => {
+    const limiter = new RateLimiterPostgres({
+      ...optionsOf(o),
+      storeClient: pool,
+      tableName: RATE_LIMIT_TABLE,
+      tableCreated: true,
+      // one limiter per process deletes the table's expired rows (hourly); the others need not
+      clearExpiredByTimeout: sweeper,
+      insuranceLimiter: new RateLimiterMemory(optionsOf(o)),
+    });
+    sweeper = false;
+    return limiter;
+  };
 }
 
-export function fixedWindowLimiter(limit: number, windowMs: number, maxKeys = 50_000): RateLimiter {
-  const windows = new Map<string, { startedAt: number; count: number }>();
-  return {
-    take(key, now = Date.now()) {
-      let entry = windows.get(key);
-      if (!entry || now - entry.startedAt >= windowMs) {
-        if (windows.size >= maxKeys) windows.clear(); // bounded memory under a flood of distinct keys
-        entry = { startedAt: now, count: 0 };
-        windows.set(key, entry);
-      }
-      entry.count++;
-      const retryAfterSeconds = Math.ceil((entry.startedAt + windowMs - now) / 1000);
-      return { allowed: entry.count <= limit, retryAfterSeconds };
-    },
-  };
+export type Taken = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+const secondsLeft = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** Spends one point of `key`'s budget; the library rejects with its result once the budget is spent. */
+async function spend(limiter: RateLimiterAbstract, key: string): Promise<Taken> {
+  try {
+    await limiter.consume(key);
+    return { allowed: true };
+  } catch (refusal) {
+    if (refusal instanceof RateLimiterRes)
+      return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
+    throw refusal; // a store error the insurance limiter could not answer either
+  }
+}
+
+/** `limit` requests per key per window, the window starting at the key's first request. */
+export function fixedWindowLimiter(store: LimiterStore, name: string, limit: number, windowMs: number) {
+  const limiter = store({ keyPrefix: name, points: limit, durationSeconds: windowMs / 1000 });
+  return { take: (key: string) => spend(limiter, key) };
 }
 
 /**
  * How many different keys one caller may touch in a window: a patient opens their own link again and again,
- * someone guessing opens a new one each time.
+ * someone guessing opens a new one each time. Two limiters: the caller's count of keys, and a mark per
+ * (caller, key) that lives as long as the caller's window, so a key seen already costs nothing more. Past the
+ * limit new keys are refused and not marked. Two instances seeing the same new key at once may both count
+ * it: the error is on the caller's side, never a guess let through.
  */
-export function distinctKeysLimiter(limit: number, windowMs: number, maxCallers = 50_000) {
-  const windows = new Map<string, { startedAt: number; keys: Set<string> }>();
+export function distinctKeysLimiter(store: LimiterStore, name: string, limit: number, windowMs: number) {
+  const callers = store({ keyPrefix: `${name}-callers`, points: limit, durationSeconds: windowMs / 1000 });
+  const seen = store({ keyPrefix: `${name}-seen`, points: 1, durationSeconds: windowMs / 1000 });
   return {
-    take(caller: string, key: string, now = Date.now()): { allowed: boolean; retryAfterSeconds: number } {
-      let entry = windows.get(caller);
-      if (!entry || now - entry.startedAt >= windowMs) {
-        if (windows.size >= maxCallers) windows.clear();
-        entry = { startedAt: now, keys: new Set() };
-        windows.set(caller, entry);
+    async take(caller: string, key: string): Promise<Taken> {
+      const mark = `${caller} ${key}`;
+      if (await seen.get(mark)) return { allowed: true };
+      let counted: RateLimiterRes;
+      try {
+        counted = await callers.consume(caller);
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes)
+          return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
+        throw refusal;
       }
-      // a key seen already costs nothing more; past the limit new keys are refused and not remembered
-      const allowed = entry.keys.has(key) || entry.keys.size < limit;
-      if (allowed) entry.keys.add(key);
-      return { allowed, retryAfterSeconds: Math.ceil((entry.startedAt + windowMs - now) / 1000) };
+      // the mark ends with the caller's window, so the next window counts every key afresh
+      await seen.set(mark, 1, secondsLeft(counted.msBeforeNext));
+      return { allowed: true };
     },
   };
 }
@@ -71,28 +124,54 @@ export const PATIENT_LINK_BUDGET: PatientLinkBudget = {
 
 export type PatientLinkRefusal = "link" | "address" | "guessing";
 
-export function patientLinkLimiter(budget: PatientLinkBudget = PATIENT_LINK_BUDGET) {
-  const links = fixedWindowLimiter(budget.perLinkPerMinute, 60_000);
-  const addresses = fixedWindowLimiter(budget.perAddressPerMinute, 60_000);
-  const distinct = distinctKeysLimiter(budget.linksPerAddress, budget.linksWindowMs);
+export type PatientLinkAnswer =
+  { allowed: true } | { allowed: false; retryAfterSeconds: number; reason: PatientLinkRefusal };
+
+export function patientLinkLimiter(store: LimiterStore, budget: PatientLinkBudget = PATIENT_LINK_BUDGET) {
+  const links = fixedWindowLimiter(store, "patient-link", budget.perLinkPerMinute, 60_000);
+  const addresses = fixedWindowLimiter(store, "patient-address", budget.perAddressPerMinute, 60_000);
+  const distinct = distinctKeysLimiter(store, "patient-links-tried", budget.linksPerAddress, budget.linksWindowMs);
   return {
     /**
      * `link`: the link's token, or for a request that names no token of the right shape, something scoped to
      * the address (so malformed requests from one address never spend a real link's budget).
      */
-    take(
-      address: string,
-      link: string,
-      now = Date.now(),
-    ): { allowed: true } | { allowed: false; retryAfterSeconds: number; reason: PatientLinkRefusal } {
-      const tried = distinct.take(address, link, now);
-      const perLink = links.take(link, now);
-      const perAddress = addresses.take(address, now);
-      if (!tried.allowed) return { allowed: false, retryAfterSeconds: tried.retryAfterSeconds, reason: "guessing" };
-      if (!perLink.allowed) return { allowed: false, retryAfterSeconds: perLink.retryAfterSeconds, reason: "link" };
-      if (!perAddress.allowed)
-        return { allowed: false, retryAfterSeconds: perAddress.retryAfterSeconds, reason: "address" };
+    async take(address: string, link: string): Promise<PatientLinkAnswer> {
+      // every budget is spent whatever the others answer, as a request arrives (in parallel: one round trip)
+      const [tried, perLink, perAddress] = await Promise.all([
+        distinct.take(address, link),
+        links.take(link),
+        addresses.take(address),
+      ]);
+      if (!tried.allowed) return { ...tried, reason: "guessing" };
+      if (!perLink.allowed) return { ...perLink, reason: "link" };
+      if (!perAddress.allowed) return { ...perAddress, reason: "address" };
       return { allowed: true };
     },
   };
+}
+
+/** Sign-in attempts (Auth.js's sign-in and callback requests) per address: a clinic's staff behind one NAT fit. */
+export const SIGN_IN_BUDGET = { perAddressPerMinute: 60 };
+
+export function signInLimiter(store: LimiterStore, perAddressPerMinute = SIGN_IN_BUDGET.perAddressPerMinute) {
+  return fixedWindowLimiter(store, "sign-in", perAddressPerMinute, 60_000);
+}
+
+// One small pool per process for the limiters (a web instance's proxy and its sign-in route), apart from
+// Prisma's: a limiter's statement is one short upsert, and a burst of refused guesses must not queue behind
+// the pages' queries. Without DATABASE_URL (a unit test importing the proxy) the counts stay in memory.
+const globalForLimits = globalThis as unknown as { consultaLimitStore?: LimiterStore };
+
+export function sharedLimitStore(): LimiterStore {
+  if (!globalForLimits.consultaLimitStore) {
+    const url = process.env.DATABASE_URL;
+    if (url) {
+      const pool = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
+      // a connection lost while idle (the database restarting) is replaced on the next query; not a crash
+      pool.on("error", () => undefined);
+      globalForLimits.consultaLimitStore = postgresStore(pool);
+    } else globalForLimits.consultaLimitStore = memoryStore;
+  }
+  return globalForLimits.consultaLimitStore;
 }
