@@ -161,7 +161,12 @@ export function clinicLineService(deps: ClinicLineDeps) {
     return db.appointment.findFirst({
       where: { patientId, status: { in: [...LIVE_APPOINTMENT] }, startsAt: { gt: now() } },
       orderBy: { startsAt: "asc" },
-      select: { id: true },
+      select: {
+        id: true,
+        startsAt: true,
+        clinician: { select: { name: true } },
+        patient: { select: { timeZone: true } },
+      },
     });
   }
 
@@ -238,7 +243,13 @@ export function clinicLineService(deps: ClinicLineDeps) {
         logger.warn({ err: error, appointmentId: appointment.id }, "meeting sync not queued after cancel");
       }
     }
-    return { type: "actionDone", action };
+    // the closing prompt says which appointment: its day and time in the patient's zone, and the clinician
+    const about = {
+      startsAt: appointment.startsAt.toISOString(),
+      zone: appointment.patient.timeZone,
+      clinicianName: appointment.clinician.name,
+    };
+    return { type: "actionDone", action, about };
   }
 
   /** The call runtime's definition of the clinic line (Call.purpose CLINIC_LINE). */

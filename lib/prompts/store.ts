@@ -3,14 +3,25 @@
 // again and concurrent requests share one synthesis. The version is a hash of the text, and it is both the
 // cache key and part of the URL: an admin's new text is a new URL, so no cache (ours, Microsoft's preFetch
 // by resourceId) can serve the old audio for it, and a URL handed out before the change keeps its audio.
+// A call about an appointment says which one ({appointment} in the text, texts.ts): that sentence is a text of
+// its own, hashed the same way, so the same sentence (a replay, a retried call) is synthesized once.
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { getDb } from "@/lib/db";
 import { logger } from "@/lib/logger";
-import { promptTextFor } from "./data";
+import { appointmentPhrase } from "@/lib/patient-messages/templates";
+import { promptTextFor, promptVersionsIn } from "./data";
 import { synthesize, SYNTH_VERSION } from "./synth";
-import { isPromptKey, isPromptLocale, promptText, type PromptKey, type PromptLocale } from "./texts";
+import {
+  isPromptKey,
+  isPromptLocale,
+  promptText,
+  withAppointment,
+  type PromptKey,
+  type PromptLocale,
+  type SpokenAppointment,
+} from "./texts";
 
 export interface PromptStoreOptions {
   /** directory for cached WAV files; null = memory only */
@@ -18,6 +29,16 @@ export interface PromptStoreOptions {
   /** where the current text comes from (default: the built-in texts; the app reads admins' overrides) */
   textFor?: (locale: PromptLocale, key: PromptKey) => string | Promise<string>;
   synth?: (text: string, locale: PromptLocale) => Promise<Buffer>;
+  /**
+   * Every version handed out, kept where all instances read it (the app: the PromptVersion table), so a URL
+   * made by one instance is answered by any other; without it, by this process only.
+   */
+  versions?: PromptVersions;
+}
+
+export interface PromptVersions {
+  remember(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<void>;
+  recall(locale: PromptLocale, key: PromptKey, version: string): Promise<string | null>;
 }
 
 export interface CurrentPrompt {
@@ -27,8 +48,11 @@ export interface CurrentPrompt {
 }
 
 export interface PromptStore {
-  /** the text in force now and its version */
-  current(locale: PromptLocale, key: PromptKey): Promise<CurrentPrompt>;
+  /**
+   * The text in force now and its version; with `about`, the sentence for that appointment ({appointment}
+   * filled in), whose version this store then serves like any other.
+   */
+  current(locale: PromptLocale, key: PromptKey, about?: SpokenAppointment | null): Promise<CurrentPrompt>;
   /**
    * The audio of one version (default: the current one). null when the version is neither the current text's
    * nor one this process has handed out or cached: nothing to say for it.
@@ -56,10 +80,28 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   const known = new Map<string, string>();
   const idOf = (locale: PromptLocale, key: PromptKey, version: string) => `${locale}/${key}/${version}`;
 
-  async function current(locale: PromptLocale, key: PromptKey): Promise<CurrentPrompt> {
-    const text = await textFor(locale, key);
+  async function current(
+    locale: PromptLocale,
+    key: PromptKey,
+    about?: SpokenAppointment | null,
+  ): Promise<CurrentPrompt> {
+    const template = await textFor(locale, key);
+    const text = about
+      ? withAppointment(
+          template,
+          locale,
+          appointmentPhrase(locale, {
+            startsAt: new Date(about.startsAt),
+            zone: about.zone,
+            clinicianName: about.clinicianName,
+          }),
+        )
+      : template;
     const version = promptVersion(locale, text);
-    known.set(idOf(locale, key, version), text);
+    const id = idOf(locale, key, version);
+    // written before the URL is handed out, once per version and process
+    if (!known.has(id)) await options.versions?.remember(locale, key, version, text);
+    known.set(id, text);
     return { text, version };
   }
 
@@ -77,7 +119,8 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
     const cached = await readCached(file);
     if (cached) return cached;
     const started = Date.now();
-    const wav = await synth(text, locale);
+    // a text with {appointment} left in (the admin's "listen") speaks of "your appointment"
+    const wav = await synth(withAppointment(text, locale, null), locale);
     logger.info({ locale, prompt: key, version, ms: Date.now() - started }, "prompt synthesized");
     if (file && cacheDir) {
       await fs.mkdir(cacheDir, { recursive: true });
@@ -103,7 +146,12 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
           if (now.version === version) text = now.text;
         }
         if (text === undefined) {
-          // an old version this process never saw: only the disk cache can still have it
+          // a version another instance handed out (a prompt URL reaches whichever instance the load balancer picks)
+          text = (await options.versions?.recall(locale, key, version)) ?? undefined;
+          if (text !== undefined) known.set(id, text);
+        }
+        if (text === undefined) {
+          // an old version no instance wrote down: only the disk cache can still have it
           const file = cacheDir ? path.join(cacheDir, `${locale}-${key}-${version}.wav`) : null;
           const cached = await readCached(file);
           return cached ? { wav: cached, version } : null;
@@ -124,16 +172,23 @@ const globalForPrompts = globalThis as unknown as { consultaPromptStore?: Prompt
 export function promptStore(): PromptStore {
   globalForPrompts.consultaPromptStore ??= createPromptStore({
     textFor: (locale, key) => promptTextFor(getDb(), locale, key),
+    versions: promptVersionsIn(getDb()),
   });
   return globalForPrompts.consultaPromptStore;
 }
 
 /**
  * PUBLIC_BASE_URL/api/prompts/{locale}/{key}.wav?v={version}: what Graph's media platform fetches, for the
- * text in force now (an admin's, else the default).
+ * text in force now (an admin's, else the default), said about `about` when given.
  */
-export async function promptUri(baseUrl: string, store: PromptStore, locale: PromptLocale, key: PromptKey) {
-  const { version } = await store.current(locale, key);
+export async function promptUri(
+  baseUrl: string,
+  store: PromptStore,
+  locale: PromptLocale,
+  key: PromptKey,
+  about?: SpokenAppointment | null,
+) {
+  const { version } = await store.current(locale, key, about);
   const url = new URL(`/api/prompts/${encodeURIComponent(locale)}/${key}.wav`, baseUrl);
   url.searchParams.set("v", version);
   return {

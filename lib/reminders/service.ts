@@ -36,7 +36,7 @@ import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/clie
 import { isOutcomeUnknown, type CreateCallInput } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";
-import { PROMPT_LOCALES, promptLocaleFor } from "@/lib/prompts/texts";
+import { PROMPT_LOCALES, promptLocaleFor, spokenAppointmentSchema, type SpokenAppointment } from "@/lib/prompts/texts";
 import { z } from "zod";
 import { DEFAULT_WAKING_HOURS, planReminder, retryAllowed, type WakingHours } from "./timing";
 
@@ -105,6 +105,8 @@ export interface ReminderCallFlow {
   attempt: number;
   /** the patient's prompt language */
   locale: (typeof PROMPT_LOCALES)[number];
+  /** what the prompts say the call is about: the day and time in the patient's zone, the clinician */
+  about: SpokenAppointment | null;
 }
 
 const reminderCallFlowSchema = z.object({
@@ -112,6 +114,8 @@ const reminderCallFlowSchema = z.object({
   reminderId: z.uuid(),
   attempt: z.number().int().min(1),
   locale: z.enum(PROMPT_LOCALES),
+  // calls dialled before the prompts named the appointment have none
+  about: spokenAppointmentSchema.nullable().default(null),
 }) satisfies z.ZodType<ReminderCallFlow>;
 
 const singletonKeyFor = (r: Pick<Reminder, "appointmentId" | "appointmentVersion" | "attempts">, suffix = "") =>
@@ -270,6 +274,7 @@ export function reminderService(deps: ReminderDeps) {
         phone: string | null;
         teamsUserId: string | null;
         locale: string;
+        about: SpokenAppointment;
       }
     | { kind: "missing" | "not-claimed" | "skipped" | "failed" | "at-capacity" };
 
@@ -294,12 +299,16 @@ export function reminderService(deps: ReminderDeps) {
         phone: string | null;
         teamsUserId: string | null;
         locale: string;
+        timeZone: string;
+        clinicianName: string;
         calling: number;
       }>(
         `SELECT r.status::text AS status, r.attempts, r."appointmentId"::text AS "appointmentId", r."appointmentVersion",
            a.version, a.status::text AS "appointmentStatus", a."startsAt", p.phone, p."teamsUserId", p.locale,
+           p."timeZone", u.name AS "clinicianName",
            (SELECT count(*)::int FROM "Reminder" WHERE status = 'CALLING' AND "claimedAt" > $2) AS calling
          FROM "Reminder" r JOIN "Appointment" a ON a.id = r."appointmentId" JOIN "Patient" p ON p.id = a."patientId"
+           JOIN "User" u ON u.id = a."clinicianId"
          WHERE r.id = $1::uuid`,
         [job.reminderId, new Date(now().getTime() - STUCK_AFTER_MS)],
       );
@@ -343,6 +352,7 @@ export function reminderService(deps: ReminderDeps) {
         phone: row.phone,
         teamsUserId: row.teamsUserId,
         locale: row.locale,
+        about: { startsAt: row.startsAt.toISOString(), zone: row.timeZone, clinicianName: row.clinicianName },
       };
     });
   }
@@ -409,6 +419,7 @@ export function reminderService(deps: ReminderDeps) {
       reminderId,
       attempt: attempts,
       locale: promptLocaleFor(claimed.locale),
+      about: claimed.about,
     };
     // The call is placed: its row, its link to the reminder and the audit row, in one statement that must
     // survive a database briefly away (a crash right here is the one window left; the sweep closes such rows).
@@ -553,7 +564,11 @@ export function reminderService(deps: ReminderDeps) {
     initial: () => null,
     step(document, event) {
       const { state, commands } = step(document.state, event as FlowEvent);
-      return { document: state === document.state ? document : { ...document, state }, commands };
+      return {
+        document: state === document.state ? document : { ...document, state },
+        // every prompt is said about this call's appointment
+        commands: commands.map((c) => (c.type === "play" ? { ...c, about: document.about } : c)),
+      };
     },
     locale: (document) => document.locale,
     context: "reminder",

@@ -2,6 +2,12 @@
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { systemActor } from "@/lib/audit/mutations";
+import { CANCEL_NOT_CONFIRMED } from "@/lib/bot/flows/reminder";
+import { formatDate, formatTime } from "@/lib/format";
+import { appointmentPhrase } from "@/lib/patient-messages/templates";
+import { promptVersion } from "@/lib/prompts/store";
+import { promptLocaleFor, promptText, withAppointment, type PromptKey } from "@/lib/prompts/texts";
 import { STALLED_AFTER_MS } from "@/lib/reminders/service";
 import {
   callsTo,
@@ -63,9 +69,15 @@ describe("reminder calls", () => {
     expect(prompts.filter((p) => p.clientContext === "reminder:reminder").length).toBeGreaterThanOrEqual(1);
   });
 
-  it("2 cancels the appointment and queues the meeting sync", async () => {
+  it("2 asks first; 2 again cancels the appointment and queues the meeting sync", async () => {
     const phone = freshPhone();
-    await setEndpoint(env, phone, pressing("2"));
+    await setEndpoint(env, phone, {
+      mode: "answer",
+      script: [
+        { type: "press", keys: "2", afterPrompts: 1 },
+        { type: "press", keys: "2", afterPrompts: 2 },
+      ],
+    });
     const { appointment, done } = await remindAndFinish(phone);
     expect(done).toMatchObject({ status: "DONE", outcome: "CANCELLED" });
     const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
@@ -293,5 +305,92 @@ describe("reminder calls", () => {
     const calls = await env.database.db.call.findMany();
     expect(calls.length).toBeGreaterThan(0);
     for (const c of calls) expect(JSON.stringify(c.flow ?? {})).not.toMatch(/"key"|tone/);
+  });
+});
+
+describe("what the reminder call says", () => {
+  /** The sentence the patient hears for `key`, about this appointment, as the store synthesizes it. */
+  async function sentence(appointment: { patientId: string; clinicianId: string; startsAt: Date }, key: PromptKey) {
+    const { db } = env.database;
+    const patient = await db.patient.findUniqueOrThrow({ where: { id: appointment.patientId } });
+    const clinician = await db.user.findUniqueOrThrow({ where: { id: appointment.clinicianId } });
+    const locale = promptLocaleFor(patient.locale);
+    const phrase = appointmentPhrase(locale, {
+      startsAt: appointment.startsAt,
+      zone: patient.timeZone,
+      clinicianName: clinician.name,
+    });
+    const text = withAppointment(promptText(locale, key), locale, phrase);
+    return { text, path: `/api/prompts/${locale}/${key}.wav?v=${promptVersion(locale, text)}`, patient, clinician };
+  }
+
+  const synthesizedCount = (text: string) => env.synthesized.filter((s) => s.text === text).length;
+
+  it("en, a patient in Kathmandu: the day, their time and the clinician, in the reminder and the confirmation", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("1"));
+    const appointment = await appointmentFor(env, phone);
+    await env.database.db.patient.update({
+      where: { id: appointment.patientId },
+      data: { locale: "en", timeZone: "Asia/Kathmandu" },
+    });
+    await env.service.scheduleReminder(appointment.id);
+    expect(await drain(env)).toEqual(["placed"]);
+    expect(await finishedReminder(env, appointment.id)).toMatchObject({ outcome: "CONFIRMED" });
+    const reminder = await sentence(appointment, "reminder");
+    const confirmed = await sentence(appointment, "confirmed");
+    expect(reminder.text).toContain(
+      `remind you of your appointment on ${formatDate(appointment.startsAt, "Asia/Kathmandu", "en", "full")}`,
+    );
+    expect(reminder.text).toContain(`at ${formatTime(appointment.startsAt, "Asia/Kathmandu", "en")}`);
+    expect(reminder.text).toContain(`with ${reminder.clinician.name}`);
+    expect(confirmed.text).toMatch(/^We have confirmed your appointment on .+ with /);
+    // the emulator fetched the audio of exactly these sentences to play them, synthesized once each
+    expect(env.promptRequests).toEqual(expect.arrayContaining([reminder.path, confirmed.path]));
+    expect(synthesizedCount(reminder.text)).toBe(1);
+    expect(synthesizedCount(confirmed.text)).toBe(1);
+    expect(env.synthesized.find((s) => s.text === reminder.text)?.locale).toBe("en");
+  });
+
+  it("pt-BR: 2 then silence keeps the appointment and says so (recorded); the same sentences are synthesized once", async () => {
+    const phone = freshPhone();
+    await setEndpoint(env, phone, pressing("2"));
+    const { appointment, done } = await remindAndFinish(phone);
+    expect(done).toMatchObject({ status: "DONE", outcome: "NO_RESPONSE", detail: CANCEL_NOT_CONFIRMED });
+    const { db } = env.database;
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("BOOKED");
+    const ops = await db.callOperation.findMany({
+      where: { callId: done.callId!, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    // the question, asked again after silence, then "nothing was cancelled"
+    expect(ops.map((o) => o.clientContext).slice(-3)).toEqual([
+      "reminder:cancelCheck",
+      "reminder:cancelCheck",
+      "reminder:kept",
+    ]);
+    const check = await sentence(appointment, "cancelCheck");
+    const kept = await sentence(appointment, "kept");
+    expect(check.text).toMatch(
+      /^Você pediu para cancelar sua consulta em .+ às \d{2}:\d{2} com .+\. Para cancelar, tecle 2/,
+    );
+    expect(kept.text).toContain("Nada foi cancelado: sua consulta em ");
+    expect(env.promptRequests).toEqual(expect.arrayContaining([check.path, kept.path]));
+    // played twice, made once
+    expect(synthesizedCount(check.text)).toBe(1);
+    const audit = await db.auditLog.findFirstOrThrow({
+      where: { action: "reminder.outcome", entityId: appointment.id },
+    });
+    expect(audit.details).toMatchObject({ outcome: "NO_RESPONSE" });
+
+    // staff call again: the same reminder sentence is not synthesized a second time (cached by its text)
+    const reminder = await sentence(appointment, "reminder");
+    expect(synthesizedCount(reminder.text)).toBe(1);
+    await setEndpoint(env, phone, pressing("1"));
+    await env.service.remindNow(appointment.id, systemActor("test"));
+    expect(await drain(env)).toEqual(["placed"]);
+    expect(await finishedReminder(env, appointment.id)).toMatchObject({ outcome: "CONFIRMED", attempts: 2 });
+    expect(env.promptRequests.filter((p) => p === reminder.path).length).toBeGreaterThanOrEqual(2);
+    expect(synthesizedCount(reminder.text)).toBe(1);
   });
 });

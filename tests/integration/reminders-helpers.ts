@@ -11,6 +11,8 @@ import { createCallSql } from "@/lib/bot/runtime/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
+import { synthesize } from "@/lib/prompts/synth";
+import type { PromptLocale } from "@/lib/prompts/texts";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { storedRows } from "../helpers/telephony";
@@ -45,6 +47,10 @@ export interface ReminderTestEnv {
   /** appointment:version:attempt keys sent to the queue, and whether pg-boss created a job */
   sends: { singletonKey: string; created: boolean }[];
   meetingSyncs: string[];
+  /** every text the prompt store synthesized (a cached one is not synthesized again), in order */
+  synthesized: { text: string; locale: PromptLocale }[];
+  /** paths and queries of the prompt audio the emulator fetched to play */
+  promptRequests: string[];
   close(): Promise<void>;
 }
 
@@ -64,7 +70,14 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
   const sends: ReminderTestEnv["sends"] = [];
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-prompts-"));
-  const prompts = createPromptStore({ cacheDir });
+  const synthesized: ReminderTestEnv["synthesized"] = [];
+  const prompts = createPromptStore({
+    cacheDir,
+    synth: (text, locale) => {
+      synthesized.push({ text, locale });
+      return synthesize(text, locale);
+    },
+  });
   const webSql = createCallSql(database.url, { max: 2 });
   // eslint-disable-next-line prefer-const -- assigned once the server knows its port
   let worker: TestProcess;
@@ -116,6 +129,8 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     captureLogs,
     sends,
     meetingSyncs,
+    synthesized,
+    promptRequests: server.promptRequests,
     async close() {
       await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
       await server.close();

@@ -43,6 +43,34 @@ describe("clinic line IVR", () => {
     expect(state.step).toBe("done");
   });
 
+  it("the answer names the appointment (day, time, clinician), which the flow forgets when it ends", () => {
+    const about = {
+      startsAt: "2030-03-12T13:00:00.000Z",
+      zone: "America/Sao_Paulo",
+      clinicianName: "Dra. Ana Ribeiro",
+    };
+    const answered = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "1" },
+      { type: "actionDone", action: "confirm", about },
+    ]);
+    expect(answered.commands.at(-1)).toEqual({ type: "play", prompt: "confirmed", about });
+    expect(lineStateSchema.parse(JSON.parse(JSON.stringify(answered.state)))).toEqual(answered.state);
+    const ended = runLine(
+      [
+        { type: "playStarted", operationId: "ok" },
+        { type: "promptFinished", operationId: "ok", ok: true },
+        { type: "terminated", resultCode: 200, resultSubcode: 7000 },
+      ],
+      answered.state,
+    );
+    expect(ended.state).toMatchObject({ step: "done", outcome: "CONFIRMED", about: null, patientId: null });
+    // a document stored before prompts named the appointment is still read
+    const { about: _about, ...older } = initialLineState();
+    expect(lineStateSchema.parse(older)).toEqual(initialLineState());
+  });
+
   it("2 cancels; no appointment → reception", () => {
     const cancelled = runLine([est, menuOp, { type: "tone", key: "2" }, { type: "actionDone", action: "cancel" }]);
     expect(cancelled.commands.at(-1)).toEqual({ type: "play", prompt: "cancelled" });

@@ -6,7 +6,7 @@
 //
 //  screening ──incoming──▶ screen (the rules: reject, redirect, or answer) ──answered──▶ answering
 //  answering ──established, audio active──▶ menu (subscribe to tones, play "lineMenu")
-//  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up          CONFIRMED
+//  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed", naming the appointment) ──▶ hang up  CONFIRMED
 //  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
 //  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
 //  menu ──prompt finished, no key──▶ listening (recordResponse with "lineSpeak")
@@ -18,7 +18,13 @@
 //  any ──stalled (no move for minutes)──▶ ending (hang up), FAILED unless decided
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
-import { PROMPT_LOCALES, type PromptKey, type PromptLocale } from "@/lib/prompts/texts";
+import {
+  PROMPT_LOCALES,
+  spokenAppointmentSchema,
+  type PromptKey,
+  type PromptLocale,
+  type SpokenAppointment,
+} from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type LineOutcome =
@@ -54,6 +60,8 @@ export interface LineState {
    * request act on); forgotten when the flow ends. Never the caller's number.
    */
   patientId: string | null;
+  /** the appointment the action acted on, which the closing prompt names; forgotten when the flow ends */
+  about: SpokenAppointment | null;
 }
 
 /** The rules' decision, carried out: the call was answered (into the IVR), rejected, redirected, or it failed. */
@@ -82,6 +90,8 @@ export const lineStateSchema = z.object({
   locale: z.enum(PROMPT_LOCALES),
   speechLanguage: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/),
   patientId: z.uuid().nullable(),
+  // documents stored before the prompts named the appointment have none
+  about: spokenAppointmentSchema.nullable().default(null),
 }) satisfies z.ZodType<LineState>;
 
 /**
@@ -94,7 +104,8 @@ export type LineEvent =
   | { type: "screened"; action: Screening; locale?: PromptLocale; speechLanguage?: string; patientId?: string | null }
   /** what the caller asked for, from the transcript (discarded); null = unsure */
   | { type: "understood"; intent: Intent | null }
-  | { type: "actionDone"; action: LineAction }
+  /** `about`: the appointment confirmed or cancelled, for the prompt that says so */
+  | { type: "actionDone"; action: LineAction; about?: SpokenAppointment | null }
   | { type: "noAppointment"; action: LineAction }
   | { type: "actionFailed"; action: LineAction };
 
@@ -102,8 +113,8 @@ export type LineCommand =
   /** the rules decide (the caller read from Graph), and the call is rejected, redirected or answered */
   | { type: "screen" }
   | { type: "subscribeToTone" }
-  /** answer with playStarted / playFailed (and promptFinished if already finished) */
-  | { type: "play"; prompt: PromptKey }
+  /** answer with playStarted / playFailed (and promptFinished if already finished); about: what it names */
+  | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** recordResponse with the one prompt; answer with recordStarted / recordFailed */
   | { type: "record"; prompt: PromptKey }
   /** download the recording of `operationId`, transcribe, classify, discard; answer with understood */
@@ -129,6 +140,7 @@ export const screeningLineState = (): LineState => ({
   locale: "pt-BR",
   speechLanguage: "pt-BR",
   patientId: null,
+  about: null,
 });
 
 /** An answered call, waiting for it to be established. */
@@ -176,10 +188,13 @@ const act = (state: LineState, action: LineAction): LineTransition => ({
 
 export function lineStep(state: LineState, event: LineEvent): LineTransition {
   const next = stepLine(state, event);
-  // the flow is over: the patient it acted for is not kept with it
-  if (next.state.step === "done" && next.state.outcome && next.state.patientId)
-    return { ...next, state: { ...next.state, patientId: null } };
-  return next;
+  const { about } = next.state;
+  // a prompt after the action says which appointment it was (confirmed, cancelled)
+  const commands = about ? next.commands.map((c) => (c.type === "play" ? { ...c, about } : c)) : next.commands;
+  // the flow is over: the patient it acted for, and their appointment, are not kept with it
+  if (next.state.step === "done" && next.state.outcome && (next.state.patientId || about))
+    return { commands, state: { ...next.state, patientId: null, about: null } };
+  return { ...next, commands };
 }
 
 function stepLine(state: LineState, event: LineEvent): LineTransition {
@@ -309,7 +324,8 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "actionDone":
-      return afterActionDone(state, event.action);
+      if (state.step !== "acting") return stay(state);
+      return afterActionDone({ ...state, about: event.about ?? null }, event.action);
 
     case "noAppointment":
     case "actionFailed":

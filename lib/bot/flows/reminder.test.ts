@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CANCEL_NOT_CONFIRMED,
   flowStateSchema,
   initialFlowState,
   keyOfTone,
@@ -55,19 +56,79 @@ describe("reminder flow", () => {
     expect(state.step).toBe("done");
   });
 
-  it("cancels on 2, with a barge-in during the prompt", () => {
+  it("2 asks first; 2 again at the question cancels (a barge-in during the reminder)", () => {
+    const asked = run([established, started("op1"), tone("2")]);
+    expect(asked.state).toMatchObject({ step: "checking", waitingFor: null });
+    expect(asked.commands.map((c) => c.type)).not.toContain("cancel");
+    expect(plays(asked.commands)).toEqual(["reminder", "cancelCheck"]);
+    const { commands } = run(
+      [
+        started("op2"),
+        finished("op1"), // the interrupted reminder's completion: not the question's
+        tone("2"),
+        { type: "actionDone", action: "cancel" },
+        started("op3"),
+        finished("op3"),
+        terminated(200, 7000),
+      ],
+      asked.state,
+    );
+    expect(commands.map((c) => c.type)).toEqual(["cancel", "play", "hangUp", "finish"]);
+    expect(plays(commands)).toEqual(["cancelled"]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CANCELLED", reason: "completed" });
+  });
+
+  it("2 then 1 keeps the appointment and confirms it", () => {
     const { commands } = run([
       established,
       started("op1"),
       tone("2"),
-      { type: "actionDone", action: "cancel" },
       started("op2"),
-      finished("op2"),
+      tone("1"),
+      { type: "actionDone", action: "confirm" },
+      started("op3"),
+      finished("op3"),
       terminated(200, 7000),
     ]);
-    expect(commands.map((c) => c.type)).toContain("cancel");
-    expect(plays(commands)).toEqual(["reminder", "cancelled"]);
-    expect(finishOf(commands)).toMatchObject({ outcome: "CANCELLED" });
+    expect(commands.map((c) => c.type)).not.toContain("cancel");
+    expect(plays(commands)).toEqual(["reminder", "cancelCheck", "confirmed"]);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CONFIRMED" });
+  });
+
+  it("2 then silence: the question is asked again, then the appointment is kept and that is recorded", () => {
+    const { commands, state } = run([
+      established,
+      started("op1"),
+      tone("2"),
+      started("op2"),
+      finished("op2"),
+      started("op3"),
+      tone("5"), // not an answer
+      finished("op3"),
+      started("op4"),
+      tone("2"), // too late: the call is closing, nothing is cancelled
+      finished("op4"),
+      terminated(200, 7000),
+    ]);
+    expect(commands.map((c) => c.type)).not.toContain("cancel");
+    expect(plays(commands)).toEqual(["reminder", "cancelCheck", "cancelCheck", "kept"]);
+    expect(commands.filter((c) => c.type === "hangUp")).toHaveLength(1);
+    expect(finishOf(commands)).toEqual({
+      type: "finish",
+      outcome: "NO_RESPONSE",
+      retry: false,
+      reason: CANCEL_NOT_CONFIRMED,
+    });
+    expect(state).toMatchObject({ step: "done", detail: CANCEL_NOT_CONFIRMED });
+  });
+
+  it("2 then hanging up keeps the appointment (recorded), and 0 at the question goes to reception", () => {
+    const hungUp = run([established, started("op1"), tone("2"), started("op2"), terminated(200, 540000)]);
+    expect(hungUp.commands.map((c) => c.type)).not.toContain("cancel");
+    expect(finishOf(hungUp.commands)).toMatchObject({ outcome: "NO_RESPONSE", reason: CANCEL_NOT_CONFIRMED });
+    const reception = run([established, started("op1"), tone("2"), started("op2"), tone("0")]);
+    expect(plays(reception.commands)).toEqual(["reminder", "cancelCheck", "transferring"]);
+    expect(reception.state.step).toBe("handing-over");
   });
 
   it("transfers to reception on 0 after the transferring prompt", () => {
@@ -145,11 +206,13 @@ describe("reminder flow", () => {
       established,
       started("op1"),
       tone("2"),
-      { type: "actionFailed", action: "cancel" },
       started("op2"),
-      finished("op2"),
+      tone("2"),
+      { type: "actionFailed", action: "cancel" },
+      started("op3"),
+      finished("op3"),
     ]);
-    expect(plays(commands)).toEqual(["reminder", "transferring"]);
+    expect(plays(commands)).toEqual(["reminder", "cancelCheck", "transferring"]);
     expect(commands.at(-1)).toEqual({ type: "transfer" });
   });
 
@@ -187,7 +250,14 @@ describe("reminder flow", () => {
   it("stores no key in its state", () => {
     const { state } = run([established, started("op1"), tone("1")]);
     expect(JSON.stringify(state)).not.toMatch(/tone|"1"/);
-    expect(Object.keys(initialFlowState()).sort()).toEqual(["established", "outcome", "plays", "step", "waitingFor"]);
+    expect(Object.keys(initialFlowState()).sort()).toEqual([
+      "detail",
+      "established",
+      "outcome",
+      "plays",
+      "step",
+      "waitingFor",
+    ]);
   });
 
   it("maps Graph tones to keys and spaces retries", () => {
@@ -224,5 +294,8 @@ describe("reminder flow", () => {
     expect(flowStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
     expect(flowStateSchema.safeParse({ ...state, step: "dancing" }).success).toBe(false);
     expect(flowStateSchema.safeParse({ step: "prompting" }).success).toBe(false);
+    // a document stored before the cancellation check (no detail) is still read
+    const { detail: _detail, ...older } = state;
+    expect(flowStateSchema.parse(older)).toEqual({ ...older, detail: null });
   });
 });

@@ -1,13 +1,17 @@
 // The reminder call as a pure state machine: given where the call is and one event, where it is next and what
-// to do. No I/O here — the call runtime (lib/bot/runtime) runs the Graph commands and lib/reminders/flow.ts the
+// to do (the prompts name the appointment: the runtime's document supplies it). No I/O here — the call runtime (lib/bot/runtime) runs the Graph commands and lib/reminders/flow.ts the
 // domain actions, and their results come back as events. The state is persisted between events (Call.flow);
 // it names steps and operation ids only, never the key that was pressed (emulator/CONTRACT.md#media-persistence:
 // tone data may not be persisted). Only the business outcome (confirmed, cancelled, …) is kept.
 //
 //  dialing ──established, audio active──▶ prompting (subscribe to tones, play "reminder")
 //  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
-//  prompting ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up
-//  prompting ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──terminated 7015──▶ TRANSFERRED
+//  prompting ──2──▶ checking (play "cancelCheck": 2 again cancels, 1 keeps and confirms)
+//  checking ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up
+//  checking ──1──▶ acting(confirm) (as above)
+//  checking ──prompt finished, no key──▶ replay once ──finished again──▶ closing (play "kept"), NO_RESPONSE
+//                                                                        with detail cancel-not-confirmed
+//  prompting / checking ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──terminated 7015──▶ TRANSFERRED
 //  prompting ──prompt finished, no key──▶ replay once ──finished again──▶ closing (play "goodbye")
 //  acting ──failed──▶ handing-over (a person at reception sorts it out)
 //  transferring ──transfer failed──▶ closing (play "goodbye"), FAILED
@@ -15,25 +19,38 @@
 //  any ──stalled (no move for minutes)──▶ ending (hang up; the termination ends it with the outcome reached)
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
-import type { PromptKey } from "@/lib/prompts/texts";
+import type { PromptKey, SpokenAppointment } from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
 
-export type Step = "dialing" | "prompting" | "acting" | "handing-over" | "transferring" | "closing" | "ending" | "done";
+export type Step =
+  "dialing" | "prompting" | "checking" | "acting" | "handing-over" | "transferring" | "closing" | "ending" | "done";
 
 export interface FlowState {
   step: Step;
-  /** how many times the reminder prompt was started */
+  /** how many times the prompt that waits for a key (the reminder, or the cancellation check) was started */
   plays: number;
   /** the playPrompt operation the flow waits for (reminder, confirmation, goodbye, transferring) */
   waitingFor: string | null;
   /** decided business outcome; kept when the call ends */
   outcome: ReminderOutcomeValue | null;
   established: boolean;
+  /** why the outcome is what it is, when the end alone does not say it (cancel-not-confirmed) */
+  detail: string | null;
 }
 
-const STEPS = ["dialing", "prompting", "acting", "handing-over", "transferring", "closing", "ending", "done"] as const;
+const STEPS = [
+  "dialing",
+  "prompting",
+  "checking",
+  "acting",
+  "handing-over",
+  "transferring",
+  "closing",
+  "ending",
+  "done",
+] as const;
 const OUTCOMES = ["CONFIRMED", "CANCELLED", "TRANSFERRED", "NO_ANSWER", "NO_RESPONSE", "FAILED"] as const;
 
 /** The stored state, read back with this schema (never cast). */
@@ -43,6 +60,8 @@ export const flowStateSchema = z.object({
   waitingFor: z.string().nullable(),
   outcome: z.enum(OUTCOMES).nullable(),
   established: z.boolean(),
+  // documents written before the cancellation check have none
+  detail: z.string().max(64).nullable().default(null),
 }) satisfies z.ZodType<FlowState>;
 
 /**
@@ -57,8 +76,8 @@ export type FlowEvent =
 
 export type Command =
   | { type: "subscribeToTone" }
-  /** answer with playStarted{operationId} or playFailed */
-  | { type: "play"; prompt: PromptKey }
+  /** answer with playStarted{operationId} or playFailed; `about` is added by the runtime's document */
+  | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** answer with actionDone / actionFailed */
   | { type: "confirm" }
   | { type: "cancel" }
@@ -72,7 +91,10 @@ export interface Transition {
   commands: Command[];
 }
 
-/** How many times the reminder is played when nobody presses a key (the first time + one replay). */
+/** The patient pressed 2 and then neither confirmed the cancellation nor kept the appointment. */
+export const CANCEL_NOT_CONFIRMED = "cancel-not-confirmed";
+
+/** How many times the reminder (or the cancellation check) is played when nobody presses a key (+ one replay). */
 export const MAX_PLAYS = 2;
 
 export const initialFlowState = (): FlowState => ({
@@ -81,6 +103,7 @@ export const initialFlowState = (): FlowState => ({
   waitingFor: null,
   outcome: null,
   established: false,
+  detail: null,
 });
 
 /** tone1 → "1", star → "star"; anything else → null. */
@@ -140,7 +163,10 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       reason = "hung-up-during-action";
     } else if (!outcome) {
       outcome = "NO_RESPONSE";
-      reason = "hung-up";
+      // hung up before saying whether to cancel: nothing was cancelled
+      reason = state.step === "checking" ? CANCEL_NOT_CONFIRMED : "hung-up";
+    } else if (state.detail) {
+      reason = state.detail;
     }
     return {
       state: { ...done, outcome },
@@ -170,10 +196,16 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       };
 
     case "tone": {
-      if (state.step !== "prompting") return stay(state);
+      if (state.step !== "prompting" && state.step !== "checking") return stay(state);
       const key = event.key;
       if (key === "1")
         return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "confirm" }] };
+      // the first 2 asks; only a second one, at the question, cancels
+      if (key === "2" && state.step === "prompting")
+        return {
+          state: { ...state, step: "checking", waitingFor: null, plays: 1 },
+          commands: [{ type: "play", prompt: "cancelCheck" }],
+        };
       if (key === "2") return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "cancel" }] };
       if (key === "0")
         return {
@@ -209,6 +241,14 @@ export function step(state: FlowState, event: FlowEvent): Transition {
           return {
             state: { ...next, step: "closing", outcome: "NO_RESPONSE" },
             commands: [{ type: "play", prompt: "goodbye" }],
+          };
+        case "checking":
+          if (state.plays < MAX_PLAYS)
+            return { state: { ...next, plays: state.plays + 1 }, commands: [{ type: "play", prompt: "cancelCheck" }] };
+          // no answer to "cancel?": the appointment stays, and the outcome says the question went unanswered
+          return {
+            state: { ...next, step: "closing", outcome: "NO_RESPONSE", detail: CANCEL_NOT_CONFIRMED },
+            commands: [{ type: "play", prompt: "kept" }],
           };
         case "handing-over":
           return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };

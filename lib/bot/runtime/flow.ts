@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { RecordingEvent } from "../schema";
 import type { CallLifecycleEvent } from "../flows/call-events";
-import type { PromptKey, PromptLocale } from "@/lib/prompts/texts";
+import type { PromptKey, PromptLocale, SpokenAppointment } from "@/lib/prompts/texts";
 import type { Sql } from "./sql";
 
 /** What the runtime feeds a flow besides the flow's own domain events. */
@@ -31,7 +31,8 @@ export type RuntimeEvent =
 /** Commands the runtime's runner carries out against Graph; anything else is the flow's domain action. */
 export type GraphCommand =
   | { type: "subscribeToTone" }
-  | { type: "play"; prompt: PromptKey }
+  /** `about`: the appointment the prompt's {appointment} names (lib/prompts/texts.ts) */
+  | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** recordResponse with this one prompt */
   | { type: "record"; prompt: PromptKey }
   /** a blind transfer to reception (RECEPTION_USER_ID) */

@@ -76,8 +76,10 @@ export function commandRunner(deps: RunnerDeps) {
       case "record": {
         const clientContext = `${call.context}:${command.prompt}`;
         try {
-          // the text in force now (an admin may have edited it): its hash is in the URL
-          const prompt = await promptUri(deps.publicBaseUrl, deps.prompts, call.locale, command.prompt);
+          // the text in force now (an admin may have edited it), said about the call's appointment: its hash
+          // is in the URL
+          const about = command.type === "play" ? command.about : null;
+          const prompt = await promptUri(deps.publicBaseUrl, deps.prompts, call.locale, command.prompt, about);
           const op =
             command.type === "play"
               ? await deps.calls.playPrompt(callId, { prompts: [prompt], clientContext })

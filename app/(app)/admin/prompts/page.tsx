@@ -3,6 +3,7 @@ import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { PromptForm } from "@/components/admin/prompt-form";
 import { requireViewerPage } from "@/lib/auth/session";
+import { APPOINTMENT_PLACEHOLDER } from "@/lib/prompts/texts";
 import { promptAdminView } from "@/lib/prompts/views";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -20,7 +21,7 @@ export default async function PromptsPage() {
   return (
     <main id="main" className="mx-auto max-w-5xl p-4">
       <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">{t("title")}</h1>
-      <p className="mt-1 text-slate-700">{t("lead")}</p>
+      <p className="mt-1 text-slate-700">{t("lead", { placeholder: APPOINTMENT_PLACEHOLDER })}</p>
       <div className="mt-6 flex flex-col gap-6">
         {keys.map((key) => (
           <section
