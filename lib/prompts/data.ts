@@ -41,3 +41,22 @@ export async function promptTextViews(db: PrismaClient): Promise<PromptTextView[
     }),
   );
 }
+
+/**
+ * The versions handed out, in the PromptVersion table: a prompt URL made by one instance (or worker) is
+ * fetched by Microsoft from whichever instance the load balancer picks, which synthesizes the text found here.
+ */
+export function promptVersionsIn(db: PrismaClient) {
+  return {
+    async remember(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<void> {
+      await db.promptVersion.createMany({ data: [{ locale, key, version, text }], skipDuplicates: true });
+    },
+    async recall(locale: PromptLocale, key: PromptKey, version: string): Promise<string | null> {
+      const row = await db.promptVersion.findUnique({
+        where: { locale_key_version: { locale, key, version } },
+        select: { text: true },
+      });
+      return row?.text ?? null;
+    },
+  };
+}
