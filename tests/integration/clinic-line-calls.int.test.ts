@@ -11,7 +11,9 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { promptTextFor } from "@/lib/prompts/data";
 import { savePromptText } from "@/lib/prompts/mutations";
 import { createPromptStore, promptVersion } from "@/lib/prompts/store";
-import { promptText } from "@/lib/prompts/texts";
+import { formatTime } from "@/lib/format";
+import { appointmentPhrase } from "@/lib/patient-messages/templates";
+import { promptText, withAppointment } from "@/lib/prompts/texts";
 import { createUser } from "../helpers/factories";
 import { waitFor } from "./bot-helpers";
 import { forceEmulatorVariants } from "./graph-helpers";
@@ -111,6 +113,31 @@ describe("clinic line", () => {
     const prompts = await promptsPlayed(env, call.id);
     expect(prompts[0]).toBe("line:lineMenu");
     expect(prompts.at(-1)).toBe("line:confirmed");
+  });
+
+  it("an English caller's 1 hears which appointment was confirmed: its day, their time and the clinician", async () => {
+    const phone = freshPhone();
+    const appointment = await appointmentFor(env, phone, "en");
+    const patient = await env.database.db.patient.update({
+      where: { id: appointment.patientId },
+      data: { timeZone: "Europe/Lisbon" },
+    });
+    const clinician = await env.database.db.user.findUniqueOrThrow({ where: { id: appointment.clinicianId } });
+    await setEndpoint(env, phone, { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] });
+    const call = await finishedCall(env, await callClinic(env, phone), ["confirmed"]);
+    expect(call.appointmentId).toBe(appointment.id);
+    const phrase = appointmentPhrase("en", {
+      startsAt: appointment.startsAt,
+      zone: patient.timeZone,
+      clinicianName: clinician.name,
+    });
+    const said = withAppointment(promptText("en", "confirmed"), "en", phrase);
+    expect(said).toContain(`at ${formatTime(appointment.startsAt, "Europe/Lisbon", "en")} with ${clinician.name}`);
+    // the emulator fetched that sentence's audio to play it
+    expect(env.promptRequests).toContain(`/api/prompts/en/confirmed.wav?v=${promptVersion("en", said)}`);
+    // the flow forgot the appointment with the patient when it ended
+    const stored = await env.database.db.call.findUniqueOrThrow({ where: { id: call.id } });
+    expect(stored.flow).toMatchObject({ about: null, patientId: null });
   });
 
   it("the menu waits for the call's audio, which Graph reports after `established`", async () => {
