@@ -97,6 +97,8 @@ export async function startApp(
       AUTH_MICROSOFT_ENTRA_ID_ID: "bench",
       AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench",
       AUTH_MICROSOFT_ENTRA_ID_ISSUER: "https://login.microsoftonline.com/bench/v2.0",
+      // no Graph is contacted; a non-Microsoft host lets the app start on plain http (lib/env.ts)
+      GRAPH_BASE_URL: "http://127.0.0.1:9",
       AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
       PUBLIC_BASE_URL: base,
       CONSULTA_WORKERS: "off",

@@ -96,3 +96,35 @@ describe("messages to patients", () => {
     expect(await envWith({ ACS_EVENTS_SECRET: "short" })).toThrow(/ACS_EVENTS_SECRET/);
   });
 });
+
+describe("several instances (issue 23)", () => {
+  const key = Buffer.alloc(32, 7).toString("base64");
+
+  it("takes a server-action key of an AES size and refuses another, naming the variable", async () => {
+    expect((await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key }))().NEXT_SERVER_ACTIONS_ENCRYPTION_KEY).toBe(key);
+    const short = await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(20).toString("base64") });
+    expect(() => short()).toThrow(/NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: must be base64 of 16, 24 or 32 bytes/);
+    const notBase64 = await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "not a key!" });
+    expect(() => notBase64()).toThrow(/NEXT_SERVER_ACTIONS_ENCRYPTION_KEY/);
+  });
+
+  it("requires the key in production with a Microsoft tenant, where instances come and go", async () => {
+    const production = await envWith({ NODE_ENV: "production", GRAPH_BASE_URL: "https://graph.microsoft.com" });
+    expect(() => production()).toThrow(/NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: must be set in production/);
+    const keyed = await envWith({
+      NODE_ENV: "production",
+      GRAPH_BASE_URL: "https://graph.microsoft.com",
+      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key,
+    });
+    expect(() => keyed()).not.toThrow();
+  });
+
+  it("counts trusted proxy hops from 1 (the default) to 5", async () => {
+    expect((await envWith({}))().TRUSTED_PROXY_HOPS).toBe(1);
+    expect((await envWith({ TRUSTED_PROXY_HOPS: "2" }))().TRUSTED_PROXY_HOPS).toBe(2);
+    for (const bad of ["0", "1.5", "many", "9"]) {
+      const serverEnv = await envWith({ TRUSTED_PROXY_HOPS: bad });
+      expect(() => serverEnv(), bad).toThrow(/TRUSTED_PROXY_HOPS: must/);
+    }
+  });
+});

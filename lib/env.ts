@@ -6,6 +6,12 @@ import { isRegionTimeZone } from "@/lib/scheduling";
 
 const url = z.url();
 
+/** An AES key as Next wants it: base64 of 16, 24 or 32 bytes. */
+function isAesKey(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  return [16, 24, 32].includes(Buffer.from(value, "base64").length);
+}
+
 const serverSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
@@ -19,6 +25,28 @@ const serverSchema = z.object({
   SPEECH_KEY: z.string().optional(),
   BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
   RECEPTION_USER_ID: z.string().optional(),
+  // --- several instances behind a load balancer (docs/DEPLOY.md) ---
+  // Next encrypts server actions' captured values and derives the actions' ids with this key: it is read by
+  // `next build`, so every instance must run the one build made with it (a page from one instance is then
+  // posted to any other, and a rolling update keeps old pages' forms working)
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z
+    .string()
+    .refine(
+      isAesKey,
+      "must be base64 of 16, 24 or 32 bytes (openssl rand -base64 32), the same for the build and every instance",
+    )
+    .optional(),
+  // how many proxies of ours append to X-Forwarded-For (Azure's front door and ingress: count them); the client
+  // address the patient-link and sign-in budgets count is the entry this many from the right
+  TRUSTED_PROXY_HOPS: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.coerce
+      .number({ error: "must be a whole number of proxies" })
+      .int("must be a whole number of proxies")
+      .min(1, "must be at least 1 (the proxy in front of the app)")
+      .max(5, "must be at most 5")
+      .default(1),
+  ),
   // the clinic line's days and hours are this place's clock: a fixed offset ("Etc/GMT+5") would ignore DST
   CLINIC_TIME_ZONE: z
     .string()
@@ -85,6 +113,18 @@ const checkedSchema = serverSchema.superRefine((env, ctx) => {
       code: "custom",
       path: ["PUBLIC_BASE_URL"],
       message: "must be an https:// URL when a Microsoft tenant is configured (Graph calls back over HTTPS only)",
+    });
+  // a production deployment runs more than one instance at least while it is updated: one key for all of them
+  if (
+    process.env.NODE_ENV === "production" &&
+    usesMicrosoftCloud(env.GRAPH_BASE_URL) &&
+    !env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY
+  )
+    ctx.addIssue({
+      code: "custom",
+      path: ["NEXT_SERVER_ACTIONS_ENCRYPTION_KEY"],
+      message:
+        "must be set in production (openssl rand -base64 32; the same value for `next build` and every instance), or a form rendered by one instance fails on another",
     });
 });
 
