@@ -67,18 +67,18 @@ describe("meeting attendance reports", () => {
 
     const records = await request(emu, "GET", `${reports}/${report.id}/attendanceRecords`, { token: app });
     expect(records.status).toBe(200);
-    const byName = Object.fromEntries(
-      (records.json.value as Array<{ identity: { displayName: string } }>).map((r) => [r.identity.displayName, r]),
-    );
+    type RecordBody = {
+      role: string;
+      identity: { id: string; displayName: string };
+      totalAttendanceInSeconds: number;
+      attendanceIntervals: unknown[];
+    };
+    const byName = Object.fromEntries((records.json.value as RecordBody[]).map((r) => [r.identity.displayName, r]));
     const organizer = records.json.value.find((r: { role: string }) => r.role === "Organizer");
     expect(organizer.identity.id).toBe(ANA);
     expect(organizer.emailAddress).toBe("ana.ribeiro@aurora.example");
     expect(organizer.totalAttendanceInSeconds).toBeGreaterThanOrEqual(270);
-    const maria = byName["Paciente Maria"] as {
-      role: string;
-      totalAttendanceInSeconds: number;
-      attendanceIntervals: unknown[];
-    };
+    const maria = byName["Paciente Maria"]!;
     expect(maria.role).toBe("Attendee");
     expect(maria.totalAttendanceInSeconds).toBeGreaterThanOrEqual(180);
     expect(maria.totalAttendanceInSeconds).toBeLessThan(240); // lobby time left out

@@ -13,6 +13,8 @@ export const AUDIT_ACTIONS = [
   "appointment.read",
   "appointment.link.read",
   "appointment.link.rotate",
+  "appointment.attendance-closed",
+  "appointment.attendance-corrected",
   "patient.create",
   "patient.read",
   "patient.update",
@@ -74,6 +76,7 @@ export const SYSTEM_ACTOR_LABELS = {
   "patient-messages": "patientMessages",
   "sms-reply": "smsReply",
   outlook: "outlook",
+  attendance: "attendance",
 } as const;
 
 export const SYSTEM_ACTOR_KEYS = [
@@ -85,6 +88,7 @@ export const SYSTEM_ACTOR_KEYS = [
   "patientMessages",
   "smsReply",
   "outlook",
+  "attendance",
   "system",
 ] as const;
 export type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];
@@ -165,6 +169,8 @@ export function auditSentence(input: AuditSentenceInput): AuditSentence {
     // a patient message: which channel and which template
     channel: text(details.channel, "none"),
     template: text(details.template, "none"),
+    // how a visit ended (attendance closed it, or a person corrected it)
+    status: text(details.status ?? details.to, "none"),
   };
   const instants: Record<string, Date> = {};
   const to = input.action === "appointment.reschedule" ? instant(details.to) : null;

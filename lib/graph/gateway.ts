@@ -3,6 +3,7 @@
 // the emulator.
 import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { listMeetingAttendance } from "./attendance";
 import * as calendar from "./calendar";
 import * as calls from "./calls";
 import { createGraphClient, type GraphClient } from "./client";
@@ -65,6 +66,8 @@ export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner) 
     updateTimes: (meetingId: string, start: Date, end: Date) =>
       meetings.updateMeetingTimes(client, owner, meetingId, start, end),
     delete: (meetingId: string) => meetings.deleteMeeting(client, owner, meetingId),
+    /** the meeting's attendance reports with their records (OnlineMeetingArtifact.Read.All) */
+    attendance: (meetingId: string) => listMeetingAttendance(client, owner, meetingId),
   };
 }
 

@@ -43,6 +43,7 @@ export type { MailAttachment, OutgoingMail } from "./mail";
 export type { CreateCallInput, GraphCall, GraphParticipant, CommsOperationResult, PromptInput } from "./calls";
 export { phoneIdentity, target, userIdentity } from "./calls";
 export type { CreateMeetingInput, Meeting, MeetingOwner } from "./meetings";
+export type { AttendanceReport } from "./attendance";
 export {
   GraphAuthError,
   GraphError,

@@ -31,6 +31,8 @@ export const queues = {
   outlookSync: "outlook-sync",
   /** periodic: events behind their appointment, subscriptions to renew, clinicians due a safety-net delta */
   outlookSweep: "outlook-sweep",
+  /** periodic: ended visits' Teams attendance reports read, the appointment closed as held or no-show */
+  attendanceSweep: "attendance-sweep",
 } as const;
 
 // Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
@@ -68,6 +70,7 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   },
   [queues.outlookSync]: { policy: "stately", retryLimit: 6, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
   [queues.outlookSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  [queues.attendanceSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
 
 /** Queues of earlier versions, removed with their jobs and schedules: the call runtime replaced them. */

@@ -16,6 +16,7 @@ import {
   type PatientMessageJob,
 } from "@/lib/patient-messages/jobs";
 import { handleCalendarEventJobs, handleOutlookSweep, handleOutlookSyncJobs } from "@/lib/outlook/jobs";
+import { handleAttendanceSweep } from "@/lib/attendance/jobs";
 import { enqueueCalendarEventSync, getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
 
 function workerCount(variable: string, fallback: number): number {
@@ -143,6 +144,9 @@ export async function startWorkers(): Promise<void> {
     );
   await boss.work(queues.patientMessageSweep, handlePatientMessageSweep);
   await boss.schedule(queues.patientMessageSweep, "* * * * *");
+  // attendance closes the visit: Teams' reports read after the end (lib/attendance)
+  await boss.work(queues.attendanceSweep, handleAttendanceSweep);
+  await boss.schedule(queues.attendanceSweep, "* * * * *");
   logger.info("job workers started");
 }
 

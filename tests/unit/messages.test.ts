@@ -96,6 +96,7 @@ describe("messages", () => {
           to: "—",
           channel: "SMS",
           template: "BOOKED",
+          status: "NO_SHOW",
         };
         const text = t(sentenceKey(action), values);
         expect(text, `${locale} ${action}`).not.toMatch(/[{}]|audit\.sentences/);

@@ -9,6 +9,7 @@ import {
   RotateLinkForm,
   SimpleActionForm,
 } from "@/components/appointments/appointment-actions";
+import { AttendanceSection } from "@/components/attendance/attendance-section";
 import { OutlookEventState } from "@/components/appointments/outlook-event-state";
 import { RemindNowButton } from "@/components/appointments/remind-now";
 import { StatusBadge } from "@/components/appointments/status-badge";
@@ -140,6 +141,9 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           joinWebUrl={a.meeting?.joinWebUrl ?? null}
         />
       )}
+
+      {/* how the visit ended, from Teams' attendance reports (lib/attendance) */}
+      <AttendanceSection viewer={viewer} appointment={a} locale={locale} now={now} />
 
       <PatientMessagesSection viewer={viewer} appointmentId={a.id} locale={locale} />
 
