@@ -15,6 +15,7 @@ const links = [
   { href: "/admin/clinic-line", key: "clinicLine", roles: ["ADMIN"] },
   { href: "/admin/prompts", key: "prompts", roles: ["ADMIN"] },
   { href: "/admin/audit", key: "audit", roles: ["ADMIN"] },
+  { href: "/admin/dashboard", key: "dashboard", roles: ["ADMIN"] },
 ] as const;
 
 export async function AppShell({ viewer, children }: { viewer: Viewer; children: React.ReactNode }) {
