@@ -23,6 +23,11 @@ const serverSchema = z.object({
   PUBLIC_BASE_URL: url.default("http://localhost:3000"),
   SPEECH_ENDPOINT: url.optional(),
   SPEECH_KEY: z.string().optional(),
+  // the same Speech resource's text-to-speech endpoint (the calls' prompts): https://<region>.tts.speech.microsoft.com/cognitiveservices/v1
+  SPEECH_TTS_ENDPOINT: url.optional(),
+  // neural voices for the prompts (lib/prompts/synth.ts has the defaults)
+  SPEECH_VOICE_PT_BR: z.string().trim().max(100).optional(),
+  SPEECH_VOICE_EN: z.string().trim().max(100).optional(),
   BOOTSTRAP_ADMIN_EMAILS: z.string().default(""),
   RECEPTION_USER_ID: z.string().optional(),
   // --- several instances behind a load balancer (docs/DEPLOY.md) ---
@@ -89,6 +94,29 @@ const serverSchema = z.object({
       .min(0, "must be 0 (off) or more")
       .max(120, "must be at most 120 minutes")
       .default(5),
+  ),
+  // no-show rescue (lib/rescue): the bot calls a patient missing this many minutes after the start, while the
+  // clinician waits in the meeting; 0 = never (a type's own delay overrides it). Empty is the default.
+  RESCUE_AFTER_MINUTES: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.coerce
+      .number()
+      .int("must be a whole number of minutes")
+      .min(0, "must be 0 (off) or more")
+      .max(120, "must be at most 120 minutes")
+      .default(5),
+  ),
+  // the clinic's opening hours on CLINIC_TIME_ZONE's clock: no rescue call outside them
+  CLINIC_HOURS: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z
+      .string()
+      .trim()
+      .regex(
+        /^[1-7](-[1-7])?\s+\d\d:\d\d-\d\d:\d\d(\s*[;,]\s*[1-7](-[1-7])?\s+\d\d:\d\d-\d\d:\d\d)*$/,
+        'must read like "1-5 08:00-18:00; 6 08:00-12:00" (days 1 = Monday … 7 = Sunday)',
+      )
+      .default("1-7 07:00-20:00"),
   ),
 });
 

@@ -18,7 +18,7 @@ const LOG_LIMIT = 200;
 export interface CallLogEntry {
   id: string;
   direction: "INCOMING" | "OUTGOING";
-  purpose: "MEETING_JOIN" | "REMINDER" | "CLINIC_LINE" | "GROUP_CALL";
+  purpose: "MEETING_JOIN" | "REMINDER" | "CLINIC_LINE" | "GROUP_CALL" | "RESCUE";
   state: string;
   live: boolean;
   outcome: string | null;

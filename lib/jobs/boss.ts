@@ -33,6 +33,8 @@ export const queues = {
   outlookSweep: "outlook-sweep",
   /** periodic: ended visits' Teams attendance reports read, the appointment closed as held or no-show */
   attendanceSweep: "attendance-sweep",
+  /** periodic: visits under way whose patient is missing while the clinician waits get a rescue call (lib/rescue) */
+  rescueSweep: "rescue-sweep",
 } as const;
 
 // Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
@@ -71,6 +73,7 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.outlookSync]: { policy: "stately", retryLimit: 6, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 },
   [queues.outlookSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   [queues.attendanceSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  [queues.rescueSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 };
 
 /** Queues of earlier versions, removed with their jobs and schedules: the call runtime replaced them. */

@@ -7,6 +7,7 @@ import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { handleReminderDispatchJobs, handleReminderSweep, listenForReminderSlots } from "@/lib/reminders/jobs";
+import { handleRescueSweep } from "@/lib/rescue/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -134,6 +135,9 @@ export async function startWorkers(): Promise<void> {
     );
   await boss.work(queues.reminderSweep, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
+  // no-show rescue: the patient is called when the clinician waits and they are not in the meeting
+  await boss.work(queues.rescueSweep, handleRescueSweep);
+  await boss.schedule(queues.rescueSweep, "* * * * *");
   // e-mail and SMS to patients: two senders (each one message at a time), and the sweep behind them
   for (let i = 0; i < 2; i++)
     await workBackToBack<PatientMessageJob>(

@@ -19,6 +19,10 @@ export const PROMPT_KEYS = [
   "lineSpeak",
   "cancelCheck",
   "kept",
+  "rescueOffer",
+  "rescueJoining",
+  "rescueReschedule",
+  "lineJoinVisit",
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
@@ -41,6 +45,14 @@ export const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string
       "Você pediu para cancelar {appointment}. Para cancelar, tecle 2 novamente. " +
       "Para manter e confirmar a consulta, tecle 1.",
     kept: "Nada foi cancelado: {appointment} continua marcada. Até logo.",
+    // the no-show rescue (lib/rescue): the clinician waits in the meeting, the patient has not joined
+    rescueOffer:
+      `Olá. Aqui é a ${CLINIC_NAME}. Estão esperando por você: {appointment} já começou, por vídeo. ` +
+      "Para entrar agora pelo telefone, tecle 1. Para falar com a recepção, tecle 2. Se não puder vir hoje, tecle 3.",
+    rescueJoining: "Vamos colocar você na consulta agora. Aguarde um momento.",
+    rescueReschedule: "Tudo bem. Avisamos a recepção, que vai entrar em contato para marcar um novo horário. Até logo.",
+    // the clinic line, when the caller's visit starts within 15 minutes or is under way
+    lineJoinVisit: "{appointment} está começando. Para entrar agora pelo telefone, tecle 2.",
   },
   en: {
     reminder:
@@ -56,6 +68,12 @@ export const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string
     lineSpeak: "After the tone, please say what you need: confirm, cancel or reschedule your appointment.",
     cancelCheck: "You asked to cancel {appointment}. To cancel it, press 2 again. To keep and confirm it, press 1.",
     kept: "Nothing was cancelled: {appointment} is still booked. Goodbye.",
+    rescueOffer:
+      `Hello. This is ${CLINIC_NAME}. Your clinician is waiting for you: {appointment} has started, by video. ` +
+      "To join now by phone, press 1. To speak to reception, press 2. If you cannot come today, press 3.",
+    rescueJoining: "Connecting you to your visit now. Please hold.",
+    rescueReschedule: "That's fine. We have told reception, who will contact you to book a new time. Goodbye.",
+    lineJoinVisit: "{appointment} is starting. To join it now by phone, press 2.",
   },
 };
 

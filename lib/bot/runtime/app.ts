@@ -1,5 +1,6 @@
 // The call runtime bound to the app: its connections, the Graph gateway, the prompt store, and the flow of
-// each call purpose — the reminder call, the clinic line, the bot's meeting attendance. One per process.
+// each call purpose — the reminder call, the clinic line, the bot's meeting attendance, the no-show rescue.
+// One per process.
 import "server-only";
 import { clinicLine } from "@/lib/clinic-line";
 import { receptionUser } from "@/lib/clinic-line/reception";
@@ -8,6 +9,7 @@ import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { promptStore } from "@/lib/prompts/store";
 import { reminders } from "@/lib/reminders";
+import { rescues } from "@/lib/rescue";
 import { attendanceFlow } from "../attendance";
 import { keyOfTone } from "../flows/reminder";
 import { normaliseGraphId } from "../schema";
@@ -36,6 +38,7 @@ export function appCallRuntime(): CallRuntime {
         CLINIC_LINE: clinicLine().flow,
         MEETING_JOIN: attendanceFlow,
         GROUP_CALL: attendanceFlow,
+        RESCUE: rescues().flow,
       },
       slots: Number.isInteger(slots) && slots > 0 ? Math.min(slots, 64) : undefined,
     });
