@@ -42,6 +42,9 @@ export const AUDIT_ACTIONS = [
   "reminder.call",
   "reminder.remind-now",
   "reminder.outcome",
+  "rescue.start",
+  "rescue.reschedule-requested",
+  "rescue.outcome",
   "clinic-line.reject",
   "clinic-line.redirect",
   "clinic-line.answer",
@@ -77,6 +80,7 @@ export const SYSTEM_ACTOR_LABELS = {
   "sms-reply": "smsReply",
   outlook: "outlook",
   attendance: "attendance",
+  "rescue-call": "rescueCall",
 } as const;
 
 export const SYSTEM_ACTOR_KEYS = [
@@ -89,6 +93,7 @@ export const SYSTEM_ACTOR_KEYS = [
   "smsReply",
   "outlook",
   "attendance",
+  "rescueCall",
   "system",
 ] as const;
 export type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];
