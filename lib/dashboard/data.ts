@@ -1,6 +1,6 @@
 // The admins' dashboard (issue 21 item 4): per week and per clinician, visits held, no-shows, visits rescued by a
 // call (held after a rescue call the patient answered with 1) and confirmations by reminder call. Weeks start on
-// Monday on the clinic's clock; a visit counts in the week it started.
+// Monday on the clinic's clock; a visit counts in the week it started, a confirmation in the week it was given.
 import { getDb, type PrismaClient } from "@/lib/db";
 
 export interface WeekClinicianFigures {
@@ -47,27 +47,38 @@ export async function dashboardFigures(
       date_trunc('week', ${input.now}::timestamptz AT TIME ZONE ${input.timeZone}),
       interval '1 week') AS w`;
   const weeks = bounds?.weeks ?? [];
+  const from = weeks[0] ?? "1970-01-01";
+  const until = weeks.at(-1) ?? "1970-01-01";
   const rows = await db.$queryRaw<Row[]>`
-    WITH visits AS (
-      SELECT a.id, a."clinicianId", a.status,
-             to_char(date_trunc('week', a."startsAt" AT TIME ZONE ${input.timeZone}), 'YYYY-MM-DD') AS week
-      FROM "Appointment" a
-      WHERE a."startsAt" >= (${weeks[0] ?? "1970-01-01"}::date)::timestamp AT TIME ZONE ${input.timeZone}
-        AND a."startsAt" < ((${weeks.at(-1) ?? "1970-01-01"}::date + 7)::timestamp AT TIME ZONE ${input.timeZone})
+    WITH window_ AS (
+      SELECT (${from}::date)::timestamp AT TIME ZONE ${input.timeZone} AS starts,
+             (${until}::date + 7)::timestamp AT TIME ZONE ${input.timeZone} AS ends
+    ),
+    visits AS (
+      SELECT to_char(date_trunc('week', a."startsAt" AT TIME ZONE ${input.timeZone}), 'YYYY-MM-DD') AS week,
+             a."clinicianId",
+             count(*) FILTER (WHERE a.status = 'COMPLETED')::int AS held,
+             count(*) FILTER (WHERE a.status = 'NO_SHOW')::int AS "noShows",
+             count(*) FILTER (WHERE a.status = 'COMPLETED' AND EXISTS (
+               SELECT 1 FROM "Rescue" r WHERE r."appointmentId" = a.id AND r.outcome = 'JOINED'))::int AS rescued
+      FROM "Appointment" a, window_ w
+      WHERE a."startsAt" >= w.starts AND a."startsAt" < w.ends AND a.status IN ('COMPLETED', 'NO_SHOW')
+      GROUP BY 1, 2
+    ),
+    confirmations AS (
+      SELECT to_char(date_trunc('week', m."finishedAt" AT TIME ZONE ${input.timeZone}), 'YYYY-MM-DD') AS week,
+             a."clinicianId", count(*)::int AS "confirmedByCall"
+      FROM "Reminder" m JOIN "Appointment" a ON a.id = m."appointmentId", window_ w
+      WHERE m.outcome = 'CONFIRMED' AND m."finishedAt" >= w.starts AND m."finishedAt" < w.ends
+      GROUP BY 1, 2
     )
-    SELECT v.week, v."clinicianId"::text AS "clinicianId", u.name AS "clinicianName",
-      count(*) FILTER (WHERE v.status = 'COMPLETED')::int AS held,
-      count(*) FILTER (WHERE v.status = 'NO_SHOW')::int AS "noShows",
-      count(*) FILTER (WHERE v.status = 'COMPLETED' AND EXISTS (
-        SELECT 1 FROM "Rescue" r WHERE r."appointmentId" = v.id AND r.outcome = 'JOINED'))::int AS rescued,
-      count(*) FILTER (WHERE EXISTS (
-        SELECT 1 FROM "Reminder" m WHERE m."appointmentId" = v.id AND m.outcome = 'CONFIRMED'))::int AS "confirmedByCall"
-    FROM visits v JOIN "User" u ON u.id = v."clinicianId"
-    GROUP BY v.week, v."clinicianId", u.name
-    HAVING count(*) FILTER (WHERE v.status IN ('COMPLETED', 'NO_SHOW')) > 0
-        OR count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM "Reminder" m WHERE m."appointmentId" = v.id AND m.outcome = 'CONFIRMED')) > 0
-    ORDER BY v.week, u.name`;
+    SELECT coalesce(v.week, c.week) AS week, u.id::text AS "clinicianId", u.name AS "clinicianName",
+           coalesce(v.held, 0) AS held, coalesce(v."noShows", 0) AS "noShows", coalesce(v.rescued, 0) AS rescued,
+           coalesce(c."confirmedByCall", 0) AS "confirmedByCall"
+    FROM visits v
+    FULL JOIN confirmations c ON c.week = v.week AND c."clinicianId" = v."clinicianId"
+    JOIN "User" u ON u.id = coalesce(v."clinicianId", c."clinicianId")
+    ORDER BY 1, u.name`;
   const [rescues] = await db.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "Rescue") AS any`;
   const totals = weeks.map((week) => {
     const inWeek = rows.filter((r) => r.week === week);

@@ -89,15 +89,21 @@ export default async function DashboardPage({
             </thead>
             <tbody>
               {figures.rows.map((row) => (
-                <tr key={`${row.week}-${row.clinicianId}`} className="border-b border-slate-200">
+                <tr key={`${row.week}-${row.clinicianId}`} data-week={row.week} className="border-b border-slate-200">
                   <th scope="row" className="py-1 pr-4 font-normal">
                     {weekLabel(row.week)}
                   </th>
                   <td className="py-1 pr-4">{row.clinicianName}</td>
-                  <td className="py-1 pr-4 text-right">{row.held}</td>
-                  <td className="py-1 pr-4 text-right">{row.noShows}</td>
+                  <td className="py-1 pr-4 text-right" data-testid="held">
+                    {row.held}
+                  </td>
+                  <td className="py-1 pr-4 text-right" data-testid="no-shows">
+                    {row.noShows}
+                  </td>
                   {figures.hasRescues && <td className="py-1 pr-4 text-right">{row.rescued}</td>}
-                  <td className="py-1 pr-4 text-right">{row.confirmedByCall}</td>
+                  <td className="py-1 pr-4 text-right" data-testid="confirmed-by-call">
+                    {row.confirmedByCall}
+                  </td>
                 </tr>
               ))}
             </tbody>
