@@ -62,6 +62,10 @@ export function postJson<T>(url: string, body?: unknown): Promise<ApiResult<T>> 
   });
 }
 
+export function getJson<T>(url: string): Promise<ApiResult<T>> {
+  return call<T>(url, { method: "GET" });
+}
+
 export function getRoster(callId: string): Promise<ApiResult<Roster>> {
   return call<Roster>(`/api/calls/${encodeURIComponent(callId)}/roster`, { method: "GET" });
 }

@@ -12,6 +12,7 @@ import {
 import { AttendanceSection } from "@/components/attendance/attendance-section";
 import { OutlookEventState } from "@/components/appointments/outlook-event-state";
 import { RemindNowButton } from "@/components/appointments/remind-now";
+import { RescuePanel } from "@/components/appointments/rescue-panel";
 import { StatusBadge } from "@/components/appointments/status-badge";
 import { auditSentences } from "@/components/audit/audit-sentence";
 import { LiveMeetingSection } from "@/components/calls/live-meeting-section";
@@ -21,6 +22,8 @@ import { cancelAction, retryMeetingAction, rotateLinkAction } from "@/lib/appoin
 import { isLive, meetingLabel, meetingUsable, pageInProgress } from "@/lib/appointments/progress";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { requireViewerPage } from "@/lib/auth/session";
+import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { rescueStatus } from "@/lib/rescue";
 import { outlookSettings } from "@/lib/outlook/settings";
 import { formatDateTime, formatDateTimeRange, zoneLabel } from "@/lib/format";
 import { clocksDiffer } from "@/lib/scheduling";
@@ -43,6 +46,8 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
   const pageState = { status: a.status, meetingState: a.meeting?.state ?? null, reminder };
   // a cancelled appointment's meeting is on its way out: no join link, no bot
   const meetingReady = meetingUsable(pageState);
+  // the bot's calls to a patient who has not joined (lib/rescue); the viewer may see this appointment
+  const rescue = await rescueStatus(a.id);
 
   return (
     <main id="main" className="mx-auto max-w-4xl p-4">
@@ -139,6 +144,14 @@ export default async function AppointmentPage({ params }: { params: Promise<{ id
           appointmentId={a.id}
           clinicianId={a.clinicianId}
           joinWebUrl={a.meeting?.joinWebUrl ?? null}
+        />
+      )}
+
+      {(rescue.latest || (meetingReady && upcoming)) && (
+        <RescuePanel
+          appointmentId={a.id}
+          initial={rescue}
+          canStart={meetingReady && upcoming && (canSeeAllAppointments(viewer.role) || a.clinicianId === viewer.id)}
         />
       )}
 
