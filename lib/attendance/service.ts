@@ -69,7 +69,6 @@ export async function checkAttendance(
     select: {
       id: true,
       status: true,
-      startsAt: true,
       endsAt: true,
       patient: { select: { phone: true } },
       clinician: { select: { entraObjectId: true } },
@@ -98,11 +97,10 @@ export async function checkAttendance(
     return { kind: "error", code };
   }
 
-  // the meeting is the appointment's alone (createOrGet keyed by its id): every session was this visit's
-  const visitSessions = reports;
+  // the meeting is the appointment's alone (createOrGet keyed by its id): every session of it was this visit
   const staff = await db.user.findMany({ select: { entraObjectId: true, email: true } });
   const summary = summarizeAttendance(
-    visitSessions.flatMap((r) => r.records),
+    reports.flatMap((r) => r.records),
     {
       clinicianObjectId,
       staffObjectIds: new Set(staff.flatMap((u) => (u.entraObjectId ? [u.entraObjectId.toLowerCase()] : []))),
@@ -117,7 +115,7 @@ export async function checkAttendance(
     patientSeconds: summary.patientSeconds,
     clinicianSeconds: summary.clinicianSeconds,
     patientByPhone: summary.patientByPhone,
-    reportCount: visitSessions.length,
+    reportCount: reports.length,
     lastError: null,
     nextCheckAt: verdict.final ? null : new Date(now.getTime() + RECHECK_EVERY_MS),
   };
@@ -125,7 +123,7 @@ export async function checkAttendance(
     await saveAttendance(db, appointmentId, now, evidence);
     return verdict.final
       ? { kind: "left-for-staff", summary }
-      : { kind: "waiting", decision, reportCount: visitSessions.length };
+      : { kind: "waiting", decision, reportCount: reports.length };
   }
   const status = verdict.close;
   const closed = await db.$transaction(async (tx) => {
