@@ -118,6 +118,8 @@ async function startEmulator(): Promise<void> {
     GRAPH_BASE_URL: base,
     BOT_OPENID_METADATA_URL: `${base}/botframework/.well-known/OpenIdConfiguration`,
     SPEECH_ENDPOINT: `${base}/speech/recognition/conversation/cognitiveservices/v1`,
+    // the calls' prompts: the emulator's text-to-speech stand-in for Azure AI Speech (eSpeak NG's voice)
+    SPEECH_TTS_ENDPOINT: `${base}/cognitiveservices/v1`,
     SPEECH_KEY: env.SPEECH_KEY ?? "local-emulator",
     EMULATOR_CONTROL_URL: `${base}/_emulator`,
   });

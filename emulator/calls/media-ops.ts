@@ -21,21 +21,28 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Fetches a prompt (GET mediaInfo.uri) and returns its WAV duration; cached per call by resourceId/uri. */
-async function promptDurationMs(
+interface PromptAudio {
+  durationMs: number;
+  /** the words the audio says, when it carries them (this emulator's text-to-speech puts them in) */
+  text: string;
+}
+
+/** Fetches a prompt (GET mediaInfo.uri): its WAV duration and words; cached per call by resourceId/uri. */
+async function promptAudio(
   call: CallRecord,
   prompt: { uri: string; resourceId?: string },
   signal: AbortSignal,
-): Promise<number> {
-  const cache = ((call as unknown as { promptCache?: Map<string, number> }).promptCache ??= new Map());
+): Promise<PromptAudio> {
+  const cache = ((call as unknown as { promptCache?: Map<string, PromptAudio> }).promptCache ??= new Map());
   const key = prompt.resourceId ?? prompt.uri;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const res = await fetch(prompt.uri, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
   if (!res.ok) throw new Error(`prompt fetch ${res.status}`);
   const info = parseWav(Buffer.from(await res.arrayBuffer()));
-  cache.set(key, info.durationMs);
-  return info.durationMs;
+  const audio = { durationMs: info.durationMs, text: info.transcript ?? "" };
+  cache.set(key, audio);
+  return audio;
 }
 
 interface Outcome {
@@ -93,11 +100,13 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
 
 async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp): Promise<Outcome> {
   for (const prompt of op.prompts) {
-    const ms = await promptDurationMs(call, prompt, op.abort.signal).catch((err: unknown) => {
+    const audio = await promptAudio(call, prompt, op.abort.signal).catch((err: unknown) => {
       if (op.abort.signal.aborted) throw new Cancelled();
       throw err;
     });
-    await wait(ms * engine.deps.limits.mediaSpeedFactor, op.abort.signal);
+    // played into a line with audio: the far end hears it from its start
+    if (!op.beforeAudio) (call.heard ??= []).push(audio.text);
+    await wait(audio.durationMs * engine.deps.limits.mediaSpeedFactor, op.abort.signal);
   }
   return { status: "completed", info: RESULTS.ok, reason: "completedSuccessfully" };
 }

@@ -119,6 +119,11 @@ export interface CallRecord {
   promptOpsCompleted: number;
   /** playPrompt / recordResponse operations started before the call's audio was active: not heard */
   promptsBeforeAudio: number;
+  /**
+   * What the far end heard, in order: the text each prompt it played says, when its audio carries it (prompts
+   * from this emulator's text-to-speech do); "" for audio that does not say. Absent until a prompt is heard.
+   */
+  heard?: string[];
   pendingSpeech: string[];
   mediaQueue: MediaOp[];
   mediaRunning: boolean;

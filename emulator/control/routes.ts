@@ -52,6 +52,8 @@ export function callView(engine: CallEngine, call: CallRecord) {
     mediaState: call.mediaState,
     /** prompts and recordings started before the audio was active, which the far end did not hear */
     promptsBeforeAudio: call.promptsBeforeAudio,
+    /** the words of each prompt the far end heard, in order (audio from the text-to-speech stand-in says them) */
+    heard: call.heard ?? [],
     keepAlive: engine.keepAliveView(call),
     threadId: conf?.threadId ?? null,
     redirectedTo: call.redirectedTo ?? null,

@@ -47,12 +47,21 @@ export function parseWav(buf: Buffer): WavInfo {
 
 /** Mono 16-bit PCM (16 kHz unless told) of silence or a quiet tone, optionally tagged with the text that was "said". */
 export function makeWav(durationMs: number, transcript?: string, toneHz = 0, sampleRate = 16_000): Buffer {
-  const samples = Math.max(1, Math.round((durationMs / 1000) * sampleRate));
-  const data = Buffer.alloc(samples * 2);
+  const samples = new Int16Array(Math.max(1, Math.round((durationMs / 1000) * sampleRate)));
   if (toneHz > 0) {
-    for (let i = 0; i < samples; i++)
-      data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * toneHz * i) / sampleRate) * 3000), i * 2);
+    for (let i = 0; i < samples.length; i++)
+      samples[i] = Math.round(Math.sin((2 * Math.PI * toneHz * i) / sampleRate) * 3000);
   }
+  return wavOf(samples, sampleRate, transcript);
+}
+
+/**
+ * A RIFF/WAVE file of mono 16-bit PCM `samples`, with `transcript` in our private "cnsl" chunk when given (a
+ * chunk readers skip: the synthetic recordings' words, the synthesized prompts' text).
+ */
+export function wavOf(samples: Int16Array, sampleRate: number, transcript?: string): Buffer {
+  const data = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) data.writeInt16LE(samples[i]!, i * 2);
   const fmt = Buffer.alloc(24);
   fmt.write("fmt ", 0, "ascii");
   fmt.writeUInt32LE(16, 4);

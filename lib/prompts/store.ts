@@ -12,7 +12,8 @@ import { getDb } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import { promptTextFor, promptVersionsIn } from "./data";
-import { synthesize, SYNTH_VERSION } from "./synth";
+import { serverEnv } from "@/lib/env";
+import { noSynthesizer, speechSynthesizer, SYNTH_VERSION, voiceFor } from "./synth";
 import {
   isPromptKey,
   isPromptLocale,
@@ -28,6 +29,7 @@ export interface PromptStoreOptions {
   cacheDir?: string | null;
   /** where the current text comes from (default: the built-in texts; the app reads admins' overrides) */
   textFor?: (locale: PromptLocale, key: PromptKey) => string | Promise<string>;
+  /** text → WAV 16 kHz mono (the app: Azure AI Speech, synth.ts); without one nothing can be said */
   synth?: (text: string, locale: PromptLocale) => Promise<Buffer>;
   /**
    * Every version handed out, kept where all instances read it (the app: the PromptVersion table), so a URL
@@ -67,12 +69,16 @@ export function defaultPromptCacheDir(): string {
 }
 
 export function promptVersion(locale: PromptLocale, text: string): string {
-  return crypto.createHash("sha256").update(`${SYNTH_VERSION}\n${locale}\n${text}`).digest("hex").slice(0, 16);
+  return crypto
+    .createHash("sha256")
+    .update(`${SYNTH_VERSION}\n${voiceFor(locale)}\n${locale}\n${text}`)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function createPromptStore(options: PromptStoreOptions = {}): PromptStore {
   const textFor = options.textFor ?? promptText;
-  const synth = options.synth ?? synthesize;
+  const synth = options.synth ?? noSynthesizer;
   const cacheDir = options.cacheDir === undefined ? defaultPromptCacheDir() : options.cacheDir;
   const memory = new Map<string, Promise<Buffer>>();
   // every text this process has computed a version for: a URL handed out just before an admin's change is
@@ -168,12 +174,22 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
 
 const globalForPrompts = globalThis as unknown as { consultaPromptStore?: PromptStore };
 
-/** The process-wide store (app, route handler and the bot's flows share it): admins' texts from the database. */
+/**
+ * The process-wide store (app, route handler and the bot's flows share it): admins' texts from the database,
+ * speech from Azure AI Speech (SPEECH_TTS_ENDPOINT with SPEECH_KEY; the emulator's locally).
+ */
 export function promptStore(): PromptStore {
-  globalForPrompts.consultaPromptStore ??= createPromptStore({
-    textFor: (locale, key) => promptTextFor(getDb(), locale, key),
-    versions: promptVersionsIn(getDb()),
-  });
+  if (!globalForPrompts.consultaPromptStore) {
+    const env = serverEnv();
+    globalForPrompts.consultaPromptStore = createPromptStore({
+      textFor: (locale, key) => promptTextFor(getDb(), locale, key),
+      versions: promptVersionsIn(getDb()),
+      synth:
+        env.SPEECH_TTS_ENDPOINT && env.SPEECH_KEY
+          ? speechSynthesizer({ endpoint: env.SPEECH_TTS_ENDPOINT, key: env.SPEECH_KEY })
+          : noSynthesizer,
+    });
+  }
   return globalForPrompts.consultaPromptStore;
 }
 

@@ -1,64 +1,104 @@
-// Offline speech synthesis with eSpeak NG compiled to WebAssembly (npm `espeak-ng`, GPL-3.0-or-later,
-// run as a separate program image: we pass argv and read the WAV it writes to its in-memory file system).
-// No network, no model download. Output is 22.05 kHz; lib/prompts/wav.ts converts it to 16 kHz.
-import fs from "node:fs/promises";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+// Prompt speech from Azure AI Speech text-to-speech (REST: POST {endpoint} with SSML), the same Speech
+// resource that recognises the clinic line's spoken answers; neural voices in pt-BR and English. The audio
+// is asked for as RIFF 16 kHz 16-bit mono PCM, the one format Microsoft's media platform plays, and checked
+// to be that. Locally and in tests the emulator stands in for the endpoint (it speaks with eSpeak NG, which
+// is why no GPL code is part of the product). No text is logged: a prompt may name an appointment.
 import type { PromptLocale } from "./texts";
-import { toTeamsWav } from "./wav";
+import { decodeWav, TARGET_SAMPLE_RATE, toTeamsWav } from "./wav";
 
-const VOICES: Record<PromptLocale, string> = { "pt-BR": "pt-br", en: "en-us" };
-/** words per minute: a little slower than eSpeak's 175 for a phone line */
-const SPEED = "150";
+export const OUTPUT_FORMAT = "riff-16khz-16bit-mono-pcm";
 
-interface ESpeakInstance {
-  FS: { readFile(path: string): Uint8Array };
-}
-type ESpeakFactory = (options: {
-  arguments: string[];
-  wasmBinary?: Uint8Array;
-  locateFile?: (file: string) => string;
-  print?: (text: string) => void;
-  printErr?: (text: string) => void;
-}) => Promise<ESpeakInstance>;
-
-/** Bumped when the synthesis changes in a way that must invalidate cached audio. */
-export const SYNTH_VERSION = "espeak-ng-1.0.2/v1";
-
-// Loaded from node_modules at run time, outside the bundler (the module finds its .wasm beside itself).
-const DIST = path.join(process.cwd(), "node_modules", "espeak-ng", "dist");
-
-const globalForSynth = globalThis as unknown as {
-  consultaESpeak?: Promise<{ factory: ESpeakFactory; wasm: Uint8Array }>;
+/** Neural voices per prompt language (SPEECH_VOICE_PT_BR / SPEECH_VOICE_EN override them). */
+export const DEFAULT_VOICES: Record<PromptLocale, string> = {
+  "pt-BR": "pt-BR-FranciscaNeural",
+  en: "en-US-JennyNeural",
 };
 
-function engine() {
-  globalForSynth.consultaESpeak ??= (async () => {
-    const url = pathToFileURL(path.join(DIST, "espeak-ng.js")).href;
-    const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ url)) as { default: ESpeakFactory };
-    const wasm = new Uint8Array(await fs.readFile(path.join(DIST, "espeak-ng.wasm")));
-    return { factory: mod.default, wasm };
-  })();
-  return globalForSynth.consultaESpeak;
+/** The voice a prompt language is spoken in: part of every prompt's version, so another voice is new audio. */
+export function voiceFor(locale: PromptLocale): string {
+  const configured = (locale === "en" ? process.env.SPEECH_VOICE_EN : process.env.SPEECH_VOICE_PT_BR)?.trim();
+  return configured || DEFAULT_VOICES[locale];
 }
 
-export async function synthesize(text: string, locale: PromptLocale): Promise<Buffer> {
-  const { factory: ESpeakNg, wasm } = await engine();
-  const errors: string[] = [];
-  // each run is a fresh program instance (eSpeak's CLI exits after one utterance)
-  const instance = await ESpeakNg({
-    wasmBinary: wasm,
-    locateFile: (file) => path.join(DIST, file),
-    // an admin's text that starts with "-" must stay text, not become an eSpeak option
-    arguments: ["-v", VOICES[locale], "-s", SPEED, "-w", "/tmp/prompt.wav", text.startsWith("-") ? ` ${text}` : text],
-    print: () => undefined,
-    printErr: (line) => errors.push(line),
-  });
-  let raw: Uint8Array;
-  try {
-    raw = instance.FS.readFile("/tmp/prompt.wav");
-  } catch {
-    throw new Error(`speech synthesis produced no audio${errors.length ? `: ${errors.join(" ")}` : ""}`);
+/** Bumped when the synthesis changes in a way that must invalidate cached audio. */
+export const SYNTH_VERSION = `azure-speech/${OUTPUT_FORMAT}/v1`;
+
+/** Long enough for a prompt of a few sentences; the prompt route answers 503 and Microsoft fetches again. */
+const TIMEOUT_MS = 15_000;
+
+export interface SpeechSynthesisConfig {
+  /** https://<region>.tts.speech.microsoft.com/cognitiveservices/v1 (SPEECH_TTS_ENDPOINT) */
+  endpoint: string;
+  /** the Speech resource's key (SPEECH_KEY) */
+  key: string;
+  /** the network (tests pass one that trusts the emulator's certificate authority) */
+  fetch?: typeof fetch;
+}
+
+/** Thrown when the service refuses or fails; `status` only (its answer may echo the text). */
+export class SpeechSynthesisError extends Error {
+  constructor(
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SpeechSynthesisError";
   }
-  return toTeamsWav(raw);
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
+
+/** The SSML for one prompt: its language and voice, the text as words (escaped, never markup). */
+export function promptSsml(text: string, locale: PromptLocale, voice = voiceFor(locale)): string {
+  return (
+    `<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="${locale}">` +
+    `<voice name="${escapeXml(voice)}">${escapeXml(text)}</voice></speak>`
+  );
+}
+
+/** A synthesizer for the prompt store: text → WAV 16 kHz 16-bit mono. */
+export function speechSynthesizer(config: SpeechSynthesisConfig) {
+  const doFetch = config.fetch ?? fetch;
+  return async function synthesize(text: string, locale: PromptLocale): Promise<Buffer> {
+    let response: Response;
+    try {
+      response = await doFetch(config.endpoint, {
+        method: "POST",
+        headers: {
+          "ocp-apim-subscription-key": config.key,
+          "content-type": "application/ssml+xml",
+          "x-microsoft-outputformat": OUTPUT_FORMAT,
+          "user-agent": "consulta",
+        },
+        body: promptSsml(text, locale),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new SpeechSynthesisError(null, `speech synthesis unreachable (${(error as Error).name})`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new SpeechSynthesisError(response.status, `speech synthesis failed (${response.status})`);
+    }
+    const audio = Buffer.from(await response.arrayBuffer());
+    try {
+      decodeWav(audio);
+    } catch {
+      throw new SpeechSynthesisError(response.status, "speech synthesis answered something that is not 16-bit PCM WAV");
+    }
+    // what was asked for (fmt first: 16 kHz, mono, 16-bit) is kept as it came, with any chunk it carries;
+    // anything else is converted
+    const asked =
+      audio.toString("ascii", 12, 16) === "fmt " &&
+      audio.readUInt16LE(22) === 1 &&
+      audio.readUInt32LE(24) === TARGET_SAMPLE_RATE &&
+      audio.readUInt16LE(34) === 16;
+    return asked ? audio : toTeamsWav(audio);
+  };
+}
+
+/** Without a text-to-speech endpoint there is nothing to say: the prompt route answers 503. */
+export async function noSynthesizer(): Promise<Buffer> {
+  throw new SpeechSynthesisError(null, "speech synthesis is not configured (SPEECH_TTS_ENDPOINT, SPEECH_KEY)");
 }

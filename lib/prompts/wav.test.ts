@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { synthesize } from "./synth";
+import { promptSsml, speechSynthesizer } from "./synth";
 import { createPromptStore, handlePromptRequest, promptUri } from "./store";
 import { decodeWav, encodeWav, resample, toSpeechWav, toTeamsWav, wavInfo } from "./wav";
 
@@ -31,14 +31,71 @@ describe("prompt audio", () => {
     expect(() => toSpeechWav(Buffer.from("not audio"))).toThrow();
   });
 
-  it("synthesizes both languages offline with eSpeak NG", async () => {
-    for (const locale of ["pt-BR", "en"] as const) {
-      const wav = await synthesize(locale === "en" ? "Press 1 to confirm." : "Tecle 1 para confirmar.", locale);
-      const info = wavInfo(wav);
-      expect(info).toMatchObject({ sampleRate: 16_000, channels: 1, bits: 16 });
-      expect(info.durationMs).toBeGreaterThan(500);
-    }
-  }, 30_000);
+  it("asks Azure AI Speech for the prompt: SSML in the language's neural voice, RIFF 16 kHz 16-bit mono", async () => {
+    const requests: { url: string; init: RequestInit }[] = [];
+    // what the service answers: 16 kHz mono with an extra chunk (kept), or 24 kHz (converted)
+    let answer = encodeWav({ sampleRate: 16_000, samples: new Int16Array(1_600) });
+    const synth = speechSynthesizer({
+      endpoint: "https://brazilsouth.tts.speech.microsoft.com/cognitiveservices/v1",
+      key: "k",
+      fetch: async (url, init) => {
+        requests.push({ url: String(url), init: init! });
+        return new Response(new Uint8Array(answer), { status: 200, headers: { "content-type": "audio/x-wav" } });
+      },
+    });
+    const wav = await synth("Tecle 1 <agora> & já.", "pt-BR");
+    expect(wav).toEqual(answer);
+    const { url, init } = requests[0]!;
+    expect(url).toBe("https://brazilsouth.tts.speech.microsoft.com/cognitiveservices/v1");
+    expect(init.method).toBe("POST");
+    expect(init.headers).toMatchObject({
+      "ocp-apim-subscription-key": "k",
+      "content-type": "application/ssml+xml",
+      "x-microsoft-outputformat": "riff-16khz-16bit-mono-pcm",
+    });
+    // the text is words, never markup
+    expect(init.body).toBe(
+      '<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="pt-BR">' +
+        '<voice name="pt-BR-FranciscaNeural">Tecle 1 &lt;agora&gt; &amp; já.</voice></speak>',
+    );
+    expect(promptSsml("Press 1.", "en")).toContain('<voice name="en-US-JennyNeural">Press 1.</voice>');
+    answer = encodeWav({ sampleRate: 24_000, samples: new Int16Array(2_400) });
+    expect(wavInfo(await synth("Press 1.", "en"))).toEqual({
+      sampleRate: 16_000,
+      channels: 1,
+      bits: 16,
+      durationMs: 100,
+    });
+  });
+
+  it("a refusal or something that is not audio fails the synthesis with its status, never the text", async () => {
+    const answering = (response: Response) =>
+      speechSynthesizer({
+        endpoint: "https://tts.example/cognitiveservices/v1",
+        key: "k",
+        fetch: async () => response,
+      });
+    const throttled = answering(new Response("Too many requests", { status: 429 }));
+    await expect(throttled("Sua consulta em terça-feira.", "pt-BR")).rejects.toMatchObject({
+      name: "SpeechSynthesisError",
+      status: 429,
+      message: "speech synthesis failed (429)",
+    });
+    await expect(answering(new Response("<html>", { status: 200 }))("Olá.", "pt-BR")).rejects.toMatchObject({
+      name: "SpeechSynthesisError",
+    });
+    const unreachable = speechSynthesizer({
+      endpoint: "https://tts.example/cognitiveservices/v1",
+      key: "k",
+      fetch: async () => {
+        throw new TypeError("fetch failed");
+      },
+    });
+    await expect(unreachable("Olá.", "pt-BR")).rejects.toMatchObject({ status: null });
+    // without a configured endpoint the store has nothing to say: the prompt route answers 503
+    const store = createPromptStore({ cacheDir: null });
+    expect((await handlePromptRequest(store, "en", "goodbye.wav")).status).toBe(503);
+  });
 
   it("caches one synthesis per text and serves it with a versioned URL", async () => {
     let runs = 0;

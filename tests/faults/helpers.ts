@@ -44,6 +44,9 @@ export function appEnvFor(emu: RunningEmulator, databaseUrl: string, port: numbe
     AUTH_MICROSOFT_ENTRA_ID_ISSUER: emu.issuer,
     GRAPH_BASE_URL: emu.url,
     BOT_OPENID_METADATA_URL: emu.botOpenIdConfigUrl,
+    // the prompts' speech: the emulator's text-to-speech stand-in (timed silence here, see faultEmulator)
+    SPEECH_TTS_ENDPOINT: `${emu.url}/cognitiveservices/v1`,
+    SPEECH_KEY: "faults",
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     NODE_EXTRA_CA_CERTS: emu.caPath,
     RECEPTION_USER_ID: RECEPTION_OID,
@@ -126,6 +129,9 @@ export function faultScene(): FaultScene {
 }
 
 export function faultEmulator(limits: Record<string, number> = {}) {
+  // every reminder names its own appointment, so each call's prompts are synthesized: silence as long as the
+  // words, not eSpeak NG, keeps the runs' CPU on what they measure
+  process.env.EMULATOR_SPEECH_SYNTHESIS ??= "timed";
   return startTestEmulator({ limits: { noAnswerTimeoutMs: 5_000, answerWindowMs: 5_000, ...limits } });
 }
 

@@ -16,7 +16,7 @@ import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import { promptText, withAppointment } from "@/lib/prompts/texts";
 import { createUser } from "../helpers/factories";
 import { waitFor } from "./bot-helpers";
-import { forceEmulatorVariants } from "./graph-helpers";
+import { emulatorSpeech, forceEmulatorVariants } from "./graph-helpers";
 import {
   appointmentFor,
   callClinic,
@@ -42,7 +42,14 @@ beforeAll(async () => {
   // the app's wiring: prompt texts from the database (admins' overrides), audio cached by the text's hash
   env = await startLineEnv(
     {},
-    { prompts: createPromptStore({ cacheDir: promptDir, textFor: (locale, key) => promptTextFor(db!, locale, key) }) },
+    {
+      prompts: createPromptStore({
+        cacheDir: promptDir,
+        textFor: (locale, key) => promptTextFor(db!, locale, key),
+        // the emulator's text-to-speech, once it is up
+        synth: (text, locale) => emulatorSpeech(env.graph)(text, locale),
+      }),
+    },
   );
   db = env.database.db;
   setDbForTests(db);

@@ -24,7 +24,7 @@ import {
   waitFor,
   type TestProcess,
 } from "./bot-helpers";
-import { fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { emulatorSpeech, fetchTrusting, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 export const ZONE = "America/Sao_Paulo";
 
@@ -62,7 +62,7 @@ export async function startLineEnv(
   const { logs, captureLogs } = logCapture();
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-prompts-"));
-  const prompts = options.prompts ?? createPromptStore({ cacheDir });
+  const prompts = options.prompts ?? createPromptStore({ cacheDir, synth: emulatorSpeech(graph) });
   const webSql = createCallSql(database.url, { max: 2 });
   let media: (() => CallRuntime | null) | null = null;
   const server = await startBotTestServer({ sql: webSql, graph, prompts, media: () => media?.() ?? null });

@@ -7,6 +7,16 @@ import type { EmulatorLimits } from "@/emulator/config";
 import type { RunningEmulator } from "@/emulator/server";
 import { request, startTestEmulator } from "@/emulator/test/helpers";
 import type { GraphConfig } from "@/lib/graph/gateway";
+import { speechSynthesizer } from "@/lib/prompts/synth";
+
+/** The prompts' speech from the emulator's Azure AI Speech text-to-speech stand-in (lib/prompts/synth.ts). */
+export function emulatorSpeech(graph: GraphTestEnv) {
+  return speechSynthesizer({
+    endpoint: `${graph.emu.url}/cognitiveservices/v1`,
+    key: "test-key",
+    fetch: fetchTrusting(graph.emu.ca),
+  });
+}
 
 export function fetchTrusting(ca: string): typeof fetch {
   const agent = new https.Agent({ ca });

@@ -350,6 +350,10 @@ describe("what the reminder call says", () => {
     expect(synthesizedCount(reminder.text)).toBe(1);
     expect(synthesizedCount(confirmed.text)).toBe(1);
     expect(env.synthesized.find((s) => s.text === reminder.text)?.locale).toBe("en");
+    // and the patient's phone heard them (the emulator's text-to-speech carries the words in its audio)
+    const [emulated] = (await callsTo(env, phone)) as unknown as { heard: string[] }[];
+    expect(emulated!.heard[0]).toBe(reminder.text);
+    expect(emulated!.heard.at(-1)).toBe(confirmed.text);
   });
 
   it("pt-BR: 2 then silence keeps the appointment and says so (recorded); the same sentences are synthesized once", async () => {

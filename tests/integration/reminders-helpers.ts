@@ -11,7 +11,6 @@ import { createCallSql } from "@/lib/bot/runtime/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
-import { synthesize } from "@/lib/prompts/synth";
 import type { PromptLocale } from "@/lib/prompts/texts";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -27,7 +26,7 @@ import {
   waitFor,
   type TestProcess,
 } from "./bot-helpers";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { emulatorSpeech, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 const QUEUE = "reminder-dispatch";
 
@@ -71,11 +70,12 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
   const meetingSyncs: string[] = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-prompts-"));
   const synthesized: ReminderTestEnv["synthesized"] = [];
+  const speech = emulatorSpeech(graph);
   const prompts = createPromptStore({
     cacheDir,
     synth: (text, locale) => {
       synthesized.push({ text, locale });
-      return synthesize(text, locale);
+      return speech(text, locale);
     },
   });
   const webSql = createCallSql(database.url, { max: 2 });
