@@ -20,6 +20,7 @@ import {
   screeningLineState,
   type LineCommand,
   type LineEvent,
+  type JoinableVisit,
   type LineState,
 } from "@/lib/bot/flows/clinic-line";
 import { auditInTransaction } from "@/lib/bot/runtime/audit";
@@ -32,6 +33,7 @@ import type { CallsApi } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
 import { promptLocaleFor } from "@/lib/prompts/texts";
+import { inviteIntoMeeting } from "@/lib/rescue/service";
 import { TARGET_SAMPLE_RATE, toSpeechWav } from "@/lib/prompts/wav";
 import { decide, normaliseCaller, type ClinicLineRuleInput } from "./rules";
 
@@ -43,7 +45,7 @@ export interface SpeechConfig {
 
 export interface ClinicLineDeps {
   db: PrismaClient;
-  calls: Pick<CallsApi, "get" | "answer" | "reject" | "redirect">;
+  calls: Pick<CallsApi, "get" | "answer" | "reject" | "redirect" | "invite">;
   callbackUri: string;
   tenantId: string;
   /** IANA zone the rules' time windows are in */
@@ -58,6 +60,8 @@ export interface ClinicLineDeps {
 export const DEFAULT_CLINIC_ZONE = "America/Sao_Paulo";
 const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"] as const;
 const SPEECH_TIMEOUT_MS = 8_000;
+/** a visit starting within this long (or under way) can be joined from the clinic line */
+const JOIN_WINDOW_MS = 15 * 60_000;
 /** a flow that has not moved for this long has lost its driver (no IVR step waits that long): it is ended */
 export const STALLED_AFTER_MS = 10 * 60_000;
 
@@ -69,8 +73,11 @@ function callerOf(call: unknown): string | null {
   return typeof id === "string" ? normaliseCaller(id) : null;
 }
 
-type Event = Extract<LineEvent, { type: "screened" | "understood" | "actionDone" | "noAppointment" | "actionFailed" }>;
-type Command = Extract<LineCommand, { type: "screen" | "understand" | "confirm" | "cancel" | "finish" }>;
+type Event = Extract<
+  LineEvent,
+  { type: "screened" | "understood" | "actionDone" | "noAppointment" | "actionFailed" | "joinStarted" | "joinFailed" }
+>;
+type Command = Extract<LineCommand, { type: "screen" | "understand" | "confirm" | "cancel" | "finish" | "joinVisit" }>;
 
 export function clinicLineService(deps: ClinicLineDeps) {
   const { db } = deps;
@@ -153,7 +160,59 @@ export function clinicLineService(deps: ClinicLineDeps) {
       locale: promptLocaleFor(patient?.locale),
       speechLanguage: patient?.locale?.toLowerCase().startsWith("en") ? "en-US" : "pt-BR",
       patientId: patient?.id ?? null,
+      visit: patient ? await joinableVisit(patient.id) : null,
     };
+  }
+
+  /**
+   * The caller's visit starting within 15 minutes, or under way, whose meeting the bot is in (it is the bot's
+   * meeting call that takes the caller in): what "press 2 to join your visit now" offers.
+   */
+  async function joinableVisit(patientId: string): Promise<JoinableVisit | null> {
+    const at = now();
+    const visit = await db.appointment.findFirst({
+      where: {
+        patientId,
+        status: { in: [...LIVE_APPOINTMENT] },
+        startsAt: { lte: new Date(at.getTime() + JOIN_WINDOW_MS) },
+        endsAt: { gt: at },
+        calls: { some: { purpose: "MEETING_JOIN", state: "established" } },
+      },
+      orderBy: { startsAt: "asc" },
+      select: {
+        id: true,
+        startsAt: true,
+        clinician: { select: { name: true } },
+        patient: { select: { timeZone: true } },
+      },
+    });
+    if (!visit) return null;
+    return {
+      appointmentId: visit.id,
+      about: {
+        startsAt: visit.startsAt.toISOString(),
+        zone: visit.patient.timeZone,
+        clinicianName: visit.clinician.name,
+      },
+    };
+  }
+
+  /** 2 when a visit can be joined: the call moves into its meeting (the patient's number is the caller's). */
+  async function joinVisit(call: FlowCall, line: LineState): Promise<Event> {
+    const visit = line.visit;
+    const patient = line.patientId
+      ? await db.patient.findUnique({ where: { id: line.patientId }, select: { phone: true } })
+      : null;
+    if (!visit || !patient?.phone) return { type: "joinFailed" };
+    await db.call.update({ where: { id: call.id }, data: { appointmentId: visit.appointmentId } });
+    const operationId = await inviteIntoMeeting(deps, {
+      appointmentId: visit.appointmentId,
+      phone: patient.phone,
+      replacesGraphCallId: call.graphCallId,
+      clientContext: `line:${call.id}`,
+    });
+    logger.info({ callId: call.id, appointmentId: visit.appointmentId, joined: operationId !== null }, "joining visit");
+    return operationId ? { type: "joinStarted", operationId } : { type: "joinFailed" };
   }
 
   async function nextAppointment(patientId: string | null) {
@@ -284,6 +343,8 @@ export function clinicLineService(deps: ClinicLineDeps) {
         case "confirm":
         case "cancel":
           return [await act(call, line, command.type)];
+        case "joinVisit":
+          return [await joinVisit(call, line)];
         default:
           return [];
       }

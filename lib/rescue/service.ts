@@ -102,7 +102,7 @@ export async function meetingCallOf(db: PrismaClient, appointmentId: string) {
  * Returns its operation id, or null when the bot is not in the meeting or Graph refused.
  */
 export async function inviteIntoMeeting(
-  deps: Pick<RescueDeps, "db" | "calls">,
+  deps: { db: PrismaClient; calls: Pick<CallsApi, "invite"> },
   input: { appointmentId: string; phone: string; replacesGraphCallId: string; clientContext: string },
 ): Promise<string | null> {
   const meeting = await meetingCallOf(deps.db, input.appointmentId);

@@ -15,6 +15,7 @@ import { createAppGraph } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { createPromptStore } from "@/lib/prompts/store";
+import { clinicLineService } from "@/lib/clinic-line/service";
 import { rescueForAppointment } from "@/lib/rescue/data";
 import { parseClinicHours } from "@/lib/rescue/decision";
 import { rescueService, type RescueService } from "@/lib/rescue/service";
@@ -66,9 +67,20 @@ beforeAll(async () => {
     settings: { afterMinutes: 5, hours: parseClinicHours("1-7 00:00-24:00"), zone: "America/Sao_Paulo" },
     now: () => clock,
   });
+  const line = clinicLineService({
+    db: database.db,
+    calls: app.calls,
+    callbackUri: server.callbackUri,
+    tenantId,
+    clinicZone: "America/Sao_Paulo",
+    speech: null,
+    enqueueMeetingSync: async () => undefined,
+    now: () => clock,
+  });
   worker = testProcess(database, testRunner(graph, server.base, prompts), {
     RESCUE: service.flow,
     MEETING_JOIN: attendanceFlow,
+    CLINIC_LINE: line.flow,
   });
   await worker.runtime.start();
   bot = callControl({
@@ -320,5 +332,35 @@ describe("no-show rescue against the emulator", () => {
     expect((await service.sweep()).called).toBe(0);
     await expect(service.startByHand(appointmentId, actor)).rejects.toMatchObject({ code: "UNPROCESSABLE" });
     expect(await emulatorCallsTo(phone)).toHaveLength(0);
+  });
+
+  it("a caller to the clinic line whose visit is starting presses 2 and is moved into its meeting", async () => {
+    const phone = freshPhone();
+    const { appointmentId, meetingCall, startsAt } = await visitWithClinicianWaiting(phone);
+    // ten minutes before the start: the visit can be joined from the line
+    clock = at(startsAt, -10);
+    await setEmulatorEndpoint(graph, phone, { script: [{ type: "press", keys: "2", afterPrompts: 1 }] });
+    const incoming = await request(graph.emu, "POST", "/_emulator/incoming-calls", { body: { from: phone } });
+    expect(incoming.status, incoming.text).toBe(201);
+    const { db } = database;
+    const lineCall = await waitFor(
+      "the clinic line call joined the visit",
+      () => db.call.findFirst({ where: { purpose: "CLINIC_LINE", appointmentId, outcome: "joined" } }),
+      20_000,
+    );
+    expect(lineCall.state).toBe("terminated");
+    const inMeeting = await waitFor("the caller in the meeting", () =>
+      db.callParticipant.findFirst({ where: { callId: meetingCall.id, identityKind: "phone", leftAt: null } }),
+    );
+    expect(inMeeting.displayName).toBe(maskPhone(phone));
+    // the offer named the visit before the menu
+    const prompts = await db.callOperation.findMany({
+      where: { callId: lineCall.id, kind: "playPrompt" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(prompts[0]?.clientContext).toBe("line:lineJoinVisit");
+    const leg = await request(graph.emu, "GET", `/_emulator/endpoints/${encodeURIComponent(phone)}`);
+    expect(leg.json.leg.callId.replaceAll("-", "")).toBe(meetingCall.graphCallId);
+    expect(await db.rescue.count({ where: { appointmentId } })).toBe(0);
   });
 });

@@ -229,3 +229,65 @@ describe("clinic line IVR", () => {
     ]);
   });
 });
+
+describe("clinic line: joining the caller's visit by phone", () => {
+  const visit = {
+    appointmentId: "5b0c2a1e-9d3f-4e7a-8b6c-1d2e3f4a5b6c",
+    about: { startsAt: "2030-06-03T13:00:00.000Z", zone: "America/Sao_Paulo", clinicianName: "Dra. Ana Ribeiro" },
+  };
+  const answered = (): LineEvent => ({ type: "screened", action: "answer", patientId: crypto.randomUUID(), visit });
+  const offer = runLine([answered(), est], screeningLineState());
+
+  it("a caller whose visit starts soon hears the offer, naming it, before the menu", () => {
+    expect(offer.state.step).toBe("visit-offer");
+    expect(offer.commands).toEqual([
+      { type: "subscribeToTone" },
+      { type: "play", prompt: "lineJoinVisit", about: visit.about },
+    ]);
+    const then = runLine(
+      [
+        { type: "playStarted", operationId: "offer" },
+        { type: "promptFinished", operationId: "offer", ok: true },
+      ],
+      offer.state,
+    );
+    expect(then.state.step).toBe("menu");
+    expect(then.commands).toEqual([{ type: "play", prompt: "lineMenu" }]);
+  });
+
+  it("2 moves the call into the meeting: JOINED when the call it replaced ends, and the visit is forgotten", () => {
+    const { state, commands } = runLine(
+      [
+        { type: "playStarted", operationId: "offer" },
+        { type: "tone", key: "2" },
+        { type: "joinStarted", operationId: "invite-1" },
+        { type: "terminated", resultCode: 200, resultSubcode: 5000 },
+      ],
+      offer.state,
+    );
+    expect(types(commands)).toEqual(["joinVisit", "finish"]);
+    expect(commands.at(-1)).toEqual({ type: "finish", outcome: "JOINED", reason: "moved-into-meeting" });
+    expect(state).toMatchObject({ step: "done", outcome: "JOINED", visit: null, patientId: null });
+    expect(lineStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
+  });
+
+  it("2 during the menu joins too; a refused invitation hands the caller to reception", () => {
+    const menu = runLine(
+      [
+        { type: "playStarted", operationId: "offer" },
+        { type: "promptFinished", operationId: "offer", ok: true },
+      ],
+      offer.state,
+    );
+    const refused = runLine([{ type: "tone", key: "2" }, { type: "joinFailed" }], menu.state);
+    expect(types(refused.commands)).toEqual(["joinVisit", "play"]);
+    expect(refused.state.step).toBe("handing-over");
+  });
+
+  it("without a visit to join, 2 still cancels, and older stored documents read without one", () => {
+    const { commands } = runLine([est, menuOp, { type: "tone", key: "2" }]);
+    expect(types(commands).at(-1)).toBe("cancel");
+    const { visit: _visit, joinOperation: _op, ...older } = initialLineState();
+    expect(lineStateSchema.parse(older)).toMatchObject({ visit: null, joinOperation: null });
+  });
+});

@@ -6,6 +6,10 @@
 //
 //  screening ──incoming──▶ screen (the rules: reject, redirect, or answer) ──answered──▶ answering
 //  answering ──established, audio active──▶ menu (subscribe to tones, play "lineMenu")
+//  answering ──established, the caller's visit starts within 15 minutes or is under way──▶ visit-offer (play
+//            "lineJoinVisit": press 2 to join it now) ──played──▶ menu; while a visit can be joined, 2 joins it:
+//  visit-offer / menu ──2──▶ joining (invite the call into the meeting, replacing it) ──call ends──▶   JOINED
+//  joining ──invite refused──▶ handing-over
 //  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed", naming the appointment) ──▶ hang up  CONFIRMED
 //  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
 //  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
@@ -28,15 +32,17 @@ import {
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type LineOutcome =
-  "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
+  "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "JOINED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
 
 export type LineStep =
   | "screening"
   | "answering"
+  | "visit-offer"
   | "menu"
   | "listening"
   | "understanding"
   | "acting"
+  | "joining"
   | "handing-over"
   | "transferring"
   | "closing"
@@ -62,6 +68,18 @@ export interface LineState {
   patientId: string | null;
   /** the appointment the action acted on, which the closing prompt names; forgotten when the flow ends */
   about: SpokenAppointment | null;
+  /**
+   * The caller's visit starting within 15 minutes (or under way) whose meeting the bot is in, found at answer
+   * time: 2 moves the call into it. Forgotten when the flow ends.
+   */
+  visit: JoinableVisit | null;
+  /** the meeting call's invite operation that moves this call into the visit */
+  joinOperation: string | null;
+}
+
+export interface JoinableVisit {
+  appointmentId: string;
+  about: SpokenAppointment;
 }
 
 /** The rules' decision, carried out: the call was answered (into the IVR), rejected, redirected, or it failed. */
@@ -72,10 +90,12 @@ export const lineStateSchema = z.object({
   step: z.enum([
     "screening",
     "answering",
+    "visit-offer",
     "menu",
     "listening",
     "understanding",
     "acting",
+    "joining",
     "handing-over",
     "transferring",
     "closing",
@@ -84,7 +104,7 @@ export const lineStateSchema = z.object({
   ]),
   waitingFor: z.string().nullable(),
   outcome: z
-    .enum(["CONFIRMED", "CANCELLED", "TRANSFERRED", "REJECTED", "REDIRECTED", "ABANDONED", "FAILED"])
+    .enum(["CONFIRMED", "CANCELLED", "TRANSFERRED", "JOINED", "REJECTED", "REDIRECTED", "ABANDONED", "FAILED"])
     .nullable(),
   established: z.boolean(),
   locale: z.enum(PROMPT_LOCALES),
@@ -92,6 +112,9 @@ export const lineStateSchema = z.object({
   patientId: z.uuid().nullable(),
   // documents stored before the prompts named the appointment have none
   about: spokenAppointmentSchema.nullable().default(null),
+  // documents stored before a visit could be joined from the line have neither
+  visit: z.object({ appointmentId: z.uuid(), about: spokenAppointmentSchema }).nullable().default(null),
+  joinOperation: z.string().nullable().default(null),
 }) satisfies z.ZodType<LineState>;
 
 /**
@@ -101,7 +124,17 @@ export const lineStateSchema = z.object({
  */
 export type LineEvent =
   | RuntimeEvent
-  | { type: "screened"; action: Screening; locale?: PromptLocale; speechLanguage?: string; patientId?: string | null }
+  | {
+      type: "screened";
+      action: Screening;
+      locale?: PromptLocale;
+      speechLanguage?: string;
+      patientId?: string | null;
+      visit?: JoinableVisit | null;
+    }
+  /** the meeting's call accepted the invitation that moves this call into the visit */
+  | { type: "joinStarted"; operationId: string }
+  | { type: "joinFailed" }
   /** what the caller asked for, from the transcript (discarded); null = unsure */
   | { type: "understood"; intent: Intent | null }
   /** `about`: the appointment confirmed or cancelled, for the prompt that says so */
@@ -122,6 +155,8 @@ export type LineCommand =
   /** the caller's next live appointment, by their phone; answer with actionDone / noAppointment / actionFailed */
   | { type: "confirm" }
   | { type: "cancel" }
+  /** move the call into the caller's visit (invite with replacesCallId); answer with joinStarted / joinFailed */
+  | { type: "joinVisit" }
   | { type: "transfer" }
   | { type: "hangUp" }
   | { type: "finish"; outcome: LineOutcome; reason: string };
@@ -141,6 +176,8 @@ export const screeningLineState = (): LineState => ({
   speechLanguage: "pt-BR",
   patientId: null,
   about: null,
+  visit: null,
+  joinOperation: null,
 });
 
 /** An answered call, waiting for it to be established. */
@@ -192,8 +229,8 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
   // a prompt after the action says which appointment it was (confirmed, cancelled)
   const commands = about ? next.commands.map((c) => (c.type === "play" ? { ...c, about } : c)) : next.commands;
   // the flow is over: the patient it acted for, and their appointment, are not kept with it
-  if (next.state.step === "done" && next.state.outcome && (next.state.patientId || about))
-    return { commands, state: { ...next.state, patientId: null, about: null } };
+  if (next.state.step === "done" && next.state.outcome && (next.state.patientId || about || next.state.visit))
+    return { commands, state: { ...next.state, patientId: null, about: null, visit: null } };
   return { ...next, commands };
 }
 
@@ -225,6 +262,10 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
     if (state.step === "transferring") {
       outcome = event.resultSubcode === 7015 ? "TRANSFERRED" : (outcome ?? "ABANDONED");
       reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+    } else if (state.step === "joining" && state.joinOperation) {
+      // Graph drops the call it replaced once the caller is in the meeting
+      outcome = "JOINED";
+      reason = "moved-into-meeting";
     } else if (state.step === "acting") {
       // the action's result still arrives and decides
       return stay(done);
@@ -251,12 +292,18 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
         locale: event.locale ?? state.locale,
         speechLanguage: event.speechLanguage ?? state.speechLanguage,
         patientId: event.patientId ?? null,
+        visit: event.visit ?? null,
       });
 
     case "established":
       if (state.step !== "answering") return stay(state);
       // the menu waits for the audio (a later update), or the caller would miss its start
       if (event.audioActive === false) return stay({ ...state, established: true });
+      if (state.visit)
+        return {
+          state: { ...state, step: "visit-offer", established: true },
+          commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "lineJoinVisit", about: state.visit.about }],
+        };
       return {
         state: { ...state, step: "menu", established: true },
         // tones first, so a key pressed during the menu is not lost
@@ -268,6 +315,9 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return stay({ ...state, waitingFor: event.operationId });
 
     case "playFailed":
+      // the visit's offer could not be played: the menu still can be
+      if (state.step === "visit-offer")
+        return { state: { ...state, step: "menu" }, commands: [{ type: "play", prompt: "lineMenu" }] };
       // nothing can be said to the caller; reception can still talk to them
       if (state.step === "menu" || state.step === "acting")
         return { ...handOver(state), commands: [{ type: "transfer" }] };
@@ -283,7 +333,10 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "tone": {
-      if (state.step !== "menu" && state.step !== "listening") return stay(state);
+      if (state.step !== "menu" && state.step !== "listening" && state.step !== "visit-offer") return stay(state);
+      // while a visit can be joined, 2 joins it (its cancellation cutoff has passed anyway)
+      if (event.key === "2" && state.visit)
+        return { state: { ...state, step: "joining", waitingFor: null }, commands: [{ type: "joinVisit" }] };
       if (event.key === "1") return act(state, "confirm");
       if (event.key === "2") return act(state, "cancel");
       if (event.key === "0") return handOver(state);
@@ -294,6 +347,8 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       if (event.operationId !== state.waitingFor) return stay(state);
       const next = { ...state, waitingFor: null };
       switch (state.step) {
+        case "visit-offer":
+          return { state: { ...next, step: "menu" }, commands: [{ type: "play", prompt: "lineMenu" }] };
         case "menu":
           // no key: the caller may say what they need (a failed menu prompt goes to reception)
           if (!event.ok) return handOver(state);
@@ -330,6 +385,14 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
     case "noAppointment":
     case "actionFailed":
       if (state.step !== "acting") return stay(state);
+      return handOver(state);
+
+    case "joinStarted":
+      if (state.step !== "joining") return stay(state);
+      return stay({ ...state, joinOperation: event.operationId });
+
+    case "joinFailed":
+      if (state.step !== "joining") return stay(state);
       return handOver(state);
 
     case "transferFailed":
