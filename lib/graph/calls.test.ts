@@ -207,3 +207,18 @@ describe("placing a call is never repeated blindly", () => {
     expect(net.requests).toHaveLength(2);
   });
 });
+
+describe("cancelMediaProcessing", () => {
+  it("stops the call's prompts: POST with its clientContext, the operation parsed", async () => {
+    const { net, graph } = client(json(200, { id: "op-9", status: "completed", clientContext: "reminder:stop" }));
+    const op = await calls.cancelMediaProcessing(graph, "c1", { clientContext: "reminder:stop" });
+    expect(op.status).toBe("completed");
+    expect(net.requests.map((r) => `${r.method} ${r.url.replace(V1, "")}`)).toEqual([
+      "POST /communications/calls/c1/cancelMediaProcessing",
+    ]);
+    expect(net.requests[0]!.body).toEqual({ clientContext: "reminder:stop" });
+    await expect(calls.cancelMediaProcessing(graph, "c1", { clientContext: "x".repeat(257) })).rejects.toThrow(
+      RangeError,
+    );
+  });
+});

@@ -330,6 +330,23 @@ export async function subscribeToTone(
   return parse(operationSchema, response.body, "subscribeToTone operation");
 }
 
+/**
+ * Stops the prompts playing or queued on the call (call: cancelMediaProcessing): a key that answers a prompt
+ * acts at once, and what the bot says next is not queued behind the rest of it. The stopped operations end
+ * with their own notification (status failed, completionReason mediaOperationCanceled).
+ */
+export async function cancelMediaProcessing(
+  client: GraphClient,
+  callId: string,
+  options: { clientContext?: string } = {},
+): Promise<CommsOperationResult> {
+  checkClientContext(options.clientContext);
+  const response = await client.request("POST", `${callPath(callId)}/cancelMediaProcessing`, {
+    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+  });
+  return parse(operationSchema, response.body, "cancelMediaProcessing operation");
+}
+
 // --- call control -----------------------------------------------------------------------------------
 
 /** transfer declares transferTarget and transferee only (Graph's schema): no clientContext, whatever two doc examples send. */

@@ -110,6 +110,7 @@ export function bindCalls(client: GraphClient) {
     playPrompt: bind(calls.playPrompt),
     recordResponse: bind(calls.recordResponse),
     subscribeToTone: bind(calls.subscribeToTone),
+    cancelMediaProcessing: bind(calls.cancelMediaProcessing),
     transfer: bind(calls.transfer),
     keepAlive: bind(calls.keepAlive),
     listParticipants: bind(calls.listParticipants),

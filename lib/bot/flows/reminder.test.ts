@@ -50,7 +50,16 @@ describe("reminder flow", () => {
       finished("op2"),
       terminated(200, 7000),
     ]);
-    expect(commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "confirm", "play", "hangUp", "finish"]);
+    // the key stops the reminder it answered, so the confirmation is said at once
+    expect(commands.map((c) => c.type)).toEqual([
+      "subscribeToTone",
+      "play",
+      "stopPrompts",
+      "confirm",
+      "play",
+      "hangUp",
+      "finish",
+    ]);
     expect(plays(commands)).toEqual(["reminder", "confirmed"]);
     expect(finishOf(commands)).toMatchObject({ outcome: "CONFIRMED", retry: false });
     expect(state.step).toBe("done");
@@ -73,9 +82,17 @@ describe("reminder flow", () => {
       ],
       asked.state,
     );
-    expect(commands.map((c) => c.type)).toEqual(["cancel", "play", "hangUp", "finish"]);
+    expect(commands.map((c) => c.type)).toEqual(["stopPrompts", "cancel", "play", "hangUp", "finish"]);
     expect(plays(commands)).toEqual(["cancelled"]);
     expect(finishOf(commands)).toMatchObject({ outcome: "CANCELLED", reason: "completed" });
+  });
+
+  it("a key when no prompt plays stops nothing; other keys neither stop nor act", () => {
+    const between = run([established, started("op1"), finished("op1"), tone("7"), tone("1")]);
+    // op1 is over and its replay has not started: nothing to stop
+    expect(between.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "play", "confirm"]);
+    const ignored = run([established, started("op1"), tone("7"), tone("star")]);
+    expect(ignored.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play"]);
   });
 
   it("2 then 1 keeps the appointment and confirms it", () => {

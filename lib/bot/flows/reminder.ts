@@ -5,6 +5,7 @@
 // tone data may not be persisted). Only the business outcome (confirmed, cancelled, …) is kept.
 //
 //  dialing ──established, audio active──▶ prompting (subscribe to tones, play "reminder")
+//  a key that answers a prompt stops it first (stopPrompts), so what follows is said at once
 //  prompting ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed") ──played──▶ hang up
 //  prompting ──2──▶ checking (play "cancelCheck": 2 again cancels, 1 keeps and confirms)
 //  checking ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up
@@ -76,6 +77,8 @@ export type FlowEvent =
 
 export type Command =
   | { type: "subscribeToTone" }
+  /** the prompt playing stops (cancelMediaProcessing): a key answered it */
+  | { type: "stopPrompts" }
   /** answer with playStarted{operationId} or playFailed; `about` is added by the runtime's document */
   | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** answer with actionDone / actionFailed */
@@ -198,21 +201,23 @@ export function step(state: FlowState, event: FlowEvent): Transition {
     case "tone": {
       if (state.step !== "prompting" && state.step !== "checking") return stay(state);
       const key = event.key;
+      if (key !== "1" && key !== "2" && key !== "0") return stay(state);
+      // the key answers the prompt: it stops, and what comes next is said at once, not after the rest of it
+      const stop: Command[] = state.waitingFor ? [{ type: "stopPrompts" }] : [];
       if (key === "1")
-        return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "confirm" }] };
+        return { state: { ...state, step: "acting", waitingFor: null }, commands: [...stop, { type: "confirm" }] };
       // the first 2 asks; only a second one, at the question, cancels
       if (key === "2" && state.step === "prompting")
         return {
           state: { ...state, step: "checking", waitingFor: null, plays: 1 },
-          commands: [{ type: "play", prompt: "cancelCheck" }],
+          commands: [...stop, { type: "play", prompt: "cancelCheck" }],
         };
-      if (key === "2") return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "cancel" }] };
-      if (key === "0")
-        return {
-          state: { ...state, step: "handing-over", waitingFor: null },
-          commands: [{ type: "play", prompt: "transferring" }],
-        };
-      return stay(state);
+      if (key === "2")
+        return { state: { ...state, step: "acting", waitingFor: null }, commands: [...stop, { type: "cancel" }] };
+      return {
+        state: { ...state, step: "handing-over", waitingFor: null },
+        commands: [...stop, { type: "play", prompt: "transferring" }],
+      };
     }
 
     case "actionDone":

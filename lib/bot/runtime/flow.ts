@@ -35,11 +35,13 @@ export type GraphCommand =
   | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** recordResponse with this one prompt */
   | { type: "record"; prompt: PromptKey }
+  /** cancelMediaProcessing: the prompt playing stops (a key answered it); its completion comes as failed */
+  | { type: "stopPrompts" }
   /** a blind transfer to reception (RECEPTION_USER_ID) */
   | { type: "transfer" }
   | { type: "hangUp" };
 
-export const GRAPH_COMMANDS = new Set(["subscribeToTone", "play", "record", "transfer", "hangUp"]);
+export const GRAPH_COMMANDS = new Set(["subscribeToTone", "play", "record", "stopPrompts", "transfer", "hangUp"]);
 
 export const isGraphCommand = (command: { type: string }): command is GraphCommand => GRAPH_COMMANDS.has(command.type);
 

@@ -1,4 +1,4 @@
-// The one runner of Graph commands on a held call (play, record, subscribe to tones, transfer, hang up,
+// The one runner of Graph commands on a held call (play, record, stop prompts, subscribe to tones, transfer, hang up,
 // keepAlive, invite). A command's failure is not thrown: it becomes the event the flow reacts to, and the
 // operations Graph started are handed back to be written with the turn's next save, so a command costs its
 // Graph request and no transaction of its own. Logs carry call ids and statuses only.
@@ -101,6 +101,14 @@ export function commandRunner(deps: RunnerDeps) {
           return { events: [{ type: command.type === "play" ? "playFailed" : "recordFailed" }] };
         }
       }
+      case "stopPrompts":
+        try {
+          await deps.calls.cancelMediaProcessing(callId, { clientContext: `${call.context}:stop` });
+        } catch (error) {
+          // the prompt plays to its end and what comes next waits for it: late, not lost
+          logger.warn({ ...log, status: statusOf(error) }, "cancelMediaProcessing failed");
+        }
+        return { events: [] };
       case "transfer":
         if (!deps.receptionUserId) {
           logger.warn(log, "no reception user configured (RECEPTION_USER_ID)");
