@@ -161,3 +161,5 @@ try {
   await db.$disconnect();
   await database.drop().catch(() => undefined);
 }
+// the embedded PostgreSQL server of bench/lib keeps the event loop alive
+process.exit(0);

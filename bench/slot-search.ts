@@ -176,3 +176,5 @@ console.info(
 console.info(
   `Outlook busy time (50 × 200 events) against the same search with none: ${(outlook.request.p50 / small.request.p50).toFixed(2)}× at p50, ${(outlook.request.p95 / small.request.p95).toFixed(2)}× at p95`,
 );
+// the embedded PostgreSQL server of bench/lib keeps the event loop alive
+process.exit(0);
