@@ -325,7 +325,7 @@ export const routeTable: RouteCase[] = [
   },
   { file: "app/api/ping/route.ts", method: "GET", path: () => "/api/ping", expect: all(204) },
   { file: "app/api/ping/route.ts", method: "POST", path: () => "/api/ping", expect: all(204) },
-  // prompt audio is fetched by Microsoft's media platform without credentials; it holds no patient data
+  // prompt audio is fetched by Microsoft's media platform without credentials; it never names the patient
   {
     file: "app/api/prompts/[locale]/[key]/route.ts",
     label: "a prompt",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
-import { createPromptStore, handlePromptRequest, promptUri } from "./store";
+import crypto from "node:crypto";
+import { createPromptStore, handlePromptRequest, promptUri, promptVersion } from "./store";
+import { SYNTH_VERSION, voiceFor } from "./synth";
 import { promptText, withAppointment, type PromptLocale } from "./texts";
 import { encodeWav } from "./wav";
 
@@ -83,5 +85,25 @@ describe("prompts about an appointment", () => {
   it("a version this process never made for the text is not served", async () => {
     const { store } = recordingStore();
     expect((await handlePromptRequest(store, "en", "reminder.wav", "0123456789abcdef")).status).toBe(404);
+  });
+
+  it("version a sentence with the server's secret: knowing the sentence is not knowing its URL", () => {
+    const text = withAppointment(promptText("en", "reminder"), "en", "your appointment on Tuesday at 10:30 AM");
+    const plain = crypto
+      .createHash("sha256")
+      .update(`${SYNTH_VERSION}\n${voiceFor("en")}\nen\n${text}`)
+      .digest("hex")
+      .slice(0, 16);
+    const keyed = promptVersion("en", text);
+    expect(keyed).toMatch(/^[0-9a-f]{16}$/);
+    expect(keyed).not.toBe(plain);
+    const secret = process.env.AUTH_SECRET;
+    try {
+      process.env.AUTH_SECRET = "another-instance-with-another-secret-0123456789";
+      expect(promptVersion("en", text)).not.toBe(keyed);
+    } finally {
+      process.env.AUTH_SECRET = secret;
+    }
+    expect(promptVersion("en", text)).toBe(keyed);
   });
 });

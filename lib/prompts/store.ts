@@ -68,9 +68,15 @@ export function defaultPromptCacheDir(): string {
   return path.resolve(process.env.CONSULTA_DATA_DIR || ".data", "prompts");
 }
 
+/**
+ * The version of a text: keyed with the server's secret (AUTH_SECRET, the same on every instance), because a
+ * sentence about an appointment (its day, time and clinician) is easy to guess, and its URL, served without
+ * credentials, must not tell anyone that such an appointment exists.
+ */
 export function promptVersion(locale: PromptLocale, text: string): string {
-  return crypto
-    .createHash("sha256")
+  const secret = process.env.AUTH_SECRET;
+  const hash = secret ? crypto.createHmac("sha256", secret) : crypto.createHash("sha256");
+  return hash
     .update(`${SYNTH_VERSION}\n${voiceFor(locale)}\n${locale}\n${text}`)
     .digest("hex")
     .slice(0, 16);

@@ -1,6 +1,7 @@
 // GET /api/prompts/{locale}/{key}.wav?v={version}: the calls' prompt audio (WAV 16 kHz mono 16-bit), fetched
-// by Microsoft's media platform without credentials. The texts hold no patient data (lib/prompts/texts.ts);
-// `v` is the hash of the text the URL was made for (lib/prompts/store.ts).
+// by Microsoft's media platform without credentials. The texts never name the patient; one about an appointment
+// says its day, time and clinician (lib/prompts/texts.ts), so `v` — the text's hash, keyed with the server's
+// secret (lib/prompts/store.ts) — cannot be guessed from such a sentence.
 import { handlePromptRequest, promptStore } from "@/lib/prompts/store";
 
 export const runtime = "nodejs";
