@@ -5,15 +5,9 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  // the configuration is checked before this instance takes any request: a missing or malformed variable
-  // (a shared secret, the server-action key, the proxy hops) stops it with a message naming the variable
-  const { serverEnv } = await import("@/lib/env");
-  try {
-    serverEnv();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
+  // the configuration is checked before this instance takes any request (stops it with a clear message)
+  const { exitOnInvalidConfiguration } = await import("@/lib/config-at-start");
+  exitOnInvalidConfiguration();
   const { stopGracefullyOnSignals } = await import("@/lib/jobs/shutdown");
   // scripts/start.ts sets NEXT_MANUAL_SIG_HANDLE so that Next does not exit before the jobs in hand finish
   if (process.env.NEXT_MANUAL_SIG_HANDLE) stopGracefullyOnSignals("web");

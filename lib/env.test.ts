@@ -106,6 +106,10 @@ describe("several instances (issue 23)", () => {
     expect(() => short()).toThrow(/NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: must be base64 of 16, 24 or 32 bytes/);
     const notBase64 = await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "not a key!" });
     expect(() => notBase64()).toThrow(/NEXT_SERVER_ACTIONS_ENCRYPTION_KEY/);
+    // empty (a copied .env.example) is absent
+    expect(
+      (await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "" }))().NEXT_SERVER_ACTIONS_ENCRYPTION_KEY,
+    ).toBeUndefined();
   });
 
   it("requires the key in production with a Microsoft tenant, where instances come and go", async () => {

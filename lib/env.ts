@@ -34,13 +34,16 @@ const serverSchema = z.object({
   // Next encrypts server actions' captured values and derives the actions' ids with this key: it is read by
   // `next build`, so every instance must run the one build made with it (a page from one instance is then
   // posted to any other, and a rolling update keeps old pages' forms working)
-  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z
-    .string()
-    .refine(
-      isAesKey,
-      "must be base64 of 16, 24 or 32 bytes (openssl rand -base64 32), the same for the build and every instance",
-    )
-    .optional(),
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z
+      .string()
+      .refine(
+        isAesKey,
+        "must be base64 of 16, 24 or 32 bytes (openssl rand -base64 32), the same for the build and every instance",
+      )
+      .optional(),
+  ),
   // how many proxies of ours append to X-Forwarded-For (Azure's front door and ingress: count them); the client
   // address the patient-link and sign-in budgets count is the entry this many from the right
   TRUSTED_PROXY_HOPS: z.preprocess(

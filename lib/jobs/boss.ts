@@ -1,5 +1,6 @@
 // The durable job queue: pg-boss on the application's own PostgreSQL (server or embedded), so a job
 // is committed like any other row and survives restarts. Queues are declared here, once.
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { logger } from "@/lib/logger";
 
@@ -114,19 +115,50 @@ export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss>
       maintenanceIntervalSeconds: 30,
     });
     boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
-    await boss.start();
-    for (const [name, options] of Object.entries(queueOptions)) {
-      await boss.createQueue(name, { name, ...options });
-      // createQueue leaves an existing queue as it was: the options above are the truth
-      await boss.updateQueue(name, { name, ...options });
+    try {
+      await boss.start();
+      await oneInstanceAtATime(databaseUrl, async () => {
+        for (const [name, options] of Object.entries(queueOptions)) {
+          await boss.createQueue(name, { name, ...options });
+          // createQueue leaves an existing queue as it was: the options above are the truth
+          await boss.updateQueue(name, { name, ...options });
+        }
+        for (const name of RETIRED_QUEUES) {
+          await boss.unschedule(name);
+          await boss.deleteQueue(name);
+        }
+      });
+      return boss;
+    } catch (error) {
+      // not kept: the next caller starts the queue again instead of getting this failure for ever
+      globalForBoss.consultaBoss = undefined;
+      await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+      throw error;
     }
-    for (const name of RETIRED_QUEUES) {
-      await boss.unschedule(name);
-      await boss.deleteQueue(name);
-    }
-    return boss;
   })();
   return globalForBoss.consultaBoss;
+}
+
+/** Arbitrary, fixed: the advisory lock the instances take in turn to declare the queues. */
+const QUEUE_SETUP_LOCK = 7_023_230_001;
+
+/**
+ * Instances starting together (a deployment's web instances and workers) declared the queues at the same time,
+ * and pg-boss's createQueue (a row and a partition table each) deadlocked between them on a new database: one
+ * instance failed its start. The declarations now run one instance at a time, under a session advisory lock on
+ * a connection of their own.
+ */
+async function oneInstanceAtATime(databaseUrl: string, run: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK]);
+    await run();
+  } finally {
+    // ending the session releases the lock too
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**
