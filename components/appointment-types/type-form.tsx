@@ -83,6 +83,7 @@ export function TypeForm(props: Props) {
       {number("bookingHorizonDays")}
       {number("cancellationCutoffMinutes")}
       <ReminderFields initial={values.reminderCall === "yes"} leadHours={number("reminderLeadHours")} />
+      {number("rescueAfterMinutes", true)}
       <div className="sm:col-span-2">
         <button type="submit" disabled={pending} className={`${buttonClass} w-full sm:w-auto`}>
           {pending ? t("saving") : props.mode === "create" ? t("create") : t("save")}

@@ -19,6 +19,7 @@ export const typeRecordSelect = {
   maxPerDay: true,
   cancellationCutoffMinutes: true,
   reminderLeadMinutes: true,
+  rescueAfterMinutes: true,
   active: true,
   updatedAt: true,
 } as const satisfies Prisma.AppointmentTypeSelect;

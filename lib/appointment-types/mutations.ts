@@ -71,6 +71,7 @@ const ruleFields = [
   "maxPerDay",
   "cancellationCutoffMinutes",
   "reminderLeadMinutes",
+  "rescueAfterMinutes",
 ] as const satisfies readonly (keyof TypeData)[];
 
 /**

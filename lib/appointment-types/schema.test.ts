@@ -34,7 +34,15 @@ describe("typeFormSchema", () => {
       maxPerDay: null,
       cancellationCutoffMinutes: 60,
       reminderLeadMinutes: 48 * 60,
+      rescueAfterMinutes: null,
     });
+  });
+
+  it("takes the type's own rescue delay (0 = never), or leaves it to the clinic when empty", () => {
+    expect(typeFormSchema.parse({ ...form, rescueAfterMinutes: "10" }).rescueAfterMinutes).toBe(10);
+    expect(typeFormSchema.parse({ ...form, rescueAfterMinutes: "0" }).rescueAfterMinutes).toBe(0);
+    expect(typeFormSchema.parse({ ...form, rescueAfterMinutes: " " }).rescueAfterMinutes).toBeNull();
+    expect(errorsOf({ ...form, rescueAfterMinutes: "121" })).toEqual({ rescueAfterMinutes: "outOfRange" });
   });
 
   it("places no reminder call when the box is not ticked, whatever the hours say", () => {

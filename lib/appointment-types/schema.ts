@@ -18,6 +18,8 @@ export const TYPE_LIMITS = {
   // up to a week
   cancellationCutoffMinutes: { min: 0, max: 10_080 },
   reminderLeadHours: { min: 1, max: 168 },
+  // the no-show rescue call (lib/rescue): 0 = never for this type
+  rescueAfterMinutes: { min: 0, max: 120 },
 } as const;
 export type LimitedField = keyof typeof TYPE_LIMITS;
 
@@ -48,6 +50,7 @@ export const typeFields = [
   "cancellationCutoffMinutes",
   "reminderCall",
   "reminderLeadHours",
+  "rescueAfterMinutes",
 ] as const;
 export type TypeField = (typeof typeFields)[number];
 export type TypeFieldErrors = Partial<Record<TypeField, TypeErrorKey>>;
@@ -108,6 +111,8 @@ export const typeFormSchema = z
     cancellationCutoffMinutes: whole("cancellationCutoffMinutes"),
     reminderCall: checkbox,
     reminderLeadHours: whole("reminderLeadHours", { optional: true }),
+    // left out by callers from before it existed: the clinic's setting
+    rescueAfterMinutes: whole("rescueAfterMinutes", { optional: true }).optional(),
   })
   .superRefine((value, ctx) => {
     if (value.durationMinutes !== null && value.durationMinutes % 5 !== 0)
@@ -133,6 +138,8 @@ export const typeFormSchema = z
     cancellationCutoffMinutes: value.cancellationCutoffMinutes!,
     // the column the reminder service reads: null = no reminder call for this type
     reminderLeadMinutes: value.reminderCall ? value.reminderLeadHours! * 60 : null,
+    // null = the clinic's RESCUE_AFTER_MINUTES
+    rescueAfterMinutes: value.rescueAfterMinutes ?? null,
   }));
 
 export type TypeFormInput = z.input<typeof typeFormSchema>;
@@ -191,5 +198,6 @@ export function formValuesOf(type: TypeRecord): TypeFormValues {
     cancellationCutoffMinutes: String(type.cancellationCutoffMinutes),
     reminderCall: type.reminderLeadMinutes === null ? "" : "yes",
     reminderLeadHours: type.reminderLeadMinutes === null ? "" : String(Math.round(type.reminderLeadMinutes / 60)),
+    rescueAfterMinutes: type.rescueAfterMinutes === null ? "" : String(type.rescueAfterMinutes),
   };
 }

@@ -15,6 +15,8 @@ export interface TypeRecord {
   maxPerDay: number | null;
   cancellationCutoffMinutes: number;
   reminderLeadMinutes: number | null;
+  /** minutes after the start for a no-show rescue call; null = the clinic's, 0 = never */
+  rescueAfterMinutes: number | null;
   active: boolean;
   updatedAt: Date;
 }

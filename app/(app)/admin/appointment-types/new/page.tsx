@@ -33,6 +33,7 @@ export default async function NewAppointmentTypePage() {
             cancellationCutoffMinutes: "120",
             reminderCall: "yes",
             reminderLeadHours: "24",
+            rescueAfterMinutes: "",
           }}
         />
       </div>
