@@ -24,7 +24,7 @@ export async function AppShell({ viewer, children }: { viewer: Viewer; children:
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        {/* wider than the pages: an admin's nine links and name fit on one line at 1440 px in Portuguese
+        {/* wider than the pages: an admin's ten links and name fit on one line at 1440 px in Portuguese
             too; a label never breaks inside, a long name is cut short (its full text in the title) */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <Link href="/appointments" className="text-lg font-semibold text-brand-900">
