@@ -49,49 +49,33 @@ test("an admin sees this week's visits and confirmations per clinician, as a cha
     baseURL: emulatorUrl,
     ignoreHTTPSErrors: true,
   });
-  const behaviour = await emulator.put(
-    `/_emulator/endpoints/${encodeURIComponent(PAULO_PHONE)}`,
-    {
-      data: {
-        mode: "answer",
-        ringDelayMs: 300,
-        script: [{ type: "press", keys: "1", afterPrompts: 1 }],
-      },
+  const behaviour = await emulator.put(`/_emulator/endpoints/${encodeURIComponent(PAULO_PHONE)}`, {
+    data: {
+      mode: "answer",
+      ringDelayMs: 300,
+      script: [{ type: "press", keys: "1", afterPrompts: 1 }],
     },
-  );
+  });
   expect(behaviour.ok()).toBe(true);
   const staff = await browser.newContext();
   const staffPage = await staff.newPage();
   await signIn(staffPage, "staff");
   await bookFor(staffPage, "Paulo", "Paulo Pereira");
-  await staffPage
-    .getByRole("button", { name: "Ligar agora para o paciente com o lembrete" })
-    .click();
-  await expect(staffPage.getByTestId("reminder-state")).toContainText(
-    "Paciente confirmou por telefone",
-    {
-      timeout: 60_000,
-    },
-  );
+  await staffPage.getByRole("button", { name: "Ligar agora para o paciente com o lembrete" }).click();
+  await expect(staffPage.getByTestId("reminder-state")).toContainText("Paciente confirmou por telefone", {
+    timeout: 60_000,
+  });
   await staff.close();
   await emulator.dispose();
 
   const violations: string[] = [];
   page.on("console", (message) => {
-    if (/Content Security Policy|Content-Security-Policy/i.test(message.text()))
-      violations.push(message.text());
+    if (/Content Security Policy|Content-Security-Policy/i.test(message.text())) violations.push(message.text());
   });
   await signIn(page, "admin");
-  await page
-    .getByRole("navigation", { name: "Principal" })
-    .getByRole("link", { name: "Painel" })
-    .click();
-  await expect(
-    page.getByRole("heading", { level: 1, name: "Painel de consultas" }),
-  ).toBeVisible();
-  await expect(
-    page.getByRole("img", { name: /Consultas realizadas e faltas por semana/ }),
-  ).toBeVisible();
+  await page.getByRole("navigation", { name: "Principal" }).getByRole("link", { name: "Painel" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Painel de consultas" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Consultas realizadas e faltas por semana/ })).toBeVisible();
   await page.getByLabel("Semanas mostradas").selectOption("4");
   await page.getByRole("button", { name: "Mostrar" }).click();
   await expect(page).toHaveURL(/weeks=4/);
@@ -102,36 +86,24 @@ test("an admin sees this week's visits and confirmations per clinician, as a cha
   expect(ana?.confirmed ?? 0).toBeGreaterThanOrEqual(1);
   const table = page.getByTestId("dashboard-table");
   for (const row of expected) {
-    const line = table
-      .locator(`tr[data-week="${row.week}"]`)
-      .filter({ hasText: row.name });
+    const line = table.locator(`tr[data-week="${row.week}"]`).filter({ hasText: row.name });
     await expect(line).toHaveCount(1);
     await expect(line.getByTestId("held")).toHaveText(String(row.held));
     await expect(line.getByTestId("no-shows")).toHaveText(String(row.no_shows));
-    await expect(line.getByTestId("confirmed-by-call")).toHaveText(
-      String(row.confirmed),
-    );
+    await expect(line.getByTestId("confirmed-by-call")).toHaveText(String(row.confirmed));
   }
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
   // in English too
   await page.getByLabel("Idioma", { exact: true }).selectOption("en");
   await page.getByRole("button", { name: "Mudar idioma" }).click();
-  await expect(
-    page.getByRole("heading", { level: 1, name: "Visits dashboard" }),
-  ).toBeVisible();
-  await expect(
-    page.getByRole("img", { name: /Visits held and no-shows per week/ }),
-  ).toBeVisible();
-  await expect(
-    page.getByRole("columnheader", { name: "Confirmed by reminder call" }),
-  ).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Visits dashboard" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Visits held and no-shows per week/ })).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "Confirmed by reminder call" })).toBeVisible();
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
   expect(violations).toEqual([]);
   // back to Portuguese for this person's other journeys
   await page.getByLabel("Language", { exact: true }).selectOption("pt-BR");
   await page.getByRole("button", { name: "Change language" }).click();
-  await expect(
-    page.getByRole("button", { name: "Mudar idioma" }),
-  ).toBeVisible();
+  await expect(page.getByRole("button", { name: "Mudar idioma" })).toBeVisible();
 });
