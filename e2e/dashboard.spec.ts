@@ -5,8 +5,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, request as playwrightRequest, test } from "@playwright/test";
 import { withDb } from "./db";
-import { bookFor, signIn } from "./fixtures";
-import { emulatorUrl } from "./fixtures";
+import { bookFor, emulatorUrl, signIn } from "./fixtures";
 
 // Paulo Pereira's phone in the seed; the emulator plays him: he answers and presses 1 after the prompt.
 const PAULO_PHONE = "+5581987650008";

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "./server";
-import { ANA, appToken, PATIENT_PHONE, RAFAEL, request, startTestEmulator, userSignIn } from "./test/helpers";
+import {
+  ANA,
+  appToken,
+  PATIENT_PHONE,
+  RAFAEL,
+  request,
+  startBotReceiver,
+  startTestEmulator,
+  userSignIn,
+} from "./test/helpers";
 
 let emu: RunningEmulator;
 let app: string;
@@ -122,6 +131,51 @@ describe("meeting attendance reports", () => {
     const presenter = (await request(emu, "GET", `${reports}/${list[0].id}/attendanceRecords`, { token: app })).json
       .value[0];
     expect(presenter).toMatchObject({ role: "Presenter", identity: { id: RAFAEL } });
+  });
+
+  it("a bot in the meeting keeps the session running but is not listed; the report comes once the bot has left too", async () => {
+    const bot = await startBotReceiver();
+    try {
+      const meetingId = await newMeeting();
+      const meeting = (await request(emu, "GET", `/v1.0/users/${ANA}/onlineMeetings/${meetingId}`, { token: app }))
+        .json;
+      const call = await request(emu, "POST", "/v1.0/communications/calls", {
+        token: app,
+        body: {
+          "@odata.type": "#microsoft.graph.call",
+          callbackUri: `${bot.url}/cb`,
+          requestedModalities: ["audio"],
+          mediaConfig: { "@odata.type": "#microsoft.graph.serviceHostedMediaConfig" },
+          chatInfo: { "@odata.type": "#microsoft.graph.chatInfo", threadId: meeting.chatInfo.threadId, messageId: "0" },
+          meetingInfo: {
+            "@odata.type": "#microsoft.graph.organizerMeetingInfo",
+            organizer: {
+              "@odata.type": "#microsoft.graph.identitySet",
+              user: { id: ANA, tenantId: emu.registration.tenantId },
+            },
+          },
+          tenantId: emu.registration.tenantId,
+        },
+      });
+      expect(call.status).toBe(201);
+      await bot.waitFor((n) => n.resourceData?.state === "established");
+      const reports = `/v1.0/users/${ANA}/onlineMeetings/${meetingId}/attendanceReports`;
+      const ana = await join(meetingId, `user:${ANA}`);
+      await advance(60_000);
+      await leave(meetingId, ana.json.participantId);
+      // the bot is still in the meeting: the session goes on
+      expect((await request(emu, "GET", reports, { token: app })).json.value).toEqual([]);
+      expect((await request(emu, "DELETE", `/v1.0/communications/calls/${call.json.id}`, { token: app })).status).toBe(
+        204,
+      );
+      const list = (await request(emu, "GET", reports, { token: app })).json.value;
+      expect(list).toHaveLength(1);
+      const records = (await request(emu, "GET", `${reports}/${list[0].id}/attendanceRecords`, { token: app })).json
+        .value;
+      expect(records.map((r: { identity: { id: string } }) => r.identity.id)).toEqual([ANA]);
+    } finally {
+      await bot.close();
+    }
   });
 
   it("errors as Graph answers them: unknown meeting or report 404, no OnlineMeetingArtifact.Read.All 403, outside the access policy 403", async () => {
