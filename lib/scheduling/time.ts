@@ -55,8 +55,8 @@ export interface OffsetRun {
 // this step cannot miss a change; each detected change is then pinned down by bisection.
 const SAMPLE_MS = 6 * HOUR_MS;
 
-/** Constant-offset runs covering [from, to). Cost: one offset lookup per 6 h plus ~25 per transition. */
-export function offsetRuns(zone: IANAZone, from: number, to: number): OffsetRun[] {
+/** Constant-offset runs covering [from, to), found by sampling every 6 h and bisecting each change. */
+function sampledOffsetRuns(zone: IANAZone, from: number, to: number): OffsetRun[] {
   const runs: OffsetRun[] = [];
   let runStart = from;
   let current = offsetAt(zone, from);
@@ -81,6 +81,40 @@ export function offsetRuns(zone: IANAZone, from: number, to: number): OffsetRun[
     t = hi;
   }
   if (to > runStart) runs.push({ start: runStart, end: to, offset: current });
+  return runs;
+}
+
+// A zone's runs by UTC calendar year, found once per process: each offset lookup formats a date through
+// Intl (tens of microseconds), and a slot search over 50 clinicians asked for the same zone's fortnight
+// thousands of times per request. tzdb does not change while the process runs; the map holds a few runs
+// per zone and year searched.
+const runsByZoneYear = new Map<string, readonly OffsetRun[]>();
+
+function yearRuns(zone: IANAZone, year: number): readonly OffsetRun[] {
+  const key = `${zone.name}|${year}`;
+  let runs = runsByZoneYear.get(key);
+  if (!runs) {
+    runs = sampledOffsetRuns(zone, Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+    runsByZoneYear.set(key, runs);
+  }
+  return runs;
+}
+
+/** Constant-offset runs covering [from, to), each as long as the offset holds within the range. */
+export function offsetRuns(zone: IANAZone, from: number, to: number): OffsetRun[] {
+  const runs: OffsetRun[] = [];
+  const lastYear = new Date(Math.max(from, to - 1)).getUTCFullYear();
+  for (let year = new Date(from).getUTCFullYear(); year <= lastYear; year++) {
+    for (const run of yearRuns(zone, year)) {
+      const start = Math.max(run.start, from);
+      const end = Math.min(run.end, to);
+      if (end <= start) continue;
+      const previous = runs.at(-1);
+      // a run that goes on across New Year is one run
+      if (previous && previous.end === start && previous.offset === run.offset) previous.end = end;
+      else runs.push({ start, end, offset: run.offset });
+    }
+  }
   return runs;
 }
 
