@@ -34,6 +34,7 @@ export async function ContactSettingsSection({ viewer, patientId }: { viewer: Vi
           patientId={settings.id}
           preference={settings.contactPreference}
           consented={Boolean(settings.messageConsentAt)}
+          callsDeclined={Boolean(settings.callsDeclinedAt)}
         />
       </div>
     </section>

@@ -78,10 +78,13 @@ export function ContactSettingsForm({
   patientId,
   preference,
   consented,
+  callsDeclined,
 }: {
   patientId: string;
   preference: "BOTH" | "EMAIL" | "SMS" | "NONE";
   consented: boolean;
+  /** the patient asked not to be called by the bot when late for a visit */
+  callsDeclined: boolean;
 }) {
   const t = useTranslations("patients.messaging");
   const [state, action, pending] = useActionState(updateContactAction, idle);
@@ -109,6 +112,10 @@ export function ContactSettingsForm({
       <label className="flex items-start gap-2">
         <input type="checkbox" name="consent" value="yes" defaultChecked={consented} className="mt-1" />
         <span>{t("consent")}</span>
+      </label>
+      <label className="flex items-start gap-2">
+        <input type="checkbox" name="callsDeclined" value="yes" defaultChecked={callsDeclined} className="mt-1" />
+        <span>{t("callsDeclined")}</span>
       </label>
       <div>
         <button type="submit" disabled={pending} className={secondaryButtonClass}>

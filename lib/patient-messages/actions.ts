@@ -66,6 +66,7 @@ export async function updateContactAction(_previous: MessageFormState, formData:
       patientId: formData.get("patientId"),
       contactPreference: formData.get("contactPreference"),
       consent: formData.get("consent"),
+      callsDeclined: formData.get("callsDeclined"),
     });
     if (!parsed.success) throw new AppError("NOT_FOUND", "Patient not found.");
     await updateContactSettings(getDb(), actorOf(viewer), parsed.data, new Date());

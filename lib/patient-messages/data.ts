@@ -36,6 +36,7 @@ export function contactSettings(db: PrismaClient, patientId: string) {
       contactPreference: true,
       messageConsentAt: true,
       smsOptedOutAt: true,
+      callsDeclinedAt: true,
       email: true,
       phone: true,
       updatedAt: true,

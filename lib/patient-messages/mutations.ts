@@ -202,18 +202,27 @@ export async function applySmsReply(
 export async function updateContactSettings(
   db: PrismaClient,
   actor: AuditActor,
-  input: { patientId: string; contactPreference: "BOTH" | "EMAIL" | "SMS" | "NONE"; consent: boolean },
+  input: {
+    patientId: string;
+    contactPreference: "BOTH" | "EMAIL" | "SMS" | "NONE";
+    consent: boolean;
+    /** no rescue calls (lib/rescue); left out = unchanged */
+    callsDeclined?: boolean;
+  },
   now: Date,
 ): Promise<void> {
   await db.$transaction(async (tx) => {
     const current = await tx.patient.findUnique({
       where: { id: input.patientId },
-      select: { contactPreference: true, messageConsentAt: true },
+      select: { contactPreference: true, messageConsentAt: true, callsDeclinedAt: true },
     });
     if (!current) throw new AppError("NOT_FOUND", "This patient does not exist.");
     const changed = [
       ...(current.contactPreference !== input.contactPreference ? ["contactPreference"] : []),
       ...(Boolean(current.messageConsentAt) !== input.consent ? ["messageConsent"] : []),
+      ...(input.callsDeclined !== undefined && Boolean(current.callsDeclinedAt) !== input.callsDeclined
+        ? ["callsDeclined"]
+        : []),
     ];
     if (changed.length === 0) return;
     await tx.patient.update({
@@ -221,6 +230,9 @@ export async function updateContactSettings(
       data: {
         contactPreference: input.contactPreference,
         messageConsentAt: input.consent ? (current.messageConsentAt ?? now) : null,
+        ...(input.callsDeclined !== undefined && {
+          callsDeclinedAt: input.callsDeclined ? (current.callsDeclinedAt ?? now) : null,
+        }),
       },
     });
     await recordAudit(tx, actor, "patient.update", { type: "Patient", id: input.patientId }, { changed });

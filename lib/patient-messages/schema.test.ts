@@ -32,4 +32,9 @@ describe("form input", () => {
     expect(contactInput.parse({ patientId: id, contactPreference: "EMAIL", consent: null }).consent).toBe(false);
     expect(contactInput.safeParse({ patientId: id, contactPreference: "PIGEON", consent: "yes" }).success).toBe(false);
   });
+  it("reads the box for no rescue calls as ticked or not", () => {
+    const ticked = { patientId: id, contactPreference: "EMAIL", consent: "yes", callsDeclined: "yes" };
+    expect(contactInput.parse(ticked).callsDeclined).toBe(true);
+    expect(contactInput.parse({ ...ticked, callsDeclined: null }).callsDeclined).toBe(false);
+  });
 });

@@ -13,6 +13,8 @@ export const contactInput = z.object({
   contactPreference: z.enum(["BOTH", "EMAIL", "SMS", "NONE"]),
   // a checkbox: present = ticked
   consent: z.preprocess((v) => v === "yes" || v === "on", z.boolean()),
+  // the patient asked not to be called by the bot when late for a visit (lib/rescue)
+  callsDeclined: z.preprocess((v) => v === "yes" || v === "on", z.boolean()),
 });
 export type ContactInput = z.output<typeof contactInput>;
 
