@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   GraphAuthError,
   GraphError,
+  describeGraphFailure,
   graphErrorFrom,
+  graphStatusOf,
   isForbidden,
   isNotFound,
   isThrottled,
+  isTransientGraphFailure,
   needsReauthentication,
   parseRetryAfter,
   toAppError,
@@ -91,6 +94,32 @@ describe("helpers", () => {
     expect([isForbidden(of(403)), isForbidden(of(401))]).toEqual([true, false]);
     expect(needsReauthentication(new GraphAuthError("reauthenticate", "m"))).toBe(true);
     expect(needsReauthentication(new GraphAuthError("appTokenUnavailable", "m"))).toBe(false);
+  });
+
+  it("call a failure worth retrying only when no answer came, Graph throttled or failed, or no app token for now", () => {
+    const transient = [of(0), of(429), of(500), of(503), of(504), new GraphAuthError("appTokenUnavailable", "m")];
+    const final = [
+      of(400),
+      of(403),
+      of(404),
+      of(409),
+      new GraphAuthError("reauthenticate", "m"),
+      // a bug in our own code fails the same way every time: retrying it only hides it
+      new TypeError("cannot read properties of undefined"),
+      Object.assign(new Error("looks like Graph"), { status: 503 }),
+      undefined,
+    ];
+    expect(transient.map(isTransientGraphFailure)).toEqual(transient.map(() => true));
+    expect(final.map(isTransientGraphFailure)).toEqual(final.map(() => false));
+  });
+
+  it("read the status and describe a failure for people, never with Graph's message", () => {
+    expect([graphStatusOf(of(404)), graphStatusOf(of(0)), graphStatusOf(new TypeError("x"))]).toEqual([404, 0, null]);
+    expect(describeGraphFailure(new GraphError({ status: 403, code: "accessDenied", message: "secret" }))).toBe(
+      "403 accessDenied",
+    );
+    expect(describeGraphFailure(new GraphAuthError("appTokenUnavailable", "secret"))).toBe("appTokenUnavailable");
+    expect(describeGraphFailure(new RangeError("secret"))).toBe("unexpected error");
   });
 
   it("map to the app's public errors without Graph's message", () => {

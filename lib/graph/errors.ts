@@ -69,6 +69,28 @@ export function needsReauthentication(error: unknown): boolean {
   return error instanceof GraphAuthError && error.code === "reauthenticate";
 }
 
+/** The HTTP status of a failed Graph request (0: no answer came), or null for any other failure. */
+export function graphStatusOf(error: unknown): number | null {
+  return isGraphError(error) ? error.status : null;
+}
+
+/**
+ * Worth trying again later: no answer came, Graph throttled or was itself failing, or no app token could be had
+ * for now. Anything else — a refusal (4xx), a reauthentication, a bug in our code — fails the same way again.
+ */
+export function isTransientGraphFailure(error: unknown): boolean {
+  if (isGraphError(error)) return error.status === 0 || error.status === 429 || error.status >= 500;
+  if (error instanceof GraphAuthError) return error.code === "appTokenUnavailable";
+  return false;
+}
+
+/** "404 itemNotFound", "appTokenUnavailable" or "unexpected error": a failure as records people read show it. */
+export function describeGraphFailure(error: unknown): string {
+  if (error instanceof GraphAuthError) return error.code;
+  if (isGraphError(error)) return `${error.status} ${error.code}`;
+  return "unexpected error";
+}
+
 // Graph spells the nested object both `innerError` (examples) and `innererror` (schema), and nests it.
 interface InnerError {
   code?: string;

@@ -47,10 +47,13 @@ export type { AttendanceReport } from "./attendance";
 export {
   GraphAuthError,
   GraphError,
+  describeGraphFailure,
+  graphStatusOf,
   isForbidden,
   isGraphError,
   isNotFound,
   isThrottled,
+  isTransientGraphFailure,
   needsReauthentication,
   toAppError,
 } from "./errors";

@@ -3,7 +3,7 @@
 // moves, deleted when it is cancelled. Run by the meeting-sync job; safe to run any number of times.
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { MeetingsApi } from "@/lib/graph/gateway";
-import { GraphAuthError, isGraphError } from "@/lib/graph/errors";
+import { GraphAuthError, describeGraphFailure, isTransientGraphFailure } from "@/lib/graph/errors";
 import type { OnlineMeeting, PrismaClient } from "@/lib/generated/prisma/client";
 
 export interface MeetingGateways {
@@ -16,19 +16,6 @@ export interface MeetingGateways {
 export type SyncOutcome = "created" | "updated" | "unchanged" | "deleted" | "nothing" | "failed";
 
 const actor = systemActor("meeting sync");
-
-/** Transient failures are retried by the job queue; anything else is recorded as failed for a person to see. */
-export function isTransient(error: unknown): boolean {
-  if (isGraphError(error)) return error.status === 0 || error.status === 429 || error.status >= 500;
-  if (error instanceof GraphAuthError) return error.code === "appTokenUnavailable";
-  return false;
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof GraphAuthError) return error.code;
-  if (isGraphError(error)) return `${error.status} ${error.code}`;
-  return "unexpected error";
-}
 
 export async function syncAppointmentMeeting(
   db: PrismaClient,
@@ -90,12 +77,12 @@ export async function syncAppointmentMeeting(
       const switched = await db.onlineMeeting.update({ where: { id: meeting.id }, data: { tokenKind: "APPLICATION" } });
       return live ? ensureMeeting(db, switched, appointment, api) : "nothing";
     }
-    const transient = isTransient(error);
+    const transient = isTransientGraphFailure(error);
     await db.onlineMeeting.update({
       where: { id: meeting.id },
       data: {
         attempts: { increment: 1 },
-        failureReason: describeFailure(error),
+        failureReason: describeGraphFailure(error),
         state: transient || meeting.state === "READY" ? meeting.state : "FAILED",
       },
     });

@@ -7,8 +7,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { isResyncRequired, TRANSACTION_PREFIX, type DeltaItem, type DeltaPage } from "@/lib/graph/calendar";
 import type { CalendarApi } from "@/lib/graph/gateway";
-import { isForbidden } from "@/lib/graph/errors";
-import { describeFailure } from "./events";
+import { describeGraphFailure, isForbidden } from "@/lib/graph/errors";
 import { syncWindow } from "./settings";
 
 export interface BusySyncDeps {
@@ -159,7 +158,7 @@ export async function syncClinicianBusy(
             where: { clinicianId },
             data: {
               status: "ACCESS_DENIED",
-              statusDetail: describeFailure(error),
+              statusDetail: describeGraphFailure(error),
               deltaLink: null,
               nextLink: null,
               // the safety net asks again after OUTLOOK_DELTA_MINUTES, not every minute
@@ -171,7 +170,7 @@ export async function syncClinicianBusy(
       }
       await db.outlookSync.update({
         where: { clinicianId },
-        data: { status: "FAILING", statusDetail: describeFailure(error) },
+        data: { status: "FAILING", statusDetail: describeGraphFailure(error) },
       });
       throw error;
     }

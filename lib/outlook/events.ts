@@ -6,7 +6,7 @@
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { CalendarApi } from "@/lib/graph/gateway";
-import { GraphAuthError, isGraphError, isNotFound } from "@/lib/graph/errors";
+import { GraphAuthError, describeGraphFailure, isNotFound, isTransientGraphFailure } from "@/lib/graph/errors";
 import { visitEventContent } from "./event-content";
 
 export interface CalendarEventDeps {
@@ -20,19 +20,6 @@ export interface CalendarEventDeps {
 export type EventSyncOutcome = "created" | "updated" | "unchanged" | "deleted" | "waiting" | "nothing" | "failed";
 
 export const outlookActor = systemActor("outlook");
-
-/** Throttling, outages and lost answers are retried by the queue; anything else is recorded for a person. */
-export function isTransient(error: unknown): boolean {
-  if (isGraphError(error)) return error.status === 0 || error.status === 429 || error.status >= 500;
-  if (error instanceof GraphAuthError) return error.code === "appTokenUnavailable";
-  return false;
-}
-
-export function describeFailure(error: unknown): string {
-  if (error instanceof GraphAuthError) return error.code;
-  if (isGraphError(error)) return `${error.status} ${error.code}`;
-  return "unexpected error";
-}
 
 export async function syncAppointmentEvent(
   db: PrismaClient,
@@ -66,12 +53,12 @@ export async function syncAppointmentEvent(
   if (live && (!appointment.meeting || appointment.meeting.state === "PENDING") && !row.graphEventId) return "waiting";
 
   const fail = async (error: unknown): Promise<EventSyncOutcome> => {
-    const transient = isTransient(error);
+    const transient = isTransientGraphFailure(error);
     await db.calendarEvent.update({
       where: { appointmentId: appointment.id },
       data: {
         attempts: { increment: 1 },
-        failureReason: describeFailure(error),
+        failureReason: describeGraphFailure(error),
         state: transient || row.state === "READY" ? row.state : "FAILED",
       },
     });

@@ -5,8 +5,7 @@
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { SubscriptionsApi } from "@/lib/graph/gateway";
-import { isForbidden, isNotFound } from "@/lib/graph/errors";
-import { describeFailure } from "./events";
+import { describeGraphFailure, isForbidden, isNotFound } from "@/lib/graph/errors";
 import { syncWindow } from "./settings";
 
 export interface SubscriptionDeps {
@@ -84,7 +83,7 @@ export async function ensureSubscription(
     // without a subscription the safety-net delta still keeps busy times current, only later
     await db.outlookSync.update({
       where: { clinicianId },
-      data: { statusDetail: `subscription: ${describeFailure(error)}` },
+      data: { statusDetail: `subscription: ${describeGraphFailure(error)}` },
     });
     return "failed";
   }

@@ -15,7 +15,7 @@ import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { ClinicContact } from "@/lib/clinic-contact";
 import type { MessageChannel, MessageTemplate, PrismaClient } from "@/lib/generated/prisma/client";
-import { isGraphError, type OutgoingMail } from "@/lib/graph";
+import { isGraphError, isTransientGraphFailure, type OutgoingMail } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { appointmentIcs } from "./ics";
 import { calendarEntryFor, renderEmail, renderSms, type MessageContext } from "./templates";
@@ -207,9 +207,8 @@ function classify(error: unknown): { transient: boolean; detail: string; retryAf
   if (error instanceof SmsSendError)
     return { transient: error.kind === "transient", detail: error.code, retryAfterSeconds: error.retryAfterSeconds };
   if (isGraphError(error)) {
-    const transient = error.status === 0 || error.status === 429 || error.status >= 500;
     return {
-      transient,
+      transient: isTransientGraphFailure(error),
       detail: `graph:${error.status || "network"}:${error.code}`,
       retryAfterSeconds: error.retryAfterSeconds,
     };

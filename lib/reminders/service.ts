@@ -35,6 +35,7 @@ import { AppError, BrandedError } from "@/lib/errors";
 import type { Prisma, PrismaClient, Reminder } from "@/lib/generated/prisma/client";
 import { isOutcomeUnknown, type CreateCallInput } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
+import { graphStatusOf, isTransientGraphFailure } from "@/lib/graph/errors";
 import { logger } from "@/lib/logger";
 import { PROMPT_LOCALES, promptLocaleFor, spokenAppointmentSchema, type SpokenAppointment } from "@/lib/prompts/texts";
 import { z } from "zod";
@@ -136,11 +137,6 @@ async function persistently<T>(work: () => Promise<T>, forMs = 60_000): Promise<
       await new Promise((r) => setTimeout(r, delay));
     }
   }
-}
-
-function isTransient(error: unknown): boolean {
-  const status = (error as { status?: number } | null)?.status;
-  return status === undefined || status === 429 || status >= 500;
 }
 
 export function reminderService(deps: ReminderDeps) {
@@ -390,7 +386,7 @@ export function reminderService(deps: ReminderDeps) {
     try {
       remote = await deps.calls.create(input);
     } catch (error) {
-      const status = (error as { status?: number }).status ?? null;
+      const status = graphStatusOf(error);
       if (isOutcomeUnknown(error)) {
         // A 5xx, a timeout or a lost connection may come after Graph placed the call: dialling again could
         // ring the phone twice. The attempt ends here; a call that exists all the same is hung up by the call
@@ -403,7 +399,7 @@ export function reminderService(deps: ReminderDeps) {
         logger.warn({ reminderId, status }, "reminder call outcome unknown; not dialled again");
         return "failed";
       }
-      if (isTransient(error)) {
+      if (isTransientGraphFailure(error)) {
         // throttled (Graph did nothing) or not sent at all: the queue tries again later
         await persistently(() => release(reminderId, attempts));
         logger.warn({ reminderId, status }, "reminder call not placed yet; will retry");
