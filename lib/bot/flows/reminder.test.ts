@@ -87,12 +87,31 @@ describe("reminder flow", () => {
     expect(finishOf(commands)).toMatchObject({ outcome: "CANCELLED", reason: "completed" });
   });
 
-  it("a key when no prompt plays stops nothing; other keys neither stop nor act", () => {
+  it("a key between the reminder and its replay stops the replay being started; other keys do nothing", () => {
     const between = run([established, started("op1"), finished("op1"), tone("7"), tone("1")]);
-    // op1 is over and its replay has not started: nothing to stop
-    expect(between.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "play", "confirm"]);
+    // op1 is over and its replay was asked for (its id not back yet): the stop comes after it, and stops it
+    expect(between.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play", "play", "stopPrompts", "confirm"]);
     const ignored = run([established, started("op1"), tone("7"), tone("star")]);
     expect(ignored.commands.map((c) => c.type)).toEqual(["subscribeToTone", "play"]);
+  });
+
+  it("a replay whose start is answered after the key is stopped, and its cancelled end changes nothing", () => {
+    const { commands, state } = run([
+      established,
+      started("op1"),
+      finished("op1"), // the replay is asked for
+      tone("1"), // the key comes before Graph answered the replay's playPrompt
+      started("op2"), // the replay's answer
+      finished("op2", false), // stopped by the key: mediaOperationCanceled
+      { type: "actionDone", action: "confirm" },
+      started("op3"),
+      finished("op3"),
+      terminated(200, 7000),
+    ]);
+    expect(plays(commands)).toEqual(["reminder", "reminder", "confirmed"]);
+    expect(commands.filter((c) => c.type === "hangUp")).toHaveLength(1);
+    expect(finishOf(commands)).toMatchObject({ outcome: "CONFIRMED", reason: "completed" });
+    expect(state.step).toBe("done");
   });
 
   it("2 then 1 keeps the appointment and confirms it", () => {

@@ -189,6 +189,9 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       };
 
     case "playStarted":
+      // acting waits for no prompt: one that answers now was asked for before the key (a replay), and the
+      // key's stop cancels it — its failed completion must not end the call
+      if (state.step === "acting") return stay(state);
       return stay({ ...state, waitingFor: event.operationId });
 
     case "playFailed":
@@ -202,8 +205,9 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       if (state.step !== "prompting" && state.step !== "checking") return stay(state);
       const key = event.key;
       if (key !== "1" && key !== "2" && key !== "0") return stay(state);
-      // the key answers the prompt: it stops, and what comes next is said at once, not after the rest of it
-      const stop: Command[] = state.waitingFor ? [{ type: "stopPrompts" }] : [];
+      // the key answers the prompt: it stops, and what comes next is said at once, not after the rest of it.
+      // Always: the replay may be starting (asked for, its operation id not back yet) when the key comes.
+      const stop: Command[] = [{ type: "stopPrompts" }];
       if (key === "1")
         return { state: { ...state, step: "acting", waitingFor: null }, commands: [...stop, { type: "confirm" }] };
       // the first 2 asks; only a second one, at the question, cancels
