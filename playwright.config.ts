@@ -25,6 +25,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: /leak-scan\.spec\.ts$/,
       use: {
         ...devices["Desktop Chrome"],
         locale: "pt-BR",
@@ -42,6 +43,12 @@ export default defineConfig({
         },
       },
     },
+    {
+      // reads the server's log of the whole run and the built bundles: after everything else
+      name: "leak-scan",
+      testMatch: /leak-scan\.spec\.ts$/,
+      dependencies: ["chromium"],
+    },
   ],
   webServer: {
     command: "node --import tsx scripts/start.ts --fresh",
@@ -55,7 +62,7 @@ export default defineConfig({
       CONSULTA_DATA_DIR: e2eDataDir,
       EMBEDDED_DB_PORT: "0",
       LOG_LEVEL: "info",
-      // e2e/zz-leak-scan.spec.ts reads the server's output from here
+      // e2e/leak-scan.spec.ts reads the server's output from here
       CONSULTA_LOG_FILE: `${e2eDataDir}/server.log`,
       DATABASE_URL: "",
       AUTH_MICROSOFT_ENTRA_ID_ID: "",

@@ -1,6 +1,6 @@
-// Patient data must not reach the browser's bundles or the server's logs. Runs last (the file name
-// sorts after every other spec; one worker runs files in order), so the log holds the whole run:
-// bookings, patient pages, calls. scripts/start.ts tees the server's output to CONSULTA_LOG_FILE.
+// Patient data must not reach the browser's bundles or the server's logs. Its project depends on every
+// other spec's (playwright.config.ts), so it runs last and the log holds the whole run: bookings, patient
+// pages, calls. scripts/start.ts tees the server's output to CONSULTA_LOG_FILE.
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
