@@ -18,6 +18,8 @@ export interface GridAppointment {
   typeName: string;
   /** shown to staff, who see several clinicians at once; null for a clinician's own calendar */
   clinicianName: string | null;
+  /** the patient said on a rescue call that they cannot come: staff should move the visit */
+  rescheduleRequested?: boolean;
 }
 
 /** a time the clinician's Outlook calendar marks busy; its title only when the viewer owns the calendar */
@@ -176,6 +178,11 @@ export async function TimeGrid({
                               {a.clinicianName && ` · ${a.clinicianName}`}
                               {a.status !== "BOOKED" && ` · ${t(`status.${a.status}`)}`}
                             </span>
+                            {a.rescheduleRequested && (
+                              <span className="block font-semibold text-amber-900" data-testid="reschedule-requested">
+                                {t("rescheduleRequested")}
+                              </span>
+                            )}
                           </Link>
                           <LobbyPresence
                             appointmentId={a.id}

@@ -50,6 +50,9 @@ export const appointmentListSelect = {
   patient: { select: { id: true, firstName: true, lastName: true } },
   appointmentType: { select: { name: true, nameEn: true } },
   meeting: { select: { state: true } },
+  version: true,
+  // the patient said on a rescue call that they cannot come (lib/rescue): flagged while this version stands
+  rescues: { where: { rescheduleRequestedAt: { not: null } }, select: { appointmentVersion: true } },
 } as const;
 
 /** Appointments starting in [from, to), optionally for one clinician, in start order. */

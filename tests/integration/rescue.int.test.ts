@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
+import { listAppointments } from "@/lib/appointments/data";
 import { bookAppointment } from "@/lib/appointments/mutations";
 import { attendanceFlow } from "@/lib/bot/attendance";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
@@ -280,6 +281,9 @@ describe("no-show rescue against the emulator", () => {
     expect(done).toMatchObject({ outcome: "RESCHEDULE" });
     expect(done.rescheduleRequestedAt).not.toBeNull();
     expect((await rescueForAppointment(database.db, appointmentId)).rescheduleRequested).toBe(true);
+    // the calendar's read carries the flag for the visit's current version
+    const [listed] = await listAppointments(database.db, { from: startsAt, to: at(startsAt, 1) });
+    expect(listed).toMatchObject({ id: appointmentId, rescues: [{ appointmentVersion: listed!.version }] });
     const audit = await database.db.auditLog.findMany({
       where: { entityId: appointmentId, action: "rescue.reschedule-requested" },
     });

@@ -114,6 +114,9 @@ export default async function AppointmentsPage({ searchParams }: { searchParams:
             patientName: `${a.patient.firstName} ${a.patient.lastName}`,
             typeName: localizedTypeName(a.appointmentType, locale),
             clinicianName: viewer.role !== "CLINICIAN" ? a.clinician.name : null,
+            rescheduleRequested:
+              (a.status === "BOOKED" || a.status === "CONFIRMED") &&
+              a.rescues.some((r) => r.appointmentVersion === a.version),
           })),
         }))}
         busy={(outlook?.busy ?? []).filter((b) => b.blocks)}
