@@ -367,6 +367,20 @@ export const routeTable: RouteCase[] = [
     path: (w) => `/api/appointments/${w.unknown}/remind`,
     expect: api(403, 403, 404, 404),
   },
+  // the visit's rescue call: staff, or the visit's own clinician (the live meeting's rule)
+  {
+    file: "app/api/appointments/[id]/rescue/route.ts",
+    method: "GET",
+    path: (w) => `/api/appointments/${w.appointment}/rescue`,
+    expect: api(200, 404, 200, 200),
+  },
+  {
+    file: "app/api/appointments/[id]/rescue/route.ts",
+    label: "call the patient of a visit that does not exist",
+    method: "POST",
+    path: (w) => `/api/appointments/${w.unknown}/rescue`,
+    expect: api(404, 404, 404, 404),
+  },
   { file: "app/api/health/route.ts", method: "GET", path: () => "/api/health", expect: all(200) },
   {
     file: "app/api/auth/[...nextauth]/route.ts",
@@ -487,6 +501,7 @@ export const routeTable: RouteCase[] = [
 export const jsonHandlers = (w: World): { file: string; path: string }[] => [
   { file: "app/api/appointments/route.ts", path: "/api/appointments" },
   { file: "app/api/appointments/[id]/remind/route.ts", path: `/api/appointments/${w.unknown}/remind` },
+  { file: "app/api/appointments/[id]/rescue/route.ts", path: `/api/appointments/${w.unknown}/rescue` },
   { file: "app/api/calls/group/route.ts", path: "/api/calls/group" },
   { file: "app/api/calls/join/route.ts", path: "/api/calls/join" },
   { file: "app/api/calls/[id]/invite/route.ts", path: `/api/calls/${w.unknown}/invite` },
