@@ -21,6 +21,19 @@ test("a reminder call rings the patient, who presses 1, and staff see the appoin
     timeout: 60_000,
   });
   await expect(page.getByText("Confirmada").first()).toBeVisible();
+  // what her phone heard: the reminder says the day, her time and the clinician; so does the confirmation
+  const calls = (await (await emulator.get("/_emulator/calls")).json()) as {
+    value: { createdAt: string; heard: string[]; legs: { endpoint: string }[] }[];
+  };
+  const hers = calls.value
+    .filter((c) => c.legs.some((l) => l.endpoint.includes(RAFAELA_PHONE)))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .at(-1)!;
+  const when = String.raw`sua consulta em [^,]+, \d{1,2} de \S+ de \d{4} às \d{2}:\d{2} com \S`;
+  expect(hers.heard[0]).toMatch(
+    new RegExp(`^Olá\\. Aqui é a .+, ligando para lembrar ${when}.+\\. Para confirmar, tecle 1`),
+  );
+  expect(hers.heard.at(-1)).toMatch(new RegExp(`^Confirmamos ${when}`));
   // the history in words, not "reminder.remind-now · staff" or "reminder.outcome · reminder-call"
   const history = page.getByRole("region", { name: "Histórico" });
   await expect(history).toContainText("Carla Mendes (Recepção) pediu que a ligação de lembrete fosse feita agora.");
