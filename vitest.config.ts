@@ -56,6 +56,20 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // `npm run test:scale`: two web instances (the built app) and two workers on one database behind a
+          // load balancer (tests/scale); needs `next build` first
+          name: "scale",
+          include: ["tests/scale/**/*.scale.test.ts"],
+          setupFiles: ["tests/setup/fail-on-console-error.ts"],
+          globalSetup: ["tests/setup/database-global.ts"],
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
