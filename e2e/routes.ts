@@ -173,6 +173,20 @@ export const routeTable: RouteCase[] = [
     path: () => "/admin/audit?from=2026-02-31&actor=x&actor=y&cursor=%00",
     expect: appPage(404, 404, 404, 200),
   },
+  // the visits dashboard is the admins'
+  {
+    file: "app/(app)/admin/dashboard/page.tsx",
+    method: "GET",
+    path: () => "/admin/dashboard",
+    expect: appPage(404, 404, 404, 200),
+  },
+  {
+    file: "app/(app)/admin/dashboard/page.tsx",
+    label: "a week count it does not offer",
+    method: "GET",
+    path: () => "/admin/dashboard?weeks=999&weeks=-1",
+    expect: appPage(404, 404, 404, 200),
+  },
   { file: "app/(app)/calls/page.tsx", method: "GET", path: () => "/calls", expect: appPage(404, 404, 200, 200) },
   {
     file: "app/(app)/calls/group/page.tsx",

@@ -168,6 +168,16 @@ const signedInSpecs: Record<string, SignedInSpec> = {
   cancelAction: { role: "clinician", fields: () => formArbitrary(cancelInput, appointmentFields) },
   rotateLinkAction: { role: "clinician", fields: () => formArbitrary(cancelInput.pick({ appointmentId: true })) },
   retryMeetingAction: { role: "staff", fields: () => formArbitrary(cancelInput.pick({ appointmentId: true })) },
+  // random appointment ids: refused before anything changes, whatever the statuses say
+  correctAttendanceAction: {
+    role: "staff",
+    fields: () =>
+      fc.record({
+        appointmentId: fc.oneof(fc.uuid(), hostile),
+        from: fc.oneof(fc.constantFrom("BOOKED", "CONFIRMED", "COMPLETED", "NO_SHOW"), hostile),
+        to: fc.oneof(fc.constantFrom("COMPLETED", "NO_SHOW"), hostile),
+      }),
+  },
   createPatientAction: {
     role: "clinician",
     fields: () => formArbitrary(patientCreateSchema),
