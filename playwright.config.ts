@@ -6,6 +6,24 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 4543);
 export const e2eDataDir = ".data/e2e";
 
+// Debian's Chromium, as the tests' browser and the sign-in project's
+const chromium = {
+  ...devices["Desktop Chrome"],
+  locale: "pt-BR",
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: "./e2e",
   fullyParallel: false,
@@ -24,24 +42,16 @@ export default defineConfig({
   },
   projects: [
     {
+      // each role signed in once for the run (e2e/sign-in.setup.ts)
+      name: "sign-in",
+      testMatch: /\.setup\.ts$/,
+      use: chromium,
+    },
+    {
       name: "chromium",
       testIgnore: /leak-scan\.spec\.ts$/,
-      use: {
-        ...devices["Desktop Chrome"],
-        locale: "pt-BR",
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--no-first-run",
-          ],
-        },
-      },
+      dependencies: ["sign-in"],
+      use: chromium,
     },
     {
       // reads the server's log of the whole run and the built bundles: after everything else

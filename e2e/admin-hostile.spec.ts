@@ -59,11 +59,10 @@ const rowForm = fc.record({
 });
 
 test("an admin's generated form posts to the prompt and rule actions: no 5xx, no internals, no rows", async ({
-  browser,
   baseURL,
 }) => {
   test.setTimeout(240_000);
-  const { admin } = await sessionsFor(browser, ["admin"]);
+  const { admin } = sessionsFor(["admin"]);
   const client = await request.newContext({ baseURL, storageState: admin });
   const before = await rowCounts();
   const cases: [string, fc.Arbitrary<Record<string, string>>][] = [

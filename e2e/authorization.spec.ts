@@ -33,7 +33,7 @@ test.describe("authorization matrix", () => {
 
   test.beforeAll(async ({ browser, baseURL }) => {
     test.setTimeout(180_000);
-    const sessions = await sessionsFor(browser);
+    const sessions = sessionsFor();
     world = await makeWorld(browser, sessions.clinician!);
     for (const [index, visitor] of visitors.entries()) {
       clients[visitor] = await request.newContext({

@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect, type Locator, type Page } from "@playwright/test";
+import { e2eDataDir } from "../playwright.config";
 
 export const demoUsers = {
   clinician: { upn: "ana.ribeiro@aurora.example", name: "Dra. Ana Ribeiro" },
@@ -7,8 +10,31 @@ export const demoUsers = {
   admin: { upn: "marta.oliveira@aurora.example", name: "Marta Oliveira" },
 } as const;
 
-/** Signs in through the local Entra ID's own sign-in page, as a person would. */
-export async function signIn(page: Page, who: keyof typeof demoUsers): Promise<void> {
+export type DemoRole = keyof typeof demoUsers;
+
+/** Where the setup project (e2e/sign-in.setup.ts) keeps each role's signed-in browser state for the run. */
+export function signedInStatePath(who: DemoRole): string {
+  return path.join(e2eDataDir, "signed-in", `${who}.json`);
+}
+
+/**
+ * Starts `page` signed in as `who`, on the page a sign-in lands on, with the session the setup project
+ * opened through the sign-in page once for the whole run (each test still gets its own browser context).
+ */
+export async function signIn(page: Page, who: DemoRole): Promise<void> {
+  const state = JSON.parse(fs.readFileSync(signedInStatePath(who), "utf8")) as {
+    cookies: Parameters<ReturnType<Page["context"]>["addCookies"]>[0];
+  };
+  await page.context().addCookies(state.cookies);
+  await page.goto("/appointments");
+  await expect(page.getByText(demoUsers[who].name, { exact: false }).first()).toBeVisible();
+}
+
+/**
+ * Signs in through the local Entra ID's own sign-in page, as a person would: for the tests of signing in
+ * and out themselves, and for the setup project.
+ */
+export async function signInThroughPage(page: Page, who: DemoRole): Promise<void> {
   const user = demoUsers[who];
   await page.goto("/");
   await page.getByRole("button", { name: /Entrar com a Microsoft|Sign in with Microsoft/ }).click();

@@ -1,13 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { signInThroughPage } from "./fixtures";
 
 test.describe("sign-in with Microsoft Entra ID", () => {
   test("a clinician signs in through the tenant's sign-in page and lands on their appointments", async ({
     page,
     context,
   }) => {
-    await signIn(page, "clinician");
+    await signInThroughPage(page, "clinician");
     await expect(page).toHaveURL(/\/appointments$/);
     await expect(page.getByRole("heading", { level: 1, name: "Consultas" })).toBeVisible();
     // the session cookie is httpOnly and the Entra tokens never reach the browser
@@ -20,7 +20,7 @@ test.describe("sign-in with Microsoft Entra ID", () => {
   });
 
   test("signing out ends the session", async ({ page }) => {
-    await signIn(page, "staff");
+    await signInThroughPage(page, "staff");
     await page.getByRole("button", { name: "Sair" }).click();
     await expect(page.getByRole("button", { name: "Entrar com a Microsoft" })).toBeVisible();
     await page.goto("/appointments");

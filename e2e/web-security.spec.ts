@@ -2,7 +2,7 @@
 // enforces without a single violation while people use the app; cookies are httpOnly and SameSite.
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import nextConfig from "../next.config.js";
-import { signIn } from "./fixtures";
+import { signInThroughPage } from "./fixtures";
 
 /** Collects CSP violations reported by the page and by Chromium's console. */
 async function watchCsp(context: BrowserContext): Promise<string[]> {
@@ -54,7 +54,7 @@ test("pages render under the CSP with no violation, signed in and out", async ({
   const page = await context.newPage();
   await expectCspHeader(page, "/");
   // the OAuth round trip (server action → Entra's sign-in page → callback) passes form-action
-  await signIn(page, "staff");
+  await signInThroughPage(page, "staff");
   for (const path of ["/appointments", "/appointments/new", "/patients", "/patients/new", "/meetings"]) {
     await expectCspHeader(page, path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
@@ -93,7 +93,7 @@ test("API answers carry a CSP that allows nothing", async ({ request }) => {
 });
 
 test("the session cookie is httpOnly and SameSite=Lax; Secure is left to https", async ({ page, context }) => {
-  await signIn(page, "clinician");
+  await signInThroughPage(page, "clinician");
   const session = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"));
   expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
   // over http (this test server) the cookie cannot be Secure; Auth.js marks it Secure and names it

@@ -1,26 +1,23 @@
 // Sessions for every kind of visitor and the records the authorization matrix opens: an appointment
 // of the clinician's with its meeting and patient link, made through the UI as a person would.
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { type Browser, type BrowserContext, expect } from "@playwright/test";
 import { withDb } from "./db";
-import { confirmReview, demoUsers, showNextWeek, signIn } from "./fixtures";
+import { confirmReview, type DemoRole, demoUsers, showNextWeek, signedInStatePath } from "./fixtures";
 import type { Visitor, World } from "./routes";
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
-/** Signs every staff role in once; anonymous visitors and patient-link holders have no session. */
-export async function sessionsFor(
-  browser: Browser,
-  who: (keyof typeof demoUsers)[] = Object.keys(demoUsers) as (keyof typeof demoUsers)[],
-): Promise<Record<Visitor, StorageState | undefined>> {
+/**
+ * Every staff role's session, as the sign-in project opened them for the run; anonymous visitors and
+ * patient-link holders have none.
+ */
+export function sessionsFor(
+  who: DemoRole[] = Object.keys(demoUsers) as DemoRole[],
+): Record<Visitor, StorageState | undefined> {
   const states: Partial<Record<Visitor, StorageState>> = {};
-  for (const role of who) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signIn(page, role);
-    states[role] = await context.storageState();
-    await context.close();
-  }
+  for (const role of who) states[role] = JSON.parse(fs.readFileSync(signedInStatePath(role), "utf8")) as StorageState;
   return { anonymous: undefined, patientLink: undefined, ...states } as Record<Visitor, StorageState | undefined>;
 }
 
