@@ -140,9 +140,8 @@ test.describe("hostile input", () => {
   let admin: APIRequestContext;
   let anonymous: APIRequestContext;
 
-  test.beforeAll(async ({ browser, baseURL }) => {
-    test.setTimeout(120_000);
-    const states = await sessionsFor(browser, ["staff", "admin"]);
+  test.beforeAll(async ({ baseURL }) => {
+    const states = sessionsFor(["staff", "admin"]);
     const headers = { origin: baseURL!, "x-forwarded-for": "192.0.2.1" };
     staff = await request.newContext({ baseURL, storageState: states.staff, extraHTTPHeaders: headers });
     admin = await request.newContext({ baseURL, storageState: states.admin, extraHTTPHeaders: headers });
