@@ -77,33 +77,58 @@ function toRecord(r: z.infer<typeof recordSchema> & AttendanceRecord): Attendanc
   };
 }
 
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ value: z.array(item), "@odata.nextLink": z.string().nullish() });
+
+/** Every page of a collection: nextLinks are followed only on the Graph host we were configured with. */
+async function readAll<T extends z.ZodType>(
+  client: GraphClient,
+  path: string,
+  item: T,
+  what: string,
+  graphBaseUrl: string | undefined,
+): Promise<Array<z.infer<T>>> {
+  const items: Array<z.infer<T>> = [];
+  let next: string | undefined = path;
+  for (let pages = 0; next && pages < MAX_PAGES; pages++) {
+    const response = await client.request("GET", next);
+    const body: { value: unknown[]; "@odata.nextLink"?: string | null } = parse(page(item), response.body, what);
+    items.push(...(body.value as Array<z.infer<T>>));
+    const link: string | null | undefined = body["@odata.nextLink"];
+    next = link && graphBaseUrl && new URL(link).origin === new URL(graphBaseUrl).origin ? link : undefined;
+  }
+  return items;
+}
+
+/** A meeting has a report per session, a report a record per person: more pages than this is not a visit. */
+const MAX_PAGES = 20;
+
 /**
  * Every finished session's report of the meeting, each with its records (the list answers the records empty,
- * so they are read per report). A visit has a handful of people: records past Graph's first page are not read.
+ * so they are read per report), every page of both.
  */
 export async function listMeetingAttendance(
   client: GraphClient,
   owner: MeetingOwner,
   meetingId: string,
+  graphBaseUrl?: string,
 ): Promise<AttendanceReport[]> {
   const base = `${owner.kind === "me" ? "/me" : `/users/${encodeURIComponent(owner.userId)}`}/onlineMeetings/${encodeURIComponent(meetingId)}/attendanceReports`;
-  const list = parse(
-    z.object({ value: z.array(reportSchema) }),
-    (await client.request("GET", base)).body,
-    "attendance report list",
-  );
+  const list = await readAll(client, base, reportSchema, "attendance report list", graphBaseUrl);
   const reports: AttendanceReport[] = [];
-  for (const report of list.value as Array<z.infer<typeof reportSchema> & MeetingAttendanceReport>) {
-    const records = parse(
-      z.object({ value: z.array(recordSchema) }),
-      (await client.request("GET", `${base}/${encodeURIComponent(report.id)}/attendanceRecords`)).body,
+  for (const report of list as Array<z.infer<typeof reportSchema> & MeetingAttendanceReport>) {
+    const records = await readAll(
+      client,
+      `${base}/${encodeURIComponent(report.id)}/attendanceRecords`,
+      recordSchema,
       "attendance record list",
+      graphBaseUrl,
     );
     reports.push({
       id: report.id,
       meetingStart: date(report.meetingStartDateTime),
       meetingEnd: date(report.meetingEndDateTime),
-      records: records.value.map((r) => toRecord(r as z.infer<typeof recordSchema> & AttendanceRecord)),
+      records: records.map((r) => toRecord(r as z.infer<typeof recordSchema> & AttendanceRecord)),
     });
   }
   return reports;

@@ -58,7 +58,7 @@ export interface UserGraph {
   meetings: MeetingsApi;
 }
 
-export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner) {
+export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner, graphBaseUrl?: string) {
   return {
     createOrGet: (input: meetings.CreateMeetingInput) => meetings.createOrGetMeeting(client, owner, input),
     get: (meetingId: string) => meetings.getMeeting(client, owner, meetingId),
@@ -67,7 +67,7 @@ export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner) 
       meetings.updateMeetingTimes(client, owner, meetingId, start, end),
     delete: (meetingId: string) => meetings.deleteMeeting(client, owner, meetingId),
     /** the meeting's attendance reports with their records (OnlineMeetingArtifact.Read.All) */
-    attendance: (meetingId: string) => listMeetingAttendance(client, owner, meetingId),
+    attendance: (meetingId: string) => listMeetingAttendance(client, owner, meetingId, graphBaseUrl),
   };
 }
 
@@ -138,7 +138,7 @@ export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = n
     warmUp: async () => {
       await tokenSource.getToken();
     },
-    meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }),
+    meetingsFor: (userId) => bindMeetings(client, { kind: "user", userId }, config.graphBaseUrl),
     calls: bindCalls(client),
     mail: { send: (mailbox, mail) => sendMail(client, mailbox, mail) },
     calendarFor: (userId) => bindCalendar(client, userId, config.graphBaseUrl),
@@ -153,5 +153,5 @@ export function createUserGraph(config: GraphConfig, db: PrismaClient, userId: s
     now: config.clock ? () => config.clock!.now() : undefined,
   });
   const client = clientFor(config, tokenSource);
-  return { client, meetings: bindMeetings(client, { kind: "me" }) };
+  return { client, meetings: bindMeetings(client, { kind: "me" }, config.graphBaseUrl) };
 }
