@@ -75,7 +75,14 @@ export function VisitsChart({
             stroke="#334155"
             tickStroke="#334155"
           />
-          <AxisBottom top={innerHeight} scale={x} stroke="#334155" tickStroke="#334155" />
+          <AxisBottom
+            top={innerHeight}
+            scale={x}
+            // more than eight weeks: every other date, so the labels do not run into each other
+            tickValues={weeks.length > 8 ? weeks.filter((_, i) => i % 2 === 0).map((w) => w.label) : undefined}
+            stroke="#334155"
+            tickStroke="#334155"
+          />
         </Group>
       </svg>
       <figcaption className="mt-2 flex gap-4 text-sm text-slate-700">

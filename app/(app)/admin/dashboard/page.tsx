@@ -5,7 +5,7 @@ import { VisitsChart } from "@/components/dashboard/visits-chart";
 import { requireViewerPage } from "@/lib/auth/session";
 import { dashboardFigures } from "@/lib/dashboard/data";
 import { serverEnv } from "@/lib/env";
-import { formatCalendarDate } from "@/lib/format";
+import { formatCalendarDate, formatDate } from "@/lib/format";
 
 const WEEK_CHOICES = [4, 8, 12] as const;
 
@@ -51,7 +51,12 @@ export default async function DashboardPage({
       </form>
 
       <VisitsChart
-        weeks={figures.totals.map((w) => ({ label: weekLabel(w.week), held: w.held, noShows: w.noShows }))}
+        weeks={figures.totals.map((w) => ({
+          // the axis has room for short dates ("07/12/2026")
+          label: formatDate(new Date(`${w.week}T12:00:00Z`), "UTC", locale, "short"),
+          held: w.held,
+          noShows: w.noShows,
+        }))}
         title={t("chartTitle")}
         description={t("chartDescription")}
         legend={{ held: t("series.held"), noShows: t("series.noShows") }}
