@@ -75,9 +75,22 @@ function callerOf(call: unknown): string | null {
 
 type Event = Extract<
   LineEvent,
-  { type: "screened" | "understood" | "actionDone" | "noAppointment" | "actionFailed" | "joinStarted" | "joinFailed" }
+  {
+    type:
+      | "screened"
+      | "understood"
+      | "actionDone"
+      | "noAppointment"
+      | "found"
+      | "actionFailed"
+      | "joinStarted"
+      | "joinFailed";
+  }
 >;
-type Command = Extract<LineCommand, { type: "screen" | "understand" | "confirm" | "cancel" | "finish" | "joinVisit" }>;
+type Command = Extract<
+  LineCommand,
+  { type: "screen" | "understand" | "lookUp" | "confirm" | "cancel" | "finish" | "joinVisit" }
+>;
 
 export function clinicLineService(deps: ClinicLineDeps) {
   const { db } = deps;
@@ -283,6 +296,20 @@ export function clinicLineService(deps: ClinicLineDeps) {
     }
   }
 
+  /** What the closing and checking prompts say about an appointment: its day and time in the patient's zone, the clinician. */
+  const spoken = (appointment: NonNullable<Awaited<ReturnType<typeof nextAppointment>>>) => ({
+    startsAt: appointment.startsAt.toISOString(),
+    zone: appointment.patient.timeZone,
+    clinicianName: appointment.clinician.name,
+  });
+
+  /** 2: the appointment "cancel?" names (the caller's next live one), or none. */
+  async function lookUp(line: LineState): Promise<Event> {
+    const appointment = await nextAppointment(line.patientId);
+    if (!appointment) return { type: "noAppointment", action: "cancel" };
+    return { type: "found", about: spoken(appointment) };
+  }
+
   /** 1, 2 or a spoken request: the caller's next live appointment, confirmed or cancelled. */
   async function act(call: FlowCall, line: LineState, action: "confirm" | "cancel"): Promise<Event> {
     const appointment = await nextAppointment(line.patientId);
@@ -303,12 +330,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
       }
     }
     // the closing prompt says which appointment: its day and time in the patient's zone, and the clinician
-    const about = {
-      startsAt: appointment.startsAt.toISOString(),
-      zone: appointment.patient.timeZone,
-      clinicianName: appointment.clinician.name,
-    };
-    return { type: "actionDone", action, about };
+    return { type: "actionDone", action, about: spoken(appointment) };
   }
 
   /** The call runtime's definition of the clinic line (Call.purpose CLINIC_LINE). */
@@ -340,6 +362,8 @@ export function clinicLineService(deps: ClinicLineDeps) {
           return [await screen(call)];
         case "understand":
           return [await understand(call, line, command.operationId, held)];
+        case "lookUp":
+          return [await lookUp(line)];
         case "confirm":
         case "cancel":
           return [await act(call, line, command.type)];

@@ -147,6 +147,47 @@ describe("clinic line", () => {
     expect(stored.flow).toMatchObject({ about: null, patientId: null });
   });
 
+  it("2 asks first, naming the next appointment; 2 again cancels it; 2 then silence keeps it (kept)", async () => {
+    const phone = freshPhone();
+    const appointment = await appointmentFor(env, phone);
+    await setEndpoint(env, phone, {
+      mode: "answer",
+      script: [
+        { type: "press", keys: "2", afterPrompts: 1 },
+        { type: "press", keys: "2", afterPrompts: 2 },
+      ],
+    });
+    const graphCallId = await callClinic(env, phone);
+    const call = await finishedCall(env, graphCallId, ["cancelled"]);
+    expect(call.appointmentId).toBe(appointment.id);
+    const { db } = env.database;
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe("CANCELLED");
+    // the menu, the question (after the spoken-answer prompt, or asked again, as the keys fall), then the cancellation
+    const played = await promptsPlayed(env, call.id);
+    expect(played[0]).toBe("line:lineMenu");
+    expect(played).toContain("line:cancelCheck");
+    expect(played.at(-1)).toBe("line:cancelled");
+    const heard = ((await emulatorCall(env, graphCallId)) as unknown as { heard: string[] }).heard;
+    expect(heard.find((h) => h.startsWith("Você pediu"))).toMatch(
+      /^Você pediu para cancelar sua consulta em .+ às \d{2}:\d{2} com .+\. Para cancelar, tecle 2/,
+    );
+    expect(heard.at(-1)).toMatch(/^Cancelamos sua consulta em .+ às \d{2}:\d{2} com /);
+
+    // another caller presses 2 and then nothing: asked twice, nothing cancelled, the call's outcome says so
+    const quiet = freshPhone();
+    const kept = await appointmentFor(env, quiet);
+    await setEndpoint(env, quiet, { mode: "answer", script: [{ type: "press", keys: "2", afterPrompts: 1 }] });
+    const keptCall = await finishedCall(env, await callClinic(env, quiet), ["kept"]);
+    expect((await db.appointment.findUniqueOrThrow({ where: { id: kept.id } })).status).toBe("BOOKED");
+    expect(await promptsPlayed(env, keptCall.id)).toEqual([
+      "line:lineMenu",
+      "line:cancelCheck",
+      "line:cancelCheck",
+      "line:kept",
+    ]);
+    await audited("clinic-line.outcome", keptCall.id);
+  });
+
   it("the menu waits for the call's audio, which Graph reports after `established`", async () => {
     await forceEmulatorVariants(env.graph.emu, { mediaLater: true });
     try {

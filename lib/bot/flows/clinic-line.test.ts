@@ -71,13 +71,70 @@ describe("clinic line IVR", () => {
     expect(lineStateSchema.parse(older)).toEqual(initialLineState());
   });
 
-  it("2 cancels; no appointment → reception", () => {
-    const cancelled = runLine([est, menuOp, { type: "tone", key: "2" }, { type: "actionDone", action: "cancel" }]);
-    expect(cancelled.commands.at(-1)).toEqual({ type: "play", prompt: "cancelled" });
+  const next = { startsAt: "2030-03-12T13:00:00.000Z", zone: "America/Sao_Paulo", clinicianName: "Dr. Bruno Lima" };
+  const asked: LineEvent[] = [
+    est,
+    menuOp,
+    { type: "tone", key: "2" },
+    { type: "found", about: next },
+    { type: "playStarted", operationId: "check" },
+  ];
+
+  it("2 asks first, naming the appointment; 2 again cancels it", () => {
+    const question = runLine(asked);
+    expect(types(question.commands)).toEqual(["subscribeToTone", "play", "lookUp", "play"]);
+    expect(question.commands.at(-1)).toEqual({ type: "play", prompt: "cancelCheck", about: next });
+    expect(question.state).toMatchObject({ step: "checking", outcome: null });
+    const cancelled = runLine(
+      [
+        { type: "tone", key: "2" },
+        { type: "actionDone", action: "cancel", about: next },
+      ],
+      question.state,
+    );
+    expect(types(cancelled.commands)).toEqual(["cancel", "play"]);
+    expect(cancelled.commands.at(-1)).toEqual({ type: "play", prompt: "cancelled", about: next });
     expect(cancelled.state.outcome).toBe("CANCELLED");
+  });
+
+  it("2 then 1 keeps and confirms; 2 then silence keeps it (KEPT); hanging up at the question cancels nothing", () => {
+    const kept = runLine([{ type: "tone", key: "1" }], runLine(asked).state);
+    expect(types(kept.commands)).toEqual(["confirm"]);
+    const silence = runLine(
+      [
+        { type: "promptFinished", operationId: "check", ok: true },
+        { type: "playStarted", operationId: "check2" },
+        { type: "promptFinished", operationId: "check2", ok: true },
+        { type: "playStarted", operationId: "kept" },
+        { type: "tone", key: "2" }, // too late: nothing is cancelled
+        { type: "promptFinished", operationId: "kept", ok: true },
+        { type: "terminated", resultCode: 200, resultSubcode: 7000 },
+      ],
+      runLine(asked).state,
+    );
+    expect(types(silence.commands)).toEqual(["play", "play", "hangUp", "finish"]);
+    expect(silence.commands.slice(0, 2)).toEqual([
+      { type: "play", prompt: "cancelCheck", about: next },
+      { type: "play", prompt: "kept", about: next },
+    ]);
+    expect(silence.commands.at(-1)).toEqual({ type: "finish", outcome: "KEPT", reason: "completed" });
+    expect(silence.state).toMatchObject({ outcome: "KEPT", about: null, patientId: null });
+    const hungUp = runLine([{ type: "terminated", resultCode: 200, resultSubcode: 540000 }], runLine(asked).state);
+    expect(hungUp.commands).toEqual([{ type: "finish", outcome: "ABANDONED", reason: "cancel-not-confirmed" }]);
+  });
+
+  it("no appointment to confirm or cancel → reception", () => {
     const none = runLine([est, menuOp, { type: "tone", key: "1" }, { type: "noAppointment", action: "confirm" }]);
     expect(none.state.step).toBe("handing-over");
     expect(none.commands.at(-1)).toEqual({ type: "play", prompt: "transferring" });
+    const nothingToCancel = runLine([
+      est,
+      menuOp,
+      { type: "tone", key: "2" },
+      { type: "noAppointment", action: "cancel" },
+    ]);
+    expect(nothingToCancel.state.step).toBe("handing-over");
+    expect(nothingToCancel.commands.at(-1)).toEqual({ type: "play", prompt: "transferring" });
   });
 
   it("0 transfers to reception; 7015 is TRANSFERRED", () => {
@@ -284,9 +341,9 @@ describe("clinic line: joining the caller's visit by phone", () => {
     expect(refused.state.step).toBe("handing-over");
   });
 
-  it("without a visit to join, 2 still cancels, and older stored documents read without one", () => {
+  it("without a visit to join, 2 still asks to cancel, and older stored documents read without one", () => {
     const { commands } = runLine([est, menuOp, { type: "tone", key: "2" }]);
-    expect(types(commands).at(-1)).toBe("cancel");
+    expect(types(commands).at(-1)).toBe("lookUp");
     const { visit: _visit, joinOperation: _op, ...older } = initialLineState();
     expect(lineStateSchema.parse(older)).toMatchObject({ visit: null, joinOperation: null });
   });

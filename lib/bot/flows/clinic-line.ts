@@ -11,7 +11,10 @@
 //  visit-offer / menu ──2──▶ joining (invite the call into the meeting, replacing it) ──call ends──▶   JOINED
 //  joining ──invite refused──▶ handing-over
 //  menu ──1──▶ acting(confirm) ──ok──▶ closing (play "confirmed", naming the appointment) ──▶ hang up  CONFIRMED
-//  menu ──2──▶ acting(cancel)  ──ok──▶ closing (play "cancelled") ──played──▶ hang up          CANCELLED
+//  menu ──2──▶ looking (the next appointment) ──found──▶ checking (play "cancelCheck", naming it: 2 again
+//            cancels, 1 keeps and confirms) ──2──▶ acting(cancel) ──ok──▶ closing (play "cancelled") ──▶ hang up
+//                                                                                            CANCELLED
+//  checking ──prompt finished, no key──▶ asked again once ──▶ closing (play "kept")            KEPT
 //  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
 //  menu ──prompt finished, no key──▶ listening (recordResponse with "lineSpeak")
 //  listening ──recorded──▶ understanding (download → Speech → keywords, all in memory)
@@ -32,7 +35,7 @@ import {
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
 export type LineOutcome =
-  "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "JOINED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
+  "CONFIRMED" | "CANCELLED" | "KEPT" | "TRANSFERRED" | "JOINED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
 
 export type LineStep =
   | "screening"
@@ -41,6 +44,8 @@ export type LineStep =
   | "menu"
   | "listening"
   | "understanding"
+  | "looking"
+  | "checking"
   | "acting"
   | "joining"
   | "handing-over"
@@ -75,6 +80,8 @@ export interface LineState {
   visit: JoinableVisit | null;
   /** the meeting call's invite operation that moves this call into the visit */
   joinOperation: string | null;
+  /** how many times "cancel?" (cancelCheck) was asked on this call */
+  asked: number;
 }
 
 export interface JoinableVisit {
@@ -94,6 +101,8 @@ export const lineStateSchema = z.object({
     "menu",
     "listening",
     "understanding",
+    "looking",
+    "checking",
     "acting",
     "joining",
     "handing-over",
@@ -104,7 +113,7 @@ export const lineStateSchema = z.object({
   ]),
   waitingFor: z.string().nullable(),
   outcome: z
-    .enum(["CONFIRMED", "CANCELLED", "TRANSFERRED", "JOINED", "REJECTED", "REDIRECTED", "ABANDONED", "FAILED"])
+    .enum(["CONFIRMED", "CANCELLED", "KEPT", "TRANSFERRED", "JOINED", "REJECTED", "REDIRECTED", "ABANDONED", "FAILED"])
     .nullable(),
   established: z.boolean(),
   locale: z.enum(PROMPT_LOCALES),
@@ -115,6 +124,8 @@ export const lineStateSchema = z.object({
   // documents stored before a visit could be joined from the line have neither
   visit: z.object({ appointmentId: z.uuid(), about: spokenAppointmentSchema }).nullable().default(null),
   joinOperation: z.string().nullable().default(null),
+  // documents stored before 2 was asked back have none
+  asked: z.number().int().min(0).max(10).default(0),
 }) satisfies z.ZodType<LineState>;
 
 /**
@@ -140,6 +151,8 @@ export type LineEvent =
   /** `about`: the appointment confirmed or cancelled, for the prompt that says so */
   | { type: "actionDone"; action: LineAction; about?: SpokenAppointment | null }
   | { type: "noAppointment"; action: LineAction }
+  /** the answer of lookUp: the caller's next live appointment, which "cancel?" names */
+  | { type: "found"; about: SpokenAppointment }
   | { type: "actionFailed"; action: LineAction };
 
 export type LineCommand =
@@ -152,6 +165,8 @@ export type LineCommand =
   | { type: "record"; prompt: PromptKey }
   /** download the recording of `operationId`, transcribe, classify, discard; answer with understood */
   | { type: "understand"; operationId: string }
+  /** the caller's next live appointment, to ask about cancelling it; answer with found / noAppointment */
+  | { type: "lookUp" }
   /** the caller's next live appointment, by their phone; answer with actionDone / noAppointment / actionFailed */
   | { type: "confirm" }
   | { type: "cancel" }
@@ -178,6 +193,7 @@ export const screeningLineState = (): LineState => ({
   about: null,
   visit: null,
   joinOperation: null,
+  asked: 0,
 });
 
 /** An answered call, waiting for it to be established. */
@@ -217,6 +233,9 @@ const handOver = (state: LineState): LineTransition => ({
   state: { ...state, step: "handing-over", waitingFor: null },
   commands: [{ type: "play", prompt: "transferring" }],
 });
+
+/** How many times "cancel?" is asked when no key answers it (the first time + one replay). */
+const MAX_ASKS = 2;
 
 const act = (state: LineState, action: LineAction): LineTransition => ({
   state: { ...state, step: "acting", waitingFor: null },
@@ -271,7 +290,8 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return stay(done);
     } else if (!outcome) {
       outcome = state.established ? "ABANDONED" : "FAILED";
-      reason = state.established ? "hung-up" : "not-established";
+      // hung up at "cancel?": nothing was cancelled
+      reason = !state.established ? "not-established" : state.step === "checking" ? "cancel-not-confirmed" : "hung-up";
     }
     return { state: { ...done, outcome }, commands: [{ type: "finish", outcome, reason }] };
   }
@@ -333,15 +353,31 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "tone": {
+      if (state.step === "checking") {
+        // the answer to "cancel?": 2 again cancels, 1 keeps and confirms, 0 reception
+        if (event.key === "2") return act(state, "cancel");
+        if (event.key === "1") return act(state, "confirm");
+        if (event.key === "0") return handOver(state);
+        return stay(state);
+      }
       if (state.step !== "menu" && state.step !== "listening" && state.step !== "visit-offer") return stay(state);
       // while a visit can be joined, 2 joins it (its cancellation cutoff has passed anyway)
       if (event.key === "2" && state.visit)
         return { state: { ...state, step: "joining", waitingFor: null }, commands: [{ type: "joinVisit" }] };
       if (event.key === "1") return act(state, "confirm");
-      if (event.key === "2") return act(state, "cancel");
+      // 2 asks first, naming the appointment it would cancel
+      if (event.key === "2")
+        return { state: { ...state, step: "looking", waitingFor: null }, commands: [{ type: "lookUp" }] };
       if (event.key === "0") return handOver(state);
       return stay(state);
     }
+
+    case "found":
+      if (state.step !== "looking") return stay(state);
+      return {
+        state: { ...state, step: "checking", about: event.about, asked: 1 },
+        commands: [{ type: "play", prompt: "cancelCheck" }],
+      };
 
     case "promptFinished": {
       if (event.operationId !== state.waitingFor) return stay(state);
@@ -353,6 +389,12 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
           // no key: the caller may say what they need (a failed menu prompt goes to reception)
           if (!event.ok) return handOver(state);
           return { state: { ...next, step: "listening" }, commands: [{ type: "record", prompt: "lineSpeak" }] };
+        case "checking":
+          if (!event.ok) return handOver(state);
+          if (state.asked < MAX_ASKS)
+            return { state: { ...next, asked: state.asked + 1 }, commands: [{ type: "play", prompt: "cancelCheck" }] };
+          // no answer to "cancel?": nothing is cancelled, and the outcome says so
+          return { state: { ...next, step: "closing", outcome: "KEPT" }, commands: [{ type: "play", prompt: "kept" }] };
         case "handing-over":
           return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
         case "closing":
@@ -384,7 +426,7 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
 
     case "noAppointment":
     case "actionFailed":
-      if (state.step !== "acting") return stay(state);
+      if (state.step !== "acting" && state.step !== "looking") return stay(state);
       return handOver(state);
 
     case "joinStarted":
