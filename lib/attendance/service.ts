@@ -80,7 +80,11 @@ export async function checkAttendance(
   const organizer = appointment.meeting?.organizer.entraObjectId;
   const meetingId = appointment.meeting?.graphMeetingId;
   const clinicianObjectId = appointment.clinician.entraObjectId;
-  if (!organizer || !meetingId || !clinicianObjectId) return { kind: "no-meeting" };
+  if (!organizer || !meetingId || !clinicianObjectId) {
+    // nothing to read (a person without an Entra id): said on the page, and the sweep does not come back
+    await saveAttendance(db, appointmentId, now, { lastError: "no-teams-meeting", nextCheckAt: null });
+    return { kind: "no-meeting" };
+  }
 
   let reports: AttendanceReport[];
   try {

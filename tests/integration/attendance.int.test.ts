@@ -165,4 +165,23 @@ describe("attendance closes the visit", () => {
       lastError: null,
     });
   });
+
+  it("a clinician without an Entra id: nothing to read, said once, and the sweep does not come back", async () => {
+    const { db } = env.database;
+    const { appointmentId, endsAt } = await env.appointmentWithMeeting();
+    const { clinicianId } = await db.appointment.findUniqueOrThrow({ where: { id: appointmentId } });
+    await db.user.update({ where: { id: clinicianId }, data: { entraObjectId: null } });
+    try {
+      const at = afterEnd(endsAt, 15 * 60_000);
+      expect(await checkAttendance(db, deps, appointmentId, at)).toEqual({ kind: "no-meeting" });
+      expect(await db.appointmentAttendance.findUniqueOrThrow({ where: { appointmentId } })).toMatchObject({
+        lastError: "no-teams-meeting",
+        nextCheckAt: null,
+      });
+      const swept = await checkDueAttendance(db, deps, at);
+      expect(swept.map((r) => r.appointmentId)).not.toContain(appointmentId);
+    } finally {
+      await db.user.update({ where: { id: clinicianId }, data: { entraObjectId: ANA } });
+    }
+  });
 });
