@@ -25,8 +25,8 @@ describe("the rescue call's flow", () => {
       { type: "joinStarted", operationId: "invite-1" },
       { type: "terminated", resultCode: 200, resultSubcode: 5000 },
     ]);
-    expect(types(commands)).toEqual(["subscribeToTone", "play", "play", "join", "finish"]);
-    expect(commands[2]).toEqual({ type: "play", prompt: "rescueJoining" });
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "stopPrompts", "play", "join", "finish"]);
+    expect(commands[3]).toEqual({ type: "play", prompt: "rescueJoining" });
     expect(commands.at(-1)).toEqual({ type: "finish", outcome: "JOINED", reason: "moved-into-meeting" });
     expect(state).toMatchObject({ step: "done", outcome: "JOINED", joinOperation: "invite-1" });
     expect(rescueStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
@@ -68,8 +68,16 @@ describe("the rescue call's flow", () => {
       { type: "promptFinished", operationId: "bye", ok: true },
       { type: "terminated", resultCode: 200, resultSubcode: 7000 },
     ]);
-    expect(types(later.commands)).toEqual(["subscribeToTone", "play", "markReschedule", "play", "hangUp", "finish"]);
-    expect(later.commands[3]).toEqual({ type: "play", prompt: "rescueReschedule" });
+    expect(types(later.commands)).toEqual([
+      "subscribeToTone",
+      "play",
+      "stopPrompts",
+      "markReschedule",
+      "play",
+      "hangUp",
+      "finish",
+    ]);
+    expect(later.commands[4]).toEqual({ type: "play", prompt: "rescueReschedule" });
     expect(later.state.outcome).toBe("RESCHEDULE");
   });
 

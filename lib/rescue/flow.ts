@@ -4,6 +4,7 @@
 // operation ids, never a key that was pressed (emulator/CONTRACT.md#media-persistence).
 //
 //  dialing ──established, audio active──▶ offering (subscribe to tones, play "rescueOffer": Dr X is waiting…)
+//  a key that answers the offer stops it first (stopPrompts), so what follows is said at once
 //  offering ──1──▶ announcing (play "rescueJoining") ──played──▶ joining (invite into the meeting with
 //                  replacesCallId) ──the p2p call ends──▶ JOINED
 //  offering ──2──▶ handing-over (play "transferring") ──played──▶ transferring ──terminated 7015──▶ RECEPTION
@@ -78,6 +79,8 @@ export type RescueEvent =
 export type RescueCommand =
   | { type: "subscribeToTone" }
   | { type: "play"; prompt: PromptKey }
+  /** cancelMediaProcessing: the offer stops when a key answers it, so what follows is said at once */
+  | { type: "stopPrompts" }
   /** invite this call's patient into the appointment's meeting, replacing this call; answers joinStarted / joinFailed */
   | { type: "join" }
   /** flag the appointment for rescheduling and tell staff (commits with the flow's step); answers rescheduleMarked */
@@ -180,14 +183,21 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
 
     case "tone": {
       if (state.step !== "offering") return stay(state);
+      const stop: RescueCommand = { type: "stopPrompts" };
       if (event.key === "1")
         return {
           state: { ...state, step: "announcing", waitingFor: null },
-          commands: [{ type: "play", prompt: "rescueJoining" }],
+          commands: [stop, { type: "play", prompt: "rescueJoining" }],
         };
-      if (event.key === "2") return handOver(state);
+      if (event.key === "2") {
+        const next = handOver(state);
+        return { ...next, commands: [stop, ...next.commands] };
+      }
       if (event.key === "3")
-        return { state: { ...state, step: "acting", waitingFor: null }, commands: [{ type: "markReschedule" }] };
+        return {
+          state: { ...state, step: "acting", waitingFor: null },
+          commands: [stop, { type: "markReschedule" }],
+        };
       return stay(state);
     }
 
