@@ -22,7 +22,7 @@ import { parseClinicHours } from "@/lib/rescue/decision";
 import { rescueService, type RescueService } from "@/lib/rescue/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
+import { freshPhone, RECEPTION_OID, storedRows } from "../helpers/telephony";
 import {
   logCapture,
   setEmulatorEndpoint,
@@ -243,6 +243,14 @@ describe("no-show rescue against the emulator", () => {
     const audit = await db.auditLog.findMany({ where: { entityId: appointmentId, action: { startsWith: "rescue." } } });
     expect(audit.map((a) => a.action).sort()).toEqual(["rescue.outcome", "rescue.start"]);
     expect(JSON.stringify(audit.map((a) => a.details))).not.toContain(phone);
+    // the number is stored nowhere but on the patient: not in the calls' flows, the rescue or the operations
+    const stored = await storedRows({
+      calls: db.call.findMany(),
+      rescues: db.rescue.findMany(),
+      operations: db.callOperation.findMany(),
+      audit: db.auditLog.findMany(),
+    });
+    expect(stored).not.toContain(phone.slice(1));
     expect((await rescueForAppointment(db, appointmentId)).latest).toMatchObject({
       outcome: "JOINED",
       progress: "ended",
