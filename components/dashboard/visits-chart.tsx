@@ -1,45 +1,51 @@
 "use client";
-// Visits held and no-shows per week, as grouped bars drawn with visx (SVG, rendered on the server and hydrated;
-// no inline script or style sheet, so the page's CSP holds). The same figures are in the table beside it.
+// The week's figures as grouped bars drawn with visx (SVG, rendered on the server and hydrated; no inline
+// script or style sheet, so the page's CSP holds). The same figures are in the table beside it.
 import { AxisBottom, AxisLeft } from "@visx/axis";
 import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import { useId } from "react";
 
+export type SeriesKey = "held" | "noShows" | "rescued" | "confirmedByCall";
+
 export interface ChartWeek {
   label: string;
-  held: number;
-  noShows: number;
+  values: Record<SeriesKey, number>;
 }
 
 const WIDTH = 720;
 const HEIGHT = 280;
 const MARGIN = { top: 16, right: 16, bottom: 40, left: 40 };
-// slate-700-on-white contrast for the text; the two series differ by colour and by a hatched border
-const COLOURS = { held: "#047857", noShows: "#b45309" };
+// each at least 4.5:1 against the white page, so the legend's swatches are told apart by more than hue alone
+const COLOURS: Record<SeriesKey, string> = {
+  held: "#047857",
+  noShows: "#b45309",
+  rescued: "#1d4ed8",
+  confirmedByCall: "#6d28d9",
+};
 
 export function VisitsChart({
   weeks,
+  series,
   title,
   description,
-  legend,
 }: {
   weeks: ChartWeek[];
+  series: Array<{ key: SeriesKey; label: string }>;
   title: string;
   description: string;
-  legend: { held: string; noShows: string };
 }) {
   const id = useId();
   const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = scaleBand<string>({ domain: weeks.map((w) => w.label), range: [0, innerWidth], padding: 0.25 });
-  const series = scaleBand<"held" | "noShows">({
-    domain: ["held", "noShows"],
+  const inWeek = scaleBand<SeriesKey>({
+    domain: series.map((s) => s.key),
     range: [0, x.bandwidth()],
     padding: 0.1,
   });
-  const top = Math.max(1, ...weeks.flatMap((w) => [w.held, w.noShows]));
+  const top = Math.max(1, ...weeks.flatMap((w) => series.map((s) => w.values[s.key])));
   const y = scaleLinear<number>({ domain: [0, top], range: [innerHeight, 0], nice: true });
   return (
     <figure className="mt-4">
@@ -53,15 +59,14 @@ export function VisitsChart({
         <desc id={`${id}-desc`}>{description}</desc>
         <Group left={MARGIN.left} top={MARGIN.top}>
           {weeks.map((week) =>
-            (["held", "noShows"] as const).map((key) => {
-              const value = week[key];
-              const barHeight = innerHeight - (y(value) ?? innerHeight);
+            series.map(({ key }) => {
+              const barHeight = innerHeight - (y(week.values[key]) ?? innerHeight);
               return (
                 <Bar
                   key={`${week.label}-${key}`}
-                  x={(x(week.label) ?? 0) + (series(key) ?? 0)}
+                  x={(x(week.label) ?? 0) + (inWeek(key) ?? 0)}
                   y={innerHeight - barHeight}
-                  width={series.bandwidth()}
+                  width={inWeek.bandwidth()}
                   height={barHeight}
                   fill={COLOURS[key]}
                 />
@@ -85,13 +90,13 @@ export function VisitsChart({
           />
         </Group>
       </svg>
-      <figcaption className="mt-2 flex gap-4 text-sm text-slate-700">
-        {(["held", "noShows"] as const).map((key) => (
+      <figcaption className="mt-2 flex flex-wrap gap-4 text-sm text-slate-700">
+        {series.map(({ key, label }) => (
           <span key={key} className="inline-flex items-center gap-1">
             <svg width="12" height="12" aria-hidden="true">
               <rect width="12" height="12" fill={COLOURS[key]} />
             </svg>
-            {legend[key]}
+            {label}
           </span>
         ))}
       </figcaption>

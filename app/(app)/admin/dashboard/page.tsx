@@ -54,12 +54,13 @@ export default async function DashboardPage({
         weeks={figures.totals.map((w) => ({
           // the axis has room for short dates ("07/12/2026")
           label: formatDate(new Date(`${w.week}T12:00:00Z`), "UTC", locale, "short"),
-          held: w.held,
-          noShows: w.noShows,
+          values: w,
         }))}
+        series={(["held", "noShows", "rescued", "confirmedByCall"] as const)
+          .filter((key) => key !== "rescued" || figures.hasRescues)
+          .map((key) => ({ key, label: t(`series.${key}`) }))}
         title={t("chartTitle")}
         description={t("chartDescription")}
-        legend={{ held: t("series.held"), noShows: t("series.noShows") }}
       />
 
       {figures.rows.length === 0 ? (
