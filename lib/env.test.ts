@@ -68,6 +68,24 @@ describe("BOT_AUTO_JOIN_MINUTES_BEFORE", () => {
   });
 });
 
+describe("no-show rescue", () => {
+  it("calls 5 minutes after the start, every day 07:00-20:00, by default (also when left empty)", async () => {
+    for (const empty of [undefined, " "]) {
+      const env = (await envWith({ RESCUE_AFTER_MINUTES: empty, CLINIC_HOURS: empty }))();
+      expect(env).toMatchObject({ RESCUE_AFTER_MINUTES: 5, CLINIC_HOURS: "1-7 07:00-20:00" });
+    }
+    const env = (await envWith({ RESCUE_AFTER_MINUTES: "0", CLINIC_HOURS: "1-5 08:00-18:00; 6 08:00-12:00" }))();
+    expect(env).toMatchObject({ RESCUE_AFTER_MINUTES: 0, CLINIC_HOURS: "1-5 08:00-18:00; 6 08:00-12:00" });
+  });
+
+  it("refuses a delay that is not whole minutes up to two hours, and hours it cannot read", async () => {
+    for (const value of ["-1", "2.5", "121", "soon"])
+      expect(await envWith({ RESCUE_AFTER_MINUTES: value }), value).toThrow(/RESCUE_AFTER_MINUTES/);
+    for (const value of ["mon-fri 8-18", "1-5 8:00-18:00", "every day"])
+      expect(await envWith({ CLINIC_HOURS: value }), value).toThrow(/CLINIC_HOURS/);
+  });
+});
+
 describe("messages to patients", () => {
   it("has a clinic name and a reminder time by default, and every channel off", async () => {
     const env = (await envWith({}))();
