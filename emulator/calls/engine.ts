@@ -1051,7 +1051,8 @@ export class CallEngine {
       peer.state = "left";
       peer.endReason = "movedToAnotherCall";
       this.notifyOperation(call, op.id, resource("completed", RESULTS.ok));
-      this.notifyRoster(call);
+      // every bot leg in the meeting hears who joined (the inviting one's roster follows its operation)
+      this.notifyRosterForConference(this.conferenceOf(call));
       this.terminate(replaced, RESULTS.replaced);
     });
   }
