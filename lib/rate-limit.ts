@@ -52,15 +52,24 @@ export type Taken = { allowed: true } | { allowed: false; retryAfterSeconds: num
 
 const secondsLeft = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/**
+ * The library rejects a spent budget with its result object (not an Error). Recognised by shape, not by
+ * `instanceof RateLimiterRes`: the bundled proxy can hold another copy of the class than the store's.
+ */
+function refusalOf(rejection: unknown): RateLimiterRes | null {
+  if (rejection instanceof Error || typeof rejection !== "object" || rejection === null) return null;
+  return typeof (rejection as RateLimiterRes).msBeforeNext === "number" ? (rejection as RateLimiterRes) : null;
+}
+
 /** Spends one point of `key`'s budget; the library rejects with its result once the budget is spent. */
 async function spend(limiter: RateLimiterAbstract, key: string): Promise<Taken> {
   try {
     await limiter.consume(key);
     return { allowed: true };
-  } catch (refusal) {
-    if (refusal instanceof RateLimiterRes)
-      return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
-    throw refusal; // a store error the insurance limiter could not answer either
+  } catch (rejection) {
+    const refusal = refusalOf(rejection);
+    if (refusal) return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
+    throw rejection; // a store error the insurance limiter could not answer either
   }
 }
 
@@ -87,10 +96,10 @@ export function distinctKeysLimiter(store: LimiterStore, name: string, limit: nu
       let counted: RateLimiterRes;
       try {
         counted = await callers.consume(caller);
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes)
-          return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
-        throw refusal;
+      } catch (rejection) {
+        const refusal = refusalOf(rejection);
+        if (refusal) return { allowed: false, retryAfterSeconds: secondsLeft(refusal.msBeforeNext) };
+        throw rejection;
       }
       // the mark ends with the caller's window, so the next window counts every key afresh
       await seen.set(mark, 1, secondsLeft(counted.msBeforeNext));
