@@ -5,5 +5,5 @@ import { rescues } from "./index";
 
 export async function handleRescueSweep(): Promise<void> {
   const result = await rescues().sweep();
-  if (result.called) logger.info(result, "rescue sweep");
+  if (result.called || result.interrupted) logger.info(result, "rescue sweep");
 }

@@ -54,6 +54,9 @@ const CALL_LOG_OUTCOME: Record<RescueOutcomeValue, string> = {
   FAILED: "failed",
 };
 
+/** a claim with no call after this long was cut off while placing it (Graph and the write take seconds) */
+const INTERRUPTED_AFTER_MS = 5 * 60_000;
+
 /** A rescue call whose flow has not moved for this long has lost its driver (no step waits that long). */
 export const STALLED_AFTER_MS = 5 * 60_000;
 
@@ -284,8 +287,14 @@ export function rescueService(deps: RescueDeps) {
    * Every minute: visits under way whose meeting the bot is in and that never had a rescue, each decided by
    * decideRescue over the bot's roster; the ones it says to call are called.
    */
-  async function sweep(): Promise<{ considered: number; called: number }> {
+  async function sweep(): Promise<{ considered: number; called: number; interrupted: number }> {
     const at = now();
+    // claimed, never linked to a call: the process died while placing it. Whether the phone rang is unknown,
+    // so it is not dialled again; the rescue ends, and staff may start another by hand.
+    const interrupted = await db.rescue.updateMany({
+      where: { status: "CALLING", callId: null, createdAt: { lt: new Date(at.getTime() - INTERRUPTED_AFTER_MS) } },
+      data: { status: "DONE", outcome: "FAILED", detail: "interrupted while placing the call", finishedAt: at },
+    });
     const visits = await db.appointment.findMany({
       where: {
         status: { in: LIVE_APPOINTMENT as ("BOOKED" | "CONFIRMED")[] },
@@ -343,7 +352,7 @@ export function rescueService(deps: RescueDeps) {
         logger.warn({ appointmentId: v.id, code: (error as AppError).code ?? null }, "rescue not started");
       }
     }
-    return { considered: visits.length, called };
+    return { considered: visits.length, called, interrupted: interrupted.count };
   }
 
   // --- the call's flow ------------------------------------------------------------------------------

@@ -334,6 +334,25 @@ describe("no-show rescue against the emulator", () => {
     expect(await finishedRescue(appointmentId)).toMatchObject({ outcome: "RECEPTION", detail: "transferred" });
   });
 
+  it("a rescue cut off while its call was being placed ends as failed, so staff can call again", async () => {
+    const phone = freshPhone();
+    const { appointmentId, startsAt } = await visitWithClinicianWaiting(phone);
+    const cut = await database.db.rescue.create({
+      data: { appointmentId, appointmentVersion: 1, trigger: "AUTOMATIC", createdAt: at(startsAt, 5) },
+    });
+    clock = at(startsAt, 9);
+    expect((await service.sweep()).interrupted).toBe(0);
+    clock = at(startsAt, 11);
+    expect((await service.sweep()).interrupted).toBe(1);
+    expect(await database.db.rescue.findUniqueOrThrow({ where: { id: cut.id } })).toMatchObject({
+      status: "DONE",
+      outcome: "FAILED",
+      detail: "interrupted while placing the call",
+    });
+    // the one automatic rescue was spent: the sweep does not call again
+    expect((await service.sweep()).called).toBe(0);
+  });
+
   it("the patient who declined calls is never called, even by hand", async () => {
     const phone = freshPhone();
     await setEmulatorEndpoint(graph, phone, { mode: "answer" });
