@@ -186,6 +186,7 @@ async function run(webCount: number, workerCount: number) {
     await boss.stop({ graceful: false, close: true });
     const notifications = (await db.inboundNotification.count()) - notificationsBefore;
     const confirmed = await db.reminder.count({ where: { status: "DONE", outcome: "CONFIRMED" } });
+    const outcomes = await db.reminder.groupBy({ by: ["outcome", "detail"], _count: true });
     const calls = (await request(emu, "GET", "/_emulator/calls")).json.value as { legs: { endpoint: string }[] }[];
     const perPhone = new Map<string, number>();
     for (const call of calls)
@@ -222,6 +223,9 @@ async function run(webCount: number, workerCount: number) {
     console.info(`  CPU ms per notification (all processes): ${total(reminderUsed, notifications)}`);
     console.info(
       `  confirmed: ${confirmed} of ${REMINDERS} · placed twice: ${placedTwice} (must be 0) · most calls at once: ${peak} (cap ${CAP})`,
+    );
+    console.info(
+      `  outcomes: ${outcomes.map((o) => `${o.outcome ?? "none"}${o.detail ? ` (${o.detail})` : ""} ${o._count}`).join(", ")}`,
     );
   } finally {
     await killAll();
