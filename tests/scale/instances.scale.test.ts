@@ -257,9 +257,10 @@ async function expectEveryReminderAnsweredOnce(due: Awaited<ReturnType<typeof se
   });
   expect(rows).toHaveLength(due.length);
   // Every reminder ends once, after one call, and its appointment says what the call decided. A pressed 1 is
-  // sometimes not heard (NO_RESPONSE, the appointment left booked): about 3 % of calls in bench/scale.ts with
-  // one web instance and one worker as with two, so it is the reminder flow's, not the instances' — the
-  // call-runtime owners have it (docs/PERFORMANCE.md). Keys do cross instances: most calls are confirmed.
+  // sometimes not heard (NO_RESPONSE, the appointment left booked): 6 of 200 calls in bench/scale.ts with one
+  // web instance and one worker, while bench/reminders.ts (webhook and workers in one process) confirmed 1,000
+  // of 1,000 — so keys handed from the web process to the call (the runtime's `deliver`) are sometimes lost.
+  // Known and reported (docs/PERFORMANCE.md); until it is fixed this test requires most keys, not all.
   for (const row of rows) {
     expect(row).toMatchObject({ status: "DONE", attempts: 1 });
     expect(["CONFIRMED", "NO_RESPONSE"]).toContain(row.outcome);
