@@ -7,6 +7,13 @@ import { z } from "zod";
 import { BrandedError } from "@/lib/errors";
 import { normaliseGraphId } from "@/lib/graph/ids";
 
+/** A keypad key from Graph's tone name (tone1 → "1", star, pound); null for the rest (A–D, flash). */
+export function keyOfTone(tone: string): string | null {
+  const m = /^tone([0-9])$/.exec(tone);
+  if (m) return m[1]!;
+  return tone === "star" || tone === "pound" ? tone : null;
+}
+
 export { normaliseGraphId };
 
 export type ChangeType = "created" | "updated" | "deleted" | "unknownFutureValue";
@@ -225,8 +232,10 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
 
   if (!sub) {
     const toneInfo = asRecord(single.toneInfo);
+    // only a keypad key is a tone the flows hear (and the runtime waits for: engine.ts, withPending)
     const toneValue = optionalString(toneInfo?.tone);
-    const toneSequenceId = toneInfo ? optionalNumber(toneInfo.sequenceId) : null;
+    const keyed = toneValue !== null && keyOfTone(toneValue) !== null;
+    const toneSequenceId = toneInfo && keyed ? optionalNumber(toneInfo.sequenceId) : null;
     return {
       notification: {
         ...base(callPath),
@@ -236,7 +245,7 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
         toneSequenceId,
         mediaAudio: optionalString(asRecord(single.mediaState)?.audio),
       },
-      tone: toneValue ? { sequenceId: toneSequenceId, tone: toneValue } : null,
+      tone: toneValue && keyed ? { sequenceId: toneSequenceId, tone: toneValue } : null,
     };
   }
   if (sub === "participants") {

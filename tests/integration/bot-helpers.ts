@@ -9,7 +9,7 @@ import { expect, vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { bookAppointment } from "@/lib/appointments/mutations";
 import { attendanceFlow } from "@/lib/bot/attendance";
-import { keyOfTone } from "@/lib/bot/flows/reminder";
+import { keyOfTone } from "@/lib/bot/schema";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
 import { callRuntime, type CallRuntime, type CallRuntimeDeps } from "@/lib/bot/runtime/engine";
@@ -152,17 +152,28 @@ export function intakeFor(database: TestDatabase, graph: GraphTestEnv, tones: Ar
       GROUP_CALL: attendanceFlow,
     },
   );
+  // key presses are handed to the process's runtime as the app does: until it steps one, the notification
+  // that brought it waits for it (another process would leave it to this one)
+  const delivered: Promise<void>[] = [];
   const deps: IntakeDeps = {
     sql: process.sql,
     verify,
-    onTone: (callId, tone) => tones.push([callId, tone]),
+    onTone: (callId, tone) => {
+      tones.push([callId, tone]);
+      const key = keyOfTone(tone.tone);
+      const after = tone.sequenceId === null ? null : `tone:${tone.sequenceId}`;
+      if (key) delivered.push(process.runtime.deliver(normaliseGraphId(callId), { type: "tone", key }, {}, after));
+    },
   };
   return {
     deps,
     tones,
     runtime: process.runtime,
-    /** applies everything recorded so far, as the workers would */
-    settle: () => process.runtime.runPending(),
+    /** applies everything recorded so far, as the workers would, with the key presses handed over */
+    settle: async () => {
+      await Promise.all(delivered.splice(0));
+      await process.runtime.runPending();
+    },
     close: () => process.close(),
   };
 }

@@ -166,6 +166,52 @@ describe("the notification queue", () => {
     expect(await pendingOf(graphCallId)).toBe(0);
   });
 
+  it("a key press another process received: a worker claiming first leaves its notification and the rest to that process", async () => {
+    const worker = process();
+    const web = process();
+    const { graphCallId, call } = await seedCall();
+    await record(
+      web,
+      operation(graphCallId, "op-before", "completed"),
+      callNotification(graphCallId, "established", "updated", { toneInfo: { sequenceId: 1, tone: "tone1" } }),
+      operation(graphCallId, "op-after", "completed"),
+    );
+    // the worker is woken first: it applies what came before the key press, and not the key's notification
+    // (the key is only in the web process's memory) nor what came after it
+    await worker.runtime.runPending();
+    expect(await pendingOf(graphCallId)).toBe(2);
+    expect((await documentOf(call.id)).filter((e) => e !== "noted")).toEqual(["op:opbefore"]);
+    // the web process steps the key between the notifications around it, as if it had been alone
+    await web.runtime.deliver(graphCallId, { type: "tone", key: "1" }, {}, "tone:1");
+    expect((await documentOf(call.id)).filter((e) => e !== "noted")).toEqual([
+      "op:opbefore",
+      "call:established",
+      "tone",
+      "op:opafter",
+    ]);
+    expect(await pendingOf(graphCallId)).toBe(0);
+  });
+
+  it("a key press whose receiver never stepped it holds the call no longer than the receiver would have tried", async () => {
+    const worker = process();
+    const { graphCallId, call } = await seedCall();
+    await record(
+      worker,
+      callNotification(graphCallId, "established", "updated", { toneInfo: { sequenceId: 1, tone: "tone1" } }),
+      operation(graphCallId, "op-after", "completed"),
+    );
+    await worker.runtime.runPending();
+    expect(await pendingOf(graphCallId)).toBe(2);
+    // as if the process that received it had died a minute ago
+    await database.db.inboundNotification.updateMany({
+      where: { graphCallId },
+      data: { receivedAt: new Date(Date.now() - 60_000) },
+    });
+    await worker.runtime.runPending();
+    expect(await pendingOf(graphCallId)).toBe(0);
+    expect((await documentOf(call.id)).filter((e) => e !== "noted")).toEqual(["call:established", "op:opafter"]);
+  });
+
   it("a running worker is woken by the webhook's NOTIFY and applies what was recorded, without being asked", async () => {
     const worker = process();
     await worker.runtime.start();

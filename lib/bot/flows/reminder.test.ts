@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { keyOfTone } from "../schema";
 import {
   CANCEL_NOT_CONFIRMED,
   flowStateSchema,
   initialFlowState,
-  keyOfTone,
   nextAttemptAt,
   run,
   step,

@@ -109,13 +109,6 @@ export const initialFlowState = (): FlowState => ({
   detail: null,
 });
 
-/** tone1 → "1", star → "star"; anything else → null. */
-export function keyOfTone(tone: string): string | null {
-  const m = /^tone([0-9])$/.exec(tone);
-  if (m) return m[1]!;
-  return tone === "star" || tone === "pound" ? tone : null;
-}
-
 /** Why an unanswered call ended, from Graph's code/subcode (never the message). */
 export function unansweredReason(code: number | null, subcode: number | null): string {
   if (code === 486) return "busy";

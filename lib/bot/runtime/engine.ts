@@ -145,6 +145,8 @@ export function callRuntime(deps: CallRuntimeDeps) {
   const { sql, runner, flows } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseSeconds = deps.leaseSeconds ?? LEASE_SECONDS;
+  // how long the process that received a key press or recording tries to step it (pursue)
+  const mediaHandOffSeconds = leaseSeconds + 5;
   const slots = deps.slots ?? 16;
   const pollMs = deps.pollMs ?? 5_000;
   const local = new Map<string, Holder>();
@@ -407,24 +409,42 @@ export function callRuntime(deps: CallRuntimeDeps) {
   }
 
   /** `locked` (a query locking Call rows as `c`, with an `ord` column) with each call's pending notifications. */
+  /** Whether `n` brought a key press or recording that another process received (none is here). */
+  const mediaElsewhere = (graphCallId: string, n: BotNotification) => {
+    const key = mediaKeyOf(n);
+    return key !== null && !media.get(graphCallId)?.some((incoming) => incoming.key === key);
+  };
+
   async function withPending(tx: Sql, locked: string, values: unknown[]): Promise<Claimed[]> {
-    const rows = await tx.query<CallRow & { nId: string | null; nPayload: BotNotification | null }>(
+    const rows = await tx.query<
+      CallRow & { nId: string | null; nPayload: BotNotification | null; nRecent: boolean | null }
+    >(
       `WITH claimed AS (${locked})
-       SELECT claimed.*, n.id::text AS "nId", n.payload AS "nPayload"
+       SELECT claimed.*, n.id::text AS "nId", n.payload AS "nPayload",
+         n."receivedAt" > now() - make_interval(secs => ${Number(mediaHandOffSeconds)}) AS "nRecent"
        FROM claimed LEFT JOIN LATERAL (
-         SELECT i.id, i.payload, i.sequence FROM "InboundNotification" i
+         SELECT i.id, i.payload, i.sequence, i."receivedAt" FROM "InboundNotification" i
          WHERE i."graphCallId" = claimed."graphCallId" AND i."processedAt" IS NULL
          ORDER BY i.sequence LIMIT 500) AS n ON true
        ORDER BY claimed.ord, claimed.id, n.sequence`,
       values,
     );
     const calls = new Map<string, Claimed>();
-    for (const { nId, nPayload, ...row } of rows) {
+    // calls whose next notification brought a key press or recording to another process: it and everything
+    // after it are left to that process, which steps them in order with what only it has (`deliver`); a
+    // process that heard nothing (say, it died) for as long as that process tries, and they are applied here
+    const waiting = new Set<string>();
+    for (const { nId, nPayload, nRecent, ...row } of rows) {
       let claimed = calls.get(row.id);
       if (!claimed) {
         const { ord: _ord, ...call } = row as CallRow & { ord: unknown };
         claimed = { call, ids: [], notifications: [] };
         calls.set(row.id, claimed);
+      }
+      if (waiting.has(row.id)) continue;
+      if (nPayload && nRecent && mediaElsewhere(row.graphCallId, nPayload)) {
+        waiting.add(row.id);
+        continue;
       }
       if (nId) claimed.ids.push(nId);
       if (nPayload) claimed.notifications.push(nPayload);
@@ -726,7 +746,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
 
   /** Tries until `incoming` is stepped, waiting while another process holds the call (at most a lease). */
   async function pursue(graphCallId: string, incoming: Incoming): Promise<void> {
-    const deadline = Date.now() + (leaseSeconds + 5) * 1000;
+    const deadline = Date.now() + mediaHandOffSeconds * 1000;
     const giveUp = (message: string, level: "info" | "warn") => {
       incoming.settled = true;
       forget(graphCallId, incoming);
