@@ -36,6 +36,8 @@ export const queues = {
   attendanceSweep: "attendance-sweep",
   /** periodic: visits under way whose patient is missing while the clinician waits get a rescue call (lib/rescue) */
   rescueSweep: "rescue-sweep",
+  /** periodic (hourly): prompt versions handed out for calls long over are forgotten (lib/prompts/jobs.ts) */
+  promptSweep: "prompt-sweep",
 } as const;
 
 // Expiry: a job left active by a crashed process or a lost database connection runs again once it expires
@@ -47,6 +49,7 @@ const queueOptions: Record<string, Omit<PgBoss.Queue, "name">> = {
   [queues.meetingSync]: { policy: "stately", retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
   [queues.meetingSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   [queues.callSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  [queues.promptSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
   // keyed by appointment:version:attempt; retried while Graph throttles or the concurrent-call cap is reached
   [queues.reminderDispatch]: { policy: "stately", retryLimit: 30, retryDelay: 10, expireInSeconds: 120 },
   [queues.reminderSweep]: { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },

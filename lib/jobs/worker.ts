@@ -8,6 +8,7 @@ import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { handleReminderDispatchJobs, handleReminderSweep, listenForReminderSlots } from "@/lib/reminders/jobs";
 import { handleRescueSweep } from "@/lib/rescue/jobs";
+import { handlePromptSweep } from "@/lib/prompts/jobs";
 import { graphMeetingGateways } from "@/lib/meetings/gateways";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
@@ -112,6 +113,8 @@ export async function startWorkers(): Promise<void> {
   await appCallRuntime().start();
   await boss.work(queues.callSweep, handleCallSweep);
   await boss.schedule(queues.callSweep, "* * * * *");
+  await boss.work(queues.promptSweep, () => handlePromptSweep());
+  await boss.schedule(queues.promptSweep, "17 * * * *");
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
   await workBackToBack<BotAttendanceJob>(
     boss,

@@ -51,6 +51,11 @@ export function promptVersionsIn(db: PrismaClient) {
     async remember(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<void> {
       await db.promptVersion.createMany({ data: [{ locale, key, version, text }], skipDuplicates: true });
     },
+    /** Forgets the versions handed out before `before` (their calls are long over). Returns how many. */
+    async forgetBefore(before: Date): Promise<number> {
+      const { count } = await db.promptVersion.deleteMany({ where: { createdAt: { lt: before } } });
+      return count;
+    },
     async recall(locale: PromptLocale, key: PromptKey, version: string): Promise<string | null> {
       const row = await db.promptVersion.findUnique({
         where: { locale_key_version: { locale, key, version } },

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import crypto from "node:crypto";
-import { createPromptStore, handlePromptRequest, promptUri, promptVersion } from "./store";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import {
+  AUDIO_KEPT_IN_MEMORY,
+  createPromptStore,
+  handlePromptRequest,
+  promptUri,
+  promptVersion,
+  pruneCachedAudio,
+} from "./store";
 import { SYNTH_VERSION, voiceFor } from "./synth";
 import { promptText, withAppointment, type PromptLocale } from "./texts";
 import { encodeWav } from "./wav";
@@ -67,6 +77,41 @@ describe("prompts about an appointment", () => {
     await handlePromptRequest(store, "en", "confirmed.wav", new URL(other.uri).searchParams.get("v"));
     expect(said).toHaveLength(2);
     expect(said[1]!.text).toContain("Dr. Bruno Lima");
+  });
+
+  it("keep a bounded number of sentences' audio in memory: the oldest is synthesized again when asked for", async () => {
+    const { store, said } = recordingStore();
+    const versions: string[] = [];
+    for (let i = 0; i <= AUDIO_KEPT_IN_MEMORY; i++) {
+      const startsAt = new Date(Date.parse(about.startsAt) + i * 15 * 60_000).toISOString();
+      const { version } = await store.current("en", "confirmed", { ...about, startsAt });
+      await store.audio("en", "confirmed", version);
+      versions.push(version);
+    }
+    expect(said).toHaveLength(AUDIO_KEPT_IN_MEMORY + 1);
+    // the newest is still in memory; the first was let go, and its text is still known here
+    await store.audio("en", "confirmed", versions.at(-1));
+    expect(said).toHaveLength(AUDIO_KEPT_IN_MEMORY + 1);
+    await store.audio("en", "confirmed", versions[0]);
+    expect(said).toHaveLength(AUDIO_KEPT_IN_MEMORY + 2);
+  });
+
+  it("cached audio older than the cut-off is removed from the disk, newer audio and other files stay", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "prompt-cache-"));
+    try {
+      const old = path.join(dir, "en-confirmed-0000000000000000.wav");
+      const recent = path.join(dir, "en-confirmed-1111111111111111.wav");
+      const other = path.join(dir, "notes.txt");
+      for (const file of [old, recent, other]) await fs.writeFile(file, "x");
+      const threeDaysAgo = new Date(Date.now() - 3 * 24 * 60 * 60_000);
+      await fs.utimes(old, threeDaysAgo, threeDaysAgo);
+      await fs.utimes(other, threeDaysAgo, threeDaysAgo);
+      expect(await pruneCachedAudio(dir, new Date(Date.now() - 2 * 24 * 60 * 60_000))).toBe(1);
+      expect((await fs.readdir(dir)).sort()).toEqual(["en-confirmed-1111111111111111.wav", "notes.txt"]);
+      expect(await pruneCachedAudio(path.join(dir, "missing"), new Date())).toBe(0);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("without an appointment (the admin's listen link) speak of 'your appointment', never the placeholder", async () => {

@@ -64,6 +64,37 @@ export interface PromptStore {
 
 export const PROMPT_VERSION = /^[0-9a-f]{16}$/;
 
+/** Prompt audio kept in a process's memory (a few hundred kilobytes each at most). */
+export const AUDIO_KEPT_IN_MEMORY = 200;
+const KNOWN_TEXTS_KEPT = 5_000;
+
+/**
+ * How long a handed-out version stays servable (its PromptVersion row and its cached audio): a prompt URL is
+ * fetched by Microsoft during the call it was made for, which lasts minutes; a day or two is ample.
+ */
+export const PROMPT_VERSIONS_KEPT_MS = 2 * 24 * 60 * 60_000;
+
+/** Removes cached audio files older than `before` (from the folder a store caches to). Returns how many. */
+export async function pruneCachedAudio(cacheDir: string, before: Date): Promise<number> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(cacheDir);
+  } catch {
+    return 0; // nothing cached yet
+  }
+  let removed = 0;
+  for (const name of entries) {
+    if (!name.endsWith(".wav")) continue;
+    const file = path.join(cacheDir, name);
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat && stat.mtime < before) {
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 export function defaultPromptCacheDir(): string {
   return path.resolve(process.env.CONSULTA_DATA_DIR || ".data", "prompts");
 }
@@ -86,11 +117,21 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   const textFor = options.textFor ?? promptText;
   const synth = options.synth ?? noSynthesizer;
   const cacheDir = options.cacheDir === undefined ? defaultPromptCacheDir() : options.cacheDir;
+  // Both bounded: since prompts name the appointment, every reminder and rescue call adds a sentence of its own,
+  // and a long-running process would otherwise keep all their audio. The oldest entries go first; what is
+  // dropped is read again from the disk cache or the database (PromptVersion), or synthesised once more.
   const memory = new Map<string, Promise<Buffer>>();
   // every text this process has computed a version for: a URL handed out just before an admin's change is
-  // still answered with the audio it was made for (a handful of short strings per prompt)
+  // still answered with the audio it was made for
   const known = new Map<string, string>();
+  const remember = <V>(map: Map<string, V>, id: string, value: V, most: number) => {
+    map.delete(id);
+    map.set(id, value);
+    if (map.size > most) map.delete(map.keys().next().value!);
+  };
   const idOf = (locale: PromptLocale, key: PromptKey, version: string) => `${locale}/${key}/${version}`;
+  // every process prunes its own disk cache, at most once an hour, when it writes to it
+  let prunedAt = 0;
 
   async function current(
     locale: PromptLocale,
@@ -113,7 +154,7 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
     const id = idOf(locale, key, version);
     // written before the URL is handed out, once per version and process
     if (!known.has(id)) await options.versions?.remember(locale, key, version, text);
-    known.set(id, text);
+    remember(known, id, text, KNOWN_TEXTS_KEPT);
     return { text, version };
   }
 
@@ -140,6 +181,12 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
       const partial = `${file}.${process.pid}.${crypto.randomUUID()}.part`;
       await fs.writeFile(partial, wav);
       await fs.rename(partial, file);
+      if (Date.now() - prunedAt > 60 * 60_000) {
+        prunedAt = Date.now();
+        void pruneCachedAudio(cacheDir, new Date(prunedAt - PROMPT_VERSIONS_KEPT_MS)).catch((error: unknown) =>
+          logger.warn({ err: error }, "prompt cache not pruned"),
+        );
+      }
     }
     return wav;
   }
@@ -160,7 +207,7 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
         if (text === undefined) {
           // a version another instance handed out (a prompt URL reaches whichever instance the load balancer picks)
           text = (await options.versions?.recall(locale, key, version)) ?? undefined;
-          if (text !== undefined) known.set(id, text);
+          if (text !== undefined) remember(known, id, text, KNOWN_TEXTS_KEPT);
         }
         if (text === undefined) {
           // an old version no instance wrote down: only the disk cache can still have it
@@ -169,7 +216,7 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
           return cached ? { wav: cached, version } : null;
         }
         pending = load(locale, key, version, text);
-        memory.set(id, pending);
+        remember(memory, id, pending, AUDIO_KEPT_IN_MEMORY);
         // a failed synthesis is not cached: the next request tries again
         pending.catch(() => memory.delete(id));
       }

@@ -28,3 +28,22 @@ it("serves on any instance the version another one handed out, from the stored t
   // a version nobody handed out is still nothing to say
   expect(await web.audio("pt-BR", "reminder", "0123456789abcdef")).toBeNull();
 });
+
+it("forgets the versions handed out before a cut-off; a forgotten one is nothing to say for another instance", async () => {
+  const synth = async (text: string) => spoken(text);
+  const versions = promptVersionsIn(database.db);
+  const worker = createPromptStore({ cacheDir: null, synth, versions, textFor: () => "Lembrete de hoje." });
+  const web = createPromptStore({ cacheDir: null, synth, versions, textFor: () => "Outro texto." });
+  const old = await worker.current("pt-BR", "confirmed");
+  await database.db.promptVersion.updateMany({
+    where: { version: old.version },
+    data: { createdAt: new Date(Date.now() - 3 * 24 * 60 * 60_000) },
+  });
+  const recent = await createPromptStore({ cacheDir: null, synth, versions, textFor: () => "Texto de agora." }).current(
+    "pt-BR",
+    "confirmed",
+  );
+  expect(await versions.forgetBefore(new Date(Date.now() - 2 * 24 * 60 * 60_000))).toBe(1);
+  expect(await web.audio("pt-BR", "confirmed", old.version)).toBeNull();
+  expect((await web.audio("pt-BR", "confirmed", recent.version))?.wav.toString()).toBe("wav:Texto de agora.");
+});
