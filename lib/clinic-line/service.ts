@@ -352,7 +352,14 @@ export function clinicLineService(deps: ClinicLineDeps) {
       const outcome = command.outcome.toLowerCase();
       // after the bot applied the termination (which gave the technical outcome): the business one wins
       context.setCallOutcome(outcome);
-      await auditInTransaction(sql, actor, "clinic-line.outcome", { type: "Call", id: call.id }, { outcome });
+      // the audit keeps the flow's code (CONFIRMED, KEPT…), the one its sentence words
+      await auditInTransaction(
+        sql,
+        actor,
+        "clinic-line.outcome",
+        { type: "Call", id: call.id },
+        { outcome: command.outcome },
+      );
       logger.info({ callId: call.id, outcome, reason: command.reason }, "clinic line call finished");
       return [];
     },

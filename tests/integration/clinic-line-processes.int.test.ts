@@ -196,7 +196,7 @@ describe("clinic line across processes", () => {
       const audits = await env.database.db.auditLog.findMany({
         where: { action: "clinic-line.outcome", entityId: call.id },
       });
-      expect(audits.map((a) => a.details)).toEqual([{ outcome: "confirmed" }]);
+      expect(audits.map((a) => a.details)).toEqual([{ outcome: "CONFIRMED" }]);
       expect((await env.database.db.call.findUniqueOrThrow({ where: { id: call.id } })).outcome).toBe("confirmed");
     });
   });
@@ -238,7 +238,7 @@ describe("clinic line across processes", () => {
       const audit = await env.database.db.auditLog.findFirst({
         where: { action: "clinic-line.outcome", entityId: callRow.id },
       });
-      expect(audit?.details).toMatchObject({ outcome: "failed" });
+      expect(audit?.details).toMatchObject({ outcome: "FAILED" });
       // once ended, nothing more for the sweep
       expect(await sweeper.runtime.sweep()).toMatchObject({ stalled: 0 });
     });

@@ -5,7 +5,7 @@ import { type AbstractIntlMessages, createTranslator } from "next-intl";
 import { describe, expect, it } from "vitest";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";
-import { AUDIT_ACTIONS, SYSTEM_ACTOR_KEYS, sentenceKey } from "@/lib/audit/sentences";
+import { AUDIT_ACTIONS, SYSTEM_ACTOR_KEYS, auditSentence, sentenceKey } from "@/lib/audit/sentences";
 import { RESULT_REASONS } from "@/lib/calls/result-codes";
 import { ruleErrorKeys } from "@/lib/clinic-line/schema";
 import { LOBBY_SCOPES, PRESENTER_VALUES } from "@/lib/meetings/schema";
@@ -106,6 +106,16 @@ describe("messages", () => {
     const inEnglish = createTranslator({ locale: "en", messages: en, namespace: "audit.sentences" });
     expect(inEnglish("reminder_outcome", { outcome: "CANCELLED" })).toBe(
       "The reminder call ended: the patient cancelled.",
+    );
+    // the clinic line's audit row holds the flow's code, as its sentence expects
+    const lineEnd = auditSentence({
+      action: "clinic-line.outcome",
+      actorLabel: "clinic-line",
+      details: { outcome: "KEPT" },
+    });
+    const wordsOf = inEnglish as unknown as (key: string, values: Record<string, string>) => string;
+    expect(wordsOf(lineEnd.key, lineEnd.values)).toBe(
+      "The clinic line call ended: the caller did not answer whether to cancel, so the appointment was kept.",
     );
     expect(inEnglish("graph_call_mute", { who: "Carla", failed: "yes" })).toBe(
       "Carla muted someone in the call — Microsoft Teams refused it.",
