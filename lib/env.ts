@@ -3,6 +3,7 @@
 // the start script fills the emulator's values when no tenant is configured.
 import { z } from "zod";
 import { isRegionTimeZone } from "@/lib/scheduling";
+import { E164 } from "@/lib/constants";
 
 const url = z.url();
 
@@ -66,11 +67,7 @@ const serverSchema = z.object({
   // --- messages to patients (lib/patient-messages) ---
   // the clinic as patients know it: named in every message and on the patient's page
   CLINIC_NAME: z.string().trim().min(1).max(100).default("Consulta"),
-  CLINIC_PHONE: z
-    .string()
-    .trim()
-    .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number, such as +551130000000")
-    .optional(),
+  CLINIC_PHONE: z.string().trim().regex(E164, "must be an E.164 number, such as +551130000000").optional(),
   // the mailbox patient e-mail is sent from (Graph sendMail, application permission Mail.Send)
   CLINIC_MAILBOX: z.email("must be the clinic mailbox's address").optional(),
   // Azure Communication Services: "endpoint=https://….communication.azure.com/;accesskey=…"

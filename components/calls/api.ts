@@ -75,15 +75,4 @@ export function normalisePhone(input: string): string {
   return input.replace(/[\s().-]/g, "");
 }
 
-export const E164 = /^\+[1-9]\d{6,14}$/;
-
-/** Graph call states in which the bot is still on the call. */
-export const LIVE_STATES = [
-  "incoming",
-  "establishing",
-  "ringing",
-  "established",
-  "hold",
-  "transferring",
-  "transferAccepted",
-];
+export { E164, LIVE_CALL_STATES } from "@/lib/constants";

@@ -3,7 +3,15 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { invitationDetail } from "@/lib/calls/result-codes";
-import { E164, getRoster, LIVE_STATES, normalisePhone, postJson, type Roster, type RosterParticipant } from "./api";
+import {
+  E164,
+  getRoster,
+  LIVE_CALL_STATES,
+  normalisePhone,
+  postJson,
+  type Roster,
+  type RosterParticipant,
+} from "./api";
 
 export interface PanelPerson {
   id: string;
@@ -64,7 +72,7 @@ export function LiveCallPanel({
         previous.current = next;
         setRoster(next);
         if (changes.length) setAnnouncement(changes.join(" "));
-        if (!LIVE_STATES.includes(next.call.state)) return; // ended: stop polling
+        if (!LIVE_CALL_STATES.includes(next.call.state)) return; // ended: stop polling
       } else if (result.status === 404 || result.status === 401) {
         setError(errorText(result.code));
         return;
@@ -102,7 +110,7 @@ export function LiveCallPanel({
     setCallId(result.data.call.id);
   }
 
-  const live = roster ? LIVE_STATES.includes(roster.call.state) : callId !== null;
+  const live = roster ? LIVE_CALL_STATES.includes(roster.call.state) : callId !== null;
   const ended = roster !== null && !live;
   const inMeeting = roster?.participants.filter((p) => !p.isInLobby) ?? [];
   const inLobby = roster?.participants.filter((p) => p.isInLobby) ?? [];

@@ -17,6 +17,7 @@ import { queueChangeMessages } from "@/lib/patient-messages/outbox";
 import { loadSchedule } from "./data";
 import { joinTokenExpiry, newJoinToken, sealJoinToken } from "./join-token";
 import type { BookInput, RescheduleInput } from "./schema";
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -300,7 +301,7 @@ export async function rescheduleAppointment(
   const move = () =>
     db.$transaction(async (tx) => {
       const updated = await tx.appointment.updateMany({
-        where: { id: current.id, version: current.version, status: { in: ["BOOKED", "CONFIRMED"] } },
+        where: { id: current.id, version: current.version, status: { in: LIVE_APPOINTMENT_STATUSES } },
         data: {
           startsAt: slot.start,
           endsAt: slot.end,
@@ -390,7 +391,7 @@ export async function cancelAppointment(
   }
   await db.$transaction(async (tx) => {
     const updated = await tx.appointment.updateMany({
-      where: { id: current.id, status: { in: ["BOOKED", "CONFIRMED"] } },
+      where: { id: current.id, status: { in: LIVE_APPOINTMENT_STATUSES } },
       data: { status: "CANCELLED", cancelledAt: now, version: { increment: 1 } },
     });
     if (updated.count === 1) {

@@ -1,6 +1,8 @@
 // Pure: who attended a visit, from Teams' attendance records, and what that makes of the appointment. No I/O,
 // no clock: `now` is a parameter.
 
+import { E164 } from "@/lib/constants";
+
 /** One person's attendance in one session's report (lib/graph/attendance.ts reads them). */
 export interface AttendanceEntry {
   identityId: string | null;
@@ -26,8 +28,6 @@ export interface AttendanceSummary {
   clinicianSeconds: number;
   patientByPhone: boolean;
 }
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** The patient is anyone in the meeting who is neither the clinic's people nor a phone that is not theirs. */
 export function summarizeAttendance(entries: AttendanceEntry[], people: VisitPeople): AttendanceSummary {

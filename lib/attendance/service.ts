@@ -12,6 +12,7 @@ import {
   type AttendanceDecisionValue,
   type AttendanceSummary,
 } from "./classify";
+import { LIVE_APPOINTMENT_STATUSES, isLiveAppointment } from "@/lib/constants";
 
 /** First look this long after the appointment's end (Teams makes a report once the session ended). */
 export const CHECK_AFTER_END_MS = 10 * 60_000;
@@ -36,13 +37,11 @@ export type CheckOutcome =
   | { kind: "left-for-staff"; summary: AttendanceSummary }
   | { kind: "error"; code: string };
 
-const LIVE = ["BOOKED", "CONFIRMED"];
-
 /** Appointments whose attendance is due a look, oldest end first. */
 export async function appointmentsDueAttendanceCheck(db: PrismaClient, now: Date): Promise<string[]> {
   const rows = await db.appointment.findMany({
     where: {
-      status: { in: ["BOOKED", "CONFIRMED"] },
+      status: { in: LIVE_APPOINTMENT_STATUSES },
       endsAt: {
         lte: new Date(now.getTime() - CHECK_AFTER_END_MS),
         gt: new Date(now.getTime() - GIVE_UP_AFTER_END_MS),
@@ -75,7 +74,7 @@ export async function checkAttendance(
       meeting: { select: { graphMeetingId: true, state: true, organizer: { select: { entraObjectId: true } } } },
     },
   });
-  if (!appointment || !LIVE.includes(appointment.status)) return { kind: "not-live" };
+  if (!appointment || !isLiveAppointment(appointment.status)) return { kind: "not-live" };
   if (now.getTime() < appointment.endsAt.getTime() + CHECK_AFTER_END_MS) return { kind: "not-due" };
   const organizer = appointment.meeting?.organizer.entraObjectId;
   const meetingId = appointment.meeting?.graphMeetingId;
@@ -133,7 +132,7 @@ export async function checkAttendance(
   const closed = await db.$transaction(async (tx) => {
     // only a live appointment is closed: a cancellation or a person's decision meanwhile wins
     const { count } = await tx.appointment.updateMany({
-      where: { id: appointmentId, status: { in: ["BOOKED", "CONFIRMED"] } },
+      where: { id: appointmentId, status: { in: LIVE_APPOINTMENT_STATUSES } },
       data: { status },
     });
     if (count === 0) return false;

@@ -12,6 +12,7 @@ import {
 } from "@/lib/scheduling";
 import { canEditAvailability, clinicianIdSchema, overlapsSpan, previewDays, PREVIEW_DAYS, timeOffSpan } from "./schema";
 import type { AffectedVisit, AvailabilityEditorData, ClinicianSummary, ExceptionRecord } from "./types";
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 const clinicianSelect = { id: true, name: true, timeZone: true } as const;
 
@@ -100,7 +101,7 @@ export async function visitsDuringTimeOff(
   const rows = await getDb().appointment.findMany({
     where: {
       clinicianId: clinician.id,
-      status: { in: ["BOOKED", "CONFIRMED"] },
+      status: { in: LIVE_APPOINTMENT_STATUSES },
       startsAt: { lt: to },
       endsAt: { gt: from },
     },

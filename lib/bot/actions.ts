@@ -8,6 +8,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { serverEnv } from "@/lib/env";
 import { authorizeAppointmentCall, authorizeCall } from "./access";
+import { E164 } from "@/lib/constants";
 
 export const joinBodySchema = z.object({ appointmentId: z.uuid("appointmentId must be an id") });
 export const groupBodySchema = z.object({
@@ -21,7 +22,7 @@ export const inviteBodySchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("phone"),
-    e164: z.string().regex(/^\+[1-9]\d{6,14}$/, "e164 must be a phone number like +5511987654321"),
+    e164: z.string().regex(E164, "e164 must be a phone number like +5511987654321"),
   }),
 ]);
 export const participantBodySchema = z.object({ participantId: z.string().trim().min(1).max(100) });

@@ -16,14 +16,8 @@ import {
 } from "./flows/attendance";
 import { auditInTransaction } from "./runtime/audit";
 import { defineFlow } from "./runtime/flow";
-import {
-  autoJoinBlocked,
-  countsAsBotCall,
-  LIVE_APPOINTMENT,
-  LIVE_STATES,
-  PENDING_PREFIX,
-  releaseStaleJoinClaims,
-} from "./meeting-calls";
+import { autoJoinBlocked, countsAsBotCall, PENDING_PREFIX, releaseStaleJoinClaims } from "./meeting-calls";
+import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveCallState } from "@/lib/constants";
 
 /**
  * The call runtime's definition of the bot's meeting and group calls (MEETING_JOIN, GROUP_CALL): the
@@ -33,7 +27,7 @@ import {
 export const attendanceFlow = defineFlow<AttendanceState, never, AttendanceCommand>({
   schema: attendanceStateSchema,
   // a call placed before the runtime had flows starts in the meeting, if it still is
-  initial: (call) => (LIVE_STATES.includes(call.state) ? initialAttendance() : null),
+  initial: (call) => (isLiveCallState(call.state) ? initialAttendance() : null),
   step(state, event) {
     const { state: next, commands } = attendanceStep(state, event);
     return { document: next, commands };
@@ -72,7 +66,7 @@ export async function dueBotAttendance(
   if (minutesBefore > 0) {
     const candidates = await db.appointment.findMany({
       where: {
-        status: { in: LIVE_APPOINTMENT as ("BOOKED" | "CONFIRMED")[] },
+        status: { in: LIVE_APPOINTMENT_STATUSES },
         startsAt: { lte: new Date(now.getTime() + minutesBefore * 60_000) },
         endsAt: { gt: now },
         meeting: { state: "READY" },
@@ -97,11 +91,11 @@ export async function dueBotAttendance(
   const ended = await db.call.findMany({
     where: {
       purpose: "MEETING_JOIN",
-      state: { in: LIVE_STATES },
+      state: { in: LIVE_CALL_STATES },
       NOT: { graphCallId: { startsWith: PENDING_PREFIX } },
       OR: [
         { appointmentId: null },
-        { appointment: { status: { notIn: LIVE_APPOINTMENT as ("BOOKED" | "CONFIRMED")[] } } },
+        { appointment: { status: { notIn: LIVE_APPOINTMENT_STATUSES } } },
         { appointment: { endsAt: { lte: now } } },
       ],
     },

@@ -15,6 +15,7 @@ import { logger } from "@/lib/logger";
 import { wakeCall } from "./runtime/wake";
 import { maskPhone, normaliseGraphId } from "./schema";
 import { operationStatusFrom, outcomeFor } from "./state";
+import { LIVE_CALL_STATES, isLiveAppointment, isLiveCallState } from "@/lib/constants";
 
 export interface CallControlDeps {
   db: PrismaClient;
@@ -144,28 +145,17 @@ function invitationOutcome(status: string, code: number | null, subcode: number 
   return "ringing";
 }
 
-export const LIVE_STATES = [
-  "incoming",
-  "establishing",
-  "ringing",
-  "established",
-  "hold",
-  "transferring",
-  "transferAccepted",
-];
-
 /** A join claimed but not yet answered by Graph has this graphCallId prefix instead of Graph's id. */
 export const PENDING_PREFIX = "pending:";
 /** A claim older than this without an answer from Graph is a crash's leftover: it stops blocking joins. */
 const STALE_CLAIM_MS = 2 * 60_000;
-export const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 /** The automatic join and leave act as this audit actor. */
 const AUTO_ACTOR: AuditActor = systemActor("bot-auto");
 
 export const isPendingClaim = (graphCallId: string) => graphCallId.startsWith(PENDING_PREFIX);
 /** Calls that count for "joined once": live ones, and any that Graph placed (a crashed claim never joined). */
 export const countsAsBotCall = (c: { state: string; graphCallId: string }) =>
-  LIVE_STATES.includes(c.state) || !isPendingClaim(c.graphCallId);
+  isLiveCallState(c.state) || !isPendingClaim(c.graphCallId);
 const notFound = () => new AppError("NOT_FOUND", "This appointment was not found.");
 
 /**
@@ -181,7 +171,7 @@ export async function releaseStaleJoinClaims(
       ...(appointmentId ? { appointmentId } : {}),
       purpose: "MEETING_JOIN",
       graphCallId: { startsWith: PENDING_PREFIX },
-      state: { in: LIVE_STATES },
+      state: { in: LIVE_CALL_STATES },
       updatedAt: { lt: new Date(Date.now() - STALE_CLAIM_MS) },
     },
     data: { state: "terminated", outcome: "failed", endedAt: new Date() },
@@ -198,14 +188,14 @@ export function autoJoinBlocked(
   minutesBefore: number,
 ): string | null {
   if (minutesBefore <= 0) return "automatic join is off";
-  if (!LIVE_APPOINTMENT.includes(appointment.status)) return "appointment not live";
+  if (!isLiveAppointment(appointment.status)) return "appointment not live";
   if (!meeting || meeting.state !== "READY") return "meeting not ready";
   // the meeting still has an earlier time: it is being moved, join once it is in line
   if (meeting.startsAt.getTime() !== appointment.startsAt.getTime()) return "meeting not at the appointment's time";
   const opens = appointment.startsAt.getTime() - minutesBefore * 60_000;
   if (now.getTime() < opens) return "too early";
   if (now.getTime() >= appointment.endsAt.getTime()) return "appointment ended";
-  if (botCalls.some((c) => LIVE_STATES.includes(c.state))) return "bot already in the meeting";
+  if (botCalls.some((c) => isLiveCallState(c.state))) return "bot already in the meeting";
   if (botCalls.some((c) => c.createdAt.getTime() >= opens)) return "already joined once for this time";
   return null;
 }
@@ -218,7 +208,7 @@ export function canMuteParticipants(call: { purpose: string; peerToPeer: boolean
 /** Why the bot should leave an appointment's meeting now (null: stay). */
 export function leaveReason(appointment: { status: string; endsAt: Date } | null, now: Date): string | null {
   if (!appointment) return "appointment deleted";
-  if (!LIVE_APPOINTMENT.includes(appointment.status)) return `appointment ${appointment.status.toLowerCase()}`;
+  if (!isLiveAppointment(appointment.status)) return `appointment ${appointment.status.toLowerCase()}`;
   if (now.getTime() >= appointment.endsAt.getTime()) return "appointment ended";
   return null;
 }
@@ -269,7 +259,7 @@ export function callControl(deps: CallControlDeps) {
   async function liveCall(callId: string): Promise<Call> {
     const call = await db.call.findUnique({ where: { id: callId } });
     if (!call) throw new AppError("NOT_FOUND", "This call was not found.");
-    if (!LIVE_STATES.includes(call.state)) throw new AppError("CONFLICT", "This call has ended.");
+    if (!isLiveCallState(call.state)) throw new AppError("CONFLICT", "This call has ended.");
     return call;
   }
 
@@ -370,7 +360,7 @@ export function callControl(deps: CallControlDeps) {
         where: { appointmentId, purpose: "MEETING_JOIN" },
         orderBy: { createdAt: "desc" },
       });
-      const live = calls.find((c) => LIVE_STATES.includes(c.state));
+      const live = calls.find((c) => isLiveCallState(c.state));
       if (live) return { kind: "existing", call: live };
       if (auto) {
         const reason = autoJoinBlocked(appointment, meeting, calls.filter(countsAsBotCall), now, auto.minutesBefore);
@@ -476,7 +466,7 @@ export function callControl(deps: CallControlDeps) {
   ): Promise<void> {
     const call = await db.call.findUnique({ where: { id: callId } });
     if (!call) throw new AppError("NOT_FOUND", "This call was not found.");
-    if (!LIVE_STATES.includes(call.state)) return;
+    if (!isLiveCallState(call.state)) return;
     // the join request is still with Graph: there is no Graph call to hang up yet
     if (isPendingClaim(call.graphCallId))
       throw new AppError("CONFLICT", "The bot is still joining the meeting; try again in a moment.");
@@ -531,7 +521,7 @@ export function callControl(deps: CallControlDeps) {
         include: { appointment: { select: { status: true, endsAt: true } } },
       });
       if (!call || call.purpose !== "MEETING_JOIN") return { outcome: "skipped", reason: "not a meeting call" };
-      if (!LIVE_STATES.includes(call.state)) return { outcome: "skipped", reason: "call already ended" };
+      if (!isLiveCallState(call.state)) return { outcome: "skipped", reason: "call already ended" };
       if (isPendingClaim(call.graphCallId)) return { outcome: "skipped", reason: "still joining" };
       const reason = leaveReason(call.appointment, now);
       if (!reason) return { outcome: "skipped", reason: "appointment still running" };

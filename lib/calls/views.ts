@@ -2,6 +2,7 @@ import "server-only";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
+import { LIVE_CALL_STATES, isLiveCallState } from "@/lib/constants";
 
 // Request-facing reads for the calls UI. Each resolves what the viewer may see:
 // - the call log (/calls) and group calls are for staff and admins; anyone else gets null → 404
@@ -11,7 +12,6 @@ import { getDb } from "@/lib/db";
 // hold more (lib/bot/schema.ts masks phone numbers before they are stored).
 
 /** Graph call states in which the bot is still on the call (lib/bot/meeting-calls.ts). */
-const LIVE_STATES = ["incoming", "establishing", "ringing", "established", "hold", "transferring", "transferAccepted"];
 
 const LOG_LIMIT = 200;
 
@@ -100,7 +100,7 @@ export async function callLogForViewer(viewer: Viewer): Promise<CallLogEntry[] |
       direction: c.direction,
       purpose: c.purpose,
       state: c.state,
-      live: LIVE_STATES.includes(c.state),
+      live: isLiveCallState(c.state),
       outcome: reminderLogOutcome(reminderOutcomeOf.get(c.id)) ?? c.outcome,
       createdAt: c.createdAt,
       establishedAt: c.establishedAt,
@@ -121,7 +121,7 @@ export async function liveMeetingCallForViewer(viewer: Viewer, appointmentId: st
   const appointment = await db.appointment.findUnique({ where: { id: appointmentId }, select: { clinicianId: true } });
   if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) return null;
   const call = await db.call.findFirst({
-    where: { appointmentId, purpose: "MEETING_JOIN", state: { in: LIVE_STATES } },
+    where: { appointmentId, purpose: "MEETING_JOIN", state: { in: LIVE_CALL_STATES } },
     orderBy: { createdAt: "desc" },
     select: { id: true },
   });

@@ -3,6 +3,7 @@
 // caller's number, `now` and the clinic's zone are parameters. The first active rule that matches, by
 // priority (lowest first, then id for a stable order), decides; nothing matches → answer.
 import { DateTime } from "luxon";
+import { E164 } from "@/lib/constants";
 
 export type RuleKind = "BLOCK" | "REDIRECT";
 
@@ -29,7 +30,6 @@ export type LineDecision =
   | { action: "redirect"; ruleId: string; target: RedirectTarget }
   | { action: "answer"; ruleId: null };
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const PREFIX = /^\+\d{0,14}\*$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -36,6 +36,7 @@ import { promptLocaleFor } from "@/lib/prompts/texts";
 import { inviteIntoMeeting } from "@/lib/rescue/service";
 import { TARGET_SAMPLE_RATE, toSpeechWav } from "@/lib/prompts/wav";
 import { decide, normaliseCaller, type ClinicLineRuleInput } from "./rules";
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 export interface SpeechConfig {
   /** the short-audio REST endpoint (…/speech/recognition/conversation/cognitiveservices/v1) */
@@ -58,7 +59,6 @@ export interface ClinicLineDeps {
 }
 
 export const DEFAULT_CLINIC_ZONE = "America/Sao_Paulo";
-const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"] as const;
 const SPEECH_TIMEOUT_MS = 8_000;
 /** a visit starting within this long (or under way) can be joined from the clinic line */
 const JOIN_WINDOW_MS = 15 * 60_000;
@@ -186,7 +186,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
     const visit = await db.appointment.findFirst({
       where: {
         patientId,
-        status: { in: [...LIVE_APPOINTMENT] },
+        status: { in: LIVE_APPOINTMENT_STATUSES },
         startsAt: { lte: new Date(at.getTime() + JOIN_WINDOW_MS) },
         endsAt: { gt: at },
         calls: { some: { purpose: "MEETING_JOIN", state: "established" } },
@@ -231,7 +231,7 @@ export function clinicLineService(deps: ClinicLineDeps) {
   async function nextAppointment(patientId: string | null) {
     if (!patientId) return null;
     return db.appointment.findFirst({
-      where: { patientId, status: { in: [...LIVE_APPOINTMENT] }, startsAt: { gt: now() } },
+      where: { patientId, status: { in: LIVE_APPOINTMENT_STATUSES }, startsAt: { gt: now() } },
       orderBy: { startsAt: "asc" },
       select: {
         id: true,

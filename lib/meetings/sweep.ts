@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -13,8 +14,8 @@ export async function appointmentsNeedingMeetingSync(db: PrismaClient, now: Date
     where: {
       endsAt: { gt: new Date(now.getTime() - HOUR_MS) },
       OR: [
-        { status: { in: ["BOOKED", "CONFIRMED"] }, meeting: null },
-        { status: { in: ["BOOKED", "CONFIRMED"] }, meeting: { state: { in: ["PENDING", "READY"] } } },
+        { status: { in: LIVE_APPOINTMENT_STATUSES }, meeting: null },
+        { status: { in: LIVE_APPOINTMENT_STATUSES }, meeting: { state: { in: ["PENDING", "READY"] } } },
         { status: "CANCELLED", meeting: { state: { in: ["READY", "PENDING"] }, graphMeetingId: { not: null } } },
       ],
     },

@@ -14,6 +14,7 @@ import {
   type PatientSearchInput,
 } from "./schema";
 import type { PatientDuplicate, PatientRecord, PatientSummary } from "./types";
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 export const patientRecordSelect = {
   id: true,
@@ -33,8 +34,6 @@ type PatientRow = Prisma.PatientGetPayload<{ select: typeof patientRecordSelect 
 export function toPatientRecord(row: PatientRow): PatientRecord {
   return { ...row, birthDate: row.birthDate ? localDateFromDbDate(row.birthDate) : null };
 }
-
-const LIVE = ["BOOKED", "CONFIRMED"] as const;
 
 // Fewer digits would match most of the table by accident (every number contains "11").
 const MIN_PHONE_DIGITS = 4;
@@ -60,7 +59,7 @@ export async function searchPatients(input: PatientSearchInput, now: Date = new 
       birthDate: true,
       // the desk tells two namesakes apart by who is coming when
       appointments: {
-        where: { status: { in: [...LIVE] }, endsAt: { gt: now } },
+        where: { status: { in: LIVE_APPOINTMENT_STATUSES }, endsAt: { gt: now } },
         orderBy: { startsAt: "asc" },
         take: 1,
         select: { startsAt: true, clinician: { select: { name: true } } },

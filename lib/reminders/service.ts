@@ -40,6 +40,7 @@ import { logger } from "@/lib/logger";
 import { PROMPT_LOCALES, promptLocaleFor, spokenAppointmentSchema, type SpokenAppointment } from "@/lib/prompts/texts";
 import { z } from "zod";
 import { DEFAULT_WAKING_HOURS, planReminder, retryAllowed, type WakingHours } from "./timing";
+import { LIVE_APPOINTMENT_STATUSES, isLiveAppointment } from "@/lib/constants";
 
 export interface ReminderJob {
   reminderId: string;
@@ -86,7 +87,6 @@ export const STALLED_AFTER_MS = 5 * 60_000;
 const ADVISORY_LOCK_KEY = 7_412_001;
 /** NOTIFYed when a reminder call ends (its place under the cap is free): dispatchers waiting for one go on */
 export const REMINDER_SLOTS_CHANNEL = "consulta_reminder_slots";
-const LIVE_APPOINTMENT = ["BOOKED", "CONFIRMED"];
 
 export type DispatchResult = "placed" | "not-claimed" | "skipped" | "at-capacity" | "missing" | "failed";
 
@@ -185,7 +185,7 @@ export function reminderService(deps: ReminderDeps) {
   async function scheduleReminder(appointmentId: string): Promise<Reminder | null> {
     const appointment = await loadAppointment(appointmentId);
     if (!appointment) return null;
-    if (!LIVE_APPOINTMENT.includes(appointment.status)) {
+    if (!isLiveAppointment(appointment.status)) {
       await skipStale(appointmentId, null, "appointment no longer live");
       return null;
     }
@@ -229,7 +229,7 @@ export function reminderService(deps: ReminderDeps) {
   async function remindNow(appointmentId: string, by: AuditActor): Promise<Reminder> {
     const appointment = await loadAppointment(appointmentId);
     if (!appointment) throw new AppError("NOT_FOUND", "Appointment not found.");
-    if (!LIVE_APPOINTMENT.includes(appointment.status) || appointment.startsAt <= now())
+    if (!isLiveAppointment(appointment.status) || appointment.startsAt <= now())
       throw new AppError("UNPROCESSABLE", "Only upcoming appointments get reminder calls.");
     if (!appointment.patient.phone && !appointment.patient.teamsUserId)
       throw new AppError("UNPROCESSABLE", "The patient has no phone number or Teams account to call.");
@@ -319,7 +319,7 @@ export function reminderService(deps: ReminderDeps) {
         );
       if (
         row.version !== row.appointmentVersion ||
-        !LIVE_APPOINTMENT.includes(row.appointmentStatus) ||
+        !isLiveAppointment(row.appointmentStatus) ||
         row.startsAt <= now()
       ) {
         await close("SKIPPED", "appointment moved, cancelled or past");
@@ -508,7 +508,7 @@ export function reminderService(deps: ReminderDeps) {
         reminder &&
         at &&
         appointment.version === reminder.appointmentVersion &&
-        LIVE_APPOINTMENT.includes(appointment.status) &&
+        isLiveAppointment(appointment.status) &&
         retryAllowed(at, appointment.startsAt, appointment.timeZone, window)
       ) {
         // its place under the cap is free again: a waiting dispatcher is woken (at commit)
@@ -582,7 +582,7 @@ export function reminderService(deps: ReminderDeps) {
     const at = now();
     const upcoming = await db.appointment.findMany({
       where: {
-        status: { in: ["BOOKED", "CONFIRMED"] },
+        status: { in: LIVE_APPOINTMENT_STATUSES },
         startsAt: { gt: at, lt: new Date(at.getTime() + horizonDays * 86_400_000) },
         appointmentType: { reminderLeadMinutes: { not: null } },
         OR: [{ patient: { phone: { not: null } } }, { patient: { teamsUserId: { not: null } } }],

@@ -2,6 +2,7 @@
 // the meeting's roster as the bot last saw it, the clinic's settings and the time. No I/O, no clock: the sweep
 // (lib/rescue/service.ts) reads everything and passes `now`. Unit tests run it over recorded rosters.
 import { maskPhone } from "@/lib/bot/schema";
+import { isLiveAppointment } from "@/lib/constants";
 
 /** One person in the meeting as the bot's roster has them (CallParticipant rows still present). */
 export interface RosterPerson {
@@ -63,8 +64,6 @@ export type RescueDecision = { call: true; dueAt: Date } | { call: false; reason
 export const DEFAULT_RESCUE_AFTER_MINUTES = 5;
 /** every day, 07:00–20:00 on the clinic's clock */
 export const DEFAULT_CLINIC_HOURS = "1-7 07:00-20:00";
-
-const LIVE = new Set(["BOOKED", "CONFIRMED"]);
 
 /** The patient is in the meeting or its lobby: a guest (the join link), their phone, or their Teams account. */
 export function patientPresent(roster: RosterPerson[], patient: RescueCandidate["patient"]): boolean {
@@ -138,7 +137,7 @@ export function parseClinicHours(spec: string): ClinicHours {
  * The first reason that holds is given (the order is the cheapest to explain to staff).
  */
 export function decideRescue(c: RescueCandidate, settings: RescueSettings, now: Date): RescueDecision {
-  if (!LIVE.has(c.status)) return { call: false, reason: "not-live" };
+  if (!isLiveAppointment(c.status)) return { call: false, reason: "not-live" };
   if (c.earlierRescues > 0) return { call: false, reason: "already-rescued" };
   if (c.patient.callsDeclined) return { call: false, reason: "calls-declined" };
   if (!c.patient.phone) return { call: false, reason: "no-phone" };

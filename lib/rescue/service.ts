@@ -4,7 +4,8 @@
 // the meeting (invite with replacesCallId on the bot's meeting call), flagging the appointment for
 // rescheduling — and writes the outcome with the flow's end. Logs carry ids and outcomes, never a number.
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
-import { clinicLineInstance, LIVE_APPOINTMENT, LIVE_STATES } from "@/lib/bot/meeting-calls";
+import { clinicLineInstance } from "@/lib/bot/meeting-calls";
+import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveAppointment } from "@/lib/constants";
 import { auditInTransaction } from "@/lib/bot/runtime/audit";
 import { defineFlow, type CommitContext, type FlowCall } from "@/lib/bot/runtime/flow";
 import type { Sql } from "@/lib/bot/runtime/sql";
@@ -170,7 +171,7 @@ export function rescueService(deps: RescueDeps) {
           rescues: { select: { status: true } },
         },
       });
-      if (!(LIVE_APPOINTMENT as string[]).includes(a.status) || a.endsAt <= now())
+      if (!isLiveAppointment(a.status) || a.endsAt <= now())
         throw new AppError("UNPROCESSABLE", "Only a visit that has not ended can get a rescue call.");
       if (!a.patient.phone) throw new AppError("UNPROCESSABLE", "The patient has no phone number to call.");
       if (a.patient.callsDeclinedAt) throw new AppError("UNPROCESSABLE", "The patient asked not to be called.");
@@ -297,11 +298,11 @@ export function rescueService(deps: RescueDeps) {
     });
     const visits = await db.appointment.findMany({
       where: {
-        status: { in: LIVE_APPOINTMENT as ("BOOKED" | "CONFIRMED")[] },
+        status: { in: LIVE_APPOINTMENT_STATUSES },
         startsAt: { lte: at },
         endsAt: { gt: at },
         rescues: { none: {} },
-        calls: { some: { purpose: "MEETING_JOIN", state: { in: LIVE_STATES } } },
+        calls: { some: { purpose: "MEETING_JOIN", state: { in: LIVE_CALL_STATES } } },
       },
       select: {
         id: true,

@@ -2,6 +2,8 @@
 // here on purpose: lib/scheduling must not import the generated client (it does no I/O), and route
 // code maps rows onto these shapes at the boundary.
 
+import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
+
 /** An instant in time. `Date` or epoch milliseconds; both are zone-free. */
 export type Instant = Date | number;
 
@@ -15,7 +17,7 @@ export type AvailabilityExceptionKind = "TIME_OFF" | "EXTRA_HOURS";
 export type AppointmentStatus = "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
 
 /** Statuses that hold a place in the book (the DB exclusion constraint applies to these). */
-export const LIVE_STATUSES: readonly AppointmentStatus[] = ["BOOKED", "CONFIRMED"];
+export const LIVE_STATUSES: readonly AppointmentStatus[] = LIVE_APPOINTMENT_STATUSES;
 
 /**
  * One row of WeeklyAvailability: working hours on an ISO weekday (1 = Monday … 7 = Sunday) in the

@@ -3,7 +3,8 @@
 // parameters, no session: lib/waiting-room/views.ts decides who sees what.
 import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { LIVE_APPOINTMENT, LIVE_STATES, PENDING_PREFIX } from "@/lib/bot/meeting-calls";
+import { PENDING_PREFIX } from "@/lib/bot/meeting-calls";
+import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES } from "@/lib/constants";
 import type { PresentPerson, VisitPresence } from "./types";
 
 /**
@@ -18,10 +19,10 @@ export async function visitsWithPresence(
   const calls = await db.call.findMany({
     where: {
       purpose: "MEETING_JOIN",
-      state: { in: LIVE_STATES },
+      state: { in: LIVE_CALL_STATES },
       NOT: { graphCallId: { startsWith: PENDING_PREFIX } },
       appointment: {
-        status: { in: LIVE_APPOINTMENT as ("BOOKED" | "CONFIRMED")[] },
+        status: { in: LIVE_APPOINTMENT_STATUSES },
         endsAt: { gt: params.now },
         ...(params.clinicianId ? { clinicianId: params.clinicianId } : {}),
       },

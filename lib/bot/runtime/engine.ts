@@ -41,6 +41,7 @@ import {
 } from "./flow";
 import type { CommandRunner } from "./runner";
 import { CALLS_CHANNEL, type CallSql, type Sql, type TxSql } from "./sql";
+import { ANSWERED_CALL_STATES } from "@/lib/constants";
 
 export const LEASE_SECONDS = 30;
 /** a lease older than this (on this process's clock) is renewed before the next command */
@@ -49,7 +50,6 @@ const RENEW_AFTER_MS = 10_000;
 export const UNKNOWN_CALL_GIVE_UP_MS = 150_000;
 /** Graph ends a call that has had no keepAlive for 45 minutes; we send one every 15 */
 export const KEEPALIVE_EVERY_MS = 15 * 60_000;
-const LIVE_STATES = ["establishing", "ringing", "established", "hold", "transferring", "transferAccepted"];
 
 export interface CallRuntimeDeps {
   sql: CallSql;
@@ -1016,7 +1016,7 @@ export function callRuntime(deps: CallRuntimeDeps) {
            AND COALESCE(c."keepAliveAt", c."createdAt") <= $2
            AND (c."heldUntil" IS NULL OR c."heldUntil" < now())
          ORDER BY c."createdAt" LIMIT $3 FOR UPDATE OF c SKIP LOCKED`,
-        [LIVE_STATES, due, limit],
+        [ANSWERED_CALL_STATES, due, limit],
       );
       const leaseId = crypto.randomUUID();
       if (rows.length)
