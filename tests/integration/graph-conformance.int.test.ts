@@ -21,7 +21,7 @@ import type { IntakeDeps } from "@/lib/bot/intake";
 import { callRuntime, type CallRuntime } from "@/lib/bot/runtime/engine";
 import type { CommandRunner } from "@/lib/bot/runtime/runner";
 import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
-import type { ToneEvent } from "@/lib/bot/schema";
+import { keyOfTone, type ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/verify";
 import { normaliseGraphId } from "@/lib/graph/ids";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -40,6 +40,7 @@ let emu: RunningEmulator;
 let sql: CallSql;
 let runtime: CallRuntime;
 const tones: Array<[string, ToneEvent]> = [];
+const delivered: Promise<void>[] = [];
 
 beforeAll(async () => {
   [database, emu] = await Promise.all([createTestDatabase(), startTestEmulator()]);
@@ -52,7 +53,23 @@ beforeAll(async () => {
       tenantId: emu.registration.tenantId,
       fetch: fetchTrusting(emu.ca),
     }),
-    onTone: (graphCallId, tone) => tones.push([graphCallId, tone]),
+    // handed to the runtime as the app does: the notification that brought a key or a recording waits for it
+    onTone: (graphCallId, tone) => {
+      tones.push([graphCallId, tone]);
+      const key = keyOfTone(tone.tone);
+      const after = tone.sequenceId === null ? null : `tone:${tone.sequenceId}`;
+      if (key) delivered.push(runtime.deliver(normaliseGraphId(graphCallId), { type: "tone", key }, {}, after));
+    },
+    onRecording: (graphCallId, recording) => {
+      const event = {
+        type: "recordFinished" as const,
+        operationId: recording.operationId,
+        ok: recording.ok,
+        hasRecording: Boolean(recording.location && recording.accessToken),
+      };
+      const key = `record:${recording.operationId}`;
+      delivered.push(runtime.deliver(normaliseGraphId(graphCallId), event, { recording }, key));
+    },
   };
   // no flows: a call's notifications are applied and nothing is asked of Graph
   runtime = callRuntime({ sql, runner: {} as CommandRunner, flows: {} });
@@ -78,7 +95,10 @@ async function deliver(body: unknown): Promise<number> {
 }
 
 /** Applies every call's pending notifications, as the runtime's workers do when the webhook wakes them. */
-const applyPending = () => runtime.runPending();
+async function applyPending() {
+  await Promise.all(delivered.splice(0));
+  await runtime.runPending();
+}
 
 async function seedCall(docId: string, state: string, direction: "INCOMING" | "OUTGOING" = "OUTGOING") {
   await database.db.call.create({
