@@ -117,6 +117,10 @@ describe("messages to patients", () => {
 
 describe("several instances (issue 23)", () => {
   const key = Buffer.alloc(32, 7).toString("base64");
+  const speech = {
+    SPEECH_TTS_ENDPOINT: "https://westeurope.tts.speech.microsoft.com/cognitiveservices/v1",
+    SPEECH_KEY: "speech-key",
+  };
 
   it("takes a server-action key of an AES size and refuses another, naming the variable", async () => {
     expect((await envWith({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key }))().NEXT_SERVER_ACTIONS_ENCRYPTION_KEY).toBe(key);
@@ -137,8 +141,21 @@ describe("several instances (issue 23)", () => {
       NODE_ENV: "production",
       GRAPH_BASE_URL: "https://graph.microsoft.com",
       NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key,
+      ...speech,
     });
     expect(() => keyed()).not.toThrow();
+  });
+
+  it("requires Azure AI Speech in production with a Microsoft tenant: the calls' prompts cannot be spoken without it", async () => {
+    const tenant = { NODE_ENV: "production", GRAPH_BASE_URL: "https://graph.microsoft.com" };
+    const silent = await envWith({ ...tenant, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key });
+    expect(() => silent()).toThrow(/SPEECH_TTS_ENDPOINT: must be set in production/);
+    expect(() => silent()).toThrow(/SPEECH_KEY: must be set in production/);
+    const speaking = await envWith({ ...tenant, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key, ...speech });
+    expect(() => speaking()).not.toThrow();
+    // locally the emulator stands in for Azure: nothing required
+    const local = await envWith({ NODE_ENV: "production" });
+    expect(() => local()).not.toThrow();
   });
 
   it("counts trusted proxy hops from 1 (the default) to 5", async () => {

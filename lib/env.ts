@@ -154,6 +154,16 @@ const checkedSchema = serverSchema.superRefine((env, ctx) => {
       message:
         "must be set in production (openssl rand -base64 32; the same value for `next build` and every instance), or a form rendered by one instance fails on another",
     });
+  // every call speaks through Azure AI Speech: without it the bot's prompts answer 503 and calls say nothing
+  if (process.env.NODE_ENV === "production" && usesMicrosoftCloud(env.GRAPH_BASE_URL))
+    for (const name of ["SPEECH_TTS_ENDPOINT", "SPEECH_KEY"] as const)
+      if (!env[name])
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message:
+            "must be set in production with a Microsoft tenant (the Azure AI Speech resource that speaks the calls' prompts)",
+        });
 });
 
 export type ServerEnv = z.infer<typeof serverSchema>;
