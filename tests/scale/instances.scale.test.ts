@@ -223,10 +223,14 @@ describe("two web instances and two workers on one PostgreSQL", () => {
     await expectEveryReminderAnsweredOnce(due);
     expect(await mostCallsAtOnce(due)).toBeLessThanOrEqual(CAP);
     await expectEveryNotificationAppliedInOrder();
-    // every booking answered, none lost: each 201 is in the database
+    // every booking answered, none lost: each is in the database. A booking in flight on the killed instance
+    // may have committed there before it died; the balancer then sends it to the survivor, which recognises
+    // its Idempotency-Key and answers 200 with the same appointment, so 201 or 200, one appointment each.
     expect(bookings.length).toBeGreaterThan(0);
-    expect(bookings.filter((b) => b.status !== 201)).toEqual([]);
+    expect(bookings.filter((b) => b.status !== 201 && b.status !== 200)).toEqual([]);
+    expect(bookings.filter((b) => b.status === 200).length).toBeLessThanOrEqual(1);
     const ids = bookings.map((b) => b.appointmentId!);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(await db.appointment.count({ where: { id: { in: ids } } })).toBe(ids.length);
     // the first web instance answered everything after the kill
     const afterKill = balancer.served.slice(servedAtKill);
