@@ -21,6 +21,8 @@ const appUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
 // CONSULTA_WORKERS=separate: the worker process runs this much nicer than the web server (0 = the same)
 const WORKER_NICENESS = Number(process.env.CONSULTA_WORKER_NICENESS ?? 10);
+/** CLINIC_LINE_APPLICATION_INSTANCE_ID with the emulator, which takes any id for its clinic line. */
+const LOCAL_CLINIC_LINE_INSTANCE = "emulator-clinic-line";
 let embedded: EmbeddedPostgres | undefined;
 let nextServer: ChildProcess | undefined;
 
@@ -133,6 +135,8 @@ async function startEmulator(): Promise<void> {
   ) as { tenantName: string; clinicLine: { phone: string }; clinicMailbox?: string };
   env.CLINIC_NAME ??= directory.tenantName;
   env.CLINIC_PHONE ??= directory.clinicLine.phone;
+  // the clinic line's resource account: reminder and rescue calls, meeting joins and phone invitations go out from it
+  env.CLINIC_LINE_APPLICATION_INSTANCE_ID ??= LOCAL_CLINIC_LINE_INSTANCE;
   if (directory.clinicMailbox) env.CLINIC_MAILBOX ??= directory.clinicMailbox;
   env.ACS_CONNECTION_STRING ??= `endpoint=${base}/;accesskey=${acs.accessKey}`;
   env.ACS_SMS_FROM ??= acs.phoneNumbers[0];

@@ -21,7 +21,6 @@ export function botCalls(): CallControl {
       callbackUri: notificationCallbackUri(),
       tenantId: tenantId(env),
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
-      emulator: new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com",
       signalLeave: (callId, reason) => appCallRuntime().signal(callId, { type: "leave", reason }),
     });
   }

@@ -31,8 +31,6 @@ export interface CallControlDeps {
    * call's source); without it phone invitations are refused.
    */
   clinicLineInstanceId?: string;
-  /** the emulator stands in for Microsoft: its clinic line needs no configured instance */
-  emulator: boolean;
   /**
    * The automatic leave, signalled to the call's attendance flow through the call runtime (which holds the
    * call while it hangs up): "busy" when another process holds the call right now.
@@ -40,12 +38,12 @@ export interface CallControlDeps {
   signalLeave(callId: string, reason: string): Promise<"handled" | "busy" | "missing">;
 }
 
-/** The emulator's clinic line: any application instance id is one of its numbers. */
-export const EMULATOR_CLINIC_LINE_INSTANCE = "emulator-clinic-line";
-
-/** The application instance calls are placed from, if there is one (see CallControlDeps.clinicLineInstanceId). */
-export function clinicLineInstance(deps: { clinicLineInstanceId?: string; emulator: boolean }): string | undefined {
-  return deps.clinicLineInstanceId || (deps.emulator ? EMULATOR_CLINIC_LINE_INSTANCE : undefined);
+/**
+ * The application instance calls are placed from, if one is configured (see CallControlDeps.clinicLineInstanceId;
+ * locally the start script configures one the emulator accepts). An empty value is none.
+ */
+export function clinicLineInstance(deps: { clinicLineInstanceId?: string }): string | undefined {
+  return deps.clinicLineInstanceId || undefined;
 }
 
 export type InviteTarget = { kind: "user"; userId: string; displayName?: string } | { kind: "phone"; e164: string };

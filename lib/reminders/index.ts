@@ -12,7 +12,6 @@ const globalForReminders = globalThis as unknown as { consultaReminders?: Remind
 export function reminders(): ReminderService {
   if (!globalForReminders.consultaReminders) {
     const env = serverEnv();
-    const emulator = new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com";
     const cap = Number(process.env.REMINDER_MAX_CONCURRENT_CALLS ?? "");
     globalForReminders.consultaReminders = reminderService({
       db: getDb(),
@@ -23,7 +22,6 @@ export function reminders(): ReminderService {
       scheduler: { dispatch: (job, options) => enqueueReminderDispatch(job, options) },
       enqueueMeetingSync,
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
-      emulator,
       // below Microsoft's 100 concurrent calls per application
       maxConcurrentCalls: Number.isInteger(cap) && cap > 0 ? Math.min(cap, 90) : undefined,
     });

@@ -64,9 +64,8 @@ export interface ReminderDeps {
   scheduler: ReminderScheduler;
   /** a cancelled appointment's Teams meeting must be deleted */
   enqueueMeetingSync(appointmentId: string): Promise<void>;
-  /** CLINIC_LINE_APPLICATION_INSTANCE_ID, required for phone calls against Microsoft */
+  /** CLINIC_LINE_APPLICATION_INSTANCE_ID: phone calls are placed from it; without it none are placed */
   clinicLineInstanceId?: string;
-  emulator: boolean;
   /** never more reminder calls at once than this (Microsoft allows 100 concurrent calls per app) */
   maxConcurrentCalls?: number;
   retry?: RetryPolicy;

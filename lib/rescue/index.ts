@@ -19,7 +19,6 @@ export function rescues(): RescueService {
       callbackUri: notificationCallbackUri(),
       tenantId: tenantId(env),
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
-      emulator: new URL(env.GRAPH_BASE_URL).hostname !== "graph.microsoft.com",
       settings: {
         afterMinutes: env.RESCUE_AFTER_MINUTES,
         hours: parseClinicHours(env.CLINIC_HOURS),

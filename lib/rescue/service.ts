@@ -38,7 +38,6 @@ export interface RescueDeps {
   tenantId: string;
   /** CLINIC_LINE_APPLICATION_INSTANCE_ID: the number the patient is called from */
   clinicLineInstanceId?: string;
-  emulator: boolean;
   settings: RescueSettings;
   now?: () => Date;
 }

@@ -13,7 +13,7 @@ import { request, startTestEmulator } from "@/emulator/test/helpers";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient } from "../helpers/factories";
-import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
+import { CLINIC_LINE_INSTANCE, freshPhone, RECEPTION_OID } from "../helpers/telephony";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,6 +50,7 @@ export function appEnvFor(emu: RunningEmulator, databaseUrl: string, port: numbe
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     NODE_EXTRA_CA_CERTS: emu.caPath,
     RECEPTION_USER_ID: RECEPTION_OID,
+    CLINIC_LINE_APPLICATION_INSTANCE_ID: CLINIC_LINE_INSTANCE,
     CONSULTA_DATA_DIR: path.join(os.tmpdir(), "consulta-faults-data"),
     APP_PORT: String(port),
     LOG_LEVEL: "info",

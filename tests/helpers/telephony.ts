@@ -4,6 +4,12 @@
 /** Recepção Aurora in config/demo-directory.json: where transfers to reception go. */
 export const RECEPTION_OID = "0a1c2e30-4444-4a00-8000-000000000002";
 
+/**
+ * CLINIC_LINE_APPLICATION_INSTANCE_ID in tests, as scripts/start.ts sets it locally: the emulator takes any
+ * application instance id for its clinic line, and calls to phones are placed from it.
+ */
+export const CLINIC_LINE_INSTANCE = "emulator-clinic-line";
+
 let phoneCounter = 0;
 /**
  * A Brazilian mobile number unique to this test process and call (the process id keeps parallel test

@@ -25,7 +25,7 @@ import { createPromptStore, handlePromptRequest, type PromptStore } from "@/lib/
 import { request as emulatorRequest } from "@/emulator/test/helpers";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { RECEPTION_OID } from "../helpers/telephony";
+import { CLINIC_LINE_INSTANCE, RECEPTION_OID } from "../helpers/telephony";
 import type { GraphTestEnv } from "./graph-helpers";
 import { fetchTrusting, startGraphTestEnv } from "./graph-helpers";
 
@@ -414,7 +414,7 @@ export async function startMeetingBotEnv(): Promise<MeetingBotEnv> {
     meetingsFor: (oid) => app.meetingsFor(oid),
     callbackUri: webhook.url,
     tenantId: graph.emu.registration.tenantId,
-    emulator: true,
+    clinicLineInstanceId: CLINIC_LINE_INSTANCE,
     signalLeave: (callId, reason) => intake.runtime.signal(callId, { type: "leave", reason }),
   });
 

@@ -14,7 +14,7 @@ import { createPromptStore } from "@/lib/prompts/store";
 import type { PromptLocale } from "@/lib/prompts/texts";
 import { reminderService, type ReminderDeps, type ReminderJob, type ReminderService } from "@/lib/reminders/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { storedRows } from "../helpers/telephony";
+import { CLINIC_LINE_INSTANCE, storedRows } from "../helpers/telephony";
 import {
   directAppointments,
   logCapture,
@@ -101,7 +101,7 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
     enqueueMeetingSync: async (appointmentId) => {
       meetingSyncs.push(appointmentId);
     },
-    emulator: true,
+    clinicLineInstanceId: CLINIC_LINE_INSTANCE,
     retry: { maxAttempts: 3, delayMs: 100 },
     // tests run at any hour: the whole day is "waking hours" here (timing has its own unit tests)
     wakingHours: { startMinute: 0, endMinute: 24 * 60 + 15 },

@@ -22,7 +22,7 @@ import { parseClinicHours } from "@/lib/rescue/decision";
 import { rescueService, type RescueService } from "@/lib/rescue/service";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { freshPhone, RECEPTION_OID, storedRows } from "../helpers/telephony";
+import { CLINIC_LINE_INSTANCE, freshPhone, RECEPTION_OID, storedRows } from "../helpers/telephony";
 import {
   logCapture,
   setEmulatorEndpoint,
@@ -63,7 +63,7 @@ beforeAll(async () => {
     calls: app.calls,
     callbackUri: server.callbackUri,
     tenantId,
-    emulator: true,
+    clinicLineInstanceId: CLINIC_LINE_INSTANCE,
     // the clinic is open all week here; the hours have their unit tests
     settings: { afterMinutes: 5, hours: parseClinicHours("1-7 00:00-24:00"), zone: "America/Sao_Paulo" },
     now: () => clock,
@@ -90,7 +90,7 @@ beforeAll(async () => {
     meetingsFor: (oid) => app.meetingsFor(oid),
     callbackUri: server.callbackUri,
     tenantId,
-    emulator: true,
+    clinicLineInstanceId: CLINIC_LINE_INSTANCE,
     signalLeave: (callId, reason) => worker.runtime.signal(callId, { type: "leave", reason }),
   });
 });
