@@ -6,9 +6,7 @@ import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-li
 import { requestClientAddress } from "@/lib/audit/request";
 import { isAppError } from "@/lib/errors";
 import { isLocale } from "@/lib/i18n/locales";
-import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
-import { sendChangeMessagesSoon } from "@/lib/patient-messages/jobs";
 
 // Plain form posts from the patient page (no JavaScript needed). The token in the form is the
 // credential; the outcome comes back as a query flag the page turns into a message, in the language the
@@ -38,16 +36,5 @@ export async function confirmFromLink(formData: FormData): Promise<void> {
 
 export async function cancelFromLink(formData: FormData): Promise<void> {
   formData = formArgument(formData);
-  await act(
-    formData,
-    async (token, now, ip) => {
-      const appointmentId = await cancelByPatient(token, now, ip);
-      // the meeting is deleted and the patient told by the job queue; the sweeps catch up if queueing fails now
-      await enqueueMeetingSync(appointmentId).catch((error: unknown) =>
-        logger.warn({ err: error, appointmentId }, "could not queue meeting sync"),
-      );
-      await sendChangeMessagesSoon(appointmentId);
-    },
-    "cancelled",
-  );
+  await act(formData, cancelByPatient, "cancelled");
 }

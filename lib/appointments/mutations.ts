@@ -389,7 +389,7 @@ export async function cancelAppointment(
         : "This appointment can no longer be cancelled.";
     throw new AppError("UNPROCESSABLE", message, { reason: check.reason });
   }
-  await db.$transaction(async (tx) => {
+  const cancelled = await db.$transaction(async (tx) => {
     const updated = await tx.appointment.updateMany({
       where: { id: current.id, status: { in: LIVE_APPOINTMENT_STATUSES } },
       data: { status: "CANCELLED", cancelledAt: now, version: { increment: 1 } },
@@ -403,8 +403,10 @@ export async function cancelAppointment(
       });
       await queueChangeMessages(tx, { appointmentId: current.id, version, template: "CANCELLED" });
     }
+    return updated.count === 1;
   });
-  return { cancelled: true };
+  // false: someone else cancelled it first (this request changed nothing)
+  return { cancelled };
 }
 
 export async function confirmAppointment(db: PrismaClient, actor: AuditActor, appointmentId: string, now: Date) {

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { checkCancellable } from "@/lib/scheduling";
 import { findByJoinTokenHash } from "./data";
 import { hashJoinToken, looksLikeJoinToken } from "./join-token";
+import { announceAppointmentChange } from "./changes";
 import { cancelAppointment, confirmAppointment } from "./mutations";
 
 // Everything a patient link can see or do. The link is the only credential, so the view carries the
@@ -103,12 +104,18 @@ export async function confirmByPatient(token: string, now: Date, ip: string | nu
   await confirmAppointment(getDb(), patientActor(view.appointmentId, ip), view.appointmentId, now);
 }
 
-/** Cancels within the type's cutoff; returns the appointment id so the caller can update the meeting. */
-export async function cancelByPatient(token: string, now: Date, ip: string | null = null): Promise<string> {
+/** Cancels within the type's cutoff; the meeting's deletion and the patient's messages follow (changes.ts). */
+export async function cancelByPatient(token: string, now: Date, ip: string | null = null): Promise<void> {
   const view = await openPatientLink(token, now);
   if (!view) throw new AppError("NOT_FOUND", "This link is not valid.");
-  await cancelAppointment(getDb(), patientActor(view.appointmentId, ip), view.appointmentId, now, {
-    enforceCutoff: true,
-  });
-  return view.appointmentId;
+  const { cancelled } = await cancelAppointment(
+    getDb(),
+    patientActor(view.appointmentId, ip),
+    view.appointmentId,
+    now,
+    {
+      enforceCutoff: true,
+    },
+  );
+  await announceAppointmentChange({ appointmentId: view.appointmentId, kind: "cancelled", replayed: !cancelled });
 }

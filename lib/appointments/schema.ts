@@ -4,7 +4,7 @@ import { isValidLocalDate } from "@/lib/scheduling";
 const id = z.uuid({ message: "Unknown reference." });
 const instant = z.iso.datetime({ offset: true, message: "Choose a time from the list." }).transform((v) => new Date(v));
 // a client-made key so that a resent form or a network retry books once
-const idempotencyKey = z.string().min(8, "Missing request key; reload the page.").max(100);
+export const idempotencyKey = z.string().min(8, "Missing request key; reload the page.").max(100);
 
 export const NOTE_MAX = 500;
 // Control characters other than line breaks and tabs have no place in a note (and PostgreSQL cannot hold NUL).

@@ -3,13 +3,13 @@
 // asking, may they, parse, write, answer with a translated state. Unexpected failures are logged with ids only.
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
+import { announceAppointmentChange } from "@/lib/appointments/changes";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { formArgument } from "@/lib/http/form-data";
 import { logger } from "@/lib/logger";
-import { sendChangeMessagesSoon } from "./jobs";
 import { resendMessages, updateContactSettings } from "./mutations";
 import { contactInput, resendInput } from "./schema";
 
@@ -47,8 +47,8 @@ export async function resendMessagesAction(_previous: MessageFormState, formData
     });
     if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id))
       throw new AppError("NOT_FOUND", "Appointment not found.");
-    await resendMessages(getDb(), actorOf(viewer), appointmentId, [...channels]);
-    await sendChangeMessagesSoon(appointmentId);
+    const copies = await resendMessages(getDb(), actorOf(viewer), appointmentId, [...channels]);
+    await announceAppointmentChange({ appointmentId, kind: "messagesResent", replayed: copies.length === 0 });
     revalidatePath(`/appointments/${appointmentId}`);
     const t = await getTranslations("appointments.messages");
     return { status: "ok", message: t("queued") };

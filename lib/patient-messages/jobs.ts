@@ -44,16 +44,14 @@ export async function handlePatientMessageSweep(): Promise<void> {
 
 /**
  * After a change committed its message rows (lib/patient-messages/outbox.ts): queue them now rather than at
- * the next sweep. A failure here loses nothing — the rows are there, and the sweep queues them.
+ * the next sweep (lib/appointments/changes.ts decides when). Only the appointment's current version's rows:
+ * an older version's waiting rows are superseded, and the sweep closes them. A failure here loses nothing —
+ * the rows are there, and the sweep queues them.
  */
 export async function sendChangeMessagesSoon(appointmentId: string): Promise<void> {
-  try {
-    const rows = await getDb().patientMessage.findMany({
-      where: { appointmentId, state: "QUEUED", attempts: 0 },
-      select: { id: true, attempts: true },
-    });
-    for (const row of rows) await enqueuePatientMessage(row);
-  } catch (error) {
-    logger.warn({ err: error, appointmentId }, "could not queue patient messages; the sweep will");
-  }
+  const rows = await getDb().$queryRaw<{ id: string; attempts: number }[]>`
+    SELECT m.id::text AS id, m.attempts FROM "PatientMessage" m
+    JOIN "Appointment" a ON a.id = m."appointmentId" AND a.version = m."appointmentVersion"
+    WHERE m."appointmentId" = ${appointmentId}::uuid AND m.state = 'QUEUED' AND m.attempts = 0`;
+  for (const row of rows) await enqueuePatientMessage(row);
 }
