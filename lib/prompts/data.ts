@@ -4,6 +4,36 @@ import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { PROMPT_KEYS, PROMPT_LOCALES, promptText, type PromptKey, type PromptLocale } from "./texts";
 
+/**
+ * The admins' texts as one snapshot of every override, read again once it is older than `freshForMs`. A call
+ * plays two to four prompts and each needs the text in force: without the snapshot that is a query per
+ * prompt, on every call. An admin's change reaches calls on other instances within `freshForMs`; `forget()`
+ * makes it immediate in the process that saved it.
+ */
+export function cachedPromptTexts(db: PrismaClient, freshForMs = 5_000) {
+  let snapshot: { readAt: number; texts: Promise<Map<string, string>> } | null = null;
+  const read = async () => {
+    const rows = await db.promptText.findMany({ select: { locale: true, key: true, text: true } });
+    return new Map(rows.map((row) => [`${row.locale}/${row.key}`, row.text]));
+  };
+  return {
+    async textFor(locale: PromptLocale, key: PromptKey): Promise<string> {
+      if (!snapshot || Date.now() - snapshot.readAt > freshForMs) {
+        const texts = read();
+        snapshot = { readAt: Date.now(), texts };
+        // a failed read is not kept: the next prompt asks the database again
+        texts.catch(() => {
+          if (snapshot?.texts === texts) snapshot = null;
+        });
+      }
+      return (await snapshot.texts).get(`${locale}/${key}`) ?? promptText(locale, key);
+    },
+    forget(): void {
+      snapshot = null;
+    },
+  };
+}
+
 /** The admin's text for this prompt, else the built-in one. */
 export async function promptTextFor(db: PrismaClient, locale: PromptLocale, key: PromptKey): Promise<string> {
   const row = await db.promptText.findUnique({ where: { locale_key: { locale, key } }, select: { text: true } });
@@ -48,8 +78,9 @@ export async function promptTextViews(db: PrismaClient): Promise<PromptTextView[
  */
 export function promptVersionsIn(db: PrismaClient) {
   return {
-    async remember(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<void> {
-      await db.promptVersion.createMany({ data: [{ locale, key, version, text }], skipDuplicates: true });
+    /** One statement for all of them: a call's sentences about its appointment are written together. */
+    async remember(versions: { locale: PromptLocale; key: PromptKey; version: string; text: string }[]): Promise<void> {
+      if (versions.length > 0) await db.promptVersion.createMany({ data: versions, skipDuplicates: true });
     },
     /** Forgets the versions handed out before `before` (their calls are long over). Returns how many. */
     async forgetBefore(before: Date): Promise<number> {

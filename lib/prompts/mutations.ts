@@ -13,7 +13,7 @@ import {
   type PromptResetInput,
   type PromptSaveInput,
 } from "./schema";
-import { promptVersion } from "./store";
+import { forgetPromptTexts, promptVersion } from "./store";
 import { promptText } from "./texts";
 
 const ENTITY = "PromptText";
@@ -60,6 +60,8 @@ export async function savePromptText(actor: AuditActor, input: PromptSaveInput):
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict();
     throw error;
+  } finally {
+    forgetPromptTexts();
   }
 }
 
@@ -68,17 +70,19 @@ export async function resetPromptText(actor: AuditActor, input: PromptResetInput
   const parsed = promptResetSchema.safeParse(input);
   if (!parsed.success) throw invalid(promptErrorOf(parsed.error));
   const { locale, key, expectedUpdatedAt } = parsed.data;
-  return getDb().$transaction(async (tx) => {
-    if (expectedUpdatedAt !== "") {
-      const { count } = await tx.promptText.deleteMany({
-        where: { locale, key, updatedAt: new Date(expectedUpdatedAt) },
-      });
-      if (count === 0) throw conflict();
-      await recordAudit(tx, actor, "prompt.reset", { type: ENTITY, id: `${locale}/${key}` });
-    } else if (await tx.promptText.findUnique({ where: { locale_key: { locale, key } }, select: { key: true } })) {
-      throw conflict();
-    }
-    const text = promptText(locale, key);
-    return { text, version: promptVersion(locale, text), updatedAt: null };
-  });
+  return getDb()
+    .$transaction(async (tx) => {
+      if (expectedUpdatedAt !== "") {
+        const { count } = await tx.promptText.deleteMany({
+          where: { locale, key, updatedAt: new Date(expectedUpdatedAt) },
+        });
+        if (count === 0) throw conflict();
+        await recordAudit(tx, actor, "prompt.reset", { type: ENTITY, id: `${locale}/${key}` });
+      } else if (await tx.promptText.findUnique({ where: { locale_key: { locale, key } }, select: { key: true } })) {
+        throw conflict();
+      }
+      const text = promptText(locale, key);
+      return { text, version: promptVersion(locale, text), updatedAt: null };
+    })
+    .finally(forgetPromptTexts);
 }

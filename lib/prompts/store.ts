@@ -11,10 +11,12 @@ import path from "node:path";
 import { getDb } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
-import { promptTextFor, promptVersionsIn } from "./data";
+import { cachedPromptTexts, promptVersionsIn } from "./data";
 import { serverEnv } from "@/lib/env";
 import { noSynthesizer, speechSynthesizer, SYNTH_VERSION, voiceFor } from "./synth";
 import {
+  APPOINTMENT_PLACEHOLDER,
+  PROMPT_KEYS,
   isPromptKey,
   isPromptLocale,
   promptText,
@@ -39,7 +41,7 @@ export interface PromptStoreOptions {
 }
 
 export interface PromptVersions {
-  remember(locale: PromptLocale, key: PromptKey, version: string, text: string): Promise<void>;
+  remember(versions: { locale: PromptLocale; key: PromptKey; version: string; text: string }[]): Promise<void>;
   recall(locale: PromptLocale, key: PromptKey, version: string): Promise<string | null>;
 }
 
@@ -133,10 +135,10 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   // every process prunes its own disk cache, at most once an hour, when it writes to it
   let prunedAt = 0;
 
-  async function current(
+  async function sentence(
     locale: PromptLocale,
     key: PromptKey,
-    about?: SpokenAppointment | null,
+    about: SpokenAppointment | null | undefined,
   ): Promise<CurrentPrompt> {
     const template = await textFor(locale, key);
     const text = about
@@ -150,12 +152,30 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
           }),
         )
       : template;
-    const version = promptVersion(locale, text);
-    const id = idOf(locale, key, version);
-    // written before the URL is handed out, once per version and process
-    if (!known.has(id)) await options.versions?.remember(locale, key, version, text);
-    remember(known, id, text, KNOWN_TEXTS_KEPT);
-    return { text, version };
+    return { text, version: promptVersion(locale, text) };
+  }
+
+  async function current(
+    locale: PromptLocale,
+    key: PromptKey,
+    about?: SpokenAppointment | null,
+  ): Promise<CurrentPrompt> {
+    const prompt = await sentence(locale, key, about);
+    const id = idOf(locale, key, prompt.version);
+    // written before the URL is handed out, once per version and process; a call's first sentence about its
+    // appointment brings the others it may speak (the confirmation, the cancellation…), all in one statement
+    if (!known.has(id)) {
+      const together: (CurrentPrompt & { key: PromptKey })[] = [{ key, ...prompt }];
+      for (const other of about ? PROMPT_KEYS : []) {
+        if (other === key || !(await textFor(locale, other)).includes(APPOINTMENT_PLACEHOLDER)) continue;
+        const spoken = await sentence(locale, other, about);
+        if (!known.has(idOf(locale, other, spoken.version))) together.push({ key: other, ...spoken });
+      }
+      await options.versions?.remember(together.map((one) => ({ locale, ...one })));
+      for (const one of together) remember(known, idOf(locale, one.key, one.version), one.text, KNOWN_TEXTS_KEPT);
+    }
+    remember(known, id, prompt.text, KNOWN_TEXTS_KEPT);
+    return prompt;
   }
 
   async function readCached(file: string | null): Promise<Buffer | null> {
@@ -225,7 +245,15 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   };
 }
 
-const globalForPrompts = globalThis as unknown as { consultaPromptStore?: PromptStore };
+const globalForPrompts = globalThis as unknown as {
+  consultaPromptStore?: PromptStore;
+  consultaPromptTexts?: ReturnType<typeof cachedPromptTexts>;
+};
+
+/** After an admin's change: this process speaks the new text at once (others within their snapshot's age). */
+export function forgetPromptTexts(): void {
+  globalForPrompts.consultaPromptTexts?.forget();
+}
 
 /**
  * The process-wide store (app, route handler and the bot's flows share it): admins' texts from the database,
@@ -234,8 +262,9 @@ const globalForPrompts = globalThis as unknown as { consultaPromptStore?: Prompt
 export function promptStore(): PromptStore {
   if (!globalForPrompts.consultaPromptStore) {
     const env = serverEnv();
+    const texts = (globalForPrompts.consultaPromptTexts = cachedPromptTexts(getDb()));
     globalForPrompts.consultaPromptStore = createPromptStore({
-      textFor: (locale, key) => promptTextFor(getDb(), locale, key),
+      textFor: texts.textFor,
       versions: promptVersionsIn(getDb()),
       synth:
         env.SPEECH_TTS_ENDPOINT && env.SPEECH_KEY
