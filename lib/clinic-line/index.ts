@@ -1,10 +1,10 @@
 // The clinic line bound to the app's database, Graph gateway, Speech and configuration.
 import "server-only";
+import { announceAppointmentChange } from "@/lib/appointments/changes";
 import { notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
-import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { clinicLineService, type ClinicLineService } from "./service";
 
 const globalForLine = globalThis as unknown as { consultaClinicLine?: ClinicLineService };
@@ -19,7 +19,7 @@ export function clinicLine(): ClinicLineService {
       tenantId: tenantId(env),
       clinicZone: env.CLINIC_TIME_ZONE,
       speech: env.SPEECH_ENDPOINT && env.SPEECH_KEY ? { endpoint: env.SPEECH_ENDPOINT, key: env.SPEECH_KEY } : null,
-      enqueueMeetingSync,
+      announceChange: announceAppointmentChange,
     });
   }
   return globalForLine.consultaClinicLine;

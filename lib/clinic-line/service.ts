@@ -12,6 +12,7 @@
 // at answer time — not the caller's number. The Call row keeps the business outcome only (confirmed, cancelled,
 // transferred, rejected, redirected, …) and a masked number.
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
+import type { AppointmentChange } from "@/lib/appointments/changes";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import {
   intentOf,
@@ -52,7 +53,8 @@ export interface ClinicLineDeps {
   /** IANA zone the rules' time windows are in */
   clinicZone: string;
   speech: SpeechConfig | null;
-  enqueueMeetingSync(appointmentId: string): Promise<void>;
+  /** the caller cancelled an appointment: its meeting and messages follow (lib/appointments/changes.ts) */
+  announceChange(change: AppointmentChange): Promise<void>;
   /** downloads the recording and calls Speech (the emulator's TLS in tests) */
   fetch?: typeof fetch;
   now?: () => Date;
@@ -314,21 +316,17 @@ export function clinicLineService(deps: ClinicLineDeps) {
   async function act(call: FlowCall, line: LineState, action: "confirm" | "cancel"): Promise<Event> {
     const appointment = await nextAppointment(line.patientId);
     if (!appointment) return { type: "noAppointment", action };
+    let cancelled = false;
     try {
       if (action === "confirm") await confirmAppointment(db, actor, appointment.id, now());
-      else await cancelAppointment(db, actor, appointment.id, now(), { enforceCutoff: true });
+      else ({ cancelled } = await cancelAppointment(db, actor, appointment.id, now(), { enforceCutoff: true }));
     } catch (error) {
       logger.warn({ callId: call.id, code: (error as AppError).code }, `${action} by phone failed`);
       return { type: "actionFailed", action };
     }
     await db.call.update({ where: { id: call.id }, data: { appointmentId: appointment.id } });
-    if (action === "cancel") {
-      try {
-        await deps.enqueueMeetingSync(appointment.id);
-      } catch (error) {
-        logger.warn({ err: error, appointmentId: appointment.id }, "meeting sync not queued after cancel");
-      }
-    }
+    if (action === "cancel")
+      await deps.announceChange({ appointmentId: appointment.id, kind: "cancelled", replayed: !cancelled });
     // the closing prompt says which appointment: its day and time in the patient's zone, and the clinician
     return { type: "actionDone", action, about: spoken(appointment) };
   }

@@ -4,7 +4,8 @@ import { callSql, notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
-import { enqueueMeetingSync, enqueueReminderDispatch } from "@/lib/jobs/boss";
+import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { enqueueReminderDispatch } from "@/lib/jobs/boss";
 import { reminderService, type ReminderService } from "./service";
 
 const globalForReminders = globalThis as unknown as { consultaReminders?: ReminderService };
@@ -20,7 +21,7 @@ export function reminders(): ReminderService {
       callbackUri: notificationCallbackUri(),
       tenantId: tenantId(env),
       scheduler: { dispatch: (job, options) => enqueueReminderDispatch(job, options) },
-      enqueueMeetingSync,
+      announceChange: announceAppointmentChange,
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
       // below Microsoft's 100 concurrent calls per application
       maxConcurrentCalls: Number.isInteger(cap) && cap > 0 ? Math.min(cap, 90) : undefined,

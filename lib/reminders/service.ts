@@ -15,6 +15,7 @@
 // Tones reach the flow through the runtime, in memory; the flow's document (Call.flow) names steps and
 // operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
+import type { AppointmentChange } from "@/lib/appointments/changes";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import {
@@ -62,8 +63,8 @@ export interface ReminderDeps {
   callbackUri: string;
   tenantId: string;
   scheduler: ReminderScheduler;
-  /** a cancelled appointment's Teams meeting must be deleted */
-  enqueueMeetingSync(appointmentId: string): Promise<void>;
+  /** the patient's keypad cancelled the appointment: its meeting and messages follow (lib/appointments/changes.ts) */
+  announceChange(change: AppointmentChange): Promise<void>;
   /** CLINIC_LINE_APPLICATION_INSTANCE_ID: phone calls are placed from it; without it none are placed */
   clinicLineInstanceId?: string;
   /** never more reminder calls at once than this (Microsoft allows 100 concurrent calls per app) */
@@ -460,22 +461,16 @@ export function reminderService(deps: ReminderDeps) {
   /** The patient's answer on the keypad: the appointment confirmed or cancelled. */
   async function act(call: FlowCall, flow: ReminderCallFlow, action: "confirm" | "cancel"): Promise<FlowEvent[]> {
     const appointmentId = call.appointmentId!;
+    let cancelled = false;
     try {
       if (action === "confirm") await confirmAppointment(db, actor, appointmentId, now());
       // the patient's own cancellation: the type's cutoff applies, as on their link
-      else await cancelAppointment(db, actor, appointmentId, now(), { enforceCutoff: true });
+      else ({ cancelled } = await cancelAppointment(db, actor, appointmentId, now(), { enforceCutoff: true }));
     } catch (error) {
       logger.warn({ reminderId: flow.reminderId, code: (error as AppError).code }, `${action} by phone failed`);
       return [{ type: "actionFailed", action }];
     }
-    if (action === "cancel") {
-      try {
-        await deps.enqueueMeetingSync(appointmentId);
-      } catch (error) {
-        // the meeting sweep finds the cancelled appointment's meeting later
-        logger.warn({ err: error, appointmentId }, "meeting sync not queued after cancel");
-      }
-    }
+    if (action === "cancel") await deps.announceChange({ appointmentId, kind: "cancelled", replayed: !cancelled });
     return [{ type: "actionDone", action }];
   }
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "@/emulator/test/helpers";
+import { workFor } from "@/lib/appointments/changes";
 import type { CallRuntime } from "@/lib/bot/runtime/engine";
 import { createCallSql } from "@/lib/bot/runtime/sql";
 import { normaliseGraphId } from "@/lib/bot/schema";
@@ -77,8 +78,8 @@ export async function startLineEnv(
       tenantId: graph.emu.registration.tenantId,
       clinicZone: ZONE,
       speech: { endpoint: `${graph.emu.url}/speech/recognition/conversation/cognitiveservices/v1`, key: "test-key" },
-      enqueueMeetingSync: async (appointmentId) => {
-        meetingSyncs.push(appointmentId);
+      announceChange: async (change) => {
+        if (workFor(change).meetingSync) meetingSyncs.push(change.appointmentId);
       },
       fetch: fetchTrusting(graph.emu.ca),
       ...overrides,

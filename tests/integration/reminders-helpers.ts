@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
 import { request } from "@/emulator/test/helpers";
+import { workFor } from "@/lib/appointments/changes";
 import { createCallSql } from "@/lib/bot/runtime/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
@@ -98,8 +99,8 @@ export async function startReminderEnv(overrides: Partial<ReminderDeps> = {}): P
         sends.push({ singletonKey: options.singletonKey, created: id !== null });
       },
     },
-    enqueueMeetingSync: async (appointmentId) => {
-      meetingSyncs.push(appointmentId);
+    announceChange: async (change) => {
+      if (workFor(change).meetingSync) meetingSyncs.push(change.appointmentId);
     },
     clinicLineInstanceId: CLINIC_LINE_INSTANCE,
     retry: { maxAttempts: 3, delayMs: 100 },

@@ -75,7 +75,7 @@ beforeAll(async () => {
     tenantId,
     clinicZone: "America/Sao_Paulo",
     speech: null,
-    enqueueMeetingSync: async () => undefined,
+    announceChange: async () => undefined,
     now: () => clock,
   });
   worker = testProcess(database, testRunner(graph, server.base, prompts), {
