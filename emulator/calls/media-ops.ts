@@ -1,8 +1,9 @@
 import { parseWav } from "../media/wav";
 import { speechDurationMs } from "../media/recordings";
-import type { CallEngine } from "./engine";
 import type { CallRecord, MediaOp, ResultInfo } from "./model";
 import { operationResource, RESULTS } from "./serialize";
+import { notifyOperation } from "./notify";
+import type { EngineState } from "./state";
 
 class Cancelled extends Error {}
 
@@ -54,7 +55,7 @@ interface Outcome {
 }
 
 /** Processes the call's playPrompt/recordResponse queue in order, one operation at a time. */
-export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promise<void> {
+export async function runMediaQueue(engine: EngineState, call: CallRecord): Promise<void> {
   if (call.mediaRunning) return;
   call.mediaRunning = true;
   try {
@@ -90,7 +91,7 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
       if (op.type === "playPrompt" && !op.beforeAudio) call.promptOpsCompleted++;
       // the `completionReason` form: why it finished, with the values the operations' docs give
       const extra = { ...result.extra, ...(call.variant.completionReason && { completionReason: result.reason }) };
-      engine.notifyOperation(call, op.id, operationResource(call.id, op, extra, result.info));
+      notifyOperation(engine, call, op.id, operationResource(call.id, op, extra, result.info));
       call.events.emit("progress");
     }
   } finally {
@@ -98,7 +99,7 @@ export async function runMediaQueue(engine: CallEngine, call: CallRecord): Promi
   }
 }
 
-async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp): Promise<Outcome> {
+async function playPrompts(engine: EngineState, call: CallRecord, op: MediaOp): Promise<Outcome> {
   for (const prompt of op.prompts) {
     const audio = await promptAudio(call, prompt, op.abort.signal).catch((err: unknown) => {
       if (op.abort.signal.aborted) throw new Cancelled();
@@ -112,7 +113,7 @@ async function playPrompts(engine: CallEngine, call: CallRecord, op: MediaOp): P
 }
 
 /** recordResponse: prompt, then capture what the far end says (or a stop tone / silence timeout). */
-async function record(engine: CallEngine, call: CallRecord, op: MediaOp): Promise<Outcome> {
+async function record(engine: EngineState, call: CallRecord, op: MediaOp): Promise<Outcome> {
   const speed = engine.deps.limits.mediaSpeedFactor;
   const r = op.record!;
   await playPrompts(engine, call, op);
@@ -175,4 +176,22 @@ async function record(engine: CallEngine, call: CallRecord, op: MediaOp): Promis
     reason,
     extra: { recordingLocation: `${engine.recordingBaseUrl}/${rec.id}`, recordingAccessToken: rec.accessToken },
   };
+}
+
+/** Queues a playPrompt / recordResponse operation on the call and starts the queue if it is idle. */
+export function enqueueMedia(engine: EngineState, call: CallRecord, op: MediaOp): void {
+  if (op.record?.bargeInAllowed) {
+    // Barge-in jumps ahead: the running operation is cancelled and this one runs next.
+    const running = call.mediaQueue.find((o) => o.status === "running");
+    running?.abort.abort();
+    const idx = running ? call.mediaQueue.indexOf(running) + 1 : 0;
+    call.mediaQueue.splice(idx, 0, op);
+  } else {
+    call.mediaQueue.push(op);
+  }
+  void runMediaQueue(engine, call);
+}
+
+export function cancelMedia(call: CallRecord): void {
+  for (const op of call.mediaQueue) op.abort.abort();
 }
