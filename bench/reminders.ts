@@ -112,6 +112,33 @@ async function run(label: string, killHalfway: boolean, pgbenchTps: number) {
           };
         }),
       });
+      // and its clinician's Outlook event, and the patient's day-before messages already went out: the Outlook
+      // and message sweeps find nothing to do, so what is measured is the reminder call alone
+      await db.calendarEvent.createMany({
+        data: batch.map((n, i) => {
+          const startsAt = new Date(dueAt.getTime() + 86_400_000 + i * 3_600_000);
+          return {
+            appointmentId: ids[n]!.appointment,
+            clinicianId: clinician.id,
+            state: "READY" as const,
+            graphEventId: `bench-event-${n}`,
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + 30 * 60_000),
+          };
+        }),
+      });
+      await db.patientMessage.createMany({
+        data: batch.flatMap((n) =>
+          (["EMAIL", "SMS"] as const).map((channel) => ({
+            appointmentId: ids[n]!.appointment,
+            appointmentVersion: 1,
+            template: "REMINDER" as const,
+            channel,
+            state: "SENT" as const,
+            sentAt: dueAt,
+          })),
+        ),
+      });
       await db.reminder.createMany({
         data: batch.map((n) => ({
           id: ids[n]!.reminder,
