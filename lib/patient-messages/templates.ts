@@ -32,12 +32,17 @@ export interface MessageContext {
 
 const catalogues = { en, "pt-BR": pt } as const;
 
+// one per language, kept: a translator caches its compiled messages, and every call's prompts and every
+// message would otherwise compile them again
+const translators = new Map<Locale, { locale: Locale; t: ReturnType<typeof createPatientTranslator> }>();
+const createPatientTranslator = (locale: Locale) =>
+  createTranslator({ locale, messages: catalogues[locale], namespace: "patientMessages" });
+
 function translator(locale: string) {
   const chosen: Locale = isLocale(locale) ? locale : defaultLocale;
-  return {
-    locale: chosen,
-    t: createTranslator({ locale: chosen, messages: catalogues[chosen], namespace: "patientMessages" }),
-  };
+  let found = translators.get(chosen);
+  if (!found) translators.set(chosen, (found = { locale: chosen, t: createPatientTranslator(chosen) }));
+  return found;
 }
 
 /**

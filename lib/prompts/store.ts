@@ -135,23 +135,9 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   // every process prunes its own disk cache, at most once an hour, when it writes to it
   let prunedAt = 0;
 
-  async function sentence(
-    locale: PromptLocale,
-    key: PromptKey,
-    about: SpokenAppointment | null | undefined,
-  ): Promise<CurrentPrompt> {
+  async function sentence(locale: PromptLocale, key: PromptKey, phrase: string | null): Promise<CurrentPrompt> {
     const template = await textFor(locale, key);
-    const text = about
-      ? withAppointment(
-          template,
-          locale,
-          appointmentPhrase(locale, {
-            startsAt: new Date(about.startsAt),
-            zone: about.zone,
-            clinicianName: about.clinicianName,
-          }),
-        )
-      : template;
+    const text = phrase === null ? template : withAppointment(template, locale, phrase);
     return { text, version: promptVersion(locale, text) };
   }
 
@@ -160,15 +146,22 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
     key: PromptKey,
     about?: SpokenAppointment | null,
   ): Promise<CurrentPrompt> {
-    const prompt = await sentence(locale, key, about);
+    const phrase = about
+      ? appointmentPhrase(locale, {
+          startsAt: new Date(about.startsAt),
+          zone: about.zone,
+          clinicianName: about.clinicianName,
+        })
+      : null;
+    const prompt = await sentence(locale, key, phrase);
     const id = idOf(locale, key, prompt.version);
     // written before the URL is handed out, once per version and process; a call's first sentence about its
     // appointment brings the others it may speak (the confirmation, the cancellation…), all in one statement
     if (!known.has(id)) {
       const together: (CurrentPrompt & { key: PromptKey })[] = [{ key, ...prompt }];
-      for (const other of about ? PROMPT_KEYS : []) {
+      for (const other of phrase === null ? [] : PROMPT_KEYS) {
         if (other === key || !(await textFor(locale, other)).includes(APPOINTMENT_PLACEHOLDER)) continue;
-        const spoken = await sentence(locale, other, about);
+        const spoken = await sentence(locale, other, phrase);
         if (!known.has(idOf(locale, other, spoken.version))) together.push({ key: other, ...spoken });
       }
       await options.versions?.remember(together.map((one) => ({ locale, ...one })));
