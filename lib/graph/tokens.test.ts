@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { ConfidentialClientApplication, type AuthenticationResult } from "@azure/msal-node";
+import { describe, expect, it, vi } from "vitest";
 import { GraphAuthError } from "./errors";
 import {
+  AppTokenSource,
   DelegatedTokenSource,
   isTokenUsable,
   msalConfiguration,
@@ -140,5 +142,34 @@ describe("msalConfiguration", () => {
       clientSecret: "s",
     });
     expect(real.auth.knownAuthorities).toEqual([]);
+  });
+});
+
+describe("AppTokenSource", () => {
+  const credentials = { authority: "https://login.example.test/tenant", clientId: "app", clientSecret: "secret" };
+
+  it("asks MSAL once while its token is far from expiry, and again within the renewal window", async () => {
+    const asked: number[] = [];
+    let expiresOn = new Date(Date.now() + 60 * 60_000);
+    const acquire = vi
+      .spyOn(ConfidentialClientApplication.prototype, "acquireTokenByClientCredential")
+      .mockImplementation(async () => {
+        asked.push(asked.length + 1);
+        return { accessToken: `token-${asked.length}`, expiresOn } as AuthenticationResult;
+      });
+    try {
+      const source = new AppTokenSource(credentials);
+      expect(await source.getToken()).toBe("token-1");
+      expect(await source.getToken()).toBe("token-1");
+      expect(asked).toHaveLength(1);
+      // a token four minutes from expiry is renewed by MSAL: the source asks again
+      expiresOn = new Date(Date.now() + 4 * 60_000);
+      const renewing = new AppTokenSource(credentials);
+      await renewing.getToken();
+      await renewing.getToken();
+      expect(asked).toHaveLength(3);
+    } finally {
+      acquire.mockRestore();
+    }
   });
 });
