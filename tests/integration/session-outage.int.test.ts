@@ -42,6 +42,13 @@ let sessionToken: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  // the route reads its allowed origin from the validated configuration (lib/env.ts)
+  vi.stubEnv("DATABASE_URL", database.url);
+  vi.stubEnv("AUTH_MICROSOFT_ENTRA_ID_ID", "test-client");
+  vi.stubEnv("AUTH_MICROSOFT_ENTRA_ID_SECRET", "test-secret");
+  vi.stubEnv("AUTH_MICROSOFT_ENTRA_ID_ISSUER", "https://login.example/00000000-0000-0000-0000-000000000001/v2.0");
+  // not Microsoft's cloud: the app's own address may then be plain http (as this test's requests are)
+  vi.stubEnv("GRAPH_BASE_URL", "https://graph.emulator.example");
   unreachable = createPrismaClient("postgresql://postgres@127.0.0.1:9/consulta", { max: 1 });
   const user = await createUser(database.db, { role: "STAFF" });
   sessionToken = crypto.randomBytes(32).toString("hex");
@@ -50,6 +57,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await unreachable.$disconnect();
   await database.close();
 });
