@@ -1,8 +1,7 @@
 // The Graph gateway with explicit configuration: meeting and call functions bound to a client and a
-// token source. lib/graph/index.ts wires it to the environment and the database; tests wire it to
-// the emulator.
+// token source. lib/graph/index.ts wires it to the environment; a user's tokens come from the store the
+// caller hands in; tests wire it to the emulator.
 import "server-only";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { listMeetingAttendance } from "./attendance";
 import * as calendar from "./calendar";
 import * as calls from "./calls";
@@ -14,7 +13,7 @@ import {
   AppTokenSource,
   DelegatedTokenSource,
   msalRefresher,
-  prismaDelegatedTokenStore,
+  type DelegatedTokenStore,
   type EntraCredentials,
   type TokenSource,
 } from "./tokens";
@@ -22,8 +21,6 @@ import {
 export interface GraphConfig extends EntraCredentials {
   /** GRAPH_BASE_URL without the version. */
   graphBaseUrl: string;
-  /** AUTH_SECRET: the key the Account token columns are encrypted under. */
-  authSecret: string;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
 }
@@ -146,9 +143,9 @@ export function createAppGraph(config: GraphConfig, tokenSource: TokenSource = n
   };
 }
 
-export function createUserGraph(config: GraphConfig, db: PrismaClient, userId: string): UserGraph {
+export function createUserGraph(config: GraphConfig, store: DelegatedTokenStore, userId: string): UserGraph {
   const tokenSource = new DelegatedTokenSource(userId, {
-    store: prismaDelegatedTokenStore(db, config.authSecret),
+    store,
     refresh: msalRefresher(config),
     now: config.clock ? () => config.clock!.now() : undefined,
   });

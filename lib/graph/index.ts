@@ -1,9 +1,9 @@
 // The one door to Microsoft Graph. Everything that talks to Teams goes through these two factories;
 // nothing else builds a Graph URL or holds a Graph token.
 import "server-only";
-import { getDb } from "@/lib/db";
 import { entraAuthority, serverEnv, type ServerEnv } from "@/lib/env";
 import { createAppGraph, createUserGraph, type AppGraph, type GraphConfig, type UserGraph } from "./gateway";
+import type { DelegatedTokenStore } from "./tokens";
 
 export function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
   return {
@@ -11,7 +11,6 @@ export function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
     clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
     clientSecret: env.AUTH_MICROSOFT_ENTRA_ID_SECRET,
     graphBaseUrl: env.GRAPH_BASE_URL,
-    authSecret: env.AUTH_SECRET,
   };
 }
 
@@ -24,9 +23,12 @@ export function graphForApp(): AppGraph {
   return globalForGraph.consultaAppGraph;
 }
 
-/** The signed-in user's delegated token (/me). Throws GraphAuthError "reauthenticate" when it cannot. */
-export function graphForUser(userId: string): UserGraph {
-  return createUserGraph(graphConfig(), getDb(), userId);
+/**
+ * The signed-in user's delegated token (/me), loaded and saved through `tokens` (the app's is
+ * lib/auth's delegatedTokenStore()). Throws GraphAuthError "reauthenticate" when it cannot.
+ */
+export function graphForUser(userId: string, tokens: DelegatedTokenStore): UserGraph {
+  return createUserGraph(graphConfig(), tokens, userId);
 }
 
 export type {
@@ -40,6 +42,7 @@ export type {
   UserGraph,
 } from "./gateway";
 export type { MailAttachment, OutgoingMail } from "./mail";
+export type { DelegatedTokenStore } from "./tokens";
 export type { CreateCallInput, GraphCall, GraphParticipant, CommsOperationResult, PromptInput } from "./calls";
 export { phoneIdentity, target, userIdentity } from "./calls";
 export type { CreateMeetingInput, Meeting, MeetingOwner } from "./meetings";

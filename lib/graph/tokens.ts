@@ -1,6 +1,7 @@
 // Where Graph access tokens come from. Two sources behind one interface:
 // - the application token (client credentials, MSAL), for calls and for meetings on behalf of a user;
-// - a signed-in user's delegated token, kept encrypted in the Account table and refreshed with MSAL.
+// - a signed-in user's delegated token, refreshed with MSAL and kept by a DelegatedTokenStore the caller
+//   hands in (lib/auth/delegated-tokens.ts: encrypted in the Account table).
 // No token, refresh token or secret is ever logged: log lines carry user ids and outcomes only.
 import "server-only";
 import {
@@ -11,8 +12,6 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from "@azure/msal-node";
-import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import { GraphAuthError } from "./errors";
 
@@ -147,7 +146,7 @@ export interface RefreshedTokens {
   scope: string;
 }
 
-/** Persistence of one provider account's tokens, in plain text at this interface. */
+/** Persistence of one provider account's tokens, in plain text at this interface; implemented outside lib/graph. */
 export interface DelegatedTokenStore {
   load(userId: string): Promise<StoredDelegatedTokens | null>;
   save(userId: string, tokens: RefreshedTokens): Promise<void>;
@@ -217,37 +216,6 @@ export class DelegatedTokenSource implements TokenSource {
     logger.info({ userId: this.userId, expiresAt: refreshed.expiresAt }, "graph: delegated token refreshed");
     return refreshed.accessToken;
   }
-}
-
-/** The Auth.js Account row of the Entra provider; token columns are AES-GCM ciphertext. */
-export function prismaDelegatedTokenStore(db: PrismaClient, authSecret: string): DelegatedTokenStore {
-  const find = (userId: string) =>
-    db.account.findFirst({ where: { userId, provider: ENTRA_PROVIDER }, orderBy: { id: "asc" } });
-  return {
-    async load(userId) {
-      const row = await find(userId);
-      if (!row) return null;
-      return {
-        accessToken: row.access_token ? decryptToken(row.access_token, authSecret) : null,
-        refreshToken: row.refresh_token ? decryptToken(row.refresh_token, authSecret) : null,
-        expiresAt: row.expires_at,
-        scope: row.scope,
-      };
-    },
-    async save(userId, tokens) {
-      const row = await find(userId);
-      if (!row) throw new GraphAuthError("reauthenticate", "The Microsoft account was unlinked during a refresh");
-      await db.account.update({
-        where: { id: row.id },
-        data: {
-          access_token: encryptToken(tokens.accessToken, authSecret),
-          ...(tokens.refreshToken ? { refresh_token: encryptToken(tokens.refreshToken, authSecret) } : {}),
-          expires_at: tokens.expiresAt,
-          scope: tokens.scope,
-        },
-      });
-    },
-  };
 }
 
 /**

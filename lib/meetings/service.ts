@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { recordAudit } from "@/lib/audit/mutations";
+import { delegatedTokenStore } from "@/lib/auth/delegated-tokens";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
@@ -37,7 +38,7 @@ export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInpu
     },
   });
   try {
-    const { meeting } = await graphForUser(viewer.id).meetings.createOrGet({
+    const { meeting } = await graphForUser(viewer.id, delegatedTokenStore()).meetings.createOrGet({
       externalId,
       subject: input.subject,
       startDateTime: input.startsAt,
@@ -92,7 +93,7 @@ async function meetingApiFor(
   viewer: Viewer,
   organizer: { id: string; entraObjectId: string | null },
 ): Promise<MeetingsApi> {
-  if (organizer.id === viewer.id) return graphForUser(viewer.id).meetings;
+  if (organizer.id === viewer.id) return graphForUser(viewer.id, delegatedTokenStore()).meetings;
   if (!organizer.entraObjectId) throw new AppError("NOT_FOUND", "Meeting not found.");
   return graphForApp().meetingsFor(organizer.entraObjectId);
 }
@@ -126,7 +127,7 @@ export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): 
   if (known) return known.id;
   try {
     // not made through Consulta: ask Teams whether it is one of the viewer's own meetings
-    const found = await graphForUser(viewer.id).meetings.findByJoinUrl(joinWebUrl);
+    const found = await graphForUser(viewer.id, delegatedTokenStore()).meetings.findByJoinUrl(joinWebUrl);
     if (!found) {
       await recordAudit(
         db,

@@ -2,25 +2,24 @@
 // re-encrypted row, and /me meetings with the refreshed token.
 //
 // The refresh is MSAL's acquireTokenByRefreshToken (msalRefresher), exactly as in production.
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANA, userSignIn } from "@/emulator/test/helpers";
+import { accountTokenStore } from "@/lib/auth/delegated-tokens";
 import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createGraphClient } from "@/lib/graph/client";
 import { GraphAuthError } from "@/lib/graph/errors";
 import { bindMeetings, createUserGraph } from "@/lib/graph/gateway";
-import {
-  DelegatedTokenSource,
-  msalRefresher,
-  prismaDelegatedTokenStore,
-  type RefreshDelegatedTokens,
-} from "@/lib/graph/tokens";
+import { DelegatedTokenSource, msalRefresher, type RefreshDelegatedTokens } from "@/lib/graph/tokens";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
 
 let env: GraphTestEnv;
 let database: TestDatabase;
 let db: PrismaClient;
+// the key the Account row's token columns are encrypted under (AUTH_SECRET in the app)
+const authSecret = crypto.randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   [env, database] = await Promise.all([startGraphTestEnv(), createTestDatabase()]);
@@ -41,8 +40,8 @@ async function seedUser(label: string, tokens: { access?: string; refresh?: stri
         type: "oidc",
         provider: "microsoft-entra-id",
         providerAccountId: `${label}-oid`,
-        access_token: tokens.access ? encryptToken(tokens.access, env.config.authSecret) : null,
-        refresh_token: tokens.refresh ? encryptToken(tokens.refresh, env.config.authSecret) : null,
+        access_token: tokens.access ? encryptToken(tokens.access, authSecret) : null,
+        refresh_token: tokens.refresh ? encryptToken(tokens.refresh, authSecret) : null,
         expires_at: tokens.expiresAt ?? null,
         scope: "openid profile email offline_access User.Read OnlineMeetings.ReadWrite",
       },
@@ -70,7 +69,7 @@ describe("delegated token", () => {
       return msal(refreshToken);
     };
     const tokenSource = new DelegatedTokenSource(user.id, {
-      store: prismaDelegatedTokenStore(db, env.config.authSecret),
+      store: accountTokenStore(db, authSecret),
       refresh,
     });
     const client = createGraphClient({ baseUrl: env.config.graphBaseUrl, tokenSource, fetch: env.config.fetch });
@@ -88,13 +87,13 @@ describe("delegated token", () => {
     // ciphertext at rest, never the token itself
     expect(row.access_token).toMatch(/^v1\./);
     expect(row.refresh_token).toMatch(/^v1\./);
-    const access = decryptToken(row.access_token!, env.config.authSecret);
+    const access = decryptToken(row.access_token!, authSecret);
     expect(access).not.toBe("expired-access-token");
     const claims = JSON.parse(Buffer.from(access.split(".")[1]!, "base64url").toString("utf8"));
     expect(claims.oid).toBe(ANA);
     expect(claims.scp).toContain("OnlineMeetings.ReadWrite");
     expect(row.expires_at).toBeGreaterThan(Math.floor(Date.now() / 1000) + 120);
-    expect(decryptToken(row.refresh_token!, env.config.authSecret)).toBeTruthy();
+    expect(decryptToken(row.refresh_token!, authSecret)).toBeTruthy();
     expect(refreshed).toEqual([signIn.refresh_token]);
 
     // the stored token is valid now: the next calls do not refresh again
@@ -105,7 +104,7 @@ describe("delegated token", () => {
 
   it("asks for a new sign-in when the user has no linked account", async () => {
     const user = await seedUser("no-account", null);
-    const error = await createUserGraph(env.config, db, user.id)
+    const error = await createUserGraph(env.config, accountTokenStore(db, authSecret), user.id)
       .meetings.get("anything")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphAuthError);
@@ -115,7 +114,7 @@ describe("delegated token", () => {
   it("asks for a new sign-in when the refresh token is refused, and leaves the row alone", async () => {
     const user = await seedUser("revoked", { access: "old", refresh: "not-a-real-refresh-token", expiresAt: 1 });
     const rowBefore = await db.account.findFirstOrThrow({ where: { userId: user.id } });
-    const error = await createUserGraph(env.config, db, user.id)
+    const error = await createUserGraph(env.config, accountTokenStore(db, authSecret), user.id)
       .meetings.get("anything")
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "GraphAuthError", code: "reauthenticate" });

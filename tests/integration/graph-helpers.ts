@@ -1,7 +1,6 @@
 // Shared setup for the lib/graph integration tests: the emulator in-process and a gateway config
 // pointing at it. NODE_EXTRA_CA_CERTS is only read at process start, so the emulator's CA is trusted
 // through the gateway's network injection point (GraphConfig.fetch): a fetch over node:https with `ca`.
-import crypto from "node:crypto";
 import https from "node:https";
 import type { EmulatorLimits } from "@/emulator/config";
 import type { RunningEmulator } from "@/emulator/server";
@@ -73,7 +72,6 @@ export async function startGraphTestEnv(
     clientId: emu.registration.clientId,
     clientSecret: emu.registration.clientSecret,
     graphBaseUrl: emu.url,
-    authSecret: crypto.randomBytes(32).toString("base64"),
     fetch: (input, init) => {
       fetched.push(input instanceof Request ? input.url : String(input));
       return trusted(input, init);
