@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { isExclusionViolation, isForeignKeyViolation, isRetryableConflict, isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
+import { parseStoredJson } from "@/lib/stored-json";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import {
   checkCancellable,
@@ -16,7 +17,7 @@ import {
 import { queueChangeMessages } from "@/lib/patient-messages/outbox";
 import { loadSchedule } from "./data";
 import { joinTokenExpiry, newJoinToken, sealJoinToken } from "./join-token";
-import type { BookInput, RescheduleInput } from "./schema";
+import { appointmentReplySchema, type AppointmentReply, type BookInput, type RescheduleInput } from "./schema";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,14 +37,17 @@ function requestHash(value: unknown): string {
 async function replayOf(db: PrismaClient, actorId: string, scope: string, key: string, hash: string) {
   // raw: every refused booking asks this, and a model query costs the app about twice the CPU of a
   // raw one (Prisma compiles it on the app's thread)
-  const [previous] = await db.$queryRaw<{ requestHash: string; responseBody: unknown }[]>`
-    SELECT "requestHash", "responseBody" FROM "IdempotencyRecord"
+  const [previous] = await db.$queryRaw<{ id: string; requestHash: string; responseBody: unknown }[]>`
+    SELECT "id"::text AS "id", "requestHash", "responseBody" FROM "IdempotencyRecord"
     WHERE "actorId" = ${actorId} AND "scope" = ${scope} AND "key" = ${key}`;
   if (!previous) return null;
   if (previous.requestHash !== hash) {
     throw new AppError("CONFLICT", "This request key was already used for a different request. Reload the page.");
   }
-  return previous.responseBody as unknown as { appointmentId: string };
+  return parseStoredJson(appointmentReplySchema, previous.responseBody, {
+    column: "IdempotencyRecord.responseBody",
+    row: previous.id,
+  });
 }
 
 /** Where to look for alternatives when the wanted time is gone: the next two days around it. */
@@ -141,7 +145,7 @@ async function insertBooking(
   },
 ): Promise<void> {
   const { slot } = booking;
-  const responseBody = JSON.stringify({ appointmentId: booking.id });
+  const responseBody = JSON.stringify({ appointmentId: booking.id } satisfies AppointmentReply);
   const details = JSON.stringify({ clinicianId: booking.clinicianId, startsAt: slot.start.toISOString() });
   await db.$executeRaw`
     WITH created AS (
@@ -332,7 +336,7 @@ export async function rescheduleAppointment(
           key: input.idempotencyKey,
           requestHash: hash,
           responseCode: 200,
-          responseBody: { appointmentId: current.id },
+          responseBody: { appointmentId: current.id } satisfies AppointmentReply,
         },
       });
       await recordAudit(

@@ -77,6 +77,13 @@ export const calendarQuery = z.object({
   clinician: z.uuid().optional().catch(undefined),
 });
 
+/**
+ * IdempotencyRecord.responseBody of a booking or a reschedule: the appointment a resent request is answered
+ * with (lib/appointments/mutations.ts writes it, and parses it when it reads it back).
+ */
+export const appointmentReplySchema = z.object({ appointmentId: z.uuid() });
+export type AppointmentReply = z.infer<typeof appointmentReplySchema>;
+
 /** POST /api/appointments: the idempotency key travels in the Idempotency-Key header. */
 export const bookApiInput = z.object({
   clinicianId: id,

@@ -1,7 +1,10 @@
 // Reads for the appointment page: the visit's latest rescue call and how far it has got, and whether the
 // patient asked (by pressing 3) to move the visit. Explicit ids: lib/bot/actions.ts decides who may read.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { rescueStateSchema, type RescueStep } from "./flow";
+import { logger } from "@/lib/logger";
+import { parseStoredJson } from "@/lib/stored-json";
+import type { RescueStep } from "./flow";
+import { rescueCallFlowSchema } from "./schema";
 
 export interface RescueView {
   id: string;
@@ -32,6 +35,21 @@ const PROGRESS: Record<RescueStep, RescueView["progress"]> = {
   ending: "closing",
   done: "ended",
 };
+
+/**
+ * Where the rescue call's flow stands (Call.flow): none before the call's first turn. A document that does not
+ * parse is logged (what did not match, never its values) and shown as still ringing, rather than failing the
+ * appointment page.
+ */
+function flowStep(callId: string, flow: unknown): RescueStep | null {
+  if (flow === null) return null;
+  try {
+    return parseStoredJson(rescueCallFlowSchema, flow, { column: "Call.flow", row: callId }).state.step;
+  } catch (error) {
+    logger.warn({ err: error, callId }, "rescue call's flow could not be read");
+    return null;
+  }
+}
 
 /** The appointment's latest rescue, or null; and whether any of its rescues left a request to reschedule. */
 export async function rescueForAppointment(
@@ -71,13 +89,9 @@ export async function rescueForAppointment(
   const call = r.callId
     ? await db.call.findUnique({ where: { id: r.callId }, select: { flow: true, state: true } })
     : null;
-  const parsed = rescueStateSchema.safeParse((call?.flow as { state?: unknown } | null)?.state);
+  const step = call && r.callId ? flowStep(r.callId, call.flow) : null;
   const progress: RescueView["progress"] =
-    r.status === "DONE" || call?.state === "terminated"
-      ? "ended"
-      : parsed.success
-        ? PROGRESS[parsed.data.step]
-        : "ringing";
+    r.status === "DONE" || call?.state === "terminated" ? "ended" : step ? PROGRESS[step] : "ringing";
   return {
     latest: {
       id: r.id,

@@ -17,18 +17,10 @@ import { phoneIdentity, target } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
-import { PROMPT_LOCALES, promptLocaleFor } from "@/lib/prompts/texts";
-import { z } from "zod";
+import { promptLocaleFor } from "@/lib/prompts/texts";
 import { decideRescue, type RescueCandidate, type RescueSettings } from "./decision";
-import {
-  initialRescueState,
-  rescueStateSchema,
-  rescueStep,
-  type RescueCommand,
-  type RescueEvent,
-  type RescueOutcomeValue,
-  type RescueState,
-} from "./flow";
+import { initialRescueState, rescueStep, type RescueCommand, type RescueEvent, type RescueOutcomeValue } from "./flow";
+import { rescueCallFlowSchema, type RescueAbout, type RescueCallFlow } from "./schema";
 
 export interface RescueDeps {
   db: PrismaClient;
@@ -59,35 +51,6 @@ const INTERRUPTED_AFTER_MS = 5 * 60_000;
 
 /** A rescue call whose flow has not moved for this long has lost its driver (no step waits that long). */
 export const STALLED_AFTER_MS = 5 * 60_000;
-
-/**
- * The visit the offer speaks of ({appointment} in the prompt: day, time on the patient's clock, clinician),
- * as lib/prompts/texts.ts's SpokenAppointment: never who the patient is.
- */
-export interface RescueAbout {
-  startsAt: string;
-  zone: string;
-  clinicianName: string;
-}
-
-/** A rescue call's document (Call.flow): the flow's state and what its actions need. Never the number. */
-export interface RescueCallFlow {
-  state: RescueState;
-  rescueId: string;
-  locale: (typeof PROMPT_LOCALES)[number];
-  about: RescueAbout;
-}
-
-const rescueCallFlowSchema = z.object({
-  state: rescueStateSchema,
-  rescueId: z.uuid(),
-  locale: z.enum(PROMPT_LOCALES),
-  about: z.object({
-    startsAt: z.iso.datetime({ offset: true }),
-    zone: z.string().min(1).max(64),
-    clinicianName: z.string().min(1).max(200),
-  }),
-}) satisfies z.ZodType<RescueCallFlow>;
 
 /** The bot's live call in an appointment's meeting (the newest), if it is in it. */
 export async function meetingCallOf(db: PrismaClient, appointmentId: string) {
