@@ -167,3 +167,102 @@ describe("several instances (issue 23)", () => {
     }
   });
 });
+
+describe("processes, files and logs (issue 22)", () => {
+  it("has a default for each, also when left empty", async () => {
+    for (const empty of [undefined, " "]) {
+      const env = (
+        await envWith({
+          REMINDER_DISPATCH_WORKERS: empty,
+          REMINDER_MAX_CONCURRENT_CALLS: empty,
+          CALL_RUNTIME_SLOTS: empty,
+          CONSULTA_SHUTDOWN_TIMEOUT_MS: empty,
+          CONSULTA_DATA_DIR: empty,
+          LOG_LEVEL: empty,
+        })
+      )();
+      expect(env).toMatchObject({
+        REMINDER_DISPATCH_WORKERS: 4,
+        CONSULTA_SHUTDOWN_TIMEOUT_MS: 20_000,
+        CONSULTA_DATA_DIR: ".data",
+      });
+      // unset: the reminder service's and the call runtime's own defaults apply
+      expect(env.REMINDER_MAX_CONCURRENT_CALLS).toBeUndefined();
+      expect(env.CALL_RUNTIME_SLOTS).toBeUndefined();
+      expect(env.LOG_LEVEL).toBeUndefined();
+    }
+    const env = (
+      await envWith({
+        REMINDER_DISPATCH_WORKERS: "8",
+        REMINDER_MAX_CONCURRENT_CALLS: "90",
+        CALL_RUNTIME_SLOTS: "32",
+        CONSULTA_SHUTDOWN_TIMEOUT_MS: "5000",
+        LOG_LEVEL: "warn",
+      })
+    )();
+    expect(env).toMatchObject({
+      REMINDER_DISPATCH_WORKERS: 8,
+      REMINDER_MAX_CONCURRENT_CALLS: 90,
+      CALL_RUNTIME_SLOTS: 32,
+      CONSULTA_SHUTDOWN_TIMEOUT_MS: 5000,
+      LOG_LEVEL: "warn",
+    });
+  });
+
+  it("refuses counts that are not whole numbers in range, naming the variable and the range", async () => {
+    const cases: [string, string, RegExp][] = [
+      ["REMINDER_DISPATCH_WORKERS", "0", /REMINDER_DISPATCH_WORKERS: must be a whole number of workers from 1 to 32/],
+      ["REMINDER_DISPATCH_WORKERS", "33", /REMINDER_DISPATCH_WORKERS: must be a whole number of workers/],
+      [
+        "REMINDER_MAX_CONCURRENT_CALLS",
+        "100",
+        /REMINDER_MAX_CONCURRENT_CALLS: must be a whole number of calls from 1 to 90/,
+      ],
+      ["REMINDER_MAX_CONCURRENT_CALLS", "2.5", /REMINDER_MAX_CONCURRENT_CALLS: must be a whole number/],
+      ["CALL_RUNTIME_SLOTS", "-1", /CALL_RUNTIME_SLOTS: must be a whole number of calls from 1 to 64/],
+      ["CALL_RUNTIME_SLOTS", "many", /CALL_RUNTIME_SLOTS: must be a whole number/],
+      [
+        "CONSULTA_SHUTDOWN_TIMEOUT_MS",
+        "500",
+        /CONSULTA_SHUTDOWN_TIMEOUT_MS: must be a whole number of milliseconds from 1000/,
+      ],
+      ["OUTLOOK_SYNC_DAYS", "3", /OUTLOOK_SYNC_DAYS: must be a whole number of days from 7 to 400/],
+      ["OUTLOOK_CALENDAR", "maybe", /OUTLOOK_CALENDAR: must be on or off/],
+      ["LOG_LEVEL", "loud", /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/],
+      ["NODE_ENV", "staging", /NODE_ENV: must be development, production or test/],
+    ];
+    for (const [name, value, message] of cases) {
+      const serverEnv = await envWith({ [name]: value });
+      expect(() => serverEnv(), `${name}=${value}`).toThrow(message);
+    }
+  });
+});
+
+describe("envVariables: a few variables where the rest need not be valid", () => {
+  it("reads only the variables named, with their defaults, without the ones serverEnv() requires", async () => {
+    const { envVariables } = await import("./env");
+    expect(envVariables(["LOG_LEVEL", "NODE_ENV", "TRUSTED_PROXY_HOPS"], {})).toEqual({
+      LOG_LEVEL: undefined,
+      NODE_ENV: "development",
+      TRUSTED_PROXY_HOPS: 1,
+    });
+    // required by serverEnv(), absent here: the caller decides
+    expect(envVariables(["DATABASE_URL", "AUTH_SECRET"], {})).toEqual({
+      DATABASE_URL: undefined,
+      AUTH_SECRET: undefined,
+    });
+    // another variable's bad value is not its concern
+    expect(envVariables(["CONSULTA_DATA_DIR"], { CONSULTA_DATA_DIR: "/srv/consulta", LOG_LEVEL: "loud" })).toEqual({
+      CONSULTA_DATA_DIR: "/srv/consulta",
+    });
+  });
+
+  it("checks each as serverEnv() does, naming the variable", async () => {
+    const { envVariables } = await import("./env");
+    expect(() => envVariables(["DATABASE_URL"], { DATABASE_URL: "mysql://db/consulta" })).toThrow(
+      /DATABASE_URL: must be a postgresql:\/\/ URL/,
+    );
+    expect(() => envVariables(["AUTH_SECRET"], { AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET: must be at least 32/);
+    expect(() => envVariables(["TRUSTED_PROXY_HOPS"], { TRUSTED_PROXY_HOPS: "0" })).toThrow(/TRUSTED_PROXY_HOPS: must/);
+  });
+});

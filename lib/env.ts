@@ -1,11 +1,44 @@
-// Configuration, validated once per module that needs it, with messages that name the variable.
-// Nothing here has a default that points at Microsoft's cloud unless it is Microsoft's real public URL:
-// the start script fills the emulator's values when no tenant is configured.
+// Configuration: every variable the app reads is declared here, with its default and its check, and read
+// through serverEnv() (all of them, validated once, at start) or envVariables() (a few, where the rest need not
+// be valid). Messages name the variable. Nothing here has a default that points at Microsoft's cloud unless
+// it is Microsoft's real public URL: the start script fills the emulator's values when no tenant is configured.
 import { z } from "zod";
 import { isRegionTimeZone } from "@/lib/scheduling";
 import { E164 } from "@/lib/constants";
 
 const url = z.url();
+
+/** An empty variable (a copied .env.example) is unset: its default applies. */
+function emptyIsUnset<T extends z.ZodType>(inner: T) {
+  return z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), inner);
+}
+
+/** A whole number of `unit` from `min` to `max`. */
+function wholeNumber(unit: string, min: number, max: number) {
+  const message = `must be a whole number of ${unit} from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
+/** Outlook's showAs values that may block a slot (OUTLOOK_BLOCKING_SHOW_AS). */
+export const BLOCKABLE_SHOW_AS = ["busy", "oof", "tentative", "workingElsewhere"] as const;
+export type BlockingShowAs = (typeof BLOCKABLE_SHOW_AS)[number];
+
+/** "busy, oof" → ["busy", "oof"]: each one of BLOCKABLE_SHOW_AS, repeats dropped. */
+const showAsList = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const items = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const item of items)
+      if (!(BLOCKABLE_SHOW_AS as readonly string[]).includes(item)) {
+        ctx.addIssue({ code: "custom", message: `"${item}" is not one of ${BLOCKABLE_SHOW_AS.join(", ")}` });
+        return z.NEVER;
+      }
+    return [...new Set(items)] as BlockingShowAs[];
+  });
 
 /** An AES key as Next wants it: base64 of 16, 24 or 32 bytes. */
 function isAesKey(value: string): boolean {
@@ -35,8 +68,7 @@ const serverSchema = z.object({
   // Next encrypts server actions' captured values and derives the actions' ids with this key: it is read by
   // `next build`, so every instance must run the one build made with it (a page from one instance is then
   // posted to any other, and a rolling update keeps old pages' forms working)
-  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: emptyIsUnset(
     z
       .string()
       .refine(
@@ -47,8 +79,7 @@ const serverSchema = z.object({
   ),
   // how many proxies of ours append to X-Forwarded-For (Azure's front door and ingress: count them); the client
   // address the patient-link and sign-in budgets count is the entry this many from the right
-  TRUSTED_PROXY_HOPS: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  TRUSTED_PROXY_HOPS: emptyIsUnset(
     z.coerce
       .number({ error: "must be a whole number of proxies" })
       .int("must be a whole number of proxies")
@@ -86,8 +117,7 @@ const serverSchema = z.object({
     .default("10:00"),
   // the bot joins each appointment's meeting this many minutes before the start (issue 19: by default 5, so
   // the waiting room shows who is in the lobby); 0 = only on request. Empty is the default, not 0.
-  BOT_AUTO_JOIN_MINUTES_BEFORE: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  BOT_AUTO_JOIN_MINUTES_BEFORE: emptyIsUnset(
     z.coerce
       .number()
       .int("must be a whole number of minutes")
@@ -97,8 +127,7 @@ const serverSchema = z.object({
   ),
   // no-show rescue (lib/rescue): the bot calls a patient missing this many minutes after the start, while the
   // clinician waits in the meeting; 0 = never (a type's own delay overrides it). Empty is the default.
-  RESCUE_AFTER_MINUTES: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  RESCUE_AFTER_MINUTES: emptyIsUnset(
     z.coerce
       .number()
       .int("must be a whole number of minutes")
@@ -107,8 +136,7 @@ const serverSchema = z.object({
       .default(5),
   ),
   // the clinic's opening hours on CLINIC_TIME_ZONE's clock: no rescue call outside them
-  CLINIC_HOURS: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  CLINIC_HOURS: emptyIsUnset(
     z
       .string()
       .trim()
@@ -118,6 +146,45 @@ const serverSchema = z.object({
       )
       .default("1-7 07:00-20:00"),
   ),
+  // --- the clinicians' Outlook (lib/outlook) ---
+  // off: no events written, no busy times read (the slot search then ignores Outlook entirely)
+  OUTLOOK_CALENDAR: emptyIsUnset(z.enum(["on", "off"], { error: "must be on or off" }).default("on")),
+  // Outlook's showAs values that block a slot; tentative and workingElsewhere are the clinic's choice
+  OUTLOOK_BLOCKING_SHOW_AS: emptyIsUnset(showAsList.default(["busy", "oof"])),
+  // the visit's event subject: the appointment type only, or with the patient's name too
+  OUTLOOK_EVENT_SUBJECT: emptyIsUnset(
+    z.enum(["type", "patient"], { error: "must be type or patient" }).default("type"),
+  ),
+  // busy times are kept for this many days ahead (at least the longest booking horizon)
+  OUTLOOK_SYNC_DAYS: emptyIsUnset(wholeNumber("days", 7, 400).default(120)),
+  // the safety net: every clinician's delta runs at least this often, whatever notifications said
+  OUTLOOK_DELTA_MINUTES: emptyIsUnset(wholeNumber("minutes", 1, 1440).default(15)),
+  // --- processes: workers, calls, stopping, files, logs ---
+  // set by Node tooling and Next (`next build`/`next start`: production); production turns on the checks below
+  NODE_ENV: emptyIsUnset(
+    z
+      .enum(["development", "production", "test"], { error: "must be development, production or test" })
+      .default("development"),
+  ),
+  // pino's level; unset: info, and silent under the tests (lib/logger.ts)
+  LOG_LEVEL: emptyIsUnset(
+    z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .optional(),
+  ),
+  // the local data folder; the prompts' audio cache is its prompts/ folder
+  CONSULTA_DATA_DIR: emptyIsUnset(z.string().default(".data")),
+  // reminder dispatch workers per worker process (lib/jobs/worker.ts)
+  REMINDER_DISPATCH_WORKERS: emptyIsUnset(wholeNumber("workers", 1, 32).default(4)),
+  // reminder calls at once across every worker, below Microsoft's 100 concurrent calls per application; unset:
+  // the reminder service's default (lib/reminders/service.ts, 20)
+  REMINDER_MAX_CONCURRENT_CALLS: emptyIsUnset(wholeNumber("calls", 1, 90).optional()),
+  // calls a worker process holds at once; unset: the call runtime's default (lib/bot/runtime/engine.ts, 16)
+  CALL_RUNTIME_SLOTS: emptyIsUnset(wholeNumber("calls", 1, 64).optional()),
+  // how long a stopping process lets the jobs and calls in hand finish (lib/jobs/shutdown.ts)
+  CONSULTA_SHUTDOWN_TIMEOUT_MS: emptyIsUnset(wholeNumber("milliseconds", 1_000, 3_600_000).default(20_000)),
 });
 
 /** Microsoft Graph's hosts (global and national clouds); anything else is the emulator. */
@@ -128,8 +195,11 @@ const MICROSOFT_GRAPH_HOSTS = [
   "microsoftgraph.chinacloudapi.cn",
 ];
 
-/** A real Microsoft tenant is configured: Graph is Microsoft's, not the local emulator. */
-export function usesMicrosoftCloud(graphBaseUrl: string): boolean {
+/**
+ * A real Microsoft tenant is configured: Graph is Microsoft's, not the local emulator. Only for the checks
+ * below, which demand more of a deployment; what the app does never depends on it (it reads the values).
+ */
+function usesMicrosoftCloud(graphBaseUrl: string): boolean {
   return MICROSOFT_GRAPH_HOSTS.includes(new URL(graphBaseUrl).hostname);
 }
 
@@ -144,7 +214,7 @@ const checkedSchema = serverSchema.superRefine((env, ctx) => {
     });
   // a production deployment runs more than one instance at least while it is updated: one key for all of them
   if (
-    process.env.NODE_ENV === "production" &&
+    env.NODE_ENV === "production" &&
     usesMicrosoftCloud(env.GRAPH_BASE_URL) &&
     !env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY
   )
@@ -155,7 +225,7 @@ const checkedSchema = serverSchema.superRefine((env, ctx) => {
         "must be set in production (openssl rand -base64 32; the same value for `next build` and every instance), or a form rendered by one instance fails on another",
     });
   // every call speaks through Azure AI Speech: without it the bot's prompts answer 503 and calls say nothing
-  if (process.env.NODE_ENV === "production" && usesMicrosoftCloud(env.GRAPH_BASE_URL))
+  if (env.NODE_ENV === "production" && usesMicrosoftCloud(env.GRAPH_BASE_URL))
     for (const name of ["SPEECH_TTS_ENDPOINT", "SPEECH_KEY"] as const)
       if (!env[name])
         ctx.addIssue({
@@ -168,17 +238,54 @@ const checkedSchema = serverSchema.superRefine((env, ctx) => {
 
 export type ServerEnv = z.infer<typeof serverSchema>;
 
+type ServerShape = typeof serverSchema.shape;
+export type EnvName = keyof ServerShape;
+/** Some variables: those with a default or optional as in ServerEnv, the required ones possibly absent. */
+export type EnvVariables<K extends EnvName> = {
+  [P in K]: undefined extends z.input<ServerShape[P]> ? ServerEnv[P] : ServerEnv[P] | undefined;
+};
+
+function invalidConfiguration(error: z.ZodError): Error {
+  const problems = error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+  return new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
+}
+
+/**
+ * Each variable's schema with absence allowed: one serverEnv() requires becomes optional, the others stay as
+ * they are (wrapping those in optional() would skip their defaults when absent).
+ */
+const absentAllowed: Record<string, z.ZodType> = Object.fromEntries(
+  Object.entries(serverSchema.shape).map(([name, schema]) => [
+    name,
+    schema.safeParse(undefined).success ? schema : schema.optional(),
+  ]),
+);
+
 let cached: ServerEnv | undefined;
 
+/** Every variable, checked together; parsed once per process (the web process and the worker call it at start). */
 export function serverEnv(): ServerEnv {
   if (cached) return cached;
   const parsed = checkedSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
-    throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
-  }
+  if (!parsed.success) throw invalidConfiguration(parsed.error);
   cached = parsed.data;
   return cached;
+}
+
+/**
+ * Only the variables named, each checked as serverEnv() checks it, read afresh on every call (cheap). For
+ * modules that must work where the whole configuration is not there or not valid: the logger (imported
+ * everywhere), the database connection, `next build` without secrets, tests that set a few variables. A
+ * variable serverEnv() requires may be absent here: the caller says what it needs it for. `source` is for tests.
+ */
+export function envVariables<K extends EnvName>(
+  names: readonly K[],
+  source: Record<string, string | undefined> = process.env,
+): EnvVariables<K> {
+  const part = z.object(Object.fromEntries(names.map((name) => [name, absentAllowed[name]])));
+  const parsed = part.safeParse(source);
+  if (!parsed.success) throw invalidConfiguration(parsed.error);
+  return parsed.data as EnvVariables<K>;
 }
 
 /** The Entra authority (what MSAL wants) is the issuer without its trailing /v2.0. */

@@ -1,9 +1,13 @@
 // Structured JSON logs (pino). Patient data never goes into a log line: callers log ids, not names,
 // and the redaction list below is a second line of defence for fields that must never appear.
 import pino from "pino";
+import { envVariables } from "@/lib/env";
+
+// only these two: the logger is imported everywhere, also where the rest of the configuration is absent
+const { LOG_LEVEL, NODE_ENV } = envVariables(["LOG_LEVEL", "NODE_ENV"]);
 
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  level: LOG_LEVEL ?? (NODE_ENV === "test" ? "silent" : "info"),
   base: { service: "consulta" },
   redact: {
     paths: [

@@ -11,6 +11,7 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
+import { envVariables } from "@/lib/env";
 
 /** Makes one limiter: `keyPrefix` keeps its keys apart from the other limiters' in the same table. */
 export type LimiterStore = (options: {
@@ -174,7 +175,7 @@ const globalForLimits = globalThis as unknown as { consultaLimitStore?: LimiterS
 
 export function sharedLimitStore(): LimiterStore {
   if (!globalForLimits.consultaLimitStore) {
-    const url = process.env.DATABASE_URL;
+    const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
     if (url) {
       const pool = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
       // a connection lost while idle (the database restarting) is replaced on the next query; not a crash

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
+import { envVariables } from "@/lib/env";
 import { sha256Hex } from "@/lib/hash";
 
 // Patient links carry 256 random bits. An appointment keeps one link for its whole life (booking,
@@ -33,7 +34,7 @@ export function joinTokenExpiry(endsAt: Date): Date {
 }
 
 function linkSecret(): string {
-  const secret = process.env.AUTH_SECRET;
+  const secret = envVariables(["AUTH_SECRET"]).AUTH_SECRET;
   if (!secret) throw new Error("AUTH_SECRET is not set: patient links cannot be sealed or opened");
   return secret;
 }
@@ -58,9 +59,6 @@ export function openJoinToken(sealed: string | null | undefined, secret: string 
 }
 
 /** The patient's page for a token, under the app's public address. */
-export function patientLinkUrl(
-  token: string,
-  baseUrl = process.env.PUBLIC_BASE_URL ?? "http://localhost:3000",
-): string {
+export function patientLinkUrl(token: string, baseUrl = envVariables(["PUBLIC_BASE_URL"]).PUBLIC_BASE_URL): string {
   return new URL(`/j/${token}`, baseUrl).toString();
 }

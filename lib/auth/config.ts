@@ -6,6 +6,7 @@ import type { NextAuthConfig } from "next-auth";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Role } from "@/lib/generated/prisma/enums";
+import { envVariables } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { roleFromClaims } from "./roles";
 import { hashedSessionMethods } from "./session-store";
@@ -27,7 +28,10 @@ export const SIGN_IN_REFUSED_INACTIVE = "/?error=AccountDisabled";
 
 /** The Auth.js configuration over this database (exported for tests, which pass their own). */
 export function authConfig(db: PrismaClient): NextAuthConfig {
-  const secret = process.env.AUTH_SECRET ?? "";
+  // not serverEnv(): tests build this configuration with only a database and a secret
+  const secret = envVariables(["AUTH_SECRET"]).AUTH_SECRET ?? "";
+  // read at each sign-in
+  const bootstrapAdmins = () => envVariables(["BOOTSTRAP_ADMIN_EMAILS"]).BOOTSTRAP_ADMIN_EMAILS;
   const base = PrismaAdapter(db);
 
   // Consulta identifies people by their Entra object id, not by e-mail: a seeded or earlier user with
@@ -103,7 +107,7 @@ export function authConfig(db: PrismaClient): NextAuthConfig {
             name: profile.name ?? email,
             email,
             image: null,
-            role: roleFromClaims(profile.roles, email, process.env.BOOTSTRAP_ADMIN_EMAILS ?? ""),
+            role: roleFromClaims(profile.roles, email, bootstrapAdmins()),
           };
         },
       }),
@@ -136,7 +140,7 @@ export function authConfig(db: PrismaClient): NextAuthConfig {
       // an admin may have changed in Entra) on every sign-in.
       async signIn({ user, account, profile }) {
         if (!account || !user.id) return;
-        const role = roleFromClaims(profile?.roles, user.email, process.env.BOOTSTRAP_ADMIN_EMAILS ?? "");
+        const role = roleFromClaims(profile?.roles, user.email, bootstrapAdmins());
         if (role) await db.user.update({ where: { id: user.id }, data: { role } });
         await db.account.updateMany({
           where: { provider: account.provider, providerAccountId: account.providerAccountId },

@@ -1,7 +1,7 @@
 // Wires the bot to the environment: the verifier for BOT_OPENID_METADATA_URL and the call runtime's
 // connections (lib/bot/runtime/sql.ts). Tests build the same pieces with their own database and emulator.
 import "server-only";
-import { serverEnv, tenantId } from "@/lib/env";
+import { envVariables, serverEnv, tenantId } from "@/lib/env";
 import type { IntakeDeps } from "./intake";
 import { createCallSql, type CallSql } from "./runtime/sql";
 import { mediaListening, onRecording, onTone } from "./tones";
@@ -25,7 +25,7 @@ export function notificationVerifier(): NotificationVerifier {
 /** The call runtime's pool (the webhook's inserts, the workers' claims) and its LISTEN connection, per process. */
 export function callSql(): CallSql {
   if (!globalForBot.consultaCallSql) {
-    const url = process.env.DATABASE_URL;
+    const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set");
     globalForBot.consultaCallSql = createCallSql(url, { max: 4 });
   }

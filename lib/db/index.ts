@@ -1,4 +1,5 @@
 import "server-only";
+import { envVariables } from "@/lib/env";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createPrismaClient } from "./create-client";
 
@@ -8,7 +9,7 @@ const globalForDb = globalThis as unknown as { consultaDb?: PrismaClient };
 
 export function getDb(): PrismaClient {
   if (!globalForDb.consultaDb) {
-    const url = process.env.DATABASE_URL;
+    const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: start the app with `npm start` or `npm run dev`");
     globalForDb.consultaDb = createPrismaClient(url);
   }

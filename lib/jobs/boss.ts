@@ -2,6 +2,7 @@
 // is committed like any other row and survives restarts. Queues are declared here, once.
 import pg from "pg";
 import PgBoss from "pg-boss";
+import { envVariables } from "@/lib/env";
 import { logger } from "@/lib/logger";
 
 export const queues = {
@@ -107,7 +108,7 @@ export async function wakeLocalWorker(queue: string): Promise<void> {
   boss.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!);
 }
 
-export function getBoss(databaseUrl = process.env.DATABASE_URL): Promise<PgBoss> {
+export function getBoss(databaseUrl = envVariables(["DATABASE_URL"]).DATABASE_URL): Promise<PgBoss> {
   globalForBoss.consultaBoss ??= (async () => {
     if (!databaseUrl) throw new Error("DATABASE_URL is not set");
     // maintenance (which expires jobs left active by a crash or a lost connection) every 30 s, not 120 s

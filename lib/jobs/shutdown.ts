@@ -3,16 +3,14 @@
 // a timeout; past it pg-boss marks the unfinished jobs failed, so another worker retries them), then exits 0.
 // Further signals while stopping are ignored (Ctrl+C reaches both `npm start` and this process, and the
 // start script then sends SIGTERM too); SIGKILL remains the way to stop without waiting.
+import { envVariables } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { stopWorkers } from "./worker";
-
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
 
 const globalForShutdown = globalThis as unknown as { consultaShutdownInstalled?: boolean };
 
 export function shutdownTimeoutMs(): number {
-  const configured = Number(process.env.CONSULTA_SHUTDOWN_TIMEOUT_MS ?? "");
-  return Number.isInteger(configured) && configured >= 1_000 ? configured : DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  return envVariables(["CONSULTA_SHUTDOWN_TIMEOUT_MS"]).CONSULTA_SHUTDOWN_TIMEOUT_MS;
 }
 
 export function stopGracefullyOnSignals(label: string): void {

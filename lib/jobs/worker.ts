@@ -1,6 +1,7 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
+import { envVariables } from "@/lib/env";
 import { appCallRuntime, listenForCallMedia } from "@/lib/bot/runtime/app";
 import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/worker";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
@@ -20,11 +21,6 @@ import {
 import { handleCalendarEventJobs, handleOutlookSweep, handleOutlookSyncJobs } from "@/lib/outlook/jobs";
 import { handleAttendanceSweep } from "@/lib/attendance/jobs";
 import { enqueueCalendarEventSync, getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
-
-function workerCount(variable: string, fallback: number): number {
-  const configured = Number(process.env[variable] ?? "");
-  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, 32) : fallback;
-}
 
 /**
  * boss.work, except that a worker which finished a batch fetches again at once: pg-boss 10 waits out the
@@ -129,7 +125,8 @@ export async function startWorkers(): Promise<void> {
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
   // enforced by the claim (advisory lock), not by how many workers poll; at the cap they wait for a call's end
   await listenForReminderSlots();
-  for (let i = 0; i < workerCount("REMINDER_DISPATCH_WORKERS", 4); i++)
+  const dispatchers = envVariables(["REMINDER_DISPATCH_WORKERS"]).REMINDER_DISPATCH_WORKERS;
+  for (let i = 0; i < dispatchers; i++)
     await workBackToBack(
       boss,
       queues.reminderDispatch,

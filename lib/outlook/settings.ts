@@ -1,59 +1,28 @@
 // The clinicians' Outlook, as configured (.env.example): on or off, which Outlook states block slots,
 // whether the event's subject names the patient, how far ahead busy times are kept and how often the
-// safety-net delta runs. Read from the environment with messages that name the variable; the slot search
-// and the booking statement read only OUTLOOK_BLOCKING_SHOW_AS, so they need no other configuration.
-import { z } from "zod";
+// safety-net delta runs. Declared and checked in lib/env.ts, read here on their own: the slot search and the
+// booking statement read only OUTLOOK_BLOCKING_SHOW_AS, so they need no other configuration.
+import { envVariables, type BlockingShowAs, type ServerEnv } from "@/lib/env";
 
-export const BLOCKABLE_SHOW_AS = ["busy", "oof", "tentative", "workingElsewhere"] as const;
-export type BlockingShowAs = (typeof BLOCKABLE_SHOW_AS)[number];
+/** The variables (declared, with their defaults and checks, in lib/env.ts). */
+const OUTLOOK_VARIABLES = [
+  "OUTLOOK_CALENDAR",
+  "OUTLOOK_BLOCKING_SHOW_AS",
+  "OUTLOOK_EVENT_SUBJECT",
+  "OUTLOOK_SYNC_DAYS",
+  "OUTLOOK_DELTA_MINUTES",
+] as const;
 
-const showAsList = z
-  .string()
-  .trim()
-  .transform((value, ctx) => {
-    const items = value
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    for (const item of items)
-      if (!(BLOCKABLE_SHOW_AS as readonly string[]).includes(item)) {
-        ctx.addIssue({ code: "custom", message: `"${item}" is not one of ${BLOCKABLE_SHOW_AS.join(", ")}` });
-        return z.NEVER;
-      }
-    return [...new Set(items)] as BlockingShowAs[];
-  });
+export type OutlookSettings = Pick<ServerEnv, (typeof OUTLOOK_VARIABLES)[number]>;
 
-/** An empty variable (a copied .env.example) means "not set". */
-const unset = <T extends z.ZodType>(inner: T) => z.preprocess((v) => (v === "" ? undefined : v), inner);
-
-const schema = z.object({
-  // off: no events written, no busy times read (the slot search then ignores Outlook entirely)
-  OUTLOOK_CALENDAR: unset(z.enum(["on", "off"]).default("on")),
-  // Outlook's showAs values that block a slot; tentative and workingElsewhere are the clinic's choice
-  OUTLOOK_BLOCKING_SHOW_AS: unset(showAsList.default(["busy", "oof"])),
-  // the visit's event subject: the appointment type only, or with the patient's name too
-  OUTLOOK_EVENT_SUBJECT: unset(z.enum(["type", "patient"]).default("type")),
-  // busy times are kept for this many days ahead (at least the longest booking horizon)
-  OUTLOOK_SYNC_DAYS: unset(z.coerce.number().int().min(7).max(400).default(120)),
-  // the safety net: every clinician's delta runs at least this often, whatever notifications said
-  OUTLOOK_DELTA_MINUTES: unset(z.coerce.number().int().min(1).max(1440).default(15)),
-});
-
-export type OutlookSettings = z.infer<typeof schema>;
-
-/** Parsed afresh each time (cheap), so tests and the booking statement see the environment as it is. */
-export function outlookSettings(env: Record<string, string | undefined> = process.env): OutlookSettings {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
-    throw new Error(`Invalid Outlook configuration:\n${problems}\nSee .env.example.`);
-  }
-  return parsed.data;
+/** Read afresh each time (cheap), so tests and the booking statement see the environment as it is. */
+export function outlookSettings(source?: Record<string, string | undefined>): OutlookSettings {
+  return envVariables(OUTLOOK_VARIABLES, source);
 }
 
 /** The showAs values that block slots; none when the feature is off. */
-export function blockingShowAs(env: Record<string, string | undefined> = process.env): BlockingShowAs[] {
-  const settings = outlookSettings(env);
+export function blockingShowAs(source?: Record<string, string | undefined>): BlockingShowAs[] {
+  const settings = outlookSettings(source);
   return settings.OUTLOOK_CALENDAR === "off" ? [] : settings.OUTLOOK_BLOCKING_SHOW_AS;
 }
 

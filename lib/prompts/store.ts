@@ -12,7 +12,7 @@ import { getDb } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import { cachedPromptTexts, promptVersionsIn } from "./data";
-import { serverEnv } from "@/lib/env";
+import { envVariables, serverEnv } from "@/lib/env";
 import { noSynthesizer, speechSynthesizer, SYNTH_VERSION, voiceFor } from "./synth";
 import {
   APPOINTMENT_PLACEHOLDER,
@@ -98,7 +98,7 @@ export async function pruneCachedAudio(cacheDir: string, before: Date): Promise<
 }
 
 export function defaultPromptCacheDir(): string {
-  return path.resolve(process.env.CONSULTA_DATA_DIR || ".data", "prompts");
+  return path.resolve(envVariables(["CONSULTA_DATA_DIR"]).CONSULTA_DATA_DIR, "prompts");
 }
 
 /**
@@ -107,7 +107,7 @@ export function defaultPromptCacheDir(): string {
  * credentials, must not tell anyone that such an appointment exists.
  */
 export function promptVersion(locale: PromptLocale, text: string): string {
-  const secret = process.env.AUTH_SECRET;
+  const secret = envVariables(["AUTH_SECRET"]).AUTH_SECRET;
   const hash = secret ? crypto.createHmac("sha256", secret) : crypto.createHash("sha256");
   return hash
     .update(`${SYNTH_VERSION}\n${voiceFor(locale)}\n${locale}\n${text}`)

@@ -3,6 +3,7 @@
 // is asked for as RIFF 16 kHz 16-bit mono PCM, the one format Microsoft's media platform plays, and checked
 // to be that. Locally and in tests the emulator stands in for the endpoint (it speaks with eSpeak NG, which
 // is why no GPL code is part of the product). No text is logged: a prompt may name an appointment.
+import { envVariables } from "@/lib/env";
 import type { PromptLocale } from "./texts";
 import { decodeWav, TARGET_SAMPLE_RATE, toTeamsWav } from "./wav";
 
@@ -16,8 +17,9 @@ export const DEFAULT_VOICES: Record<PromptLocale, string> = {
 
 /** The voice a prompt language is spoken in: part of every prompt's version, so another voice is new audio. */
 export function voiceFor(locale: PromptLocale): string {
-  const configured = (locale === "en" ? process.env.SPEECH_VOICE_EN : process.env.SPEECH_VOICE_PT_BR)?.trim();
-  return configured || DEFAULT_VOICES[locale];
+  const voices = envVariables(["SPEECH_VOICE_EN", "SPEECH_VOICE_PT_BR"]);
+  // lib/env.ts trims them; empty is unset
+  return (locale === "en" ? voices.SPEECH_VOICE_EN : voices.SPEECH_VOICE_PT_BR) || DEFAULT_VOICES[locale];
 }
 
 /** Bumped when the synthesis changes in a way that must invalidate cached audio. */

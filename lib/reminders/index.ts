@@ -13,7 +13,6 @@ const globalForReminders = globalThis as unknown as { consultaReminders?: Remind
 export function reminders(): ReminderService {
   if (!globalForReminders.consultaReminders) {
     const env = serverEnv();
-    const cap = Number(process.env.REMINDER_MAX_CONCURRENT_CALLS ?? "");
     globalForReminders.consultaReminders = reminderService({
       db: getDb(),
       sql: callSql(),
@@ -23,8 +22,8 @@ export function reminders(): ReminderService {
       scheduler: { dispatch: (job, options) => enqueueReminderDispatch(job, options) },
       announceChange: announceAppointmentChange,
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
-      // below Microsoft's 100 concurrent calls per application
-      maxConcurrentCalls: Number.isInteger(cap) && cap > 0 ? Math.min(cap, 90) : undefined,
+      // below Microsoft's 100 concurrent calls per application (lib/env.ts allows at most 90)
+      maxConcurrentCalls: env.REMINDER_MAX_CONCURRENT_CALLS,
     });
   }
   return globalForReminders.consultaReminders;

@@ -22,7 +22,6 @@ const globalForRuntime = globalThis as unknown as { consultaCallRuntime?: CallRu
 export function appCallRuntime(): CallRuntime {
   if (!globalForRuntime.consultaCallRuntime) {
     const env = serverEnv();
-    const slots = Number(process.env.CALL_RUNTIME_SLOTS ?? "");
     globalForRuntime.consultaCallRuntime = callRuntime({
       sql: callSql(),
       runner: commandRunner({
@@ -39,7 +38,7 @@ export function appCallRuntime(): CallRuntime {
         GROUP_CALL: attendanceFlow,
         RESCUE: rescues().flow,
       },
-      slots: Number.isInteger(slots) && slots > 0 ? Math.min(slots, 64) : undefined,
+      slots: env.CALL_RUNTIME_SLOTS,
     });
   }
   return globalForRuntime.consultaCallRuntime;
