@@ -4,8 +4,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import type { AuditActor } from "@/lib/audit/mutations";
-import { requireViewer, type Viewer } from "@/lib/auth/session";
+import { auditActorOf } from "@/lib/audit/mutations";
+import { requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { formArgument } from "@/lib/http/form-data";
 import { logger } from "@/lib/logger";
@@ -21,8 +21,6 @@ import {
 import type { TypeFormState, TypeFormValues, TypeRecord, TypeStatusState } from "./types";
 
 const ADMIN = ["ADMIN"] as const;
-
-const actorOf = (viewer: Viewer): AuditActor => ({ id: viewer.id, label: viewer.name || viewer.role, ip: viewer.ip });
 
 function formValues(formData: FormData): TypeFormValues {
   return Object.fromEntries(
@@ -76,7 +74,7 @@ export async function createTypeAction(_previous: TypeFormState, formData: FormD
   let created: TypeRecord;
   try {
     const viewer = await requireViewer(ADMIN);
-    created = await createType(actorOf(viewer), values);
+    created = await createType(auditActorOf(viewer), values);
   } catch (error) {
     return failureOf(error, values, "appointment-type.create");
   }
@@ -91,7 +89,7 @@ export async function updateTypeAction(_previous: TypeFormState, formData: FormD
   const id = String(formData.get("id") ?? "");
   try {
     const viewer = await requireViewer(ADMIN);
-    const type = await updateType(actorOf(viewer), {
+    const type = await updateType(auditActorOf(viewer), {
       id,
       type: values,
       expectedUpdatedAt: String(formData.get("updatedAt") ?? ""),
@@ -118,7 +116,7 @@ export async function changeTypeStatusAction(_previous: TypeStatusState, formDat
   let message: string;
   try {
     const viewer = await requireViewer(ADMIN);
-    const actor = actorOf(viewer);
+    const actor = auditActorOf(viewer);
     if (intent === "retire") {
       await setTypeActive(actor, id, false);
       message = t("retired");

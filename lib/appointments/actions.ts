@@ -10,8 +10,8 @@ import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
+import { auditActorOf } from "@/lib/audit/mutations";
 import {
-  actorOf,
   assertMayManage,
   bookForViewer,
   cancelForViewer,
@@ -132,7 +132,7 @@ export async function rotateLinkAction(_previous: SimpleFormState, formData: For
     if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
     const appointmentId = parsed.data;
     await assertMayManage(viewer, appointmentId);
-    const { joinToken } = await rotateJoinLink(getDb(), actorOf(viewer), appointmentId);
+    const { joinToken } = await rotateJoinLink(getDb(), auditActorOf(viewer), appointmentId);
     const t = await getTranslations("appointments.detail");
     return { status: "done", message: t("linkIssued"), joinUrl: joinUrlFor(joinToken) ?? undefined };
   } catch (error) {
@@ -147,7 +147,7 @@ export async function retryMeetingAction(_previous: SimpleFormState, formData: F
     const parsed = z.uuid().safeParse(formData.get("appointmentId"));
     if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
     await assertMayManage(viewer, parsed.data);
-    const retried = await retryFailedMeeting(getDb(), actorOf(viewer), parsed.data);
+    const retried = await retryFailedMeeting(getDb(), auditActorOf(viewer), parsed.data);
     await announceAppointmentChange({ appointmentId: parsed.data, kind: "meetingRetried", replayed: !retried });
     revalidatePath(`/appointments/${parsed.data}`);
     const t = await getTranslations("appointments.detail");

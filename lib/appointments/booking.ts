@@ -3,6 +3,7 @@
 // mutation, the announcement that queues the work which follows, and the patient's link. The doors only
 // translate: form fields and form state, or a JSON body, the Idempotency-Key header and status codes.
 import "server-only";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import type { Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -28,10 +29,6 @@ export interface BookingOutcome {
  */
 export interface NightTimeConsent {
   patientAgreedToNightTime: boolean;
-}
-
-export function actorOf(viewer: Viewer) {
-  return { id: viewer.id, label: `${viewer.name} (${viewer.role.toLowerCase()})`, ip: viewer.ip };
 }
 
 /** The patient's page for a token, under the app's public address. */
@@ -79,7 +76,7 @@ export async function bookForViewer(
     throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
   }
   await assertPatientAwake(input, input.startsAt, consent);
-  const result = await bookAppointment(getDb(), actorOf(viewer), input, now);
+  const result = await bookAppointment(getDb(), auditActorOf(viewer), input, now);
   await announceAppointmentChange({ appointmentId: result.appointmentId, kind: "booked", replayed: result.replayed });
   return outcomeOf(result);
 }
@@ -92,7 +89,7 @@ export async function rescheduleForViewer(
 ): Promise<BookingOutcome> {
   await assertMayManage(viewer, input.appointmentId);
   await assertPatientAwake({ appointmentId: input.appointmentId }, input.startsAt, consent);
-  const result = await rescheduleAppointment(getDb(), actorOf(viewer), input, now);
+  const result = await rescheduleAppointment(getDb(), auditActorOf(viewer), input, now);
   await announceAppointmentChange({
     appointmentId: result.appointmentId,
     kind: "rescheduled",
@@ -104,7 +101,7 @@ export async function rescheduleForViewer(
 /** Staff and clinicians cancel up to the start (the type's cutoff is the patient's rule). */
 export async function cancelForViewer(viewer: Viewer, appointmentId: string, now: Date = new Date()): Promise<void> {
   await assertMayManage(viewer, appointmentId);
-  const { cancelled } = await cancelAppointment(getDb(), actorOf(viewer), appointmentId, now, {
+  const { cancelled } = await cancelAppointment(getDb(), auditActorOf(viewer), appointmentId, now, {
     enforceCutoff: false,
   });
   await announceAppointmentChange({ appointmentId, kind: "cancelled", replayed: !cancelled });

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordRead } from "@/lib/audit/mutations";
+import { auditActorOf, recordRead } from "@/lib/audit/mutations";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
@@ -54,7 +54,7 @@ export async function appointmentForViewer(viewer: Viewer, appointmentId: string
   // the page shows the patient's name and the kind of visit: who looked is part of the trail
   await recordRead(
     db,
-    { id: viewer.id, label: `${viewer.name} (${viewer.role.toLowerCase()})`, ip: viewer.ip },
+    auditActorOf(viewer),
     "appointment.read",
     { type: "Appointment", id: appointment.id },
     new Date(),

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { SimpleFormState } from "@/lib/appointments/actions";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { requireViewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
@@ -27,12 +28,7 @@ export async function correctAttendanceAction(
     const viewer = await requireViewer(["STAFF", "ADMIN"]);
     const parsed = correctionInput.safeParse(Object.fromEntries(formData));
     if (!parsed.success) return { status: "error", message: t("errors.invalid") };
-    await correctAttendance(
-      getDb(),
-      { id: viewer.id, label: `${viewer.name} (${viewer.role.toLowerCase()})`, ip: viewer.ip },
-      parsed.data,
-      new Date(),
-    );
+    await correctAttendance(getDb(), auditActorOf(viewer), parsed.data, new Date());
     revalidatePath(`/appointments/${parsed.data.appointmentId}`);
     return { status: "done", message: t("corrected") };
   } catch (error) {

@@ -8,6 +8,24 @@ export interface AuditActor {
 
 export const systemActor = (label: string): AuditActor => ({ id: null, label });
 
+/** Who a signed-in person is in the audit log; only what auditActorOf reads. */
+export interface AuditedViewer {
+  id: string;
+  name: string;
+  role: string;
+  ip: string | null;
+}
+
+/**
+ * The one audit actor for a signed-in person: "Name (role)", or the bare role when the account has no
+ * name. Rows written before this also hold a bare name or a bare role; lib/audit/sentences.ts reads all three.
+ */
+export function auditActorOf(viewer: AuditedViewer): AuditActor & { id: string } {
+  const role = viewer.role.toLowerCase();
+  const name = viewer.name.trim();
+  return { id: viewer.id, label: name ? `${name} (${role})` : role, ip: viewer.ip };
+}
+
 type Writer = Pick<PrismaClient, "auditLog"> | Prisma.TransactionClient;
 
 /**

@@ -7,13 +7,13 @@ import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import type { AuditActor } from "@/lib/audit/mutations";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { getClinician, requireEditableClinician, visitsDuringTimeOff } from "./data";
 import {
   addAvailabilityException,
-  auditActorOf,
   deleteAvailabilityException,
   replaceWeeklyAvailability,
   setOfferedAppointmentTypes,

@@ -26,11 +26,6 @@ import type { ExceptionRecord } from "./types";
 
 const ENTITY = "User";
 
-/** The audit actor for a signed-in person. */
-export function auditActorOf(viewer: { id: string; name: string; role: string; ip: string | null }): AuditActor {
-  return { id: viewer.id, label: viewer.name || viewer.role, ip: viewer.ip };
-}
-
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;

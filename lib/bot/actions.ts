@@ -2,8 +2,8 @@
 // call or appointment, then hands explicit ids to the core (lib/bot/meeting-calls.ts).
 import "server-only";
 import { z } from "zod";
-import type { AuditActor } from "@/lib/audit/mutations";
-import { ALL_ROLES, requireViewer, STAFF_ROLES, type Viewer } from "@/lib/auth/session";
+import { auditActorOf, type AuditActor } from "@/lib/audit/mutations";
+import { ALL_ROLES, requireViewer, STAFF_ROLES } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { serverEnv } from "@/lib/env";
@@ -27,8 +27,6 @@ export const inviteBodySchema = z.discriminatedUnion("kind", [
 ]);
 export const participantBodySchema = z.object({ participantId: z.string().trim().min(1).max(100) });
 
-const actorOf = (viewer: Viewer): AuditActor => ({ id: viewer.id, label: viewer.role.toLowerCase(), ip: viewer.ip });
-
 export function appOrigins(): string[] {
   return [serverEnv().PUBLIC_BASE_URL];
 }
@@ -42,23 +40,23 @@ function checkId(id: string): string {
 export async function requireCallControl(callId: string): Promise<AuditActor> {
   const viewer = await requireViewer(ALL_ROLES);
   await authorizeCall(getDb(), viewer, checkId(callId), "control");
-  return actorOf(viewer);
+  return auditActorOf(viewer);
 }
 
 /** Staff, or the clinician of the call's appointment (leave, roster). */
 export async function requireCallAttendance(callId: string): Promise<AuditActor> {
   const viewer = await requireViewer(ALL_ROLES);
   await authorizeCall(getDb(), viewer, checkId(callId), "attend");
-  return actorOf(viewer);
+  return auditActorOf(viewer);
 }
 
 /** Staff, or the appointment's clinician (join). */
 export async function requireAppointmentAttendance(appointmentId: string): Promise<AuditActor> {
   const viewer = await requireViewer(ALL_ROLES);
   await authorizeAppointmentCall(getDb(), viewer, appointmentId);
-  return actorOf(viewer);
+  return auditActorOf(viewer);
 }
 
 export async function requireStaff(): Promise<AuditActor> {
-  return actorOf(await requireViewer(STAFF_ROLES));
+  return auditActorOf(await requireViewer(STAFF_ROLES));
 }

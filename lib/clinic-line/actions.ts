@@ -8,7 +8,7 @@ import { getTranslations } from "next-intl/server";
 import { requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { auditActorOf } from "@/lib/patients/mutations";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { createRule, deleteRule, moveRule, setRuleActive, updateRule } from "./mutations";
 import type { RuleErrorKey, RuleField, RuleFormInput } from "./schema";
 import type { RuleFormState, RuleFormValues, RuleRowState } from "./types";

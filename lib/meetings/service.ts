@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { recordAudit } from "@/lib/audit/mutations";
+import { auditActorOf, recordAudit } from "@/lib/audit/mutations";
 import { delegatedTokenStore } from "@/lib/auth/delegated-tokens";
 import type { Viewer } from "@/lib/auth/session";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
@@ -12,12 +12,6 @@ import type { AdHocMeetingInput } from "./schema";
 
 // Ad-hoc meetings and meeting details for the Meetings pages. Reads go to Graph every time: the
 // details page shows what Teams holds now, not a copy.
-
-const actorOf = (viewer: Viewer) => ({
-  id: viewer.id,
-  label: `${viewer.name} (${viewer.role.toLowerCase()})`,
-  ip: viewer.ip,
-});
 
 function rethrowAsAppError(error: unknown): never {
   throw toAppError(error) ?? error;
@@ -49,7 +43,7 @@ export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInpu
         where: { id: row.id },
         data: { state: "READY", graphMeetingId: meeting.id, joinWebUrl: meeting.joinWebUrl },
       });
-      await recordAudit(tx, actorOf(viewer), "graph.meeting.create", { type: "OnlineMeeting", id: row.id });
+      await recordAudit(tx, auditActorOf(viewer), "graph.meeting.create", { type: "OnlineMeeting", id: row.id });
     });
     return row.id;
   } catch (error) {
@@ -61,7 +55,7 @@ export async function createAdHocMeeting(viewer: Viewer, input: AdHocMeetingInpu
       });
       await recordAudit(
         tx,
-        actorOf(viewer),
+        auditActorOf(viewer),
         "graph.meeting.create",
         { type: "OnlineMeeting", id: row.id },
         { outcome: "failed", status: (error as { status?: number }).status ?? null },
@@ -110,7 +104,7 @@ export async function meetingDetails(viewer: Viewer, meetingRowId: string) {
   try {
     const api = await meetingApiFor(viewer, row.organizer);
     const live = await api.get(row.graphMeetingId);
-    await recordAudit(db, actorOf(viewer), "graph.meeting.read", { type: "OnlineMeeting", id: row.id });
+    await recordAudit(db, auditActorOf(viewer), "graph.meeting.read", { type: "OnlineMeeting", id: row.id });
     return { row, live };
   } catch (error) {
     rethrowAsAppError(error);
@@ -131,7 +125,7 @@ export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): 
     if (!found) {
       await recordAudit(
         db,
-        actorOf(viewer),
+        auditActorOf(viewer),
         "graph.meeting.lookup",
         { type: "OnlineMeeting" },
         { outcome: "not-found" },
@@ -155,7 +149,7 @@ export async function findMeetingByJoinUrl(viewer: Viewer, joinWebUrl: string): 
           endsAt: new Date(found.endDateTime),
         },
       });
-      await recordAudit(tx, actorOf(viewer), "graph.meeting.lookup", { type: "OnlineMeeting", id: row.id });
+      await recordAudit(tx, auditActorOf(viewer), "graph.meeting.lookup", { type: "OnlineMeeting", id: row.id });
       return row.id;
     });
   } catch (error) {

@@ -4,8 +4,9 @@
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
-import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
+import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { formArgument } from "@/lib/http/form-data";
@@ -15,12 +16,6 @@ import { contactInput, resendInput } from "./schema";
 
 export type MessageFormState =
   { status: "idle" } | { status: "ok"; message: string } | { status: "error"; message: string };
-
-const actorOf = (viewer: Viewer) => ({
-  id: viewer.id,
-  label: `${viewer.name} (${viewer.role.toLowerCase()})`,
-  ip: viewer.ip,
-});
 
 async function failure(error: unknown, action: string): Promise<MessageFormState> {
   const t = await getTranslations("appointments.messages");
@@ -47,7 +42,7 @@ export async function resendMessagesAction(_previous: MessageFormState, formData
     });
     if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id))
       throw new AppError("NOT_FOUND", "Appointment not found.");
-    const copies = await resendMessages(getDb(), actorOf(viewer), appointmentId, [...channels]);
+    const copies = await resendMessages(getDb(), auditActorOf(viewer), appointmentId, [...channels]);
     await announceAppointmentChange({ appointmentId, kind: "messagesResent", replayed: copies.length === 0 });
     revalidatePath(`/appointments/${appointmentId}`);
     const t = await getTranslations("appointments.messages");
@@ -69,7 +64,7 @@ export async function updateContactAction(_previous: MessageFormState, formData:
       callsDeclined: formData.get("callsDeclined"),
     });
     if (!parsed.success) throw new AppError("NOT_FOUND", "Patient not found.");
-    await updateContactSettings(getDb(), actorOf(viewer), parsed.data, new Date());
+    await updateContactSettings(getDb(), auditActorOf(viewer), parsed.data, new Date());
     revalidatePath(`/patients/${parsed.data.patientId}`);
     const t = await getTranslations("patients.messaging");
     return { status: "ok", message: t("saved") };

@@ -6,12 +6,12 @@ import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import type { AuditActor } from "@/lib/audit/mutations";
+import { auditActorOf, type AuditActor } from "@/lib/audit/mutations";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { findDuplicatePatients } from "./data";
-import { auditActorOf, createPatient, mergePatients, updatePatient } from "./mutations";
+import { createPatient, mergePatients, updatePatient } from "./mutations";
 import {
   patientCreateSchema,
   patientFieldErrors,

@@ -25,11 +25,6 @@ import type { PatientRecord } from "./types";
 
 const ENTITY = "Patient";
 
-/** The audit actor for a signed-in person. */
-export function auditActorOf(viewer: { id: string; name: string; role: string; ip: string | null }): AuditActor {
-  return { id: viewer.id, label: viewer.name || viewer.role, ip: viewer.ip };
-}
-
 function invalid(error: z.ZodError): AppError {
   return new AppError("BAD_REQUEST", "Some patient details are not valid.", {
     fieldErrors: patientFieldErrors(error),

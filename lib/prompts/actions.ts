@@ -7,7 +7,7 @@ import { getTranslations } from "next-intl/server";
 import { requireViewer } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { auditActorOf } from "@/lib/patients/mutations";
+import { auditActorOf } from "@/lib/audit/mutations";
 import { resetPromptText, savePromptText } from "./mutations";
 import type { PromptErrorKey } from "./schema";
 import { promptStore } from "./store";

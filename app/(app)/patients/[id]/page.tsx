@@ -11,7 +11,8 @@ import { patientAppointmentsForViewer } from "@/lib/appointments/views";
 import { formatCalendarDate, formatDateTimeRange } from "@/lib/format";
 import { isLocale, locales } from "@/lib/i18n/locales";
 import { findDuplicatePatients, mergedInto } from "@/lib/patients/data";
-import { auditActorOf, readPatientForViewer } from "@/lib/patients/mutations";
+import { auditActorOf } from "@/lib/audit/mutations";
+import { readPatientForViewer } from "@/lib/patients/mutations";
 import { formatPhone, timeZoneOptions } from "@/lib/patients/schema";
 
 type Props = {

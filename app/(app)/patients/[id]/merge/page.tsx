@@ -7,7 +7,8 @@ import { MergeForm } from "@/components/patients/merge-form";
 import { ALL_ROLES, requireViewerPage } from "@/lib/auth/session";
 import { formatCalendarDate } from "@/lib/format";
 import { countAppointments, findDuplicatePatients, searchPatients } from "@/lib/patients/data";
-import { auditActorOf, readPatientForViewer } from "@/lib/patients/mutations";
+import { auditActorOf } from "@/lib/audit/mutations";
+import { readPatientForViewer } from "@/lib/patients/mutations";
 import { formatPhone, patientSearchSchema } from "@/lib/patients/schema";
 import type { PatientRecord } from "@/lib/patients/types";
 
