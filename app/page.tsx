@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { LanguageSwitcher } from "@/components/language-switcher";
-import { signInWithMicrosoft } from "./actions";
+import { signInWithMicrosoft } from "@/lib/auth/actions";
 
 const featureKeys = ["booking", "meetings", "calls", "reminders"] as const;
 

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { signOutEverywhere } from "@/app/actions";
+import { signOutEverywhere } from "@/lib/auth/actions";
 import type { Viewer } from "@/lib/auth/session";
 import { LanguageSwitcher } from "./language-switcher";
 import { WaitingAlert } from "./waiting-room/waiting-alert";

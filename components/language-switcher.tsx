@@ -1,5 +1,5 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { changeLocale } from "@/app/actions";
+import { changeLocale } from "@/lib/i18n/actions";
 import { locales } from "@/lib/i18n/locales";
 
 // A plain form so it works without JavaScript; the server action sets the locale cookie.

@@ -1,10 +1,9 @@
 "use server";
 
-import { formArgument } from "@/lib/http/form-data";
 import { cookies } from "next/headers";
-import { signIn, signOut } from "@/lib/auth";
 import { envVariables } from "@/lib/env";
-import { isLocale, localeCookie } from "@/lib/i18n/locales";
+import { formArgument } from "@/lib/http/form-data";
+import { isLocale, localeCookie } from "./locales";
 
 /** Secure cookies in production unless the app is served over plain http. */
 function secureCookies(): boolean {
@@ -12,6 +11,7 @@ function secureCookies(): boolean {
   return NODE_ENV === "production" && !PUBLIC_BASE_URL.startsWith("http://");
 }
 
+/** The language picked on the page, kept for a year in a cookie (next-intl reads it per request). */
 export async function changeLocale(formData: FormData): Promise<void> {
   formData = formArgument(formData);
   const locale = formData.get("locale");
@@ -23,12 +23,4 @@ export async function changeLocale(formData: FormData): Promise<void> {
     httpOnly: true,
     secure: secureCookies(),
   });
-}
-
-export async function signInWithMicrosoft(): Promise<void> {
-  await signIn("microsoft-entra-id", { redirectTo: "/appointments" });
-}
-
-export async function signOutEverywhere(): Promise<void> {
-  await signOut({ redirectTo: "/" });
 }
