@@ -24,19 +24,24 @@ export interface Claimed {
 }
 
 /** Whether `n` brought a key press or recording that another process received (none is here). */
-function mediaElsewhere(rt: RuntimeContext, graphCallId: string, n: BotNotification) {
+function mediaElsewhere(runtime: RuntimeContext, graphCallId: string, n: BotNotification) {
   const key = mediaKeyOf(n);
-  return key !== null && !rt.media.get(graphCallId)?.some((incoming) => incoming.key === key);
+  return key !== null && !runtime.media.get(graphCallId)?.some((incoming) => incoming.key === key);
 }
 
 /** `locked` (a query locking Call rows as `c`, with an `ord` column) with each call's pending notifications. */
-export async function withPending(rt: RuntimeContext, tx: Sql, locked: string, values: unknown[]): Promise<Claimed[]> {
+export async function withPending(
+  runtime: RuntimeContext,
+  tx: Sql,
+  locked: string,
+  values: unknown[],
+): Promise<Claimed[]> {
   const rows = await tx.query<
     CallRow & { nId: string | null; nPayload: BotNotification | null; nRecent: boolean | null }
   >(
     `WITH claimed AS (${locked})
      SELECT claimed.*, n.id::text AS "nId", n.payload AS "nPayload",
-       n."receivedAt" > now() - make_interval(secs => ${Number(rt.mediaHandOffSeconds)}) AS "nRecent"
+       n."receivedAt" > now() - make_interval(secs => ${Number(runtime.mediaHandOffSeconds)}) AS "nRecent"
      FROM claimed LEFT JOIN LATERAL (
        SELECT i.id, i.payload, i.sequence, i."receivedAt" FROM "InboundNotification" i
        WHERE i."graphCallId" = claimed."graphCallId" AND i."processedAt" IS NULL
@@ -57,7 +62,7 @@ export async function withPending(rt: RuntimeContext, tx: Sql, locked: string, v
       calls.set(row.id, claimed);
     }
     if (waiting.has(row.id)) continue;
-    if (nPayload && nRecent && mediaElsewhere(rt, row.graphCallId, nPayload)) {
+    if (nPayload && nRecent && mediaElsewhere(runtime, row.graphCallId, nPayload)) {
       waiting.add(row.id);
       continue;
     }
@@ -67,18 +72,18 @@ export async function withPending(rt: RuntimeContext, tx: Sql, locked: string, v
   return [...calls.values()];
 }
 
-async function claimRows(rt: RuntimeContext, tx: Sql, claim: Claim): Promise<Claimed[]> {
+async function claimRows(runtime: RuntimeContext, tx: Sql, claim: Claim): Promise<Claimed[]> {
   const free = `(c."heldUntil" IS NULL OR c."heldUntil" < now())`;
   if (claim.kind === "one")
     return withPending(
-      rt,
+      runtime,
       tx,
       `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c WHERE c."graphCallId" = $1 AND ${free} FOR UPDATE OF c SKIP LOCKED`,
       [claim.graphCallId],
     );
   if (claim.graphCallIds)
     return withPending(
-      rt,
+      runtime,
       tx,
       `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c
        WHERE c."graphCallId" = ANY($1::text[]) AND ${free}
@@ -89,7 +94,7 @@ async function claimRows(rt: RuntimeContext, tx: Sql, claim: Claim): Promise<Cla
     );
   // the oldest waiting calls first; calls with no row yet are not here (see sweepUnknown)
   return withPending(
-    rt,
+    runtime,
     tx,
     `WITH pending AS (
        SELECT "graphCallId", min(sequence) AS first FROM "InboundNotification"
@@ -108,36 +113,36 @@ async function claimRows(rt: RuntimeContext, tx: Sql, claim: Claim): Promise<Cla
  * the claim pass tries them one by one (claimPass).
  */
 export async function claimAndAdvance(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   claim: Claim,
   extra: Incoming[] = [],
   intent?: Holder,
 ): Promise<Turn[]> {
-  const at = rt.now();
+  const at = runtime.now();
   const registered: [string, Holder][] = [];
   const opened: Turn[] = [];
   try {
-    return await rt.sql.transaction(async (tx) => {
-      const claimed = await claimRows(rt, tx, claim);
+    return await runtime.sql.transaction(async (tx) => {
+      const claimed = await claimRows(runtime, tx, claim);
       for (const { call } of claimed) {
         // a claim here takes over the registry entry: a claim of the same call begun here meanwhile fails
         const holder = intent ?? { inbox: [], dirty: false, closing: true };
-        rt.local.set(call.graphCallId, holder);
+        runtime.local.set(call.graphCallId, holder);
         registered.push([call.graphCallId, holder]);
-        const turn = openTurn(rt, call, holder);
+        const turn = openTurn(runtime, call, holder);
         if (claim.kind === "one" && claim.gone) turn.synthetic.push(goneNotification(call.graphCallId));
         opened.push(turn);
       }
       for (const [i, turn] of opened.entries()) {
         const { ids, notifications } = claimed[i]!;
         turn.processed.push(...ids);
-        await advance(rt, tx, turn, notifications, at);
+        await advance(runtime, tx, turn, notifications, at);
         // what the claim was for, if its notification did not bring it already (or came long before)
         for (const incoming of extra) take(turn, incoming);
         await runCommits(tx, turn);
       }
       await write(
-        rt,
+        runtime,
         tx,
         opened.map((turn) => ({ turn, hold: hasOutsideWork(turn) })),
         at,
@@ -148,33 +153,33 @@ export async function claimAndAdvance(
   } catch (error) {
     for (const turn of opened) untake(turn);
     for (const [graphCallId, holder] of registered)
-      if (rt.local.get(graphCallId) === holder) rt.local.delete(graphCallId);
+      if (runtime.local.get(graphCallId) === holder) runtime.local.delete(graphCallId);
     throw error;
   }
 }
 
 /** After a claim committed: release the holders that are done, drive the others. */
-export function afterClaim(rt: RuntimeContext, turns: Turn[]): Promise<void>[] {
+export function afterClaim(runtime: RuntimeContext, turns: Turn[]): Promise<void>[] {
   const drives: Promise<void>[] = [];
   for (const turn of turns) {
     runAfterCommit(turn);
-    settleTaken(rt, turn);
+    settleTaken(runtime, turn);
     if (turn.leaseId) {
       turn.holder.closing = false;
-      const drive = driveTurn(rt, turn).finally(() => rt.driving.delete(drive));
-      rt.driving.add(drive);
+      const drive = driveTurn(runtime, turn).finally(() => runtime.driving.delete(drive));
+      runtime.driving.add(drive);
       drives.push(drive);
     } else {
-      letGo(rt, turn);
+      letGo(runtime, turn);
     }
   }
   return drives;
 }
 
-export function letGo(rt: RuntimeContext, turn: Turn) {
+export function letGo(runtime: RuntimeContext, turn: Turn) {
   const graphCallId = turn.call.graphCallId;
-  if (rt.local.get(graphCallId) === turn.holder) rt.local.delete(graphCallId);
+  if (runtime.local.get(graphCallId) === turn.holder) runtime.local.delete(graphCallId);
   // events that reached the inbox as it closed are handed on: the next turn steps them
-  for (const incoming of turn.holder.inbox.splice(0)) void pursue(rt, graphCallId, incoming);
-  if (turn.holder.dirty) wake(rt, [graphCallId]);
+  for (const incoming of turn.holder.inbox.splice(0)) void pursue(runtime, graphCallId, incoming);
+  if (turn.holder.dirty) wake(runtime, [graphCallId]);
 }

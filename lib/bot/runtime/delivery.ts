@@ -13,25 +13,25 @@ import { forget } from "./turn";
  * go here; "missing": there is no such call.
  */
 async function holdOne(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   graphCallId: string,
   incoming: Incoming,
 ): Promise<"handled" | "busy" | "missing"> {
-  const mine = rt.local.get(graphCallId);
+  const mine = runtime.local.get(graphCallId);
   if (mine && !mine.closing) {
     mine.inbox.push(incoming);
     return "handled";
   }
   if (mine) return "busy";
   const intent: Holder = { inbox: [], dirty: false, closing: true };
-  rt.local.set(graphCallId, intent);
-  const turns = await claimAndAdvance(rt, { kind: "one", graphCallId }, [incoming], intent);
+  runtime.local.set(graphCallId, intent);
+  const turns = await claimAndAdvance(runtime, { kind: "one", graphCallId }, [incoming], intent);
   if (!turns.length) {
-    if (rt.local.get(graphCallId) === intent) rt.local.delete(graphCallId);
-    const exists = await rt.sql.query(`SELECT 1 FROM "Call" WHERE "graphCallId" = $1`, [graphCallId]);
+    if (runtime.local.get(graphCallId) === intent) runtime.local.delete(graphCallId);
+    const exists = await runtime.sql.query(`SELECT 1 FROM "Call" WHERE "graphCallId" = $1`, [graphCallId]);
     return exists.length ? "busy" : "missing";
   }
-  await Promise.all(afterClaim(rt, turns));
+  await Promise.all(afterClaim(runtime, turns));
   return "handled";
 }
 
@@ -43,11 +43,11 @@ function incomingOf(event: RuntimeEvent, held: Held = {}, key: string | null = n
 }
 
 /** Tries until `incoming` is stepped, waiting while another process holds the call (at most a lease). */
-export async function pursue(rt: RuntimeContext, graphCallId: string, incoming: Incoming): Promise<void> {
-  const deadline = Date.now() + rt.mediaHandOffSeconds * 1000;
+export async function pursue(runtime: RuntimeContext, graphCallId: string, incoming: Incoming): Promise<void> {
+  const deadline = Date.now() + runtime.mediaHandOffSeconds * 1000;
   const giveUp = (message: string, level: "info" | "warn") => {
     incoming.settled = true;
-    forget(rt, graphCallId, incoming);
+    forget(runtime, graphCallId, incoming);
     incoming.done();
     logger[level]({ graphCallId, event: incoming.event.type }, message);
   };
@@ -56,7 +56,7 @@ export async function pursue(rt: RuntimeContext, graphCallId: string, incoming: 
     if (incoming.settled || incoming.taken) return;
     let outcome: "handled" | "busy" | "missing";
     try {
-      outcome = await holdOne(rt, graphCallId, incoming);
+      outcome = await holdOne(runtime, graphCallId, incoming);
     } catch (error) {
       // the database away: tried again until the deadline, like a busy call
       logger.warn({ err: error, graphCallId }, "call event not applied yet");
@@ -76,30 +76,31 @@ export async function pursue(rt: RuntimeContext, graphCallId: string, incoming: 
  * Resolves once it is stepped and saved.
  */
 export async function deliver(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   graphCallId: string,
   event: RuntimeEvent,
   held: Held = {},
   key: string | null = null,
 ) {
   const { incoming, processed } = incomingOf(event, held, key);
-  if (key) rt.media.set(graphCallId, [...(rt.media.get(graphCallId) ?? []), incoming]);
-  await pursue(rt, graphCallId, incoming);
+  if (key) runtime.media.set(graphCallId, [...(runtime.media.get(graphCallId) ?? []), incoming]);
+  await pursue(runtime, graphCallId, incoming);
   await processed;
 }
 
 /** A domain signal, or the sweep's `stalled`, for call `callId`: "busy" when it is held elsewhere. */
 export async function signal(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   callId: string,
   event: RuntimeEvent,
 ): Promise<"handled" | "busy" | "missing"> {
-  const [row] = await rt.sql.query<{ graphCallId: string }>(`SELECT "graphCallId" FROM "Call" WHERE id = $1::uuid`, [
-    callId,
-  ]);
+  const [row] = await runtime.sql.query<{ graphCallId: string }>(
+    `SELECT "graphCallId" FROM "Call" WHERE id = $1::uuid`,
+    [callId],
+  );
   if (!row) return "missing";
   const { incoming, processed } = incomingOf(event);
-  const outcome = await holdOne(rt, row.graphCallId, incoming);
+  const outcome = await holdOne(runtime, row.graphCallId, incoming);
   if (outcome === "handled") await processed;
   return outcome;
 }

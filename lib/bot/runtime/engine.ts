@@ -48,7 +48,7 @@ export interface CallRuntimeDeps {
 
 export function callRuntime(deps: CallRuntimeDeps) {
   const leaseSeconds = deps.leaseSeconds ?? LEASE_SECONDS;
-  const rt: RuntimeContext = {
+  const runtime: RuntimeContext = {
     sql: deps.sql,
     runner: deps.runner,
     flows: deps.flows,
@@ -73,19 +73,19 @@ export function callRuntime(deps: CallRuntimeDeps) {
   };
 
   return {
-    start: () => start(rt),
-    stop: () => stop(rt),
-    settled: () => settled(rt),
+    start: () => start(runtime),
+    stop: () => stop(runtime),
+    settled: () => settled(runtime),
     deliver: (graphCallId: string, event: RuntimeEvent, held?: Held, key?: string | null) =>
-      deliver(rt, graphCallId, event, held, key),
-    signal: (callId: string, event: RuntimeEvent) => signal(rt, callId, event),
-    wake: (graphCallIds: string[]) => wake(rt, graphCallIds),
-    sweep: (at?: Date) => sweep(rt, at),
-    keepAlive: (at: Date, limit?: number) => keepAlive(rt, at, limit),
+      deliver(runtime, graphCallId, event, held, key),
+    signal: (callId: string, event: RuntimeEvent) => signal(runtime, callId, event),
+    wake: (graphCallIds: string[]) => wake(runtime, graphCallIds),
+    sweep: (at?: Date) => sweep(runtime, at),
+    keepAlive: (at: Date, limit?: number) => keepAlive(runtime, at, limit),
     /** one claim pass over everything pending, now (tests; the loop does this on its own) */
     async runPending(): Promise<void> {
-      const turns = await claimAndAdvance(rt, { kind: "pending", graphCallIds: null, limit: 100 });
-      await Promise.all(afterClaim(rt, turns));
+      const turns = await claimAndAdvance(runtime, { kind: "pending", graphCallIds: null, limit: 100 });
+      await Promise.all(afterClaim(runtime, turns));
     },
   };
 }

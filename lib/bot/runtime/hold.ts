@@ -23,9 +23,9 @@ import {
 } from "./turn";
 import { write } from "./turn-write";
 
-async function execute(rt: RuntimeContext, turn: Turn, command: Command): Promise<(RuntimeEvent | Command)[]> {
+async function execute(runtime: RuntimeContext, turn: Turn, command: Command): Promise<(RuntimeEvent | Command)[]> {
   if (isGraphCommand(command)) {
-    const result = await rt.runner.run(
+    const result = await runtime.runner.run(
       {
         callId: turn.call.id,
         graphCallId: turn.call.graphCallId,
@@ -63,9 +63,9 @@ class LeaseLost extends Error {}
  * Locks the held call's row, checks the lease is still this turn's, and reads what came meanwhile; the call's
  * columns are read again (an action of the flow may have written them: the clinic line's screening, say).
  */
-async function relock(rt: RuntimeContext, tx: Sql, turn: Turn): Promise<Claimed> {
+async function relock(runtime: RuntimeContext, tx: Sql, turn: Turn): Promise<Claimed> {
   const [claimed] = await withPending(
-    rt,
+    runtime,
     tx,
     `SELECT ${CALL_COLUMNS}, 0 AS ord FROM "Call" c WHERE c.id = $1::uuid FOR UPDATE OF c`,
     [turn.call.id],
@@ -81,13 +81,13 @@ async function relock(rt: RuntimeContext, tx: Sql, turn: Turn): Promise<Claimed>
  * did at Graph is only in this process until it is saved. Whatever runs in it must be safe to run again
  * after a failed attempt (the attempt rolled back; the turn's memory is restored from before it).
  */
-async function persistently(rt: RuntimeContext, turn: Turn, work: (tx: TxSql) => Promise<void>): Promise<void> {
+async function persistently(runtime: RuntimeContext, turn: Turn, work: (tx: TxSql) => Promise<void>): Promise<void> {
   const giveUpAt = Date.now() + 60_000;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
     const before = snapshotTurn(turn);
     try {
-      await rt.sql.transaction(work);
-      settleTaken(rt, turn);
+      await runtime.sql.transaction(work);
+      settleTaken(runtime, turn);
       return;
     } catch (error) {
       restoreTurn(turn, before);
@@ -98,19 +98,19 @@ async function persistently(rt: RuntimeContext, turn: Turn, work: (tx: TxSql) =>
   }
 }
 
-export async function driveTurn(rt: RuntimeContext, turn: Turn): Promise<void> {
+export async function driveTurn(runtime: RuntimeContext, turn: Turn): Promise<void> {
   const graphCallId = turn.call.graphCallId;
   try {
     for (;;) {
       takeInbox(turn);
       while (turn.queue.length && !isCommit(turn, turn.queue[0]!)) {
         const command = turn.queue.shift()!;
-        for (const event of await execute(rt, turn, command)) feed(turn, event);
+        for (const event of await execute(runtime, turn, command)) feed(turn, event);
         takeInbox(turn);
         if (turn.queue.length && Date.now() - turn.leasedAt > RENEW_AFTER_MS) {
-          await persistently(rt, turn, async (tx) => {
-            await relock(rt, tx, turn);
-            await write(rt, tx, [{ turn, hold: true }], rt.now(), true);
+          await persistently(runtime, turn, async (tx) => {
+            await relock(runtime, tx, turn);
+            await write(runtime, tx, [{ turn, hold: true }], runtime.now(), true);
           });
         }
       }
@@ -118,28 +118,28 @@ export async function driveTurn(rt: RuntimeContext, turn: Turn): Promise<void> {
       // letting go: from here new events wait for the database (or for this turn to go on)
       turn.holder.closing = true;
       turn.holder.dirty = false;
-      const at = rt.now();
-      await persistently(rt, turn, async (tx) => {
-        const pending = await relock(rt, tx, turn);
+      const at = runtime.now();
+      await persistently(runtime, turn, async (tx) => {
+        const pending = await relock(runtime, tx, turn);
         turn.processed.push(...pending.ids);
-        await advance(rt, tx, turn, pending.notifications, at);
-        await write(rt, tx, [{ turn, hold: hasOutsideWork(turn) }], at, true);
+        await advance(runtime, tx, turn, pending.notifications, at);
+        await write(runtime, tx, [{ turn, hold: hasOutsideWork(turn) }], at, true);
       });
       runAfterCommit(turn);
       if (!turn.leaseId) break;
       turn.holder.closing = false;
     }
-    letGo(rt, turn);
+    letGo(runtime, turn);
   } catch (error) {
     if (error instanceof LeaseLost) logger.warn({ callId: turn.call.id }, "call taken over by another process");
     else logger.error({ err: error, callId: turn.call.id }, "call turn failed; the lease will expire");
-    if (rt.local.get(graphCallId) === turn.holder) rt.local.delete(graphCallId);
+    if (runtime.local.get(graphCallId) === turn.holder) runtime.local.delete(graphCallId);
     // what it stepped may have acted already: not stepped again; what it had not reached goes on
     for (const incoming of turn.taken.splice(0)) {
       incoming.settled = true;
-      forget(rt, graphCallId, incoming);
+      forget(runtime, graphCallId, incoming);
       incoming.done();
     }
-    for (const incoming of turn.holder.inbox.splice(0)) void pursue(rt, graphCallId, incoming);
+    for (const incoming of turn.holder.inbox.splice(0)) void pursue(runtime, graphCallId, incoming);
   }
 }

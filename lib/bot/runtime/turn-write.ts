@@ -20,7 +20,7 @@ interface WritePlan {
  * taken, kept or let go. Null: nothing to write.
  */
 function planWrite(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   turn: Turn,
   hold: boolean,
   n: number,
@@ -33,7 +33,7 @@ function planWrite(
   const touchesCall = moved || hold || turn.leaseId !== null || turn.callChanged;
   const operations = [...turn.operations.values()];
   // a process that does not listen tells the ones that do to look at the call again as it lets go
-  const wake = !hold && !rt.listening;
+  const wake = !hold && !runtime.listening;
   if (!touchesCall && !operations.length && !turn.processed.length && !turn.ended && !wake) return null;
   const { call } = turn;
   // parameters are numbered as they are used: one PostgreSQL cannot type (unused) is an error
@@ -71,7 +71,7 @@ function planWrite(
       : "";
     ctes.push(`call_${n} AS (UPDATE "Call" c SET ${state} flow = ${param(json)}::jsonb, "flowAt" = ${flowAt},
         "heldBy" = ${lease}::uuid,
-        "heldUntil" = CASE WHEN ${lease}::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => ${param(rt.leaseSeconds)}::int) END
+        "heldUntil" = CASE WHEN ${lease}::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => ${param(runtime.leaseSeconds)}::int) END
       WHERE c.id = ${id()}${woken} RETURNING c."flowAt")`);
     reads = `SELECT ${n} AS n, "flowAt" FROM call_${n}`;
   } else if (turn.processed.length) {
@@ -102,7 +102,7 @@ function planWrite(
  * transaction's last statement, and goes to the server with the COMMIT.
  */
 export async function write(
-  rt: RuntimeContext,
+  runtime: RuntimeContext,
   tx: TxSql,
   turns: { turn: Turn; hold: boolean }[],
   at: Date,
@@ -112,7 +112,7 @@ export async function write(
   const param = (value: unknown) => `$${values.push(value)}`;
   let atParam: string | undefined;
   const when = () => (atParam ??= `${param(at)}::timestamptz`);
-  const plans = turns.map(({ turn, hold }, n) => planWrite(rt, turn, hold, n, param, when));
+  const plans = turns.map(({ turn, hold }, n) => planWrite(runtime, turn, hold, n, param, when));
   const ctes = plans.flatMap((plan) => plan?.ctes ?? []);
   if (!ctes.length) return;
   const reads = plans.flatMap((plan) => (plan?.reads ? [plan.reads] : []));

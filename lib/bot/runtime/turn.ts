@@ -31,17 +31,17 @@ export function take(turn: Turn, incoming: Incoming) {
   feed(turn, incoming.event);
 }
 
-export function forget(rt: RuntimeContext, graphCallId: string, incoming: Incoming) {
-  const list = rt.media.get(graphCallId)?.filter((i) => i !== incoming);
-  if (list?.length) rt.media.set(graphCallId, list);
-  else rt.media.delete(graphCallId);
+export function forget(runtime: RuntimeContext, graphCallId: string, incoming: Incoming) {
+  const list = runtime.media.get(graphCallId)?.filter((i) => i !== incoming);
+  if (list?.length) runtime.media.set(graphCallId, list);
+  else runtime.media.delete(graphCallId);
 }
 
 /** The turn's transaction committed: what it stepped is done. */
-export function settleTaken(rt: RuntimeContext, turn: Turn) {
+export function settleTaken(runtime: RuntimeContext, turn: Turn) {
   for (const incoming of turn.taken.splice(0)) {
     incoming.settled = true;
-    forget(rt, turn.call.graphCallId, incoming);
+    forget(runtime, turn.call.graphCallId, incoming);
     incoming.done();
   }
 }
@@ -51,8 +51,8 @@ export function untake(turn: Turn, from = 0) {
   for (const incoming of turn.taken.splice(from)) incoming.taken = false;
 }
 
-export function openTurn(rt: RuntimeContext, call: Turn["call"], holder: Holder, held: Held = {}): Turn {
-  const flow = rt.flows[call.purpose];
+export function openTurn(runtime: RuntimeContext, call: Turn["call"], holder: Holder, held: Held = {}): Turn {
+  const flow = runtime.flows[call.purpose];
   const turn: Turn = {
     call,
     flow,
@@ -94,7 +94,13 @@ export const isCommit = (turn: Turn, command: Command) => turn.flow?.commits?.ha
  * flow with what they mean, and runs the commit commands at the head of the queue. What they change is
  * written by `write`.
  */
-export async function advance(rt: RuntimeContext, tx: Sql, turn: Turn, notifications: BotNotification[], at: Date) {
+export async function advance(
+  runtime: RuntimeContext,
+  tx: Sql,
+  turn: Turn,
+  notifications: BotNotification[],
+  at: Date,
+) {
   const all = [...turn.synthetic.splice(0), ...notifications];
   if (all.length) {
     const wasOver = turn.call.state === "terminated";
@@ -108,7 +114,7 @@ export async function advance(rt: RuntimeContext, tx: Sql, turn: Turn, notificat
       if (event) feed(turn, event);
       // a key press or recording received here is stepped right after the notification that brought it
       const key = mediaKeyOf(n);
-      const incoming = key && rt.media.get(turn.call.graphCallId)?.find((i) => i.key === key);
+      const incoming = key && runtime.media.get(turn.call.graphCallId)?.find((i) => i.key === key);
       if (incoming) take(turn, incoming);
     }
   }
