@@ -7,7 +7,6 @@ import { auditActorOf } from "@/lib/audit/mutations";
 import { canSeeAllAppointments } from "@/lib/auth/roles";
 import type { Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { serverEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { isValidTimeZone, withinWakingHours } from "@/lib/scheduling";
 import { announceAppointmentChange } from "./changes";
@@ -31,9 +30,9 @@ export interface NightTimeConsent {
   patientAgreedToNightTime: boolean;
 }
 
-/** The patient's page for a token, under the app's public address. */
+/** The patient's page for a token, when the request saw one. */
 export function joinUrlFor(token: string | null): string | null {
-  return token ? patientLinkUrl(token, serverEnv().PUBLIC_BASE_URL) : null;
+  return token ? patientLinkUrl(token) : null;
 }
 
 /** A clinician may act only on their own appointments; staff and admins on any. */
