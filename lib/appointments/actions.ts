@@ -11,8 +11,8 @@ import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { auditActorOf } from "@/lib/audit/mutations";
+import { assertMayManage } from "./access";
 import {
-  assertMayManage,
   bookForViewer,
   cancelForViewer,
   joinUrlFor,

@@ -9,6 +9,7 @@ import type { Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { isValidTimeZone, withinWakingHours } from "@/lib/scheduling";
+import { assertMayManage } from "./access";
 import { announceAppointmentChange } from "./changes";
 import { patientClockFacts } from "./data";
 import { patientLinkUrl } from "./join-token";
@@ -33,17 +34,6 @@ export interface NightTimeConsent {
 /** The patient's page for a token, when the request saw one. */
 export function joinUrlFor(token: string | null): string | null {
   return token ? patientLinkUrl(token) : null;
-}
-
-/** A clinician may act only on their own appointments; staff and admins on any. */
-export async function assertMayManage(viewer: Viewer, appointmentId: string): Promise<void> {
-  const appointment = await getDb().appointment.findUnique({
-    where: { id: appointmentId },
-    select: { clinicianId: true },
-  });
-  if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) {
-    throw new AppError("NOT_FOUND", "Appointment not found.");
-  }
 }
 
 async function assertPatientAwake(

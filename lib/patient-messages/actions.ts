@@ -3,9 +3,9 @@
 // asking, may they, parse, write, answer with a translated state. Unexpected failures are logged with ids only.
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
+import { assertMayManage } from "@/lib/appointments/access";
 import { announceAppointmentChange } from "@/lib/appointments/changes";
 import { auditActorOf } from "@/lib/audit/mutations";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
@@ -36,12 +36,7 @@ export async function resendMessagesAction(_previous: MessageFormState, formData
     });
     if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
     const { appointmentId, channels } = parsed.data;
-    const appointment = await getDb().appointment.findUnique({
-      where: { id: appointmentId },
-      select: { clinicianId: true },
-    });
-    if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id))
-      throw new AppError("NOT_FOUND", "Appointment not found.");
+    await assertMayManage(viewer, appointmentId);
     const copies = await resendMessages(getDb(), auditActorOf(viewer), appointmentId, [...channels]);
     await announceAppointmentChange({ appointmentId, kind: "messagesResent", replayed: copies.length === 0 });
     revalidatePath(`/appointments/${appointmentId}`);
