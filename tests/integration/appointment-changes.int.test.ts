@@ -15,6 +15,7 @@ vi.mock("@/lib/jobs/boss", () => ({
 }));
 
 import { bookForViewer, cancelForViewer, rescheduleForViewer } from "@/lib/appointments/booking";
+import { cancelByPatient } from "@/lib/appointments/patient-link";
 import type { Viewer } from "@/lib/auth/session";
 import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -126,6 +127,24 @@ describe("appointment changes queue their work once", () => {
     queued.meetingSyncs.length = 0;
     queued.messages.length = 0;
     await cancelForViewer(viewer, appointmentId, now);
+    expect(queued.meetingSyncs).toEqual([]);
+    expect(queued.messages).toEqual([]);
+  });
+
+  it("the patient's own cancel on their link queues the same work once; sending it again queues nothing", async () => {
+    const { viewer, booking } = await setup();
+    const first = await bookForViewer(viewer, booking("changes-key-0005"), daytime, now);
+    const token = new URL(first.joinUrl!).pathname.split("/").pop()!;
+    queued.meetingSyncs.length = 0;
+    queued.messages.length = 0;
+
+    await cancelByPatient(token, now);
+    expect(queued.meetingSyncs).toEqual([first.appointmentId]);
+    expect([...queued.messages].sort()).toEqual(await messageIds(first.appointmentId, 2));
+
+    queued.meetingSyncs.length = 0;
+    queued.messages.length = 0;
+    await cancelByPatient(token, now);
     expect(queued.meetingSyncs).toEqual([]);
     expect(queued.messages).toEqual([]);
   });
