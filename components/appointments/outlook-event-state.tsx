@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { RefreshWhile } from "./appointment-actions";
 
-// The visit's event in the clinician's Outlook calendar (lib/outlook/events.ts), as a row of the
+// The visit's event in the clinician's Outlook calendar (lib/outlook/event-sync.ts), as a row of the
 // appointment's details. The page re-reads itself while the event is being added or removed.
 export async function OutlookEventState({
   event,

@@ -186,7 +186,7 @@ interface ScheduleRow {
     endMinute: number | null;
   }[];
   appointments: { startsAt: string; blockedFrom: string; blockedUntil: string; status: "BOOKED" | "CONFIRMED" }[];
-  /** busy times from the clinician's Outlook (lib/outlook/busy.ts), the blocking ones */
+  /** busy times from the clinician's Outlook (lib/outlook/busy-sync.ts), the blocking ones */
   outlookBusy: { start: string; end: string }[];
   rules: {
     durationMinutes: number;

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
-import { hashClientState } from "./subscriptions";
+import { hashClientState } from "./subscription-sync";
 
 export const MAX_NOTIFICATION_BYTES = 512 * 1024;
 
@@ -110,7 +110,7 @@ export async function handleOutlookNotification(request: Request, deps: OutlookI
         data: { subscriptionId: null, subscriptionExpiresAt: null },
       });
     } else if (n.lifecycleEvent === "reauthorizationRequired") {
-      // due for renewal now: renewing reauthorizes (lib/outlook/subscriptions.ts)
+      // due for renewal now: renewing reauthorizes (lib/outlook/subscription-sync.ts)
       await deps.db.outlookSync.updateMany({
         where: { clinicianId: n.clinicianId, subscriptionId: n.subscriptionId },
         data: { subscriptionExpiresAt: now },

@@ -7,11 +7,11 @@ import { serverEnv } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import { enqueueOutlookSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
-import { cliniciansDueForDelta, refreshBlockingFlags } from "./busy";
-import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventDeps } from "./events";
+import { cliniciansDueForDelta, refreshBlockingFlags } from "./busy-sync";
+import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventDeps } from "./event-sync";
 import type { OutlookIntakeDeps } from "./intake";
 import { blockingShowAs, notificationUrls, outlookSettings } from "./settings";
-import { subscriptionsDueForRenewal } from "./subscriptions";
+import { subscriptionsDueForRenewal } from "./subscription-sync";
 import { syncOutlook, type OutlookSyncDeps } from "./sync";
 
 function eventDeps(): CalendarEventDeps {

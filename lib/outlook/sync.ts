@@ -2,8 +2,8 @@
 // nothing changes unheard after this run), then the delta. What the outlook-sync job runs, for a
 // notification, a lifecycle event or the safety net alike.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { syncClinicianBusy, type BusySyncDeps, type BusySyncOutcome } from "./busy";
-import { ensureSubscription, type SubscriptionDeps, type SubscriptionOutcome } from "./subscriptions";
+import { syncClinicianBusy, type BusySyncDeps, type BusySyncOutcome } from "./busy-sync";
+import { ensureSubscription, type SubscriptionDeps, type SubscriptionOutcome } from "./subscription-sync";
 
 export type OutlookSyncDeps = BusySyncDeps & SubscriptionDeps;
 

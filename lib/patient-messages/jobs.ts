@@ -8,7 +8,7 @@ import { enqueuePatientMessage } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
 import { closeInterrupted, dueMessages, queueDueReminders } from "./mutations";
 import { deliverMessage } from "./service";
-import { messageTransports } from "./transports";
+import { messageTransports } from "./gateways";
 
 export interface PatientMessageJob {
   messageId: string;

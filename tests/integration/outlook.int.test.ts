@@ -15,11 +15,11 @@ import {
 import { isExclusionViolation } from "@/lib/db/errors";
 import { createAppGraph, type AppGraph } from "@/lib/graph/gateway";
 import { APPOINTMENT_PROPERTY_ID } from "@/lib/graph/calendar";
-import { cliniciansDueForDelta, syncClinicianBusy } from "@/lib/outlook/busy";
+import { cliniciansDueForDelta, syncClinicianBusy } from "@/lib/outlook/busy-sync";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
-import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventDeps } from "@/lib/outlook/events";
+import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventDeps } from "@/lib/outlook/event-sync";
 import { handleOutlookNotification } from "@/lib/outlook/intake";
-import { subscriptionsDueForRenewal } from "@/lib/outlook/subscriptions";
+import { subscriptionsDueForRenewal } from "@/lib/outlook/subscription-sync";
 import { syncOutlook, type OutlookSyncDeps } from "@/lib/outlook/sync";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";

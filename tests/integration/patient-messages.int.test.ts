@@ -5,7 +5,7 @@ import { createAcsSmsSender } from "@/lib/acs/sms";
 import { hashJoinToken } from "@/lib/appointments/join-token";
 import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
 import { createAppGraph } from "@/lib/graph/gateway";
-import { handleEventsRequest } from "@/lib/patient-messages/events";
+import { handleEventsRequest } from "@/lib/patient-messages/intake";
 import {
   closeInterrupted,
   dueMessages,
