@@ -51,7 +51,6 @@ const PENDING: Record<string, string> = {
   "lib/appointments/patient-link.ts": "patient-link-service.ts (what the patient's link does)",
   "lib/bot/attendance.ts": "lib/bot/flows/ (the flow) and jobs.ts (the sweep's decisions)",
   "lib/bot/verify.ts": "a subfolder lib/bot/intake/ with intake.ts (it fetches the platform's signing keys)",
-  "lib/bot/worker.ts": "jobs.ts (the bot's pg-boss handlers)",
 };
 
 /** Lib folders that are not domains: the parts docs/boundaries.json gives their own rules and structure. */

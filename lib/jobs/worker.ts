@@ -3,7 +3,7 @@ import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
 import { envVariables } from "@/lib/env";
 import { appCallRuntime, listenForCallMedia } from "@/lib/bot/runtime/app";
-import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/worker";
+import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/jobs";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
