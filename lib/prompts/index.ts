@@ -1,2 +1,0 @@
-export * from "./texts";
-export { createPromptStore, promptStore, promptUri, handlePromptRequest, type PromptStore } from "./store";
