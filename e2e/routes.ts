@@ -27,7 +27,7 @@ export interface World {
   unknownToken: string;
 }
 
-export type Expected = number | "→/";
+type Expected = number | "→/";
 
 export interface RouteCase {
   /** the file under app/ that serves it */

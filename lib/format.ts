@@ -62,9 +62,3 @@ export function zoneLabel(instant: Date, zone: string, locale: string): string {
     .find((p) => p.type === "timeZoneName");
   return `${zone.replace(/_/g, " ")} (${part?.value ?? ""})`;
 }
-
-/** Phone numbers on screens show only the last digits. */
-export function maskPhone(e164: string | null | undefined): string {
-  if (!e164) return "";
-  return `${"•".repeat(Math.max(0, e164.length - 4))}${e164.slice(-4)}`;
-}

@@ -28,5 +28,3 @@ export const logger = pino({
     censor: "[redacted]",
   },
 });
-
-export type Logger = typeof logger;

@@ -30,7 +30,7 @@ const optionsOf = (o: { keyPrefix: string; points: number; durationSeconds: numb
 export const memoryStore: LimiterStore = (o) => new RateLimiterMemory(optionsOf(o));
 
 /** The table every instance shares (created by the migration, so no instance creates it at start). */
-export const RATE_LIMIT_TABLE = "RateLimit";
+const RATE_LIMIT_TABLE = "RateLimit";
 
 export function postgresStore(pool: pg.Pool): LimiterStore {
   let sweeper = true;
@@ -122,7 +122,7 @@ export interface PatientLinkBudget {
   linksWindowMs: number;
 }
 
-export const PATIENT_LINK_BUDGET: PatientLinkBudget = {
+const PATIENT_LINK_BUDGET: PatientLinkBudget = {
   /** requests a minute to one link, from anywhere */
   perLinkPerMinute: 30,
   /** requests a minute from one address, all links together: room for a waiting room on one Wi-Fi */
@@ -132,7 +132,7 @@ export const PATIENT_LINK_BUDGET: PatientLinkBudget = {
   linksWindowMs: 10 * 60_000,
 };
 
-export type PatientLinkRefusal = "link" | "address" | "guessing";
+type PatientLinkRefusal = "link" | "address" | "guessing";
 
 export type PatientLinkAnswer =
   { allowed: true } | { allowed: false; retryAfterSeconds: number; reason: PatientLinkRefusal };
@@ -162,7 +162,7 @@ export function patientLinkLimiter(store: LimiterStore, budget: PatientLinkBudge
 }
 
 /** Sign-in attempts (Auth.js's sign-in and callback requests) per address: a clinic's staff behind one NAT fit. */
-export const SIGN_IN_BUDGET = { perAddressPerMinute: 60 };
+const SIGN_IN_BUDGET = { perAddressPerMinute: 60 };
 
 export function signInLimiter(store: LimiterStore, perAddressPerMinute = SIGN_IN_BUDGET.perAddressPerMinute) {
   return fixedWindowLimiter(store, "sign-in", perAddressPerMinute, 60_000);

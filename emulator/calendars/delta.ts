@@ -18,7 +18,7 @@ interface Common {
   issuedAt: number;
 }
 
-export interface SkipState extends Common {
+interface SkipState extends Common {
   kind: "skip";
   items: Record<string, unknown>[];
   offset: number;
@@ -26,7 +26,7 @@ export interface SkipState extends Common {
   roundSeq: number;
 }
 
-export interface DeltaState extends Common {
+interface DeltaState extends Common {
   kind: "delta";
   since: number;
 }

@@ -106,7 +106,7 @@ function zoneOf(name: string | null | undefined): string {
 }
 
 /** A dateTimeTimeZone to epoch ms; a trailing offset in dateTime is ignored as Graph does (the zone decides). */
-export function instantOf(value: { dateTime: string; timeZone?: string | null }, field: string): number {
+function instantOf(value: { dateTime: string; timeZone?: string | null }, field: string): number {
   const zone = zoneOf(value.timeZone);
   const local = value.dateTime.replace(/(Z|[+-]\d{2}:?\d{2})$/i, "");
   const parsed = DateTime.fromISO(local, { zone });
@@ -116,7 +116,7 @@ export function instantOf(value: { dateTime: string; timeZone?: string | null },
 }
 
 /** Graph writes local date-times with seven fractional digits and no offset. */
-export function graphDateTime(ms: number, zone: string): { dateTime: string; timeZone: string } {
+function graphDateTime(ms: number, zone: string): { dateTime: string; timeZone: string } {
   const dt = DateTime.fromMillis(ms, { zone: zoneOf(zone) });
   return { dateTime: `${dt.toFormat("yyyy-LL-dd'T'HH:mm:ss.SSS")}0000`, timeZone: zone === "UTC" ? "UTC" : zone };
 }

@@ -10,10 +10,10 @@ import type { CalendarStore, ChangeType } from "./store";
 /** Outlook events: at most 10,080 minutes (under 7 days) from now. */
 export const MAX_EVENT_SUBSCRIPTION_MINUTES = 10_080;
 /** reauthorizationRequired is sent when less than this is left, and again every REAUTH_REPEAT_MS until renewed. */
-export const REAUTH_NOTICE_BEFORE_MS = 60 * 60_000;
-export const REAUTH_REPEAT_MS = 15 * 60_000;
+const REAUTH_NOTICE_BEFORE_MS = 60 * 60_000;
+const REAUTH_REPEAT_MS = 15 * 60_000;
 /** Delivery pauses when a reauthorizationRequired is not acted on for this long (the docs: "eventually"). */
-export const REAUTH_GRACE_MS = 10 * 60_000;
+const REAUTH_GRACE_MS = 10 * 60_000;
 /** Graph expects a 2xx within 3 s for a notification, and the validation token back within 10 s. */
 const NOTIFY_TIMEOUT_MS = 3_000;
 const VALIDATION_TIMEOUT_MS = 10_000;

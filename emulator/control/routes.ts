@@ -36,7 +36,7 @@ function memberView(m: Member) {
   };
 }
 
-export function callView(engine: CallEngine, call: CallRecord) {
+function callView(engine: CallEngine, call: CallRecord) {
   const conf = engine.conferences.get(call.conferenceId);
   return {
     id: call.id,

@@ -7,7 +7,7 @@ const stepBase = {
   afterPrompts: z.number().int().min(0).max(1000).optional(),
 };
 
-export const scriptStepSchema = z.discriminatedUnion("type", [
+const scriptStepSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("press"),
     keys: z.string().regex(/^[0-9*#A-D]+$/, "keys must be 0-9, *, # (or A-D)"),
@@ -27,9 +27,8 @@ export const behaviourSchema = z.object({
 });
 
 export type Behaviour = z.infer<typeof behaviourSchema>;
-export type ScriptStep = z.infer<typeof scriptStepSchema>;
 
-export const E164 = /^\+[1-9]\d{6,14}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** "user:<oid>" or "phone:+E164" from an oid, a UPN, or a phone number. */
 export function endpointKeyFrom(raw: string, resolveUser: (idOrUpn: string) => string | undefined): string | undefined {

@@ -151,7 +151,7 @@ function standardHeaders(ctx: RequestContext): Record<string, string> {
 }
 
 /** Graph error body (emulator/CONTRACT.md#errors). */
-export function graphErrorBody(ctx: RequestContext, code: string, message: string) {
+function graphErrorBody(ctx: RequestContext, code: string, message: string) {
   const innerError: Record<string, string> = {
     "request-id": ctx.requestId,
     date: new Date().toISOString().replace(/\.\d{3}Z$/, ""),

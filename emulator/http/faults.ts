@@ -55,7 +55,6 @@ export const faultRuleSchema = z
     },
   );
 
-export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema> & {
   id: number;
   matcher: RegExp;
@@ -73,7 +72,7 @@ export type FaultRule = z.infer<typeof faultRuleSchema> & {
 // millisecond early against this clock.
 const WAIT_TOLERANCE_MS = 5;
 
-export function globToRegExp(pattern: string): RegExp {
+function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .split("**")
     .map((part) =>

@@ -7,7 +7,7 @@ import type { SigningKey } from "./keys";
 import { renderLoginPage } from "../pages/login";
 
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
-export const GRAPH_DEFAULT_SCOPE = `${GRAPH_RESOURCE}/.default`;
+const GRAPH_DEFAULT_SCOPE = `${GRAPH_RESOURCE}/.default`;
 
 export interface EntraIdentity {
   provider: Provider;

@@ -26,7 +26,7 @@ export function ensureAcsResource(dataDir: string, phoneNumbers: string[]): AcsR
 }
 
 /** How far x-ms-date may be from the emulator's clock (ACS refuses stale or future-dated requests). */
-export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 

@@ -30,7 +30,7 @@ export interface EventDelivery {
   state: "pending" | "delivered" | "failed";
 }
 
-export const ACS_TOPIC =
+const ACS_TOPIC =
   "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/consulta-emulator/providers/Microsoft.Communication/communicationServices/consulta-emulator";
 
 export function smsEvent(

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 // What each simulated patient received (and texted back), in memory like the rest of the emulator's state:
 // the outbox page shows it to people, the control API to tests.
 
-export interface StoredAttachment {
+interface StoredAttachment {
   name: string;
   contentType: string;
   size: number;
@@ -23,7 +23,7 @@ export interface StoredMail {
   receivedAt: string;
 }
 
-export type SmsDelivery = "pending" | "delivered" | "failed" | "notRequested";
+type SmsDelivery = "pending" | "delivered" | "failed" | "notRequested";
 
 export interface StoredSms {
   id: string;
@@ -48,7 +48,7 @@ const GSM7 = new Set(
 const GSM7_EXTENSION = new Set("\f^{}\\[~]|€");
 
 /** Parts a carrier would split the text into (3GPP TS 23.038: 160/153 septets, or 70/67 UCS-2 units). */
-export function smsParts(text: string): { encoding: "GSM-7" | "UCS-2"; segments: number } {
+function smsParts(text: string): { encoding: "GSM-7" | "UCS-2"; segments: number } {
   const chars = [...text];
   if (chars.every((c) => GSM7.has(c) || GSM7_EXTENSION.has(c))) {
     const septets = chars.reduce((n, c) => n + (GSM7_EXTENSION.has(c) ? 2 : 1), 0);

@@ -12,7 +12,7 @@ import type { Outbox, StoredSms } from "./outbox";
 // (POST /_emulator/sms/replies) arrives as an SMSReceived event; STOP opts the number out of the resource's
 // texts and START opts it back in, as ACS does for its numbers.
 
-export const SMS_API_VERSIONS = new Set(["2021-03-07", "2024-12-10-preview", "2025-05-29-preview"]);
+const SMS_API_VERSIONS = new Set(["2021-03-07", "2024-12-10-preview", "2025-05-29-preview"]);
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -34,7 +34,7 @@ const sendSchema = z.object({
     .nullish(),
 });
 
-export interface PhoneBehaviour {
+interface PhoneBehaviour {
   /** what the carrier reports back: delivered (default), failed, or nothing at all */
   delivery: "delivered" | "failed" | "none";
 }
@@ -51,20 +51,10 @@ export interface SmsState {
 
 const acsError = (status: number, code: string, message: string) => new HttpError(status, code, message);
 
-export const STOP_KEYWORDS = new Set([
-  "STOP",
-  "STOPALL",
-  "UNSUBSCRIBE",
-  "CANCEL",
-  "END",
-  "QUIT",
-  "PARAR",
-  "PARE",
-  "SAIR",
-]);
-export const START_KEYWORDS = new Set(["START", "UNSTOP"]);
+const STOP_KEYWORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "PARAR", "PARE", "SAIR"]);
+const START_KEYWORDS = new Set(["START", "UNSTOP"]);
 
-export function optOutKey(resourceNumber: string, phone: string): string {
+function optOutKey(resourceNumber: string, phone: string): string {
   return `${resourceNumber}→${phone}`;
 }
 

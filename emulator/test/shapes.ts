@@ -16,7 +16,7 @@ const identitySet = z
 /** Graph spells one id as a dashed GUID or as 32 hex digits (the playPrompt and record completion examples). */
 const ID = "(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})";
 
-export const callData = z.looseObject({
+const callData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.call"),
   state: z
     .enum([
@@ -38,7 +38,7 @@ export const callData = z.looseObject({
   mediaState: z.looseObject({ audio: z.enum(["active", "inactive"]) }).optional(),
 });
 
-export const participantData = z.looseObject({
+const participantData = z.looseObject({
   "@odata.type": z.literal("#microsoft.graph.participant"),
   // an invitee whose phone still rings has no id yet (the PSTN invite example)
   id: z.string().nullable(),
@@ -51,7 +51,7 @@ export const participantData = z.looseObject({
 });
 
 /** A roster update: an array of participants, or v1.0's deltaParticipants holding them. */
-export const rosterData = z.union([
+const rosterData = z.union([
   z.array(participantData).min(1),
   z.looseObject({
     "@odata.type": z.literal("#microsoft.graph.deltaParticipants"),
@@ -60,7 +60,7 @@ export const rosterData = z.union([
   }),
 ]);
 
-export const operationData = z.looseObject({
+const operationData = z.looseObject({
   "@odata.type": z.string().regex(/^#microsoft\.graph\.\w+Operation$/),
   status: z.enum(["completed", "failed"]),
   resultInfo,
@@ -85,14 +85,14 @@ export const operationData = z.looseObject({
     .nullish(),
 });
 
-export const sharingData = z
+const sharingData = z
   .array(z.looseObject({ "@odata.type": z.literal("#microsoft.graph.contentSharingSession"), id: z.string() }))
   .min(1);
 
 /** The item the bot does not know, which the `unknownItem` form adds to a batch. */
-export const routingGroupData = z.looseObject({ "@odata.type": z.literal("#microsoft.graph.audioRoutingGroup") });
+const routingGroupData = z.looseObject({ "@odata.type": z.literal("#microsoft.graph.audioRoutingGroup") });
 
-export const commsNotification = z
+const commsNotification = z
   .looseObject({
     "@odata.type": z.literal("#microsoft.graph.commsNotification"),
     changeType: z.enum(["created", "updated", "deleted"]),

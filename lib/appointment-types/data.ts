@@ -4,7 +4,7 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { typeIdSchema } from "./schema";
-import type { TypeListEntry, TypeRecord } from "./types";
+import type { TypeListEntry } from "./types";
 
 export const typeRecordSelect = {
   id: true,
@@ -48,5 +48,3 @@ export async function getType(id: string): Promise<TypeListEntry | null> {
   const { _count, ...type } = row;
   return { ...type, appointmentCount: _count.appointments, clinicianCount: _count.clinicians };
 }
-
-export type { TypeRecord };

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { TypeFormValues, TypeRecord } from "./types";
 
-export const TYPE_NAME_MAX = 80;
+const TYPE_NAME_MAX = 80;
 
 /** Whole-number fields: their bounds, and the form's name for each. */
 export const TYPE_LIMITS = {
@@ -23,7 +23,7 @@ export const TYPE_LIMITS = {
 } as const;
 export type LimitedField = keyof typeof TYPE_LIMITS;
 
-export const typeErrorKeys = [
+const typeErrorKeys = [
   "invalid",
   "required",
   "tooLong",

@@ -6,7 +6,7 @@ import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { checkDueAttendance, type AttendanceDeps } from "./service";
 
-export const graphAttendance: AttendanceDeps = {
+const graphAttendance: AttendanceDeps = {
   reports: (organizerObjectId, meetingId) => graphForApp().meetingsFor(organizerObjectId).attendance(meetingId),
 };
 

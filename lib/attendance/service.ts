@@ -15,11 +15,11 @@ import {
 import { LIVE_APPOINTMENT_STATUSES, isLiveAppointment } from "@/lib/constants";
 
 /** First look this long after the appointment's end (Teams makes a report once the session ended). */
-export const CHECK_AFTER_END_MS = 10 * 60_000;
+const CHECK_AFTER_END_MS = 10 * 60_000;
 /** Until this long after the end an absence may still be a session running late; then it is final. */
 export const FINAL_AFTER_END_MS = 60 * 60_000;
 /** Between looks while undecided. */
-export const RECHECK_EVERY_MS = 10 * 60_000;
+const RECHECK_EVERY_MS = 10 * 60_000;
 /** Appointments that ended longer ago are not looked at any more (the sweep's window). */
 const GIVE_UP_AFTER_END_MS = 2 * 24 * 3600_000;
 /** At most this many appointments per sweep run, oldest first (each is a few Graph requests). */
@@ -38,7 +38,7 @@ export type CheckOutcome =
   | { kind: "error"; code: string };
 
 /** Appointments whose attendance is due a look, oldest end first. */
-export async function appointmentsDueAttendanceCheck(db: PrismaClient, now: Date): Promise<string[]> {
+async function appointmentsDueAttendanceCheck(db: PrismaClient, now: Date): Promise<string[]> {
   const rows = await db.appointment.findMany({
     where: {
       status: { in: LIVE_APPOINTMENT_STATUSES },

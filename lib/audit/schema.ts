@@ -106,7 +106,7 @@ export const auditSearchSchema = z
 
 export type AuditSearch = z.infer<typeof auditSearchSchema>;
 
-export const auditErrorKeys = [
+const auditErrorKeys = [
   "repeated",
   "actorInvalid",
   "actionInvalid",

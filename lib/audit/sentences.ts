@@ -68,10 +68,8 @@ export const AUDIT_ACTIONS = [
   "appointment-type.delete",
 ] as const;
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
 /** The system's own workers, by the label they write (systemActor(...) in lib/**). */
-export const SYSTEM_ACTOR_LABELS = {
+const SYSTEM_ACTOR_LABELS = {
   "reminder-call": "reminderCall",
   "meeting sync": "meetingSync",
   "bot-auto": "bot",
@@ -96,7 +94,7 @@ export const SYSTEM_ACTOR_KEYS = [
   "rescueCall",
   "system",
 ] as const;
-export type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];
+type SystemActorKey = (typeof SYSTEM_ACTOR_KEYS)[number];
 
 const ROLES = ["CLINICIAN", "STAFF", "ADMIN"] as const;
 type Role = (typeof ROLES)[number];

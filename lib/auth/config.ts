@@ -12,7 +12,7 @@ import { roleFromClaims } from "./roles";
 import { hashedSessionMethods } from "./session-store";
 import { encryptOptional } from "./token-crypto";
 
-export const delegatedScopes = "openid profile email offline_access User.Read OnlineMeetings.ReadWrite";
+const delegatedScopes = "openid profile email offline_access User.Read OnlineMeetings.ReadWrite";
 
 interface EntraProfile {
   oid?: string;

@@ -4,8 +4,6 @@ import { getDb } from "@/lib/db";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { authConfig } from "./config";
 
-export { delegatedScopes, SIGN_IN_REFUSED_INACTIVE } from "./config";
-
 export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig(getDb()));
 
 declare module "next-auth" {

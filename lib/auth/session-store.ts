@@ -127,7 +127,7 @@ function noted<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...
 }
 
 /** How long a caller is asked to wait before trying again while sessions cannot be read. */
-export const SESSION_STORE_RETRY_AFTER_SECONDS = 5;
+const SESSION_STORE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Runs a session read (Auth.js's `auth()`) and throws ServiceUnavailableError if the session store

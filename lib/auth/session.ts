@@ -27,7 +27,7 @@ async function clientIp(): Promise<string | null> {
  * cannot be read (the database is away) this throws ServiceUnavailableError — 503 with Retry-After for
  * handlers, the "briefly unavailable" page for pages — rather than taking everyone for signed out.
  */
-export async function currentViewer(): Promise<Viewer | null> {
+async function currentViewer(): Promise<Viewer | null> {
   const session = await readSessionStrictly(() => auth());
   if (!session?.user?.id || !session.user.role) return null;
   return {

@@ -21,13 +21,13 @@ import {
   type WeeklyHours,
 } from "@/lib/scheduling";
 
-export const MINUTES_PER_DAY = 1440;
+const MINUTES_PER_DAY = 1440;
 /** More ranges than this on one weekday is a mistake, not a schedule. */
-export const MAX_RANGES_PER_DAY = 12;
-export const NOTE_MAX = 200;
+const MAX_RANGES_PER_DAY = 12;
+const NOTE_MAX = 200;
 export const PREVIEW_DAYS = 7;
-export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
-export const EXCEPTION_KINDS = ["TIME_OFF", "EXTRA_HOURS"] as const;
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+const EXCEPTION_KINDS = ["TIME_OFF", "EXTRA_HOURS"] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 export const availabilityErrorKeys = [
@@ -98,7 +98,7 @@ export const clinicianIdSchema = z.uuid({ error: "idInvalid" });
 
 // --- weekly hours ----------------------------------------------------------------------------------
 
-export const weeklyRangeSchema = z
+const weeklyRangeSchema = z
   .object({
     weekday: z.coerce.number({ error: "weekdayInvalid" }).int({ error: "weekdayInvalid" }).min(1).max(7, {
       error: "weekdayInvalid",
@@ -306,7 +306,6 @@ export interface ExceptionCreateInput {
   end?: string | number | null;
   note?: string | null;
 }
-export type ExceptionData = z.output<typeof exceptionCreateSchema>;
 export type ExceptionDeleteInput = z.input<typeof exceptionDeleteSchema>;
 export type OfferedTypesInput = z.input<typeof offeredTypesSchema>;
 export type ClinicianTimeZoneInput = z.input<typeof clinicianTimeZoneSchema>;
@@ -340,7 +339,7 @@ export function canEditAvailability(viewer: { id: string; role: string }, clinic
 
 // --- preview ---------------------------------------------------------------------------------------
 
-export interface PreviewInterval {
+interface PreviewInterval {
   start: Date;
   end: Date;
   /** wall clock in the clinician's zone, "HH:MM"; an interval running to the end of the day ends "24:00" */

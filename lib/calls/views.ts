@@ -35,7 +35,7 @@ export interface CallLogEntry {
  * A reminder's business outcome as a call-log outcome (calls.log.outcome.* in messages/*.json). Only the
  * reminder's latest call carries it (Reminder.callId); earlier, unanswered tries keep their own end.
  */
-export function reminderLogOutcome(outcome: string | null | undefined): string | null {
+function reminderLogOutcome(outcome: string | null | undefined): string | null {
   switch (outcome) {
     case "CONFIRMED":
       return "patientConfirmed";

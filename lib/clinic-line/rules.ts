@@ -5,7 +5,7 @@
 import { DateTime } from "luxon";
 import { E164 } from "@/lib/constants";
 
-export type RuleKind = "BLOCK" | "REDIRECT";
+type RuleKind = "BLOCK" | "REDIRECT";
 
 export interface ClinicLineRuleInput {
   id: string;
@@ -60,7 +60,7 @@ export function callerMatches(pattern: string, caller: string | null): boolean {
   return caller === pattern;
 }
 
-export function inWindow(rule: Pick<ClinicLineRuleInput, "weekdays" | "startMinute" | "endMinute">, local: DateTime) {
+function inWindow(rule: Pick<ClinicLineRuleInput, "weekdays" | "startMinute" | "endMinute">, local: DateTime) {
   const { startMinute: start, endMinute: end } = rule;
   const minute = local.hour * 60 + local.minute;
   if (start === null || end === null) return rule.weekdays.length === 0 || rule.weekdays.includes(local.weekday);

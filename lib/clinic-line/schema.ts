@@ -6,8 +6,8 @@ import { z } from "zod";
 import { normalisePhone } from "@/lib/patients/schema";
 import { isValidCallerPattern } from "./rules";
 
-export const LABEL_MAX = 80;
-export const PRIORITY_MAX = 100_000;
+const LABEL_MAX = 80;
+const PRIORITY_MAX = 100_000;
 
 export const ruleErrorKeys = [
   "invalid",
@@ -32,7 +32,7 @@ export const ruleErrorKeys = [
 ] as const;
 export type RuleErrorKey = (typeof ruleErrorKeys)[number];
 
-export const ruleFields = [
+const ruleFields = [
   "label",
   "kind",
   "caller",

@@ -39,7 +39,7 @@ import { TARGET_SAMPLE_RATE, toSpeechWav } from "@/lib/prompts/wav";
 import { decide, normaliseCaller, type ClinicLineRuleInput } from "./rules";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 
-export interface SpeechConfig {
+interface SpeechConfig {
   /** the short-audio REST endpoint (…/speech/recognition/conversation/cognitiveservices/v1) */
   endpoint: string;
   key: string;
@@ -60,7 +60,6 @@ export interface ClinicLineDeps {
   now?: () => Date;
 }
 
-export const DEFAULT_CLINIC_ZONE = "America/Sao_Paulo";
 const SPEECH_TIMEOUT_MS = 8_000;
 /** a visit starting within this long (or under way) can be joined from the clinic line */
 const JOIN_WINDOW_MS = 15 * 60_000;

@@ -3,7 +3,7 @@
 // Monday on the clinic's clock; a visit counts in the week it started, a confirmation in the week it was given.
 import { getDb, type PrismaClient } from "@/lib/db";
 
-export interface WeekClinicianFigures {
+interface WeekClinicianFigures {
   /** the Monday that starts the week, YYYY-MM-DD on the clinic's clock */
   week: string;
   clinicianId: string;

@@ -1,7 +1,7 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 
 /** The PostgreSQL SQLSTATE behind a Prisma error raised through the driver adapter, if any. */
-export function sqlStateOf(error: unknown): string | undefined {
+function sqlStateOf(error: unknown): string | undefined {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)
     ?.driverAdapterError?.cause;

@@ -31,7 +31,7 @@ export interface CalendarEvent {
   end: Date;
 }
 
-export type ShowAs = "free" | "tentative" | "busy" | "oof" | "workingElsewhere" | "unknown";
+type ShowAs = "free" | "tentative" | "busy" | "oof" | "workingElsewhere" | "unknown";
 
 /** One entry of a delta page: an event as it is now, or one that left the view (deleted, moved out). */
 export type DeltaItem =

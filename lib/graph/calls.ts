@@ -25,7 +25,7 @@ import { graphIdForRequest, normaliseGraphId } from "./ids";
 
 const graphId = z.string().min(1).transform(normaliseGraphId);
 
-export const callSchema = z.looseObject({
+const callSchema = z.looseObject({
   id: graphId,
   state: z.string().nullish(),
   direction: z.string().nullish(),
@@ -46,7 +46,7 @@ export const operationSchema = z.looseObject({
 });
 export type CommsOperationResult = z.infer<typeof operationSchema>;
 
-export const participantSchema = z.looseObject({
+const participantSchema = z.looseObject({
   id: graphId,
   isMuted: z.boolean().nullish(),
   isInLobby: z.boolean().nullish(),

@@ -24,16 +24,16 @@ import {
 } from "./retry";
 import type { TokenSource } from "./tokens";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
-export interface GraphResponse<T = unknown> {
+interface GraphResponse<T = unknown> {
   status: number;
   headers: Headers;
   /** Parsed JSON, or undefined for an empty body (204, 202). */
   body: T;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   /**
    * "throttling": retry 429 only. For requests a 5xx or a timeout may follow after Graph carried them out
    * (creating a call), which must not be sent again blindly. "never": no retry in the gateway, the caller
@@ -87,7 +87,7 @@ class CaptureErrors implements Middleware {
 }
 
 /** Graph's slowest documented answers take seconds; an attempt without an answer after this is abandoned. */
-export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 
 class FetchHandler implements Middleware {
   constructor(
@@ -103,7 +103,7 @@ class FetchHandler implements Middleware {
   }
 }
 
-export function createGraphSdkClient(options: GraphClientOptions): Client {
+function createGraphSdkClient(options: GraphClientOptions): Client {
   const base = new URL(options.baseUrl);
   const capture = new CaptureErrors();
   const auth = new AuthenticationHandler({ getAccessToken: () => options.tokenSource.getToken() });

@@ -45,7 +45,7 @@ export interface AppGraph {
   subscriptions: SubscriptionsApi;
 }
 
-export interface MailApi {
+interface MailApi {
   send(mailbox: string, mail: OutgoingMail): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export function bindMeetings(client: GraphClient, owner: meetings.MeetingOwner, 
   };
 }
 
-export function bindCalendar(client: GraphClient, userId: string, graphBaseUrl: string) {
+function bindCalendar(client: GraphClient, userId: string, graphBaseUrl: string) {
   return {
     findVisitEvent: (appointmentId: string) => calendar.findVisitEvent(client, userId, appointmentId),
     createVisitEvent: (input: calendar.VisitEventInput) => calendar.createVisitEvent(client, userId, input),
@@ -84,7 +84,7 @@ export function bindCalendar(client: GraphClient, userId: string, graphBaseUrl: 
   };
 }
 
-export function bindSubscriptions(client: GraphClient) {
+function bindSubscriptions(client: GraphClient) {
   return {
     createForEvents: (input: calendar.SubscriptionInput) => calendar.createEventSubscription(client, input),
     renew: (subscriptionId: string, expiration: Date) => calendar.renewSubscription(client, subscriptionId, expiration),
@@ -94,7 +94,7 @@ export function bindSubscriptions(client: GraphClient) {
 
 type Bound<F> = F extends (client: GraphClient, ...rest: infer A) => infer R ? (...args: A) => R : never;
 
-export function bindCalls(client: GraphClient) {
+function bindCalls(client: GraphClient) {
   const bind = <F extends (client: GraphClient, ...rest: never[]) => unknown>(fn: F): Bound<F> =>
     ((...args: never[]) => fn(client, ...args)) as Bound<F>;
   return {

@@ -5,7 +5,7 @@ import { entraAuthority, serverEnv, type ServerEnv } from "@/lib/env";
 import { createAppGraph, createUserGraph, type AppGraph, type GraphConfig, type UserGraph } from "./gateway";
 import type { DelegatedTokenStore } from "./tokens";
 
-export function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
+function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
   return {
     authority: entraAuthority(env),
     clientId: env.AUTH_MICROSOFT_ENTRA_ID_ID,
@@ -31,32 +31,7 @@ export function graphForUser(userId: string, tokens: DelegatedTokenStore): UserG
   return createUserGraph(graphConfig(), tokens, userId);
 }
 
-export type {
-  AppGraph,
-  CalendarApi,
-  CallsApi,
-  GraphConfig,
-  MailApi,
-  MeetingsApi,
-  SubscriptionsApi,
-  UserGraph,
-} from "./gateway";
-export type { MailAttachment, OutgoingMail } from "./mail";
+export type { AppGraph, MeetingsApi, UserGraph } from "./gateway";
+export type { OutgoingMail } from "./mail";
 export type { DelegatedTokenStore } from "./tokens";
-export type { CreateCallInput, GraphCall, GraphParticipant, CommsOperationResult, PromptInput } from "./calls";
-export { phoneIdentity, target, userIdentity } from "./calls";
-export type { CreateMeetingInput, Meeting, MeetingOwner } from "./meetings";
-export type { AttendanceReport } from "./attendance";
-export {
-  GraphAuthError,
-  GraphError,
-  describeGraphFailure,
-  graphStatusOf,
-  isForbidden,
-  isGraphError,
-  isNotFound,
-  isThrottled,
-  isTransientGraphFailure,
-  needsReauthentication,
-  toAppError,
-} from "./errors";
+export { GraphAuthError, isGraphError, isTransientGraphFailure, toAppError } from "./errors";

@@ -6,7 +6,7 @@ import type { Message } from "@microsoft/microsoft-graph-types";
 import type { GraphClient } from "./client";
 import { GraphError } from "./errors";
 
-export interface MailAttachment {
+interface MailAttachment {
   name: string;
   contentType: string;
   /** the file's bytes */

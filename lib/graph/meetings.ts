@@ -20,7 +20,7 @@ export interface CreateMeetingInput {
 }
 
 /** The keys Consulta relies on, checked at the boundary; the rest of Graph's object passes through. */
-export const meetingSchema = z.looseObject({
+const meetingSchema = z.looseObject({
   id: z.string().min(1),
   joinWebUrl: z.string().min(1),
   startDateTime: z.string(),

@@ -39,7 +39,7 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
-export const retryableStatuses: ReadonlySet<number> = new Set([429, 503, 504]);
+const retryableStatuses: ReadonlySet<number> = new Set([429, 503, 504]);
 
 /**
  * Per-request option: retry only throttling (429), which Graph answers before doing anything. For requests

@@ -19,11 +19,11 @@ export interface TokenSource {
   getToken(): Promise<string>;
 }
 
-export const GRAPH_APP_SCOPE = "https://graph.microsoft.com/.default";
-export const GRAPH_DELEGATED_SCOPES = ["User.Read", "OnlineMeetings.ReadWrite", "offline_access"];
+const GRAPH_APP_SCOPE = "https://graph.microsoft.com/.default";
+const GRAPH_DELEGATED_SCOPES = ["User.Read", "OnlineMeetings.ReadWrite", "offline_access"];
 export const ENTRA_PROVIDER = "microsoft-entra-id";
 /** A stored delegated token is used only while it has more than this left. */
-export const MIN_TOKEN_VALIDITY_MS = 2 * 60_000;
+const MIN_TOKEN_VALIDITY_MS = 2 * 60_000;
 
 export interface EntraCredentials {
   /** e.g. https://login.microsoftonline.com/<tenant id> (no /v2.0) */
@@ -35,7 +35,7 @@ export interface EntraCredentials {
 }
 
 /** MSAL's network module over a fetch function, so Entra and Graph share one injectable network. */
-export class FetchNetworkModule implements INetworkModule {
+class FetchNetworkModule implements INetworkModule {
   constructor(private readonly fetchImpl: typeof fetch = fetch) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number) {

@@ -101,7 +101,7 @@ export function registerLocalWorker(queue: string, workerId: string): void {
  * pg-boss 10 learns of new jobs only by polling: a job sent from a process that also works the queue
  * wakes one of its workers (in turn) instead of waiting out the polling interval. Elsewhere a no-op.
  */
-export async function wakeLocalWorker(queue: string): Promise<void> {
+async function wakeLocalWorker(queue: string): Promise<void> {
   const entry = globalForBoss.consultaLocalWorkers?.get(queue);
   if (!entry?.ids.length) return;
   const boss = await getBoss();

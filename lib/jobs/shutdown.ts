@@ -9,7 +9,7 @@ import { stopWorkers } from "./worker";
 
 const globalForShutdown = globalThis as unknown as { consultaShutdownInstalled?: boolean };
 
-export function shutdownTimeoutMs(): number {
+function shutdownTimeoutMs(): number {
   return envVariables(["CONSULTA_SHUTDOWN_TIMEOUT_MS"]).CONSULTA_SHUTDOWN_TIMEOUT_MS;
 }
 

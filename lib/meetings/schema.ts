@@ -4,7 +4,7 @@ import { isDateWithinYears, isValidLocalDate, localTimeExists, localToUtc } from
 // Every issue message is a key under `meetings.errors` in messages/*.json.
 
 /** A meeting may start this long ago (a form filled in slowly), no earlier. */
-export const PAST_TOLERANCE_MS = 5 * 60_000;
+const PAST_TOLERANCE_MS = 5 * 60_000;
 
 /** The form: a local date and time (the viewer's zone) and a duration. Hours run 00–23: "T24:00" is no time. */
 export const adHocMeetingForm = z.object({

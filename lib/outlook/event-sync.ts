@@ -19,7 +19,7 @@ export interface CalendarEventDeps {
 
 export type EventSyncOutcome = "created" | "updated" | "unchanged" | "deleted" | "waiting" | "nothing" | "failed";
 
-export const outlookActor = systemActor("outlook");
+const outlookActor = systemActor("outlook");
 
 export async function syncAppointmentEvent(
   db: PrismaClient,

@@ -11,7 +11,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import { hashClientState } from "./subscription-sync";
 
-export const MAX_NOTIFICATION_BYTES = 512 * 1024;
+const MAX_NOTIFICATION_BYTES = 512 * 1024;
 
 export interface OutlookIntakeDeps {
   db: PrismaClient;

@@ -20,8 +20,8 @@ export interface SubscriptionDeps {
 
 export type SubscriptionOutcome = "current" | "created" | "renewed" | "failed" | "accessDenied" | "nothing";
 
-export const DEFAULT_LIFETIME_MINUTES = 3 * 24 * 60;
-export const DEFAULT_RENEW_BEFORE_MINUTES = 24 * 60;
+const DEFAULT_LIFETIME_MINUTES = 3 * 24 * 60;
+const DEFAULT_RENEW_BEFORE_MINUTES = 24 * 60;
 
 export const hashClientState = (clientState: string) =>
   crypto.createHash("sha256").update(clientState, "utf8").digest("hex");

@@ -25,7 +25,7 @@ export interface CalendarEntry {
 /** REQUEST: an invitation (e-mail); CANCEL: its withdrawal; PUBLISH: a file to import (the page's download). */
 export type CalendarMethod = "REQUEST" | "CANCEL" | "PUBLISH";
 
-export const ALARM_MINUTES_BEFORE = 60;
+const ALARM_MINUTES_BEFORE = 60;
 
 export function calendarUid(appointmentId: string): string {
   return `${appointmentId}@consulta`;

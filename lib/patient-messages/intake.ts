@@ -15,7 +15,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import { applyDeliveryReport, applySmsReply } from "./mutations";
 
-export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
+const MAX_EVENTS_BODY_BYTES = 256 * 1024;
 
 export interface EventsDeps {
   db: PrismaClient;

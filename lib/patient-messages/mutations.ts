@@ -154,7 +154,7 @@ export async function applyDeliveryReport(
 const STOP_WORDS = new Set(["STOP", "PARE", "PARAR", "SAIR", "STOPALL", "UNSUBSCRIBE", "CANCELAR SMS", "END", "QUIT"]);
 const START_WORDS = new Set(["START", "UNSTOP", "VOLTAR"]);
 
-export function replyKeyword(text: string): "stop" | "start" | null {
+function replyKeyword(text: string): "stop" | "start" | null {
   const word = text
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")

@@ -4,7 +4,7 @@
 // once. Whether a row is actually sent (consent, preference, address, opt-out) is decided when it is sent.
 import type { MessageChannel, MessageTemplate, Prisma } from "@/lib/generated/prisma/client";
 
-export const CHANNELS: readonly MessageChannel[] = ["EMAIL", "SMS"];
+const CHANNELS: readonly MessageChannel[] = ["EMAIL", "SMS"];
 
 /** The message that tells the patient about an appointment's current version. */
 export function changeTemplateFor(appointment: { status: string; version: number }): MessageTemplate {

@@ -16,7 +16,6 @@ export const contactInput = z.object({
   // the patient asked not to be called by the bot when late for a visit (lib/rescue)
   callsDeclined: z.preprocess((v) => v === "yes" || v === "on", z.boolean()),
 });
-export type ContactInput = z.output<typeof contactInput>;
 
 /** Skip and failure codes that have their own words (appointments.messages.reason). */
 export const MESSAGE_REASONS = [

@@ -20,7 +20,7 @@ import { logger } from "@/lib/logger";
 import { appointmentIcs } from "./ics";
 import { calendarEntryFor, renderEmail, renderSms, type MessageContext } from "./templates";
 
-export interface MailSender {
+interface MailSender {
   send(mailbox: string, mail: OutgoingMail): Promise<void>;
 }
 
@@ -36,12 +36,12 @@ export interface MessageTransports {
 /** Attempts in all before a message that keeps being refused is given up as FAILED. */
 export const MAX_ATTEMPTS = 6;
 /** The first retry without a Retry-After waits this long, doubling each time. */
-export const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** A row claimed this long ago and still SENDING was interrupted (its process died). */
 export const INTERRUPTED_AFTER_MS = 5 * 60_000;
 
-export const audit = systemActor("patient-messages");
+const audit = systemActor("patient-messages");
 
 /** Why a message was skipped or failed: codes the appointment page puts into words. */
 export type SkipReason =
@@ -54,7 +54,7 @@ export type DeliveryOutcome =
   | { result: "retry"; at: Date; detail: string }
   | { result: "notClaimed" };
 
-export function backoffMs(attempt: number): number {
+function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 

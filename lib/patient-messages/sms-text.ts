@@ -14,7 +14,7 @@ const GSM7_EXTENSION = "\f^{}\\[~]|€";
 const basic = new Set(GSM7_BASIC);
 const extension = new Set(GSM7_EXTENSION);
 
-export type SmsEncoding = "GSM-7" | "UCS-2";
+type SmsEncoding = "GSM-7" | "UCS-2";
 
 export interface SmsLength {
   encoding: SmsEncoding;

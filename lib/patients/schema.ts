@@ -6,14 +6,14 @@ import { z } from "zod";
 import { locales } from "@/lib/i18n/locales";
 import { isValidLocalDate } from "@/lib/scheduling";
 
-export const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
+const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
 export const DEFAULT_PATIENT_LOCALE = "pt-BR";
 export const DEFAULT_PATIENT_TIME_ZONE = "America/Sao_Paulo";
 
-export const NAME_MAX = 100;
-export const EMAIL_MAX = 254;
+const NAME_MAX = 100;
+const EMAIL_MAX = 254;
 export const QUERY_MAX = 100;
-export const SEARCH_TAKE_MAX = 50;
+const SEARCH_TAKE_MAX = 50;
 export const SEARCH_TAKE_DEFAULT = 20;
 
 export const patientErrorKeys = [
@@ -159,7 +159,7 @@ const timeZone = z.preprocess(
 );
 
 // The oldest birth date the desk can type: a person born before it would be over 125.
-export const FIRST_BIRTH_DATE = "1900-01-01";
+const FIRST_BIRTH_DATE = "1900-01-01";
 
 /** Today's date where the day starts first (UTC+14), so no one born "today" anywhere is refused. */
 function latestBirthDate(): string {
@@ -220,7 +220,6 @@ export type PatientCreateInput = z.input<typeof patientCreateSchema>;
 export type PatientData = z.output<typeof patientCreateSchema>;
 export type PatientUpdateInput = z.input<typeof patientUpdateSchema>;
 export type PatientSearchInput = z.input<typeof patientSearchSchema>;
-export type PatientSearch = z.output<typeof patientSearchSchema>;
 
 export const patientFields = ["firstName", "lastName", "email", "phone", "locale", "timeZone", "birthDate"] as const;
 export type PatientField = (typeof patientFields)[number];
@@ -253,8 +252,7 @@ export function nameKey(firstName: string, lastName: string): string {
     .replace(/[\s\p{Cf}]+/gu, "");
 }
 
-export const DUPLICATE_REASONS = ["phone", "nameAndBirthDate"] as const;
-export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+export type DuplicateReason = "phone" | "nameAndBirthDate";
 
 export interface DuplicateFacts {
   firstName: string;

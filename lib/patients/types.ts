@@ -1,5 +1,5 @@
 // Shapes that cross the line between lib/patients and the pages; no database types leak out.
-import type { DuplicateReason, PatientField, PatientFieldErrors } from "./schema";
+import type { DuplicateReason, PatientField } from "./schema";
 
 /** One row of the search results: enough to pick the right person, with the phone already masked. */
 export interface PatientSummary {
@@ -57,4 +57,4 @@ export type PatientFormState =
       values: PatientFormValues;
     };
 
-export type { PatientField, PatientFieldErrors };
+export type { PatientField };

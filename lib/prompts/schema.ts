@@ -6,7 +6,7 @@ import { PROMPT_KEYS, PROMPT_LOCALES } from "./texts";
 
 export const PROMPT_TEXT_MAX = 600;
 
-export const promptErrorKeys = ["required", "tooLong", "invalidCharacters", "unknownPrompt", "versionInvalid"] as const;
+const promptErrorKeys = ["required", "tooLong", "invalidCharacters", "unknownPrompt", "versionInvalid"] as const;
 export type PromptErrorKey = (typeof promptErrorKeys)[number];
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

@@ -40,12 +40,12 @@ export interface PromptStoreOptions {
   versions?: PromptVersions;
 }
 
-export interface PromptVersions {
+interface PromptVersions {
   remember(versions: { locale: PromptLocale; key: PromptKey; version: string; text: string }[]): Promise<void>;
   recall(locale: PromptLocale, key: PromptKey, version: string): Promise<string | null>;
 }
 
-export interface CurrentPrompt {
+interface CurrentPrompt {
   text: string;
   /** hash of the text: the cache key and the URL's `v` */
   version: string;
@@ -64,7 +64,7 @@ export interface PromptStore {
   audio(locale: PromptLocale, key: PromptKey, version?: string): Promise<{ wav: Buffer; version: string } | null>;
 }
 
-export const PROMPT_VERSION = /^[0-9a-f]{16}$/;
+const PROMPT_VERSION = /^[0-9a-f]{16}$/;
 
 /** Prompt audio kept in a process's memory (a few hundred kilobytes each at most). */
 export const AUDIO_KEPT_IN_MEMORY = 200;
@@ -97,7 +97,7 @@ export async function pruneCachedAudio(cacheDir: string, before: Date): Promise<
   return removed;
 }
 
-export function defaultPromptCacheDir(): string {
+function defaultPromptCacheDir(): string {
   return path.resolve(envVariables(["CONSULTA_DATA_DIR"]).CONSULTA_DATA_DIR, "prompts");
 }
 

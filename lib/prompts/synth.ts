@@ -7,10 +7,10 @@ import { envVariables } from "@/lib/env";
 import type { PromptLocale } from "./texts";
 import { decodeWav, TARGET_SAMPLE_RATE, toTeamsWav } from "./wav";
 
-export const OUTPUT_FORMAT = "riff-16khz-16bit-mono-pcm";
+const OUTPUT_FORMAT = "riff-16khz-16bit-mono-pcm";
 
 /** Neural voices per prompt language (SPEECH_VOICE_PT_BR / SPEECH_VOICE_EN override them). */
-export const DEFAULT_VOICES: Record<PromptLocale, string> = {
+const DEFAULT_VOICES: Record<PromptLocale, string> = {
   "pt-BR": "pt-BR-FranciscaNeural",
   en: "en-US-JennyNeural",
 };
@@ -38,7 +38,7 @@ export interface SpeechSynthesisConfig {
 }
 
 /** Thrown when the service refuses or fails; `status` only (its answer may echo the text). */
-export class SpeechSynthesisError extends Error {
+class SpeechSynthesisError extends Error {
   constructor(
     readonly status: number | null,
     message: string,

@@ -26,9 +26,9 @@ export const PROMPT_KEYS = [
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
-export const CLINIC_NAME = "Clínica Aurora";
+const CLINIC_NAME = "Clínica Aurora";
 
-export const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string>> = {
+const DEFAULT_PROMPT_TEXTS: Record<PromptLocale, Record<PromptKey, string>> = {
   "pt-BR": {
     reminder:
       `Olá. Aqui é a ${CLINIC_NAME}, ligando para lembrar {appointment}. ` +

@@ -61,19 +61,3 @@ export async function reminderForAppointment(db: PrismaClient, appointmentId: st
   });
   return row ? view(row) : null;
 }
-
-/** Reminders of appointments starting in [from, to), for a list or dashboard. */
-export async function remindersForAppointmentsBetween(
-  db: PrismaClient,
-  from: Date,
-  to: Date,
-  take = 200,
-): Promise<ReminderView[]> {
-  const rows = await db.reminder.findMany({
-    where: { appointment: { startsAt: { gte: from, lt: to } } },
-    orderBy: [{ dueAt: "asc" }],
-    take,
-    select,
-  });
-  return rows.map(view);
-}

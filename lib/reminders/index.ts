@@ -29,8 +29,4 @@ export function reminders(): ReminderService {
   return globalForReminders.consultaReminders;
 }
 
-export const scheduleReminder = (appointmentId: string) => reminders().scheduleReminder(appointmentId);
 export const remindNow = (...args: Parameters<ReminderService["remindNow"]>) => reminders().remindNow(...args);
-
-export { reminderForAppointment, remindersForAppointmentsBetween, type ReminderView } from "./data";
-export type { ReminderJob } from "./service";

@@ -49,7 +49,7 @@ export interface ReminderJob {
   attempt: number;
 }
 
-export interface ReminderScheduler {
+interface ReminderScheduler {
   /** Queue a dispatch at `at` (pg-boss startAfter), collapsing duplicates with the same singletonKey. */
   dispatch(job: ReminderJob, options: { at: Date; singletonKey: string }): Promise<void>;
 }
@@ -74,7 +74,7 @@ export interface ReminderDeps {
   now?: () => Date;
 }
 
-export const DEFAULT_MAX_CONCURRENT_CALLS = 20;
+const DEFAULT_MAX_CONCURRENT_CALLS = 20;
 /** a CALLING claim older than this no longer counts against the cap (a crash mid-call) */
 const STUCK_AFTER_MS = 30 * 60_000;
 /** a claim with no call after this long was cut off while placing it (Graph and the write retry for less) */

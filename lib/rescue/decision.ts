@@ -46,7 +46,7 @@ export interface RescueSettings {
   zone: string;
 }
 
-export type RescueReason =
+type RescueReason =
   | "not-live"
   | "already-rescued"
   | "calls-declined"
@@ -61,12 +61,11 @@ export type RescueReason =
 
 export type RescueDecision = { call: true; dueAt: Date } | { call: false; reason: RescueReason };
 
-export const DEFAULT_RESCUE_AFTER_MINUTES = 5;
 /** every day, 07:00–20:00 on the clinic's clock */
 export const DEFAULT_CLINIC_HOURS = "1-7 07:00-20:00";
 
 /** The patient is in the meeting or its lobby: a guest (the join link), their phone, or their Teams account. */
-export function patientPresent(roster: RosterPerson[], patient: RescueCandidate["patient"]): boolean {
+function patientPresent(roster: RosterPerson[], patient: RescueCandidate["patient"]): boolean {
   // a phone participant is stored masked, as lib/bot/schema.ts masks it: compared the same way
   const phone = patient.phone ? maskPhone(patient.phone) : null;
   const teams = patient.teamsUserId?.toLowerCase() ?? null;
@@ -79,7 +78,7 @@ export function patientPresent(roster: RosterPerson[], patient: RescueCandidate[
 }
 
 /** The clinician has joined (not waiting in the lobby). */
-export function clinicianPresent(roster: RosterPerson[], clinicianEntraId: string | null): boolean {
+function clinicianPresent(roster: RosterPerson[], clinicianEntraId: string | null): boolean {
   const id = clinicianEntraId?.toLowerCase();
   return !!id && roster.some((p) => p.identityKind === "user" && p.identityId === id && !p.isInLobby);
 }

@@ -20,7 +20,7 @@ import { foldEvents } from "@/lib/bot/flows/fold";
 import { unansweredReason } from "@/lib/bot/flows/reminder";
 import type { PromptKey } from "@/lib/prompts/texts";
 
-export const RESCUE_OUTCOMES = [
+const RESCUE_OUTCOMES = [
   "JOINED",
   "RECEPTION",
   "RESCHEDULE",
@@ -96,7 +96,7 @@ export interface RescueTransition {
 }
 
 /** The offer is played twice at most when nobody presses a key. */
-export const MAX_OFFERS = 2;
+const MAX_OFFERS = 2;
 
 export const initialRescueState = (): RescueState => ({
   step: "dialing",

@@ -31,5 +31,3 @@ export function rescues(): RescueService {
 
 /** The visit's rescue as the appointment page shows it (callers check who may see it). */
 export const rescueStatus = (appointmentId: string) => rescueForAppointment(getDb(), appointmentId);
-
-export type { RescueView } from "./data";

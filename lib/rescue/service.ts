@@ -50,10 +50,10 @@ const CALL_LOG_OUTCOME: Record<RescueOutcomeValue, string> = {
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
 
 /** A rescue call whose flow has not moved for this long has lost its driver (no step waits that long). */
-export const STALLED_AFTER_MS = 5 * 60_000;
+const STALLED_AFTER_MS = 5 * 60_000;
 
 /** The bot's live call in an appointment's meeting (the newest), if it is in it. */
-export async function meetingCallOf(db: PrismaClient, appointmentId: string) {
+async function meetingCallOf(db: PrismaClient, appointmentId: string) {
   return db.call.findFirst({
     where: { appointmentId, purpose: "MEETING_JOIN", state: "established" },
     orderBy: { createdAt: "desc" },

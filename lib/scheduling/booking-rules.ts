@@ -8,8 +8,8 @@ import { DAY_MS, MINUTE_MS, toMs } from "./time";
  * `limit` is the boundary that was crossed: inPast → now; tooSoon → the earliest allowed start;
  * beyondHorizon → the end (exclusive) of the bookable window; pastCutoff → the last moment to act.
  */
-export type BookRefusal = { ok: false; reason: "inPast" | "tooSoon" | "beyondHorizon"; limit: Date };
-export type CancelRefusal =
+type BookRefusal = { ok: false; reason: "inPast" | "tooSoon" | "beyondHorizon"; limit: Date };
+type CancelRefusal =
   | { ok: false; reason: "inPast" | "pastCutoff"; limit: Date }
   | { ok: false; reason: "notActive"; status: AppointmentStatus };
 export type BookCheck = { ok: true } | BookRefusal;

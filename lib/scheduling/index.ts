@@ -1,60 +1,23 @@
 // Public API of the appointment book's domain logic. Pure: no I/O, no clock, no process time zone.
-export type {
-  AppointmentStatus,
-  AppointmentTypeRules,
-  AppointmentsPerLocalDay,
-  AvailabilityException,
-  AvailabilityExceptionKind,
-  BusyInterval,
-  ClinicianSchedule,
-  FindSlotsInput,
-  Instant,
-  LocalDate,
-  SearchWindow,
-  Slot,
-  TimeInterval,
-  WeeklyHours,
-} from "./types";
-export { LIVE_STATUSES } from "./types";
-export { expandAvailability, type ExpandAvailabilityInput } from "./availability";
+export type { AvailabilityException, ClinicianSchedule, LocalDate, Slot, WeeklyHours } from "./types";
+export { expandAvailability } from "./availability";
 export {
-  DEFAULT_GRID_MINUTES,
-  assertValidRules,
   busyFromAppointments,
   checkSlotStart,
   SLOT_REFUSAL_REASONS,
   countPerLocalDay,
   findSlots,
   firstAvailable,
-  type AppointmentSpan,
-  type FirstAvailableCandidate,
-  type FirstAvailableResult,
-  type SlotCheck,
   type SlotRefusalReason,
 } from "./slots";
-export {
-  blockedSpan,
-  checkBookable,
-  checkCancellable,
-  checkReschedulable,
-  nearestFreeSlots,
-  type BookCheck,
-  type BookRefusal,
-  type CancelCheck,
-  type CancelRefusal,
-  type RescheduleCheck,
-  type RescheduleInput,
-} from "./booking-rules";
+export { checkCancellable, checkReschedulable, nearestFreeSlots } from "./booking-rules";
 export {
   addLocalDays,
   dbDateFromLocalDate,
-  FIRST_YEAR,
-  LAST_YEAR,
   isDateWithinYears,
   isRegionTimeZone,
   isValidLocalDate,
   isValidTimeZone,
-  isoWeekday,
   localDateFromDbDate,
   localDateOf,
   localDateTime,
@@ -62,9 +25,6 @@ export {
   localTimeExists,
   localToUtc,
   localWeekBounds,
-  timeZoneSchema,
-  type LocalDateTime,
   type LocalDayBounds,
-  type LocalWeekBounds,
 } from "./zones";
-export { clocksDiffer, PATIENT_WAKING_HOURS, withinWakingHours, type WakingWindow } from "./waking-hours";
+export { clocksDiffer, withinWakingHours } from "./waking-hours";

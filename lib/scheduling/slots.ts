@@ -27,7 +27,7 @@ import {
   type OffsetRun,
 } from "./time";
 
-export const DEFAULT_GRID_MINUTES = 15;
+const DEFAULT_GRID_MINUTES = 15;
 
 function checkNonNegativeInt(value: unknown, name: string): number {
   if (!Number.isInteger(value) || (value as number) < 0) throw new RangeError(`${name} must be a non-negative integer`);
@@ -35,7 +35,7 @@ function checkNonNegativeInt(value: unknown, name: string): number {
 }
 
 /** Throws RangeError on rules that no AppointmentType row should hold. */
-export function assertValidRules(rules: AppointmentTypeRules): void {
+function assertValidRules(rules: AppointmentTypeRules): void {
   if (checkNonNegativeInt(rules.durationMinutes, "durationMinutes") === 0) {
     throw new RangeError("durationMinutes must be positive");
   }

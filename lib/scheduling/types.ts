@@ -11,7 +11,7 @@ export type Instant = Date | number;
 export type LocalDate = string;
 
 /** Mirrors the AvailabilityExceptionKind enum. */
-export type AvailabilityExceptionKind = "TIME_OFF" | "EXTRA_HOURS";
+type AvailabilityExceptionKind = "TIME_OFF" | "EXTRA_HOURS";
 
 /** Mirrors the AppointmentStatus enum. */
 export type AppointmentStatus = "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
@@ -57,7 +57,7 @@ export interface AppointmentTypeRules {
  * A span the clinician is not bookable: for a live appointment, [blockedFrom, blockedUntil), i.e. its
  * start minus buffer-before to its end plus buffer-after. Half-open, like tstzrange '[)'.
  */
-export interface BusyInterval {
+interface BusyInterval {
   start: Instant;
   end: Instant;
 }
@@ -77,7 +77,7 @@ export interface Slot {
 }
 
 /** Live appointments already counted against maxPerDay, keyed by the clinician's local date. */
-export type AppointmentsPerLocalDay = Readonly<Record<LocalDate, number>>;
+type AppointmentsPerLocalDay = Readonly<Record<LocalDate, number>>;
 
 /** Everything about one clinician that decides their slots. */
 export interface ClinicianSchedule {

@@ -12,7 +12,7 @@ export interface WakingWindow {
 }
 
 /** 07:00–22:00: before or after it, a visit asks to be confirmed. */
-export const PATIENT_WAKING_HOURS: WakingWindow = { startMinute: 7 * 60, endMinute: 22 * 60 };
+const PATIENT_WAKING_HOURS: WakingWindow = { startMinute: 7 * 60, endMinute: 22 * 60 };
 
 /**
  * Does the visit [start, end) lie inside the waking window on the patient's clock? Both ends are read on

@@ -42,8 +42,8 @@ export const timeZoneSchema = z.string().refine(isValidTimeZoneName, { message: 
  * The years a date typed by a person may fall in. Earlier or later is a slip of the keyboard (1900,
  * 9999), not a plan; stored, it would sit in every list and report.
  */
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2100;
+const FIRST_YEAR = 2000;
+const LAST_YEAR = 2100;
 
 /** Is `date` a real 'YYYY-MM-DD' calendar date within FIRST_YEAR…LAST_YEAR? */
 export function isDateWithinYears(date: LocalDate): boolean {

@@ -3,7 +3,6 @@
 // again, while the emulator stays up in the test process and keeps every call it placed.
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
@@ -232,8 +231,4 @@ export async function queueDispatch(boss: PgBoss, reminders: DueReminder[]): Pro
       { reminderId: r.reminderId, attempt: 0 },
       { singletonKey: `${r.appointmentId}:1:0` },
     );
-}
-
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `consulta-faults-${label}-`));
 }

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-export const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../emulator/contract/examples");
+const EXAMPLES_DIR = path.resolve(import.meta.dirname, "../../emulator/contract/examples");
 
 /** The `body` of one example file, parsed. */
 export function exampleBody(name: string): unknown {

@@ -110,7 +110,7 @@ export function testRunner(graph: GraphTestEnv, base: string, prompts: PromptSto
 }
 
 /** The webhook's hand-off of key presses and recordings to a process's runtime, as lib/bot/runtime/app.ts does. */
-export function mediaTo(process: () => CallRuntime | null): Pick<IntakeDeps, "onTone" | "onRecording"> {
+function mediaTo(process: () => CallRuntime | null): Pick<IntakeDeps, "onTone" | "onRecording"> {
   return {
     onTone: (graphCallId, tone) => {
       const key = keyOfTone(tone.tone);
@@ -208,7 +208,7 @@ export function notificationRequest(body: unknown, token: string | null, extraHe
 }
 
 /** A plain HTTP server standing in for the app's route: the emulator POSTs call notifications here. */
-export async function startWebhook(deps: IntakeDeps) {
+async function startWebhook(deps: IntakeDeps) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

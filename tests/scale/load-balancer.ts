@@ -5,7 +5,7 @@
 // reads. It records which instance answered what, so the test can say who served each request.
 import http from "node:http";
 
-export interface Served {
+interface Served {
   backend: number;
   method: string;
   path: string;

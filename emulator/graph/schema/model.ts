@@ -6,7 +6,7 @@ import path from "node:path";
  * (emulator/contract/metadata/graph-v1.0-subset.xml): structured and enumeration types, and the bound actions with
  * their parameters. The file is written by extract.ts, which copies Microsoft's elements unchanged.
  */
-export const SUBSET_FILE = path.resolve(import.meta.dirname, "../../contract/metadata/graph-v1.0-subset.xml");
+const SUBSET_FILE = path.resolve(import.meta.dirname, "../../contract/metadata/graph-v1.0-subset.xml");
 
 /** A reference to a type: an Edm primitive ("Edm.String") or a type of the schema by its name ("call"). */
 export interface TypeRef {
@@ -38,7 +38,7 @@ export interface EnumType {
   flags: boolean;
 }
 
-export interface ActionParameter extends TypeRef {
+interface ActionParameter extends TypeRef {
   /** carries Core.OptionalParameter: may be left out even when not nullable */
   optional: boolean;
 }
@@ -126,7 +126,7 @@ function members(body: string) {
   return { properties, navigation };
 }
 
-export function parseSchema(xml: string): Schema {
+function parseSchema(xml: string): Schema {
   const types = new Map<string, StructuredType | EnumType>();
   const actions = new Map<string, Action>();
   const element = /<(EnumType|ComplexType|EntityType|Action) ([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/g;

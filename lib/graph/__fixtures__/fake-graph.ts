@@ -1,7 +1,7 @@
 // Test doubles for lib/graph unit tests: a scripted fetch that records requests and a manual clock.
 import type { Clock } from "../retry";
 
-export interface RecordedRequest {
+interface RecordedRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
