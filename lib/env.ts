@@ -272,6 +272,10 @@ export function serverEnv(): ServerEnv {
   return cached;
 }
 
+// one schema per list of names, made once: zod compiles an object schema on its first parse, and some callers
+// are on a call's busy path (every prompt's version reads AUTH_SECRET)
+const partialSchemas = new Map<string, z.ZodObject>();
+
 /**
  * Only the variables named, each checked as serverEnv() checks it, read afresh on every call (cheap). For
  * modules that must work where the whole configuration is not there or not valid: the logger (imported
@@ -282,7 +286,10 @@ export function envVariables<K extends EnvName>(
   names: readonly K[],
   source: Record<string, string | undefined> = process.env,
 ): EnvVariables<K> {
-  const part = z.object(Object.fromEntries(names.map((name) => [name, absentAllowed[name]])));
+  const key = names.join(",");
+  let part = partialSchemas.get(key);
+  if (!part)
+    partialSchemas.set(key, (part = z.object(Object.fromEntries(names.map((name) => [name, absentAllowed[name]])))));
   const parsed = part.safeParse(source);
   if (!parsed.success) throw invalidConfiguration(parsed.error);
   return parsed.data as EnvVariables<K>;
