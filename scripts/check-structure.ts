@@ -53,11 +53,16 @@ const PENDING: Record<string, string> = {
   "lib/bot/verify.ts": "a subfolder lib/bot/intake/ with intake.ts (it fetches the platform's signing keys)",
 };
 
+interface Boundaries {
+  parts: Record<string, { files?: string[]; except?: string[]; reachedAs?: string[]; rest?: boolean }>;
+}
+
+const readBoundaries = (): Boundaries =>
+  JSON.parse(readFileSync(path.join(root, "docs/boundaries.json"), "utf8")) as Boundaries;
+
 /** Lib folders that are not domains: the parts docs/boundaries.json gives their own rules and structure. */
 function libraryFolders(): Set<string> {
-  const boundaries = JSON.parse(readFileSync(path.join(root, "docs/boundaries.json"), "utf8")) as {
-    parts: Record<string, { files?: string[]; rest?: boolean }>;
-  };
+  const boundaries = readBoundaries();
   const folders = new Set<string>();
   for (const part of Object.values(boundaries.parts)) {
     if (part.rest) continue;
@@ -139,9 +144,27 @@ export function checkDomainFolder(folder: string, files: string[], read: (file: 
   return problems;
 }
 
+/**
+ * A top-level lib/<name>.ts is a shared leaf by its place (the shared part's files), so the import rules must
+ * know it by name too: otherwise importing it reads as importing a domain.
+ */
+function undeclaredLeaves(): string[] {
+  const shared = readBoundaries().parts.shared;
+  if (!shared) return [];
+  const declared = new Set(shared.reachedAs ?? []);
+  const excepted = new Set(shared.except ?? []);
+  return readdirSync(path.join(root, "lib"))
+    .filter((file) => /^[^.]+\.tsx?$/.test(file) && !excepted.has(`lib/${file}`))
+    .filter((file) => !declared.has(`@/lib/${file.replace(/\.tsx?$/, "")}`))
+    .map(
+      (file) =>
+        `lib/${file}: a shared leaf by its place, missing from the shared part's reachedAs in docs/boundaries.json`,
+    );
+}
+
 function main(): void {
   const libraries = libraryFolders();
-  const problems: string[] = [];
+  const problems: string[] = [...undeclaredLeaves()];
   for (const folder of readdirSync(path.join(root, "lib")).sort()) {
     const dir = path.join(root, "lib", folder);
     if (!statSync(dir).isDirectory() || libraries.has(folder) || folder in INFRASTRUCTURE) continue;
