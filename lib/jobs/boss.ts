@@ -97,15 +97,33 @@ export function registerLocalWorker(queue: string, workerId: string): void {
   workers.set(queue, entry);
 }
 
+/** Where a process that sent a job tells the worker processes which queue has one (payload: the queue's name). */
+export const JOBS_CHANNEL = "consulta_jobs";
+
 /**
- * pg-boss 10 learns of new jobs only by polling: a job sent from a process that also works the queue
- * wakes one of its workers (in turn) instead of waiting out the polling interval. Elsewhere a no-op.
+ * pg-boss 10 learns of new jobs only by polling. A job sent from a process that also works the queue wakes
+ * one of its workers (in turn); one sent from a process that does not (a web instance beside worker
+ * processes) is announced on JOBS_CHANNEL, and the workers that LISTEN there wake theirs (wakeForAnnounced).
+ * So the polling interval is only the safety net: jobs whose retry time came, an announcement lost.
  */
 async function wakeLocalWorker(queue: string): Promise<void> {
-  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
-  if (!entry?.ids.length) return;
   const boss = await getBoss();
-  boss.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!);
+  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
+  if (entry?.ids.length) boss.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!);
+  else await boss.getDb().executeSql("SELECT pg_notify($1, $2)", [JOBS_CHANNEL, queue]);
+}
+
+/** A job announced on JOBS_CHANNEL by another process: one of this process's workers for it fetches now. */
+export function wakeForAnnounced(queue: string): void {
+  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
+  const boss = globalForBoss.consultaBoss;
+  if (!entry?.ids.length || !boss) return;
+  void boss.then((started) => started.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!)).catch(() => undefined);
+}
+
+/** After the LISTEN connection was lost (announcements meanwhile are gone): every local worker fetches once. */
+export function wakeEveryLocalWorker(): void {
+  for (const queue of globalForBoss.consultaLocalWorkers?.keys() ?? []) wakeForAnnounced(queue);
 }
 
 export function getBoss(databaseUrl = envVariables(["DATABASE_URL"]).DATABASE_URL): Promise<PgBoss> {
@@ -218,4 +236,5 @@ export async function enqueueReminderDispatch(
     singletonKey: options.singletonKey,
     startAfter: options.at > new Date() ? options.at : undefined,
   });
+  if (options.at <= new Date()) await wakeLocalWorker(queues.reminderDispatch);
 }

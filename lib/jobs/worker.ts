@@ -3,6 +3,7 @@ import type PgBoss from "pg-boss";
 import { getDb } from "@/lib/db";
 import { envVariables } from "@/lib/env";
 import { appCallRuntime, listenForCallMedia } from "@/lib/bot/runtime/app";
+import { callSql } from "@/lib/bot/wiring";
 import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/jobs";
 import type { BotAttendanceJob } from "@/lib/bot/attendance";
 import { graphForApp } from "@/lib/graph";
@@ -20,7 +21,16 @@ import {
 } from "@/lib/patient-messages/jobs";
 import { handleCalendarEventJobs, handleOutlookSweep, handleOutlookSyncJobs } from "@/lib/outlook/jobs";
 import { handleAttendanceSweep } from "@/lib/attendance/jobs";
-import { enqueueCalendarEventSync, getBoss, queues, registerLocalWorker, stopBoss } from "./boss";
+import {
+  enqueueCalendarEventSync,
+  getBoss,
+  JOBS_CHANNEL,
+  queues,
+  registerLocalWorker,
+  stopBoss,
+  wakeEveryLocalWorker,
+  wakeForAnnounced,
+} from "./boss";
 
 /**
  * boss.work, except that a worker which finished a batch fetches again at once: pg-boss 10 waits out the
@@ -46,6 +56,13 @@ async function workBackToBack<T extends object>(
   registerLocalWorker(queue, worker.id);
 }
 
+// Jobs sent from this process wake its workers, and jobs sent from another (a web instance beside worker
+// processes) are announced on JOBS_CHANNEL (lib/jobs/boss.ts): polling only catches retries whose time came
+// and a lost announcement. The sweeps run once a minute by cron, so a few seconds late is nothing; polled every
+// 2 s (pg-boss's default) with the job queues every second, they were most of an idle clinic's statements.
+const JOB_POLL_SECONDS = 5;
+const SWEEP_POLL: PgBoss.WorkOptions = { pollingIntervalSeconds: 10 };
+
 // Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
 // (`npm run worker`, scripts/worker.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
@@ -57,7 +74,7 @@ export async function startWorkers(): Promise<void> {
   await workBackToBack<{ appointmentId: string }>(
     boss,
     queues.meetingSync,
-    { pollingIntervalSeconds: 1, batchSize: 2 },
+    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 2 },
     async (jobs) => {
       for (const job of jobs) {
         const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId).finally(
@@ -71,7 +88,7 @@ export async function startWorkers(): Promise<void> {
       }
     },
   );
-  await boss.work(queues.meetingSweep, async () => {
+  await boss.work(queues.meetingSweep, SWEEP_POLL, async () => {
     const due = await appointmentsNeedingMeetingSync(getDb(), new Date());
     for (const appointmentId of due) {
       await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
@@ -83,16 +100,16 @@ export async function startWorkers(): Promise<void> {
   await workBackToBack<{ appointmentId: string }>(
     boss,
     queues.calendarEventSync,
-    { pollingIntervalSeconds: 1, batchSize: 2 },
+    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 2 },
     handleCalendarEventJobs,
   );
   await workBackToBack<{ clinicianId: string }>(
     boss,
     queues.outlookSync,
-    { pollingIntervalSeconds: 1, batchSize: 1 },
+    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
     handleOutlookSyncJobs,
   );
-  await boss.work(queues.outlookSweep, () =>
+  await boss.work(queues.outlookSweep, SWEEP_POLL, () =>
     handleOutlookSweep({
       event: (appointmentId) => boss.send(queues.calendarEventSync, { appointmentId }, { singletonKey: appointmentId }),
       sync: async (clinicianIds) => {
@@ -107,18 +124,18 @@ export async function startWorkers(): Promise<void> {
   // Key presses and recordings that reach this process's webhook are stepped here too.
   listenForCallMedia();
   await appCallRuntime().start();
-  await boss.work(queues.callSweep, handleCallSweep);
+  await boss.work(queues.callSweep, SWEEP_POLL, handleCallSweep);
   await boss.schedule(queues.callSweep, "* * * * *");
-  await boss.work(queues.promptSweep, () => handlePromptSweep());
+  await boss.work(queues.promptSweep, SWEEP_POLL, () => handlePromptSweep());
   await boss.schedule(queues.promptSweep, "17 * * * *");
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
   await workBackToBack<BotAttendanceJob>(
     boss,
     queues.botMeetingAttend,
-    { pollingIntervalSeconds: 2, batchSize: 1 },
+    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
     handleBotMeetingAttendJobs,
   );
-  await boss.work(queues.botMeetingSweep, () =>
+  await boss.work(queues.botMeetingSweep, SWEEP_POLL, () =>
     handleBotMeetingSweep((job, singletonKey) => boss.send(queues.botMeetingAttend, job, { singletonKey })),
   );
   await boss.schedule(queues.botMeetingSweep, "* * * * *");
@@ -130,27 +147,28 @@ export async function startWorkers(): Promise<void> {
     await workBackToBack(
       boss,
       queues.reminderDispatch,
-      { pollingIntervalSeconds: 1, batchSize: 1 },
+      { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
       handleReminderDispatchJobs,
     );
-  await boss.work(queues.reminderSweep, handleReminderSweep);
+  await boss.work(queues.reminderSweep, SWEEP_POLL, handleReminderSweep);
   await boss.schedule(queues.reminderSweep, "* * * * *");
   // no-show rescue: the patient is called when the clinician waits and they are not in the meeting
-  await boss.work(queues.rescueSweep, handleRescueSweep);
+  await boss.work(queues.rescueSweep, SWEEP_POLL, handleRescueSweep);
   await boss.schedule(queues.rescueSweep, "* * * * *");
   // e-mail and SMS to patients: two senders (each one message at a time), and the sweep behind them
   for (let i = 0; i < 2; i++)
     await workBackToBack<PatientMessageJob>(
       boss,
       queues.patientMessage,
-      { pollingIntervalSeconds: 1, batchSize: 1 },
+      { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
       handlePatientMessageJobs,
     );
-  await boss.work(queues.patientMessageSweep, handlePatientMessageSweep);
+  await boss.work(queues.patientMessageSweep, SWEEP_POLL, handlePatientMessageSweep);
   await boss.schedule(queues.patientMessageSweep, "* * * * *");
   // attendance closes the visit: Teams' reports read after the end (lib/attendance)
-  await boss.work(queues.attendanceSweep, handleAttendanceSweep);
+  await boss.work(queues.attendanceSweep, SWEEP_POLL, handleAttendanceSweep);
   await boss.schedule(queues.attendanceSweep, "* * * * *");
+  await callSql().listen(JOBS_CHANNEL, { notify: wakeForAnnounced, reconnected: wakeEveryLocalWorker });
   logger.info("job workers started");
 }
 
