@@ -16,7 +16,7 @@ import pt from "@/messages/pt-BR.json";
 // 3. A page takes a body only as a server action's arguments, and Next refuses arguments over its
 //    limit by throwing, which answered 500: bodies over the limit are refused here with 413.
 // API routes render nothing (their CSP, `default-src 'none'`, is a static header in next.config.js) and
-// refuse oversized bodies from Content-Length themselves (lib/http/route.ts, lib/bot/intake.ts), so
+// refuse oversized bodies from Content-Length themselves (lib/http/route.ts, lib/bot/intake/index.ts), so
 // they skip the proxy: invoking it cost every API request about 1 ms of server CPU, as much again as
 // a no-op route's own.
 // (Authorization is not done here: every page and handler checks the viewer itself.)

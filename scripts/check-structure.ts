@@ -9,7 +9,7 @@
 // Subfolders (lib/bot/runtime/, lib/bot/flows/, lib/bot/meeting-calls/) are units of their own whose files
 // are named for what they do; they are not checked here.
 // Usage: node --import tsx scripts/check-structure.ts (part of `npm run lint`). Exit 1 lists each offender.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -39,18 +39,6 @@ const INFRASTRUCTURE: Record<string, string> = {
   auth: "Auth.js: configuration, session store, the viewer, token encryption",
   jobs: "pg-boss: the queues, the workers, graceful stop",
   acs: "Azure Communication Services: the SMS client",
-};
-
-/**
- * Misnamed files left for now because another change was reshaping their folder when this check came in
- * (issue 22); each is reported as a notice, with where it should go, until it moves.
- */
-const PENDING: Record<string, string> = {
-  "lib/appointments/booking.ts": "booking-service.ts (the viewer-facing book, move and cancel)",
-  "lib/appointments/changes.ts": "jobs.ts (the work a change queues)",
-  "lib/appointments/patient-link.ts": "patient-link-service.ts (what the patient's link does)",
-  "lib/bot/attendance.ts": "lib/bot/flows/ (the flow) and jobs.ts (the sweep's decisions)",
-  "lib/bot/verify.ts": "a subfolder lib/bot/intake/ with intake.ts (it fetches the platform's signing keys)",
 };
 
 interface Boundaries {
@@ -120,7 +108,7 @@ export function checkDomainFolder(folder: string, files: string[], read: (file: 
   const sources = new Set(files.filter((file) => /\.tsx?$/.test(file) && !TEST_SUFFIX.test(file)));
   for (const file of files) {
     const where = `lib/${folder}/${file}`;
-    if (file === "README.md" || PENDING[where]) continue;
+    if (file === "README.md") continue;
     if (!/\.tsx?$/.test(file)) {
       problems.push(`${where}: not a module or README.md`);
       continue;
@@ -170,10 +158,6 @@ function main(): void {
     if (!statSync(dir).isDirectory() || libraries.has(folder) || folder in INFRASTRUCTURE) continue;
     const files = readdirSync(dir).filter((entry) => statSync(path.join(dir, entry)).isFile());
     problems.push(...checkDomainFolder(folder, files.sort(), (file) => readFileSync(path.join(dir, file), "utf8")));
-  }
-  for (const [file, destination] of Object.entries(PENDING)) {
-    if (!existsSync(path.join(root, file))) continue;
-    console.log(`notice: ${file} is not named for its role yet; it belongs in ${destination}`);
   }
   if (problems.length === 0) return;
   for (const problem of problems) console.error(problem);

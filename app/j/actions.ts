@@ -2,7 +2,7 @@
 
 import { formArgument } from "@/lib/http/form-data";
 import { redirect } from "next/navigation";
-import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link";
+import { cancelByPatient, confirmByPatient } from "@/lib/appointments/patient-link-service";
 import { requestClientAddress } from "@/lib/audit/request";
 import { isAppError } from "@/lib/errors";
 import { isLocale } from "@/lib/i18n/locales";

@@ -19,8 +19,8 @@ import {
   rescheduleForViewer,
   type BookingOutcome,
   type NightTimeConsent,
-} from "./booking";
-import { announceAppointmentChange } from "./changes";
+} from "./booking-service";
+import { announceAppointmentChange } from "./jobs";
 import { retryFailedMeeting, rotateJoinLink } from "./mutations";
 import { bookInput, cancelInput, rescheduleInput } from "./schema";
 
@@ -58,7 +58,7 @@ function nightTimeConsent(formData: FormData): NightTimeConsent {
 }
 
 /**
- * Book and reschedule: parse the form, let `change` (lib/appointments/booking.ts) do the rest and revalidate
+ * Book and reschedule: parse the form, let `change` (lib/appointments/booking-service.ts) do the rest and revalidate
  * `path`; the form shows the booked appointment or the error.
  */
 async function bookingAction<S extends z.ZodType>(

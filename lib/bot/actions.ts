@@ -1,5 +1,5 @@
 // Request-facing side of the call actions: resolves the signed-in person and checks they may act on the
-// call or appointment, then hands explicit ids to the core (lib/bot/meeting-calls.ts).
+// call or appointment, then hands explicit ids to the core (lib/bot/meeting-calls/).
 import "server-only";
 import { z } from "zod";
 import { auditActorOf, type AuditActor } from "@/lib/audit/mutations";

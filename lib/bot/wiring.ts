@@ -5,7 +5,7 @@ import { envVariables, serverEnv, tenantId } from "@/lib/env";
 import type { IntakeDeps } from "./intake";
 import { createCallSql, type CallSql } from "./runtime/sql";
 import { mediaListening, onRecording, onTone } from "./tones";
-import { createNotificationVerifier, type NotificationVerifier } from "./verify";
+import { createNotificationVerifier, type NotificationVerifier } from "./intake/verify";
 
 const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier; consultaCallSql?: CallSql };
 

@@ -11,7 +11,7 @@ import { LIVE_CALL_STATES, isLiveCallState } from "@/lib/constants";
 // Parties are names or masked numbers only: Call.counterpart and CallParticipant.displayName never
 // hold more (lib/bot/schema.ts masks phone numbers before they are stored).
 
-/** Graph call states in which the bot is still on the call (lib/bot/meeting-calls.ts). */
+/** Graph call states in which the bot is still on the call (lib/bot/meeting-calls/). */
 
 const LOG_LIMIT = 200;
 

@@ -1,6 +1,6 @@
 // The clinic line bound to the app's database, Graph gateway, Speech and configuration.
 import "server-only";
-import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";

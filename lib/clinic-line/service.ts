@@ -12,7 +12,7 @@
 // at answer time — not the caller's number. The Call row keeps the business outcome only (confirmed, cancelled,
 // transferred, rejected, redirected, …) and a masked number.
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
-import type { AppointmentChange } from "@/lib/appointments/changes";
+import type { AppointmentChange } from "@/lib/appointments/jobs";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import {
   intentOf,
@@ -53,7 +53,7 @@ export interface ClinicLineDeps {
   /** IANA zone the rules' time windows are in */
   clinicZone: string;
   speech: SpeechConfig | null;
-  /** the caller cancelled an appointment: its meeting and messages follow (lib/appointments/changes.ts) */
+  /** the caller cancelled an appointment: its meeting and messages follow (lib/appointments/jobs.ts) */
   announceChange(change: AppointmentChange): Promise<void>;
   /** downloads the recording and calls Speech (the emulator's TLS in tests) */
   fetch?: typeof fetch;

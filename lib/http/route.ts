@@ -14,7 +14,7 @@ export const MAX_AUTH_BODY_BYTES = 64 * 1024;
 // The size checks live in the handlers, not in proxy.ts: running the proxy cost every API request
 // about 1 ms of server CPU (a no-op route's CPU halved without it), and a handler can refuse from
 // the Content-Length header just as early, before anything reads the body. (The bot's webhook checks
-// its own limit, lib/bot/intake.ts.)
+// its own limit, lib/bot/intake/index.ts.)
 
 /** Does the request declare (Content-Length) a body larger than `limit` bytes? */
 export function declaresBodyOver(request: Request, limit: number): boolean {

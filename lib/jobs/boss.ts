@@ -21,7 +21,7 @@ export const queues = {
   reminderSweep: "reminder-sweep",
   /** periodic: meetings the bot should join now (BOT_AUTO_JOIN_MINUTES_BEFORE) or leave (appointment over) */
   botMeetingSweep: "bot-meeting-sweep",
-  /** join or leave one appointment's meeting (data: lib/bot/attendance.ts; claimed before Graph is asked) */
+  /** join or leave one appointment's meeting (data: lib/bot/jobs.ts; claimed before Graph is asked) */
   botMeetingAttend: "bot-meeting-attend",
   /** send one patient message (data: message id; keyed by id and attempt; the row is claimed before sending) */
   patientMessage: "patient-message",

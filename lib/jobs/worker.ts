@@ -4,8 +4,12 @@ import { getDb } from "@/lib/db";
 import { envVariables } from "@/lib/env";
 import { appCallRuntime, listenForCallMedia } from "@/lib/bot/runtime/app";
 import { callSql } from "@/lib/bot/wiring";
-import { handleBotMeetingAttendJobs, handleBotMeetingSweep, handleCallSweep } from "@/lib/bot/jobs";
-import type { BotAttendanceJob } from "@/lib/bot/attendance";
+import {
+  handleBotMeetingAttendJobs,
+  handleBotMeetingSweep,
+  handleCallSweep,
+  type BotAttendanceJob,
+} from "@/lib/bot/jobs";
 import { graphForApp } from "@/lib/graph";
 import { logger } from "@/lib/logger";
 import { handleReminderDispatchJobs, handleReminderSweep, listenForReminderSlots } from "@/lib/reminders/jobs";

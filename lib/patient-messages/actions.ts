@@ -4,7 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { assertMayManage } from "@/lib/appointments/access";
-import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { auditActorOf } from "@/lib/audit/mutations";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

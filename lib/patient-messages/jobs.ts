@@ -44,7 +44,7 @@ export async function handlePatientMessageSweep(): Promise<void> {
 
 /**
  * After a change committed its message rows (lib/patient-messages/outbox.ts): queue them now rather than at
- * the next sweep (lib/appointments/changes.ts decides when). Only the appointment's current version's rows:
+ * the next sweep (lib/appointments/jobs.ts decides when). Only the appointment's current version's rows:
  * an older version's waiting rows are superseded, and the sweep closes them. A failure here loses nothing —
  * the rows are there, and the sweep queues them.
  */

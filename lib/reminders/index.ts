@@ -4,7 +4,7 @@ import { callSql, notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
-import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { enqueueReminderDispatch } from "@/lib/jobs/boss";
 import { reminderService, type ReminderService } from "./service";
 

@@ -15,7 +15,7 @@
 // Tones reach the flow through the runtime, in memory; the flow's document (Call.flow) names steps and
 // operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
-import type { AppointmentChange } from "@/lib/appointments/changes";
+import type { AppointmentChange } from "@/lib/appointments/jobs";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import {
@@ -63,7 +63,7 @@ export interface ReminderDeps {
   callbackUri: string;
   tenantId: string;
   scheduler: ReminderScheduler;
-  /** the patient's keypad cancelled the appointment: its meeting and messages follow (lib/appointments/changes.ts) */
+  /** the patient's keypad cancelled the appointment: its meeting and messages follow (lib/appointments/jobs.ts) */
   announceChange(change: AppointmentChange): Promise<void>;
   /** CLINIC_LINE_APPLICATION_INSTANCE_ID: phone calls are placed from it; without it none are placed */
   clinicLineInstanceId?: string;

@@ -1,5 +1,5 @@
-// Every change to an appointment queues its work through one subscriber (lib/appointments/changes.ts): the
-// booking doors' shared functions (lib/appointments/booking.ts) on a real database, with only the job queue
+// Every change to an appointment queues its work through one subscriber (lib/appointments/jobs.ts): the
+// booking doors' shared functions (lib/appointments/booking-service.ts) on a real database, with only the job queue
 // replaced by a recorder. A replay queues nothing; each change queues the meeting sync once and the jobs of
 // its own version's messages once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -14,8 +14,8 @@ vi.mock("@/lib/jobs/boss", () => ({
   },
 }));
 
-import { bookForViewer, cancelForViewer, rescheduleForViewer } from "@/lib/appointments/booking";
-import { cancelByPatient } from "@/lib/appointments/patient-link";
+import { bookForViewer, cancelForViewer, rescheduleForViewer } from "@/lib/appointments/booking-service";
+import { cancelByPatient } from "@/lib/appointments/patient-link-service";
 import type { Viewer } from "@/lib/auth/session";
 import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";

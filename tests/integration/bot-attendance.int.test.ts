@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
-import { dueBotAttendance, type BotAttendanceJob } from "@/lib/bot/attendance";
+import { dueBotAttendance, type BotAttendanceJob } from "@/lib/bot/jobs";
 import { parseJoinWebUrl, type CallControl } from "@/lib/bot/meeting-calls";
 import type { TestDatabase } from "../helpers/database";
 import { MEETING_BOOKED_AT, startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";

@@ -8,7 +8,7 @@ import { SignJWT, type JWTPayload } from "jose";
 import { expect, vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
 import { bookAppointment } from "@/lib/appointments/mutations";
-import { attendanceFlow } from "@/lib/bot/attendance";
+import { attendanceFlow } from "@/lib/bot/flows/attendance-flow";
 import { keyOfTone } from "@/lib/bot/schema";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
@@ -16,7 +16,7 @@ import { callRuntime, type CallRuntime, type CallRuntimeDeps } from "@/lib/bot/r
 import { commandRunner, type RunnerDeps } from "@/lib/bot/runtime/runner";
 import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
 import { normaliseGraphId, type ToneEvent } from "@/lib/bot/schema";
-import { createNotificationVerifier } from "@/lib/bot/verify";
+import { createNotificationVerifier } from "@/lib/bot/intake/verify";
 import type { OnlineMeeting, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { logger } from "@/lib/logger";

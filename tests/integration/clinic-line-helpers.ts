@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "@/emulator/test/helpers";
-import { workFor } from "@/lib/appointments/changes";
+import { workFor } from "@/lib/appointments/jobs";
 import type { CallRuntime } from "@/lib/bot/runtime/engine";
 import { createCallSql } from "@/lib/bot/runtime/sql";
 import { normaliseGraphId } from "@/lib/bot/schema";

@@ -22,7 +22,7 @@ import { callRuntime, type CallRuntime } from "@/lib/bot/runtime/engine";
 import type { CommandRunner } from "@/lib/bot/runtime/runner";
 import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
 import { keyOfTone, type ToneEvent } from "@/lib/bot/schema";
-import { createNotificationVerifier } from "@/lib/bot/verify";
+import { createNotificationVerifier } from "@/lib/bot/intake/verify";
 import { normaliseGraphId } from "@/lib/graph/ids";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { fetchTrusting } from "./graph-helpers";

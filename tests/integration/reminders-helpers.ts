@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import PgBoss from "pg-boss";
 import { request } from "@/emulator/test/helpers";
-import { workFor } from "@/lib/appointments/changes";
+import { workFor } from "@/lib/appointments/jobs";
 import { createCallSql } from "@/lib/bot/runtime/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createAppGraph } from "@/lib/graph/gateway";

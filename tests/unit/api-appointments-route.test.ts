@@ -1,5 +1,5 @@
 // POST /api/appointments called as Next calls it, with a Request: body and header validation, the session's
-// refusals, the booking rules of lib/appointments/booking.ts (real), and the status codes. Replaced: the
+// refusals, the booking rules of lib/appointments/booking-service.ts (real), and the status codes. Replaced: the
 // session lookup, the database, the booking's write and the job announcement.
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Viewer } from "@/lib/auth/session";
@@ -16,9 +16,9 @@ vi.mock("@/lib/auth/session", () => ({
 }));
 vi.mock("@/lib/db", () => ({ getDb: () => ({ fake: "database" }) }));
 vi.mock("@/lib/appointments/mutations", () => ({ bookAppointment: vi.fn() }));
-vi.mock("@/lib/appointments/changes", () => ({ announceAppointmentChange: vi.fn() }));
+vi.mock("@/lib/appointments/jobs", () => ({ announceAppointmentChange: vi.fn() }));
 
-import { announceAppointmentChange } from "@/lib/appointments/changes";
+import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { bookAppointment } from "@/lib/appointments/mutations";
 import { POST } from "@/app/api/appointments/route";
 

@@ -3,7 +3,7 @@
 // with 202 once recorded. Replaced: the wiring to the environment (the token verifier and the database).
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { IntakeDeps } from "@/lib/bot/intake";
-import { NotificationAuthError } from "@/lib/bot/verify";
+import { NotificationAuthError } from "@/lib/bot/intake/verify";
 import { exampleBody } from "../helpers/graph-examples";
 
 const GOOD_TOKEN = "Bearer platform-token";

@@ -15,7 +15,7 @@ const catalogues = { en, "pt-BR": pt } as const;
 
 function serverError(message: string, digest: string): Error {
   const error = new Error(message);
-  error.stack = `Error: ${message}\n    at openPatientLink (/work/main/lib/appointments/patient-link.ts:38:12)`;
+  error.stack = `Error: ${message}\n    at openPatientLink (/work/main/lib/appointments/patient-link-service.ts:38:12)`;
   return Object.assign(error, { digest });
 }
 

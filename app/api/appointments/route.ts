@@ -1,11 +1,11 @@
-import { bookForViewer } from "@/lib/appointments/booking";
+import { bookForViewer } from "@/lib/appointments/booking-service";
 import { bookApiInput, idempotencyKey } from "@/lib/appointments/schema";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
 import { serverEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { readJsonBody, jsonRoute } from "@/lib/http/route";
 
-// Booking over HTTP (integrations, scripts): the booking page's rules (lib/appointments/booking.ts). The
+// Booking over HTTP (integrations, scripts): the booking page's rules (lib/appointments/booking-service.ts). The
 // Idempotency-Key header makes a resent request return the first booking (200) instead of booking twice.
 export async function POST(request: Request) {
   const response = await jsonRoute(request, { appOrigins: [serverEnv().PUBLIC_BASE_URL] }, async () => {

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { PatientFrame, withLang } from "@/components/patient/patient-frame";
-import { openPatientLink } from "@/lib/appointments/patient-link";
+import { openPatientLink } from "@/lib/appointments/patient-link-service";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { requestClientAddress } from "@/lib/audit/request";
 import { clinicContact } from "@/lib/clinic-contact";

@@ -271,7 +271,7 @@ export function meetingAttendance(deps: CallControlDeps, actions: CallActions) {
       if (isPendingClaim(call.graphCallId)) return { outcome: "skipped", reason: "still joining" };
       const reason = leaveReason(call.appointment, now);
       if (!reason) return { outcome: "skipped", reason: "appointment still running" };
-      // the call's attendance flow hangs up and records it (lib/bot/attendance.ts)
+      // the call's attendance flow hangs up and records it (lib/bot/flows/attendance-flow.ts)
       if ((await deps.signalLeave(call.id, reason)) !== "handled")
         return { outcome: "skipped", reason: "call busy; the next sweep tries again" };
       return { outcome: "left", reason };

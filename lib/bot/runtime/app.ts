@@ -10,7 +10,7 @@ import { logger } from "@/lib/logger";
 import { promptStore } from "@/lib/prompts/store";
 import { reminders } from "@/lib/reminders";
 import { rescues } from "@/lib/rescue";
-import { attendanceFlow } from "../attendance";
+import { attendanceFlow } from "../flows/attendance-flow";
 import { keyOfTone, normaliseGraphId } from "../schema";
 import { setRecordingHandler, setToneHandler } from "../tones";
 import { callSql } from "../wiring";

@@ -1,7 +1,7 @@
 // The call-flow runtime: the one owner of every call the bot is in (docs/ARCHITECTURE.md, "Calling bot").
 //
 // The queue is the InboundNotification table. The webhook records each notification (INSERT … ON CONFLICT
-// DO NOTHING) and, in the same statement, NOTIFYs CALLS_CHANNEL with the call's id (lib/bot/intake.ts).
+// DO NOTHING) and, in the same statement, NOTIFYs CALLS_CHANNEL with the call's id (lib/bot/intake/index.ts).
 // Worker processes LISTEN; a woken worker claims the calls with pending notifications in one short
 // transaction — `FOR UPDATE SKIP LOCKED` on their Call rows, skipping rows another worker is claiming and
 // calls whose lease is held — and in that same transaction applies the notifications in arrival order, steps

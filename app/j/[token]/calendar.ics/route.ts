@@ -1,4 +1,4 @@
-import { openPatientLink } from "@/lib/appointments/patient-link";
+import { openPatientLink } from "@/lib/appointments/patient-link-service";
 import { patientLinkUrl } from "@/lib/appointments/join-token";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { requestClientAddress } from "@/lib/audit/request";

@@ -10,15 +10,15 @@
 import crypto from "node:crypto";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { dedupeKey, nextRosterKey, parseRosterKey } from "./dedupe";
+import { dedupeKey, nextRosterKey, parseRosterKey } from "../dedupe";
 import {
   NotificationParseError,
   parseNotificationBatch,
   parseNotifications,
   type RecordingEvent,
   type ToneEvent,
-} from "./schema";
-import { CALLS_CHANNEL, type CallSql, type Sql } from "./runtime/sql";
+} from "../schema";
+import { CALLS_CHANNEL, type CallSql, type Sql } from "../runtime/sql";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
 export const MAX_NOTIFICATION_BYTES = 256 * 1024;

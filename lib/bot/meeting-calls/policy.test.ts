@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autoJoinBlocked, countsAsBotCall, leaveReason } from "./meeting-calls";
+import { autoJoinBlocked, countsAsBotCall, leaveReason } from "./policy";
 
 const startsAt = new Date("2030-06-03T13:00:00Z");
 const endsAt = new Date("2030-06-03T13:30:00Z");

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { checkCancellable } from "@/lib/scheduling";
 import { findByJoinTokenHash } from "./data";
 import { hashJoinToken, looksLikeJoinToken } from "./join-token";
-import { announceAppointmentChange } from "./changes";
+import { announceAppointmentChange } from "./jobs";
 import { cancelAppointment, confirmAppointment } from "./mutations";
 
 // Everything a patient link can see or do. The link is the only credential, so the view carries the

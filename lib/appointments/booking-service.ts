@@ -10,7 +10,7 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { isValidTimeZone, withinWakingHours } from "@/lib/scheduling";
 import { assertMayManage } from "./access";
-import { announceAppointmentChange } from "./changes";
+import { announceAppointmentChange } from "./jobs";
 import { patientClockFacts } from "./data";
 import { patientLinkUrl } from "./join-token";
 import { bookAppointment, cancelAppointment, rescheduleAppointment, type BookingResult } from "./mutations";
