@@ -20,7 +20,7 @@ function wholeNumber(unit: string, min: number, max: number) {
 }
 
 /** Outlook's showAs values that may block a slot (OUTLOOK_BLOCKING_SHOW_AS). */
-export const BLOCKABLE_SHOW_AS = ["busy", "oof", "tentative", "workingElsewhere"] as const;
+const BLOCKABLE_SHOW_AS = ["busy", "oof", "tentative", "workingElsewhere"] as const;
 export type BlockingShowAs = (typeof BLOCKABLE_SHOW_AS)[number];
 
 /** "busy, oof" → ["busy", "oof"]: each one of BLOCKABLE_SHOW_AS, repeats dropped. */

@@ -12,7 +12,7 @@ export interface RosterParticipant {
   joinedAt: string;
 }
 
-export interface RosterInvitation {
+interface RosterInvitation {
   operationId: string;
   label: string | null;
   status: string;

@@ -23,7 +23,6 @@ import { startSharing, stopSharing } from "./sharing";
 import { checkKeepAlives, clearTimers, keepAlive, keepAliveView } from "./timers";
 
 export type { EngineDeps, NewCallInput } from "./state";
-export { hexIds, normaliseId, toneName } from "./ids";
 
 /**
  * The simulated Teams calling platform: call state machines, conferences, far-end endpoints and the

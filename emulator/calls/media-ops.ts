@@ -55,7 +55,7 @@ interface Outcome {
 }
 
 /** Processes the call's playPrompt/recordResponse queue in order, one operation at a time. */
-export async function runMediaQueue(engine: EngineState, call: CallRecord): Promise<void> {
+async function runMediaQueue(engine: EngineState, call: CallRecord): Promise<void> {
   if (call.mediaRunning) return;
   call.mediaRunning = true;
   try {

@@ -2,7 +2,7 @@ import type { EventEmitter } from "node:events";
 import type { CommsNotification } from "../notifications/envelope";
 import type { CallVariant } from "../variants";
 
-export type CallState =
+type CallState =
   | "incoming"
   | "establishing"
   | "ringing"

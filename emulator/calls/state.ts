@@ -41,7 +41,7 @@ export interface NewCallInput {
 }
 
 /** A ringing endpoint's call and what happens when it answers or does not. */
-export interface PendingRing {
+interface PendingRing {
   call: CallRecord;
   onAnswer: (m: Member) => void;
   onFail: (r: ResultInfo) => void;

@@ -3,10 +3,10 @@
 // Pure: the page hands in appointments already split by local day.
 import { localDateTime } from "@/lib/scheduling";
 
-export const MINUTES_PER_DAY = 1440;
+const MINUTES_PER_DAY = 1440;
 /** The grid shows at least 07:00–20:00; earlier or later visits widen it to their whole hours. */
-export const DEFAULT_FIRST_MINUTE = 7 * 60;
-export const DEFAULT_LAST_MINUTE = 20 * 60;
+const DEFAULT_FIRST_MINUTE = 7 * 60;
+const DEFAULT_LAST_MINUTE = 20 * 60;
 
 export interface DayPlacement {
   /** minutes after the day's local midnight, on its clock */

@@ -40,7 +40,7 @@ export async function findFreeSlots(
   return findSlots({ ...schedule, from: params.from, to: params.to, now: params.now });
 }
 
-export const appointmentListSelect = {
+const appointmentListSelect = {
   id: true,
   startsAt: true,
   endsAt: true,
@@ -112,10 +112,6 @@ export async function listClinicians(db: PrismaClient) {
       },
     },
   });
-}
-
-export async function listAppointmentTypes(db: PrismaClient) {
-  return db.appointmentType.findMany({ where: { active: true }, orderBy: { name: "asc" } });
 }
 
 export interface PatientLinkRow {

@@ -9,7 +9,7 @@ import { enqueueMeetingSync } from "@/lib/jobs/boss";
 import { logger } from "@/lib/logger";
 import { sendChangeMessagesSoon } from "@/lib/patient-messages/jobs";
 
-export type AppointmentChangeKind = "booked" | "rescheduled" | "cancelled" | "meetingRetried" | "messagesResent";
+type AppointmentChangeKind = "booked" | "rescheduled" | "cancelled" | "meetingRetried" | "messagesResent";
 
 export interface AppointmentChange {
   appointmentId: string;

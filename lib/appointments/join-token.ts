@@ -13,7 +13,7 @@ import { sha256Hex } from "@/lib/hash";
  * How long a link keeps answering after the appointment's end: the patient can still read that the visit
  * ended or was cancelled (and the clinic's phone) instead of "not found". Never a join button by then.
  */
-export const JOIN_LINK_VALID_AFTER_END_MS = 14 * 24 * 60 * 60 * 1000;
+const JOIN_LINK_VALID_AFTER_END_MS = 14 * 24 * 60 * 60 * 1000;
 
 export function newJoinToken(): { token: string; hash: string } {
   const token = crypto.randomBytes(32).toString("base64url");

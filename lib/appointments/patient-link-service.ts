@@ -15,7 +15,7 @@ import { cancelAppointment, confirmAppointment } from "./mutations";
  * Where the appointment stands for the patient: coming up (perhaps moved), cancelled (by anyone), or over
  * (its end has passed, or the clinic closed it) — the last two never offer the meeting.
  */
-export type PatientPhase = "upcoming" | "cancelled" | "ended";
+type PatientPhase = "upcoming" | "cancelled" | "ended";
 
 export interface PatientView {
   appointmentId: string;
@@ -41,7 +41,7 @@ export interface PatientView {
   cancelRefusal: "pastCutoff" | null;
 }
 
-export function patientPhase(status: PatientView["status"], endsAt: Date, now: Date): PatientPhase {
+function patientPhase(status: PatientView["status"], endsAt: Date, now: Date): PatientPhase {
   if (status === "CANCELLED") return "cancelled";
   if (status === "COMPLETED" || status === "NO_SHOW" || endsAt <= now) return "ended";
   return "upcoming";

@@ -4,7 +4,7 @@
 
 export type MeetingState = "PENDING" | "READY" | "FAILED" | "DELETED";
 export type AppointmentStatus = "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";
-export type ReminderStatus = "SCHEDULED" | "CALLING" | "DONE" | "SKIPPED";
+type ReminderStatus = "SCHEDULED" | "CALLING" | "DONE" | "SKIPPED";
 
 export interface AppointmentPageState {
   status: AppointmentStatus;
@@ -16,8 +16,8 @@ export interface AppointmentPageState {
  * A reminder due this soon (staff just asked for it) is about to ring, one due this recently is being
  * claimed: worth watching. Older ones wait for something else (waking hours, a stopped worker): not polled.
  */
-export const REMINDER_WATCH_AHEAD_MS = 2 * 60_000;
-export const REMINDER_WATCH_BEHIND_MS = 10 * 60_000;
+const REMINDER_WATCH_AHEAD_MS = 2 * 60_000;
+const REMINDER_WATCH_BEHIND_MS = 10 * 60_000;
 
 export const isLive = (status: AppointmentStatus) => status === "BOOKED" || status === "CONFIRMED";
 

@@ -14,7 +14,7 @@ const NOTE_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E
  * The reason for the visit, or a note for the clinician (the booking's review step): optional, for the
  * clinic's eyes only. Messages are keys under `appointments.errors.note`.
  */
-export const noteField = z
+const noteField = z
   .string()
   .optional()
   .transform((value) => value?.replace(/\r\n?/g, "\n").trim() ?? "")
@@ -47,13 +47,6 @@ export type RescheduleInput = z.infer<typeof rescheduleInput>;
 export const cancelInput = z.object({
   appointmentId: id,
   confirm: z.literal("yes", { message: "Tick the box to confirm the cancellation." }),
-});
-
-export const slotQuery = z.object({
-  clinicianId: id,
-  appointmentTypeId: id,
-  from: instant,
-  to: instant,
 });
 
 // The planning range: the dates a calendar, booking or reschedule page may be opened at.

@@ -40,7 +40,7 @@ export function dedupeKey(n: BotNotification): string {
 // anything else takes the next n.
 const ROSTER_KEY = /^roster:([0-9a-z]+):(\d+):([0-9a-f]+)$/;
 
-export function rosterKey(graphCallId: string, index: number, contentKey: string): string {
+function rosterKey(graphCallId: string, index: number, contentKey: string): string {
   return `roster:${graphCallId}:${String(index).padStart(8, "0")}:${contentKey}`;
 }
 

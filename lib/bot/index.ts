@@ -39,4 +39,4 @@ export const removeParticipant = (callId: string, participantId: string, actor: 
 export const startGroupCall = (userIds: string[], actor: AuditActor) => botCalls().startGroupCall(userIds, actor);
 export const rosterFor = (callId: string) => botCalls().rosterFor(callId);
 
-export type { InviteTarget, RosterView } from "./meeting-calls";
+export type { InviteTarget } from "./meeting-calls";

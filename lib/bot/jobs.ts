@@ -59,7 +59,7 @@ export async function handleBotMeetingAttendJobs(jobs: PgBoss.Job<BotAttendanceJ
 export type BotAttendanceJob = { action: "join"; appointmentId: string } | { action: "leave"; callId: string };
 
 /** The job queue's singleton key: one waiting and one running job per item. */
-export const attendanceKey = (job: BotAttendanceJob) =>
+const attendanceKey = (job: BotAttendanceJob) =>
   job.action === "join" ? `join:${job.appointmentId}` : `leave:${job.callId}`;
 
 export async function dueBotAttendance(

@@ -42,7 +42,7 @@ export interface CallNotification extends Base {
   mediaAudio: string | null;
 }
 
-export type IdentityKind = "user" | "phone" | "guest" | "application";
+type IdentityKind = "user" | "phone" | "guest" | "application";
 
 export interface RosterEntry {
   graphParticipantId: string;
@@ -80,7 +80,7 @@ export interface OperationNotification extends Base {
 }
 
 /** Anything else under a call (content sharing sessions, a single participant): recorded, not acted on. */
-export interface OtherNotification extends Base {
+interface OtherNotification extends Base {
   kind: "other";
 }
 
@@ -134,7 +134,7 @@ const itemSchema = z
  * The envelope is checked whole (a body that is not a commsNotifications is refused); its items one by one,
  * so that one the bot cannot read (a resource it does not know, a future shape) is skipped, not the batch.
  */
-export const envelopeSchema = z.looseObject({
+const envelopeSchema = z.looseObject({
   "@odata.type": z
     .string()
     .regex(/^#?(microsoft\.graph\.)?commsNotifications$/i, "the body is not a commsNotifications")

@@ -4,7 +4,7 @@
 // back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
 import type { ChangeType, ResultCode } from "./schema";
 
-export const CALL_STATES = [
+const CALL_STATES = [
   "incoming",
   "establishing",
   "ringing",
@@ -34,8 +34,6 @@ const RANK: Record<CallState, number> = {
 
 export const isCallState = (value: unknown): value is CallState =>
   typeof value === "string" && (CALL_STATES as readonly string[]).includes(value);
-
-export const stateRank = (state: CallState): number => RANK[state];
 
 export interface CallSnapshot {
   state: CallState;

@@ -10,7 +10,7 @@ import { createNotificationVerifier, type NotificationVerifier } from "./intake/
 const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier; consultaCallSql?: CallSql };
 
 /** One verifier per process, so the JWKS cache is shared. In the app NODE_EXTRA_CA_CERTS trusts the emulator. */
-export function notificationVerifier(): NotificationVerifier {
+function notificationVerifier(): NotificationVerifier {
   if (!globalForBot.consultaBotVerifier) {
     const env = serverEnv();
     globalForBot.consultaBotVerifier = createNotificationVerifier({

@@ -34,10 +34,10 @@ import {
 } from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
-export type LineOutcome =
+type LineOutcome =
   "CONFIRMED" | "CANCELLED" | "KEPT" | "TRANSFERRED" | "JOINED" | "REJECTED" | "REDIRECTED" | "ABANDONED" | "FAILED";
 
-export type LineStep =
+type LineStep =
   | "screening"
   | "answering"
   | "visit-offer"
@@ -54,7 +54,7 @@ export type LineStep =
   | "ending"
   | "done";
 
-export type LineAction = "confirm" | "cancel";
+type LineAction = "confirm" | "cancel";
 export type Intent = LineAction | "reception";
 
 export interface LineState {
@@ -90,7 +90,7 @@ export interface JoinableVisit {
 }
 
 /** The rules' decision, carried out: the call was answered (into the IVR), rejected, redirected, or it failed. */
-export type Screening = "answer" | "reject" | "redirect" | "failed";
+type Screening = "answer" | "reject" | "redirect" | "failed";
 
 /** The stored state, read back with this schema (never cast). */
 export const lineStateSchema = z.object({

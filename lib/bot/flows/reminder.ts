@@ -23,9 +23,9 @@ import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { PromptKey, SpokenAppointment } from "@/lib/prompts/texts";
 import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
 
-export type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
+type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
 
-export type Step =
+type Step =
   "dialing" | "prompting" | "checking" | "acting" | "handing-over" | "transferring" | "closing" | "ending" | "done";
 
 export interface FlowState {
@@ -98,7 +98,7 @@ export interface Transition {
 export const CANCEL_NOT_CONFIRMED = "cancel-not-confirmed";
 
 /** How many times the reminder (or the cancellation check) is played when nobody presses a key (+ one replay). */
-export const MAX_PLAYS = 2;
+const MAX_PLAYS = 2;
 
 export const initialFlowState = (): FlowState => ({
   step: "dialing",

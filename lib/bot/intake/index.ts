@@ -21,7 +21,7 @@ import {
 import { CALLS_CHANNEL, type CallSql, type Sql } from "../runtime/sql";
 import { NotificationAuthError, type NotificationVerifier } from "./verify";
 
-export const MAX_NOTIFICATION_BYTES = 256 * 1024;
+const MAX_NOTIFICATION_BYTES = 256 * 1024;
 
 export interface IntakeDeps {
   /** the call runtime's connections (lib/bot/runtime/sql.ts) */

@@ -5,7 +5,7 @@ import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type 
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 
-export const BOT_ISSUERS = ["https://api.botframework.com", "https://graph.microsoft.com"] as const;
+const BOT_ISSUERS = ["https://api.botframework.com", "https://graph.microsoft.com"] as const;
 
 export interface VerifierOptions {
   /** BOT_OPENID_METADATA_URL */
@@ -21,7 +21,7 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-export interface VerifiedNotificationToken {
+interface VerifiedNotificationToken {
   issuer: string;
   tenantId: string;
   claims: JWTPayload;

@@ -16,18 +16,13 @@ export function callControl(deps: CallControlDeps) {
 
 export type CallControl = ReturnType<typeof callControl>;
 
-export type { CallControlDeps, InviteTarget, RosterView } from "./types";
+export type { CallControlDeps, InviteTarget } from "./types";
 export {
   PENDING_PREFIX,
   autoJoinBlocked,
-  canMuteParticipants,
   clinicLineInstance,
   countsAsBotCall,
   graphIdForRequest,
-  hangUpUnlessGone,
-  isPendingClaim,
-  leaveReason,
   parseJoinWebUrl,
   releaseStaleJoinClaims,
-  type MeetingCoordinates,
 } from "./policy";

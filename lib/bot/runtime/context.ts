@@ -68,7 +68,7 @@ export interface Turn {
 }
 
 /** The worker loop's state (worker-loop.ts). */
-export interface WorkerLoop {
+interface WorkerLoop {
   /** calls a NOTIFY named, to claim on the next pass */
   woken: Set<string>;
   /** the next pass looks at every call with pending notifications */

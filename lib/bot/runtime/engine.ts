@@ -31,7 +31,7 @@ import { deliver, signal } from "./delivery";
 import { keepAlive, sweep } from "./sweep";
 import { settled, start, stop, wake } from "./worker-loop";
 
-export { KEEPALIVE_EVERY_MS, LEASE_SECONDS, UNKNOWN_CALL_GIVE_UP_MS } from "./context";
+export { KEEPALIVE_EVERY_MS, UNKNOWN_CALL_GIVE_UP_MS } from "./context";
 
 export interface CallRuntimeDeps {
   sql: CallSql;

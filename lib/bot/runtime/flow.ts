@@ -41,7 +41,7 @@ export type GraphCommand =
   | { type: "transfer" }
   | { type: "hangUp" };
 
-export const GRAPH_COMMANDS = new Set(["subscribeToTone", "play", "record", "stopPrompts", "transfer", "hangUp"]);
+const GRAPH_COMMANDS = new Set(["subscribeToTone", "play", "record", "stopPrompts", "transfer", "hangUp"]);
 
 export const isGraphCommand = (command: { type: string }): command is GraphCommand => GRAPH_COMMANDS.has(command.type);
 
@@ -65,7 +65,7 @@ export interface Held {
  * The work a transaction's commit makes possible and that must not happen before it (queueing a job for a
  * row the transaction wrote): run after the commit, failures logged.
  */
-export type AfterCommit = (work: () => Promise<unknown>) => void;
+type AfterCommit = (work: () => Promise<unknown>) => void;
 
 /** What a commit command may do besides its own statements in the turn's transaction. */
 export interface CommitContext {

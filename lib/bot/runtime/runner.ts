@@ -23,7 +23,7 @@ export interface RunnerDeps {
 }
 
 /** An operation Graph started, to be recorded (CallOperation) in the turn's next transaction. */
-export interface StartedOperation {
+interface StartedOperation {
   graphOperationId: string;
   kind: string;
   status: "RUNNING" | "COMPLETED" | "FAILED";

@@ -64,7 +64,7 @@ function textOf(value: unknown): string | null {
 }
 
 /** `text` with its $n placeholders replaced by the values as quoted literals (their casts stay in the text). */
-export function inline(text: string, values: unknown[] = []): string {
+function inline(text: string, values: unknown[] = []): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const value = textOf(values[Number(n) - 1]);
     return value === null ? "NULL" : pg.escapeLiteral(value);
