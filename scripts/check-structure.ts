@@ -6,7 +6,7 @@
 //  - a pure part named for what it computes: it imports no database, Graph, queue, framework or network
 //    package and no role file that does I/O (type-only imports do not count);
 //  - a test named after the file it tests (`<file>.test.ts`, `<file>.property.test.ts`), or README.md.
-// Subfolders (lib/bot/runtime/, lib/bot/flows/, lib/bot/meeting-calls/) are units of their own whose files
+// Subfolders (lib/bot/runtime/, lib/bot/flows/, lib/bot/meeting-calls/, lib/bot/intake/) are units of their own whose files
 // are named for what they do; they are not checked here.
 // Usage: node --import tsx scripts/check-structure.ts (part of `npm run lint`). Exit 1 lists each offender.
 import { readdirSync, readFileSync, statSync } from "node:fs";

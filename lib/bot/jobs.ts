@@ -18,7 +18,7 @@ import { appCallRuntime } from "./runtime/app";
 
 /**
  * call-sweep (every minute): flows that stalled are ended with the outcome they reached, calls nobody
- * recorded are hung up, and every live call due a keepAlive gets one (lib/bot/runtime/engine.ts).
+ * recorded are hung up, and every live call due a keepAlive gets one (lib/bot/runtime/sweep.ts).
  */
 export async function handleCallSweep(): Promise<void> {
   const result = await appCallRuntime().sweep();

@@ -232,7 +232,7 @@ function parseItem(item: z.infer<typeof itemSchema>, index: number): ParsedItem 
 
   if (!sub) {
     const toneInfo = asRecord(single.toneInfo);
-    // only a keypad key is a tone the flows hear (and the runtime waits for: engine.ts, withPending)
+    // only a keypad key is a tone the flows hear (and the runtime waits for: claim.ts, withPending)
     const toneValue = optionalString(toneInfo?.tone);
     const keyed = toneValue !== null && keyOfTone(toneValue) !== null;
     const toneSequenceId = toneInfo && keyed ? optionalNumber(toneInfo.sequenceId) : null;

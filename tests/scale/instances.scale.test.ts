@@ -262,7 +262,7 @@ async function expectEveryReminderAnsweredOnce(due: Awaited<ReturnType<typeof se
   expect(rows).toHaveLength(due.length);
   // Every reminder ends once, after one call, confirmed by the 1 its patient pressed: the key reaches a web
   // instance while a worker may be holding the call, and the runtime leaves the key's notification (and what
-  // came after it) to the process that has the key (lib/bot/runtime/engine.ts, withPending). Before that,
+  // came after it) to the process that has the key (lib/bot/runtime/claim.ts, withPending). Before that,
   // 6 of 200 keys were lost this way in bench/scale.ts.
   for (const row of rows) {
     expect(row).toMatchObject({ status: "DONE", attempts: 1, outcome: "CONFIRMED" });

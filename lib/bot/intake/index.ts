@@ -1,7 +1,7 @@
-// The bot's webhook: verify, parse, record, acknowledge, then work (docs/STYLE "Jobs and webhooks").
+// The bot's webhook: verify, parse, record, acknowledge, then work (docs/ARCHITECTURE.md, "Calling bot").
 // Every notification gets an InboundNotification row keyed by its dedupe key (ON CONFLICT DO NOTHING)
 // holding its parsed payload; that table is the call runtime's queue, and the same statement NOTIFYs the
-// runtime's workers of each call with new rows (lib/bot/runtime/engine.ts), so a redelivery is recorded once
+// runtime's workers of each call with new rows (lib/bot/runtime/worker-loop.ts), so a redelivery is recorded once
 // and applied once. The answer is 202 as soon as that statement commits; the workers apply the rows in
 // arrival order per call.
 //

@@ -1,5 +1,5 @@
 // Applies a call's notifications to Call, CallOperation and CallParticipant, in arrival order, inside the
-// transaction of the turn that holds the call (lib/bot/runtime/engine.ts): the row lock or the lease makes
+// transaction of the turn that holds the call (lib/bot/runtime/turn.ts): the row lock or the lease makes
 // that turn the only one applying this call's notifications, and its transaction marks them processed, so
 // a redelivery, a second worker or a crash half-way changes nothing twice. The call's state and its
 // operations are computed here and written by the turn's one write statement, with the flow's document.
@@ -137,7 +137,7 @@ const operationChange = (n: OperationNotification): OperationChange => ({
   resultSubcode: n.resultInfo?.subcode ?? null,
 });
 
-/** What applying a batch changed, for the turn's one write (lib/bot/runtime/engine.ts). */
+/** What applying a batch changed, for the turn's one write (lib/bot/runtime/turn-write.ts). */
 export interface Applied {
   /** the call's state columns changed (`call` holds the new values) */
   callChanged: boolean;
