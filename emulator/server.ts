@@ -26,7 +26,8 @@ import { EmulatorClock } from "./clock";
 import { createMessaging, type MessagingEmulator } from "./messaging";
 import { registerCalendarControl } from "./calendars/control";
 import { DeltaTokens } from "./calendars/delta";
-import { registerCalendarRoutes, type MailboxPolicy } from "./calendars/routes";
+import type { MailboxPolicy } from "./calendars/mailbox-access";
+import { registerCalendarRoutes } from "./calendars/routes";
 import { CalendarStore } from "./calendars/store";
 import { SubscriptionService } from "./calendars/subscriptions";
 

@@ -4,7 +4,7 @@ import { notFound, sendHtml, sendJson } from "../http/context";
 import type { Router } from "../http/router";
 import { esc, page } from "../pages/html";
 import type { DeltaTokens } from "./delta";
-import type { MailboxPolicy } from "./routes";
+import type { MailboxPolicy } from "./mailbox-access";
 import type { CalendarStore } from "./store";
 import type { SubscriptionService } from "./subscriptions";
 
