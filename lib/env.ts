@@ -179,7 +179,7 @@ const serverSchema = z.object({
   // reminder dispatch workers per worker process (lib/jobs/worker.ts)
   REMINDER_DISPATCH_WORKERS: emptyIsUnset(wholeNumber("workers", 1, 32).default(4)),
   // reminder calls at once across every worker, below Microsoft's 100 concurrent calls per application; unset:
-  // the reminder service's default (lib/reminders/service.ts, 20)
+  // the reminder service's default (lib/reminders/dispatch-service.ts, 20)
   REMINDER_MAX_CONCURRENT_CALLS: emptyIsUnset(wholeNumber("calls", 1, 90).optional()),
   // calls a worker process holds at once; unset: the call runtime's default (lib/bot/runtime/engine.ts, 16)
   CALL_RUNTIME_SLOTS: emptyIsUnset(wholeNumber("calls", 1, 64).optional()),

@@ -1,12 +1,13 @@
 // Job handlers for reminder calls (started by lib/jobs/worker.ts). They log ids only. The calls' flows are
-// run by the call runtime (lib/bot/runtime), with the flow of lib/reminders/service.ts.
+// run by the call runtime (lib/bot/runtime), with the flow of lib/reminders/flow-service.ts.
 import "server-only";
 import type PgBoss from "pg-boss";
 import type { CallSql } from "@/lib/bot/runtime/sql";
 import { callSql } from "@/lib/bot/wiring";
 import { logger } from "@/lib/logger";
 import { reminders } from "./index";
-import { REMINDER_SLOTS_CHANNEL, ReminderCapacityReached, type DispatchResult, type ReminderJob } from "./service";
+import { REMINDER_SLOTS_CHANNEL, ReminderCapacityReached, type DispatchResult } from "./dispatch-service";
+import type { ReminderJob } from "./service";
 
 /** How long a dispatch job waits for a free call slot before it goes back to the queue (retried in 10 s). */
 const CAPACITY_WAIT_MS = 30_000;

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reminderForAppointment } from "@/lib/reminders/data";
 import { dispatchWithinCap, listenForReminderSlots } from "@/lib/reminders/jobs";
-import { ReminderCapacityReached, reminderService } from "@/lib/reminders/service";
+import { ReminderCapacityReached } from "@/lib/reminders/dispatch-service";
+import { reminderService } from "@/lib/reminders/service";
 import { addFault, clearFaults, faultHits } from "./graph-helpers";
 import {
   appointmentFor,

@@ -8,7 +8,7 @@ import { formatDate, formatTime } from "@/lib/format";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import { promptVersion } from "@/lib/prompts/store";
 import { promptLocaleFor, promptText, withAppointment, type PromptKey } from "@/lib/prompts/texts";
-import { STALLED_AFTER_MS } from "@/lib/reminders/service";
+import { STALLED_AFTER_MS } from "@/lib/reminders/flow-service";
 import {
   callsTo,
   drain,
