@@ -1,11 +1,8 @@
 import crypto from "node:crypto";
 import type { OnlineMeeting } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { findUser, type Directory, type DirectoryUser } from "../directory";
-import { badRequest, forbidden, HttpError, notFound, sendEmpty, sendJson, type RequestContext } from "../http/context";
-import type { Router } from "../http/router";
-import type { Authenticate, Principal } from "../identity/graph-auth";
-import { checkActionParameters, checkEntityBody } from "./actions";
+import type { Directory, DirectoryUser } from "../directory";
+import { badRequest } from "../http/context";
 
 export const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
 
@@ -42,7 +39,7 @@ const lobbySchema = z.looseObject({
     .optional(),
   isDialInBypassEnabled: z.boolean().optional(),
 });
-const meetingInputSchema = z.looseObject({
+export const meetingInputSchema = z.looseObject({
   subject: z.string().max(1000).nullish(),
   startDateTime: dateTime.nullish(),
   endDateTime: dateTime.nullish(),
@@ -63,7 +60,6 @@ const meetingInputSchema = z.looseObject({
   isBroadcast: z.boolean().optional(),
   broadcastSettings: z.looseObject({}).optional(),
 });
-const createOrGetSchema = meetingInputSchema.extend({ externalId: z.string().min(1, "externalId is required") });
 
 /** Online meetings (emulator/CONTRACT.md#online-meetings), with the conference state the join page and calls share. */
 export interface ReportAttendee {
@@ -249,226 +245,4 @@ function resolveTimes(startRaw: string | undefined, endRaw: string | undefined, 
   const end = endRaw ? new Date(endRaw) : new Date(start.getTime() + 3600_000);
   if (end.getTime() < start.getTime()) throw badRequest("endDateTime must be later than startDateTime.");
   return { start, end };
-}
-
-/**
- * The permission matrix of emulator/CONTRACT.md#permissions; meeting artifacts (attendee and attendance reports) need
- * OnlineMeetingArtifact.Read.All only.
- */
-const DELEGATED_PERMISSIONS = {
-  read: ["OnlineMeetings.Read", "OnlineMeetings.ReadWrite"],
-  write: ["OnlineMeetings.ReadWrite"],
-  artifact: ["OnlineMeetingArtifact.Read.All"],
-};
-const APPLICATION_PERMISSIONS = {
-  read: ["OnlineMeetings.Read.All", "OnlineMeetings.ReadWrite.All"],
-  write: ["OnlineMeetings.ReadWrite.All"],
-  artifact: ["OnlineMeetingArtifact.Read.All"],
-};
-
-/** Resolves "/me" or "/users/{id}" plus the permission matrix for onlineMeetings. */
-export function resolveOrganizer(
-  ctx: RequestContext,
-  principal: Principal,
-  directory: Directory,
-  access: "read" | "write" | "artifact",
-  accessPolicy: (userId: string) => boolean,
-): DirectoryUser {
-  const userParam = ctx.params.userId;
-  if (userParam === undefined) {
-    if (principal.kind !== "user")
-      throw new HttpError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
-  }
-  const user = findUser(directory, userParam ?? (principal.kind === "user" ? principal.userId : ""));
-  if (!user) throw notFound(`User '${userParam ?? "me"}' was not found in the tenant.`);
-  if (principal.kind === "user") {
-    const needed = DELEGATED_PERMISSIONS[access];
-    if (!principal.scopes.some((s) => needed.includes(s)))
-      throw forbidden(
-        `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (delegated).`,
-      );
-    if (user.id !== principal.userId)
-      throw forbidden("A delegated token can only access the signed-in user's online meetings.");
-    return user;
-  }
-  const needed = APPLICATION_PERMISSIONS[access];
-  if (!principal.roles.some((r) => needed.includes(r)))
-    throw forbidden(
-      `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (application).`,
-    );
-  if (!accessPolicy(user.id)) {
-    throw forbidden(
-      `App ${principal.appId} is not authorized to ${access === "write" ? "Create" : "Get"} meeting on behalf of user ${user.id}`,
-      "Unauthorized",
-    );
-  }
-  return user;
-}
-
-function entity(ctx: RequestContext, user: DirectoryUser, m: StoredMeeting) {
-  const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;
-  return { "@odata.context": `${GRAPH_V1}/$metadata#${scope}/onlineMeetings/$entity`, ...m.body };
-}
-
-/** Parses `JoinWebUrl eq '<url-encoded>'` and `joinMeetingIdSettings/joinMeetingId eq '<id>'`. */
-function parseFilter(filter: string): {
-  field: "joinWebUrl" | "joinMeetingId" | "videoTeleconferenceId";
-  values: string[];
-} {
-  const m = /^\s*([\w/]+)\s+eq\s+'(.*)'\s*$/i.exec(filter);
-  if (!m?.[1] || m[2] === undefined) throw badRequest(`Invalid filter clause: ${filter}`);
-  const field = m[1].toLowerCase();
-  if (field === "joinweburl") {
-    // The literal should be URL-encoded (doc), but clients that already decoded it once must match too.
-    const values = [m[2]];
-    try {
-      values.push(decodeURIComponent(m[2]));
-    } catch {
-      /* not encoded */
-    }
-    return { field: "joinWebUrl", values };
-  }
-  if (field === "joinmeetingidsettings/joinmeetingid") return { field: "joinMeetingId", values: [m[2]] };
-  if (field === "videoteleconferenceid") return { field: "videoTeleconferenceId", values: [m[2]] };
-  throw badRequest(
-    `Filter on '${m[1]}' is not supported. Supported: JoinWebUrl, joinMeetingIdSettings/joinMeetingId (and VideoTeleconferenceId on /communications/onlineMeetings).`,
-  );
-}
-
-export function registerMeetingRoutes(
-  router: Router,
-  deps: {
-    store: MeetingStore;
-    directory: Directory;
-    authenticate: Authenticate;
-    accessPolicy: (userId: string) => boolean;
-  },
-): void {
-  const { store, directory, authenticate, accessPolicy } = deps;
-
-  function find(user: DirectoryUser, meetingId: string): StoredMeeting {
-    const m = store.meetings.get(meetingId);
-    const attendee = (m?.body.participants?.attendees ?? []).some(
-      (a) => (a.identity?.user as { id?: string } | undefined)?.id === user.id,
-    );
-    if (!m || (m.organizerId !== user.id && !attendee))
-      throw notFound(`The onlineMeeting '${meetingId}' was not found.`);
-    return m;
-  }
-
-  for (const base of ["/v1.0/me/onlineMeetings", "/v1.0/users/:userId/onlineMeetings"]) {
-    router.on("POST", base, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
-      await checkEntityBody(ctx, "onlineMeeting");
-      const input = await ctx.parse(meetingInputSchema);
-      sendJson(ctx, 201, entity(ctx, user, store.create(user, input)));
-    });
-    router.on("POST", `${base}/createOrGet`, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
-      await checkActionParameters(ctx, "Collection(graph.onlineMeeting)", "createOrGet");
-      const input = await ctx.parse(createOrGetSchema);
-      const existing = [...store.meetings.values()].find(
-        (m) => m.organizerId === user.id && m.externalId === input.externalId,
-      );
-      if (existing) return sendJson(ctx, 200, entity(ctx, user, existing));
-      sendJson(ctx, 201, entity(ctx, user, store.create(user, input, input.externalId)));
-    });
-    router.on("GET", base, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
-      const filter = ctx.url.searchParams.get("$filter");
-      if (!filter)
-        throw badRequest(
-          "Filter is required for listing online meetings: use JoinWebUrl or joinMeetingIdSettings/joinMeetingId.",
-        );
-      const { field, values } = parseFilter(filter);
-      const value_ = [...store.meetings.values()]
-        .filter((m) => m.organizerId === user.id)
-        .filter((m) =>
-          values.includes(
-            String(
-              field === "joinWebUrl"
-                ? m.body.joinWebUrl
-                : field === "joinMeetingId"
-                  ? m.body.joinMeetingIdSettings?.joinMeetingId
-                  : m.body.videoTeleconferenceId,
-            ),
-          ),
-        )
-        .map((m) => m.body);
-      const scope = ctx.params.userId === undefined ? "me" : `users('${user.id}')`;
-      sendJson(ctx, 200, { "@odata.context": `${GRAPH_V1}/$metadata#${scope}/onlineMeetings`, value: value_ });
-    });
-    router.on("GET", `${base}/:meetingId`, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "read", accessPolicy);
-      sendJson(ctx, 200, entity(ctx, user, find(user, ctx.params.meetingId!)));
-    });
-    // Live-event attendee report (deprecated API, emulator/CONTRACT.md#online-meetings): 302 to a download link
-    // that expires in 60 s.
-    router.on("GET", `${base}/:meetingId/attendeeReport`, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "artifact", accessPolicy);
-      const meeting = find(user, ctx.params.meetingId!);
-      if (meeting.organizerId !== user.id)
-        throw forbidden("Only the organizer of the live event can get its attendee report.");
-      if (!meeting.body.isBroadcast)
-        throw notFound("The attendee report is only available for Teams live events (isBroadcast).");
-      sendEmpty(ctx, 302, { Location: store.attendeeReportLink(meeting) });
-    });
-    router.on("PATCH", `${base}/:meetingId`, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
-      const meeting = find(user, ctx.params.meetingId!);
-      if (meeting.organizerId !== user.id) throw forbidden("Only the organizer can update the meeting.");
-      await checkEntityBody(ctx, "onlineMeeting");
-      store.update(meeting, await ctx.parse(meetingInputSchema));
-      sendJson(ctx, 200, entity(ctx, user, meeting));
-    });
-    router.on("DELETE", `${base}/:meetingId`, async (ctx) => {
-      const principal = await authenticate(ctx);
-      const user = resolveOrganizer(ctx, principal, directory, "write", accessPolicy);
-      const meeting = find(user, ctx.params.meetingId!);
-      if (meeting.organizerId !== user.id) throw forbidden("Only the organizer can delete the meeting.");
-      store.meetings.delete(ctx.params.meetingId!);
-      sendEmpty(ctx, 204);
-    });
-  }
-
-  // Lookup by VideoTeleconferenceId: application tokens only, tenant-wide (no access policy applies).
-  router.on("GET", "/v1.0/communications/onlineMeetings", async (ctx) => {
-    const principal = await authenticate(ctx);
-    if (principal.kind !== "app")
-      throw forbidden(
-        "Getting online meetings by VideoTeleconferenceId is only supported with application permissions.",
-      );
-    const needed = APPLICATION_PERMISSIONS.read;
-    if (!principal.roles.some((r) => needed.includes(r)))
-      throw forbidden(
-        `Insufficient privileges to complete the operation. Requires ${needed.join(" or ")} (application).`,
-      );
-    const filter = ctx.url.searchParams.get("$filter");
-    const parsed = filter ? parseFilter(filter) : undefined;
-    if (parsed?.field !== "videoTeleconferenceId")
-      throw badRequest("A $filter on VideoTeleconferenceId is required for /communications/onlineMeetings.");
-    const found = parsed.values.map((v) => store.byVideoTeleconferenceId(v)).find((m) => m !== undefined);
-    sendJson(ctx, 200, {
-      "@odata.context": `${GRAPH_V1}/$metadata#communications/onlineMeetings`,
-      value: found ? [found.body] : [],
-    });
-  });
-
-  router.on("GET", "/_media/attendee-reports/:token", (ctx) => {
-    const csv = store.attendeeReportCsv(ctx.params.token!);
-    if (csv === undefined) throw notFound("The report link does not exist or has expired.");
-    ctx.res.writeHead(200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Length": Buffer.byteLength(csv),
-      "request-id": ctx.requestId,
-      "Cache-Control": "no-store",
-    });
-    ctx.res.end(csv);
-  });
 }

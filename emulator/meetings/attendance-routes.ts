@@ -4,7 +4,8 @@ import type { Directory, DirectoryUser } from "../directory";
 import { forbidden, notFound, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import type { Authenticate } from "../identity/graph-auth";
-import { GRAPH_V1, resolveOrganizer, type MeetingStore, type StoredMeeting } from "../graph/meetings";
+import { resolveOrganizer } from "../graph/meeting-access";
+import { GRAPH_V1, type MeetingStore, type StoredMeeting } from "../graph/meetings";
 import { recordResource, reportResource, type AttendanceLog, type FinishedReport } from "./attendance";
 
 /**
