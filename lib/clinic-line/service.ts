@@ -14,16 +14,16 @@
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import type { AppointmentChange } from "@/lib/appointments/jobs";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
+import { lineStep } from "@/lib/bot/flows/clinic-line";
+import { intentOf } from "@/lib/bot/flows/clinic-line-speech";
 import {
-  intentOf,
   lineStateSchema,
-  lineStep,
   screeningLineState,
   type LineCommand,
   type LineEvent,
   type JoinableVisit,
   type LineState,
-} from "@/lib/bot/flows/clinic-line";
+} from "@/lib/bot/flows/clinic-line-state";
 import { auditInTransaction } from "@/lib/bot/runtime/audit";
 import { defineFlow, type FlowCall, type Held } from "@/lib/bot/runtime/flow";
 import { maskPhone } from "@/lib/bot/schema";

@@ -4,7 +4,7 @@
 // a call runtime of its own (its memory and connections) on the shared database. A flow whose driver is gone
 // is ended by the sweep.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { LineState } from "@/lib/bot/flows/clinic-line";
+import type { LineState } from "@/lib/bot/flows/clinic-line-state";
 import { STALLED_AFTER_MS } from "@/lib/clinic-line/service";
 import { dieBeforeCommit, waitFor, type TestProcess } from "./bot-helpers";
 import {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  initialLineState,
-  intentOf,
-  lineStateSchema,
-  lineStep,
-  runLine,
-  screeningLineState,
-  type LineEvent,
-} from "./clinic-line";
+import { lineStep, runLine } from "./clinic-line";
+import { intentOf } from "./clinic-line-speech";
+import { initialLineState, lineStateSchema, screeningLineState, type LineEvent } from "./clinic-line-state";
 
 const est: LineEvent = { type: "established" };
 const menuOp: LineEvent = { type: "playStarted", operationId: "menu" };
