@@ -5,8 +5,9 @@ import type { Authenticate } from "../identity/graph-auth";
 import type { EmulatorClock } from "../clock";
 import type { DeltaTokens, DeltaWindow } from "./delta";
 import { mailboxFor, mailboxPath, type MailboxPolicy } from "./mailbox-access";
-import { DEFAULT_PAGE, invalidQuery, overlaps, param, windowBound } from "./query";
-import { GRAPH_V1, preferredPageSize, preferredZone, type CalendarStore } from "./store";
+import { DEFAULT_PAGE, invalidQuery, overlaps, param, preferredPageSize, windowBound } from "./query";
+import { GRAPH_V1, type CalendarStore } from "./store";
+import { preferredZone } from "./time-zones";
 
 // calendarView delta (emulator/CONTRACT.md#calendar-delta): the first round lists what is in the window,
 // each later round what changed since the previous one; pages are cut by $skiptoken, rounds by $deltatoken.

@@ -3,7 +3,7 @@ import type { DeltaWindow } from "./delta";
 import type { StoredEvent } from "./store";
 
 // Reading a calendar request's query: parameters named in any case, the time window of calendarView and
-// its delta, and the page size.
+// its delta, and the page size (Prefer: odata.maxpagesize).
 
 /** Outlook's list and calendarView pages hold 10 events unless $top or Prefer: odata.maxpagesize says otherwise. */
 export const DEFAULT_PAGE = 10;
@@ -34,4 +34,12 @@ export function windowBound(raw: string | undefined, name: string): number {
 export function overlaps(event: StoredEvent, window: DeltaWindow): boolean {
   if (event.start === event.end) return event.start >= window.start && event.start < window.end;
   return event.start < window.end && event.end > window.start;
+}
+
+/** `Prefer: odata.maxpagesize=n`. */
+export function preferredPageSize(prefer: string | string[] | undefined, fallback: number): number {
+  const all = ([] as string[]).concat(prefer ?? []).join(",");
+  const m = /odata\.maxpagesize\s*=\s*(\d+)/i.exec(all);
+  const n = m?.[1] ? Number(m[1]) : fallback;
+  return Math.max(1, Math.min(n, 1000));
 }

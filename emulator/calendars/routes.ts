@@ -6,10 +6,11 @@ import type { EmulatorClock } from "../clock";
 import type { DeltaTokens } from "./delta";
 import { registerCalendarViewDelta } from "./delta-routes";
 import { mailboxFor, mailboxPath, mailboxScope, type MailboxPolicy } from "./mailbox-access";
-import { DEFAULT_PAGE, invalidQuery, overlaps, param, windowBound } from "./query";
-import { CalendarStore, eventInputSchema, GRAPH_V1, preferredPageSize, preferredZone, type StoredEvent } from "./store";
+import { DEFAULT_PAGE, invalidQuery, overlaps, param, preferredPageSize, windowBound } from "./query";
+import { CalendarStore, eventInputSchema, GRAPH_V1, type StoredEvent } from "./store";
 import { registerSubscriptionRoutes } from "./subscription-routes";
 import type { SubscriptionService } from "./subscriptions";
+import { preferredZone } from "./time-zones";
 
 // Graph's mailbox calendar surface (emulator/CONTRACT.md#calendars): events and calendarView here; the
 // calendarView delta and the subscriptions on a mailbox's events have route files of their own.
