@@ -34,7 +34,7 @@ import type { CallsApi } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
 import { promptLocaleFor } from "@/lib/prompts/texts";
-import { inviteIntoMeeting } from "@/lib/rescue/service";
+import { inviteIntoMeeting } from "@/lib/rescue/meeting-service";
 import { TARGET_SAMPLE_RATE, toSpeechWav } from "@/lib/prompts/wav";
 import { decide, normaliseCaller, type ClinicLineRuleInput } from "./rules";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";

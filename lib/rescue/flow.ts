@@ -1,5 +1,5 @@
 // The no-show rescue call as a pure state machine: given where the call is and one event, where it is next
-// and what to do. No I/O: the call runtime (lib/bot/runtime) runs the Graph commands, lib/rescue/service.ts
+// and what to do. No I/O: the call runtime (lib/bot/runtime) runs the Graph commands, lib/rescue/flow-service.ts
 // the domain actions, and their results come back as events. The stored state (Call.flow) names steps and
 // operation ids, never a key that was pressed (emulator/CONTRACT.md#media-persistence).
 //

@@ -1,5 +1,5 @@
 // The rescue call's stored document (Call.flow, purpose RESCUE): the call runtime parses it with this schema
-// whenever it loads the call (lib/rescue/service.ts), and the appointment page's view reads how far the call
+// whenever it loads the call (lib/rescue/flow-service.ts), and the appointment page's view reads how far the call
 // has got through it (lib/rescue/data.ts). Never the number it called.
 import { z } from "zod";
 import { PROMPT_LOCALES } from "@/lib/prompts/texts";

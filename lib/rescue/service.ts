@@ -1,26 +1,22 @@
-// No-show rescue calls: the sweep that decides (lib/rescue/decision.ts) and places them, staff's "call the
-// patient now", and the call's flow (lib/rescue/flow.ts) as the call runtime runs it: the runtime holds the
-// call and runs the Graph commands; this file gives it the domain actions — moving the patient's phone into
-// the meeting (invite with replacesCallId on the bot's meeting call), flagging the appointment for
-// rescheduling — and writes the outcome with the flow's end. Logs carry ids and outcomes, never a number.
+// No-show rescue calls: the sweep that decides (lib/rescue/decision.ts) and places them, and staff's "call the
+// patient now": the claim under the appointment's row lock, then the call placed from the clinic line's number
+// with the flow's document on its row. The call's flow as the runtime runs it (joining the meeting, flagging
+// the visit for rescheduling, the outcome) is lib/rescue/flow-service.ts; moving a phone into the meeting,
+// lib/rescue/meeting-service.ts. Logs carry ids and outcomes, never a number.
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveAppointment } from "@/lib/constants";
-import { auditInTransaction } from "@/lib/bot/runtime/audit";
-import { defineFlow, type CommitContext, type FlowCall } from "@/lib/bot/runtime/flow";
-import type { Sql } from "@/lib/bot/runtime/sql";
 import { wakeCall } from "@/lib/bot/runtime/wake";
 import { maskPhone, normaliseGraphId } from "@/lib/bot/schema";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient, Rescue } from "@/lib/generated/prisma/client";
-import { phoneIdentity, target } from "@/lib/graph/calls";
 import type { CallsApi } from "@/lib/graph/gateway";
-import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";
 import { promptLocaleFor } from "@/lib/prompts/texts";
 import { decideRescue, type RescueCandidate, type RescueSettings } from "./decision";
-import { initialRescueState, rescueStep, type RescueCommand, type RescueEvent, type RescueOutcomeValue } from "./flow";
-import { rescueCallFlowSchema, type RescueAbout, type RescueCallFlow } from "./schema";
+import { initialRescueState } from "./flow";
+import { rescueCallFlow } from "./flow-service";
+import type { RescueAbout, RescueCallFlow } from "./schema";
 
 export interface RescueDeps {
   db: PrismaClient;
@@ -34,75 +30,8 @@ export interface RescueDeps {
   now?: () => Date;
 }
 
-/** A rescue's outcome as the call log says it (calls.log.outcome.* in messages/*.json). */
-const CALL_LOG_OUTCOME: Record<RescueOutcomeValue, string> = {
-  JOINED: "joinedVisit",
-  RECEPTION: "transferred",
-  RESCHEDULE: "rescheduleAsked",
-  NO_ANSWER: "no-answer",
-  BUSY: "busy",
-  DECLINED: "declined",
-  NO_RESPONSE: "noChoice",
-  FAILED: "failed",
-};
-
 /** a claim with no call after this long was cut off while placing it (Graph and the write take seconds) */
 const INTERRUPTED_AFTER_MS = 5 * 60_000;
-
-/** A rescue call whose flow has not moved for this long has lost its driver (no step waits that long). */
-const STALLED_AFTER_MS = 5 * 60_000;
-
-/** The bot's live call in an appointment's meeting (the newest), if it is in it. */
-async function meetingCallOf(db: PrismaClient, appointmentId: string) {
-  return db.call.findFirst({
-    where: { appointmentId, purpose: "MEETING_JOIN", state: "established" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, graphCallId: true },
-  });
-}
-
-/**
- * Moves the bot's peer-to-peer call with `phone` into the appointment's meeting: an invitation on the bot's
- * meeting call that names the phone and replaces the peer-to-peer call (emulator/CONTRACT.md#participants).
- * The invite operation is recorded on the meeting call, so the panel and the roster show how it went.
- * Returns its operation id, or null when the bot is not in the meeting or Graph refused.
- */
-export async function inviteIntoMeeting(
-  deps: { db: PrismaClient; calls: Pick<CallsApi, "invite"> },
-  input: { appointmentId: string; phone: string; replacesGraphCallId: string; clientContext: string },
-): Promise<string | null> {
-  const meeting = await meetingCallOf(deps.db, input.appointmentId);
-  if (!meeting) return null;
-  try {
-    const op = await deps.calls.invite(graphIdForRequest(meeting.graphCallId), {
-      participants: [
-        {
-          ...target(phoneIdentity(input.phone)),
-          replacesCallId: graphIdForRequest(input.replacesGraphCallId),
-        },
-      ],
-      clientContext: input.clientContext,
-    });
-    await deps.db.callOperation.createMany({
-      skipDuplicates: true,
-      data: {
-        callId: meeting.id,
-        graphOperationId: op.id,
-        kind: "invite",
-        status: op.status === "failed" ? "FAILED" : op.status === "completed" ? "COMPLETED" : "RUNNING",
-        // shown in the meeting's invitations: a masked number only
-        clientContext: `phone:${maskPhone(input.phone)}`,
-      },
-    });
-    return op.id;
-  } catch (error) {
-    logger.warn(
-      { appointmentId: input.appointmentId, status: (error as { status?: number }).status ?? null },
-      "moving a phone call into the meeting failed",
-    );
-    return null;
-  }
-}
 
 export function rescueService(deps: RescueDeps) {
   const { db } = deps;
@@ -318,108 +247,7 @@ export function rescueService(deps: RescueDeps) {
     return { considered: visits.length, called, interrupted: interrupted.count };
   }
 
-  // --- the call's flow ------------------------------------------------------------------------------
-
-  /** 1: the patient's phone joins the meeting, replacing this call. */
-  async function join(call: FlowCall, flow: RescueCallFlow): Promise<RescueEvent[]> {
-    const appointment = call.appointmentId
-      ? await db.appointment.findUnique({
-          where: { id: call.appointmentId },
-          select: { patient: { select: { phone: true } } },
-        })
-      : null;
-    const phone = appointment?.patient.phone;
-    if (!call.appointmentId || !phone) return [{ type: "joinFailed" }];
-    const operationId = await inviteIntoMeeting(deps, {
-      appointmentId: call.appointmentId,
-      phone,
-      replacesGraphCallId: call.graphCallId,
-      clientContext: `rescue:${flow.rescueId}`,
-    });
-    return [operationId ? { type: "joinStarted", operationId } : { type: "joinFailed" }];
-  }
-
-  /** 3: the appointment is flagged for rescheduling (staff see it on its page), with its audit row. */
-  async function markReschedule(sql: Sql, call: FlowCall, flow: RescueCallFlow): Promise<RescueEvent[]> {
-    await sql.query(`UPDATE "Rescue" SET "rescheduleRequestedAt" = now(), "updatedAt" = now() WHERE id = $1::uuid`, [
-      flow.rescueId,
-    ]);
-    await auditInTransaction(
-      sql,
-      actor,
-      "rescue.reschedule-requested",
-      { type: "Appointment", id: call.appointmentId },
-      { rescueId: flow.rescueId },
-    );
-    return [{ type: "rescheduleMarked" }];
-  }
-
-  /** The call is over: the rescue's outcome and its audit row, with the flow's end (never twice). */
-  async function finish(
-    sql: Sql,
-    call: FlowCall,
-    flow: RescueCallFlow,
-    command: Extract<RescueCommand, { type: "finish" }>,
-    context: CommitContext,
-  ): Promise<RescueEvent[]> {
-    let { outcome, reason } = command;
-    if (outcome === "JOINED" && flow.state.joinOperation) {
-      // the call ended while the invitation ran: joined, unless Graph reported the invitation failed
-      const [op] = await sql.query<{ status: string }>(
-        `SELECT status::text AS status FROM "CallOperation" WHERE "graphOperationId" = $1`,
-        [flow.state.joinOperation],
-      );
-      if (op?.status === "FAILED") {
-        outcome = "FAILED";
-        reason = "invite-failed";
-      }
-    }
-    const [done] = await sql.query<{ id: string }>(
-      `UPDATE "Rescue" SET status = 'DONE', outcome = $2::"RescueOutcome", detail = $3, "finishedAt" = now(),
-         "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'CALLING' RETURNING id::text AS id`,
-      [flow.rescueId, outcome, reason],
-    );
-    if (done)
-      await auditInTransaction(
-        sql,
-        actor,
-        "rescue.outcome",
-        { type: "Appointment", id: call.appointmentId },
-        { rescueId: flow.rescueId, outcome },
-      );
-    context.setCallOutcome(CALL_LOG_OUTCOME[outcome]);
-    logger.info({ rescueId: flow.rescueId, outcome, reason }, "rescue call finished");
-    return [];
-  }
-
-  type Domain = Extract<RescueCommand, { type: "join" | "markReschedule" | "finish" }>;
-
-  /** The call runtime's definition of a rescue call (Call.purpose RESCUE). */
-  const flow = defineFlow<RescueCallFlow, RescueEvent, Domain | Exclude<RescueCommand, Domain>>({
-    schema: rescueCallFlowSchema,
-    // the document is written when the call is placed
-    initial: () => null,
-    step(document, event) {
-      const { state, commands } = rescueStep(document.state, event as RescueEvent);
-      // every prompt speaks of this visit: its {appointment} names the day, the time and who is waiting
-      const spoken = commands.map((c) => (c.type === "play" ? { ...c, about: document.about } : c));
-      return { document: state === document.state ? document : { ...document, state }, commands: spoken };
-    },
-    locale: (document) => document.locale,
-    context: "rescue",
-    commits: new Set(["markReschedule", "finish"]),
-    commit(sql, call, document, command, context) {
-      if (command.type === "markReschedule") return markReschedule(sql, call, document);
-      if (command.type === "finish") return finish(sql, call, document, command, context);
-      return Promise.resolve([]);
-    },
-    act: (call, document, command) => (command.type === "join" ? join(call, document) : Promise.resolve([])),
-    finished: (document) => document.state.step === "done" && document.state.outcome !== null,
-    stallAfterMs: STALLED_AFTER_MS,
-  });
-
-  return { sweep, start, startByHand, flow };
+  return { sweep, start, startByHand, flow: rescueCallFlow(deps, actor) };
 }
 
 export type RescueService = ReturnType<typeof rescueService>;
