@@ -13,7 +13,8 @@ import { assertMayManage } from "./access";
 import { announceAppointmentChange } from "./jobs";
 import { patientClockFacts } from "./data";
 import { patientLinkUrl } from "./join-token";
-import { bookAppointment, cancelAppointment, rescheduleAppointment, type BookingResult } from "./mutations";
+import { bookAppointment, rescheduleAppointment, type BookingResult } from "./booking-mutations";
+import { cancelAppointment } from "./mutations";
 import type { BookInput, RescheduleInput } from "./schema";
 
 export interface BookingOutcome {

@@ -1,4 +1,5 @@
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { AppError } from "@/lib/errors";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import {
   busyFromAppointments,
   countPerLocalDay,
@@ -78,6 +79,16 @@ export async function getAppointment(db: PrismaClient, id: string) {
       calendarEvent: { select: { state: true, failureReason: true } },
     },
   });
+}
+
+/** The appointment with its type, which a change checks its rules against; NOT_FOUND when there is none. */
+export async function liveAppointment(db: PrismaClient | Prisma.TransactionClient, appointmentId: string) {
+  const appointment = await db.appointment.findUnique({
+    where: { id: appointmentId },
+    include: { appointmentType: true },
+  });
+  if (!appointment) throw new AppError("NOT_FOUND", "Appointment not found.");
+  return appointment;
 }
 
 export async function appointmentHistory(db: PrismaClient, appointmentId: string) {

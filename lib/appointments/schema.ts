@@ -72,7 +72,7 @@ export const calendarQuery = z.object({
 
 /**
  * IdempotencyRecord.responseBody of a booking or a reschedule: the appointment a resent request is answered
- * with (lib/appointments/mutations.ts writes it, and parses it when it reads it back).
+ * with (lib/appointments/booking-mutations.ts writes it, and parses it when it reads it back).
  */
 export const appointmentReplySchema = z.object({ appointmentId: z.uuid() });
 export type AppointmentReply = z.infer<typeof appointmentReplySchema>;

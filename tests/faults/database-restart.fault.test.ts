@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type PgBoss from "pg-boss";
 import type { RunningEmulator } from "@/emulator/server";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { createPrismaClient } from "@/lib/db/create-client";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createPatient, createUser } from "../helpers/factories";

@@ -3,7 +3,7 @@
 // deleted when nobody ever booked one, retired when someone did, even when the booking races the removal.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreeSlots, listClinicians } from "@/lib/appointments/data";
-import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
 import { createType, removeType, setTypeActive, updateType } from "@/lib/appointment-types/mutations";
 import { listTypesForAdmin } from "@/lib/appointment-types/data";
 import type { AuditActor } from "@/lib/audit/mutations";

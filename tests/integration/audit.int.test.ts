@@ -1,7 +1,7 @@
 // The audit log: append-only through the app's own client, searchable by person, action, subject and
 // local dates with keyset pages, and reads recorded once per person, record and address per window.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { appointmentHistory } from "@/lib/appointments/data";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { searchAuditLog } from "@/lib/audit/data";

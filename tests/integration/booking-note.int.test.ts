@@ -3,7 +3,7 @@
 // waking-hours question needs come from the patient and the type.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patientClockFacts } from "@/lib/appointments/data";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { bookInput } from "@/lib/appointments/schema";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";

@@ -7,7 +7,8 @@ import {
   loadSchedulesForType,
 } from "@/lib/appointments/data";
 import { hashJoinToken, openJoinToken } from "@/lib/appointments/join-token";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
+import { cancelAppointment } from "@/lib/appointments/mutations";
 import { AppError } from "@/lib/errors";
 import { findSlots } from "@/lib/scheduling";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";

@@ -3,7 +3,8 @@
 // cancelled or moved appointment, and never twice when sweeps and workers race.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
-import { cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { rescheduleAppointment } from "@/lib/appointments/booking-mutations";
+import { cancelAppointment } from "@/lib/appointments/mutations";
 import { dueBotAttendance, type BotAttendanceJob } from "@/lib/bot/jobs";
 import { parseJoinWebUrl, type CallControl } from "@/lib/bot/meeting-calls";
 import type { TestDatabase } from "../helpers/database";

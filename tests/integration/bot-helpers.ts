@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { SignJWT, type JWTPayload } from "jose";
 import { expect, vi } from "vitest";
 import { ensureSigningKey } from "@/emulator/identity/keys";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { attendanceFlow } from "@/lib/bot/flows/attendance-flow";
 import { keyOfTone } from "@/lib/bot/schema";
 import { handleNotificationRequest, type IntakeDeps } from "@/lib/bot/intake";

@@ -2,7 +2,7 @@
 // call the line ended normally; earlier tries of the same reminder keep their own end (no answer, …).
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import type { Viewer } from "@/lib/auth/session";
 import { callLogForViewer } from "@/lib/calls/views";
 import { setDbForTests } from "@/lib/db";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
+import { cancelAppointment } from "@/lib/appointments/mutations";
 import { createAppGraph } from "@/lib/graph/gateway";
 import type { MeetingGateways } from "@/lib/meetings/sync";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";

@@ -6,12 +6,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request as emulatorRequest } from "@/emulator/test/helpers";
 import { findFreeSlots } from "@/lib/appointments/data";
-import {
-  bookAppointment,
-  cancelAppointment,
-  confirmAppointment,
-  rescheduleAppointment,
-} from "@/lib/appointments/mutations";
+import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
+import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import { isExclusionViolation } from "@/lib/db/errors";
 import { createAppGraph, type AppGraph } from "@/lib/graph/gateway";
 import { APPOINTMENT_PROPERTY_ID } from "@/lib/graph/calendar";

@@ -2,7 +2,7 @@
 // birth date), and two records are merged in one transaction — appointments with their reminders, the
 // audit trail and old links follow the kept record; a merge that cannot finish changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { searchAuditLog } from "@/lib/audit/data";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { auditSearchSchema } from "@/lib/audit/schema";

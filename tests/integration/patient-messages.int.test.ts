@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAcsSmsSender } from "@/lib/acs/sms";
 import { hashJoinToken } from "@/lib/appointments/join-token";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
+import { cancelAppointment } from "@/lib/appointments/mutations";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { handleEventsRequest } from "@/lib/patient-messages/intake";
 import {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { listAppointments } from "@/lib/appointments/data";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { attendanceFlow } from "@/lib/bot/flows/attendance-flow";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
 import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";

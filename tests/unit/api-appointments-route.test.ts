@@ -15,11 +15,11 @@ vi.mock("@/lib/auth/session", () => ({
   },
 }));
 vi.mock("@/lib/db", () => ({ getDb: () => ({ fake: "database" }) }));
-vi.mock("@/lib/appointments/mutations", () => ({ bookAppointment: vi.fn() }));
+vi.mock("@/lib/appointments/booking-mutations", () => ({ bookAppointment: vi.fn() }));
 vi.mock("@/lib/appointments/jobs", () => ({ announceAppointmentChange: vi.fn() }));
 
 import { announceAppointmentChange } from "@/lib/appointments/jobs";
-import { bookAppointment } from "@/lib/appointments/mutations";
+import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { POST } from "@/app/api/appointments/route";
 
 const book = vi.mocked(bookAppointment);
