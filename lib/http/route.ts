@@ -22,6 +22,29 @@ export function declaresBodyOver(request: Request, limit: number): boolean {
   return Number.isFinite(declared) && declared > limit;
 }
 
+/**
+ * The body as text, or null once it passes `limit` bytes: refused from the Content-Length when declared,
+ * else counted as it streams in and dropped at the limit (a webhook's sender may send chunked bodies).
+ */
+export async function readTextWithin(request: Request, limit: number): Promise<string | null> {
+  if (declaresBodyOver(request, limit)) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", "The request is too large.");
 
 export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {

@@ -8,6 +8,7 @@
 // or for making again (removed) before the same job runs; "missed" needs only the delta.
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { readTextWithin } from "@/lib/http/route";
 import { logger } from "@/lib/logger";
 import { hashClientState } from "./subscription-sync";
 
@@ -38,26 +39,6 @@ const plain = (status: number, text: string) =>
     },
   });
 
-async function readLimited(request: Request, limit: number): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 export async function handleOutlookNotification(request: Request, deps: OutlookIntakeDeps): Promise<Response> {
   const url = new URL(request.url);
   const validationToken = url.searchParams.get("validationToken");
@@ -66,7 +47,7 @@ export async function handleOutlookNotification(request: Request, deps: OutlookI
     if (validationToken.length === 0 || validationToken.length > 2048) return plain(400, "invalid validationToken");
     return plain(200, validationToken);
   }
-  const text = await readLimited(request, MAX_NOTIFICATION_BYTES);
+  const text = await readTextWithin(request, MAX_NOTIFICATION_BYTES);
   if (text === null) return plain(413, "too large");
   let json: unknown;
   try {

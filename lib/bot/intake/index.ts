@@ -9,6 +9,7 @@
 // in the job, not in the dedupe key, not in a log line (emulator/CONTRACT.md#media-persistence).
 import crypto from "node:crypto";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
+import { readTextWithin } from "@/lib/http/route";
 import { logger } from "@/lib/logger";
 import { dedupeKey, nextRosterKey, parseRosterKey } from "../dedupe";
 import {
@@ -48,28 +49,6 @@ export interface IntakeResult {
 const problem = (status: number, code: keyof typeof errorStatus, message: string) =>
   Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
 
-class TooLarge extends Error {}
-
-async function readLimited(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > limit) throw new TooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** Route handler body for POST /api/calls/notifications. */
 export async function handleNotificationRequest(request: Request, deps: IntakeDeps): Promise<Response> {
   const limit = deps.maxBodyBytes ?? MAX_NOTIFICATION_BYTES;
@@ -87,12 +66,13 @@ export async function handleNotificationRequest(request: Request, deps: IntakeDe
   }
 
   // 2. parse
+  // a body cut off on the way (the sender gave up) is as unreadable as one that is not JSON
+  const text = await readTextWithin(request, limit).catch(() => "");
+  if (text === null) return problem(413, "PAYLOAD_TOO_LARGE", "The notification body is too large.");
   let body: unknown;
   try {
-    const text = await readLimited(request, limit);
     body = JSON.parse(text);
-  } catch (error) {
-    if (error instanceof TooLarge) return problem(413, "PAYLOAD_TOO_LARGE", "The notification body is too large.");
+  } catch {
     return problem(400, "BAD_REQUEST", "The body is not JSON.");
   }
   let items;
