@@ -1,5 +1,6 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { formatTimeOfDay, timeZoneChoices } from "@/lib/availability/schema";
+import { timeZoneChoices } from "@/lib/availability/schema";
+import { formatTimeOfDay } from "@/lib/availability/times";
 import type { AvailabilityEditorData, WeeklyFormValues } from "@/lib/availability/types";
 import { localizedTypeName } from "@/lib/appointment-types/schema";
 import { formatDate, formatDateTimeRange, zoneLabel } from "@/lib/format";

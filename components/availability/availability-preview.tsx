@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import type { PreviewDay } from "@/lib/availability/schema";
+import type { PreviewDay } from "@/lib/availability/preview";
 import { formatTimeRange, formatWeekday } from "@/lib/format";
 import type { OutlookWeekView } from "@/lib/outlook/views";
 import { localDayBounds } from "@/lib/scheduling";

@@ -19,7 +19,7 @@ import {
   setOfferedAppointmentTypes,
   updateClinicianTimeZone,
 } from "./mutations";
-import { weeklyFormValues, weeklyInputName, weeklyRangesFromForm, weeklyValuesOf } from "./schema";
+import { weeklyFormValues, weeklyInputName, weeklyRangesFromForm, weeklyValuesOf } from "./weekly-form";
 import type {
   AvailabilityFormState,
   DeleteExceptionState,

@@ -10,7 +10,10 @@ import {
   localDateOf,
   type WeeklyHours,
 } from "@/lib/scheduling";
-import { canEditAvailability, clinicianIdSchema, overlapsSpan, previewDays, PREVIEW_DAYS, timeOffSpan } from "./schema";
+import { canEditAvailability } from "./access";
+import { previewDays, PREVIEW_DAYS } from "./preview";
+import { clinicianIdSchema } from "./schema";
+import { overlapsSpan, timeOffSpan } from "./time-off";
 import type { AffectedVisit, AvailabilityEditorData, ClinicianSummary, ExceptionRecord } from "./types";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 

@@ -13,7 +13,6 @@ import {
   clinicianTimeZoneSchema,
   exceptionCreateSchema,
   exceptionDeleteSchema,
-  formatTimeOfDay,
   offeredTypesSchema,
   weeklyHoursSchema,
   type ClinicianTimeZoneInput,
@@ -22,6 +21,7 @@ import {
   type OfferedTypesInput,
   type WeeklyHoursInput,
 } from "./schema";
+import { formatTimeOfDay } from "./times";
 import type { ExceptionRecord } from "./types";
 
 const ENTITY = "User";

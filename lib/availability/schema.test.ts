@@ -1,24 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canEditAvailability } from "./access";
+import { previewDays } from "./preview";
 import {
   availabilityErrorKeys,
   availabilityFieldErrors,
-  canEditAvailability,
   clinicianTimeZoneSchema,
   exceptionCreateSchema,
-  formatTimeOfDay,
   offeredTypesSchema,
-  overlapsSpan,
-  parseTimeOfDay,
-  previewDays,
-  timeOffSpan,
   timeZoneChoices,
-  weeklyFormValues,
   weeklyHoursSchema,
-  weeklyInputName,
-  weeklyRangesFromForm,
-  weeklyValuesOf,
 } from "./schema";
+import { overlapsSpan, timeOffSpan } from "./time-off";
+import { formatTimeOfDay, parseTimeOfDay } from "./times";
+import { weeklyFormValues, weeklyInputName, weeklyRangesFromForm, weeklyValuesOf } from "./weekly-form";
 
 const clinicianId = "0b7f5c1e-8f0a-4d57-9a3c-3f1b2d4e5a6b";
 const HOUR = 3_600_000;

@@ -1,32 +1,23 @@
 // Input rules for a clinician's availability, shared by the forms, the server actions and the
-// mutations, plus the pure helpers the editor needs (times as text, who may edit, the 7-day preview).
-// Every issue message is a stable key under `availability.errors` in messages/*.json.
+// mutations. Every issue message is a stable key under `availability.errors` in messages/*.json.
+// The pure helpers around them live beside: times.ts (times as text), weekly-form.ts (the weekly form's
+// rows), preview.ts (the 7-day preview), time-off.ts (time off over booked visits), access.ts (who may edit).
 //
 // Times are minutes after local midnight in the clinician's zone, half-open [start, end), so "24:00"
 // (1440) is a valid end and 12:00–13:00 touches 08:00–12:00 without overlapping it.
 import { z } from "zod";
-import type { WeeklyFormValues } from "./types";
 import {
-  addLocalDays,
-  expandAvailability,
   isDateWithinYears,
   isRegionTimeZone,
   isValidLocalDate,
   isValidTimeZone,
-  localDateTime,
-  localDayBounds,
-  localToUtc,
-  type AvailabilityException,
-  type LocalDate,
   type WeeklyHours,
 } from "@/lib/scheduling";
+import { MINUTES_PER_DAY, parseTimeOfDay } from "./times";
 
-const MINUTES_PER_DAY = 1440;
 /** More ranges than this on one weekday is a mistake, not a schedule. */
 const MAX_RANGES_PER_DAY = 12;
 const NOTE_MAX = 200;
-export const PREVIEW_DAYS = 7;
-const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const EXCEPTION_KINDS = ["TIME_OFF", "EXTRA_HOURS"] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
@@ -50,29 +41,6 @@ export const availabilityErrorKeys = [
   "timeZoneNotRegion",
 ] as const;
 export type AvailabilityErrorKey = (typeof availabilityErrorKeys)[number];
-
-// --- times of day ----------------------------------------------------------------------------------
-
-const TIME_TEXT = /^(\d{1,2}):(\d{2})$/;
-
-/** "08:00" → 480, "8:30" → 510, "24:00" → 1440; anything else (incl. "24:01", "7h") → null. */
-export function parseTimeOfDay(text: string): number | null {
-  const match = TIME_TEXT.exec(text.trim());
-  if (!match) return null;
-  const hours = Number(match[1]);
-  const minutes = Number(match[2]);
-  if (minutes > 59 || hours > 24) return null;
-  const total = hours * 60 + minutes;
-  return total > MINUTES_PER_DAY ? null : total;
-}
-
-/** 480 → "08:00", 1440 → "24:00". */
-export function formatTimeOfDay(minute: number): string {
-  if (!Number.isInteger(minute) || minute < 0 || minute > MINUTES_PER_DAY) {
-    throw new RangeError(`minute must be an integer in 0…1440, got ${minute}`);
-  }
-  return `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
-}
 
 // A time arrives from a form as "HH:MM" or from code as minutes; both come out as minutes.
 const timeOfDay = z.unknown().transform((value, ctx) => {
@@ -148,69 +116,6 @@ export const weeklyHoursSchema = z
     clinicianId,
     ranges: [...ranges].sort((a, b) => a.weekday - b.weekday || a.startMinute - b.startMinute),
   }));
-
-/** Rows per weekday the form may post; more is not a schedule but a broken or hostile client. */
-const MAX_FORM_ROWS = 50;
-
-const WEEKLY_FIELD = /^w([1-7])\.(\d{1,2})\.(start|end)$/;
-
-/** The weekly form's inputs are named `w<weekday>.<row>.start|end`; rows come back in order, per weekday. */
-export function weeklyFormValues(formData: FormData): WeeklyFormValues {
-  const rows = new Map<string, Map<number, { start: string; end: string }>>();
-  for (const [name, value] of formData.entries()) {
-    const match = WEEKLY_FIELD.exec(name);
-    if (!match || typeof value !== "string") continue;
-    const [, weekday = "", rowText = "", part] = match;
-    const row = Number(rowText);
-    if (row >= MAX_FORM_ROWS) continue;
-    const day = rows.get(weekday) ?? new Map<number, { start: string; end: string }>();
-    const entry = day.get(row) ?? { start: "", end: "" };
-    entry[part as "start" | "end"] = value;
-    day.set(row, entry);
-    rows.set(weekday, day);
-  }
-  return Object.fromEntries(
-    WEEKDAYS.map((weekday) => {
-      const day = rows.get(String(weekday)) ?? new Map();
-      return [String(weekday), [...day.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry)];
-    }),
-  );
-}
-
-export function weeklyValuesOf(ranges: readonly WeeklyHours[]): WeeklyFormValues {
-  return Object.fromEntries(
-    WEEKDAYS.map((weekday) => [
-      String(weekday),
-      ranges
-        .filter((range) => range.weekday === weekday)
-        .map((range) => ({ start: formatTimeOfDay(range.startMinute), end: formatTimeOfDay(range.endMinute) })),
-    ]),
-  );
-}
-
-/**
- * The ranges to save from the form's rows (a row with both times blank is not a range), with the
- * input name prefix ("w1.0") of each, so that errors can be put back next to the right inputs.
- */
-export function weeklyRangesFromForm(values: WeeklyFormValues): { ranges: WeeklyRangeInput[]; inputNames: string[] } {
-  const ranges: WeeklyRangeInput[] = [];
-  const inputNames: string[] = [];
-  for (const weekday of WEEKDAYS) {
-    values[String(weekday)]?.forEach((row, index) => {
-      if (row.start.trim() === "" && row.end.trim() === "") return;
-      ranges.push({ weekday, start: row.start, end: row.end });
-      inputNames.push(`w${weekday}.${index}`);
-    });
-  }
-  return { ranges, inputNames };
-}
-
-/** "ranges.3.end" → "w2.1.end"; anything not about one range → "form". */
-export function weeklyInputName(path: string, inputNames: readonly string[]): string {
-  const match = /^ranges\.(\d+)\.(start|end|weekday)$/.exec(path);
-  const name = match ? inputNames[Number(match[1])] : undefined;
-  return name && match ? `${name}.${match[2] === "end" ? "end" : "start"}` : "form";
-}
 
 // --- exceptions ------------------------------------------------------------------------------------
 
@@ -324,97 +229,4 @@ export function availabilityFieldErrors(error: z.ZodError): Record<string, Avail
     result[path] = errorKeys.has(issue.message) ? (issue.message as AvailabilityErrorKey) : "invalid";
   }
   return result;
-}
-
-// --- who may edit ----------------------------------------------------------------------------------
-
-/**
- * Clinicians edit their own availability, admins anyone's. Staff book against availability but do
- * not set it (and, like the nav, the editor does not show it to them).
- */
-export function canEditAvailability(viewer: { id: string; role: string }, clinicianId: string): boolean {
-  if (viewer.role === "ADMIN") return true;
-  return viewer.role === "CLINICIAN" && viewer.id === clinicianId;
-}
-
-// --- preview ---------------------------------------------------------------------------------------
-
-interface PreviewInterval {
-  start: Date;
-  end: Date;
-  /** wall clock in the clinician's zone, "HH:MM"; an interval running to the end of the day ends "24:00" */
-  startLabel: string;
-  endLabel: string;
-}
-
-export interface PreviewDay {
-  date: LocalDate;
-  /** first instant of the local day, for formatting its name */
-  start: Date;
-  intervals: PreviewInterval[];
-}
-
-/**
- * The working intervals of the `PREVIEW_DAYS` local days starting with `today`, from
- * lib/scheduling's expandAvailability (so clock changes are handled there), cut at local midnights.
- */
-export function previewDays(input: {
-  zone: string;
-  today: LocalDate;
-  weekly: readonly WeeklyHours[];
-  exceptions: readonly AvailabilityException[];
-  days?: number;
-}): PreviewDay[] {
-  const count = input.days ?? PREVIEW_DAYS;
-  const bounds = Array.from({ length: count }, (_, i) => localDayBounds(addLocalDays(input.today, i), input.zone));
-  const intervals = expandAvailability({
-    clinicianZone: input.zone,
-    weekly: input.weekly,
-    exceptions: input.exceptions,
-    from: bounds[0]!.start,
-    to: bounds[bounds.length - 1]!.end,
-  });
-  const label = (instant: Date) => formatTimeOfDay(localDateTime(instant, input.zone).minuteOfDay);
-  return bounds.map((day) => ({
-    date: day.date,
-    start: day.start,
-    intervals: intervals
-      .filter((i) => i.end > day.start && i.start < day.end)
-      .map((i) => {
-        const start = i.start < day.start ? day.start : i.start;
-        const end = i.end > day.end ? day.end : i.end;
-        return {
-          start,
-          end,
-          startLabel: label(start),
-          endLabel: end.getTime() === day.end.getTime() ? "24:00" : label(end),
-        };
-      }),
-  }));
-}
-
-// --- time off over booked visits (issue 19) -----------------------------------------------------------
-
-/**
- * The instants a time-off exception takes away: its local day in the clinician's zone, or its
- * [start, end) on that day's clock. Extra hours take nothing away: null.
- */
-export function timeOffSpan(
-  exception: { date: LocalDate; kind: ExceptionKind; startMinute: number | null; endMinute: number | null },
-  zone: string,
-): { start: Date; end: Date } | null {
-  if (exception.kind !== "TIME_OFF") return null;
-  if (exception.startMinute === null || exception.endMinute === null) {
-    const { start, end } = localDayBounds(exception.date, zone);
-    return { start, end };
-  }
-  return {
-    start: localToUtc(exception.date, exception.startMinute, zone),
-    end: localToUtc(exception.date, exception.endMinute, zone),
-  };
-}
-
-/** Does a visit [start, end) fall (even partly) in the span? Half-open, like every span here. */
-export function overlapsSpan(visit: { startsAt: Date; endsAt: Date }, span: { start: Date; end: Date }): boolean {
-  return visit.startsAt < span.end && visit.endsAt > span.start;
 }

@@ -1,6 +1,7 @@
 // Shapes that cross the line between lib/availability and the pages; no database types leak out.
 import type { LocalDate, WeeklyHours } from "@/lib/scheduling";
-import type { ExceptionKind, PreviewDay } from "./schema";
+import type { PreviewDay } from "./preview";
+import type { ExceptionKind } from "./schema";
 
 export interface ClinicianSummary {
   id: string;

@@ -6,7 +6,7 @@ import { getTranslations } from "next-intl/server";
 import { AvailabilityEditor } from "@/components/availability/availability-editor";
 import { OutlookStatus } from "@/components/availability/outlook-status";
 import { getAvailabilityEditorData } from "@/lib/availability/data";
-import { canEditAvailability } from "@/lib/availability/schema";
+import { canEditAvailability } from "@/lib/availability/access";
 import { requireViewerPage } from "@/lib/auth/session";
 import { outlookWeekForViewer } from "@/lib/outlook/views";
 import { localDayBounds } from "@/lib/scheduling";
