@@ -3,7 +3,7 @@ import { dedupeKey, nextRosterKey } from "./dedupe";
 import { exampleBody, notificationExamples } from "@/tests/helpers/graph-examples";
 import { graphIdForRequest, parseJoinWebUrl } from "./meeting-calls";
 import { NotificationParseError, parseNotificationBatch, parseNotifications, type RosterNotification } from "./schema";
-import { operationSchema } from "@/lib/graph/calls";
+import { operationSchema } from "@/lib/graph/call-requests";
 
 const envelope = (...value: unknown[]) => ({ "@odata.type": "#microsoft.graph.commsNotifications", value });
 const callUrl = "/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896";

@@ -29,7 +29,7 @@ import { defineFlow, type FlowCall, type Held } from "@/lib/bot/runtime/flow";
 import { maskPhone } from "@/lib/bot/schema";
 import type { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { phoneIdentity, target, userIdentity } from "@/lib/graph/calls";
+import { phoneIdentity, target, userIdentity } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";

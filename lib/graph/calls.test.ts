@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { empty, json, manualClock, scriptedFetch, staticToken } from "./__fixtures__/fake-graph";
+import { target, userIdentity } from "./call-identities";
+import * as media from "./call-media";
 import * as calls from "./calls";
 import { createGraphClient } from "./client";
 
@@ -106,22 +108,22 @@ describe("call actions", () => {
     );
     const call = await calls.createCall(graph, { kind: "user", userId: "u", callbackUri: CB });
     expect(call).toMatchObject({ id: "c1", state: "establishing" });
-    const played = await calls.playPrompt(graph, "c1", {
+    const played = await media.playPrompt(graph, "c1", {
       prompts: [{ uri: "https://x/a.wav", resourceId: "r" }],
       clientContext: "ctx",
     });
     expect(played.status).toBe("running");
-    await calls.recordResponse(graph, "c1", {
+    await media.recordResponse(graph, "c1", {
       prompt: { uri: "https://x/q.wav" },
       maxRecordDurationInSeconds: 10,
       stopTones: ["#"],
     });
-    await calls.subscribeToTone(graph, "c1");
+    await media.subscribeToTone(graph, "c1");
     await calls.answer(graph, "c1", { callbackUri: CB });
     await calls.reject(graph, "c1", { reason: "busy" });
     await calls.keepAlive(graph, "c1");
     expect(await calls.listParticipants(graph, "c1")).toEqual([{ id: "p1", isMuted: false }]);
-    await calls.invite(graph, "c1", { participants: [calls.target(calls.userIdentity("u2"))] });
+    await calls.invite(graph, "c1", { participants: [target(userIdentity("u2"))] });
     await calls.muteParticipant(graph, "c1", "p1");
     await calls.removeParticipant(graph, "c1", "p1");
     await calls.hangUp(graph, "c1");
@@ -163,14 +165,14 @@ describe("call actions", () => {
 
   it("redirect and transfer carry their targets; limits are checked before sending", async () => {
     const { net, graph } = client(empty(202), empty(202));
-    const to = calls.target(calls.userIdentity("u9", "Reception"));
+    const to = target(userIdentity("u9", "Reception"));
     await calls.redirect(graph, "c1", { targets: [to], timeoutSeconds: 30 });
     await calls.transfer(graph, "c1", { transferTarget: to });
     expect(net.requests[0]!.body).toEqual({ targets: [to], timeout: 30 });
     expect(net.requests[1]!.body).toEqual({ transferTarget: to });
     await expect(calls.redirect(graph, "c1", { targets: [to], timeoutSeconds: 5 })).rejects.toThrow(RangeError);
-    await expect(calls.playPrompt(graph, "c1", { prompts: [] })).rejects.toThrow(RangeError);
-    await expect(calls.subscribeToTone(graph, "c1", { clientContext: "x".repeat(257) })).rejects.toThrow(RangeError);
+    await expect(media.playPrompt(graph, "c1", { prompts: [] })).rejects.toThrow(RangeError);
+    await expect(media.subscribeToTone(graph, "c1", { clientContext: "x".repeat(257) })).rejects.toThrow(RangeError);
     expect(net.requests).toHaveLength(2);
   });
 });
@@ -211,13 +213,13 @@ describe("placing a call is never repeated blindly", () => {
 describe("cancelMediaProcessing", () => {
   it("stops the call's prompts: POST with its clientContext, the operation parsed", async () => {
     const { net, graph } = client(json(200, { id: "op-9", status: "completed", clientContext: "reminder:stop" }));
-    const op = await calls.cancelMediaProcessing(graph, "c1", { clientContext: "reminder:stop" });
+    const op = await media.cancelMediaProcessing(graph, "c1", { clientContext: "reminder:stop" });
     expect(op.status).toBe("completed");
     expect(net.requests.map((r) => `${r.method} ${r.url.replace(V1, "")}`)).toEqual([
       "POST /communications/calls/c1/cancelMediaProcessing",
     ]);
     expect(net.requests[0]!.body).toEqual({ clientContext: "reminder:stop" });
-    await expect(calls.cancelMediaProcessing(graph, "c1", { clientContext: "x".repeat(257) })).rejects.toThrow(
+    await expect(media.cancelMediaProcessing(graph, "c1", { clientContext: "x".repeat(257) })).rejects.toThrow(
       RangeError,
     );
   });

@@ -1,100 +1,41 @@
 // Thin typed wrappers over the cloud-communications calling API (emulator/CONTRACT.md#calls). Application tokens
 // only: these functions are reached through graphForApp(). Results of actions arrive later as
 // notifications to the bot; what comes back here is the call or the operation as Graph reports it.
-// Our bot uses service-hosted media (required for prompts, recording and tones).
+// Our bot uses service-hosted media (required for prompts, recording and tones). The media actions are in
+// call-media.ts, the identities in call-identities.ts, what every request shares in call-requests.ts.
 import type {
   Call,
   ChatInfo,
   CommunicationsIdentitySet,
   InvitationParticipantInfo,
   MediaInfo,
-  MediaPrompt,
   Modality,
   ParticipantInfo,
   RejectReason,
   ServiceHostedMediaConfig,
 } from "@microsoft/microsoft-graph-types";
-import { z } from "zod";
+import { phoneIdentity, target, userIdentity } from "./call-identities";
+import {
+  CALLS,
+  callPath,
+  callSchema,
+  checkClientContext,
+  operationSchema,
+  parse,
+  participantListSchema,
+  participantPath,
+  type CommsOperationResult,
+  type GraphCall,
+  type GraphParticipant,
+} from "./call-requests";
 import type { GraphClient } from "./client";
-import { GraphError, isGraphError } from "./errors";
-import { graphIdForRequest, normaliseGraphId } from "./ids";
-
-// --- parsed responses -----------------------------------------------------------------------------
-// Ids are normalised here, as they are where notifications are parsed (lib/graph/ids.ts): the id of an
-// operation in its action's response and in its completion notification then compare equal.
-
-const graphId = z.string().min(1).transform(normaliseGraphId);
-
-const callSchema = z.looseObject({
-  id: graphId,
-  state: z.string().nullish(),
-  direction: z.string().nullish(),
-  myParticipantId: z.string().nullish(),
-  callChainId: z.string().nullish(),
-});
-export type GraphCall = Call & z.infer<typeof callSchema>;
-
-export const operationSchema = z.looseObject({
-  id: graphId,
-  // invite answers "Running" (doc casing) where the enum says "running"
-  status: z
-    .string()
-    .nullish()
-    .transform((s) => s?.toLowerCase() ?? null),
-  clientContext: z.string().nullish(),
-  resultInfo: z.looseObject({ code: z.coerce.number().nullish(), subcode: z.coerce.number().nullish() }).nullish(),
-});
-export type CommsOperationResult = z.infer<typeof operationSchema>;
-
-const participantSchema = z.looseObject({
-  id: graphId,
-  isMuted: z.boolean().nullish(),
-  isInLobby: z.boolean().nullish(),
-  info: z.looseObject({ identity: z.looseObject({}).nullish() }).nullish(),
-});
-export type GraphParticipant = z.infer<typeof participantSchema>;
-const participantListSchema = z.object({ value: z.array(participantSchema) });
-
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new GraphError({ status: 200, code: "invalidResponse", message: `Graph returned an unexpected ${what}` });
-  }
-  return parsed.data;
-}
-
-const CALLS = "/communications/calls";
-/** Callers pass ids in either spelling (usually the stored one); Graph's URLs get them dashed. */
-const callPath = (callId: string) => `${CALLS}/${encodeURIComponent(graphIdForRequest(callId))}`;
-const participantPath = (callId: string, participantId: string) =>
-  `${callPath(callId)}/participants/${encodeURIComponent(graphIdForRequest(participantId))}`;
-
-// --- identities -----------------------------------------------------------------------------------
-
-export function userIdentity(userId: string, displayName?: string, tenantId?: string): CommunicationsIdentitySet {
-  return { user: { id: userId, ...(displayName ? { displayName } : {}), ...(tenantId ? { tenantId } : {}) } as never };
-}
-
-/** E.164 number, e.g. +5511987654321. */
-export function phoneIdentity(e164: string): CommunicationsIdentitySet {
-  if (!/^\+[1-9]\d{6,14}$/.test(e164)) throw new RangeError("phone numbers must be E.164 (+ and 7–15 digits)");
-  return { phone: { id: e164 } };
-}
-
-export function target(identity: CommunicationsIdentitySet): InvitationParticipantInfo {
-  return { "@odata.type": "#microsoft.graph.invitationParticipantInfo", identity } as InvitationParticipantInfo;
-}
+import { isGraphError } from "./errors";
 
 function serviceHostedMedia(preFetch?: MediaInfo[]): ServiceHostedMediaConfig {
   return {
     "@odata.type": "#microsoft.graph.serviceHostedMediaConfig",
     ...(preFetch?.length ? { preFetchMedia: preFetch } : {}),
   } as ServiceHostedMediaConfig;
-}
-
-function checkClientContext(clientContext: string | undefined): void {
-  if (clientContext !== undefined && clientContext.length > 256)
-    throw new RangeError("clientContext is at most 256 characters");
 }
 
 // --- create ---------------------------------------------------------------------------------------
@@ -245,106 +186,6 @@ export async function redirect(
     ...(options.timeoutSeconds !== undefined ? { timeout: options.timeoutSeconds } : {}),
     ...(options.callbackUri ? { callbackUri: options.callbackUri } : {}),
   });
-}
-
-// --- media (service-hosted) -------------------------------------------------------------------------
-
-export interface PromptInput {
-  /** WAV, mono, 16-bit, 16 kHz. */
-  uri: string;
-  resourceId?: string;
-}
-
-function mediaPrompt(prompt: PromptInput): MediaPrompt {
-  return {
-    "@odata.type": "#microsoft.graph.mediaPrompt",
-    mediaInfo: {
-      "@odata.type": "#microsoft.graph.mediaInfo",
-      uri: prompt.uri,
-      ...(prompt.resourceId ? { resourceId: prompt.resourceId } : {}),
-    },
-  } as MediaPrompt;
-}
-
-export async function playPrompt(
-  client: GraphClient,
-  callId: string,
-  options: { prompts: PromptInput[]; clientContext?: string },
-): Promise<CommsOperationResult> {
-  if (options.prompts.length < 1 || options.prompts.length > 20) throw new RangeError("playPrompt takes 1–20 prompts");
-  checkClientContext(options.clientContext);
-  const response = await client.request("POST", `${callPath(callId)}/playPrompt`, {
-    prompts: options.prompts.map(mediaPrompt),
-    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
-  });
-  return parse(operationSchema, response.body, "playPrompt operation");
-}
-
-export interface RecordResponseOptions {
-  /** At most one prompt, played before recording. */
-  prompt?: PromptInput;
-  bargeInAllowed?: boolean;
-  initialSilenceTimeoutInSeconds?: number;
-  maxSilenceTimeoutInSeconds?: number;
-  maxRecordDurationInSeconds?: number;
-  playBeep?: boolean;
-  stopTones?: string[];
-  clientContext?: string;
-}
-
-/**
- * Records a short answer. The recording must be processed transiently and never stored
- * (emulator/CONTRACT.md#media-persistence).
- */
-export async function recordResponse(
-  client: GraphClient,
-  callId: string,
-  options: RecordResponseOptions = {},
-): Promise<CommsOperationResult> {
-  checkClientContext(options.clientContext);
-  for (const key of ["initialSilenceTimeoutInSeconds", "maxSilenceTimeoutInSeconds", "maxRecordDurationInSeconds"]) {
-    const value = options[key as keyof RecordResponseOptions] as number | undefined;
-    if (value !== undefined && (value < 1 || value > 120)) throw new RangeError(`${key} is 1–120 seconds`);
-  }
-  const { prompt, ...rest } = options;
-  const response = await client.request("POST", `${callPath(callId)}/recordResponse`, {
-    ...rest,
-    ...(prompt ? { prompts: [mediaPrompt(prompt)] } : {}),
-  });
-  return parse(operationSchema, response.body, "recordResponse operation");
-}
-
-/**
- * Tones then arrive as call notifications with toneInfo; they must not be persisted
- * (emulator/CONTRACT.md#media-persistence).
- */
-export async function subscribeToTone(
-  client: GraphClient,
-  callId: string,
-  options: { clientContext?: string } = {},
-): Promise<CommsOperationResult> {
-  checkClientContext(options.clientContext);
-  const response = await client.request("POST", `${callPath(callId)}/subscribeToTone`, {
-    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
-  });
-  return parse(operationSchema, response.body, "subscribeToTone operation");
-}
-
-/**
- * Stops the prompts playing or queued on the call (call: cancelMediaProcessing): a key that answers a prompt
- * acts at once, and what the bot says next is not queued behind the rest of it. The stopped operations end
- * with their own notification (status failed, completionReason mediaOperationCanceled).
- */
-export async function cancelMediaProcessing(
-  client: GraphClient,
-  callId: string,
-  options: { clientContext?: string } = {},
-): Promise<CommsOperationResult> {
-  checkClientContext(options.clientContext);
-  const response = await client.request("POST", `${callPath(callId)}/cancelMediaProcessing`, {
-    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
-  });
-  return parse(operationSchema, response.body, "cancelMediaProcessing operation");
 }
 
 // --- call control -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import "server-only";
 import { listMeetingAttendance } from "./attendance";
 import * as calendar from "./calendar";
+import * as callMedia from "./call-media";
 import * as calls from "./calls";
 import { createGraphClient, type GraphClient } from "./client";
 import { sendMail, type OutgoingMail } from "./mail";
@@ -104,10 +105,10 @@ function bindCalls(client: GraphClient) {
     answer: bind(calls.answer),
     reject: bind(calls.reject),
     redirect: bind(calls.redirect),
-    playPrompt: bind(calls.playPrompt),
-    recordResponse: bind(calls.recordResponse),
-    subscribeToTone: bind(calls.subscribeToTone),
-    cancelMediaProcessing: bind(calls.cancelMediaProcessing),
+    playPrompt: bind(callMedia.playPrompt),
+    recordResponse: bind(callMedia.recordResponse),
+    subscribeToTone: bind(callMedia.subscribeToTone),
+    cancelMediaProcessing: bind(callMedia.cancelMediaProcessing),
     transfer: bind(calls.transfer),
     keepAlive: bind(calls.keepAlive),
     listParticipants: bind(calls.listParticipants),

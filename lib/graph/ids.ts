@@ -2,7 +2,7 @@
 // lowercase in action responses (and most notifications), 32 uppercase hex digits without dashes in
 // others (the playPrompt and recordResponse completion notifications' resourceUrl). Consulta reads every
 // id through normaliseGraphId — where notifications are parsed (lib/bot/schema.ts) and where action
-// responses are read (lib/graph/calls.ts) — and stores, compares and logs only that form; requests to
+// responses are read (lib/graph/call-requests.ts) — and stores, compares and logs only that form; requests to
 // Graph put the dashes back (graphIdForRequest).
 
 /** The one stored form: lowercase, no dashes. Ids that are not GUIDs are only lowercased the same way. */

@@ -4,7 +4,7 @@
 // Logs carry ids, never a number.
 import { maskPhone } from "@/lib/bot/schema";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { phoneIdentity, target } from "@/lib/graph/calls";
+import { phoneIdentity, target } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { logger } from "@/lib/logger";

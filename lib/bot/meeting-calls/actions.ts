@@ -63,7 +63,7 @@ export function callActions(deps: CallControlDeps) {
     kind: string,
     op: { id: string; status: string | null; clientContext?: string | null },
   ) {
-    // already normalised where the response was read (lib/graph/calls.ts), as notifications' ids are
+    // already normalised where the response was read (lib/graph/call-requests.ts), as notifications' ids are
     const graphOperationId = op.id;
     const status = operationStatusFrom(op.status) ?? "RUNNING";
     const finished = status === "COMPLETED" || status === "FAILED";

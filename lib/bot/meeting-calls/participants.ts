@@ -4,7 +4,7 @@ import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";
 import type { Call } from "@/lib/generated/prisma/client";
-import { phoneIdentity, target, userIdentity } from "@/lib/graph/calls";
+import { phoneIdentity, target, userIdentity } from "@/lib/graph/call-identities";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { wakeCall } from "../runtime/wake";
 import { maskPhone, normaliseGraphId } from "../schema";

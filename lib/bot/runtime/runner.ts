@@ -3,7 +3,7 @@
 // operations Graph started are handed back to be written with the turn's next save, so a command costs its
 // Graph request and no transaction of its own. Logs carry call ids and statuses only.
 import type { InvitationParticipantInfo } from "@microsoft/microsoft-graph-types";
-import { target, userIdentity } from "@/lib/graph/calls";
+import { target, userIdentity } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { isNotFound } from "@/lib/graph/errors";
 import { graphIdForRequest } from "@/lib/graph/ids";
