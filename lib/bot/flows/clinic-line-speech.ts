@@ -1,4 +1,4 @@
-// Understanding the clinic line's spoken answer: the transcript (Azure AI Speech, lib/clinic-line/service.ts)
+// Understanding the clinic line's spoken answer: the transcript (Azure AI Speech, lib/clinic-line/speech-service.ts)
 // becomes what the caller asked for, by keywords in both languages. The transcript is never kept.
 import type { Intent } from "./clinic-line-state";
 
