@@ -60,20 +60,6 @@ async function lockType(tx: Prisma.TransactionClient, id: string): Promise<TypeR
   return type;
 }
 
-const ruleFields = [
-  "name",
-  "nameEn",
-  "durationMinutes",
-  "bufferBeforeMinutes",
-  "bufferAfterMinutes",
-  "minimumNoticeMinutes",
-  "bookingHorizonDays",
-  "maxPerDay",
-  "cancellationCutoffMinutes",
-  "reminderLeadMinutes",
-  "rescueAfterMinutes",
-] as const satisfies readonly (keyof TypeData)[];
-
 /**
  * Replaces a type's names and rules. Refused (CONFLICT) when someone saved it since `expectedUpdatedAt`.
  * Appointments already booked keep their times and spans; the new rules apply to bookings from now on.
@@ -90,7 +76,8 @@ export async function updateType(actor: AuditActor, input: TypeUpdateInput): Pro
     const current = await lockType(tx, id);
     if (current.updatedAt.getTime() !== new Date(expectedUpdatedAt).getTime())
       throw new AppError("CONFLICT", "Someone else changed this appointment type. Reload to see their changes.");
-    const changed = ruleFields.filter((field) => current[field] !== data[field]);
+    // every column the form sets, in the schema's order
+    const changed = (Object.keys(data) as (keyof TypeData)[]).filter((field) => current[field] !== data[field]);
     if (changed.length === 0) return current;
     const type = await tx.appointmentType.update({ where: { id }, data, select: typeRecordSelect });
     await recordAudit(tx, actor, "appointment-type.update", { type: ENTITY, id }, { changed });

@@ -1,19 +1,13 @@
 // Shapes that cross the line between lib/appointment-types and the pages; no database types leak out.
+import type { AppointmentTypeRules } from "@/lib/scheduling";
 import type { TypeField } from "./schema";
 
-/** A type as the admin list and form show it. */
-export interface TypeRecord {
+/** A type as the admin list and form show it: its booking rules (lib/scheduling's), names and state. */
+export interface TypeRecord extends AppointmentTypeRules {
   id: string;
   slug: string;
   name: string;
   nameEn: string | null;
-  durationMinutes: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  minimumNoticeMinutes: number;
-  bookingHorizonDays: number;
-  maxPerDay: number | null;
-  cancellationCutoffMinutes: number;
   reminderLeadMinutes: number | null;
   /** minutes after the start for a no-show rescue call; null = the clinic's, 0 = never */
   rescueAfterMinutes: number | null;

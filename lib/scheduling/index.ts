@@ -1,5 +1,12 @@
 // Public API of the appointment book's domain logic. Pure: no I/O, no clock, no process time zone.
-export type { AvailabilityException, ClinicianSchedule, LocalDate, Slot, WeeklyHours } from "./types";
+export type {
+  AppointmentTypeRules,
+  AvailabilityException,
+  ClinicianSchedule,
+  LocalDate,
+  Slot,
+  WeeklyHours,
+} from "./types";
 export { expandAvailability } from "./availability";
 export {
   busyFromAppointments,
