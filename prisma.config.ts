@@ -7,7 +7,8 @@ export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: {
     path: "prisma/migrations",
-    seed: "tsx prisma/seed.ts",
+    // the seed imports lib/, whose modules load only under the react-server condition ("server-only")
+    seed: "node --conditions=react-server --import tsx prisma/seed.ts",
   },
   datasource: {
     url: process.env.DATABASE_URL || undefined,

@@ -2,6 +2,7 @@
 // through serverEnv() (all of them, validated once, at start) or envVariables() (a few, where the rest need not
 // be valid). Messages name the variable. Nothing here has a default that points at Microsoft's cloud unless
 // it is Microsoft's real public URL: the start script fills the emulator's values when no tenant is configured.
+import "server-only";
 import { z } from "zod";
 import { isRegionTimeZone } from "@/lib/scheduling";
 import { E164 } from "@/lib/constants";

@@ -1,5 +1,6 @@
 // One error type for expected failures with a closed set of codes, and one table from code to HTTP
 // status. Anything else is an internal error whose details stay in the server log.
+import "server-only";
 import { UNAVAILABLE_DIGEST } from "./error-digests";
 
 export const errorStatus = {

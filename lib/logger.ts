@@ -1,5 +1,6 @@
 // Structured JSON logs (pino). Patient data never goes into a log line: callers log ids, not names,
 // and the redaction list below is a second line of defence for fields that must never appear.
+import "server-only";
 import pino from "pino";
 import { envVariables } from "@/lib/env";
 

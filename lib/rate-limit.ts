@@ -3,6 +3,7 @@
 // Tests and a process without a database use the library's in-memory store with the same rules. If the
 // database does not answer, each limiter falls back to counting in this process's memory (the library's
 // insurance limiter) rather than refusing everyone or letting everything through.
+import "server-only";
 import pg from "pg";
 import {
   RateLimiterMemory,

@@ -1,6 +1,7 @@
 // JSON columns (Prisma `Json`) are read back through a zod schema, never cast: a row written by an older
 // version, or by hand, then fails here with an error that names the table, column and row and what did not
 // match — paths and zod's messages only, never the values, which may be a patient's.
+import "server-only";
 import type { z } from "zod";
 import { BrandedError } from "./errors";
 

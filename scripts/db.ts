@@ -11,10 +11,11 @@ const dataDir = path.resolve(root, process.env.CONSULTA_DATA_DIR || ".data");
 const command = process.argv[2];
 const steps: Record<string, string[][]> = {
   migrate: [["scripts/prisma.mjs", "migrate", "deploy"]],
-  seed: [["--import", "tsx", "prisma/seed.ts"]],
+  // the seed imports lib/, whose modules are "server-only": they load only under the react-server condition
+  seed: [["--conditions=react-server", "--import", "tsx", "prisma/seed.ts"]],
   setup: [
     ["scripts/prisma.mjs", "migrate", "deploy"],
-    ["--import", "tsx", "prisma/seed.ts"],
+    ["--conditions=react-server", "--import", "tsx", "prisma/seed.ts"],
   ],
 };
 

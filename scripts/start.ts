@@ -177,7 +177,8 @@ async function main(): Promise<void> {
   }
   await run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], "database migration");
   if (useEmbeddedDb || useEmulator || env.SEED_DEMO_DATA === "1") {
-    await run(process.execPath, ["--import", "tsx", "prisma/seed.ts"], "demo data");
+    // the seed imports lib/ ("server-only" modules), so it runs under the react-server condition like the worker
+    await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "prisma/seed.ts"], "demo data");
   }
   if (useEmulator) await startEmulator();
 

@@ -2,6 +2,7 @@
 // every request with the resource's access key (HMAC-SHA256 over the method, path, date, host and body hash).
 // The endpoint comes from the connection string, so the emulator stands in by configuration alone. The SDK's
 // own retries are off: a patient message's job retries after Retry-After and shows the wait on the message.
+import "server-only";
 import { SmsClient } from "@azure/communication-sms";
 import { parseRetryAfter } from "@/lib/graph/errors";
 

@@ -1,6 +1,7 @@
 "use server";
 // Server actions behind the admin's appointment-type forms. Admins only; each parses the form with the
 // schema the mutations use and answers with a translated state. Unexpected failures are logged with ids only.
+import "server-only";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";

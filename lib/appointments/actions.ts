@@ -2,6 +2,7 @@
 // Server actions behind the booking, reschedule, cancel and link forms. Each resolves the viewer,
 // checks they may act on this appointment, parses the form and answers with a typed state the form
 // renders; unexpected failures are logged with ids only and shown as a generic message.
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";

@@ -1,6 +1,7 @@
 // Booking and moving an appointment: each checks the wanted slot in one schedule read (slot-check.ts), writes
 // the appointment with its idempotency record, audit row and the patient's messages, and answers a resent
 // request with the booking it made. The exclusion constraint decides races (409 with the nearest free times).
+import "server-only";
 import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";

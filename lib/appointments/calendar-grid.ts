@@ -1,6 +1,7 @@
 // Where each appointment sits in the calendar's time grid (issue 19): its minutes on the day's clock, the
 // hours the grid shows, and side-by-side lanes for visits that overlap (several clinicians in one view).
 // Pure: the page hands in appointments already split by local day.
+import "server-only";
 import { localDateTime } from "@/lib/scheduling";
 
 const MINUTES_PER_DAY = 1440;

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
 import { envVariables } from "@/lib/env";

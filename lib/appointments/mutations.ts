@@ -1,6 +1,7 @@
 // Changes to a booked appointment other than its time: cancelling, confirming, a new patient link, a failed
 // meeting retried. Each writes with an explicit actor and its audit row in the same transaction. Booking and
 // moving one: booking-mutations.ts.
+import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 import { AppError } from "@/lib/errors";

@@ -1,6 +1,7 @@
 // What the appointment page shows that is about to change by itself — the Teams meeting being created or
 // removed by the job queue, a reminder call being placed or under way — so the page re-reads itself until
 // it settles instead of showing a stale state until someone reloads. Pure: `now` is a parameter.
+import "server-only";
 
 export type MeetingState = "PENDING" | "READY" | "FAILED" | "DELETED";
 export type AppointmentStatus = "BOOKED" | "CONFIRMED" | "CANCELLED" | "COMPLETED" | "NO_SHOW";

@@ -1,6 +1,7 @@
 // Is the wanted start a free slot, and if not, what the refusal says: a taken slot (409) and a time never on
 // offer (422, with the reason) are told apart, and both offer the nearest free times. Pure: the schedule and
 // `now` come in (booking-mutations.ts reads them); the exclusion constraint still has the last word.
+import "server-only";
 import { AppError } from "@/lib/errors";
 import {
   checkSlotStart,

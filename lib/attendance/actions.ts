@@ -1,5 +1,6 @@
 "use server";
 // Staff correct how a visit ended (COMPLETED ↔ NO_SHOW). Staff and admins only; audited by the mutation.
+import "server-only";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";

@@ -1,6 +1,7 @@
 // Pure: who attended a visit, from Teams' attendance records, and what that makes of the appointment. No I/O,
 // no clock: `now` is a parameter.
 
+import "server-only";
 import { E164 } from "@/lib/constants";
 
 /** One person's attendance in one session's report (lib/graph/attendance.ts reads them). */

@@ -1,5 +1,6 @@
 // A person corrects how a visit ended (issue 21 item 3): COMPLETED ↔ NO_SHOW, or closes one the reports left
 // open (the clinician never joined, or the reports could not be read). Audited in the same transaction.
+import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";

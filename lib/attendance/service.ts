@@ -2,6 +2,7 @@
 // through the Graph gateway and the appointment becomes COMPLETED (patient and clinician both attended) or
 // NO_SHOW (the patient never joined, by link or by phone). The `attendance-sweep` job runs `checkDueAttendance`
 // every minute; each check is idempotent (a conditional update closes the appointment once).
+import "server-only";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { AttendanceReport } from "@/lib/graph/attendance";

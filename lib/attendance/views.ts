@@ -1,5 +1,6 @@
 // What the appointment page shows about attendance. The caller has already checked the viewer may see the
 // appointment (appointmentForViewer).
+import "server-only";
 import { getDb, type PrismaClient } from "@/lib/db";
 
 export interface AttendanceView {

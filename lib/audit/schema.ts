@@ -1,5 +1,6 @@
 // The audit search's input: the admin page's query string. Every issue message is a key under
 // `audit.errors` in messages/*.json, so a bad link reads as a sentence in the viewer's language.
+import "server-only";
 import { z } from "zod";
 import { isValidLocalDate } from "@/lib/scheduling";
 

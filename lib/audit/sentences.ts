@@ -3,6 +3,7 @@
 // sentence needs from the row's details. Pure: the caller translates and formats the instants in the
 // viewer's zone and language (lib/format.ts). An action without a sentence of its own falls back to a
 // generic one that names the code, so a new action never shows up blank.
+import "server-only";
 
 /** Every action the app writes (lib/**: recordAudit, recordRead), each with a sentence. */
 export const AUDIT_ACTIONS = [

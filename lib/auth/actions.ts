@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { signIn, signOut } from "./index";
 
 export async function signInWithMicrosoft(): Promise<void> {

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Role } from "@/lib/generated/prisma/enums";
 
 // Entra app roles as defined in the app registration (docs/ENTRA-SETUP.md), strongest first.

@@ -8,6 +8,7 @@
 //    `readSessionStrictly` scope, so the caller can answer 503 and keep the cookie instead.
 // Auth.js still decides everything else: an expired session is deleted and refused by Auth.js itself,
 // a deleted (signed-out or deactivated) session is simply not found, and nothing is cached.
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Adapter, AdapterSession, AdapterUser } from "next-auth/adapters";
 import type { PrismaClient } from "@/lib/generated/prisma/client";

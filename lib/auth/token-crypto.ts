@@ -1,6 +1,7 @@
 // Entra tokens are kept server-side in the Account table, encrypted with AES-256-GCM under a key
 // derived from AUTH_SECRET, so a database dump alone does not hand out Graph access. Patient links are
 // sealed the same way under a key of their own (`purpose`), so one key never serves two kinds of secret.
+import "server-only";
 import crypto from "node:crypto";
 
 const VERSION = "v1";

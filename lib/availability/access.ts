@@ -1,4 +1,5 @@
 // Who may edit a clinician's availability; the viewer's role and id decide, no record is read.
+import "server-only";
 
 /**
  * Clinicians edit their own availability, admins anyone's. Staff book against availability but do

@@ -3,6 +3,7 @@
 // this clinician (requireEditableClinician), and calls one mutation, which parses the input itself.
 // Expected failures become translated messages next to the fields; anything unexpected is logged
 // (ids only) and shown as a generic error. Every form posts a hidden `clinicianId`.
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";

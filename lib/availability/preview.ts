@@ -1,4 +1,5 @@
 // The editor's preview: the working intervals of the next days, as lib/scheduling expands them.
+import "server-only";
 import {
   addLocalDays,
   expandAvailability,

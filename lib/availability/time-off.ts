@@ -1,4 +1,5 @@
 // Time off over booked visits (issue 19): the instants an exception takes away, and whether a visit falls in them.
+import "server-only";
 import { localDayBounds, localToUtc, type LocalDate } from "@/lib/scheduling";
 import type { ExceptionKind } from "./schema";
 

@@ -1,5 +1,6 @@
 // The weekly form's rows: read from the posted inputs, written back from saved ranges, and the input
 // name each schema issue belongs next to. The rules themselves are the schema's (./schema.ts).
+import "server-only";
 import type { WeeklyHours } from "@/lib/scheduling";
 import type { WeeklyRangeInput } from "./schema";
 import { formatTimeOfDay } from "./times";

@@ -2,6 +2,7 @@
 // appointments they hold — join, leave and the roster, and (issue 19) invite an interpreter or a colleague,
 // mute and remove — but in nobody else's, nor in group calls (no appointment). For anyone else the call
 // does not exist (404, no hint).
+import "server-only";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient, Role } from "@/lib/generated/prisma/client";
 

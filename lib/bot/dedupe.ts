@@ -1,6 +1,7 @@
 // The dedupe key of a notification: the same event redelivered gets the same key, a different event a
 // different one. Built from the call, the resource, the change and the fields that carry meaning —
 // never from a tone's value (a hash of one key press is trivially reversible: that would be storing it).
+import "server-only";
 import crypto from "node:crypto";
 import type { BotNotification } from "./schema";
 

@@ -3,6 +3,7 @@
 // resourceData. Media never leaves this parser in a storable shape: a tone's value is split off into `tone`
 // (handed to the flows in memory, never stored), recording locations and tokens are not read at all, and phone
 // numbers are masked here so no full number travels further than this function.
+import "server-only";
 import { z } from "zod";
 import { BrandedError } from "@/lib/errors";
 import { normaliseGraphId } from "@/lib/graph/ids";

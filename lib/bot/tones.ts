@@ -2,6 +2,7 @@
 // persisted (emulator/CONTRACT.md#media-persistence): it lives only in this process, for as long as the handler
 // holds it. The call runtime registers the handlers here (setToneHandler, setRecordingHandler); until it has,
 // the webhook answers a delivery carrying one 503 (mediaListening), so the platform delivers it again.
+import "server-only";
 import { logger } from "@/lib/logger";
 import type { RecordingEvent, ToneEvent } from "./schema";
 

@@ -1,6 +1,7 @@
 "use server";
 // Server actions behind /admin/clinic-line: create and edit a rule (the form), and the list's row buttons
 // (move up/down, enable/disable, delete). Admins only; expected failures come back as translated messages.
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";

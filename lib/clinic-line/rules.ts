@@ -2,6 +2,7 @@
 // hours → the on-call clinician, a known caller → a person) or answer it into the IVR. Pure: the rules, the
 // caller's number, `now` and the clinic's zone are parameters. The first active rule that matches, by
 // priority (lowest first, then id for a stable order), decides; nothing matches → answer.
+import "server-only";
 import { DateTime } from "luxon";
 import { E164 } from "@/lib/constants";
 

@@ -2,6 +2,7 @@
 // strings; the output is what a ClinicLineRule row holds and what rules.ts decides with. Every issue message
 // is a key under `lineAdmin.errors` in messages/*.json. Phone numbers are read like patients' (libphonenumber,
 // Brazil by default) and stored in E.164.
+import "server-only";
 import { z } from "zod";
 import { normalisePhone } from "@/lib/patients/schema";
 import { isValidCallerPattern } from "./rules";

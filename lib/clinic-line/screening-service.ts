@@ -1,6 +1,7 @@
 // The clinic line's first step: a new incoming call screened by the rules (./rules.ts) within Graph's 15-second
 // answer window, then rejected, redirected or answered into the IVR, with the Call row and the audit row that say
 // which. An answered caller who is one patient brings their language and the visit they may join.
+import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import type { LineEvent } from "@/lib/bot/flows/clinic-line-state";
 import type { FlowCall } from "@/lib/bot/runtime/flow";

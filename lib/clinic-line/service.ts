@@ -10,6 +10,7 @@
 // or logged. The flow's document (Call.flow) names steps, operation ids, the languages and the patient resolved
 // at answer time — not the caller's number. The Call row keeps the business outcome only (confirmed, cancelled,
 // transferred, rejected, redirected, …) and a masked number.
+import "server-only";
 import { systemActor, type AuditActor } from "@/lib/audit/mutations";
 import type { AppointmentChange } from "@/lib/appointments/jobs";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";

@@ -1,6 +1,7 @@
 // The clinic line's spoken request: the recording downloaded, sent to Azure AI Speech's short-audio API and
 // matched on keywords. emulator/CONTRACT.md#media-persistence: the recording (its location, token and audio) and
 // its transcript live in memory for this one call and are then dropped; none is stored, queued or logged.
+import "server-only";
 import type { LineEvent, LineState } from "@/lib/bot/flows/clinic-line-state";
 import { intentOf } from "@/lib/bot/flows/clinic-line-speech";
 import type { FlowCall, Held } from "@/lib/bot/runtime/flow";

@@ -1,5 +1,6 @@
-// Builds a Prisma client for a database URL. Kept free of "server-only" so scripts (seed, start, tests)
-// can use it; the app imports the shared instance from lib/db/index.ts.
+// Builds a Prisma client for a database URL, for the seed, the benchmarks and the tests (the seed and the
+// benchmarks run with --conditions=react-server); the app imports the shared instance from lib/db/index.ts.
+import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 
 /** The PostgreSQL SQLSTATE behind a Prisma error raised through the driver adapter, if any. */

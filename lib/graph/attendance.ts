@@ -2,6 +2,7 @@
 // Teams after the session ended, with a record per person and their join/leave intervals. Needs
 // OnlineMeetingArtifact.Read.All and, for the application, the Teams application access policy granted to the
 // organizer (docs/ENTRA-SETUP.md).
+import "server-only";
 import type { AttendanceRecord, MeetingAttendanceReport } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import type { GraphClient } from "./client";

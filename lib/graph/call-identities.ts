@@ -1,4 +1,5 @@
 // Who a call is placed to, invited or redirected to: the identity sets and invitation targets of the calling API.
+import "server-only";
 import type { CommunicationsIdentitySet, InvitationParticipantInfo } from "@microsoft/microsoft-graph-types";
 
 export function userIdentity(userId: string, displayName?: string, tenantId?: string): CommunicationsIdentitySet {

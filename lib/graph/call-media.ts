@@ -1,5 +1,6 @@
 // The calling API's media actions (service-hosted media): prompts, a recorded answer, key presses, and
 // stopping what is playing. Each answers with an operation whose end arrives later as a notification.
+import "server-only";
 import type { MediaPrompt } from "@microsoft/microsoft-graph-types";
 import { callPath, checkClientContext, operationSchema, parse, type CommsOperationResult } from "./call-requests";
 import type { GraphClient } from "./client";

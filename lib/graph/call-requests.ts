@@ -1,5 +1,6 @@
 // What every request of the calling API shares (emulator/CONTRACT.md#calls): the URLs of a call and of its
 // participants, the responses parsed with ids normalised, and the clientContext check.
+import "server-only";
 import type { Call } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError } from "./errors";

@@ -3,6 +3,7 @@
 // notifications to the bot; what comes back here is the call or the operation as Graph reports it.
 // Our bot uses service-hosted media (required for prompts, recording and tones). The media actions are in
 // call-media.ts, the identities in call-identities.ts, what every request shares in call-requests.ts.
+import "server-only";
 import type {
   Call,
   ChatInfo,

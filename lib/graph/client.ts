@@ -3,6 +3,7 @@
 // and one `request` function that turns every answer into parsed JSON or a GraphError.
 // The SDK is used in RAW mode: it would otherwise rebuild errors into its own type and lose the
 // `innererror` spelling, Retry-After and our typed authentication errors.
+import "server-only";
 import {
   AuthenticationHandler,
   Client,

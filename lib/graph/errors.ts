@@ -1,6 +1,7 @@
 // Graph failures, parsed once at the boundary (emulator/CONTRACT.md#errors) so callers branch on status and `code`,
 // never on message text. Nothing here swallows an error into null: not-found, throttling, forbidden
 // and outages stay distinguishable.
+import "server-only";
 import { z } from "zod";
 import { AppError, BrandedError } from "@/lib/errors";
 

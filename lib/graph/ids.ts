@@ -4,6 +4,7 @@
 // id through normaliseGraphId — where notifications are parsed (lib/bot/schema.ts) and where action
 // responses are read (lib/graph/call-requests.ts) — and stores, compares and logs only that form; requests to
 // Graph put the dashes back (graphIdForRequest).
+import "server-only";
 
 /** The one stored form: lowercase, no dashes. Ids that are not GUIDs are only lowercased the same way. */
 export const normaliseGraphId = (id: string): string => id.replace(/-/g, "").toLowerCase();

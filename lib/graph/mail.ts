@@ -2,6 +2,7 @@
 // Exchange application access policy limits to that mailbox: docs/ENTRA-SETUP.md). Graph answers 202 with no
 // body; the message is then Exchange's to deliver, and nothing reports its delivery back. The gateway does not
 // retry these: the message's job does, after Retry-After, so the wait shows on the message.
+import "server-only";
 import type { Message } from "@microsoft/microsoft-graph-types";
 import type { GraphClient } from "./client";
 import { GraphError } from "./errors";

@@ -2,6 +2,7 @@
 // organizer through /users/{id} (needs a Teams application access policy in a real tenant).
 // Patients join as guests and wait in the lobby: only people of the organisation bypass it, dial-in
 // callers never do, and only the organizer presents.
+import "server-only";
 import type { LobbyBypassScope, OnlineMeeting } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import type { GraphClient } from "./client";

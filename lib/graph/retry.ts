@@ -6,6 +6,7 @@
 // Why our own middleware and not the SDK's RetryHandler: the SDK's handler honours Retry-After seconds
 // but not HTTP dates, has no total-time bound, retries on 504 only by its own rules, and sleeps with a
 // real setTimeout that tests cannot replace.
+import "server-only";
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { logger } from "@/lib/logger";
 import { parseRetryAfter } from "./errors";

@@ -2,6 +2,7 @@
 // byte is read, cross-site check for state-changing methods, body parsing with zod (400 with the first
 // problem), and AppError → status with the public body; anything unexpected is a generic 500 whose
 // details go to the log only.
+import "server-only";
 import type { z } from "zod";
 import { AppError, isAppError, publicErrorBody, ServiceUnavailableError } from "@/lib/errors";
 import { logger } from "@/lib/logger";

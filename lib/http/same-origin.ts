@@ -2,6 +2,7 @@
 // app's own origin (PUBLIC_BASE_URL, or the origin the request was addressed to). Without an Origin
 // header only a same-origin Sec-Fetch-Site is accepted: a cookie-carrying request from another site
 // always has one of the two.
+import "server-only";
 import { AppError } from "@/lib/errors";
 
 export function isSameOrigin(request: Request, appOrigins: readonly string[]): boolean {

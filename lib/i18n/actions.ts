@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { cookies } from "next/headers";
 import { envVariables } from "@/lib/env";
 import { formArgument } from "@/lib/http/form-data";

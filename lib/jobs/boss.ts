@@ -1,5 +1,6 @@
 // The durable job queue: pg-boss on the application's own PostgreSQL (server or embedded), so a job
 // is committed like any other row and survives restarts. Queues are declared here, once.
+import "server-only";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { envVariables } from "@/lib/env";

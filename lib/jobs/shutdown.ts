@@ -3,6 +3,7 @@
 // a timeout; past it pg-boss marks the unfinished jobs failed, so another worker retries them), then exits 0.
 // Further signals while stopping are ignored (Ctrl+C reaches both `npm start` and this process, and the
 // start script then sends SIGTERM too); SIGKILL remains the way to stop without waiting.
+import "server-only";
 import { envVariables } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { stopWorkers } from "./worker";

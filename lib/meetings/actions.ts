@@ -1,5 +1,6 @@
 "use server";
 
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";

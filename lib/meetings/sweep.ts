@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
 

@@ -1,6 +1,7 @@
 // Keeps an appointment's Teams meeting in line with the appointment: created once (createOrGet keyed by
 // the appointment id, so retries and duplicate jobs never make two), moved when the appointment
 // moves, deleted when it is cancelled. Run by the meeting-sync job; safe to run any number of times.
+import "server-only";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { MeetingsApi } from "@/lib/graph/gateway";
 import { GraphAuthError, describeGraphFailure, isTransientGraphFailure } from "@/lib/graph/errors";

@@ -4,6 +4,7 @@
 // Consulta's own events (our transactionId, or an id we stored) are never busy time: the appointment already
 // blocks its slot. A token Graph no longer knows (410 Gone, syncStateNotFound) starts a full resync, after
 // which rows the round did not report are removed.
+import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { isResyncRequired, TRANSACTION_PREFIX, type DeltaItem, type DeltaPage } from "@/lib/graph/calendar";
 import type { CalendarApi } from "@/lib/graph/gateway";

@@ -1,5 +1,6 @@
 // Reads of the clinicians' Outlook for pages: busy times in a range and where the sync stands. Explicit
 // ids, no session: lib/outlook/views.ts decides what the person asking may see.
+import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 export interface OutlookBusyBlock {

@@ -1,6 +1,7 @@
 // What the visit's Outlook event says, in the clinician's language (messages/*.json, namespace
 // outlook.event). Pure. The subject holds no patient data unless the clinic chose OUTLOOK_EVENT_SUBJECT=patient;
 // the body carries the Teams join link and the appointment page's link, both escaped.
+import "server-only";
 import { createTranslator } from "use-intl/core";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";

@@ -3,6 +3,7 @@
 // the meeting sync queues after every run (the event carries the meeting's join link); safe to run any number
 // of times: before creating, the event is looked up by our extended property, and the create carries a
 // transactionId, so a retried job never makes a second event.
+import "server-only";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { CalendarApi } from "@/lib/graph/gateway";

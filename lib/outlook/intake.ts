@@ -6,6 +6,7 @@
 // clinician's delta, which reads the truth from Graph, then the POST is acknowledged with 202 (Graph wants
 // an answer within 3 seconds). Lifecycle notifications mark the subscription for renewal (reauthorization)
 // or for making again (removed) before the same job runs; "missed" needs only the delta.
+import "server-only";
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { readTextWithin } from "@/lib/http/route";

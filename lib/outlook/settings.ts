@@ -2,6 +2,7 @@
 // whether the event's subject names the patient, how far ahead busy times are kept and how often the
 // safety-net delta runs. Declared and checked in lib/env.ts, read here on their own: the slot search and the
 // booking statement read only OUTLOOK_BLOCKING_SHOW_AS, so they need no other configuration.
+import "server-only";
 import { envVariables, type BlockingShowAs, type ServerEnv } from "@/lib/env";
 
 /** The variables (declared, with their defaults and checks, in lib/env.ts). */

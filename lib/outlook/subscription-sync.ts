@@ -2,6 +2,7 @@
 // validates our notification URL during the POST), renewed a day before it expires (renewing also
 // reauthorizes it), made again after Graph removed it. Its clientState is a fresh random secret; only its
 // SHA-256 is stored, written before the subscription exists so the first notification already verifies.
+import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { SubscriptionsApi } from "@/lib/graph/gateway";

@@ -1,6 +1,7 @@
 "use server";
 // Server actions of the messages panel (appointment page) and the contact settings (patient page): who is
 // asking, may they, parse, write, answer with a translated state. Unexpected failures are logged with ids only.
+import "server-only";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
 import { assertMayManage } from "@/lib/appointments/access";

@@ -1,5 +1,6 @@
 // "Add to calendar" links for the patient page and the e-mail, beside the .ics: Google Calendar and
 // Outlook on the web open their own "new event" form filled in from the query string. Times in UTC.
+import "server-only";
 
 export interface CalendarLinkInput {
   title: string;

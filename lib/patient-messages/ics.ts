@@ -3,6 +3,7 @@
 // reschedule and a cancellation bump the version): calendars replace the entry they hold instead of adding a
 // second one. A cancellation is METHOD:CANCEL with STATUS:CANCELLED. Times are written in UTC, which every
 // calendar shows in its reader's own zone.
+import "server-only";
 import { createEvent, type DateArray, type EventAttributes } from "ics";
 
 export interface CalendarEntry {

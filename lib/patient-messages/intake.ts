@@ -7,6 +7,7 @@
 // handshake is answered without it: echoing the code Event Grid sent proves only that this endpoint exists,
 // and every event after it needs the secret. Nothing of a text's content is logged or stored — only STOP/START
 // matter, and only as the opt-out they make.
+import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/lib/db";

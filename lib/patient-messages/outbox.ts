@@ -2,6 +2,7 @@
 // transactional outbox): a change that committed always has its messages waiting, whatever happens to the
 // process afterwards, and the unique key (appointment, version, template, channel, copy) makes each exist
 // once. Whether a row is actually sent (consent, preference, address, opt-out) is decided when it is sent.
+import "server-only";
 import type { MessageChannel, MessageTemplate, Prisma } from "@/lib/generated/prisma/client";
 
 const CHANNELS: readonly MessageChannel[] = ["EMAIL", "SMS"];

@@ -1,4 +1,5 @@
 // Input of the message forms: staff's "send again" and a patient's contact settings.
+import "server-only";
 import { z } from "zod";
 
 export const resendInput = z.object({

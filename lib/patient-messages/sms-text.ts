@@ -3,6 +3,7 @@
 // One character outside it — a Portuguese "ã", a typographic dash, the narrow space Intl puts before "PM" —
 // turns the whole text into UCS-2: 70 in one message, 67 per part. Carriers bill per part, and a long text
 // may arrive out of order on older phones, so texts are kept in GSM-7 where the reader loses nothing by it.
+import "server-only";
 
 // The basic table, in table order (3GPP TS 23.038 §6.2.1); the escape (0x1B) is not a character.
 const GSM7_BASIC =

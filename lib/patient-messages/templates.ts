@@ -2,6 +2,7 @@
 // (namespace patientMessages), so both languages say the same things and the messages test checks them;
 // dates go through lib/format.ts. Pure: the context carries everything, so a job renders at send time and
 // nothing rendered is stored.
+import "server-only";
 import { createTranslator } from "use-intl/core";
 import en from "@/messages/en.json";
 import pt from "@/messages/pt-BR.json";

@@ -2,6 +2,7 @@
 // Server actions behind the patient forms. They resolve who is asking, parse the form with the same
 // schema the mutations use, and answer with a typed, translated result: expected failures become
 // messages next to the fields; anything unexpected is logged (ids only) and shown as a generic error.
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";

@@ -1,6 +1,7 @@
 "use server";
 // Server actions behind /admin/prompts: one form per prompt and language, with "save" and "reset to default"
 // buttons (`intent`). Admins only; expected failures come back as a translated message next to the field.
+import "server-only";
 import { formArgument } from "@/lib/http/form-data";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";

@@ -1,6 +1,7 @@
 // Input rules for an admin's prompt text. Issue messages are keys under `promptAdmin.errors` in
 // messages/*.json. The text is spoken to callers as it is: one line, no control characters, short enough
 // for a phone menu (the longest default is about 250 characters).
+import "server-only";
 import { z } from "zod";
 import { PROMPT_KEYS, PROMPT_LOCALES } from "./texts";
 

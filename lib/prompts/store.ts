@@ -5,6 +5,7 @@
 // by resourceId) can serve the old audio for it, and a URL handed out before the change keeps its audio.
 // A call about an appointment says which one ({appointment} in the text, texts.ts): that sentence is a text of
 // its own, hashed the same way, so the same sentence (a replay, a retried call) is synthesized once.
+import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";

@@ -3,6 +3,7 @@
 // is asked for as RIFF 16 kHz 16-bit mono PCM, the one format Microsoft's media platform plays, and checked
 // to be that. Locally and in tests the emulator stands in for the endpoint (it speaks with eSpeak NG, which
 // is why no GPL code is part of the product). No text is logged: a prompt may name an appointment.
+import "server-only";
 import { envVariables } from "@/lib/env";
 import type { PromptLocale } from "./texts";
 import { decodeWav, TARGET_SAMPLE_RATE, toTeamsWav } from "./wav";

@@ -4,6 +4,7 @@
 // zone, clinician; lib/patient-messages/templates.ts appointmentPhrase), so that call's audio is made for its
 // own sentence and cached by that text; elsewhere (the admin's "listen") a generic "your appointment" stands
 // in. Never the patient's name. Changing a text changes its cache key (lib/prompts/store.ts).
+import "server-only";
 import { z } from "zod";
 
 export const PROMPT_LOCALES = ["pt-BR", "en"] as const;

@@ -1,5 +1,6 @@
 // RIFF/WAVE PCM: read what the synthesizer writes, resample to 16 kHz, write the only format Microsoft's
 // media platform plays (WAV, mono, 16-bit, 16 kHz — mediaInfo doc).
+import "server-only";
 export const TARGET_SAMPLE_RATE = 16_000;
 
 export interface Pcm16 {

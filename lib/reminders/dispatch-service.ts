@@ -1,6 +1,7 @@
 // Dispatching a reminder call: the claim under the concurrency cap (decision 006), placing the call with Graph
 // and recording it for the call runtime. Only a throttled request is retried: a call is never placed twice
 // blindly. Exactly-one semantics: lib/reminders/service.ts and README.md.
+import "server-only";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import { initialFlowState } from "@/lib/bot/flows/reminder";
 import { CALLS_CHANNEL } from "@/lib/bot/runtime/sql";

@@ -1,6 +1,7 @@
 // A reminder call's flow (lib/bot/flows/reminder.ts) as the call runtime runs it (lib/bot/runtime): the runtime
 // holds the call, applies its notifications and runs the Graph commands; this file gives it the flow's document,
 // its domain actions (confirm, cancel) and writes the outcome, or the retry, with the flow's end.
+import "server-only";
 import { cancelAppointment, confirmAppointment } from "@/lib/appointments/mutations";
 import {
   flowStateSchema,

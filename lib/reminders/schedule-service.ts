@@ -1,6 +1,7 @@
 // Scheduling reminder calls: the Reminder row of an appointment's current version and its queued dispatch job
 // (after a booking or a move, when staff ask for a call now, and the sweep that catches what was missed).
 // Exactly-one semantics and the cap: lib/reminders/service.ts and README.md.
+import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { LIVE_APPOINTMENT_STATUSES, isLiveAppointment } from "@/lib/constants";
 import { AppError } from "@/lib/errors";

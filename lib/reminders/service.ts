@@ -16,6 +16,7 @@
 //
 // Tones reach the flow through the runtime, in memory; the flow's document (Call.flow) names steps and
 // operation ids only, and nothing here logs a key (emulator/CONTRACT.md#media-persistence).
+import "server-only";
 import { systemActor, type AuditActor } from "@/lib/audit/mutations";
 import type { AppointmentChange } from "@/lib/appointments/jobs";
 import { DEFAULT_RETRY, type RetryPolicy } from "@/lib/bot/flows/reminder";

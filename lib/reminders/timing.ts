@@ -1,5 +1,6 @@
 // When a reminder call may ring: `reminderLeadMinutes` before the start, but only within the patient's
 // waking hours in their own zone. Pure: `now` and zones are parameters.
+import "server-only";
 import { DateTime } from "luxon";
 
 export interface WakingHours {

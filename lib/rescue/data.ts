@@ -1,5 +1,6 @@
 // Reads for the appointment page: the visit's latest rescue call and how far it has got, and whether the
 // patient asked (by pressing 3) to move the visit. Explicit ids: lib/bot/actions.ts decides who may read.
+import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/logger";
 import { parseStoredJson } from "@/lib/stored-json";

@@ -1,6 +1,7 @@
 // Whether the bot should call a patient who has not joined their visit: a pure function of the appointment,
 // the meeting's roster as the bot last saw it, the clinic's settings and the time. No I/O, no clock: the sweep
 // (lib/rescue/service.ts) reads everything and passes `now`. Unit tests run it over recorded rosters.
+import "server-only";
 import { maskPhone } from "@/lib/bot/schema";
 import { isLiveAppointment } from "@/lib/constants";
 

@@ -2,6 +2,7 @@
 // call and runs the Graph commands; this file gives it the domain actions — moving the patient's phone into the
 // meeting, flagging the appointment for rescheduling — and writes the outcome with the flow's end. Logs carry
 // ids and outcomes, never a number.
+import "server-only";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { auditInTransaction } from "@/lib/bot/runtime/audit";
 import { defineFlow, type CommitContext, type FlowCall } from "@/lib/bot/runtime/flow";

@@ -14,6 +14,7 @@
 //  joining ──invite refused──▶ handing-over (reception takes the call)
 //  any ──terminated before established──▶ done: NO_ANSWER, BUSY or DECLINED
 //  any ──stalled──▶ ending (hang up; the termination ends it with the outcome reached)
+import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import { foldEvents } from "@/lib/bot/flows/fold";

@@ -2,6 +2,7 @@
 // replacesCallId naming the bot's peer-to-peer call with it, so Graph moves the phone into the meeting and ends
 // that call. The rescue call's 1 (lib/rescue/flow-service.ts) and the clinic line's 2 (lib/clinic-line) use it.
 // Logs carry ids, never a number.
+import "server-only";
 import { maskPhone } from "@/lib/bot/schema";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { phoneIdentity, target } from "@/lib/graph/call-identities";

@@ -1,6 +1,7 @@
 // The rescue call's stored document (Call.flow, purpose RESCUE): the call runtime parses it with this schema
 // whenever it loads the call (lib/rescue/flow-service.ts), and the appointment page's view reads how far the call
 // has got through it (lib/rescue/data.ts). Never the number it called.
+import "server-only";
 import { z } from "zod";
 import { PROMPT_LOCALES } from "@/lib/prompts/texts";
 import { rescueStateSchema, type RescueState } from "./flow";

@@ -3,6 +3,7 @@
 // with the flow's document on its row. The call's flow as the runtime runs it (joining the meeting, flagging
 // the visit for rescheduling, the outcome) is lib/rescue/flow-service.ts; moving a phone into the meeting,
 // lib/rescue/meeting-service.ts. Logs carry ids and outcomes, never a number.
+import "server-only";
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
 import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveAppointment } from "@/lib/constants";

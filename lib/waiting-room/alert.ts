@@ -1,4 +1,5 @@
 // Which of a clinician's visits the alert is about. Pure: the caller gives the visits (lib/waiting-room/data.ts).
+import "server-only";
 import type { VisitPresence, WaitingAlert } from "./types";
 
 /** The clinician's next visit with someone in its lobby (the earliest by start), or null. Pure. */

@@ -1,6 +1,7 @@
 // The bot's meeting and group calls as the call runtime runs them (lib/bot/runtime/app.ts): the pure state
 // machine of ./attendance.ts, with its one commit — the audit row of the automatic leave. The leave itself is
 // signalled by the meeting sweep's job (lib/bot/jobs.ts).
+import "server-only";
 import { systemActor } from "@/lib/audit/mutations";
 import { isLiveCallState } from "@/lib/constants";
 import { auditInTransaction } from "../runtime/audit";

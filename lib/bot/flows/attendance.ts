@@ -6,6 +6,7 @@
 //  in ──leave──▶ leaving (hang up) ──hung up / gone──▶ left (recorded) ──terminated──▶ done
 //  leaving ──hang-up failed──▶ in (recorded; the next sweep signals again)
 //  any ──terminated──▶ done
+import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { BotNotification } from "@/lib/bot/schema";
 
 /** What a call flow (reminder, clinic line) needs to hear from the call's own notifications. */

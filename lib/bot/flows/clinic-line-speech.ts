@@ -1,5 +1,6 @@
 // Understanding the clinic line's spoken answer: the transcript (Azure AI Speech, lib/clinic-line/speech-service.ts)
 // becomes what the caller asked for, by keywords in both languages. The transcript is never kept.
+import "server-only";
 import type { Intent } from "./clinic-line-state";
 
 /** Keywords in both languages, on the lowercased transcript without accents; first match in this order. */

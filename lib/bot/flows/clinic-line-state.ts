@@ -1,6 +1,7 @@
 // The clinic line's IVR (lib/bot/flows/clinic-line.ts): what it stores (Call.flow, read back with its schema),
 // the events it hears and the commands it gives. The stored state names steps, operation ids and the languages
 // chosen — never a key, a recording, its location or a transcript (emulator/CONTRACT.md#media-persistence).
+import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import {

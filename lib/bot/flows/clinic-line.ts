@@ -25,6 +25,7 @@
 //  any ──stalled (no move for minutes)──▶ ending (hang up), FAILED unless decided
 //
 // Its state, events and commands: clinic-line-state.ts; the spoken answer's keywords: clinic-line-speech.ts.
+import "server-only";
 import {
   initialLineState,
   type LineAction,

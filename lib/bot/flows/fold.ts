@@ -1,5 +1,6 @@
 // What the reminder call and the clinic line's state machines share: folding a list of events (tests and
 // replays) and the closing transitions that are the same in both flows.
+import "server-only";
 import type { PromptKey } from "@/lib/prompts/texts";
 
 /** The part of a flow's state the shared transitions read and write. */

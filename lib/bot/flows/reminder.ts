@@ -18,6 +18,7 @@
 //  transferring ──transfer failed──▶ closing (play "goodbye"), FAILED
 //  any ──terminated──▶ done (not answered / busy / declined before established → retry decision)
 //  any ──stalled (no move for minutes)──▶ ending (hang up; the termination ends it with the outcome reached)
+import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { PromptKey, SpokenAppointment } from "@/lib/prompts/texts";

@@ -7,6 +7,7 @@
 //
 // Tones: a key press's value is handed to `onTone` in memory and is never stored — not in the row, not
 // in the job, not in the dedupe key, not in a log line (emulator/CONTRACT.md#media-persistence).
+import "server-only";
 import crypto from "node:crypto";
 import { errorStatus, publicErrorBody } from "@/lib/errors";
 import { readTextWithin } from "@/lib/http/route";

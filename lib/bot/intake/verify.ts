@@ -1,6 +1,7 @@
 // Authenticates the calling platform's notifications (emulator/CONTRACT.md#inbound-auth): a Bearer JWT signed
 // with a key from the JWKS named by the bot OpenID configuration, issued by Bot Framework (or Graph), for our
 // app id and our tenant. Nothing of the body is looked at before this passes.
+import "server-only";
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";

@@ -1,5 +1,6 @@
 // What every audited Graph action on a call shares: the failure audited and turned into an AppError, the
 // success audited with what Graph answered, the live call looked up, an operation Graph started recorded.
+import "server-only";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";

@@ -4,6 +4,7 @@
 // (applied by the call runtime, lib/bot/runtime); these functions record only what Graph answered synchronously.
 // The pieces: policy.ts (pure decisions), actions.ts (the audited Graph action), join.ts (join and leave),
 // participants.ts (invite, mute, remove, group call, roster).
+import "server-only";
 import { callActions } from "./actions";
 import { meetingAttendance } from "./join";
 import { participantControls } from "./participants";

@@ -1,6 +1,7 @@
 // The bot in an appointment's Teams meeting: the join (by staff or automatic) claimed under the appointment's
 // row lock before Graph is asked, so two workers never place two calls in one meeting; the automatic leave; the
 // bot hanging up its own leg.
+import "server-only";
 import crypto from "node:crypto";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";

@@ -1,5 +1,6 @@
 // Who is in a call and who joins it: invite a Teams user or a phone, mute or remove a participant, start a
 // group call, read the roster the bot's notifications keep.
+import "server-only";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { recordAudit } from "@/lib/audit/mutations";
 import { AppError } from "@/lib/errors";

@@ -1,5 +1,6 @@
 // The decisions of the bot's meeting calls that need no Graph: where a Teams join URL points, whether the
 // bot may join or should leave, which calls are claims still waiting for Graph, and who can be muted.
+import "server-only";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { isNotFound } from "@/lib/graph/errors";

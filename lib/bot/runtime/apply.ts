@@ -3,6 +3,7 @@
 // that turn the only one applying this call's notifications, and its transaction marks them processed, so
 // a redelivery, a second worker or a crash half-way changes nothing twice. The call's state and its
 // operations are computed here and written by the turn's one write statement, with the flow's document.
+import "server-only";
 import { logger } from "@/lib/logger";
 import type { BotNotification, CallNotification, OperationNotification, RosterNotification } from "../schema";
 import {

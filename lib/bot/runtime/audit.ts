@@ -1,6 +1,7 @@
 // Audit rows written inside the call runtime's own transactions (lib/bot/runtime/sql.ts), where a flow's
 // outcome and its audit row must commit together with the flow's document. Same row as lib/audit's
 // recordAudit writes through Prisma: who, what, which subject, ids-only details.
+import "server-only";
 import type { AuditActor } from "@/lib/audit/mutations";
 import type { Sql } from "./sql";
 

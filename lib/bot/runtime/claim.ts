@@ -1,6 +1,7 @@
 // Claiming calls: one transaction locks Call rows that no lease holds (FOR UPDATE SKIP LOCKED), reads their
 // pending notifications in arrival order, applies them, steps the flows and saves; the calls with commands
 // to run keep a lease and are driven (hold.ts), the others are let go.
+import "server-only";
 import type { BotNotification } from "../schema";
 import { CALL_COLUMNS, type CallRow } from "./apply";
 import type { Sql } from "./sql";

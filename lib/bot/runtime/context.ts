@@ -1,5 +1,6 @@
 // What the call runtime's modules share (lib/bot/runtime/engine.ts builds it): the process's view of the calls
 // it holds, the events only it has, its worker loop's state, and the shapes of a turn.
+import "server-only";
 import type { BotNotification } from "../schema";
 import type { CallRow, OperationChange } from "./apply";
 import type { AnyCallFlow, Held, RuntimeEvent } from "./flow";

@@ -1,6 +1,7 @@
 // The ways an event reaches a call's flow in this process: a key press or recording its webhook received
 // (`deliver`), a domain signal or the sweep's `stalled` (`signal`). Each is stepped by a turn of this process,
 // which claims the call for it, waiting while another process holds it.
+import "server-only";
 import { logger } from "@/lib/logger";
 import type { Held, RuntimeEvent } from "./flow";
 import { sleep, type Holder, type Incoming, type RuntimeContext } from "./context";

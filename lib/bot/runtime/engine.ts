@@ -22,6 +22,7 @@
 // turn-write.ts (the one statement that saves a turn), claim.ts (claiming calls with pending notifications),
 // hold.ts (driving a held call's commands under its lease), delivery.ts (events only this process has, and
 // signals), worker-loop.ts (LISTEN, claim, drive) and sweep.ts (stalled flows, unknown calls, keepAlives).
+import "server-only";
 import type { AnyCallFlow, Held, RuntimeEvent } from "./flow";
 import type { CommandRunner } from "./runner";
 import type { CallSql } from "./sql";

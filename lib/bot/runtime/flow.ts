@@ -2,6 +2,7 @@
 // line, the bot's meeting attendance) is a pure step function over a stored document, plus the domain
 // actions its commands name; the runtime (lib/bot/runtime/engine.ts) owns everything else: holding the
 // call, applying its notifications, loading and saving the document, running Graph commands, the sweep.
+import "server-only";
 import type { z } from "zod";
 import type { RecordingEvent } from "../schema";
 import type { CallLifecycleEvent } from "../flows/call-events";

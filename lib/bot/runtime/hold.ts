@@ -1,6 +1,7 @@
 // Driving a call this process holds by lease: its Graph commands and the flow's actions run outside any
 // transaction, the lease is renewed as they go, and a last transaction applies what arrived meanwhile, saves
 // and lets go (or keeps the lease when there is more to run).
+import "server-only";
 import { logger } from "@/lib/logger";
 import { CALL_COLUMNS, foldOperation } from "./apply";
 import { isGraphCommand, type GraphCommand, type RuntimeEvent } from "./flow";

@@ -2,6 +2,7 @@
 // keepAlive, invite). A command's failure is not thrown: it becomes the event the flow reacts to, and the
 // operations Graph started are handed back to be written with the turn's next save, so a command costs its
 // Graph request and no transaction of its own. Logs carry call ids and statuses only.
+import "server-only";
 import type { InvitationParticipantInfo } from "@microsoft/microsoft-graph-types";
 import { target, userIdentity } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";

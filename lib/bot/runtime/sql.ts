@@ -2,6 +2,7 @@
 // apply, save) and one dedicated client that LISTENs for new notifications. Plain `pg` rather than Prisma:
 // these statements run several times per notification and Prisma's per-query work was a large share of a
 // call's CPU (docs/PERFORMANCE.md); the domain's own reads and writes stay on Prisma.
+import "server-only";
 import pg from "pg";
 
 /** The channel the webhook wakes the runtime on; the payload is the call's normalised Graph id. */

@@ -1,5 +1,6 @@
 // The runtime's sweep (every minute): flows that stalled, calls nobody recorded, and the keepAlive every live
 // call needs.
+import "server-only";
 import crypto from "node:crypto";
 import { logger } from "@/lib/logger";
 import { ANSWERED_CALL_STATES } from "@/lib/constants";

@@ -1,6 +1,7 @@
 // A turn's one write: a single statement (data-modifying CTEs) saves what one or more turns changed — the
 // call's state and flow document, its operations, the notifications applied — and takes, keeps or lets go of
 // the lease.
+import "server-only";
 import crypto from "node:crypto";
 import { operationsCte, operationsParams } from "./apply";
 import { CALLS_CHANNEL, type TxSql } from "./sql";

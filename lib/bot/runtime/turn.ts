@@ -1,5 +1,6 @@
 // One turn of a call held by this process: the call read from its row, its flow's document stepped with what
 // the notifications and commands mean, and the commit commands run inside the turn's transaction.
+import "server-only";
 import { logger } from "@/lib/logger";
 import { lifecycleEventOf } from "../flows/call-events";
 import type { BotNotification } from "../schema";

@@ -1,5 +1,6 @@
 // This process's worker loop: LISTEN for new notifications, claim the calls they name (or, when the poll is
 // due, any call with pending notifications) within the free slots, and drive the ones with work to do.
+import "server-only";
 import { logger } from "@/lib/logger";
 import { CALLS_CHANNEL } from "./sql";
 import { sleep, type RuntimeContext, type Turn } from "./context";
