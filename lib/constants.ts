@@ -12,8 +12,8 @@ export function isLiveAppointment(status: string): status is "BOOKED" | "CONFIRM
 /** An E.164 phone number: "+", a country code that does not start with 0, 7 to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
-/** Graph call states of a call that is not over: ringing in, being set up, up, on hold or being transferred. */
-export const LIVE_CALL_STATES: string[] = [
+/** Graph's call states (emulator/CONTRACT.md#call-states), in the order a call moves through them. */
+export const CALL_STATES = [
   "incoming",
   "establishing",
   "ringing",
@@ -21,7 +21,15 @@ export const LIVE_CALL_STATES: string[] = [
   "hold",
   "transferring",
   "transferAccepted",
-];
+  "redirecting",
+  "terminating",
+  "terminated",
+] as const;
+
+/** Graph call states of a call that is not over: ringing in, being set up, up, on hold or being transferred. */
+export const LIVE_CALL_STATES: string[] = CALL_STATES.filter(
+  (state) => state !== "redirecting" && state !== "terminating" && state !== "terminated",
+);
 
 /** The live states of a call the bot placed or answered (an incoming call not answered yet needs no keepAlive). */
 export const ANSWERED_CALL_STATES: string[] = LIVE_CALL_STATES.filter((state) => state !== "incoming");

@@ -5,6 +5,7 @@ import {
   countPerLocalDay,
   findSlots,
   firstAvailable,
+  type AppointmentTypeRules,
   type ClinicianSchedule,
   type Slot,
 } from "@/lib/scheduling";
@@ -141,15 +142,7 @@ export interface PatientLinkRow {
   timeZone: string;
   meetingState: string | null;
   joinWebUrl: string | null;
-  rules: {
-    durationMinutes: number;
-    bufferBeforeMinutes: number;
-    bufferAfterMinutes: number;
-    minimumNoticeMinutes: number;
-    bookingHorizonDays: number;
-    maxPerDay: number | null;
-    cancellationCutoffMinutes: number;
-  };
+  rules: AppointmentTypeRules;
 }
 
 /**
@@ -195,15 +188,7 @@ interface ScheduleRow {
   appointments: { startsAt: string; blockedFrom: string; blockedUntil: string; status: "BOOKED" | "CONFIRMED" }[];
   /** busy times from the clinician's Outlook (lib/outlook/busy-sync.ts), the blocking ones */
   outlookBusy: { start: string; end: string }[];
-  rules: {
-    durationMinutes: number;
-    bufferBeforeMinutes: number;
-    bufferAfterMinutes: number;
-    minimumNoticeMinutes: number;
-    bookingHorizonDays: number;
-    maxPerDay: number | null;
-    cancellationCutoffMinutes: number;
-  };
+  rules: AppointmentTypeRules;
 }
 
 /**

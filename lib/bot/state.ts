@@ -2,20 +2,9 @@
 // what we know next. Notifications can arrive out of order and more than once, so state is applied by meaning,
 // not by arrival: a state never moves back down the ranking, `terminated` is final, and the one documented way
 // back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
+import { CALL_STATES } from "@/lib/constants";
 import type { ChangeType, ResultCode } from "./schema";
 
-const CALL_STATES = [
-  "incoming",
-  "establishing",
-  "ringing",
-  "established",
-  "hold",
-  "transferring",
-  "transferAccepted",
-  "redirecting",
-  "terminating",
-  "terminated",
-] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
 const RANK: Record<CallState, number> = {

@@ -24,16 +24,6 @@ export interface DashboardFigures {
   hasRescues: boolean;
 }
 
-interface Row {
-  week: string;
-  clinicianId: string;
-  clinicianName: string;
-  held: number;
-  noShows: number;
-  rescued: number;
-  confirmedByCall: number;
-}
-
 /** The last `weekCount` weeks up to the one holding `now`, in `timeZone`. */
 export async function dashboardFigures(
   input: { now: Date; timeZone: string; weekCount: number },
@@ -49,7 +39,7 @@ export async function dashboardFigures(
   const weeks = bounds?.weeks ?? [];
   const from = weeks[0] ?? "1970-01-01";
   const until = weeks.at(-1) ?? "1970-01-01";
-  const rows = await db.$queryRaw<Row[]>`
+  const rows = await db.$queryRaw<WeekClinicianFigures[]>`
     WITH window_ AS (
       SELECT (${from}::date)::timestamp AT TIME ZONE ${input.timeZone} AS starts,
              (${until}::date + 7)::timestamp AT TIME ZONE ${input.timeZone} AS ends

@@ -119,6 +119,16 @@ export async function findVisitEvent(
   return first === undefined ? null : toEvent(first);
 }
 
+/** What the visit's event says and when: set when it is created and again whenever it moves. */
+function visitEventContent(input: Pick<VisitEventInput, "subject" | "bodyHtml" | "start" | "end">): Event {
+  return {
+    subject: input.subject,
+    body: { contentType: "html", content: input.bodyHtml },
+    start: utc(input.start),
+    end: utc(input.end),
+  };
+}
+
 /**
  * Creates the visit's event: private, busy, with our extended property and transactionId. Callers look it
  * up first (findVisitEvent); the transactionId covers a create whose answer was lost.
@@ -129,10 +139,7 @@ export async function createVisitEvent(
   input: VisitEventInput,
 ): Promise<CalendarEvent> {
   const body: Event = {
-    subject: input.subject,
-    body: { contentType: "html", content: input.bodyHtml },
-    start: utc(input.start),
-    end: utc(input.end),
+    ...visitEventContent(input),
     sensitivity: "private",
     showAs: "busy",
     isReminderOn: true,
@@ -154,12 +161,7 @@ export async function updateVisitEvent(
   eventId: string,
   input: Pick<VisitEventInput, "subject" | "bodyHtml" | "start" | "end">,
 ): Promise<CalendarEvent> {
-  const body: Event = {
-    subject: input.subject,
-    body: { contentType: "html", content: input.bodyHtml },
-    start: utc(input.start),
-    end: utc(input.end),
-  };
+  const body: Event = visitEventContent(input);
   const response = await client.request("PATCH", `${eventsPath(userId)}/${encodeURIComponent(eventId)}`, body, {
     headers: UTC_PREFERENCE,
   });

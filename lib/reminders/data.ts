@@ -33,19 +33,8 @@ const select = {
   appointment: { select: { version: true } },
 } as const;
 
-type Row = {
-  id: string;
-  appointmentId: string;
-  appointmentVersion: number;
-  status: ReminderStatus;
-  outcome: ReminderOutcome | null;
-  attempts: number;
-  dueAt: Date;
-  finishedAt: Date | null;
-  detail: string | null;
-  callId: string | null;
-  appointment: { version: number };
-};
+// a reminder as selected: the view without `current`, which the appointment's version decides
+type Row = Omit<ReminderView, "current"> & { appointment: { version: number } };
 
 const view = ({ appointment, ...r }: Row): ReminderView => ({
   ...r,
