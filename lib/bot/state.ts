@@ -2,6 +2,7 @@
 // what we know next. Notifications can arrive out of order and more than once, so state is applied by meaning,
 // not by arrival: a state never moves back down the ranking, `terminated` is final, and the one documented way
 // back (a failed transfer returns to `established` with a failure resultInfo) is the only exception.
+import "server-only";
 import { CALL_STATES } from "@/lib/constants";
 import type { ChangeType, ResultCode } from "./schema";
 

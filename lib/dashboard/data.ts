@@ -1,6 +1,7 @@
 // The admins' dashboard (issue 21 item 4): per week and per clinician, visits held, no-shows, visits rescued by a
 // call (held after a rescue call the patient answered with 1) and confirmations by reminder call. Weeks start on
 // Monday on the clinic's clock; a visit counts in the week it started, a confirmation in the week it was given.
+import "server-only";
 import { getDb, type PrismaClient } from "@/lib/db";
 
 interface WeekClinicianFigures {

@@ -2,6 +2,7 @@
 // calendarView delta that keeps their busy times, and change-notification subscriptions on their events.
 // Application permission Calendars.ReadWrite, limited to the clinicians' mailboxes by an Exchange
 // application access policy (docs/ENTRA-SETUP.md).
+import "server-only";
 import type { Event, Subscription } from "@microsoft/microsoft-graph-types";
 import { DateTime } from "luxon";
 import { z } from "zod";

@@ -1,6 +1,7 @@
 // Reads for people: what happened to an appointment's reminder call. Outcomes only (confirmed, cancelled,
 // transferred, no answer, no response, failed) — never the key pressed. For the calls UI and the
 // appointment page (wired by whoever owns them).
+import "server-only";
 import type { PrismaClient, ReminderOutcome, ReminderStatus } from "@/lib/generated/prisma/client";
 
 export interface ReminderView {
