@@ -88,6 +88,28 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+type FormFailureKey = "signedOut" | "forbidden" | "notFound" | "conflict" | "fixFields";
+
+const FORM_FAILURE_KEYS: Partial<Record<ErrorCode, FormFailureKey>> = {
+  UNAUTHENTICATED: "signedOut",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "notFound",
+  CONFLICT: "conflict",
+};
+
+/**
+ * What an edit form says for an expected failure: the message key (each such form's messages have these) and,
+ * for a refused input, the field errors the mutation found. Null for anything else, which the action logs.
+ */
+export function formFailure(error: unknown): { key: FormFailureKey; fieldErrors: Record<string, string> } | null {
+  if (!isAppError(error)) return null;
+  if (error.code === "BAD_REQUEST") {
+    return { key: "fixFields", fieldErrors: (error.details?.fieldErrors ?? {}) as Record<string, string> };
+  }
+  const key = FORM_FAILURE_KEYS[error.code];
+  return key ? { key, fieldErrors: {} } : null;
+}
+
 /** The body a client sees: the code and a human message, never a stack trace or an internal message. */
 export function publicErrorBody(error: unknown): { error: { code: ErrorCode; message: string; details?: unknown } } {
   if (isAppError(error)) return { error: { code: error.code, message: error.message, details: error.details } };

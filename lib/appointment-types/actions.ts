@@ -7,7 +7,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { auditActorOf } from "@/lib/audit/mutations";
 import { requireViewer } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { formFailure } from "@/lib/errors";
 import { formArgument } from "@/lib/http/form-data";
 import { logger } from "@/lib/logger";
 import { createType, removeType, setTypeActive, updateType } from "./mutations";
@@ -44,20 +44,8 @@ async function failure(values: TypeFormValues, messageKey: string, fieldErrors: 
 }
 
 async function failureOf(error: unknown, values: TypeFormValues, action: string): Promise<TypeFormState> {
-  if (isAppError(error)) {
-    switch (error.code) {
-      case "UNAUTHENTICATED":
-        return failure(values, "signedOut");
-      case "FORBIDDEN":
-        return failure(values, "forbidden");
-      case "NOT_FOUND":
-        return failure(values, "notFound");
-      case "CONFLICT":
-        return failure(values, "conflict");
-      case "BAD_REQUEST":
-        return failure(values, "fixFields", (error.details?.fieldErrors ?? {}) as TypeFieldErrors);
-    }
-  }
+  const expected = formFailure(error);
+  if (expected) return failure(values, expected.key, expected.fieldErrors as TypeFieldErrors);
   const { name, code } = (error ?? {}) as { name?: string; code?: string };
   logger.error({ action, error: { name, code } }, "appointment type action failed");
   return failure(values, "unexpected");

@@ -9,7 +9,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { auditActorOf, type AuditActor } from "@/lib/audit/mutations";
 import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { formFailure, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { findDuplicatePatients } from "./data";
 import { createPatient, mergePatients, updatePatient } from "./mutations";
@@ -82,20 +82,8 @@ async function attempt(
     if (duplicates.length > 0) return duplicatesFound(values, duplicates);
     return { ok: true, patient: await write(auditActorOf(viewer), parsed.data) };
   } catch (error) {
-    if (isAppError(error)) {
-      switch (error.code) {
-        case "UNAUTHENTICATED":
-          return failure(values, "signedOut");
-        case "FORBIDDEN":
-          return failure(values, "forbidden");
-        case "NOT_FOUND":
-          return failure(values, "notFound");
-        case "CONFLICT":
-          return failure(values, "conflict");
-        case "BAD_REQUEST":
-          return failure(values, "fixFields", (error.details?.fieldErrors ?? {}) as PatientFieldErrors);
-      }
-    }
+    const expected = formFailure(error);
+    if (expected) return failure(values, expected.key, expected.fieldErrors as PatientFieldErrors);
     // Never the error message itself: database errors can quote the values that were written.
     const { name, code } = (error ?? {}) as { name?: string; code?: string };
     logger.error({ action, patientId, error: { name, code } }, "patient action failed");
