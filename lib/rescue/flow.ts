@@ -17,8 +17,7 @@
 import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
-import { foldEvents } from "@/lib/bot/flows/fold";
-import { unansweredReason } from "@/lib/bot/flows/reminder";
+import { foldEvents, transferEnd, transferNow, unansweredReason } from "@/lib/bot/flows/fold";
 import type { PromptKey } from "@/lib/prompts/texts";
 
 const RESCUE_OUTCOMES = [
@@ -120,7 +119,7 @@ const end = (state: RescueState, outcome: RescueOutcomeValue | null = state.outc
   commands: [{ type: "hangUp" }],
 });
 
-/** Why nobody answered, as the rescue's outcome (lib/bot/flows/reminder.ts reads Graph's codes). */
+/** Why nobody answered, as the rescue's outcome (lib/bot/flows/fold.ts reads Graph's codes). */
 function unanswered(reason: string): RescueOutcomeValue {
   if (reason === "busy") return "BUSY";
   if (reason === "declined") return "DECLINED";
@@ -151,8 +150,9 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
       outcome = "JOINED";
       reason = "moved-into-meeting";
     } else if (state.step === "transferring") {
-      outcome = event.resultSubcode === 7015 ? "RECEPTION" : (state.outcome ?? "FAILED");
-      reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+      const transfer = transferEnd(event.resultSubcode);
+      outcome = transfer.transferred ? "RECEPTION" : (state.outcome ?? "FAILED");
+      reason = transfer.reason;
     } else if (state.outcome) {
       outcome = state.outcome;
       reason = "completed";
@@ -178,8 +178,7 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
 
     case "playFailed":
       if (state.step === "announcing") return { state: { ...state, step: "joining" }, commands: [{ type: "join" }] };
-      if (state.step === "handing-over")
-        return { state: { ...state, step: "transferring" }, commands: [{ type: "transfer" }] };
+      if (state.step === "handing-over") return transferNow(state);
       return end(state, state.outcome ?? "FAILED");
 
     case "tone": {
@@ -233,7 +232,7 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
         case "announcing":
           return { state: { ...next, step: "joining" }, commands: [{ type: "join" }] };
         case "handing-over":
-          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+          return transferNow(next);
         case "closing":
           return end(next);
         default:

@@ -35,7 +35,7 @@ import {
   type LineTransition,
   type Screening,
 } from "./clinic-line-state";
-import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
+import { afterActionDone, afterTransferFailed, foldEvents, hangUpNow, transferEnd, transferNow } from "./fold";
 
 const SCREENED_OUTCOME: Record<Exclude<Screening, "answer">, LineOutcome> = {
   reject: "REJECTED",
@@ -95,8 +95,9 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
     let outcome = state.outcome;
     let reason = "completed";
     if (state.step === "transferring") {
-      outcome = event.resultSubcode === 7015 ? "TRANSFERRED" : (outcome ?? "ABANDONED");
-      reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+      const transfer = transferEnd(event.resultSubcode);
+      outcome = transfer.transferred ? "TRANSFERRED" : (outcome ?? "ABANDONED");
+      reason = transfer.reason;
     } else if (state.step === "joining" && state.joinOperation) {
       // Graph drops the call it replaced once the caller is in the meeting
       outcome = "JOINED";
@@ -157,8 +158,7 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       // nothing can be said to the caller; reception can still talk to them
       if (state.step === "menu" || state.step === "acting")
         return { ...handOver(state), commands: [{ type: "transfer" }] };
-      if (state.step === "handing-over")
-        return { state: { ...state, step: "transferring" }, commands: [{ type: "transfer" }] };
+      if (state.step === "handing-over") return transferNow(state);
       return {
         state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
         commands: [{ type: "hangUp" }],
@@ -212,9 +212,9 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
           // no answer to "cancel?": nothing is cancelled, and the outcome says so
           return { state: { ...next, step: "closing", outcome: "KEPT" }, commands: [{ type: "play", prompt: "kept" }] };
         case "handing-over":
-          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+          return transferNow(next);
         case "closing":
-          return { state: { ...next, step: "ending" }, commands: [{ type: "hangUp" }] };
+          return hangUpNow(next);
         default:
           return stay(next);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { keyOfTone } from "../schema";
+import { unansweredReason } from "./fold";
 import {
   CANCEL_NOT_CONFIRMED,
   flowStateSchema,
@@ -7,7 +8,6 @@ import {
   nextAttemptAt,
   run,
   step,
-  unansweredReason,
   type Command,
   type FlowEvent,
 } from "./reminder";

@@ -22,7 +22,15 @@ import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { PromptKey, SpokenAppointment } from "@/lib/prompts/texts";
-import { afterActionDone, afterTransferFailed, foldEvents } from "./fold";
+import {
+  afterActionDone,
+  afterTransferFailed,
+  foldEvents,
+  hangUpNow,
+  transferEnd,
+  transferNow,
+  unansweredReason,
+} from "./fold";
 
 type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
 
@@ -110,16 +118,6 @@ export const initialFlowState = (): FlowState => ({
   detail: null,
 });
 
-/** Why an unanswered call ended, from Graph's code/subcode (never the message). */
-export function unansweredReason(code: number | null, subcode: number | null): string {
-  if (code === 486) return "busy";
-  if (code === 603) return "declined";
-  if (code === 408 && subcode === 10057) return "no-answer";
-  if (code === 480) return "unreachable";
-  if (code === 408) return "timed-out";
-  return code === null ? "ended" : `failed-${code}`;
-}
-
 const stay = (state: FlowState): Transition => ({ state, commands: [] });
 
 export function step(state: FlowState, event: FlowEvent): Transition {
@@ -152,9 +150,9 @@ export function step(state: FlowState, event: FlowEvent): Transition {
     let outcome = state.outcome;
     let reason = "completed";
     if (state.step === "transferring") {
-      // 0/7015 GracefulTransferCompleted is the documented success
-      outcome = event.resultSubcode === 7015 ? "TRANSFERRED" : (outcome ?? "FAILED");
-      reason = event.resultSubcode === 7015 ? "transferred" : "ended-during-transfer";
+      const transfer = transferEnd(event.resultSubcode);
+      outcome = transfer.transferred ? "TRANSFERRED" : (outcome ?? "FAILED");
+      reason = transfer.reason;
     } else if (state.step === "acting") {
       // the patient hung up while we confirmed/cancelled: the action's result still arrives
       reason = "hung-up-during-action";
@@ -230,8 +228,7 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       if (event.operationId !== state.waitingFor) return stay(state); // not the prompt we wait for (or stale)
       const next = { ...state, waitingFor: null };
       if (!event.ok) {
-        if (state.step === "handing-over")
-          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+        if (state.step === "handing-over") return transferNow(next);
         return {
           state: { ...next, step: "ending", outcome: state.outcome ?? "FAILED" },
           commands: [{ type: "hangUp" }],
@@ -254,9 +251,9 @@ export function step(state: FlowState, event: FlowEvent): Transition {
             commands: [{ type: "play", prompt: "kept" }],
           };
         case "handing-over":
-          return { state: { ...next, step: "transferring" }, commands: [{ type: "transfer" }] };
+          return transferNow(next);
         case "closing":
-          return { state: { ...next, step: "ending" }, commands: [{ type: "hangUp" }] };
+          return hangUpNow(next);
         default:
           return stay(next);
       }
