@@ -21,6 +21,16 @@ function wholeNumber(unit: string, min: number, max: number) {
 }
 
 /** Outlook's showAs values that may block a slot (OUTLOOK_BLOCKING_SHOW_AS). */
+/** A number of minutes from 0 (off) to 120; empty is the default, 5. */
+const minutesOffOrUpTo120 = emptyIsUnset(
+  z.coerce
+    .number()
+    .int("must be a whole number of minutes")
+    .min(0, "must be 0 (off) or more")
+    .max(120, "must be at most 120 minutes")
+    .default(5),
+);
+
 const BLOCKABLE_SHOW_AS = ["busy", "oof", "tentative", "workingElsewhere"] as const;
 export type BlockingShowAs = (typeof BLOCKABLE_SHOW_AS)[number];
 
@@ -118,24 +128,10 @@ const serverSchema = z.object({
     .default("10:00"),
   // the bot joins each appointment's meeting this many minutes before the start (issue 19: by default 5, so
   // the waiting room shows who is in the lobby); 0 = only on request. Empty is the default, not 0.
-  BOT_AUTO_JOIN_MINUTES_BEFORE: emptyIsUnset(
-    z.coerce
-      .number()
-      .int("must be a whole number of minutes")
-      .min(0, "must be 0 (off) or more")
-      .max(120, "must be at most 120 minutes")
-      .default(5),
-  ),
+  BOT_AUTO_JOIN_MINUTES_BEFORE: minutesOffOrUpTo120,
   // no-show rescue (lib/rescue): the bot calls a patient missing this many minutes after the start, while the
   // clinician waits in the meeting; 0 = never (a type's own delay overrides it). Empty is the default.
-  RESCUE_AFTER_MINUTES: emptyIsUnset(
-    z.coerce
-      .number()
-      .int("must be a whole number of minutes")
-      .min(0, "must be 0 (off) or more")
-      .max(120, "must be at most 120 minutes")
-      .default(5),
-  ),
+  RESCUE_AFTER_MINUTES: minutesOffOrUpTo120,
   // the clinic's opening hours on CLINIC_TIME_ZONE's clock: no rescue call outside them
   CLINIC_HOURS: emptyIsUnset(
     z
