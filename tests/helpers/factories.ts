@@ -67,3 +67,30 @@ export async function createBookableClinician(
   });
   return clinician;
 }
+
+/** An appointment row as booking writes it: blocked exactly for its own time (no buffers), BOOKED by default. */
+export function createAppointment(
+  db: PrismaClient,
+  input: {
+    clinicianId: string;
+    patientId: string;
+    appointmentTypeId: string;
+    startsAt: Date;
+    minutes?: number;
+    status?: "BOOKED" | "CONFIRMED" | "CANCELLED";
+  },
+) {
+  const endsAt = new Date(input.startsAt.getTime() + (input.minutes ?? 30) * 60_000);
+  return db.appointment.create({
+    data: {
+      clinicianId: input.clinicianId,
+      patientId: input.patientId,
+      appointmentTypeId: input.appointmentTypeId,
+      startsAt: input.startsAt,
+      endsAt,
+      blockedFrom: input.startsAt,
+      blockedUntil: endsAt,
+      status: input.status ?? "BOOKED",
+    },
+  });
+}

@@ -2,7 +2,7 @@
 // the update and its audit row together, once, whatever the race; what cannot be confirmed says why.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmAppointment } from "@/lib/appointments/mutations";
-import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
+import { createAppointment, createAppointmentType, createPatient, createUser } from "../helpers/factories";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let database: TestDatabase;
@@ -16,22 +16,13 @@ const actor = { id: null, label: "reminder call", ip: "203.0.113.7" };
 
 async function appointment(status: "BOOKED" | "CANCELLED" = "BOOKED", startsInHours = 24) {
   const { db } = database;
-  const type = await createAppointmentType(db);
-  const clinician = await createUser(db);
-  const patient = await createPatient(db);
-  const startsAt = new Date(Date.now() + startsInHours * HOUR);
-  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
-  return db.appointment.create({
-    data: {
-      clinicianId: clinician.id,
-      patientId: patient.id,
-      appointmentTypeId: type.id,
-      startsAt,
-      endsAt,
-      blockedFrom: startsAt,
-      blockedUntil: endsAt,
-      status,
-    },
+  const [type, clinician, patient] = [await createAppointmentType(db), await createUser(db), await createPatient(db)];
+  return createAppointment(db, {
+    clinicianId: clinician.id,
+    patientId: patient.id,
+    appointmentTypeId: type.id,
+    startsAt: new Date(Date.now() + startsInHours * HOUR),
+    status,
   });
 }
 
