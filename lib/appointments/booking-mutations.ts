@@ -5,7 +5,13 @@ import "server-only";
 import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
-import { isExclusionViolation, isForeignKeyViolation, isRetryableConflict, isUniqueViolation } from "@/lib/db/errors";
+import {
+  isExclusionViolation,
+  isForeignKeyViolation,
+  isRetryableConflict,
+  isUniqueViolation,
+  retryingRaces,
+} from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { queueChangeMessages } from "@/lib/patient-messages/outbox";
@@ -143,34 +149,35 @@ export async function bookAppointment(
 
   const link = newJoinToken();
   const id = crypto.randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await insertBooking(db, actor, {
-        id,
-        clinicianId: input.clinicianId,
-        patientId: input.patientId,
-        appointmentTypeId: input.appointmentTypeId,
-        slot,
-        joinTokenHash: link.hash,
-        joinTokenSealed: sealJoinToken(link.token),
-        idempotencyKey,
-        requestHash: hash,
-        note: input.note ?? null,
-      });
-      return { appointmentId: id, joinToken: link.token, replayed: false };
-    } catch (error) {
-      if (isRetryableConflict(error) && attempt < RACE_ATTEMPTS) continue;
-      // the same key raced itself or was resent: the earlier request's booking is the answer
-      // (a different request under a used key is refused with CONFLICT by replayOf)
-      if (isExclusionViolation(error) || isUniqueViolation(error) || isRetryableConflict(error)) {
-        const previous = await replayed();
-        if (previous) return previous;
-        if (isUniqueViolation(error)) throw error;
-        throw slotTaken(await alternatives(db, input, now));
-      }
-      if (isForeignKeyViolation(error)) throw new AppError("NOT_FOUND", "That patient does not exist.");
-      throw error;
+  try {
+    await retryingRaces(
+      () =>
+        insertBooking(db, actor, {
+          id,
+          clinicianId: input.clinicianId,
+          patientId: input.patientId,
+          appointmentTypeId: input.appointmentTypeId,
+          slot,
+          joinTokenHash: link.hash,
+          joinTokenSealed: sealJoinToken(link.token),
+          idempotencyKey,
+          requestHash: hash,
+          note: input.note ?? null,
+        }),
+      RACE_ATTEMPTS,
+    );
+    return { appointmentId: id, joinToken: link.token, replayed: false };
+  } catch (error) {
+    // the same key raced itself or was resent: the earlier request's booking is the answer
+    // (a different request under a used key is refused with CONFLICT by replayOf)
+    if (isExclusionViolation(error) || isUniqueViolation(error) || isRetryableConflict(error)) {
+      const previous = await replayed();
+      if (previous) return previous;
+      if (isUniqueViolation(error)) throw error;
+      throw slotTaken(await alternatives(db, input, now));
     }
+    if (isForeignKeyViolation(error)) throw new AppError("NOT_FOUND", "That patient does not exist.");
+    throw error;
   }
 }
 
@@ -278,20 +285,16 @@ export async function rescheduleAppointment(
         },
       );
     });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await move();
-      break;
-    } catch (error) {
-      if (isRetryableConflict(error) && attempt < RACE_ATTEMPTS) continue;
-      if (isExclusionViolation(error) || isRetryableConflict(error)) {
-        const previous = await replayed();
-        if (previous) return previous;
-        throw slotTaken(await alternatives(db, target, now, current.id));
-      }
-      // CONFLICT (moved in between) or our own key's record already there: perhaps this very request
-      return refuse(error);
+  try {
+    await retryingRaces(move, RACE_ATTEMPTS);
+  } catch (error) {
+    if (isExclusionViolation(error) || isRetryableConflict(error)) {
+      const previous = await replayed();
+      if (previous) return previous;
+      throw slotTaken(await alternatives(db, target, now, current.id));
     }
+    // CONFLICT (moved in between) or our own key's record already there: perhaps this very request
+    return refuse(error);
   }
   return { appointmentId: current.id, joinToken: fresh?.token ?? null, replayed: false };
 }

@@ -35,3 +35,17 @@ export function isRetryableConflict(error: unknown): boolean {
   const state = sqlStateOf(error);
   return error.code === "P2034" || state === "40P01" || state === "40001";
 }
+
+/**
+ * Runs `work` again while it loses a race with a concurrent statement (isRetryableConflict), `attempts` times
+ * in all, then throws what it threw: what a race still lost means is the caller's to say.
+ */
+export async function retryingRaces<T>(work: () => Promise<T>, attempts: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isRetryableConflict(error) || attempt >= attempts) throw error;
+    }
+  }
+}
