@@ -1,4 +1,4 @@
-// Reads of the prompt texts: the text in force for one prompt (the bot, per call) and the admin page's view
+// Reads of the prompt texts: the texts in force (the bot, per call, from a short-lived snapshot) and the admin page's view
 // of every prompt in both languages. Explicit database client, no session.
 import "server-only";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -8,7 +8,7 @@ import { PROMPT_KEYS, PROMPT_LOCALES, promptText, type PromptKey, type PromptLoc
  * The admins' texts as one snapshot of every override, read again once it is older than `freshForMs`. A call
  * plays two to four prompts and each needs the text in force: without the snapshot that is a query per
  * prompt, on every call. An admin's change reaches calls on other instances within `freshForMs`; `forget()`
- * makes it immediate in the process that saved it.
+ * makes it immediate in the process that saved it; with `freshForMs` 0 every read asks the database.
  */
 export function cachedPromptTexts(db: PrismaClient, freshForMs = 5_000) {
   let snapshot: { readAt: number; texts: Promise<Map<string, string>> } | null = null;
@@ -18,7 +18,7 @@ export function cachedPromptTexts(db: PrismaClient, freshForMs = 5_000) {
   };
   return {
     async textFor(locale: PromptLocale, key: PromptKey): Promise<string> {
-      if (!snapshot || Date.now() - snapshot.readAt > freshForMs) {
+      if (!snapshot || Date.now() - snapshot.readAt >= freshForMs) {
         const texts = read();
         snapshot = { readAt: Date.now(), texts };
         // a failed read is not kept: the next prompt asks the database again
@@ -32,12 +32,6 @@ export function cachedPromptTexts(db: PrismaClient, freshForMs = 5_000) {
       snapshot = null;
     },
   };
-}
-
-/** The admin's text for this prompt, else the built-in one. */
-export async function promptTextFor(db: PrismaClient, locale: PromptLocale, key: PromptKey): Promise<string> {
-  const row = await db.promptText.findUnique({ where: { locale_key: { locale, key } }, select: { text: true } });
-  return row?.text ?? promptText(locale, key);
 }
 
 export interface PromptTextView {

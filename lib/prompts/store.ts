@@ -136,11 +136,10 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
   // every process prunes its own disk cache, at most once an hour, when it writes to it
   let prunedAt = 0;
 
-  async function sentence(locale: PromptLocale, key: PromptKey, phrase: string | null): Promise<CurrentPrompt> {
-    const template = await textFor(locale, key);
+  const sentence = (locale: PromptLocale, template: string, phrase: string | null): CurrentPrompt => {
     const text = phrase === null ? template : withAppointment(template, locale, phrase);
     return { text, version: promptVersion(locale, text) };
-  }
+  };
 
   async function current(
     locale: PromptLocale,
@@ -154,15 +153,17 @@ export function createPromptStore(options: PromptStoreOptions = {}): PromptStore
           clinicianName: about.clinicianName,
         })
       : null;
-    const prompt = await sentence(locale, key, phrase);
+    const prompt = sentence(locale, await textFor(locale, key), phrase);
     const id = idOf(locale, key, prompt.version);
     // written before the URL is handed out, once per version and process; a call's first sentence about its
     // appointment brings the others it may speak (the confirmation, the cancellation…), all in one statement
     if (!known.has(id)) {
       const together: (CurrentPrompt & { key: PromptKey })[] = [{ key, ...prompt }];
       for (const other of phrase === null ? [] : PROMPT_KEYS) {
-        if (other === key || !(await textFor(locale, other)).includes(APPOINTMENT_PLACEHOLDER)) continue;
-        const spoken = await sentence(locale, other, phrase);
+        if (other === key) continue;
+        const template = await textFor(locale, other);
+        if (!template.includes(APPOINTMENT_PLACEHOLDER)) continue;
+        const spoken = sentence(locale, template, phrase);
         if (!known.has(idOf(locale, other, spoken.version))) together.push({ key: other, ...spoken });
       }
       await options.versions?.remember(together.map((one) => ({ locale, ...one })));

@@ -8,13 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { promptTextFor, promptTextViews } from "@/lib/prompts/data";
+import { cachedPromptTexts, promptTextViews } from "@/lib/prompts/data";
 import { resetPromptText, savePromptText } from "@/lib/prompts/mutations";
 import { createPromptStore, handlePromptRequest, promptUri, type PromptStore } from "@/lib/prompts/store";
-import { promptText } from "@/lib/prompts/texts";
+import { promptText, type PromptKey, type PromptLocale } from "@/lib/prompts/texts";
 import { encodeWav } from "@/lib/prompts/wav";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createUser } from "../helpers/factories";
+
+/** The text a call would say now: read afresh every time. */
+const textInForce = (locale: PromptLocale, key: PromptKey) => cachedPromptTexts(database.db, 0).textFor(locale, key);
 
 let database: TestDatabase;
 let actor: AuditActor;
@@ -31,7 +34,7 @@ beforeAll(async () => {
   // the app's wiring (store.ts promptStore()) with a fake synthesizer: one sample per character
   store = createPromptStore({
     cacheDir,
-    textFor: (locale, key) => promptTextFor(database.db, locale, key),
+    textFor: cachedPromptTexts(database.db, 0).textFor,
     synth: async (text) => {
       spoken.push(text);
       return encodeWav({ sampleRate: 16_000, samples: new Int16Array(text.length) });
@@ -69,9 +72,9 @@ describe("an admin's prompt text", () => {
       expectedUpdatedAt: "",
     });
     expect(saved.text).toBe("Thank you for calling. Goodbye!");
-    expect(await promptTextFor(database.db, "en", "goodbye")).toBe("Thank you for calling. Goodbye!");
+    expect(await textInForce("en", "goodbye")).toBe("Thank you for calling. Goodbye!");
     // the other language is untouched
-    expect(await promptTextFor(database.db, "pt-BR", "goodbye")).toBe(promptText("pt-BR", "goodbye"));
+    expect(await textInForce("pt-BR", "goodbye")).toBe(promptText("pt-BR", "goodbye"));
 
     const after = await promptUri(BASE, store, "en", "goodbye");
     expect(versionOf(after.uri)).toBe(saved.version);
@@ -135,7 +138,7 @@ describe("an admin's prompt text", () => {
       resetPromptText(actor, { locale: "pt-BR", key: "confirmed", expectedUpdatedAt: first.updatedAt!.toISOString() }),
       "CONFLICT",
     );
-    expect(await promptTextFor(database.db, "pt-BR", "confirmed")).toBe("Confirmada! Obrigado.");
+    expect(await textInForce("pt-BR", "confirmed")).toBe("Confirmada! Obrigado.");
 
     const reset = await resetPromptText(actor, {
       locale: "pt-BR",

@@ -8,7 +8,7 @@ import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setDbForTests } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { promptTextFor } from "@/lib/prompts/data";
+import { cachedPromptTexts } from "@/lib/prompts/data";
 import { savePromptText } from "@/lib/prompts/mutations";
 import { createPromptStore, promptVersion } from "@/lib/prompts/store";
 import { formatTime } from "@/lib/format";
@@ -45,7 +45,8 @@ beforeAll(async () => {
     {
       prompts: createPromptStore({
         cacheDir: promptDir,
-        textFor: (locale, key) => promptTextFor(db!, locale, key),
+        // read afresh on every prompt, from the database the environment creates below
+        textFor: (locale, key) => cachedPromptTexts(db!, 0).textFor(locale, key),
         // the emulator's text-to-speech, once it is up
         synth: (text, locale) => emulatorSpeech(env.graph)(text, locale),
       }),
