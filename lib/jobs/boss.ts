@@ -109,17 +109,23 @@ export const JOBS_CHANNEL = "consulta_jobs";
  */
 async function wakeLocalWorker(queue: string): Promise<void> {
   const boss = await getBoss();
-  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
-  if (entry?.ids.length) boss.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!);
+  const worker = nextLocalWorker(queue);
+  if (worker) boss.notifyWorker(worker);
   else await boss.getDb().executeSql("SELECT pg_notify($1, $2)", [JOBS_CHANNEL, queue]);
+}
+
+/** This process's workers for `queue` in turn, so that wake-ups spread over them; none when it has none. */
+function nextLocalWorker(queue: string): string | undefined {
+  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
+  return entry?.ids.length ? entry.ids[entry.next++ % entry.ids.length] : undefined;
 }
 
 /** A job announced on JOBS_CHANNEL by another process: one of this process's workers for it fetches now. */
 export function wakeForAnnounced(queue: string): void {
-  const entry = globalForBoss.consultaLocalWorkers?.get(queue);
+  const worker = nextLocalWorker(queue);
   const boss = globalForBoss.consultaBoss;
-  if (!entry?.ids.length || !boss) return;
-  void boss.then((started) => started.notifyWorker(entry.ids[entry.next++ % entry.ids.length]!)).catch(() => undefined);
+  if (!worker || !boss) return;
+  void boss.then((started) => started.notifyWorker(worker)).catch(() => undefined);
 }
 
 /** After the LISTEN connection was lost (announcements meanwhile are gone): every local worker fetches once. */
