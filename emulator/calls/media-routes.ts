@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { badRequest, sendJson } from "../http/context";
+import { badRequest, sendJson, type RequestContext } from "../http/context";
 import type { Router } from "../http/router";
 import { requireAppRole } from "../identity/graph-auth";
 import type { MediaOp } from "./model";
@@ -35,6 +35,22 @@ function mediaOp(
     prompts: prompts.map((p) => ({ uri: p.mediaInfo.uri, resourceId: p.mediaInfo.resourceId })),
     abort: new AbortController(),
   };
+}
+
+/** An action Graph completes at once (subscribeToTone, cancelMediaProcessing): 200 with its operation, completed. */
+function sendCompletedOperation(
+  ctx: RequestContext,
+  callId: string,
+  odataType: string,
+  context: string | null | undefined,
+): void {
+  const id = crypto.randomUUID();
+  sendJson(
+    ctx,
+    200,
+    operationResource(callId, { id, odataType, status: "completed", clientContext: context ?? null }),
+    { Location: location(ctx, `${callUrl(callId)}/operations/${id}`) },
+  );
 }
 
 export function registerMediaRoutes(router: Router, routes: CallRouteContext): void {
@@ -112,39 +128,13 @@ export function registerMediaRoutes(router: Router, routes: CallRouteContext): v
     requireAppRole(principal, ["Calls.AccessMedia.All"], "subscribeToTone");
     requireServiceMedia(call, "subscribeToTone");
     call.toneSubscribed = true;
-    const id = crypto.randomUUID();
-    sendJson(
-      ctx,
-      200,
-      operationResource(call.id, {
-        id,
-        odataType: "#microsoft.graph.subscribeToToneOperation",
-        status: "completed",
-        clientContext: body.clientContext ?? null,
-      }),
-      {
-        Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
-      },
-    );
+    sendCompletedOperation(ctx, call.id, "#microsoft.graph.subscribeToToneOperation", body.clientContext);
   });
 
   router.on("POST", `${CALLS_BASE}/:callId/cancelMediaProcessing`, async (ctx) => {
     const { call } = await appAction(ctx, "cancelMediaProcessing");
     const body = await ctx.parse(z.looseObject({ clientContext }));
     engine.cancelMedia(call);
-    const id = crypto.randomUUID();
-    sendJson(
-      ctx,
-      200,
-      operationResource(call.id, {
-        id,
-        odataType: "#microsoft.graph.cancelMediaProcessingOperation",
-        status: "completed",
-        clientContext: body.clientContext ?? null,
-      }),
-      {
-        Location: location(ctx, `${callUrl(call.id)}/operations/${id}`),
-      },
-    );
+    sendCompletedOperation(ctx, call.id, "#microsoft.graph.cancelMediaProcessingOperation", body.clientContext);
   });
 }
