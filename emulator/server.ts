@@ -81,6 +81,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     accessPolicyUsers: new Set<string>(),
   };
   const server = https.createServer({ key: tls.key, cert: tls.cert });
+  // Azure's front ends keep an idle connection open far longer than Node's default of 5 s. With that default
+  // a client could reuse a kept-alive socket just as the emulator closed it (an SMS send failed with
+  // ECONNRESET and waited 30 s for its retry): a race the real services do not have.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   // Port 0 (tests) is only known after listen; the origin is filled in before anything uses it.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
