@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auditFieldErrors, auditSearchSchema, decodeCursor, encodeCursor } from "./schema";
+import { auditFieldErrors, auditSearchSchema, decodeCursor, encodeCursor, knownAuditActions } from "./schema";
+import { AUDIT_ACTIONS } from "./sentences";
 
 const errorsOf = (raw: Record<string, unknown>) => {
   const parsed = auditSearchSchema.safeParse(raw);
@@ -54,5 +55,25 @@ describe("audit search parameters", () => {
     expect(decodeCursor("2026-11-25T10:00:00.123Z_")).toBeNull();
     expect(decodeCursor("2026-13-25T10:00:00.123Z_1")).toBeNull();
     expect(decodeCursor("2026-11-25T10:00:00.123Z_9223372036854775808")).toBeNull();
+  });
+});
+
+describe("the action suggestions", () => {
+  it("offer every action the app writes, each family once and before its first member, all valid filters", () => {
+    for (const action of AUDIT_ACTIONS) expect(knownAuditActions).toContain(action);
+    expect(new Set(knownAuditActions).size).toBe(knownAuditActions.length);
+    for (const family of [
+      "rescue.*",
+      "prompt.*",
+      "graph.*",
+      "graph.calendar.*",
+      "appointment.link.*",
+      "patient.sms.*",
+    ]) {
+      const members = knownAuditActions.filter((action) => action !== family && action.startsWith(family.slice(0, -1)));
+      expect(members.length, family).toBeGreaterThan(0);
+      expect(knownAuditActions.indexOf(family), family).toBeLessThan(knownAuditActions.indexOf(members[0]!));
+    }
+    for (const action of knownAuditActions) expect(auditSearchSchema.parse({ action }).action).toBe(action);
   });
 });

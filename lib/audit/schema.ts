@@ -3,49 +3,31 @@
 import "server-only";
 import { z } from "zod";
 import { isValidLocalDate } from "@/lib/scheduling";
+import { AUDIT_ACTIONS } from "./sentences";
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** Actions written by the app, for the page's suggestions; "prefix.*" matches a family. */
-export const knownAuditActions = [
-  "appointment.*",
-  "appointment.book",
-  "appointment.reschedule",
-  "appointment.cancel",
-  "appointment.confirm",
-  "appointment.read",
-  "appointment.link.read",
-  "appointment.link.rotate",
-  "appointment-type.*",
-  "patient.*",
-  "patient.create",
-  "patient.read",
-  "patient.update",
-  "patient.merge",
-  "availability.*",
-  "graph.*",
-  "graph.meeting.*",
-  "graph.meeting.create",
-  "graph.meeting.read",
-  "graph.meeting.update",
-  "graph.meeting.delete",
-  "graph.meeting.retry",
-  "graph.meeting.lookup",
-  "graph.call.*",
-  "graph.call.join",
-  "graph.call.leave",
-  "graph.call.invite",
-  "graph.call.mute",
-  "graph.call.remove",
-  "graph.call.group",
-  "reminder.*",
-  "clinic-line.*",
-  "message.*",
-  "message.send",
-  "message.resend",
-  "patient.sms.optout",
-  "patient.sms.optin",
-] as const;
+/**
+ * The page's suggestions: every action the app writes, each family ("graph.call.*") just before its
+ * first member. Derived from AUDIT_ACTIONS so a new action is suggested without a second list.
+ */
+export const knownAuditActions: readonly string[] = withFamilies(AUDIT_ACTIONS);
+
+function withFamilies(actions: readonly string[]): string[] {
+  const suggestions: string[] = [];
+  const families = new Set<string>();
+  for (const action of actions) {
+    const parts = action.split(".");
+    for (let length = 1; length < parts.length; length++) {
+      const family = `${parts.slice(0, length).join(".")}.*`;
+      if (families.has(family)) continue;
+      families.add(family);
+      suggestions.push(family);
+    }
+    suggestions.push(action);
+  }
+  return suggestions;
+}
 
 /** The system's own work (jobs, the bot): rows without a person. */
 export const SYSTEM_ACTOR = "system";
