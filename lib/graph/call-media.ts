@@ -70,20 +70,30 @@ export async function recordResponse(
   return parse(operationSchema, response.body, "recordResponse operation");
 }
 
+/** The media actions whose body is only the optional clientContext, each answered by an operation. */
+async function postBareMediaAction(
+  client: GraphClient,
+  callId: string,
+  action: "subscribeToTone" | "cancelMediaProcessing",
+  clientContext: string | undefined,
+): Promise<CommsOperationResult> {
+  checkClientContext(clientContext);
+  const response = await client.request("POST", `${callPath(callId)}/${action}`, {
+    ...(clientContext !== undefined ? { clientContext } : {}),
+  });
+  return parse(operationSchema, response.body, `${action} operation`);
+}
+
 /**
  * Tones then arrive as call notifications with toneInfo; they must not be persisted
  * (emulator/CONTRACT.md#media-persistence).
  */
-export async function subscribeToTone(
+export function subscribeToTone(
   client: GraphClient,
   callId: string,
   options: { clientContext?: string } = {},
 ): Promise<CommsOperationResult> {
-  checkClientContext(options.clientContext);
-  const response = await client.request("POST", `${callPath(callId)}/subscribeToTone`, {
-    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
-  });
-  return parse(operationSchema, response.body, "subscribeToTone operation");
+  return postBareMediaAction(client, callId, "subscribeToTone", options.clientContext);
 }
 
 /**
@@ -91,14 +101,10 @@ export async function subscribeToTone(
  * acts at once, and what the bot says next is not queued behind the rest of it. The stopped operations end
  * with their own notification (status failed, completionReason mediaOperationCanceled).
  */
-export async function cancelMediaProcessing(
+export function cancelMediaProcessing(
   client: GraphClient,
   callId: string,
   options: { clientContext?: string } = {},
 ): Promise<CommsOperationResult> {
-  checkClientContext(options.clientContext);
-  const response = await client.request("POST", `${callPath(callId)}/cancelMediaProcessing`, {
-    ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
-  });
-  return parse(operationSchema, response.body, "cancelMediaProcessing operation");
+  return postBareMediaAction(client, callId, "cancelMediaProcessing", options.clientContext);
 }

@@ -45,11 +45,11 @@ import {
 async function workBackToBack<T extends object>(
   boss: PgBoss,
   queue: string,
-  options: PgBoss.WorkOptions,
+  batchSize: number,
   handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
 ): Promise<void> {
   const worker: { id?: string } = {};
-  worker.id = await boss.work<T>(queue, options, async (jobs) => {
+  worker.id = await boss.work<T>(queue, { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize }, async (jobs) => {
     try {
       await handler(jobs);
     } finally {
@@ -67,6 +67,14 @@ async function workBackToBack<T extends object>(
 const JOB_POLL_SECONDS = 5;
 const SWEEP_POLL: PgBoss.WorkOptions = { pollingIntervalSeconds: 10 };
 
+/** A sweep: one job at a time, started by cron (`schedule`), catching what the job queues missed. */
+async function sweep(boss: PgBoss, queue: string, cron: string, handler: () => Promise<unknown>): Promise<void> {
+  await boss.work(queue, SWEEP_POLL, async () => {
+    await handler();
+  });
+  await boss.schedule(queue, cron);
+}
+
 // Job handlers, started once per process: inside the Next server (instrumentation.ts) or on their own
 // (`npm run worker`, scripts/worker.ts). Handlers log ids only.
 export async function startWorkers(): Promise<void> {
@@ -75,45 +83,29 @@ export async function startWorkers(): Promise<void> {
     .warmUp()
     .catch((error: unknown) => logger.warn({ err: error }, "application token not available yet"));
   const boss = await getBoss();
-  await workBackToBack<{ appointmentId: string }>(
-    boss,
-    queues.meetingSync,
-    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 2 },
-    async (jobs) => {
-      for (const job of jobs) {
-        const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId).finally(
-          // the clinician's Outlook event follows (it carries the meeting's join link); a lost send is the sweep's
-          () =>
-            enqueueCalendarEventSync(job.data.appointmentId).catch((error: unknown) =>
-              logger.warn({ err: error, appointmentId: job.data.appointmentId }, "could not queue the Outlook event"),
-            ),
-        );
-        logger.info({ appointmentId: job.data.appointmentId, outcome }, "meeting sync");
-      }
-    },
-  );
-  await boss.work(queues.meetingSweep, SWEEP_POLL, async () => {
+  await workBackToBack<{ appointmentId: string }>(boss, queues.meetingSync, 2, async (jobs) => {
+    for (const job of jobs) {
+      const outcome = await syncAppointmentMeeting(getDb(), graphMeetingGateways, job.data.appointmentId).finally(
+        // the clinician's Outlook event follows (it carries the meeting's join link); a lost send is the sweep's
+        () =>
+          enqueueCalendarEventSync(job.data.appointmentId).catch((error: unknown) =>
+            logger.warn({ err: error, appointmentId: job.data.appointmentId }, "could not queue the Outlook event"),
+          ),
+      );
+      logger.info({ appointmentId: job.data.appointmentId, outcome }, "meeting sync");
+    }
+  });
+  await sweep(boss, queues.meetingSweep, "* * * * *", async () => {
     const due = await appointmentsNeedingMeetingSync(getDb(), new Date());
     for (const appointmentId of due) {
       await boss.send(queues.meetingSync, { appointmentId }, { singletonKey: appointmentId });
     }
     if (due.length) logger.info({ count: due.length }, "meeting sweep queued syncs");
   });
-  await boss.schedule(queues.meetingSweep, "* * * * *");
   // the clinicians' Outlook (lib/outlook): the visit's event, and busy times by delta woken by notifications
-  await workBackToBack<{ appointmentId: string }>(
-    boss,
-    queues.calendarEventSync,
-    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 2 },
-    handleCalendarEventJobs,
-  );
-  await workBackToBack<{ clinicianId: string }>(
-    boss,
-    queues.outlookSync,
-    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
-    handleOutlookSyncJobs,
-  );
-  await boss.work(queues.outlookSweep, SWEEP_POLL, () =>
+  await workBackToBack<{ appointmentId: string }>(boss, queues.calendarEventSync, 2, handleCalendarEventJobs);
+  await workBackToBack<{ clinicianId: string }>(boss, queues.outlookSync, 1, handleOutlookSyncJobs);
+  await sweep(boss, queues.outlookSweep, "* * * * *", () =>
     handleOutlookSweep({
       event: (appointmentId) => boss.send(queues.calendarEventSync, { appointmentId }, { singletonKey: appointmentId }),
       sync: async (clinicianIds) => {
@@ -122,56 +114,33 @@ export async function startWorkers(): Promise<void> {
       },
     }),
   );
-  await boss.schedule(queues.outlookSweep, "* * * * *");
   // the call runtime (lib/bot/runtime): every call's notifications, applied in order, and its flow — the
   // reminder call, the clinic line, the bot's meeting attendance; woken by the webhook's NOTIFY, not by jobs.
   // Key presses and recordings that reach this process's webhook are stepped here too.
   listenForCallMedia();
   await appCallRuntime().start();
-  await boss.work(queues.callSweep, SWEEP_POLL, handleCallSweep);
-  await boss.schedule(queues.callSweep, "* * * * *");
-  await boss.work(queues.promptSweep, SWEEP_POLL, () => handlePromptSweep());
-  await boss.schedule(queues.promptSweep, "17 * * * *");
+  await sweep(boss, queues.callSweep, "* * * * *", handleCallSweep);
+  await sweep(boss, queues.promptSweep, "17 * * * *", () => handlePromptSweep());
   // the bot joins meetings BOT_AUTO_JOIN_MINUTES_BEFORE the start and leaves when appointments end
-  await workBackToBack<BotAttendanceJob>(
-    boss,
-    queues.botMeetingAttend,
-    { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
-    handleBotMeetingAttendJobs,
-  );
-  await boss.work(queues.botMeetingSweep, SWEEP_POLL, () =>
+  await workBackToBack<BotAttendanceJob>(boss, queues.botMeetingAttend, 1, handleBotMeetingAttendJobs);
+  await sweep(boss, queues.botMeetingSweep, "* * * * *", () =>
     handleBotMeetingSweep((job, singletonKey) => boss.send(queues.botMeetingAttend, job, { singletonKey })),
   );
-  await boss.schedule(queues.botMeetingSweep, "* * * * *");
   // several dispatchers per process (each one job at a time): a call takes a while to place, and the cap is
   // enforced by the claim (advisory lock), not by how many workers poll; at the cap they wait for a call's end
   await listenForReminderSlots();
   const dispatchers = envVariables(["REMINDER_DISPATCH_WORKERS"]).REMINDER_DISPATCH_WORKERS;
   for (let i = 0; i < dispatchers; i++)
-    await workBackToBack(
-      boss,
-      queues.reminderDispatch,
-      { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
-      handleReminderDispatchJobs,
-    );
-  await boss.work(queues.reminderSweep, SWEEP_POLL, handleReminderSweep);
-  await boss.schedule(queues.reminderSweep, "* * * * *");
+    await workBackToBack(boss, queues.reminderDispatch, 1, handleReminderDispatchJobs);
+  await sweep(boss, queues.reminderSweep, "* * * * *", handleReminderSweep);
   // no-show rescue: the patient is called when the clinician waits and they are not in the meeting
-  await boss.work(queues.rescueSweep, SWEEP_POLL, handleRescueSweep);
-  await boss.schedule(queues.rescueSweep, "* * * * *");
+  await sweep(boss, queues.rescueSweep, "* * * * *", handleRescueSweep);
   // e-mail and SMS to patients: two senders (each one message at a time), and the sweep behind them
   for (let i = 0; i < 2; i++)
-    await workBackToBack<PatientMessageJob>(
-      boss,
-      queues.patientMessage,
-      { pollingIntervalSeconds: JOB_POLL_SECONDS, batchSize: 1 },
-      handlePatientMessageJobs,
-    );
-  await boss.work(queues.patientMessageSweep, SWEEP_POLL, handlePatientMessageSweep);
-  await boss.schedule(queues.patientMessageSweep, "* * * * *");
+    await workBackToBack<PatientMessageJob>(boss, queues.patientMessage, 1, handlePatientMessageJobs);
+  await sweep(boss, queues.patientMessageSweep, "* * * * *", handlePatientMessageSweep);
   // attendance closes the visit: Teams' reports read after the end (lib/attendance)
-  await boss.work(queues.attendanceSweep, SWEEP_POLL, handleAttendanceSweep);
-  await boss.schedule(queues.attendanceSweep, "* * * * *");
+  await sweep(boss, queues.attendanceSweep, "* * * * *", handleAttendanceSweep);
   await callSql().listen(JOBS_CHANNEL, { notify: wakeForAnnounced, reconnected: wakeEveryLocalWorker });
   logger.info("job workers started");
 }
