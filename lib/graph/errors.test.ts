@@ -11,6 +11,7 @@ import {
   isTransientGraphFailure,
   needsReauthentication,
   parseRetryAfter,
+  syncFailureRecord,
   toAppError,
 } from "./errors";
 
@@ -120,6 +121,22 @@ describe("helpers", () => {
     );
     expect(describeGraphFailure(new GraphAuthError("appTokenUnavailable", "secret"))).toBe("appTokenUnavailable");
     expect(describeGraphFailure(new RangeError("secret"))).toBe("unexpected error");
+  });
+
+  it("record a failed sync: a permanent failure fails a row not yet ready, a transient one keeps its state", () => {
+    const permanent = of(403);
+    const transient = of(503);
+    expect(syncFailureRecord(permanent, "PENDING")).toEqual({
+      transient: false,
+      data: { attempts: { increment: 1 }, failureReason: "403 x", state: "FAILED" },
+    });
+    // a meeting people already have the link of stays READY: the next change retries it
+    expect(syncFailureRecord(permanent, "READY").data.state).toBe("READY");
+    expect(syncFailureRecord(transient, "PENDING")).toMatchObject({ transient: true, data: { state: "PENDING" } });
+    expect(syncFailureRecord(new TypeError("bug"), "DELETED").data).toMatchObject({
+      failureReason: "unexpected error",
+      state: "FAILED",
+    });
   });
 
   it("map to the app's public errors without Graph's message", () => {

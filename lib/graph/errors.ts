@@ -85,6 +85,28 @@ export function isTransientGraphFailure(error: unknown): boolean {
   return false;
 }
 
+type SyncRowState = "PENDING" | "READY" | "FAILED" | "DELETED";
+
+/**
+ * How a row kept in line with Graph (a Teams meeting, an Outlook event) records a failed sync: one more
+ * attempt and the reason; a permanent failure marks a row not yet READY as FAILED, while a transient one keeps
+ * its state and is thrown again by the caller so the job retries it.
+ */
+export function syncFailureRecord<S extends SyncRowState>(
+  error: unknown,
+  state: S,
+): { transient: boolean; data: { attempts: { increment: 1 }; failureReason: string; state: S | "FAILED" } } {
+  const transient = isTransientGraphFailure(error);
+  return {
+    transient,
+    data: {
+      attempts: { increment: 1 },
+      failureReason: describeGraphFailure(error),
+      state: transient || state === "READY" ? state : "FAILED",
+    },
+  };
+}
+
 /** "404 itemNotFound", "appTokenUnavailable" or "unexpected error": a failure as records people read show it. */
 export function describeGraphFailure(error: unknown): string {
   if (error instanceof GraphAuthError) return error.code;

@@ -4,7 +4,7 @@
 import "server-only";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { MeetingsApi } from "@/lib/graph/gateway";
-import { GraphAuthError, describeGraphFailure, isTransientGraphFailure } from "@/lib/graph/errors";
+import { GraphAuthError, syncFailureRecord } from "@/lib/graph/errors";
 import type { OnlineMeeting, PrismaClient } from "@/lib/generated/prisma/client";
 
 export interface MeetingGateways {
@@ -78,16 +78,9 @@ export async function syncAppointmentMeeting(
       const switched = await db.onlineMeeting.update({ where: { id: meeting.id }, data: { tokenKind: "APPLICATION" } });
       return live ? ensureMeeting(db, switched, appointment, api) : "nothing";
     }
-    const transient = isTransientGraphFailure(error);
-    await db.onlineMeeting.update({
-      where: { id: meeting.id },
-      data: {
-        attempts: { increment: 1 },
-        failureReason: describeGraphFailure(error),
-        state: transient || meeting.state === "READY" ? meeting.state : "FAILED",
-      },
-    });
-    if (transient) throw error;
+    const failure = syncFailureRecord(error, meeting.state);
+    await db.onlineMeeting.update({ where: { id: meeting.id }, data: failure.data });
+    if (failure.transient) throw error;
     return "failed";
   }
 }

@@ -7,7 +7,7 @@ import "server-only";
 import { recordAudit, systemActor } from "@/lib/audit/mutations";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { CalendarApi } from "@/lib/graph/gateway";
-import { GraphAuthError, describeGraphFailure, isNotFound, isTransientGraphFailure } from "@/lib/graph/errors";
+import { GraphAuthError, isNotFound, syncFailureRecord } from "@/lib/graph/errors";
 import { visitEventContent } from "./event-content";
 
 export interface CalendarEventDeps {
@@ -54,16 +54,9 @@ export async function syncAppointmentEvent(
   if (live && (!appointment.meeting || appointment.meeting.state === "PENDING") && !row.graphEventId) return "waiting";
 
   const fail = async (error: unknown): Promise<EventSyncOutcome> => {
-    const transient = isTransientGraphFailure(error);
-    await db.calendarEvent.update({
-      where: { appointmentId: appointment.id },
-      data: {
-        attempts: { increment: 1 },
-        failureReason: describeGraphFailure(error),
-        state: transient || row.state === "READY" ? row.state : "FAILED",
-      },
-    });
-    if (transient) throw error;
+    const failure = syncFailureRecord(error, row.state);
+    await db.calendarEvent.update({ where: { appointmentId: appointment.id }, data: failure.data });
+    if (failure.transient) throw error;
     return "failed";
   };
 
