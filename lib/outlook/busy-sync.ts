@@ -9,6 +9,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { isResyncRequired, TRANSACTION_PREFIX, type DeltaItem, type DeltaPage } from "@/lib/graph/calendar";
 import type { CalendarApi } from "@/lib/graph/gateway";
 import { describeGraphFailure, isForbidden } from "@/lib/graph/errors";
+import { syncedMailboxOf } from "./data";
 import { syncWindow } from "./settings";
 
 export interface BusySyncDeps {
@@ -108,12 +109,9 @@ export async function syncClinicianBusy(
   clinicianId: string,
   now: Date,
 ): Promise<BusySyncOutcome> {
-  const clinician = await db.user.findUnique({
-    where: { id: clinicianId },
-    select: { entraObjectId: true, role: true, active: true },
-  });
-  if (!clinician?.entraObjectId || clinician.role !== "CLINICIAN" || !clinician.active) return { kind: "nothing" };
-  const api = deps.calendar(clinician.entraObjectId);
+  const mailbox = await syncedMailboxOf(db, clinicianId);
+  if (!mailbox) return { kind: "nothing" };
+  const api = deps.calendar(mailbox);
   const pageSize = deps.pageSize ?? 100;
   const window = syncWindow(now, deps.syncDays);
   let row = await syncRow(db, clinicianId, window);

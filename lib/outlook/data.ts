@@ -39,3 +39,12 @@ export async function outlookSyncState(db: PrismaClient, clinicianId: string): P
   });
   return row ?? { status: "PENDING", statusDetail: null, lastSyncedAt: null };
 }
+
+/** The mailbox Outlook is synced for: an active clinician's Entra object id, else null (nothing to sync). */
+export async function syncedMailboxOf(db: PrismaClient, clinicianId: string): Promise<string | null> {
+  const user = await db.user.findUnique({
+    where: { id: clinicianId },
+    select: { entraObjectId: true, role: true, active: true },
+  });
+  return user?.role === "CLINICIAN" && user.active ? user.entraObjectId : null;
+}

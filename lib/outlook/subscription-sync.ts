@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { SubscriptionsApi } from "@/lib/graph/gateway";
 import { describeGraphFailure, isForbidden, isNotFound } from "@/lib/graph/errors";
+import { syncedMailboxOf } from "./data";
 import { syncWindow } from "./settings";
 
 export interface SubscriptionDeps {
@@ -33,11 +34,8 @@ export async function ensureSubscription(
   clinicianId: string,
   now: Date,
 ): Promise<SubscriptionOutcome> {
-  const clinician = await db.user.findUnique({
-    where: { id: clinicianId },
-    select: { entraObjectId: true, role: true, active: true },
-  });
-  if (!clinician?.entraObjectId || clinician.role !== "CLINICIAN" || !clinician.active) return "nothing";
+  const mailbox = await syncedMailboxOf(db, clinicianId);
+  if (!mailbox) return "nothing";
   const window = syncWindow(now, deps.syncDays);
   await db.outlookSync.createMany({
     skipDuplicates: true,
@@ -69,7 +67,7 @@ export async function ensureSubscription(
       data: { subscriptionId: null, subscriptionExpiresAt: null, clientStateHash: hashClientState(clientState) },
     });
     const created = await deps.subscriptions.createForEvents({
-      userId: clinician.entraObjectId,
+      userId: mailbox,
       ...deps.urls,
       clientState,
       expiration,
