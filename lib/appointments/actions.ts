@@ -125,35 +125,40 @@ export async function cancelAction(_previous: SimpleFormState, formData: FormDat
   }
 }
 
-export async function rotateLinkAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
-  formData = formArgument(formData);
+/**
+ * An action on one appointment the viewer manages (rotate the link, retry the meeting): the id is checked and
+ * access asserted here, so `act` only does its part; an unknown or malformed id reads as not found.
+ */
+async function managedAppointmentAction(
+  context: string,
+  formData: FormData,
+  act: (viewer: Viewer, appointmentId: string) => Promise<SimpleFormState>,
+): Promise<SimpleFormState> {
   try {
     const viewer = await requireViewer(ALL_ROLES);
-    const parsed = z.uuid().safeParse(formData.get("appointmentId"));
+    const parsed = z.uuid().safeParse(formArgument(formData).get("appointmentId"));
     if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
-    const appointmentId = parsed.data;
-    await assertMayManage(viewer, appointmentId);
-    const { joinToken } = await rotateJoinLink(getDb(), auditActorOf(viewer), appointmentId);
-    const t = await getTranslations("appointments.detail");
-    return { status: "done", message: t("linkIssued"), joinUrl: joinUrlFor(joinToken) ?? undefined };
+    await assertMayManage(viewer, parsed.data);
+    return await act(viewer, parsed.data);
   } catch (error) {
-    return { status: "error", message: (await describe(error, "rotate-link")).message };
+    return { status: "error", message: (await describe(error, context)).message };
   }
 }
 
+export async function rotateLinkAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
+  return managedAppointmentAction("rotate-link", formData, async (viewer, appointmentId) => {
+    const { joinToken } = await rotateJoinLink(getDb(), auditActorOf(viewer), appointmentId);
+    const t = await getTranslations("appointments.detail");
+    return { status: "done", message: t("linkIssued"), joinUrl: joinUrlFor(joinToken) ?? undefined };
+  });
+}
+
 export async function retryMeetingAction(_previous: SimpleFormState, formData: FormData): Promise<SimpleFormState> {
-  formData = formArgument(formData);
-  try {
-    const viewer = await requireViewer(ALL_ROLES);
-    const parsed = z.uuid().safeParse(formData.get("appointmentId"));
-    if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
-    await assertMayManage(viewer, parsed.data);
-    const retried = await retryFailedMeeting(getDb(), auditActorOf(viewer), parsed.data);
-    await announceAppointmentChange({ appointmentId: parsed.data, kind: "meetingRetried", replayed: !retried });
-    revalidatePath(`/appointments/${parsed.data}`);
+  return managedAppointmentAction("retry-meeting", formData, async (viewer, appointmentId) => {
+    const retried = await retryFailedMeeting(getDb(), auditActorOf(viewer), appointmentId);
+    await announceAppointmentChange({ appointmentId, kind: "meetingRetried", replayed: !retried });
+    revalidatePath(`/appointments/${appointmentId}`);
     const t = await getTranslations("appointments.detail");
     return { status: "done", message: t("meetingRetrying") };
-  } catch (error) {
-    return { status: "error", message: (await describe(error, "retry-meeting")).message };
-  }
+  });
 }

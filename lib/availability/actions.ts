@@ -54,8 +54,9 @@ async function success<V>(values: V, messageKey: string): Promise<AvailabilityFo
 }
 
 /**
- * Runs one write for the signed-in viewer on `clinicianId` and turns every expected failure into a
- * form state. `fieldName` maps a mutation's error path ("ranges.3.start") to an input's name.
+ * Runs one write for the signed-in viewer on `clinicianId`, revalidates the pages after it, and turns every
+ * expected failure into a form state. `fieldName` maps a mutation's error path ("ranges.3.start") to an
+ * input's name.
  */
 async function attempt<V, R>(
   action: string,
@@ -67,7 +68,9 @@ async function attempt<V, R>(
   try {
     const viewer = await requireViewer(EDITOR_ROLES);
     await requireEditableClinician(viewer, clinicianId);
-    return { ok: true, result: await write(auditActorOf(viewer)) };
+    const result = await write(auditActorOf(viewer));
+    revalidatePath("/availability", "layout");
+    return { ok: true, result };
   } catch (error) {
     if (isAppError(error)) {
       switch (error.code) {
@@ -91,8 +94,13 @@ async function attempt<V, R>(
   }
 }
 
-function revalidate() {
-  revalidatePath("/availability", "layout");
+/** The form's answer to a write: its failure state, or the saved message with the values to show next. */
+async function answer<V, R>(
+  outcome: Awaited<ReturnType<typeof attempt<V, R>>>,
+  messageKey: string,
+  shown: (result: R) => V,
+): Promise<AvailabilityFormState<V>> {
+  return outcome.ok ? success(shown(outcome.result), messageKey) : outcome.state;
 }
 
 // --- weekly hours ----------------------------------------------------------------------------------
@@ -110,9 +118,7 @@ export async function saveWeeklyAction(_previous: WeeklyFormState, formData: For
     (actor) => replaceWeeklyAvailability(actor, { clinicianId, ranges }),
     (path) => weeklyInputName(path, inputNames),
   );
-  if (!outcome.ok) return outcome.state;
-  revalidate();
-  return success(weeklyValuesOf(outcome.result), "weekly");
+  return answer(outcome, "weekly", weeklyValuesOf);
 }
 
 // --- exceptions ------------------------------------------------------------------------------------
@@ -134,7 +140,6 @@ export async function addExceptionAction(
     addAvailabilityException(actor, { clinicianId, ...values }),
   );
   if (!outcome.ok) return outcome.state;
-  revalidate();
   // an empty form for the next one, keeping the kind the person was entering
   const next = { date: "", kind: values.kind, start: "", end: "", note: "" };
   // time off over booked visits: say so; the list below shows each with "reschedule" and "cancel"
@@ -157,9 +162,7 @@ export async function deleteExceptionAction(
   const outcome = await attempt("availability.exception.delete", clinicianId, null, (actor) =>
     deleteAvailabilityException(actor, { clinicianId, exceptionId }),
   );
-  if (!outcome.ok) return outcome.state;
-  revalidate();
-  return success(null, "exceptionDeleted");
+  return answer(outcome, "exceptionDeleted", () => null);
 }
 
 // --- appointment types and time zone ---------------------------------------------------------------
@@ -179,9 +182,7 @@ export async function saveOfferedTypesAction(
     // one message for the group of checkboxes, whichever id was wrong
     () => "appointmentTypeIds",
   );
-  if (!outcome.ok) return outcome.state;
-  revalidate();
-  return success(outcome.result, "types");
+  return answer(outcome, "types", (saved) => saved);
 }
 
 export async function saveTimeZoneAction(_previous: TimeZoneFormState, formData: FormData): Promise<TimeZoneFormState> {
@@ -191,7 +192,5 @@ export async function saveTimeZoneAction(_previous: TimeZoneFormState, formData:
   const outcome = await attempt("clinician.timezone.update", clinicianId, timeZone, (actor) =>
     updateClinicianTimeZone(actor, { clinicianId, timeZone }),
   );
-  if (!outcome.ok) return outcome.state;
-  revalidate();
-  return success(outcome.result, "timeZone");
+  return answer(outcome, "timeZone", (saved) => saved);
 }

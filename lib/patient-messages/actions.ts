@@ -4,10 +4,11 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
 import { getTranslations } from "next-intl/server";
+import type { z } from "zod";
 import { assertMayManage } from "@/lib/appointments/access";
 import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { auditActorOf } from "@/lib/audit/mutations";
-import { ALL_ROLES, requireViewer } from "@/lib/auth/session";
+import { ALL_ROLES, requireViewer, type Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { formArgument } from "@/lib/http/form-data";
@@ -26,45 +27,52 @@ async function failure(error: unknown, action: string): Promise<MessageFormState
   return { status: "error", message: t("unexpected") };
 }
 
+/**
+ * One form: who is asking, the fields parsed by `schema` (a malformed id reads as `notFound`, the form sends
+ * ids only), then `act`; failures become the panel's translated message.
+ */
+async function messageAction<S extends z.ZodType>(
+  action: string,
+  fields: Record<string, FormDataEntryValue | null>,
+  schema: S,
+  notFound: string,
+  act: (viewer: Viewer, input: z.output<S>) => Promise<MessageFormState>,
+): Promise<MessageFormState> {
+  try {
+    const viewer = await requireViewer(ALL_ROLES);
+    const parsed = schema.safeParse(fields);
+    if (!parsed.success) throw new AppError("NOT_FOUND", notFound);
+    return await act(viewer, parsed.data);
+  } catch (error) {
+    return failure(error, action);
+  }
+}
+
 /** Staff's "send again": a copy of the current message on the chosen channels, queued now. */
 export async function resendMessagesAction(_previous: MessageFormState, formData: FormData): Promise<MessageFormState> {
   formData = formArgument(formData);
-  try {
-    const viewer = await requireViewer(ALL_ROLES);
-    const parsed = resendInput.safeParse({
-      appointmentId: formData.get("appointmentId"),
-      channels: formData.get("channels"),
-    });
-    if (!parsed.success) throw new AppError("NOT_FOUND", "Appointment not found.");
-    const { appointmentId, channels } = parsed.data;
+  const fields = { appointmentId: formData.get("appointmentId"), channels: formData.get("channels") };
+  return messageAction("message.resend", fields, resendInput, "Appointment not found.", async (viewer, input) => {
+    const { appointmentId, channels } = input;
     await assertMayManage(viewer, appointmentId);
     const copies = await resendMessages(getDb(), auditActorOf(viewer), appointmentId, [...channels]);
     await announceAppointmentChange({ appointmentId, kind: "messagesResent", replayed: copies.length === 0 });
     revalidatePath(`/appointments/${appointmentId}`);
     const t = await getTranslations("appointments.messages");
     return { status: "ok", message: t("queued") };
-  } catch (error) {
-    return failure(error, "message.resend");
-  }
+  });
 }
 
 /** The patient's channels and consent, as staff record them. */
 export async function updateContactAction(_previous: MessageFormState, formData: FormData): Promise<MessageFormState> {
   formData = formArgument(formData);
-  try {
-    const viewer = await requireViewer(ALL_ROLES);
-    const parsed = contactInput.safeParse({
-      patientId: formData.get("patientId"),
-      contactPreference: formData.get("contactPreference"),
-      consent: formData.get("consent"),
-      callsDeclined: formData.get("callsDeclined"),
-    });
-    if (!parsed.success) throw new AppError("NOT_FOUND", "Patient not found.");
-    await updateContactSettings(getDb(), auditActorOf(viewer), parsed.data, new Date());
-    revalidatePath(`/patients/${parsed.data.patientId}`);
+  const fields = Object.fromEntries(
+    ["patientId", "contactPreference", "consent", "callsDeclined"].map((name) => [name, formData.get(name)]),
+  );
+  return messageAction("patient.contact", fields, contactInput, "Patient not found.", async (viewer, input) => {
+    await updateContactSettings(getDb(), auditActorOf(viewer), input, new Date());
+    revalidatePath(`/patients/${input.patientId}`);
     const t = await getTranslations("patients.messaging");
     return { status: "ok", message: t("saved") };
-  } catch (error) {
-    return failure(error, "patient.contact");
-  }
+  });
 }
