@@ -18,14 +18,26 @@ declare module "vitest" {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
+  const database = namedTestDatabase();
+  await database.create();
+  return database;
+}
+
+/**
+ * A test database named and its client made, not yet created: `create()` clones the template. The client
+ * connects on its first query, so it may be handed out before the database exists (tests/helpers/per-file.ts).
+ */
+export function namedTestDatabase(): TestDatabase & { create(): Promise<void> } {
   const template = inject("postgresTemplate");
   const name = `consulta_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await adminQuery(template.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template.templateName}"`);
   const url = withDatabase(template.adminUrl, name);
   const db = createPrismaClient(url);
   return {
     url,
     db,
+    async create() {
+      await adminQuery(template.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template.templateName}"`);
+    },
     async close() {
       await db.$disconnect();
       await adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -1,33 +1,27 @@
 // The clinic line's rules as admins edit them, on a real database: validation (libphonenumber like patients'
 // numbers, prefixes, windows, targets from the known people only), version checks, reorder, enable/disable,
 // delete, audit rows without numbers — and the line deciding with what was saved.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { ruleViews, teamsUserOptions } from "@/lib/clinic-line/data";
 import { createRule, deleteRule, moveRule, setRuleActive, updateRule } from "@/lib/clinic-line/mutations";
 import { decide } from "@/lib/clinic-line/rules";
 import type { RuleFormInput } from "@/lib/clinic-line/schema";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createUser } from "../helpers/factories";
 import { RECEPTION_OID } from "../helpers/telephony";
 
 const ZONE = "America/Sao_Paulo";
-let database: TestDatabase;
+const database = databasePerFile();
 let actor: AuditActor;
 let oncallOid: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   const admin = await createUser(database.db, { role: "ADMIN", name: "Marta Oliveira" });
   const oncall = await createUser(database.db, { role: "CLINICIAN", name: "Dra. Plantão" });
   oncallOid = oncall.entraObjectId!;
   actor = { id: admin.id, label: admin.name, ip: null };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 async function expectAppError(promise: Promise<unknown>, code: AppError["code"]): Promise<AppError> {

@@ -6,28 +6,25 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit/mutations";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { cachedPromptTexts, promptTextViews } from "@/lib/prompts/data";
 import { resetPromptText, savePromptText } from "@/lib/prompts/mutations";
 import { createPromptStore, handlePromptRequest, promptUri, type PromptStore } from "@/lib/prompts/store";
 import { promptText, type PromptKey, type PromptLocale } from "@/lib/prompts/texts";
 import { encodeWav } from "@/lib/prompts/wav";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createUser } from "../helpers/factories";
 
 /** The text a call would say now: read afresh every time. */
 const textInForce = (locale: PromptLocale, key: PromptKey) => cachedPromptTexts(database.db, 0).textFor(locale, key);
 
-let database: TestDatabase;
+const database = databasePerFile();
 let actor: AuditActor;
 let store: PromptStore;
 let cacheDir: string;
 const spoken: string[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   const admin = await createUser(database.db, { role: "ADMIN", name: "Marta Oliveira" });
   actor = { id: admin.id, label: admin.name, ip: "203.0.113.9" };
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-admin-prompts-"));
@@ -42,7 +39,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await database.close();
   fs.rmSync(cacheDir, { recursive: true, force: true });
 });
 

@@ -17,15 +17,12 @@ vi.mock("@/lib/jobs/boss", () => ({
 import { bookForViewer, cancelForViewer, rescheduleForViewer } from "@/lib/appointments/booking-service";
 import { cancelByPatient } from "@/lib/appointments/patient-link-service";
 import type { Viewer } from "@/lib/auth/session";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
+const database = databasePerFile();
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   // the patient's link is built under lib/env's PUBLIC_BASE_URL; the configuration must validate
   vi.stubEnv("DATABASE_URL", database.url);
   vi.stubEnv("AUTH_MICROSOFT_ENTRA_ID_ID", "test-client");
@@ -35,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await database.close();
 });
 beforeEach(() => {
   queued.meetingSyncs.length = 0;

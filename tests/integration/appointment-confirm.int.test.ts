@@ -1,15 +1,11 @@
 // Confirming an appointment (the reminder call's 1, the clinic line, the patient's link) is one statement:
 // the update and its audit row together, once, whatever the race; what cannot be confirmed says why.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { confirmAppointment } from "@/lib/appointments/mutations";
 import { createAppointment, createAppointmentType, createPatient, createUser } from "../helpers/factories";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(() => database.close());
+const database = databasePerFile();
 
 const HOUR = 3_600_000;
 const actor = { id: null, label: "reminder call", ip: "203.0.113.7" };

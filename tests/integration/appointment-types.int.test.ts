@@ -1,31 +1,23 @@
 // Appointment types managed by admins: created with rules the booking uses at once, edited against the
 // version shown, retired (no new bookings; their appointments keep them and can still move), and removed —
 // deleted when nobody ever booked one, retired when someone did, even when the booking races the removal.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { findFreeSlots, listClinicians } from "@/lib/appointments/data";
 import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
 import { createType, removeType, setTypeActive, updateType } from "@/lib/appointment-types/mutations";
 import { listTypesForAdmin } from "@/lib/appointment-types/data";
 import type { AuditActor } from "@/lib/audit/mutations";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
+const database = databasePerFile();
+const { db } = database;
 let admin: AuditActor & { id: string };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  setDbForTests(db);
   const user = await createUser(db, { role: "ADMIN", name: "Marta" });
   admin = { id: user.id, label: user.name, ip: null };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 // 2030-06-03 is a Monday; 13:00Z is 10:00 in São Paulo

@@ -1,27 +1,17 @@
 // The audit log: append-only through the app's own client, searchable by person, action, subject and
 // local dates with keyset pages, and reads recorded once per person, record and address per window.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { appointmentHistory } from "@/lib/appointments/data";
 import { appointmentForViewer } from "@/lib/appointments/views";
 import { searchAuditLog } from "@/lib/audit/data";
 import { READ_AUDIT_WINDOW_MS, recordAudit, recordRead } from "@/lib/audit/mutations";
 import { auditSearchSchema, decodeCursor } from "@/lib/audit/schema";
-import { setDbForTests } from "@/lib/db";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  setDbForTests(db);
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 const search = (raw: Record<string, string>) => auditSearchSchema.parse(raw);
 const row = (data: { at: string; action?: string; actorId?: string | null; entityType?: string; entityId?: string }) =>

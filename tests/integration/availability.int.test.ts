@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit/mutations";
 import {
   getAvailabilityEditorData,
@@ -14,27 +14,21 @@ import {
   setOfferedAppointmentTypes,
   updateClinicianTimeZone,
 } from "@/lib/availability/mutations";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
+const database = databasePerFile();
 let admin: { id: string; role: "ADMIN" };
 let staff: { id: string; role: "STAFF" };
 let adminActor: AuditActor;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   const a = await createUser(database.db, { role: "ADMIN", name: "Admin" });
   const s = await createUser(database.db, { role: "STAFF", name: "Recepção" });
   admin = { id: a.id, role: "ADMIN" };
   staff = { id: s.id, role: "STAFF" };
   adminActor = { id: a.id, label: "Admin", ip: "203.0.113.9" };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 const newClinician = async (timeZone = "America/Sao_Paulo") => {

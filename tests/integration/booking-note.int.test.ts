@@ -1,23 +1,15 @@
 // The booking's review step: the reason for the visit (a note for the clinician) is stored with the
 // appointment and nowhere else — not in the audit row, not in the replay record — and the facts the
 // waking-hours question needs come from the patient and the type.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { patientClockFacts } from "@/lib/appointments/data";
 import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { bookInput } from "@/lib/appointments/schema";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 const now = new Date("2030-06-01T12:00:00Z");
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   findByJoinTokenHash,
   findFreeSlots,
@@ -11,16 +11,10 @@ import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booki
 import { cancelAppointment } from "@/lib/appointments/mutations";
 import { AppError } from "@/lib/errors";
 import { findSlots } from "@/lib/scheduling";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
 
 // 2030-06-03 is a Monday; 13:00Z is 10:00 in São Paulo, inside the test clinician's hours
 const now = new Date("2030-06-01T12:00:00Z");

@@ -4,7 +4,7 @@
 // holder's lease holds the call only until it expires, a turn that dies half-way changes nothing, and a call
 // nobody recorded is hung up.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { recordNotifications } from "@/lib/bot/intake";
 import { UNKNOWN_CALL_GIVE_UP_MS } from "@/lib/bot/runtime/engine";
 import { defineFlow, type RuntimeEvent } from "@/lib/bot/runtime/flow";
@@ -16,17 +16,13 @@ import { GraphError } from "@/lib/graph/errors";
 import type { CallsApi } from "@/lib/graph/gateway";
 import { createPromptStore } from "@/lib/prompts/store";
 import { z } from "zod";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { sleep, testProcess, waitFor, type TestProcess } from "./bot-helpers";
 
-let database: TestDatabase;
+const database = databasePerFile();
 const processes: TestProcess[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.close()));
-  await database?.close();
 });
 
 const callNotification = (graphCallId: string, state: string, changeType = "updated", extra = {}) => ({

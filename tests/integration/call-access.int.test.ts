@@ -1,22 +1,14 @@
 // Who may act in a call (lib/bot/access.ts): staff on every call; a clinician — since issue 19 — joins,
 // leaves, reads the roster, invites, mutes and removes in the calls of the visits they hold, and in no
 // other: another clinician's visit, a group call, an ad-hoc meeting's call are "not found" for them.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { authorizeAppointmentCall, authorizeCall } from "@/lib/bot/access";
 import { AppError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 async function world() {
   const [own, other, staff, admin] = await Promise.all([

@@ -1,22 +1,14 @@
 // The call log (/calls): a reminder call's line shows what the patient chose, not "completed" for every
 // call the line ended normally; earlier tries of the same reminder keep their own end (no answer, …).
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import type { Viewer } from "@/lib/auth/session";
 import { callLogForViewer } from "@/lib/calls/views";
-import { setDbForTests } from "@/lib/db";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
 
 const now = new Date("2030-06-01T12:00:00Z");
 

@@ -1,18 +1,12 @@
 // The admins' dashboard figures: per week (Monday on the clinic's clock) and clinician, visits held and no-shows
 // by the visit's start, visits rescued (held after a rescue call answered with 1), confirmations by reminder call
 // by the week they were given; weeks without visits are still listed for the chart.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dashboardFigures } from "@/lib/dashboard/data";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.close();
-});
+const database = databasePerFile();
 
 const ZONE = "America/Sao_Paulo";
 // Wednesday 10 June 2030, 12:00 in São Paulo

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isExclusionViolation, isRetryableConflict } from "@/lib/db/errors";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointment, createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
 
 describe("the database refuses double booking", () => {
   it("lets exactly one of 50 concurrent inserts of the same slot through", async () => {

@@ -1,16 +1,10 @@
 // /api/health's database check means "this code can run here": every migration of this build applied and
 // finished, and a query through Prisma's client answers — not only that the server takes a SELECT 1.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkDatabaseSchema, expectedMigrations } from "@/lib/health";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.close();
-});
+const database = databasePerFile();
 
 describe("health: the database schema", () => {
   it("passes on a database migrated to this build", async () => {

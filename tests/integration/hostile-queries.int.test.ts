@@ -1,29 +1,23 @@
 // Query strings and form fields anyone can write, through the same reads and writes the pages use, on a
 // real database: impossible dates are ignored (the page opens at today) and control characters never
 // reach PostgreSQL (a NUL in text is SQLSTATE 22021 there), instead of either answering 500.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { calendarDateParam, calendarQuery } from "@/lib/appointments/schema";
 import { bookingOptions, calendarForViewer } from "@/lib/appointments/views";
 import type { Viewer } from "@/lib/auth/session";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { searchPatients } from "@/lib/patients/data";
 import { createPatient } from "@/lib/patients/mutations";
 import { localDateOf } from "@/lib/scheduling";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createPatient as savedPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
+const database = databasePerFile();
 let viewer: Viewer;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   const staff = await createUser(database.db, { role: "STAFF", timeZone: "Asia/Kathmandu" });
   viewer = { id: staff.id, role: "STAFF", name: staff.name, timeZone: staff.timeZone, locale: "en", ip: null };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 const impossibleDates = ["2026-02-30", "2026-13-01", "0001-01-01", "2026-04-31", "9999-12-31"];

@@ -2,15 +2,11 @@
 // declare the job queues. pg-boss's createQueue deadlocked between two of them (one instance never became
 // healthy); lib/jobs/boss.ts declares them one instance at a time. Two queue clients in this process stand for
 // two instances (the process-wide one is set aside in between).
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { getBoss } from "@/lib/jobs/boss";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(() => database.close());
+const database = databasePerFile();
 
 it("two instances starting at once on a new database both declare every queue", async () => {
   const shared = globalThis as unknown as { consultaBoss?: unknown };

@@ -1,19 +1,11 @@
 // The patient record's appointments: newest first, every clinician's for staff, a clinician's own only.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listPatientAppointments } from "@/lib/appointments/data";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 describe("listPatientAppointments", () => {
   it("lists a patient's visits newest first, every clinician's or one's own", async () => {

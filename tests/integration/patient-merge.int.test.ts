@@ -1,32 +1,24 @@
 // Duplicate patients: the desk is warned of a likely duplicate (the same phone, or the same folded name and
 // birth date), and two records are merged in one transaction — appointments with their reminders, the
 // audit trail and old links follow the kept record; a merge that cannot finish changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { searchAuditLog } from "@/lib/audit/data";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { auditSearchSchema } from "@/lib/audit/schema";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { findDuplicatePatients, mergedInto, searchPatients } from "@/lib/patients/data";
 import { createPatient, mergePatients, readPatientForViewer } from "@/lib/patients/mutations";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
+const database = databasePerFile();
+const { db } = database;
 let actor: AuditActor & { id: string };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  setDbForTests(db);
   const staff = await createUser(db, { role: "STAFF", name: "Recepção" });
   actor = { id: staff.id, label: staff.name, ip: "203.0.113.9" };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 // 2030-06-03 is a Monday; 13:00Z is 10:00 in São Paulo

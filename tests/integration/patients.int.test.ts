@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit/mutations";
-import { setDbForTests } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getPatient, searchPatients } from "@/lib/patients/data";
 import { createPatient, readPatientForViewer, updatePatient } from "@/lib/patients/mutations";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createUser } from "../helpers/factories";
 
-let database: TestDatabase;
+const database = databasePerFile();
 let actor: AuditActor;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  setDbForTests(database.db);
   const staff = await createUser(database.db, { role: "STAFF", name: "Recepção" });
   actor = { id: staff.id, label: staff.name, ip: "203.0.113.7" };
-});
-afterAll(async () => {
-  await database.close();
 });
 
 const auditRows = (entityId: string) =>

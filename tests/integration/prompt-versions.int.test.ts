@@ -1,17 +1,13 @@
 // Issue 23 item 2: a prompt URL made by one instance is answered by another. Two prompt stores on one
 // database stand for two instances (a worker that placed the call, a web instance Microsoft fetches from);
 // the second has never seen the text, and an admin has changed it meanwhile.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cachedPromptTexts, promptVersionsIn } from "@/lib/prompts/data";
 import { promptText } from "@/lib/prompts/texts";
 import { createPromptStore } from "@/lib/prompts/store";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(() => database.close());
+const database = databasePerFile();
 
 const spoken = (text: string) => Buffer.from(`wav:${text}`);
 

@@ -3,13 +3,12 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patientLinkLimiter, postgresStore, signInLimiter } from "@/lib/rate-limit";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 
-let database: TestDatabase;
+const database = databasePerFile();
 let pools: pg.Pool[];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   pools = [
     new pg.Pool({ connectionString: database.url, max: 2 }),
     new pg.Pool({ connectionString: database.url, max: 2 }),
@@ -17,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()));
-  await database.close();
 });
 
 const budget = { perLinkPerMinute: 5, perAddressPerMinute: 40, linksPerAddress: 6, linksWindowMs: 600_000 };

@@ -10,7 +10,7 @@ import { requireViewer } from "@/lib/auth/session";
 import { hashSessionToken } from "@/lib/auth/session-store";
 import { createPrismaClient } from "@/lib/db/create-client";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createUser } from "../helpers/factories";
 
 const request = vi.hoisted(() => ({ cookie: "", sessionDb: null as PrismaClient | null }));
@@ -35,13 +35,12 @@ vi.mock("@/lib/auth", async () => {
   };
 });
 
-let database: TestDatabase;
+const database = databasePerFile();
 // nothing listens on the discard port: every query fails to connect, as while PostgreSQL is stopped
 let unreachable: PrismaClient;
 let sessionToken: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // the route reads its allowed origin from the validated configuration (lib/env.ts)
   vi.stubEnv("DATABASE_URL", database.url);
   vi.stubEnv("AUTH_MICROSOFT_ENTRA_ID_ID", "test-client");
@@ -59,7 +58,6 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await unreachable.$disconnect();
-  await database.close();
 });
 
 function booking(): Request {

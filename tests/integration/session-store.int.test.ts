@@ -2,19 +2,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaAdapter } from "@auth/prisma-adapter";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { authConfig, SIGN_IN_REFUSED_INACTIVE } from "@/lib/auth/config";
 import { hashedSessionMethods, hashSessionToken, sessionAndUser } from "@/lib/auth/session-store";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
 
 const HOUR_MS = 3_600_000;
 const newToken = () => crypto.randomBytes(32).toString("hex");

@@ -1,23 +1,13 @@
 // Time off over booked visits: the editor lists, under each time off, the clinician's live visits it
 // covers (even partly, on the clinician's own clock), and adding the time off says how many.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getAvailabilityEditorData, visitsDuringTimeOff } from "@/lib/availability/data";
 import { addAvailabilityException } from "@/lib/availability/mutations";
-import { setDbForTests } from "@/lib/db";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-  setDbForTests(db);
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 async function visit(clinicianId: string, startsAt: string, minutes = 30, status: "BOOKED" | "CANCELLED" = "BOOKED") {
   const type = await createAppointmentType(db);

@@ -1,22 +1,14 @@
 // The waiting room read from the bot's roster (CallParticipant rows): who waits in each visit's lobby and
 // who has joined, the bot and those who left left out, the newest of the bot's calls in a meeting telling,
 // one clinician's visits or everyone's, and nothing for a visit that is over or cancelled.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { describe, expect, it } from "vitest";
 import { waitingAlertFor } from "@/lib/waiting-room/alert";
 import { visitsWithPresence } from "@/lib/waiting-room/data";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile } from "../helpers/per-file";
 import { createAppointmentType, createPatient, createUser } from "../helpers/factories";
 
-let database: TestDatabase;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.db;
-});
-afterAll(async () => {
-  await database.close();
-});
+const database = databasePerFile();
+const { db } = database;
 
 const now = new Date("2030-06-03T12:58:00Z");
 
