@@ -12,6 +12,15 @@ export function isLiveAppointment(status: string): status is "BOOKED" | "CONFIRM
 /** An E.164 phone number: "+", a country code that does not start with 0, 7 to 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
+/**
+ * "+5511987654321" → "•••• 4321": enough to tell two numbers apart on screen, not to dial one. Always four
+ * dots, so the mask does not tell how long the number is. Used wherever a number is shown or stored for
+ * people (call logs, rosters, patient pages).
+ */
+export function maskPhone(phone: string): string {
+  return `•••• ${phone.replace(/\D/g, "").slice(-4)}`;
+}
+
 /** Graph's call states (emulator/CONTRACT.md#call-states), in the order a call moves through them. */
 export const CALL_STATES = [
   "incoming",

@@ -1,5 +1,6 @@
 import { useId, useState } from "react";
 import { useTranslations } from "next-intl";
+import { maskPhone } from "@/lib/constants";
 import { E164, normalisePhone, type Roster } from "./api";
 import { buttonClass, type PanelPerson } from "./panel-common";
 
@@ -57,7 +58,7 @@ export function InviteForms({
     setPhoneError(null);
     const operationId = await onInvite({ kind: "phone", e164 }, "invite-phone");
     if (operationId) {
-      setSent({ operationId, name: `•••• ${e164.slice(-4)}` });
+      setSent({ operationId, name: maskPhone(e164) });
       setPhone("");
     }
   }

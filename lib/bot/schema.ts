@@ -5,6 +5,7 @@
 // numbers are masked here so no full number travels further than this function.
 import "server-only";
 import { z } from "zod";
+import { maskPhone } from "@/lib/constants";
 import { BrandedError } from "@/lib/errors";
 import { normaliseGraphId } from "@/lib/graph/ids";
 
@@ -160,12 +161,6 @@ function resultCode(value: unknown): ResultCode | null {
   if (!info) return null;
   // the transfer docs spell `subCode`; the property is `subcode`
   return { code: optionalNumber(info.code), subcode: optionalNumber(info.subcode ?? info.subCode) };
-}
-
-/** "+5511987654321" → "•••• 4321": enough to tell two numbers apart on screen, not to dial one. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, "");
-  return `•••• ${digits.slice(-4)}`;
 }
 
 function rosterEntry(raw: Record<string, unknown>): RosterEntry | null {

@@ -5,7 +5,7 @@ import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import type { LineEvent } from "@/lib/bot/flows/clinic-line-state";
 import type { FlowCall } from "@/lib/bot/runtime/flow";
-import { maskPhone } from "@/lib/bot/schema";
+import { maskPhone } from "@/lib/constants";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { phoneIdentity, target, userIdentity } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";

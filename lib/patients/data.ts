@@ -2,12 +2,12 @@
 // use them too. Reading one person's record on behalf of someone is audited: see readPatientForViewer
 // in mutations.ts.
 import "server-only";
+import { maskPhone } from "@/lib/constants";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { dbDateFromLocalDate, localDateFromDbDate } from "@/lib/scheduling";
 import {
   duplicateReasons,
-  maskPhone,
   patientIdSchema,
   patientSearchSchema,
   type DuplicateFacts,
@@ -70,7 +70,7 @@ export async function searchPatients(input: PatientSearchInput, now: Date = new 
     const next = appointments[0];
     return {
       ...row,
-      phoneMasked: maskPhone(phone),
+      phoneMasked: phone ? maskPhone(phone) : null,
       birthDate: birthDate ? localDateFromDbDate(birthDate) : null,
       nextAppointment: next ? { startsAt: next.startsAt, clinicianName: next.clinician.name } : null,
     };
@@ -102,7 +102,7 @@ export async function findDuplicatePatients(facts: DuplicateFacts, excludeId?: s
         id: row.id,
         firstName: row.firstName,
         lastName: row.lastName,
-        phoneMasked: maskPhone(row.phone),
+        phoneMasked: row.phone ? maskPhone(row.phone) : null,
         birthDate: existing.birthDate,
         reasons,
       },

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   canonicalTimeZone,
   duplicateReasons,
-  maskPhone,
   nameKey,
   normalisePhone,
   patientCreateSchema,
@@ -116,14 +115,6 @@ describe("normalisePhone", () => {
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe("maskPhone", () => {
-  it("shows only the last four digits", () => {
-    expect(maskPhone("+5511987654321")).toBe("•••••• 4321");
-    expect(maskPhone("+14155552671")).toBe("•••••• 2671");
-    expect(maskPhone(null)).toBeNull();
   });
 });
 

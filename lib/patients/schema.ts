@@ -65,14 +65,6 @@ export function formatPhone(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
 
-/** For lists: everything but the last four digits hidden, so a screen over a shoulder leaks little. */
-export function maskPhone(e164: string | null | undefined): string | null {
-  if (!e164) return null;
-  const digits = e164.replace(/\D/g, "");
-  if (digits.length <= 4) return "•".repeat(digits.length);
-  return `${"•".repeat(Math.min(digits.length - 4, 6))} ${digits.slice(-4)}`;
-}
-
 // Intl accepts some things that are not zone names (offsets such as "+01:00" in newer runtimes), so
 // a name must also look like one. The runtime's canonical spelling is stored ("us/eastern" →
 // "America/New_York"), which also makes normalising twice a no-op.

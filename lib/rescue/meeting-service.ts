@@ -3,7 +3,7 @@
 // that call. The rescue call's 1 (lib/rescue/flow-service.ts) and the clinic line's 2 (lib/clinic-line) use it.
 // Logs carry ids, never a number.
 import "server-only";
-import { maskPhone } from "@/lib/bot/schema";
+import { maskPhone } from "@/lib/constants";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { phoneIdentity, target } from "@/lib/graph/call-identities";
 import type { CallsApi } from "@/lib/graph/gateway";

@@ -107,7 +107,7 @@ describe("searching", () => {
       id: carla,
       firstName: "Carla",
       lastName: "Mendes Zúñiga",
-      phoneMasked: "•••••• 1234",
+      phoneMasked: "•••• 1234",
       locale: "pt-BR",
       birthDate: null,
       nextAppointment: null,

@@ -11,7 +11,7 @@ import { bookAppointment } from "@/lib/appointments/booking-mutations";
 import { attendanceFlow } from "@/lib/bot/flows/attendance-flow";
 import { callControl, type CallControl } from "@/lib/bot/meeting-calls";
 import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
-import { maskPhone } from "@/lib/bot/schema";
+import { maskPhone } from "@/lib/constants";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { graphIdForRequest } from "@/lib/graph/ids";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
