@@ -1,42 +1,11 @@
 // Browser side of the calls API (app/api/calls/**): same-origin fetch, so the browser sends the Origin
 // header the state-changing routes check. Errors come back as the route's code; the UI translates it.
+import type { RosterView } from "@/lib/bot/meeting-calls/types";
+import type { Serialized } from "@/lib/http/json";
 
-export interface RosterParticipant {
-  id: string;
-  graphParticipantId: string;
-  displayName: string | null;
-  kind: string;
-  isBot: boolean;
-  isMuted: boolean;
-  isInLobby: boolean;
-  joinedAt: string;
-}
-
-interface RosterInvitation {
-  operationId: string;
-  label: string | null;
-  status: string;
-  /** ringing, answered, declined, busy, no-answer, unreachable, failed */
-  outcome: string;
-  resultCode: number | null;
-  resultSubcode: number | null;
-}
-
-export interface Roster {
-  call: {
-    id: string;
-    state: string;
-    purpose: string;
-    outcome: string | null;
-    appointmentId: string | null;
-    establishedAt: string | null;
-    endedAt: string | null;
-    /** false in a peer-to-peer call: Graph mutes participants in meetings and group calls only */
-    canMute: boolean;
-  };
-  participants: RosterParticipant[];
-  invitations: RosterInvitation[];
-}
+/** The roster route's reply (lib/bot/meeting-calls: RosterView), as the browser receives it. */
+export type Roster = Serialized<RosterView>;
+export type RosterParticipant = Roster["participants"][number];
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: string; message: string };
 
