@@ -1,7 +1,7 @@
 // Who may act on an appointment: a clinician only on their own, staff and admins on any. One check for every
 // form that changes an appointment (booking.ts, actions.ts, the messages panel).
 import "server-only";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { mayManageAppointment } from "@/lib/auth/roles";
 import type { Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -12,7 +12,7 @@ export async function assertMayManage(viewer: Viewer, appointmentId: string): Pr
     where: { id: appointmentId },
     select: { clinicianId: true },
   });
-  if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) {
+  if (!appointment || !mayManageAppointment(viewer, appointment)) {
     throw new AppError("NOT_FOUND", "Appointment not found.");
   }
 }

@@ -4,7 +4,7 @@
 // translate: form fields and form state, or a JSON body, the Idempotency-Key header and status codes.
 import "server-only";
 import { auditActorOf } from "@/lib/audit/mutations";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { mayManageAppointment } from "@/lib/auth/roles";
 import type { Viewer } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -62,7 +62,7 @@ export async function bookForViewer(
   consent: NightTimeConsent,
   now: Date = new Date(),
 ): Promise<BookingOutcome> {
-  if (!canSeeAllAppointments(viewer.role) && input.clinicianId !== viewer.id) {
+  if (!mayManageAppointment(viewer, input)) {
     throw new AppError("FORBIDDEN", "Clinicians book appointments in their own calendar.");
   }
   await assertPatientAwake(input, input.startsAt, consent);

@@ -1,7 +1,7 @@
 import "server-only";
 import { auditActorOf, recordRead } from "@/lib/audit/mutations";
 import type { Viewer } from "@/lib/auth/session";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { canSeeAllAppointments, mayManageAppointment } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { reminderForAppointment } from "@/lib/reminders/data";
 import { localDateOf, localDayBounds, localWeekBounds, type LocalDayBounds } from "@/lib/scheduling";
@@ -50,7 +50,7 @@ export async function appointmentForViewer(viewer: Viewer, appointmentId: string
   const db = getDb();
   const appointment = await getAppointment(db, appointmentId);
   if (!appointment) return null;
-  if (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id) return null;
+  if (!mayManageAppointment(viewer, appointment)) return null;
   // the page shows the patient's name and the kind of visit: who looked is part of the trail
   await recordRead(
     db,

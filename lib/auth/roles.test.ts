@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roleFromClaims } from "./roles";
+import { mayManageAppointment, roleFromClaims } from "./roles";
 
 describe("roleFromClaims", () => {
   it("takes the strongest app role", () => {
@@ -14,5 +14,15 @@ describe("roleFromClaims", () => {
   it("bootstraps admins from configuration, case-insensitively", () => {
     expect(roleFromClaims([], "Boss@X.example", " other@x.example, boss@x.example ")).toBe("ADMIN");
     expect(roleFromClaims([], "someone@x.example", "boss@x.example")).toBeNull();
+  });
+});
+
+describe("mayManageAppointment", () => {
+  const visit = { clinicianId: "c1" };
+  it("lets staff and admins manage any appointment, a clinician only their own", () => {
+    expect(mayManageAppointment({ id: "s1", role: "STAFF" }, visit)).toBe(true);
+    expect(mayManageAppointment({ id: "a1", role: "ADMIN" }, visit)).toBe(true);
+    expect(mayManageAppointment({ id: "c1", role: "CLINICIAN" }, visit)).toBe(true);
+    expect(mayManageAppointment({ id: "c2", role: "CLINICIAN" }, visit)).toBe(false);
   });
 });

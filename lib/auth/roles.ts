@@ -31,3 +31,14 @@ export function roleFromClaims(
 }
 
 export const canSeeAllAppointments = (role: Role) => role === "STAFF" || role === "ADMIN";
+
+/**
+ * Whether the viewer may see and act on an appointment (and its calls and messages): staff and admins on any,
+ * a clinician on their own only. Callers answer "not found" otherwise, never a hint that it exists.
+ */
+export function mayManageAppointment(
+  viewer: { id: string; role: Role },
+  appointment: { clinicianId: string },
+): boolean {
+  return canSeeAllAppointments(viewer.role) || appointment.clinicianId === viewer.id;
+}

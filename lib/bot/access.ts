@@ -3,6 +3,7 @@
 // mute and remove — but in nobody else's, nor in group calls (no appointment). For anyone else the call
 // does not exist (404, no hint).
 import "server-only";
+import { canSeeAllAppointments, mayManageAppointment } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient, Role } from "@/lib/generated/prisma/client";
 
@@ -11,14 +12,12 @@ export interface CallViewer {
   role: Role;
 }
 
-const isStaff = (role: Role) => role === "STAFF" || role === "ADMIN";
-
 export async function authorizeAppointmentCall(db: PrismaClient, viewer: CallViewer, appointmentId: string) {
   const appointment = await db.appointment.findUnique({
     where: { id: appointmentId },
     select: { clinicianId: true },
   });
-  if (!appointment || (!isStaff(viewer.role) && appointment.clinicianId !== viewer.id))
+  if (!appointment || !mayManageAppointment(viewer, appointment))
     throw new AppError("NOT_FOUND", "This appointment was not found.");
 }
 
@@ -37,6 +36,9 @@ export async function authorizeCall(
     where: { id: callId },
     select: { appointment: { select: { clinicianId: true } } },
   });
-  const ownVisit = call?.appointment !== null && call?.appointment?.clinicianId === viewer.id;
-  if (!call || !(isStaff(viewer.role) || ownVisit)) throw new AppError("NOT_FOUND", "This call was not found.");
+  // a group call has no appointment: staff only
+  const allowed = call?.appointment
+    ? mayManageAppointment(viewer, call.appointment)
+    : canSeeAllAppointments(viewer.role);
+  if (!call || !allowed) throw new AppError("NOT_FOUND", "This call was not found.");
 }

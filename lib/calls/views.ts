@@ -1,6 +1,6 @@
 import "server-only";
 import type { Viewer } from "@/lib/auth/session";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { canSeeAllAppointments, mayManageAppointment } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { LIVE_CALL_STATES, isLiveCallState } from "@/lib/constants";
 
@@ -119,7 +119,7 @@ export async function callLogForViewer(viewer: Viewer): Promise<CallLogEntry[] |
 export async function liveMeetingCallForViewer(viewer: Viewer, appointmentId: string): Promise<string | null> {
   const db = getDb();
   const appointment = await db.appointment.findUnique({ where: { id: appointmentId }, select: { clinicianId: true } });
-  if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) return null;
+  if (!appointment || !mayManageAppointment(viewer, appointment)) return null;
   const call = await db.call.findFirst({
     where: { appointmentId, purpose: "MEETING_JOIN", state: { in: LIVE_CALL_STATES } },
     orderBy: { createdAt: "desc" },

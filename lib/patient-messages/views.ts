@@ -3,7 +3,7 @@
 import "server-only";
 import { openJoinToken, patientLinkUrl } from "@/lib/appointments/join-token";
 import type { Viewer } from "@/lib/auth/session";
-import { canSeeAllAppointments } from "@/lib/auth/roles";
+import { mayManageAppointment } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
 import { contactSettings, messagesForAppointment } from "./data";
 
@@ -13,7 +13,7 @@ export async function messagesPanelForViewer(viewer: Viewer, appointmentId: stri
     where: { id: appointmentId },
     select: { id: true, clinicianId: true, status: true, patientId: true, joinTokenSealed: true },
   });
-  if (!appointment || (!canSeeAllAppointments(viewer.role) && appointment.clinicianId !== viewer.id)) return null;
+  if (!appointment || !mayManageAppointment(viewer, appointment)) return null;
   const [messages, contact] = await Promise.all([
     messagesForAppointment(db, appointment.id),
     contactSettings(db, appointment.patientId),
