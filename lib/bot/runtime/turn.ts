@@ -168,16 +168,8 @@ export const snapshotTurn = (turn: Turn) => ({
 });
 
 export function restoreTurn(turn: Turn, before: ReturnType<typeof snapshotTurn>) {
-  Object.assign(turn.call, before.call);
-  turn.document = before.document;
-  turn.savedJson = before.savedJson;
-  turn.queue = before.queue;
-  turn.operations = before.operations;
-  turn.processed = before.processed;
-  turn.callChanged = before.callChanged;
-  turn.ended = before.ended;
-  turn.synthetic = before.synthetic;
-  turn.leaseId = before.leaseId;
-  turn.after = before.after;
-  untake(turn, before.taken);
+  const { call, taken, ...fields } = before;
+  Object.assign(turn.call, call);
+  Object.assign(turn, fields);
+  untake(turn, taken);
 }
