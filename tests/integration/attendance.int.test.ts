@@ -1,27 +1,24 @@
 // Attendance closes the visit, against the emulator: people join an appointment's Teams meeting (by the link,
 // by phone, the clinician from Teams), the meeting ends, and Teams' attendance reports make the appointment
 // COMPLETED or NO_SHOW, with minutes attended; staff correct it, audited.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { correctAttendance } from "@/lib/attendance/mutations";
 import { checkAttendance, checkDueAttendance, FINAL_AFTER_END_MS, type AttendanceDeps } from "@/lib/attendance/service";
 import { createAppGraph } from "@/lib/graph/gateway";
 import { skipReason } from "@/lib/patient-messages/service";
-import { startMeetingBotEnv, type MeetingBotEnv } from "./bot-helpers";
+import { startMeetingBotEnv } from "./bot-helpers";
+import { perFile } from "../helpers/per-file";
 
 const ANA = "0a1c2e30-1111-4a00-8000-000000000001";
 const PATIENT_PHONE = "+5511987654321";
 
-let env: MeetingBotEnv;
+const env = perFile(startMeetingBotEnv);
 let deps: AttendanceDeps;
 
-beforeAll(async () => {
-  env = await startMeetingBotEnv();
+beforeAll(() => {
   const app = createAppGraph(env.graph.config);
   deps = { reports: (oid, meetingId) => app.meetingsFor(oid).attendance(meetingId) };
-});
-afterAll(async () => {
-  await env?.close();
 });
 
 const emu = () => env.graph.emu;

@@ -1,65 +1,54 @@
 // The bot's automatic attendance against the emulator: the sweep finds meetings to join N minutes before
 // the start and calls to hang up at the end; the job's claim makes a join happen once, never for a
 // cancelled or moved appointment, and never twice when sweeps and workers race.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { rescheduleAppointment } from "@/lib/appointments/booking-mutations";
 import { cancelAppointment } from "@/lib/appointments/mutations";
 import { dueBotAttendance, type BotAttendanceJob } from "@/lib/bot/jobs";
-import { parseJoinWebUrl, type CallControl } from "@/lib/bot/meeting-calls";
-import type { TestDatabase } from "../helpers/database";
-import { MEETING_BOOKED_AT, startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
-import { addFault, clearFaults, type GraphTestEnv } from "./graph-helpers";
+import { parseJoinWebUrl } from "@/lib/bot/meeting-calls";
+import { perFile } from "../helpers/per-file";
+import { MEETING_BOOKED_AT, startMeetingBotEnv, waitFor } from "./bot-helpers";
+import { addFault, clearFaults } from "./graph-helpers";
 
 const MINUTES_BEFORE = 10;
 const MINUTE = 60_000;
 
-let env: MeetingBotEnv;
-let database: TestDatabase;
-let graph: GraphTestEnv;
-let bot: CallControl;
-
-beforeAll(async () => {
-  env = await startMeetingBotEnv();
-  ({ database, graph, bot } = env);
-});
-afterAll(async () => {
-  await env?.close();
-});
+const env = perFile(startMeetingBotEnv);
 
 const at = (base: Date, minutes: number) => new Date(base.getTime() + minutes * MINUTE);
 
 /** The sweep's jobs that concern one appointment (other tests' appointments live in the same database). */
 async function sweepFor(appointmentId: string, now: Date): Promise<BotAttendanceJob[]> {
-  const jobs = await dueBotAttendance(database.db, now, MINUTES_BEFORE);
+  const jobs = await dueBotAttendance(env.database.db, now, MINUTES_BEFORE);
   const callIds = new Set(
-    (await database.db.call.findMany({ where: { appointmentId }, select: { id: true } })).map((c) => c.id),
+    (await env.database.db.call.findMany({ where: { appointmentId }, select: { id: true } })).map((c) => c.id),
   );
   return jobs.filter((j) => (j.action === "join" ? j.appointmentId === appointmentId : callIds.has(j.callId)));
 }
 
 const callState = (id: string, state: string) =>
   waitFor(state, async () => {
-    const row = await database.db.call.findUniqueOrThrow({ where: { id } });
+    const row = await env.database.db.call.findUniqueOrThrow({ where: { id } });
     return row.state === state && row;
   });
 
 /** Calls the emulator holds in a meeting's chat thread that have not ended. */
 async function activeEmulatorCallsIn(joinWebUrl: string): Promise<number> {
   const thread = parseJoinWebUrl(joinWebUrl)?.threadId;
-  const res = await request(graph.emu, "GET", "/_emulator/calls?state=active");
+  const res = await request(env.graph.emu, "GET", "/_emulator/calls?state=active");
   const calls = (res.json as { value: { threadId: string | null; kind: string }[] }).value;
   return calls.filter((c) => c.threadId === thread).length;
 }
 
 describe("the bot joins and leaves appointments' meetings by itself", () => {
   it("joins once, N minutes before the start, and not again after staff made it leave", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, meeting, actor, startsAt } = await env.appointmentWithMeeting();
 
     // too early: nothing queued, and a job that runs anyway does nothing
     expect(await sweepFor(appointmentId, at(startsAt, -MINUTES_BEFORE - 1))).toEqual([]);
-    expect(await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -11), MINUTES_BEFORE)).toEqual({
+    expect(await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -11), MINUTES_BEFORE)).toEqual({
       outcome: "skipped",
       reason: "too early",
     });
@@ -69,7 +58,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     // the window opens
     const opens = at(startsAt, -MINUTES_BEFORE);
     expect(await sweepFor(appointmentId, opens)).toEqual([{ action: "join", appointmentId }]);
-    const joined = await bot.autoJoinAppointmentMeeting(appointmentId, opens, MINUTES_BEFORE);
+    const joined = await env.bot.autoJoinAppointmentMeeting(appointmentId, opens, MINUTES_BEFORE);
     expect(joined.outcome).toBe("joined");
     const call = joined.outcome === "joined" ? joined.call : undefined;
     expect(call).toMatchObject({ purpose: "MEETING_JOIN", appointmentId, meetingId: meeting.id, initiatedById: null });
@@ -79,15 +68,15 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
     // while the bot is in, the sweep has nothing to do
     expect(await sweepFor(appointmentId, at(startsAt, -9))).toEqual([]);
-    expect(await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -9), MINUTES_BEFORE)).toMatchObject({
+    expect(await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -9), MINUTES_BEFORE)).toMatchObject({
       outcome: "skipped",
     });
 
     // staff make it leave: the automatic join does not bring it back for this appointment time
-    await bot.leaveCall(call!.id, actor);
+    await env.bot.leaveCall(call!.id, actor);
     await callState(call!.id, "terminated");
     expect(await sweepFor(appointmentId, at(startsAt, -5))).toEqual([]);
-    expect(await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE)).toEqual({
+    expect(await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE)).toEqual({
       outcome: "skipped",
       reason: "already joined once for this time",
     });
@@ -103,13 +92,13 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
   });
 
   it("does not join a cancelled appointment, and follows a moved one to its new time", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const cancelled = await env.appointmentWithMeeting();
     await cancelAppointment(db, cancelled.actor, cancelled.appointmentId, MEETING_BOOKED_AT, { enforceCutoff: false });
     expect(await sweepFor(cancelled.appointmentId, at(cancelled.startsAt, -5))).toEqual([]);
     await env.syncMeeting(cancelled.appointmentId);
     expect(
-      await bot.autoJoinAppointmentMeeting(cancelled.appointmentId, at(cancelled.startsAt, -5), MINUTES_BEFORE),
+      await env.bot.autoJoinAppointmentMeeting(cancelled.appointmentId, at(cancelled.startsAt, -5), MINUTES_BEFORE),
     ).toMatchObject({ outcome: "skipped" });
 
     // moved two hours later: not at the old time, neither before nor after the meeting follows it
@@ -123,7 +112,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     );
     expect(await sweepFor(moved.appointmentId, at(moved.startsAt, -5))).toEqual([]);
     // the meeting has not been moved yet: not even at the new time
-    expect(await bot.autoJoinAppointmentMeeting(moved.appointmentId, at(newStart, -5), MINUTES_BEFORE)).toEqual({
+    expect(await env.bot.autoJoinAppointmentMeeting(moved.appointmentId, at(newStart, -5), MINUTES_BEFORE)).toEqual({
       outcome: "skipped",
       reason: "meeting not at the appointment's time",
     });
@@ -138,28 +127,28 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
   });
 
   it("hangs up when the appointment ends, and when it is cancelled while the bot is in", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, startsAt, endsAt } = await env.appointmentWithMeeting();
-    const joined = await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -2), MINUTES_BEFORE);
+    const joined = await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -2), MINUTES_BEFORE);
     if (joined.outcome !== "joined") throw new Error(`expected a join, got ${joined.reason}`);
     await callState(joined.call.id, "established");
 
     // still running a minute before the end
     expect(await sweepFor(appointmentId, at(endsAt, -1))).toEqual([]);
-    expect(await bot.autoLeaveMeeting(joined.call.id, at(endsAt, -1))).toEqual({
+    expect(await env.bot.autoLeaveMeeting(joined.call.id, at(endsAt, -1))).toEqual({
       outcome: "skipped",
       reason: "appointment still running",
     });
     // at the end
     expect(await sweepFor(appointmentId, endsAt)).toEqual([{ action: "leave", callId: joined.call.id }]);
-    expect(await bot.autoLeaveMeeting(joined.call.id, endsAt)).toEqual({
+    expect(await env.bot.autoLeaveMeeting(joined.call.id, endsAt)).toEqual({
       outcome: "left",
       reason: "appointment ended",
     });
     const ended = await callState(joined.call.id, "terminated");
     expect(ended.endedAt).not.toBeNull();
     // a second leave job (a duplicate) changes nothing
-    expect(await bot.autoLeaveMeeting(joined.call.id, endsAt)).toEqual({
+    expect(await env.bot.autoLeaveMeeting(joined.call.id, endsAt)).toEqual({
       outcome: "skipped",
       reason: "call already ended",
     });
@@ -170,14 +159,18 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
     // cancelled while the bot is in: it leaves at once
     const other = await env.appointmentWithMeeting();
-    const second = await bot.autoJoinAppointmentMeeting(other.appointmentId, at(other.startsAt, -1), MINUTES_BEFORE);
+    const second = await env.bot.autoJoinAppointmentMeeting(
+      other.appointmentId,
+      at(other.startsAt, -1),
+      MINUTES_BEFORE,
+    );
     if (second.outcome !== "joined") throw new Error(`expected a join, got ${second.reason}`);
     await callState(second.call.id, "established");
     await cancelAppointment(db, other.actor, other.appointmentId, MEETING_BOOKED_AT, { enforceCutoff: false });
     expect(await sweepFor(other.appointmentId, at(other.startsAt, 1))).toEqual([
       { action: "leave", callId: second.call.id },
     ]);
-    expect(await bot.autoLeaveMeeting(second.call.id, at(other.startsAt, 1))).toEqual({
+    expect(await env.bot.autoLeaveMeeting(second.call.id, at(other.startsAt, 1))).toEqual({
       outcome: "left",
       reason: "appointment cancelled",
     });
@@ -185,7 +178,7 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
   });
 
   it("places one call when two sweeps, their jobs and a staff join race", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, meeting, actor, startsAt } = await env.appointmentWithMeeting();
     const now = at(startsAt, -3);
     const [first, second] = await Promise.all([sweepFor(appointmentId, now), sweepFor(appointmentId, now)]);
@@ -194,9 +187,9 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
 
     // both sweeps' jobs run at once (two workers), and staff press "join" at the same moment
     const [a, b, manual] = await Promise.all([
-      bot.autoJoinAppointmentMeeting(appointmentId, now, MINUTES_BEFORE),
-      bot.autoJoinAppointmentMeeting(appointmentId, now, MINUTES_BEFORE),
-      bot.joinAppointmentMeeting(appointmentId, actor),
+      env.bot.autoJoinAppointmentMeeting(appointmentId, now, MINUTES_BEFORE),
+      env.bot.autoJoinAppointmentMeeting(appointmentId, now, MINUTES_BEFORE),
+      env.bot.joinAppointmentMeeting(appointmentId, actor),
     ]);
     const calls = await db.call.findMany({ where: { appointmentId } });
     expect(calls).toHaveLength(1);
@@ -206,14 +199,14 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     await callState(calls[0]!.id, "established");
     expect(await activeEmulatorCallsIn(meeting.joinWebUrl!)).toBe(1);
     expect(await db.auditLog.count({ where: { entityId: calls[0]!.id, action: "graph.call.join" } })).toBe(1);
-    await bot.leaveCall(calls[0]!.id, actor);
+    await env.bot.leaveCall(calls[0]!.id, actor);
     await callState(calls[0]!.id, "terminated");
   });
   it("releases the claim when Graph refuses the join or the process dies, so the next sweep joins", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, startsAt } = await env.appointmentWithMeeting();
     // throttled until the retries give up: Graph placed nothing (a 5xx would leave that unknown)
-    await addFault(graph.emu, {
+    await addFault(env.graph.emu, {
       method: "POST",
       path: "/v1.0/communications/calls",
       count: 0,
@@ -221,12 +214,12 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     });
     try {
       await expect(
-        bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
+        env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
       ).rejects.toMatchObject({
         code: "RATE_LIMITED",
       });
     } finally {
-      await clearFaults(graph.emu);
+      await clearFaults(env.graph.emu);
     }
     expect(await db.call.count({ where: { appointmentId } })).toBe(0);
     const failed = await db.auditLog.findFirstOrThrow({
@@ -251,21 +244,21 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     });
 
     expect(await sweepFor(appointmentId, at(startsAt, -4))).toEqual([{ action: "join", appointmentId }]);
-    const joined = await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE);
+    const joined = await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE);
     if (joined.outcome !== "joined") throw new Error(`expected a join, got ${joined.reason}`);
     await callState(joined.call.id, "established");
     expect(await db.call.findUniqueOrThrow({ where: { id: crashed.id } })).toMatchObject({
       state: "terminated",
       outcome: "failed",
     });
-    await bot.leaveCall(joined.call.id, { id: null, label: "test" });
+    await env.bot.leaveCall(joined.call.id, { id: null, label: "test" });
     await callState(joined.call.id, "terminated");
   });
 
   it("a join answered 5xx after Graph placed it keeps its claim: nobody joins a second time meanwhile", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, startsAt, meeting } = await env.appointmentWithMeeting();
-    await addFault(graph.emu, {
+    await addFault(env.graph.emu, {
       method: "POST",
       path: "/v1.0/communications/calls",
       count: 1,
@@ -273,16 +266,16 @@ describe("the bot joins and leaves appointments' meetings by itself", () => {
     });
     try {
       await expect(
-        bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
+        env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -5), MINUTES_BEFORE),
       ).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
     } finally {
-      await clearFaults(graph.emu);
+      await clearFaults(env.graph.emu);
     }
     // the emulator placed it once; the client did not send it again
     expect(await activeEmulatorCallsIn(meeting.joinWebUrl!)).toBe(1);
     const claim = await db.call.findFirstOrThrow({ where: { appointmentId } });
     expect(claim.graphCallId.startsWith("pending:")).toBe(true);
-    expect(await bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE)).toMatchObject({
+    expect(await env.bot.autoJoinAppointmentMeeting(appointmentId, at(startsAt, -4), MINUTES_BEFORE)).toMatchObject({
       outcome: "skipped",
       reason: "bot already in the meeting",
     });

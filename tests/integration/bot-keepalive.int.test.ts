@@ -1,19 +1,13 @@
 // The bot keeps the calls it holds alive: Graph ends a call that has had no keepAlive for 45 minutes
 // (408/8537). The emulator's clock is moved forward instead of waiting an hour.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { systemActor } from "@/lib/audit/mutations";
 import { KEEPALIVE_EVERY_MS } from "@/lib/bot/runtime/engine";
-import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
+import { startMeetingBotEnv, waitFor } from "./bot-helpers";
+import { perFile } from "../helpers/per-file";
 
-let env: MeetingBotEnv;
-
-beforeAll(async () => {
-  env = await startMeetingBotEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
+const env = perFile(startMeetingBotEnv);
 
 const minutes = (n: number) => n * 60_000;
 

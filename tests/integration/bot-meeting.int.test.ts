@@ -1,41 +1,29 @@
 // The bot end to end without a browser: a real meeting in the emulator, the bot joins it, the emulator
 // delivers signed notifications to a small HTTP server that runs the intake, and the roster follows.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { request } from "@/emulator/test/helpers";
 import { createUser } from "../helpers/factories";
-import type { CallControl } from "@/lib/bot/meeting-calls";
-import type { TestDatabase } from "../helpers/database";
-import { startMeetingBotEnv, waitFor, type MeetingBotEnv } from "./bot-helpers";
-import { forceEmulatorVariants, type GraphTestEnv } from "./graph-helpers";
+import { perFile } from "../helpers/per-file";
+import { startMeetingBotEnv, waitFor } from "./bot-helpers";
+import { forceEmulatorVariants } from "./graph-helpers";
 
 const ANSWERS = "+5511987654321";
 const DECLINES = "+5511912345678";
 
-let env: MeetingBotEnv;
-let database: TestDatabase;
-let graph: GraphTestEnv;
-let bot: CallControl;
-
-beforeAll(async () => {
-  env = await startMeetingBotEnv();
-  ({ database, graph, bot } = env);
-});
-afterAll(async () => {
-  await env?.close();
-});
+const env = perFile(startMeetingBotEnv);
 
 const setEndpoint = (endpoint: string, mode: string) =>
-  request(graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
+  request(env.graph.emu, "PUT", `/_emulator/endpoints/${encodeURIComponent(endpoint)}`, {
     body: { mode, ringDelayMs: 30 },
   });
 
 describe("the bot in an appointment's meeting", () => {
   it("joins, sees the lobby, invites a phone, mutes, removes, records a declined invite and leaves", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const { appointmentId, meeting, actor } = await env.appointmentWithMeeting();
 
     // join: the Call row appears at once, established arrives by notification
-    const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+    const call = await env.bot.joinAppointmentMeeting(appointmentId, actor);
     expect(call).toMatchObject({
       purpose: "MEETING_JOIN",
       direction: "OUTGOING",
@@ -47,11 +35,11 @@ describe("the bot in an appointment's meeting", () => {
       const row = await db.call.findUniqueOrThrow({ where: { id: call.id } });
       return row.state === "established" && row;
     });
-    expect((await bot.joinAppointmentMeeting(appointmentId, actor)).id).toBe(call.id);
+    expect((await env.bot.joinAppointmentMeeting(appointmentId, actor)).id).toBe(call.id);
 
     // a guest waits in the lobby
     const guest = await request(
-      graph.emu,
+      env.graph.emu,
       "POST",
       `/_emulator/meetings/${encodeURIComponent(meeting.graphMeetingId!)}/guests`,
       {
@@ -60,34 +48,34 @@ describe("the bot in an appointment's meeting", () => {
     );
     expect(guest.status).toBe(201);
     const inLobby = await waitFor("guest in the lobby", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return roster.participants.find((p) => p.displayName === "Convidada" && p.isInLobby);
     });
     expect(inLobby.kind).toBe("guest");
-    expect((await bot.rosterFor(call.id)).participants.some((p) => p.isBot)).toBe(true);
+    expect((await env.bot.rosterFor(call.id)).participants.some((p) => p.isBot)).toBe(true);
 
     // a phone that answers joins the roster, masked
     await setEndpoint(ANSWERS, "answer");
-    const { operationId } = await bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
+    const { operationId } = await env.bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
     const phone = await waitFor("phone in the roster", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return roster.participants.find((p) => p.kind === "phone");
     });
     expect(phone.displayName).toBe("•••• 4321");
     await waitFor("invite completed", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return roster.invitations.find((i) => i.operationId === operationId && i.outcome === "answered");
     });
 
     // mute, then remove
-    await bot.muteParticipant(call.id, phone.graphParticipantId, actor);
+    await env.bot.muteParticipant(call.id, phone.graphParticipantId, actor);
     await waitFor("phone muted", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return roster.participants.find((p) => p.graphParticipantId === phone.graphParticipantId && p.isMuted);
     });
-    await bot.removeParticipant(call.id, phone.graphParticipantId, actor);
+    await env.bot.removeParticipant(call.id, phone.graphParticipantId, actor);
     await waitFor("phone gone", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return !roster.participants.some((p) => p.graphParticipantId === phone.graphParticipantId);
     });
     const left = await db.callParticipant.findFirstOrThrow({
@@ -97,22 +85,22 @@ describe("the bot in an appointment's meeting", () => {
 
     // a declined invitation: the operation fails with the emulator's code and reads as declined
     await setEndpoint(DECLINES, "decline");
-    const declined = await bot.inviteToCall(call.id, { kind: "phone", e164: DECLINES }, actor);
+    const declined = await env.bot.inviteToCall(call.id, { kind: "phone", e164: DECLINES }, actor);
     const invitation = await waitFor("invite declined", async () => {
-      const roster = await bot.rosterFor(call.id);
+      const roster = await env.bot.rosterFor(call.id);
       return roster.invitations.find((i) => i.operationId === declined.operationId && i.status === "FAILED");
     });
     expect(invitation).toMatchObject({ outcome: "declined", resultCode: 603, label: "phone:•••• 5678" });
 
     // leave: terminated by notification, everyone marked as gone
-    await bot.leaveCall(call.id, actor);
+    await env.bot.leaveCall(call.id, actor);
     const ended = await waitFor("terminated", async () => {
       const row = await db.call.findUniqueOrThrow({ where: { id: call.id } });
       return row.state === "terminated" && row;
     });
     expect(ended.endedAt).not.toBeNull();
     expect(ended.resultCode).toBe(200);
-    expect((await bot.rosterFor(call.id)).participants).toEqual([]);
+    expect((await env.bot.rosterFor(call.id)).participants).toEqual([]);
 
     // audited, with no phone number anywhere in the log
     const audit = await db.auditLog.findMany({ where: { entityId: call.id }, orderBy: { id: "asc" } });
@@ -131,43 +119,48 @@ describe("the bot in an appointment's meeting", () => {
 
   it("roster updates that list only who changed keep everyone else; someone leaves when an update says so", async () => {
     // the mute example's update lists the muted person alone; a ringing invitee is listed without an id
-    await forceEmulatorVariants(graph.emu, { roster: "delta", idlessInvitees: true });
+    await forceEmulatorVariants(env.graph.emu, { roster: "delta", idlessInvitees: true });
     try {
-      const { db } = database;
+      const { db } = env.database;
       const { appointmentId, meeting, actor } = await env.appointmentWithMeeting();
-      const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+      const call = await env.bot.joinAppointmentMeeting(appointmentId, actor);
       await waitFor(
         "established",
         async () => (await db.call.findUnique({ where: { id: call.id } }))?.state === "established",
       );
-      await request(graph.emu, "POST", `/_emulator/meetings/${encodeURIComponent(meeting.graphMeetingId!)}/guests`, {
-        body: { name: "Convidada" },
-      });
+      await request(
+        env.graph.emu,
+        "POST",
+        `/_emulator/meetings/${encodeURIComponent(meeting.graphMeetingId!)}/guests`,
+        {
+          body: { name: "Convidada" },
+        },
+      );
       await waitFor("guest in the lobby", async () =>
-        (await bot.rosterFor(call.id)).participants.some((p) => p.displayName === "Convidada"),
+        (await env.bot.rosterFor(call.id)).participants.some((p) => p.displayName === "Convidada"),
       );
       await setEndpoint(ANSWERS, "answer");
-      await bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
+      await env.bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor);
       const phone = await waitFor("phone in the roster", async () =>
-        (await bot.rosterFor(call.id)).participants.find((p) => p.kind === "phone"),
+        (await env.bot.rosterFor(call.id)).participants.find((p) => p.kind === "phone"),
       );
-      await bot.muteParticipant(call.id, phone.graphParticipantId, actor);
+      await env.bot.muteParticipant(call.id, phone.graphParticipantId, actor);
       await waitFor("phone muted", async () =>
-        (await bot.rosterFor(call.id)).participants.some((p) => p.kind === "phone" && p.isMuted),
+        (await env.bot.rosterFor(call.id)).participants.some((p) => p.kind === "phone" && p.isMuted),
       );
-      const kinds = async () => (await bot.rosterFor(call.id)).participants.map((p) => p.kind).sort();
+      const kinds = async () => (await env.bot.rosterFor(call.id)).participants.map((p) => p.kind).sort();
       expect(await kinds()).toEqual(["application", "guest", "phone"]);
-      await bot.removeParticipant(call.id, phone.graphParticipantId, actor);
+      await env.bot.removeParticipant(call.id, phone.graphParticipantId, actor);
       await waitFor("phone gone", async () => !(await kinds()).includes("phone"));
       expect(await kinds()).toEqual(["application", "guest"]);
-      await bot.leaveCall(call.id, actor);
+      await env.bot.leaveCall(call.id, actor);
     } finally {
-      await forceEmulatorVariants(graph.emu, {});
+      await forceEmulatorVariants(env.graph.emu, {});
     }
   });
 
   it("a group call with one person is a peer-to-peer call: mute is not offered there, and refused", async () => {
-    const { db } = database;
+    const { db } = env.database;
     const [one, two] = await Promise.all(
       ["0a1c2e30-2222-4a00-8000-000000000001", "0a1c2e30-2222-4a00-8000-000000000002"].map((entraObjectId) =>
         createUser(db, { role: "STAFF", entraObjectId }),
@@ -177,35 +170,35 @@ describe("the bot in an appointment's meeting", () => {
     const established = (id: string) =>
       waitFor("established", async () => (await db.call.findUnique({ where: { id } }))?.state === "established");
 
-    const alone = await bot.startGroupCall([one!.id], actor);
+    const alone = await env.bot.startGroupCall([one!.id], actor);
     await established(alone.id);
-    expect((await bot.rosterFor(alone.id)).call.canMute).toBe(false);
+    expect((await env.bot.rosterFor(alone.id)).call.canMute).toBe(false);
     const dashed = alone.graphCallId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
-    expect((await request(graph.emu, "GET", `/_emulator/calls/${dashed}`)).json.kind).toBe("p2p");
-    await expect(bot.muteParticipant(alone.id, "anyone", actor)).rejects.toMatchObject({ code: "UNPROCESSABLE" });
+    expect((await request(env.graph.emu, "GET", `/_emulator/calls/${dashed}`)).json.kind).toBe("p2p");
+    await expect(env.bot.muteParticipant(alone.id, "anyone", actor)).rejects.toMatchObject({ code: "UNPROCESSABLE" });
 
-    const group = await bot.startGroupCall([one!.id, two!.id], actor);
+    const group = await env.bot.startGroupCall([one!.id, two!.id], actor);
     await established(group.id);
-    expect((await bot.rosterFor(group.id)).call.canMute).toBe(true);
-    await bot.leaveCall(alone.id, actor);
-    await bot.leaveCall(group.id, actor);
+    expect((await env.bot.rosterFor(group.id)).call.canMute).toBe(true);
+    await env.bot.leaveCall(alone.id, actor);
+    await env.bot.leaveCall(group.id, actor);
   });
 
   it("refuses to act on a call that has ended", async () => {
     const { appointmentId, actor } = await env.appointmentWithMeeting();
-    const call = await bot.joinAppointmentMeeting(appointmentId, actor);
+    const call = await env.bot.joinAppointmentMeeting(appointmentId, actor);
     await waitFor(
       "established",
-      async () => (await database.db.call.findUnique({ where: { id: call.id } }))?.state === "established",
+      async () => (await env.database.db.call.findUnique({ where: { id: call.id } }))?.state === "established",
     );
-    await bot.leaveCall(call.id, actor);
+    await env.bot.leaveCall(call.id, actor);
     await waitFor(
       "terminated",
-      async () => (await database.db.call.findUnique({ where: { id: call.id } }))?.state === "terminated",
+      async () => (await env.database.db.call.findUnique({ where: { id: call.id } }))?.state === "terminated",
     );
-    await expect(bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor)).rejects.toMatchObject({
+    await expect(env.bot.inviteToCall(call.id, { kind: "phone", e164: ANSWERS }, actor)).rejects.toMatchObject({
       code: "CONFLICT",
     });
-    await expect(bot.muteParticipant(call.id, "nobody", actor)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(env.bot.muteParticipant(call.id, "nobody", actor)).rejects.toMatchObject({ code: "CONFLICT" });
   });
 });

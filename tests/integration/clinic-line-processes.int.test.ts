@@ -3,7 +3,7 @@
 // worker applies notifications and a web process receives the key presses and recordings. Each process here is
 // a call runtime of its own (its memory and connections) on the shared database. A flow whose driver is gone
 // is ended by the sweep.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { LineState } from "@/lib/bot/flows/clinic-line-state";
 import { STALLED_AFTER_MS } from "@/lib/clinic-line/service";
 import { dieBeforeCommit, waitFor, type TestProcess } from "./bot-helpers";
@@ -17,19 +17,12 @@ import {
   setEndpoint,
   startLineEnv,
   storedText,
-  type LineTestEnv,
 } from "./clinic-line-helpers";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
+import { perFile } from "../helpers/per-file";
 
-let env: LineTestEnv;
-
-beforeAll(async () => {
-  env = await startLineEnv();
-});
+const env = perFile(startLineEnv);
 beforeEach(() => env.captureLogs());
-afterAll(async () => {
-  await env?.close();
-});
 
 const lineOf = async (graphCallId: string) => {
   const call = await env.database.db.call.findUnique({ where: { graphCallId } });

@@ -1,28 +1,19 @@
 // lib/graph against the emulator with the application token: MSAL client credentials, the meeting
 // lifecycle, and throttling/outages injected through the emulator's fault API.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ANA, request } from "@/emulator/test/helpers";
 import { GraphError, isForbidden, isNotFound } from "@/lib/graph/errors";
 import { createAppGraph, type AppGraph } from "@/lib/graph/gateway";
 import { AppTokenSource } from "@/lib/graph/tokens";
-import {
-  addFault,
-  clearFaults,
-  emulatorMeetings,
-  faultHits,
-  faultRetries,
-  startGraphTestEnv,
-  type GraphTestEnv,
-} from "./graph-helpers";
+import { addFault, clearFaults, emulatorMeetings, faultHits, faultRetries, startGraphTestEnv } from "./graph-helpers";
+import { perFile } from "../helpers/per-file";
 
-let env: GraphTestEnv;
+const env = perFile(startGraphTestEnv);
 let app: AppGraph;
 
-beforeAll(async () => {
-  env = await startGraphTestEnv();
+beforeAll(() => {
   app = createAppGraph(env.config);
 });
-afterAll(() => env.close());
 afterEach(() => clearFaults(env.emu));
 
 const slot = (externalId: string, hour = 12) => ({

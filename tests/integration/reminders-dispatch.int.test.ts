@@ -1,32 +1,18 @@
 // Exactly one reminder call per appointment version: duplicate scheduling collapses (pg-boss singletonKey
 // + the row's conditional claim), a moved appointment's old reminder is never placed, a 429 storm while
 // dialing still places one call, and the concurrent-call cap holds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { reminderForAppointment } from "@/lib/reminders/data";
 import { dispatchWithinCap, listenForReminderSlots } from "@/lib/reminders/jobs";
 import { ReminderCapacityReached } from "@/lib/reminders/dispatch-service";
 import { reminderService } from "@/lib/reminders/service";
 import { addFault, clearFaults, faultHits } from "./graph-helpers";
-import {
-  appointmentFor,
-  callsTo,
-  drain,
-  finishedReminder,
-  setEndpoint,
-  startReminderEnv,
-  type ReminderTestEnv,
-} from "./reminders-helpers";
+import { appointmentFor, callsTo, drain, finishedReminder, setEndpoint, startReminderEnv } from "./reminders-helpers";
 import { freshPhone } from "../helpers/telephony";
+import { perFile } from "../helpers/per-file";
 
-let env: ReminderTestEnv;
-
-beforeAll(async () => {
-  env = await startReminderEnv();
-});
+const env = perFile(startReminderEnv);
 beforeEach(() => env.captureLogs());
-afterAll(async () => {
-  await env?.close();
-});
 
 const confirming = { mode: "answer", script: [{ type: "press", keys: "1", afterPrompts: 1 }] };
 

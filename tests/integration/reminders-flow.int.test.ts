@@ -1,7 +1,7 @@
 // Reminder calls end to end against the emulator: the patient's phone rings, the far end presses a key,
 // and the appointment follows (confirmed, cancelled, or the call goes to reception); busy then answered
 // on the retry. Nothing of the key pressed is stored or logged.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { systemActor } from "@/lib/audit/mutations";
 import { CANCEL_NOT_CONFIRMED } from "@/lib/bot/flows/reminder";
 import { formatDate, formatTime } from "@/lib/format";
@@ -17,21 +17,14 @@ import {
   setEndpoint,
   startReminderEnv,
   storedText,
-  type ReminderTestEnv,
 } from "./reminders-helpers";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 import { dieBeforeCommit, waitFor } from "./bot-helpers";
 import { addFault, clearFaults, faultHits, forceEmulatorVariants } from "./graph-helpers";
+import { perFile } from "../helpers/per-file";
 
-let env: ReminderTestEnv;
-
-beforeAll(async () => {
-  env = await startReminderEnv();
-});
+const env = perFile(startReminderEnv);
 beforeEach(() => env.captureLogs());
-afterAll(async () => {
-  await env?.close();
-});
 
 const pressing = (keys: string) => ({ mode: "answer", script: [{ type: "press", keys, afterPrompts: 1 }] });
 
