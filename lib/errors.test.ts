@@ -39,3 +39,13 @@ describe("errors across module copies", () => {
     expect(Object.create(AppError.prototype) instanceof AppError).toBe(true);
   });
 });
+
+describe("invalidFields", () => {
+  it("is a bad request whose field errors a form reads back through formFailure", async () => {
+    const { formFailure, invalidFields, errorStatus } = await import("./errors");
+    const error = invalidFields("Some details are not valid.", { start: "startInvalid" });
+    expect(errorStatus[error.code]).toBe(400);
+    expect(formFailure(error)).toEqual({ key: "fixFields", fieldErrors: { start: "startInvalid" } });
+    expect(formFailure(new Error("other"))).toBeNull();
+  });
+});

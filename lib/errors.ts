@@ -97,6 +97,11 @@ const FORM_FAILURE_KEYS: Partial<Record<ErrorCode, FormFailureKey>> = {
   CONFLICT: "conflict",
 };
 
+/** A form's input refused: each field with its message key (a key of the form's messages), read by formFailure. */
+export function invalidFields(message: string, fieldErrors: Record<string, string>): AppError {
+  return new AppError("BAD_REQUEST", message, { fieldErrors });
+}
+
 /**
  * What an edit form says for an expected failure: the message key (each such form's messages have these) and,
  * for a refused input, the field errors the mutation found. Null for anything else, which the action logs.

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
 import { isForeignKeyViolation, isUniqueViolation } from "@/lib/db/errors";
-import { AppError } from "@/lib/errors";
+import { AppError, invalidFields } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { typeRecordSelect } from "./data";
 import {
@@ -26,9 +26,7 @@ import type { TypeRecord } from "./types";
 const ENTITY = "AppointmentType";
 
 function invalid(error: z.ZodError): AppError {
-  return new AppError("BAD_REQUEST", "Some appointment type details are not valid.", {
-    fieldErrors: typeFieldErrors(error),
-  });
+  return invalidFields("Some appointment type details are not valid.", typeFieldErrors(error));
 }
 
 /** Creates a type, active and offered by nobody yet (clinicians add it to what they offer). */

@@ -6,7 +6,7 @@ import "server-only";
 import type { z } from "zod";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { getDb, type Prisma } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, invalidFields } from "@/lib/errors";
 import { dbDateFromLocalDate, localDateFromDbDate, type WeeklyHours } from "@/lib/scheduling";
 import {
   availabilityFieldErrors,
@@ -32,9 +32,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   if (parsed.error.issues.some((issue) => issue.path[0] === "clinicianId")) {
     throw new AppError("NOT_FOUND", "This clinician does not exist.");
   }
-  throw new AppError("BAD_REQUEST", "Some availability details are not valid.", {
-    fieldErrors: availabilityFieldErrors(parsed.error),
-  });
+  throw invalidFields("Some availability details are not valid.", availabilityFieldErrors(parsed.error));
 }
 
 /**
@@ -150,9 +148,7 @@ export async function setOfferedAppointmentTypes(actor: AuditActor, input: Offer
       select: { id: true },
     });
     if (allowed.length !== appointmentTypeIds.length) {
-      throw new AppError("BAD_REQUEST", "Some appointment types do not exist.", {
-        fieldErrors: { appointmentTypeIds: "typeInvalid" },
-      });
+      throw invalidFields("Some appointment types do not exist.", { appointmentTypeIds: "typeInvalid" });
     }
     const added = appointmentTypeIds.filter((id) => !currentIds.includes(id));
     const removed = currentIds.filter((id) => !appointmentTypeIds.includes(id));

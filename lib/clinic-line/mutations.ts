@@ -4,7 +4,7 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, invalidFields } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import {
   ruleFieldErrors,
@@ -29,20 +29,14 @@ const conflict = () => new AppError("CONFLICT", "Someone changed this rule in th
 
 async function parse(tx: Prisma.TransactionClient, form: RuleFormInput, options: RuleWriteOptions): Promise<RuleData> {
   const parsed = ruleFormSchema.safeParse(form);
-  if (!parsed.success)
-    throw new AppError("BAD_REQUEST", "Some rule fields are not valid.", {
-      fieldErrors: ruleFieldErrors(parsed.error),
-    });
+  if (!parsed.success) throw invalidFields("Some rule fields are not valid.", ruleFieldErrors(parsed.error));
   const data = parsed.data;
   // a Teams user target must be someone we know (picked from the list), not any id typed into the form
   if (data.kind === "REDIRECT" && data.redirectTarget && !data.redirectTarget.startsWith("+")) {
     const known =
       options.extraUserIds?.some((id) => id.toLowerCase() === data.redirectTarget) ||
       (await tx.user.count({ where: { entraObjectId: { equals: data.redirectTarget, mode: "insensitive" } } })) > 0;
-    if (!known)
-      throw new AppError("BAD_REQUEST", "Some rule fields are not valid.", {
-        fieldErrors: { targetUser: "targetUserInvalid" },
-      });
+    if (!known) throw invalidFields("Some rule fields are not valid.", { targetUser: "targetUserInvalid" });
   }
   return data;
 }

@@ -5,7 +5,7 @@ import "server-only";
 import type { z } from "zod";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, invalidFields } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { dbDateFromLocalDate } from "@/lib/scheduling";
 import { patientRecordSelect, toPatientRecord } from "./data";
@@ -26,9 +26,7 @@ import type { PatientRecord } from "./types";
 const ENTITY = "Patient";
 
 function invalid(error: z.ZodError): AppError {
-  return new AppError("BAD_REQUEST", "Some patient details are not valid.", {
-    fieldErrors: patientFieldErrors(error),
-  });
+  return invalidFields("Some patient details are not valid.", patientFieldErrors(error));
 }
 
 /** The columns of parsed form data: a birth date is stored as the calendar date it is. */

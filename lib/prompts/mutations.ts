@@ -5,7 +5,7 @@ import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { AppError } from "@/lib/errors";
+import { AppError, invalidFields } from "@/lib/errors";
 import {
   promptErrorOf,
   promptResetSchema,
@@ -25,8 +25,7 @@ export interface SavedPrompt {
   updatedAt: Date | null;
 }
 
-const invalid = (key: string) =>
-  new AppError("BAD_REQUEST", "The prompt text is not valid.", { fieldErrors: { text: key } });
+const invalid = (key: string) => invalidFields("The prompt text is not valid.", { text: key });
 const conflict = () => new AppError("CONFLICT", "Someone changed this prompt in the meantime.");
 
 export async function savePromptText(actor: AuditActor, input: PromptSaveInput): Promise<SavedPrompt> {
