@@ -87,6 +87,34 @@ const config = [
     },
   },
   {
+    // work is queued in one place per domain (its jobs.ts, or the wiring in index.ts); an appointment change is
+    // announced through announceAppointmentChange, which alone decides what to queue. A separate rule name, so
+    // the boundary rules' no-restricted-imports above stay in force.
+    files: ["lib/**", "app/**", "components/**"],
+    ignores: ["lib/jobs/**", "lib/*/jobs.ts", "lib/*/index.ts", "lib/**/*.test.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@/lib/jobs/boss",
+              importNames: [
+                "enqueueMeetingSync",
+                "enqueueCalendarEventSync",
+                "enqueueOutlookSync",
+                "enqueuePatientMessage",
+                "enqueueReminderDispatch",
+              ],
+              message:
+                "Queue a domain's work from its own jobs.ts; for an appointment change call announceAppointmentChange (lib/appointments/jobs.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // the scheduling core is pure: time and zone come in as parameters
     files: ["lib/scheduling/**"],
     rules: {
