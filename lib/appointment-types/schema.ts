@@ -3,6 +3,7 @@
 // TYPE_LIMITS so a message can say them. The booking core (lib/scheduling) reads the same columns.
 import { z } from "zod";
 import type { TypeFormValues, TypeRecord } from "./types";
+import { firstErrorPerField } from "@/lib/form-errors";
 
 const TYPE_NAME_MAX = 80;
 
@@ -154,17 +155,9 @@ export const typeUpdateSchema = z.object({
 });
 export type TypeUpdateInput = z.input<typeof typeUpdateSchema>;
 
-const errorKeys = new Set<string>(typeErrorKeys);
-
-/** The first problem per field, as a message key; paths may be nested under `type`. */
+/** The first problem per field, as a message key (lib/form-errors.ts). */
 export function typeFieldErrors(error: z.ZodError): TypeFieldErrors {
-  const result: TypeFieldErrors = {};
-  for (const issue of error.issues) {
-    const field = issue.path.find((part): part is TypeField => typeFields.includes(part as TypeField));
-    if (!field || result[field]) continue;
-    result[field] = errorKeys.has(issue.message) ? (issue.message as TypeErrorKey) : "invalid";
-  }
-  return result;
+  return firstErrorPerField(error, typeFields, typeErrorKeys);
 }
 
 /** A type's name in the page's language: English when asked for and given, else the clinic's own. */

@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { normalisePhone } from "@/lib/patients/schema";
 import { isValidCallerPattern } from "./rules";
+import { firstErrorPerField } from "@/lib/form-errors";
 
 const LABEL_MAX = 80;
 const PRIORITY_MAX = 100_000;
@@ -174,16 +175,7 @@ export type RuleData = z.output<typeof ruleFormSchema>;
 export const ruleIdSchema = z.uuid({ error: "invalid" });
 export const ruleVersionSchema = z.iso.datetime({ error: "versionInvalid" });
 
-/** Zod issues → one key per field (the first wins). */
+/** The first problem per field, as a message key (lib/form-errors.ts). */
 export function ruleFieldErrors(error: z.ZodError): RuleFieldErrors {
-  const out: RuleFieldErrors = {};
-  for (const issue of error.issues) {
-    const field = issue.path[0];
-    if (typeof field !== "string" || !(ruleFields as readonly string[]).includes(field)) continue;
-    const key = (ruleErrorKeys as readonly string[]).includes(issue.message)
-      ? (issue.message as RuleErrorKey)
-      : "invalid";
-    out[field as RuleField] ??= key;
-  }
-  return out;
+  return firstErrorPerField(error, ruleFields, ruleErrorKeys);
 }

@@ -5,6 +5,7 @@ import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode
 import { z } from "zod";
 import { locales } from "@/lib/i18n/locales";
 import { isValidLocalDate } from "@/lib/scheduling";
+import { firstErrorPerField } from "@/lib/form-errors";
 
 const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
 export const DEFAULT_PATIENT_LOCALE = "pt-BR";
@@ -217,17 +218,9 @@ export const patientFields = ["firstName", "lastName", "email", "phone", "locale
 export type PatientField = (typeof patientFields)[number];
 export type PatientFieldErrors = Partial<Record<PatientField, PatientErrorKey>>;
 
-const errorKeys = new Set<string>(patientErrorKeys);
-
-/** The first problem per field, as a message key; paths may be nested under `patient`. */
+/** The first problem per field, as a message key (lib/form-errors.ts). */
 export function patientFieldErrors(error: z.ZodError): PatientFieldErrors {
-  const result: PatientFieldErrors = {};
-  for (const issue of error.issues) {
-    const field = issue.path.find((part): part is PatientField => patientFields.includes(part as PatientField));
-    if (!field || result[field]) continue;
-    result[field] = errorKeys.has(issue.message) ? (issue.message as PatientErrorKey) : "invalid";
-  }
-  return result;
+  return firstErrorPerField(error, patientFields, patientErrorKeys);
 }
 
 // --- likely duplicates ------------------------------------------------------------------------------
