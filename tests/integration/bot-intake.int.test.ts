@@ -2,23 +2,21 @@ import crypto from "node:crypto";
 import { generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleNotificationRequest } from "@/lib/bot/intake";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { botTokenSigner, intakeFor, notificationRequest } from "./bot-helpers";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { startGraphTestEnv } from "./graph-helpers";
 
-let database: TestDatabase;
-let graph: GraphTestEnv;
+const database = databasePerFile();
+const graph = perFile(startGraphTestEnv);
 let intake: ReturnType<typeof intakeFor>;
 let sign: Awaited<ReturnType<typeof botTokenSigner>>;
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv()]);
   intake = intakeFor(database, graph);
   sign = await botTokenSigner(graph);
 });
 afterAll(async () => {
   await intake?.close();
-  await Promise.all([database?.close(), graph?.close()]);
 });
 
 const envelope = (...value: unknown[]) => ({ "@odata.type": "#microsoft.graph.commsNotifications", value });

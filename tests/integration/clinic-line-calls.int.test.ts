@@ -7,7 +7,6 @@ import path from "node:path";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setDbForTests } from "@/lib/db";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { cachedPromptTexts } from "@/lib/prompts/data";
 import { savePromptText } from "@/lib/prompts/mutations";
 import { createPromptStore, promptVersion } from "@/lib/prompts/store";
@@ -28,40 +27,34 @@ import {
   startLineEnv,
   storedText,
   ZONE,
-  type LineTestEnv,
 } from "./clinic-line-helpers";
+import { perFile } from "../helpers/per-file";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
 
 const ON_CALL = "0a1c2e30-1111-4a00-8000-000000000001"; // Dra. Ana Ribeiro
 
-let env: LineTestEnv;
-let db: PrismaClient | undefined;
 const promptDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-texts-"));
-
-beforeAll(async () => {
-  // the app's wiring: prompt texts from the database (admins' overrides), audio cached by the text's hash
-  env = await startLineEnv(
+// removed after the environment below has stopped (hooks after the tests run in reverse)
+afterAll(() => fs.rmSync(promptDir, { recursive: true, force: true }));
+// the app's wiring: prompt texts from the database (admins' overrides), audio cached by the text's hash
+const env = perFile(() =>
+  startLineEnv(
     {},
     {
       prompts: createPromptStore({
         cacheDir: promptDir,
-        // read afresh on every prompt, from the database the environment creates below
-        textFor: (locale, key) => cachedPromptTexts(db!, 0).textFor(locale, key),
+        // read afresh on every prompt, from the database the environment creates
+        textFor: (locale, key) => cachedPromptTexts(env.database.db, 0).textFor(locale, key),
         // the emulator's text-to-speech, once it is up
         synth: (text, locale) => emulatorSpeech(env.graph)(text, locale),
       }),
     },
-  );
-  db = env.database.db;
-  setDbForTests(db);
-});
+  ),
+);
+beforeAll(() => setDbForTests(env.database.db));
 beforeEach(() => env.captureLogs());
 afterEach(async () => {
   await env.database.db.clinicLineRule.deleteMany();
-});
-afterAll(async () => {
-  await env?.close();
-  fs.rmSync(promptDir, { recursive: true, force: true });
 });
 
 const audited = (action: string, callId: string) =>
@@ -242,7 +235,7 @@ describe("clinic line", () => {
   });
 
   it("plays the menu text an admin saved, fetched under the new text's version", async () => {
-    const admin = await createUser(db!, { role: "ADMIN" });
+    const admin = await createUser(env.database.db, { role: "ADMIN" });
     const saved = await savePromptText(
       { id: admin.id, label: admin.name },
       { locale: "pt-BR", key: "lineMenu", text: "Clínica Aurora. Tecle zero para a recepção.", expectedUpdatedAt: "" },
@@ -256,7 +249,7 @@ describe("clinic line", () => {
     expect(saved.version).not.toBe(promptVersion("pt-BR", promptText("pt-BR", "lineMenu")));
     // the audio was synthesized for the new text and cached under its hash
     expect(fs.readdirSync(promptDir)).toContain(`pt-BR-lineMenu-${saved.version}.wav`);
-    await db!.promptText.deleteMany();
+    await env.database.db.promptText.deleteMany();
   });
 
   it("a caller with no appointment who presses 1 goes to reception", async () => {

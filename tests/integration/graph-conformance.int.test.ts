@@ -15,7 +15,6 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/calls/notifications/route";
-import type { RunningEmulator } from "@/emulator/server";
 import { request as emulatorRequest, startTestEmulator } from "@/emulator/test/helpers";
 import type { IntakeDeps } from "@/lib/bot/intake";
 import { callRuntime, type CallRuntime } from "@/lib/bot/runtime/engine";
@@ -24,7 +23,7 @@ import { createCallSql, type CallSql } from "@/lib/bot/runtime/sql";
 import { keyOfTone, type ToneEvent } from "@/lib/bot/schema";
 import { createNotificationVerifier } from "@/lib/bot/intake/verify";
 import { normaliseGraphId } from "@/lib/graph/ids";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { fetchTrusting } from "./graph-helpers";
 
 const wiring = vi.hoisted(() => ({ deps: null as IntakeDeps | null }));
@@ -35,15 +34,14 @@ const NOTIFICATIONS = fs.readdirSync(EXAMPLES).filter((f) => /\.notification-\d+
 const readBody = (file: string): { value: Array<Record<string, unknown>> } =>
   JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), "utf8")).body;
 
-let database: TestDatabase;
-let emu: RunningEmulator;
+const database = databasePerFile();
+const emu = perFile(startTestEmulator);
 let sql: CallSql;
 let runtime: CallRuntime;
 const tones: Array<[string, ToneEvent]> = [];
 const delivered: Promise<void>[] = [];
 
 beforeAll(async () => {
-  [database, emu] = await Promise.all([createTestDatabase(), startTestEmulator()]);
   sql = createCallSql(database.url, { max: 2 });
   wiring.deps = {
     sql,
@@ -76,7 +74,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sql?.close();
-  await Promise.all([database?.close(), emu?.close()]);
 });
 beforeEach(() => {
   tones.length = 0;

@@ -3,31 +3,21 @@
 //
 // The refresh is MSAL's acquireTokenByRefreshToken (msalRefresher), exactly as in production.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ANA, userSignIn } from "@/emulator/test/helpers";
 import { accountTokenStore } from "@/lib/auth/delegated-tokens";
 import { decryptToken, encryptToken } from "@/lib/auth/token-crypto";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createGraphClient } from "@/lib/graph/client";
 import { GraphAuthError } from "@/lib/graph/errors";
 import { bindMeetings, createUserGraph } from "@/lib/graph/gateway";
 import { DelegatedTokenSource, msalRefresher, type RefreshDelegatedTokens } from "@/lib/graph/tokens";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { databasePerFile, perFile } from "../helpers/per-file";
+import { startGraphTestEnv } from "./graph-helpers";
 
-let env: GraphTestEnv;
-let database: TestDatabase;
-let db: PrismaClient;
+const env = perFile(startGraphTestEnv);
+const { db } = databasePerFile();
 // the key the Account row's token columns are encrypted under (AUTH_SECRET in the app)
 const authSecret = crypto.randomBytes(32).toString("base64");
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([startGraphTestEnv(), createTestDatabase()]);
-  db = database.db;
-});
-afterAll(async () => {
-  await Promise.all([env.close(), database.close()]);
-});
 
 async function seedUser(label: string, tokens: { access?: string; refresh?: string; expiresAt?: number } | null) {
   const user = await db.user.create({

@@ -1,23 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { bookAppointment, rescheduleAppointment } from "@/lib/appointments/booking-mutations";
 import { cancelAppointment } from "@/lib/appointments/mutations";
 import { createAppGraph } from "@/lib/graph/gateway";
 import type { MeetingGateways } from "@/lib/meetings/sync";
 import { syncAppointmentMeeting } from "@/lib/meetings/sync";
 import { appointmentsNeedingMeetingSync } from "@/lib/meetings/sweep";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { addFault, clearFaults, emulatorMeetings, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { addFault, clearFaults, emulatorMeetings, startGraphTestEnv } from "./graph-helpers";
 
 // Dra. Ana Ribeiro in the demo directory: the emulator knows her as a Teams user
 const ANA_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 
-let database: TestDatabase;
-let graph: GraphTestEnv;
+const database = databasePerFile();
+const graph = perFile(() => startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }));
 let gateways: MeetingGateways;
 
-beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 15_000 } })]);
+beforeAll(() => {
   const app = createAppGraph(graph.config);
   gateways = {
     application: (oid) => app.meetingsFor(oid),
@@ -25,9 +24,6 @@ beforeAll(async () => {
       throw new Error("this test books as staff: the application path is expected");
     },
   };
-});
-afterAll(async () => {
-  await Promise.all([database?.close(), graph?.close()]);
 });
 
 const now = new Date("2030-06-01T12:00:00Z");

@@ -17,9 +17,9 @@ import { appointmentsNeedingEventSync, syncAppointmentEvent, type CalendarEventD
 import { handleOutlookNotification } from "@/lib/outlook/intake";
 import { subscriptionsDueForRenewal } from "@/lib/outlook/subscription-sync";
 import { syncOutlook, type OutlookSyncDeps } from "@/lib/outlook/sync";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { addFault, clearFaults, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { addFault, clearFaults, startGraphTestEnv } from "./graph-helpers";
 
 // directory users: each test takes a mailbox of its own, so the tests share one emulator and database
 const MAILBOX = {
@@ -34,8 +34,8 @@ const MAILBOX = {
   reception: "0a1c2e30-4444-4a00-8000-000000000002",
 };
 
-let database: TestDatabase;
-let graph: GraphTestEnv;
+const database = databasePerFile();
+const graph = perFile(() => startGraphTestEnv({ retry: { maxTotalMs: 15_000 } }));
 let app: AppGraph;
 let hook: Awaited<ReturnType<typeof startNotificationEndpoint>>;
 const pending = new Set<Promise<unknown>>();
@@ -116,14 +116,12 @@ async function startNotificationEndpoint() {
 }
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 15_000 } })]);
   app = createAppGraph(graph.config);
   hook = await startNotificationEndpoint();
 });
 afterAll(async () => {
   await Promise.all([...pending]);
   await hook?.close();
-  await Promise.all([database?.close(), graph?.close()]);
 });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000) {

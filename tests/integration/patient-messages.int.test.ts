@@ -16,9 +16,9 @@ import {
 } from "@/lib/patient-messages/mutations";
 import { deliverMessage, MAX_ATTEMPTS, type MessageTransports } from "@/lib/patient-messages/service";
 import { request } from "@/emulator/test/helpers";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
-import { addFault, clearFaults, startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { addFault, clearFaults, startGraphTestEnv } from "./graph-helpers";
 
 // Messages to patients end to end against the emulator: Graph sendMail from the clinic's mailbox, ACS SMS
 // through Microsoft's SDK, delivery reports and STOP replies back through the app's webhook.
@@ -27,16 +27,12 @@ const SECRET = "integration-events-secret-0123456789abcdef";
 const MAILBOX = "recepcao@aurora.example";
 const CLINIC = { name: "Clínica Aurora", phone: "+551130000000", email: MAILBOX };
 
-let database: TestDatabase;
-let graph: GraphTestEnv;
+const database = databasePerFile();
+const graph = perFile(() => startGraphTestEnv({}, { smsDeliveryDelayMs: 20, notificationRetryBaseMs: 20 }));
 let transports: MessageTransports;
 let webhook: http.Server;
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([
-    createTestDatabase(),
-    startGraphTestEnv({}, { smsDeliveryDelayMs: 20, notificationRetryBaseMs: 20 }),
-  ]);
   // the app's webhook, as Next would serve it, for the emulator's Event Grid deliveries
   webhook = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -72,7 +68,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => webhook?.close(resolve));
-  await Promise.all([database?.close(), graph?.close()]);
 });
 
 const now = new Date("2030-06-01T12:00:00Z");

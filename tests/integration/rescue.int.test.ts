@@ -20,7 +20,7 @@ import { clinicLineService } from "@/lib/clinic-line/service";
 import { rescueForAppointment } from "@/lib/rescue/data";
 import { parseClinicHours } from "@/lib/rescue/decision";
 import { rescueService, type RescueService } from "@/lib/rescue/service";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { databasePerFile, perFile } from "../helpers/per-file";
 import { createAppointmentType, createBookableClinician, createPatient, createUser } from "../helpers/factories";
 import { CLINIC_LINE_INSTANCE, freshPhone, RECEPTION_OID, storedRows } from "../helpers/telephony";
 import {
@@ -33,14 +33,14 @@ import {
   type BotTestServer,
   type TestProcess,
 } from "./bot-helpers";
-import { startGraphTestEnv, type GraphTestEnv } from "./graph-helpers";
+import { startGraphTestEnv } from "./graph-helpers";
 
 /** Dra. Ana Ribeiro of the emulator's demo directory: her meetings, and she joins them. */
 const CLINICIAN_OID = "0a1c2e30-1111-4a00-8000-000000000001";
 const BOOKED_AT = new Date("2030-06-01T12:00:00Z");
 
-let database: TestDatabase;
-let graph: GraphTestEnv;
+const database = databasePerFile();
+const graph = perFile(() => startGraphTestEnv({ retry: { maxTotalMs: 10_000 } }));
 let webSql: CallSql;
 let server: BotTestServer;
 let worker: TestProcess;
@@ -51,7 +51,6 @@ let clock = new Date();
 const { captureLogs } = logCapture();
 
 beforeAll(async () => {
-  [database, graph] = await Promise.all([createTestDatabase(), startGraphTestEnv({ retry: { maxTotalMs: 10_000 } })]);
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-rescue-prompts-"));
   const prompts = createPromptStore({ cacheDir, synth: async () => quietWav(300) });
   webSql = createCallSql(database.url, { max: 2 });
@@ -99,7 +98,6 @@ afterAll(async () => {
   await server?.close();
   await worker?.close();
   await webSql?.close();
-  await Promise.all([database?.close(), graph?.close()]);
   if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
 });
 
