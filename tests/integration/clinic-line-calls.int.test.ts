@@ -27,6 +27,7 @@ import {
   startLineEnv,
   storedText,
   ZONE,
+  type LineTestEnv,
 } from "./clinic-line-helpers";
 import { perFile } from "../helpers/per-file";
 import { freshPhone, RECEPTION_OID } from "../helpers/telephony";
@@ -37,7 +38,7 @@ const promptDir = fs.mkdtempSync(path.join(os.tmpdir(), "consulta-line-texts-"))
 // removed after the environment below has stopped (hooks after the tests run in reverse)
 afterAll(() => fs.rmSync(promptDir, { recursive: true, force: true }));
 // the app's wiring: prompt texts from the database (admins' overrides), audio cached by the text's hash
-const env = perFile(() =>
+const env: LineTestEnv = perFile(() =>
   startLineEnv(
     {},
     {
