@@ -4,6 +4,7 @@
 // database does not answer, each limiter falls back to counting in this process's memory (the library's
 // insurance limiter) rather than refusing everyone or letting everything through.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import pg from "pg";
 import {
   RateLimiterMemory,
@@ -172,17 +173,13 @@ export function signInLimiter(store: LimiterStore, perAddressPerMinute = SIGN_IN
 // One small pool per process for the limiters (a web instance's proxy and its sign-in route), apart from
 // Prisma's: a limiter's statement is one short upsert, and a burst of refused guesses must not queue behind
 // the pages' queries. Without DATABASE_URL (a unit test importing the proxy) the counts stay in memory.
-const globalForLimits = globalThis as unknown as { consultaLimitStore?: LimiterStore };
-
 export function sharedLimitStore(): LimiterStore {
-  if (!globalForLimits.consultaLimitStore) {
+  return perProcess("limitStore", () => {
     const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
-    if (url) {
-      const pool = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
-      // a connection lost while idle (the database restarting) is replaced on the next query; not a crash
-      pool.on("error", () => undefined);
-      globalForLimits.consultaLimitStore = postgresStore(pool);
-    } else globalForLimits.consultaLimitStore = memoryStore;
-  }
-  return globalForLimits.consultaLimitStore;
+    if (!url) return memoryStore;
+    const pool = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 30_000 });
+    // a connection lost while idle (the database restarting) is replaced on the next query; not a crash
+    pool.on("error", () => undefined);
+    return postgresStore(pool);
+  });
 }

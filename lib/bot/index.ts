@@ -1,5 +1,6 @@
 // The bot's call actions bound to the app's database, Graph gateway and configuration.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import type { AuditActor } from "@/lib/audit/mutations";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
@@ -8,13 +9,11 @@ import { callControl, type CallControl, type InviteTarget } from "./meeting-call
 import { appCallRuntime } from "./runtime/app";
 import { notificationCallbackUri } from "./wiring";
 
-const globalForCalls = globalThis as unknown as { consultaCallControl?: CallControl };
-
 export function botCalls(): CallControl {
-  if (!globalForCalls.consultaCallControl) {
+  return perProcess("callControl", () => {
     const env = serverEnv();
     const app = graphForApp();
-    globalForCalls.consultaCallControl = callControl({
+    return callControl({
       db: getDb(),
       calls: app.calls,
       meetingsFor: (oid) => app.meetingsFor(oid),
@@ -23,8 +22,7 @@ export function botCalls(): CallControl {
       clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
       signalLeave: (callId, reason) => appCallRuntime().signal(callId, { type: "leave", reason }),
     });
-  }
-  return globalForCalls.consultaCallControl;
+  });
 }
 
 export const joinAppointmentMeeting = (appointmentId: string, actor: AuditActor) =>

@@ -1,35 +1,32 @@
 // Wires the bot to the environment: the verifier for BOT_OPENID_METADATA_URL and the call runtime's
 // connections (lib/bot/runtime/sql.ts). Tests build the same pieces with their own database and emulator.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { envVariables, serverEnv, tenantId } from "@/lib/env";
 import type { IntakeDeps } from "./intake";
 import { createCallSql, type CallSql } from "./runtime/sql";
 import { mediaListening, onRecording, onTone } from "./tones";
 import { createNotificationVerifier, type NotificationVerifier } from "./intake/verify";
 
-const globalForBot = globalThis as unknown as { consultaBotVerifier?: NotificationVerifier; consultaCallSql?: CallSql };
-
 /** One verifier per process, so the JWKS cache is shared. In the app NODE_EXTRA_CA_CERTS trusts the emulator. */
 function notificationVerifier(): NotificationVerifier {
-  if (!globalForBot.consultaBotVerifier) {
+  return perProcess("botVerifier", () => {
     const env = serverEnv();
-    globalForBot.consultaBotVerifier = createNotificationVerifier({
+    return createNotificationVerifier({
       metadataUrl: env.BOT_OPENID_METADATA_URL,
       audience: env.AUTH_MICROSOFT_ENTRA_ID_ID,
       tenantId: tenantId(env),
     });
-  }
-  return globalForBot.consultaBotVerifier;
+  });
 }
 
 /** The call runtime's pool (the webhook's inserts, the workers' claims) and its LISTEN connection, per process. */
 export function callSql(): CallSql {
-  if (!globalForBot.consultaCallSql) {
+  return perProcess("callSql", () => {
     const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set");
-    globalForBot.consultaCallSql = createCallSql(url, { max: 4 });
-  }
-  return globalForBot.consultaCallSql;
+    return createCallSql(url, { max: 4 });
+  });
 }
 
 export function intakeDeps(): IntakeDeps {

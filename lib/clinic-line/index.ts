@@ -1,5 +1,6 @@
 // The clinic line bound to the app's database, Graph gateway, Speech and configuration.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
@@ -7,12 +8,10 @@ import { serverEnv, tenantId } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import { clinicLineService, type ClinicLineService } from "./service";
 
-const globalForLine = globalThis as unknown as { consultaClinicLine?: ClinicLineService };
-
 export function clinicLine(): ClinicLineService {
-  if (!globalForLine.consultaClinicLine) {
+  return perProcess("clinicLine", () => {
     const env = serverEnv();
-    globalForLine.consultaClinicLine = clinicLineService({
+    return clinicLineService({
       db: getDb(),
       calls: graphForApp().calls,
       callbackUri: notificationCallbackUri(),
@@ -21,6 +20,5 @@ export function clinicLine(): ClinicLineService {
       speech: env.SPEECH_ENDPOINT && env.SPEECH_KEY ? { endpoint: env.SPEECH_ENDPOINT, key: env.SPEECH_KEY } : null,
       announceChange: announceAppointmentChange,
     });
-  }
-  return globalForLine.consultaClinicLine;
+  });
 }

@@ -1,24 +1,21 @@
 import "server-only";
 import { envVariables } from "@/lib/env";
+import { perProcess, replacePerProcess } from "@/lib/per-process";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createPrismaClient } from "./create-client";
 
-// One client per process. Next's dev server re-evaluates modules on reload, so the instance lives on
-// globalThis to avoid opening a new pool each time.
-const globalForDb = globalThis as unknown as { consultaDb?: PrismaClient };
-
+// One client per process (lib/per-process.ts): each bundle, and Next's dev server after a reload, shares its pool.
 export function getDb(): PrismaClient {
-  if (!globalForDb.consultaDb) {
+  return perProcess("db", () => {
     const url = envVariables(["DATABASE_URL"]).DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: start the app with `npm start` or `npm run dev`");
-    globalForDb.consultaDb = createPrismaClient(url);
-  }
-  return globalForDb.consultaDb;
+    return createPrismaClient(url);
+  });
 }
 
 // Tests point the app's modules at their own database.
 export function setDbForTests(client: PrismaClient): void {
-  globalForDb.consultaDb = client;
+  replacePerProcess("db", client);
 }
 
 export type { PrismaClient };

@@ -1,6 +1,7 @@
 // The one door to Microsoft Graph. Everything that talks to Teams goes through these two factories;
 // nothing else builds a Graph URL or holds a Graph token.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { entraAuthority, serverEnv, type ServerEnv } from "@/lib/env";
 import { createAppGraph, createUserGraph, type AppGraph, type GraphConfig, type UserGraph } from "./gateway";
 import type { DelegatedTokenStore } from "./tokens";
@@ -14,13 +15,12 @@ function graphConfig(env: ServerEnv = serverEnv()): GraphConfig {
   };
 }
 
-// One application gateway per process, so MSAL's token cache is shared by every caller.
-const globalForGraph = globalThis as unknown as { consultaAppGraph?: AppGraph };
-
-/** Application permissions: calls, and meetings on behalf of an organizer (/users/{id}). */
+/**
+ * Application permissions: calls, and meetings on behalf of an organizer (/users/{id}). One gateway per
+ * process, so MSAL's token cache is shared by every caller.
+ */
 export function graphForApp(): AppGraph {
-  globalForGraph.consultaAppGraph ??= createAppGraph(graphConfig());
-  return globalForGraph.consultaAppGraph;
+  return perProcess("appGraph", () => createAppGraph(graphConfig()));
 }
 
 /**

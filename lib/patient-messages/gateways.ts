@@ -2,18 +2,19 @@
 // through ACS (ACS_CONNECTION_STRING, ACS_SMS_FROM). A channel left unconfigured is null: its messages are
 // recorded as skipped ("not configured") rather than failing.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { createAcsSmsSender } from "@/lib/acs/sms";
 import { clinicContact } from "@/lib/clinic-contact";
 import { serverEnv } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import type { MessageTransports } from "./service";
 
-const globalForTransports = globalThis as unknown as { consultaMessageTransports?: MessageTransports };
-
 export function messageTransports(): MessageTransports {
-  if (globalForTransports.consultaMessageTransports) return globalForTransports.consultaMessageTransports;
-  const env = serverEnv();
-  const transports: MessageTransports = {
+  return perProcess("messageTransports", () => transportsFrom(serverEnv()));
+}
+
+function transportsFrom(env: ReturnType<typeof serverEnv>): MessageTransports {
+  return {
     mail: env.CLINIC_MAILBOX ? { sender: graphForApp().mail, mailbox: env.CLINIC_MAILBOX } : null,
     sms:
       env.ACS_CONNECTION_STRING && env.ACS_SMS_FROM
@@ -22,6 +23,4 @@ export function messageTransports(): MessageTransports {
     clinic: clinicContact(env),
     publicBaseUrl: env.PUBLIC_BASE_URL,
   };
-  globalForTransports.consultaMessageTransports = transports;
-  return transports;
 }

@@ -1,5 +1,6 @@
 // The reminder service bound to the app's database, Graph gateway, job queue and configuration.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { callSql, notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
@@ -8,12 +9,10 @@ import { announceAppointmentChange } from "@/lib/appointments/jobs";
 import { enqueueReminderDispatch } from "@/lib/jobs/boss";
 import { reminderService, type ReminderService } from "./service";
 
-const globalForReminders = globalThis as unknown as { consultaReminders?: ReminderService };
-
 export function reminders(): ReminderService {
-  if (!globalForReminders.consultaReminders) {
+  return perProcess("reminders", () => {
     const env = serverEnv();
-    globalForReminders.consultaReminders = reminderService({
+    return reminderService({
       db: getDb(),
       sql: callSql(),
       calls: graphForApp().calls,
@@ -25,8 +24,7 @@ export function reminders(): ReminderService {
       // below Microsoft's 100 concurrent calls per application (lib/env.ts allows at most 90)
       maxConcurrentCalls: env.REMINDER_MAX_CONCURRENT_CALLS,
     });
-  }
-  return globalForReminders.consultaReminders;
+  });
 }
 
 export const remindNow = (...args: Parameters<ReminderService["remindNow"]>) => reminders().remindNow(...args);

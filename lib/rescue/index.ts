@@ -1,5 +1,6 @@
 // The rescue service bound to the app's database, Graph gateway and configuration.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { notificationCallbackUri } from "@/lib/bot/wiring";
 import { getDb } from "@/lib/db";
 import { serverEnv, tenantId } from "@/lib/env";
@@ -8,12 +9,10 @@ import { rescueForAppointment } from "./data";
 import { parseClinicHours } from "./decision";
 import { rescueService, type RescueService } from "./service";
 
-const globalForRescue = globalThis as unknown as { consultaRescue?: RescueService };
-
 export function rescues(): RescueService {
-  if (!globalForRescue.consultaRescue) {
+  return perProcess("rescues", () => {
     const env = serverEnv();
-    globalForRescue.consultaRescue = rescueService({
+    return rescueService({
       db: getDb(),
       calls: graphForApp().calls,
       callbackUri: notificationCallbackUri(),
@@ -25,8 +24,7 @@ export function rescues(): RescueService {
         zone: env.CLINIC_TIME_ZONE,
       },
     });
-  }
-  return globalForRescue.consultaRescue;
+  });
 }
 
 /** The visit's rescue as the appointment page shows it (callers check who may see it). */

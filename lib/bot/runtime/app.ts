@@ -2,6 +2,7 @@
 // each call purpose — the reminder call, the clinic line, the bot's meeting attendance, the no-show rescue.
 // One per process.
 import "server-only";
+import { perProcess } from "@/lib/per-process";
 import { clinicLine } from "@/lib/clinic-line";
 import { receptionUser } from "@/lib/clinic-line/reception";
 import { serverEnv, tenantId } from "@/lib/env";
@@ -17,12 +18,10 @@ import { callSql } from "../wiring";
 import { callRuntime, type CallRuntime } from "./engine";
 import { commandRunner } from "./runner";
 
-const globalForRuntime = globalThis as unknown as { consultaCallRuntime?: CallRuntime };
-
 export function appCallRuntime(): CallRuntime {
-  if (!globalForRuntime.consultaCallRuntime) {
+  return perProcess("callRuntime", () => {
     const env = serverEnv();
-    globalForRuntime.consultaCallRuntime = callRuntime({
+    return callRuntime({
       sql: callSql(),
       runner: commandRunner({
         calls: graphForApp().calls,
@@ -40,8 +39,7 @@ export function appCallRuntime(): CallRuntime {
       },
       slots: env.CALL_RUNTIME_SLOTS,
     });
-  }
-  return globalForRuntime.consultaCallRuntime;
+  });
 }
 
 /**
