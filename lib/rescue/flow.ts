@@ -17,7 +17,21 @@
 import "server-only";
 import { z } from "zod";
 import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
-import { foldEvents, transferEnd, transferNow, unansweredReason } from "@/lib/bot/flows/fold";
+import {
+  afterEstablished,
+  afterFinalPrompt,
+  afterJoinAnswer,
+  afterTerminated,
+  afterTransferFailed,
+  endCall,
+  foldEvents,
+  handOver,
+  lateEvent,
+  transferNow,
+  unansweredReason,
+  waitFor,
+  type AnsweredEnds,
+} from "@/lib/bot/flows/fold";
 import type { PromptKey } from "@/lib/prompts/texts";
 
 const RESCUE_OUTCOMES = [
@@ -109,16 +123,6 @@ export const initialRescueState = (): RescueState => ({
 
 const stay = (state: RescueState): RescueTransition => ({ state, commands: [] });
 
-const handOver = (state: RescueState): RescueTransition => ({
-  state: { ...state, step: "handing-over", waitingFor: null },
-  commands: [{ type: "play", prompt: "transferring" }],
-});
-
-const end = (state: RescueState, outcome: RescueOutcomeValue | null = state.outcome): RescueTransition => ({
-  state: { ...state, step: "ending", waitingFor: null, outcome },
-  commands: [{ type: "hangUp" }],
-});
-
 /** Why nobody answered, as the rescue's outcome (lib/bot/flows/fold.ts reads Graph's codes). */
 function unanswered(reason: string): RescueOutcomeValue {
   if (reason === "busy") return "BUSY";
@@ -126,60 +130,41 @@ function unanswered(reason: string): RescueOutcomeValue {
   return "NO_ANSWER";
 }
 
+const finish = (outcome: RescueOutcomeValue, reason: string): RescueCommand => ({ type: "finish", outcome, reason });
+
+// JOINED: Graph drops the replaced call once the patient is in the meeting; the service checks the invitation
+const ENDS: AnsweredEnds<RescueOutcomeValue> = {
+  transferred: "RECEPTION",
+  notTransferred: "FAILED",
+  hungUp: "NO_RESPONSE",
+  joined: "JOINED",
+};
+
 export function rescueStep(state: RescueState, event: RescueEvent): RescueTransition {
-  if (state.step === "done") {
-    if (event.type === "stalled" && !state.outcome)
-      return {
-        state: { ...state, outcome: "FAILED" },
-        commands: [{ type: "finish", outcome: "FAILED", reason: "stalled" }],
-      };
-    return stay(state);
-  }
+  if (state.step === "done") return lateEvent(state, event, finish);
 
   if (event.type === "terminated") {
-    const done: RescueState = { ...state, step: "done", waitingFor: null };
     if (!state.established) {
       const reason = unansweredReason(event.resultCode, event.resultSubcode);
       const outcome = unanswered(reason);
-      return { state: { ...done, outcome }, commands: [{ type: "finish", outcome, reason }] };
+      return { state: { ...state, step: "done", waitingFor: null, outcome }, commands: [finish(outcome, reason)] };
     }
-    let outcome: RescueOutcomeValue;
-    let reason: string;
-    if (state.step === "joining" && state.joinOperation) {
-      // Graph drops the replaced call once the patient is in the meeting; the service checks the invitation
-      outcome = "JOINED";
-      reason = "moved-into-meeting";
-    } else if (state.step === "transferring") {
-      const transfer = transferEnd(event.resultSubcode);
-      outcome = transfer.transferred ? "RECEPTION" : (state.outcome ?? "FAILED");
-      reason = transfer.reason;
-    } else if (state.outcome) {
-      outcome = state.outcome;
-      reason = "completed";
-    } else {
-      outcome = "NO_RESPONSE";
-      reason = "hung-up";
-    }
-    return { state: { ...done, outcome }, commands: [{ type: "finish", outcome, reason }] };
+    return afterTerminated(state, event.resultSubcode, ENDS, finish);
   }
 
   switch (event.type) {
-    case "established":
-      if (state.step !== "dialing") return stay(state);
-      // the offer waits for the audio, or the patient would miss its start
-      if (event.audioActive === false) return stay({ ...state, established: true });
-      return {
-        state: { ...state, step: "offering", established: true, plays: 1 },
-        commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "rescueOffer" }],
-      };
+    case "established": {
+      const offering: RescueState = { ...state, step: "offering", plays: 1 };
+      return afterEstablished(state, event, "dialing", offering, { type: "play", prompt: "rescueOffer" });
+    }
 
     case "playStarted":
-      return stay({ ...state, waitingFor: event.operationId });
+      return waitFor(state, event.operationId);
 
     case "playFailed":
       if (state.step === "announcing") return { state: { ...state, step: "joining" }, commands: [{ type: "join" }] };
       if (state.step === "handing-over") return transferNow(state);
-      return end(state, state.outcome ?? "FAILED");
+      return endCall(state, state.outcome ?? "FAILED");
 
     case "tone": {
       if (state.step !== "offering") return stay(state);
@@ -209,20 +194,16 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
       };
 
     case "joinStarted":
-      if (state.step !== "joining") return stay(state);
-      return stay({ ...state, joinOperation: event.operationId });
-
     case "joinFailed":
-      if (state.step !== "joining") return stay(state);
-      // the patient still wants the visit: a person at reception helps
-      return handOver(state);
+      // refused: the patient still wants the visit, and a person at reception helps
+      return afterJoinAnswer(state, event);
 
     case "promptFinished": {
       if (event.operationId !== state.waitingFor) return stay(state);
       const next = { ...state, waitingFor: null };
       switch (state.step) {
         case "offering":
-          if (!event.ok) return end(next, state.outcome ?? "FAILED");
+          if (!event.ok) return endCall(next, state.outcome ?? "FAILED");
           if (state.plays < MAX_OFFERS)
             return { state: { ...next, plays: state.plays + 1 }, commands: [{ type: "play", prompt: "rescueOffer" }] };
           return {
@@ -231,24 +212,16 @@ export function rescueStep(state: RescueState, event: RescueEvent): RescueTransi
           };
         case "announcing":
           return { state: { ...next, step: "joining" }, commands: [{ type: "join" }] };
-        case "handing-over":
-          return transferNow(next);
-        case "closing":
-          return end(next);
         default:
-          return stay(next);
+          return afterFinalPrompt(next);
       }
     }
 
     case "transferFailed":
-      if (state.step !== "transferring") return stay(state);
-      return {
-        state: { ...state, step: "closing", outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "play", prompt: "goodbye" }],
-      };
+      return afterTransferFailed(state);
 
     case "stalled":
-      return end(state);
+      return endCall(state);
 
     default:
       return stay(state);

@@ -29,13 +29,28 @@ import "server-only";
 import {
   initialLineState,
   type LineAction,
+  type LineCommand,
   type LineEvent,
   type LineOutcome,
   type LineState,
   type LineTransition,
   type Screening,
 } from "./clinic-line-state";
-import { afterActionDone, afterTransferFailed, foldEvents, hangUpNow, transferEnd, transferNow } from "./fold";
+import {
+  afterActionDone,
+  afterEstablished,
+  afterFinalPrompt,
+  afterJoinAnswer,
+  afterTerminated,
+  afterTransferFailed,
+  endCall,
+  foldEvents,
+  handOver,
+  lateEvent,
+  transferNow,
+  waitFor,
+  type AnsweredEnds,
+} from "./fold";
 
 const SCREENED_OUTCOME: Record<Exclude<Screening, "answer">, LineOutcome> = {
   reject: "REJECTED",
@@ -45,10 +60,14 @@ const SCREENED_OUTCOME: Record<Exclude<Screening, "answer">, LineOutcome> = {
 
 const stay = (state: LineState): LineTransition => ({ state, commands: [] });
 
-const handOver = (state: LineState): LineTransition => ({
-  state: { ...state, step: "handing-over", waitingFor: null },
-  commands: [{ type: "play", prompt: "transferring" }],
-});
+const finish = (outcome: LineOutcome, reason: string): LineCommand => ({ type: "finish", outcome, reason });
+
+const ENDS: AnsweredEnds<LineOutcome> = {
+  transferred: "TRANSFERRED",
+  notTransferred: "ABANDONED",
+  hungUp: "ABANDONED",
+  joined: "JOINED",
+};
 
 /** How many times "cancel?" is asked when no key answers it (the first time + one replay). */
 const MAX_ASKS = 2;
@@ -70,47 +89,17 @@ export function lineStep(state: LineState, event: LineEvent): LineTransition {
 }
 
 function stepLine(state: LineState, event: LineEvent): LineTransition {
-  if (state.step === "done") {
-    // the action's result never came (its process died): what was decided, else failed
-    if (event.type === "stalled" && !state.outcome)
-      return {
-        state: { ...state, outcome: "FAILED" },
-        commands: [{ type: "finish", outcome: "FAILED", reason: "stalled" }],
-      };
-    // the caller hung up while we confirmed or cancelled: the action still counts
-    if (event.type === "actionDone" && !state.outcome) {
-      const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
-      return { state: { ...state, outcome }, commands: [{ type: "finish", outcome, reason: "hung-up" }] };
-    }
-    if ((event.type === "actionFailed" || event.type === "noAppointment") && !state.outcome)
-      return {
-        state: { ...state, outcome: "ABANDONED" },
-        commands: [{ type: "finish", outcome: "ABANDONED", reason: "hung-up" }],
-      };
-    return stay(state);
-  }
+  // the caller hung up and the action did not happen: they gave up
+  if (state.step === "done") return lateEvent(state, event, finish, { outcome: "ABANDONED", reason: "hung-up" });
 
   if (event.type === "terminated") {
     const done: LineState = { ...state, step: "done", waitingFor: null };
-    let outcome = state.outcome;
-    let reason = "completed";
-    if (state.step === "transferring") {
-      const transfer = transferEnd(event.resultSubcode);
-      outcome = transfer.transferred ? "TRANSFERRED" : (outcome ?? "ABANDONED");
-      reason = transfer.reason;
-    } else if (state.step === "joining" && state.joinOperation) {
-      // Graph drops the call it replaced once the caller is in the meeting
-      outcome = "JOINED";
-      reason = "moved-into-meeting";
-    } else if (state.step === "acting") {
-      // the action's result still arrives and decides
-      return stay(done);
-    } else if (!outcome) {
-      outcome = state.established ? "ABANDONED" : "FAILED";
-      // hung up at "cancel?": nothing was cancelled
-      reason = !state.established ? "not-established" : state.step === "checking" ? "cancel-not-confirmed" : "hung-up";
-    }
-    return { state: { ...done, outcome }, commands: [{ type: "finish", outcome, reason }] };
+    // ended before the call was up, nothing decided
+    if (!state.established && !state.outcome)
+      return { state: { ...done, outcome: "FAILED" }, commands: [finish("FAILED", "not-established")] };
+    // the action's result still arrives and decides
+    if (state.step === "acting") return stay(done);
+    return afterTerminated(state, event.resultSubcode, ENDS, finish);
   }
 
   switch (event.type) {
@@ -132,24 +121,18 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
         visit: event.visit ?? null,
       });
 
-    case "established":
-      if (state.step !== "answering") return stay(state);
-      // the menu waits for the audio (a later update), or the caller would miss its start
-      if (event.audioActive === false) return stay({ ...state, established: true });
-      if (state.visit)
-        return {
-          state: { ...state, step: "visit-offer", established: true },
-          commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "lineJoinVisit", about: state.visit.about }],
-        };
-      return {
-        state: { ...state, step: "menu", established: true },
-        // tones first, so a key pressed during the menu is not lost
-        commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "lineMenu" }],
-      };
+    case "established": {
+      // a visit that can be joined now is offered before the menu
+      const { visit } = state;
+      const first: LineCommand = visit
+        ? { type: "play", prompt: "lineJoinVisit", about: visit.about }
+        : { type: "play", prompt: "lineMenu" };
+      return afterEstablished(state, event, "answering", { ...state, step: visit ? "visit-offer" : "menu" }, first);
+    }
 
     case "playStarted":
     case "recordStarted":
-      return stay({ ...state, waitingFor: event.operationId });
+      return waitFor(state, event.operationId);
 
     case "playFailed":
       // the visit's offer could not be played: the menu still can be
@@ -159,10 +142,7 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       if (state.step === "menu" || state.step === "acting")
         return { ...handOver(state), commands: [{ type: "transfer" }] };
       if (state.step === "handing-over") return transferNow(state);
-      return {
-        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "hangUp" }],
-      };
+      return endCall(state, state.outcome ?? "FAILED");
 
     case "recordFailed":
       if (state.step !== "listening") return stay(state);
@@ -211,12 +191,8 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
             return { state: { ...next, asked: state.asked + 1 }, commands: [{ type: "play", prompt: "cancelCheck" }] };
           // no answer to "cancel?": nothing is cancelled, and the outcome says so
           return { state: { ...next, step: "closing", outcome: "KEPT" }, commands: [{ type: "play", prompt: "kept" }] };
-        case "handing-over":
-          return transferNow(next);
-        case "closing":
-          return hangUpNow(next);
         default:
-          return stay(next);
+          return afterFinalPrompt(next);
       }
     }
 
@@ -246,22 +222,15 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "joinStarted":
-      if (state.step !== "joining") return stay(state);
-      return stay({ ...state, joinOperation: event.operationId });
-
     case "joinFailed":
-      if (state.step !== "joining") return stay(state);
-      return handOver(state);
+      return afterJoinAnswer(state, event);
 
     case "transferFailed":
       return afterTransferFailed(state);
 
     case "stalled":
       // nobody has driven the call for minutes: hang up; the termination finishes it
-      return {
-        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "hangUp" }],
-      };
+      return endCall(state, state.outcome ?? "FAILED");
 
     default:
       return stay(state);

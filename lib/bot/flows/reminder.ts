@@ -24,12 +24,18 @@ import type { RuntimeEvent } from "@/lib/bot/runtime/flow";
 import type { PromptKey, SpokenAppointment } from "@/lib/prompts/texts";
 import {
   afterActionDone,
+  afterEstablished,
+  afterFinalPrompt,
+  afterTerminated,
   afterTransferFailed,
+  CANCEL_NOT_CONFIRMED,
+  endCall,
   foldEvents,
-  hangUpNow,
-  transferEnd,
+  lateEvent,
   transferNow,
   unansweredReason,
+  waitFor,
+  type AnsweredEnds,
 } from "./fold";
 
 type ReminderOutcomeValue = "CONFIRMED" | "CANCELLED" | "TRANSFERRED" | "NO_ANSWER" | "NO_RESPONSE" | "FAILED";
@@ -104,7 +110,7 @@ export interface Transition {
 }
 
 /** The patient pressed 2 and then neither confirmed the cancellation nor kept the appointment. */
-export const CANCEL_NOT_CONFIRMED = "cancel-not-confirmed";
+export { CANCEL_NOT_CONFIRMED };
 
 /** How many times the reminder (or the cancellation check) is played when nobody presses a key (+ one replay). */
 const MAX_PLAYS = 2;
@@ -120,26 +126,23 @@ export const initialFlowState = (): FlowState => ({
 
 const stay = (state: FlowState): Transition => ({ state, commands: [] });
 
+/** An answered call is not called again, whatever its end. */
+const finish = (outcome: ReminderOutcomeValue, reason: string): Command => ({
+  type: "finish",
+  outcome,
+  retry: false,
+  reason,
+});
+
+const ENDS: AnsweredEnds<ReminderOutcomeValue> = {
+  transferred: "TRANSFERRED",
+  notTransferred: "FAILED",
+  hungUp: "NO_RESPONSE",
+};
+
 export function step(state: FlowState, event: FlowEvent): Transition {
-  if (state.step === "done") {
-    // the action's result never came (its process died): the outcome cannot be known any more
-    if (event.type === "stalled" && !state.outcome)
-      return {
-        state: { ...state, outcome: "FAILED" },
-        commands: [{ type: "finish", outcome: "FAILED", retry: false, reason: "stalled" }],
-      };
-    // the patient hung up while we confirmed or cancelled: the action still counts
-    if (event.type === "actionDone" && !state.outcome) {
-      const outcome = event.action === "confirm" ? "CONFIRMED" : "CANCELLED";
-      return { state: { ...state, outcome }, commands: [{ type: "finish", outcome, retry: false, reason: "hung-up" }] };
-    }
-    if (event.type === "actionFailed" && !state.outcome)
-      return {
-        state: { ...state, outcome: "FAILED" },
-        commands: [{ type: "finish", outcome: "FAILED", retry: false, reason: "action-failed" }],
-      };
-    return stay(state);
-  }
+  // an action refused after the hang-up: the call failed
+  if (state.step === "done") return lateEvent(state, event, finish, { outcome: "FAILED", reason: "action-failed" });
 
   if (event.type === "terminated") {
     const done: FlowState = { ...state, step: "done", waitingFor: null };
@@ -147,51 +150,26 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       const reason = unansweredReason(event.resultCode, event.resultSubcode);
       return { state: done, commands: [{ type: "finish", outcome: "NO_ANSWER", retry: true, reason }] };
     }
-    let outcome = state.outcome;
-    let reason = "completed";
-    if (state.step === "transferring") {
-      const transfer = transferEnd(event.resultSubcode);
-      outcome = transfer.transferred ? "TRANSFERRED" : (outcome ?? "FAILED");
-      reason = transfer.reason;
-    } else if (state.step === "acting") {
-      // the patient hung up while we confirmed/cancelled: the action's result still arrives
-      reason = "hung-up-during-action";
-    } else if (!outcome) {
-      outcome = "NO_RESPONSE";
-      // hung up before saying whether to cancel: nothing was cancelled
-      reason = state.step === "checking" ? CANCEL_NOT_CONFIRMED : "hung-up";
-    } else if (state.detail) {
-      reason = state.detail;
-    }
-    return {
-      state: { ...done, outcome },
-      commands: outcome ? [{ type: "finish", outcome, retry: false, reason }] : [],
-    };
+    // the patient hung up while we confirmed/cancelled: the action's result still arrives and decides
+    if (state.step === "acting") return stay(done);
+    return afterTerminated(state, event.resultSubcode, ENDS, finish);
   }
 
   switch (event.type) {
-    case "established":
-      if (state.step !== "dialing") return stay(state);
-      // answered; the prompt waits for the audio (a later update), or the patient would miss its start
-      if (event.audioActive === false) return stay({ ...state, established: true });
-      return {
-        state: { ...state, step: "prompting", established: true, plays: 1 },
-        // tones first, so a key pressed during the prompt is not lost
-        commands: [{ type: "subscribeToTone" }, { type: "play", prompt: "reminder" }],
-      };
+    case "established": {
+      const prompting: FlowState = { ...state, step: "prompting", plays: 1 };
+      return afterEstablished(state, event, "dialing", prompting, { type: "play", prompt: "reminder" });
+    }
 
     case "playStarted":
       // acting waits for no prompt: one that answers now was asked for before the key (a replay), and the
       // key's stop cancels it — its failed completion must not end the call
       if (state.step === "acting") return stay(state);
-      return stay({ ...state, waitingFor: event.operationId });
+      return waitFor(state, event.operationId);
 
     case "playFailed":
       // the prompt could not even start: nothing sensible to say, end the call
-      return {
-        state: { ...state, step: "ending", waitingFor: null, outcome: state.outcome ?? "FAILED" },
-        commands: [{ type: "hangUp" }],
-      };
+      return endCall(state, state.outcome ?? "FAILED");
 
     case "tone": {
       if (state.step !== "prompting" && state.step !== "checking") return stay(state);
@@ -229,10 +207,7 @@ export function step(state: FlowState, event: FlowEvent): Transition {
       const next = { ...state, waitingFor: null };
       if (!event.ok) {
         if (state.step === "handing-over") return transferNow(next);
-        return {
-          state: { ...next, step: "ending", outcome: state.outcome ?? "FAILED" },
-          commands: [{ type: "hangUp" }],
-        };
+        return endCall(next, state.outcome ?? "FAILED");
       }
       switch (state.step) {
         case "prompting":
@@ -250,12 +225,8 @@ export function step(state: FlowState, event: FlowEvent): Transition {
             state: { ...next, step: "closing", outcome: "NO_RESPONSE", detail: CANCEL_NOT_CONFIRMED },
             commands: [{ type: "play", prompt: "kept" }],
           };
-        case "handing-over":
-          return transferNow(next);
-        case "closing":
-          return hangUpNow(next);
         default:
-          return stay(next);
+          return afterFinalPrompt(next);
       }
     }
 
@@ -264,7 +235,7 @@ export function step(state: FlowState, event: FlowEvent): Transition {
 
     case "stalled":
       // nobody has driven the call for minutes: hang up; the termination ends it with the outcome reached
-      return { state: { ...state, step: "ending", waitingFor: null }, commands: [{ type: "hangUp" }] };
+      return endCall(state);
 
     default:
       return stay(state);
