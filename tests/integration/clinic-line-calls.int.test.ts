@@ -1,5 +1,6 @@
 // The clinic line end to end against the emulator: a caller dials the clinic and the rules reject or
-// redirect the call, or the IVR answers it — keys confirm or go to reception, a spoken request cancels.
+// redirect the call, or the IVR answers it — keys confirm or go to reception, a spoken request to cancel is
+// asked about before anything is cancelled.
 // Afterwards neither the database nor the logs hold a key, a transcript or a recording location/token.
 import fs from "node:fs";
 import os from "node:os";
@@ -278,7 +279,11 @@ describe("clinic line", () => {
       const appointment = await appointmentFor(env, phone);
       await setEndpoint(env, phone, {
         mode: "answer",
-        script: [{ type: "say", text: "quero cancelar", afterPrompts: 1 }],
+        // the word asks; the key 2, after the question naming the appointment, cancels
+        script: [
+          { type: "say", text: "quero cancelar", afterPrompts: 1 },
+          { type: "press", keys: "2", afterPrompts: 2 },
+        ],
       });
       await finishedCall(env, await callClinic(env, phone), ["cancelled"]);
       expect((await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe(
@@ -289,16 +294,25 @@ describe("clinic line", () => {
     }
   });
 
-  it('"quero cancelar" cancels the next appointment; nothing of the media is kept', async () => {
+  it('"quero cancelar", then 2 at the question, cancels the next appointment; nothing of the media is kept', async () => {
     const phone = freshPhone();
     const appointment = await appointmentFor(env, phone);
     await setEndpoint(env, phone, {
       mode: "answer",
-      script: [{ type: "say", text: "quero cancelar", afterPrompts: 1 }],
+      // the word asks; the key 2, after the question naming the appointment, cancels
+      script: [
+        { type: "say", text: "quero cancelar", afterPrompts: 1 },
+        { type: "press", keys: "2", afterPrompts: 2 },
+      ],
     });
     const graphCallId = await callClinic(env, phone);
     const call = await finishedCall(env, graphCallId, ["cancelled"]);
     expect(call.appointmentId).toBe(appointment.id);
+    // the word alone cancelled nothing: the question naming the appointment came first
+    const played = await promptsPlayed(env, call.id);
+    expect(played[0]).toBe("line:lineMenu");
+    expect(played.indexOf("line:cancelCheck")).toBeGreaterThan(0);
+    expect(played.at(-1)).toBe("line:cancelled");
     const row = await env.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } });
     expect(row.status).toBe("CANCELLED");
     expect(env.meetingSyncs).toContain(appointment.id);

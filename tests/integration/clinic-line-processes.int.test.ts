@@ -123,7 +123,11 @@ describe("clinic line across processes", () => {
       const appointment = await appointmentFor(env, phone);
       await setEndpoint(env, phone, {
         mode: "answer",
-        script: [{ type: "say", text: "quero cancelar", afterPrompts: 1 }],
+        // the word asks; the key 2, after the question naming the appointment, cancels
+        script: [
+          { type: "say", text: "quero cancelar", afterPrompts: 1 },
+          { type: "press", keys: "2", afterPrompts: 2 },
+        ],
       });
       const worker = env.newProcess({ speech: null }); // the worker could not understand anything itself
       await worker.runtime.start();

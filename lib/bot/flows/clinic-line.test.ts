@@ -144,21 +144,53 @@ describe("clinic line IVR", () => {
     expect(commands.at(-1)).toMatchObject({ outcome: "TRANSFERRED" });
   });
 
-  it("no key: records, understands the spoken request and acts", () => {
-    const { state, commands } = runLine([
+  it("no key: records and understands the spoken request; a spoken confirmation acts at once", () => {
+    const spoken: LineEvent[] = [
+      est,
+      menuOp,
+      { type: "promptFinished", operationId: "menu", ok: true },
+      { type: "recordStarted", operationId: "rec" },
+      { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
+    ];
+    const confirmed = runLine([...spoken, { type: "understood", intent: "confirm" }]);
+    expect(confirmed.commands.slice(2)).toEqual([
+      { type: "record", prompt: "lineSpeak" },
+      { type: "understand", operationId: "rec" },
+      { type: "confirm" },
+    ]);
+    expect(confirmed.state.step).toBe("acting");
+  });
+
+  it("a spoken cancel never cancels on its own: the caller is asked, naming the appointment, and 2 cancels", () => {
+    const spoken: LineEvent[] = [
       est,
       menuOp,
       { type: "promptFinished", operationId: "menu", ok: true },
       { type: "recordStarted", operationId: "rec" },
       { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
       { type: "understood", intent: "cancel" },
+    ];
+    const asked = runLine(spoken);
+    expect(asked.state.step).toBe("looking");
+    expect(asked.commands.at(-1)).toEqual({ type: "lookUp" });
+    expect(asked.commands.some((c) => c.type === "cancel")).toBe(false);
+
+    const checking: LineEvent[] = [
+      ...spoken,
+      { type: "found", about: next },
+      { type: "playStarted", operationId: "check" },
+    ];
+    const cancelled = runLine([...checking, { type: "tone", key: "2" }]);
+    expect(cancelled.commands.at(-1)).toEqual({ type: "cancel" });
+    // silence after the question, asked twice: nothing is cancelled
+    const kept = runLine([
+      ...checking,
+      { type: "promptFinished", operationId: "check", ok: true },
+      { type: "playStarted", operationId: "check2" },
+      { type: "promptFinished", operationId: "check2", ok: true },
     ]);
-    expect(commands.slice(2)).toEqual([
-      { type: "record", prompt: "lineSpeak" },
-      { type: "understand", operationId: "rec" },
-      { type: "cancel" },
-    ]);
-    expect(state.step).toBe("acting");
+    expect(kept.state.outcome).toBe("KEPT");
+    expect(kept.commands.some((c) => c.type === "cancel")).toBe(false);
   });
 
   it("silence (timeout), unsure or reschedule → reception", () => {

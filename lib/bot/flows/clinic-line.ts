@@ -18,7 +18,8 @@
 //  menu ──0──▶ handing-over (play "transferring") ──played──▶ transferring ──7015──▶          TRANSFERRED
 //  menu ──prompt finished, no key──▶ listening (recordResponse with "lineSpeak")
 //  listening ──recorded──▶ understanding (download → Speech → keywords, all in memory)
-//  understanding ──confirm / cancel──▶ acting; reschedule / unsure / silence ──▶ handing-over
+//  understanding ──confirm──▶ acting; ──cancel──▶ looking (asked as for the key 2: nothing is cancelled
+//            on a word alone); reschedule / unsure / silence ──▶ handing-over
 //  acting ──no appointment / failed──▶ handing-over (a person at reception sorts it out)
 //  transferring ──failed──▶ closing (play "goodbye")                                           FAILED
 //  any ──terminated──▶ done
@@ -75,6 +76,12 @@ const MAX_ASKS = 2;
 const act = (state: LineState, action: LineAction): LineTransition => ({
   state: { ...state, step: "acting", waitingFor: null },
   commands: [{ type: action }],
+});
+
+/** Before anything is cancelled the caller is asked, naming the appointment (found ──▶ checking). */
+const askBeforeCancelling = (state: LineState): LineTransition => ({
+  state: { ...state, step: "looking", waitingFor: null },
+  commands: [{ type: "lookUp" }],
 });
 
 export function lineStep(state: LineState, event: LineEvent): LineTransition {
@@ -161,9 +168,7 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       if (event.key === "2" && state.visit)
         return { state: { ...state, step: "joining", waitingFor: null }, commands: [{ type: "joinVisit" }] };
       if (event.key === "1") return act(state, "confirm");
-      // 2 asks first, naming the appointment it would cancel
-      if (event.key === "2")
-        return { state: { ...state, step: "looking", waitingFor: null }, commands: [{ type: "lookUp" }] };
+      if (event.key === "2") return askBeforeCancelling(state);
       if (event.key === "0") return handOver(state);
       return stay(state);
     }
@@ -209,7 +214,9 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
 
     case "understood":
       if (state.step !== "understanding") return stay(state);
-      if (event.intent === "confirm" || event.intent === "cancel") return act(state, event.intent);
+      if (event.intent === "confirm") return act(state, "confirm");
+      // a word the recogniser may have misheard never cancels on its own: the caller is asked, as for the key 2
+      if (event.intent === "cancel") return askBeforeCancelling(state);
       return handOver(state);
 
     case "actionDone":
