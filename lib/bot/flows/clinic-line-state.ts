@@ -137,6 +137,8 @@ export type LineCommand =
   /** the rules decide (the caller read from Graph), and the call is rejected, redirected or answered */
   | { type: "screen" }
   | { type: "subscribeToTone" }
+  /** cancelMediaProcessing: what is playing (or recording) stops, a key answered it; its end comes as failed */
+  | { type: "stopPrompts" }
   /** answer with playStarted / playFailed (and promptFinished if already finished); about: what it names */
   | { type: "play"; prompt: PromptKey; about?: SpokenAppointment | null }
   /** recordResponse with the one prompt; answer with recordStarted / recordFailed */

@@ -32,7 +32,7 @@ describe("clinic line IVR", () => {
       { type: "promptFinished", operationId: "ok", ok: true },
       { type: "terminated", resultCode: 200, resultSubcode: 7000 },
     ]);
-    expect(types(commands)).toEqual(["subscribeToTone", "play", "confirm", "play", "hangUp", "finish"]);
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "stopPrompts", "confirm", "play", "hangUp", "finish"]);
     expect(commands.at(-1)).toEqual({ type: "finish", outcome: "CONFIRMED", reason: "completed" });
     expect(state.step).toBe("done");
   });
@@ -76,7 +76,7 @@ describe("clinic line IVR", () => {
 
   it("2 asks first, naming the appointment; 2 again cancels it", () => {
     const question = runLine(asked);
-    expect(types(question.commands)).toEqual(["subscribeToTone", "play", "lookUp", "play"]);
+    expect(types(question.commands)).toEqual(["subscribeToTone", "play", "stopPrompts", "lookUp", "play"]);
     expect(question.commands.at(-1)).toEqual({ type: "play", prompt: "cancelCheck", about: next });
     expect(question.state).toMatchObject({ step: "checking", outcome: null });
     const cancelled = runLine(
@@ -86,14 +86,14 @@ describe("clinic line IVR", () => {
       ],
       question.state,
     );
-    expect(types(cancelled.commands)).toEqual(["cancel", "play"]);
+    expect(types(cancelled.commands)).toEqual(["stopPrompts", "cancel", "play"]);
     expect(cancelled.commands.at(-1)).toEqual({ type: "play", prompt: "cancelled", about: next });
     expect(cancelled.state.outcome).toBe("CANCELLED");
   });
 
   it("2 then 1 keeps and confirms; 2 then silence keeps it (KEPT); hanging up at the question cancels nothing", () => {
     const kept = runLine([{ type: "tone", key: "1" }], runLine(asked).state);
-    expect(types(kept.commands)).toEqual(["confirm"]);
+    expect(types(kept.commands)).toEqual(["stopPrompts", "confirm"]);
     const silence = runLine(
       [
         { type: "promptFinished", operationId: "check", ok: true },
@@ -140,8 +140,23 @@ describe("clinic line IVR", () => {
       { type: "promptFinished", operationId: "t", ok: true },
       { type: "terminated", resultCode: 0, resultSubcode: 7015 },
     ]);
-    expect(types(commands)).toEqual(["subscribeToTone", "play", "play", "transfer", "finish"]);
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "stopPrompts", "play", "transfer", "finish"]);
     expect(commands.at(-1)).toMatchObject({ outcome: "TRANSFERRED" });
+  });
+
+  it("a key stops what is playing; a prompt asked for before the key does not stand for the action's", () => {
+    // 1 while the menu's request is still in flight: its playStarted and failed end come after the key
+    const { state, commands } = runLine([
+      est,
+      { type: "tone", key: "1" },
+      { type: "playStarted", operationId: "menu" },
+      { type: "promptFinished", operationId: "menu", ok: false },
+      { type: "actionDone", action: "confirm", about: next },
+    ]);
+    expect(types(commands)).toEqual(["subscribeToTone", "play", "stopPrompts", "confirm", "play"]);
+    expect(state).toMatchObject({ step: "closing", outcome: "CONFIRMED" });
+    // a key where none is awaited stops nothing
+    expect(runLine([{ type: "tone", key: "1" }], state).commands).toEqual([]);
   });
 
   it("no key: records and understands the spoken request; a spoken confirmation acts at once", () => {
@@ -348,7 +363,7 @@ describe("clinic line: joining the caller's visit by phone", () => {
       ],
       offer.state,
     );
-    expect(types(commands)).toEqual(["joinVisit", "finish"]);
+    expect(types(commands)).toEqual(["stopPrompts", "joinVisit", "finish"]);
     expect(commands.at(-1)).toEqual({ type: "finish", outcome: "JOINED", reason: "moved-into-meeting" });
     expect(state).toMatchObject({ step: "done", outcome: "JOINED", visit: null, patientId: null });
     expect(lineStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
@@ -363,7 +378,7 @@ describe("clinic line: joining the caller's visit by phone", () => {
       offer.state,
     );
     const refused = runLine([{ type: "tone", key: "2" }, { type: "joinFailed" }], menu.state);
-    expect(types(refused.commands)).toEqual(["joinVisit", "play"]);
+    expect(types(refused.commands)).toEqual(["stopPrompts", "joinVisit", "play"]);
     expect(refused.state.step).toBe("handing-over");
   });
 

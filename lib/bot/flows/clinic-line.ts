@@ -22,6 +22,7 @@
 //            on a word alone); reschedule / unsure / silence ──▶ handing-over
 //  acting ──no appointment / failed──▶ handing-over (a person at reception sorts it out)
 //  transferring ──failed──▶ closing (play "goodbye")                                           FAILED
+//  a key that answers stops what is playing first (stopPrompts), so what follows is said at once
 //  any ──terminated──▶ done
 //  any ──stalled (no move for minutes)──▶ ending (hang up), FAILED unless decided
 //
@@ -139,6 +140,9 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
 
     case "playStarted":
     case "recordStarted":
+      // acting, looking and joining ask for no prompt: one that answers now was asked for before the key, which
+      // stopped it, and its failed end must not be taken for theirs
+      if (state.step === "acting" || state.step === "looking" || state.step === "joining") return stay(state);
       return waitFor(state, event.operationId);
 
     case "playFailed":
@@ -156,21 +160,10 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
       return handOver(state);
 
     case "tone": {
-      if (state.step === "checking") {
-        // the answer to "cancel?": 2 again cancels, 1 keeps and confirms, 0 reception
-        if (event.key === "2") return act(state, "cancel");
-        if (event.key === "1") return act(state, "confirm");
-        if (event.key === "0") return handOver(state);
-        return stay(state);
-      }
-      if (state.step !== "menu" && state.step !== "listening" && state.step !== "visit-offer") return stay(state);
-      // while a visit can be joined, 2 joins it (its cancellation cutoff has passed anyway)
-      if (event.key === "2" && state.visit)
-        return { state: { ...state, step: "joining", waitingFor: null }, commands: [{ type: "joinVisit" }] };
-      if (event.key === "1") return act(state, "confirm");
-      if (event.key === "2") return askBeforeCancelling(state);
-      if (event.key === "0") return handOver(state);
-      return stay(state);
+      const answer = keyAnswer(state, event.key);
+      // the key answers what is playing: it stops, and what follows is said at once, not after the rest of it
+      if (answer.commands.length === 0) return answer;
+      return { ...answer, commands: [{ type: "stopPrompts" }, ...answer.commands] };
     }
 
     case "found":
@@ -242,6 +235,25 @@ function stepLine(state: LineState, event: LineEvent): LineTransition {
     default:
       return stay(state);
   }
+}
+
+/** What a key does where the call is: an action, a question or reception; nothing where no key is awaited. */
+function keyAnswer(state: LineState, key: string): LineTransition {
+  if (state.step === "checking") {
+    // the answer to "cancel?": 2 again cancels, 1 keeps and confirms, 0 reception
+    if (key === "2") return act(state, "cancel");
+    if (key === "1") return act(state, "confirm");
+    if (key === "0") return handOver(state);
+    return stay(state);
+  }
+  if (state.step !== "menu" && state.step !== "listening" && state.step !== "visit-offer") return stay(state);
+  // while a visit can be joined, 2 joins it (its cancellation cutoff has passed anyway)
+  if (key === "2" && state.visit)
+    return { state: { ...state, step: "joining", waitingFor: null }, commands: [{ type: "joinVisit" }] };
+  if (key === "1") return act(state, "confirm");
+  if (key === "2") return askBeforeCancelling(state);
+  if (key === "0") return handOver(state);
+  return stay(state);
 }
 
 /** Folds events (tests and replays). */
