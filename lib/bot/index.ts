@@ -2,24 +2,19 @@
 import "server-only";
 import { perProcess } from "@/lib/per-process";
 import type { AuditActor } from "@/lib/audit/mutations";
-import { getDb } from "@/lib/db";
-import { serverEnv, tenantId } from "@/lib/env";
+import { serverEnv } from "@/lib/env";
 import { graphForApp } from "@/lib/graph";
 import { callControl, type CallControl, type InviteTarget } from "./meeting-calls";
 import { appCallRuntime } from "./runtime/app";
-import { notificationCallbackUri } from "./wiring";
+import { callingDeps } from "./gateways";
 
 export function botCalls(): CallControl {
   return perProcess("callControl", () => {
     const env = serverEnv();
     const app = graphForApp();
     return callControl({
-      db: getDb(),
-      calls: app.calls,
+      ...callingDeps(env),
       meetingsFor: (oid) => app.meetingsFor(oid),
-      callbackUri: notificationCallbackUri(),
-      tenantId: tenantId(env),
-      clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
       signalLeave: (callId, reason) => appCallRuntime().signal(callId, { type: "leave", reason }),
     });
   });

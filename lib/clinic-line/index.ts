@@ -2,20 +2,15 @@
 import "server-only";
 import { perProcess } from "@/lib/per-process";
 import { announceAppointmentChange } from "@/lib/appointments/jobs";
-import { notificationCallbackUri } from "@/lib/bot/wiring";
-import { getDb } from "@/lib/db";
-import { serverEnv, tenantId } from "@/lib/env";
-import { graphForApp } from "@/lib/graph";
+import { callingDeps } from "@/lib/bot/gateways";
+import { serverEnv } from "@/lib/env";
 import { clinicLineService, type ClinicLineService } from "./service";
 
 export function clinicLine(): ClinicLineService {
   return perProcess("clinicLine", () => {
     const env = serverEnv();
     return clinicLineService({
-      db: getDb(),
-      calls: graphForApp().calls,
-      callbackUri: notificationCallbackUri(),
-      tenantId: tenantId(env),
+      ...callingDeps(env),
       clinicZone: env.CLINIC_TIME_ZONE,
       speech: env.SPEECH_ENDPOINT && env.SPEECH_KEY ? { endpoint: env.SPEECH_ENDPOINT, key: env.SPEECH_KEY } : null,
       announceChange: announceAppointmentChange,

@@ -1,10 +1,9 @@
 // The rescue service bound to the app's database, Graph gateway and configuration.
 import "server-only";
 import { perProcess } from "@/lib/per-process";
-import { notificationCallbackUri } from "@/lib/bot/wiring";
+import { callingDeps } from "@/lib/bot/gateways";
 import { getDb } from "@/lib/db";
-import { serverEnv, tenantId } from "@/lib/env";
-import { graphForApp } from "@/lib/graph";
+import { serverEnv } from "@/lib/env";
 import { rescueForAppointment } from "./data";
 import { parseClinicHours } from "./decision";
 import { rescueService, type RescueService } from "./service";
@@ -13,11 +12,7 @@ export function rescues(): RescueService {
   return perProcess("rescues", () => {
     const env = serverEnv();
     return rescueService({
-      db: getDb(),
-      calls: graphForApp().calls,
-      callbackUri: notificationCallbackUri(),
-      tenantId: tenantId(env),
-      clinicLineInstanceId: env.CLINIC_LINE_APPLICATION_INSTANCE_ID,
+      ...callingDeps(env),
       settings: {
         afterMinutes: env.RESCUE_AFTER_MINUTES,
         hours: parseClinicHours(env.CLINIC_HOURS),
