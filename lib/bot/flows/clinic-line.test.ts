@@ -159,15 +159,17 @@ describe("clinic line IVR", () => {
     expect(runLine([{ type: "tone", key: "1" }], state).commands).toEqual([]);
   });
 
+  /** the menu heard to the end, and the caller's answer recorded */
+  const spokenAnswer: LineEvent[] = [
+    est,
+    menuOp,
+    { type: "promptFinished", operationId: "menu", ok: true },
+    { type: "recordStarted", operationId: "rec" },
+    { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
+  ];
+
   it("no key: records and understands the spoken request; a spoken confirmation acts at once", () => {
-    const spoken: LineEvent[] = [
-      est,
-      menuOp,
-      { type: "promptFinished", operationId: "menu", ok: true },
-      { type: "recordStarted", operationId: "rec" },
-      { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
-    ];
-    const confirmed = runLine([...spoken, { type: "understood", intent: "confirm" }]);
+    const confirmed = runLine([...spokenAnswer, { type: "understood", intent: "confirm" }]);
     expect(confirmed.commands.slice(2)).toEqual([
       { type: "record", prompt: "lineSpeak" },
       { type: "understand", operationId: "rec" },
@@ -177,14 +179,7 @@ describe("clinic line IVR", () => {
   });
 
   it("a spoken cancel never cancels on its own: the caller is asked, naming the appointment, and 2 cancels", () => {
-    const spoken: LineEvent[] = [
-      est,
-      menuOp,
-      { type: "promptFinished", operationId: "menu", ok: true },
-      { type: "recordStarted", operationId: "rec" },
-      { type: "recordFinished", operationId: "rec", ok: true, hasRecording: true },
-      { type: "understood", intent: "cancel" },
-    ];
+    const spoken: LineEvent[] = [...spokenAnswer, { type: "understood", intent: "cancel" }];
     const asked = runLine(spoken);
     expect(asked.state.step).toBe("looking");
     expect(asked.commands.at(-1)).toEqual({ type: "lookUp" });
