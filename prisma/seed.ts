@@ -1,6 +1,6 @@
 // Demo clinic: the directory's users (config/demo-directory.json), appointment types, weekly hours,
-// 20 patients and a few appointments in the coming days. Idempotent: rows have fixed keys and are
-// upserted; appointments already present are left alone.
+// 20 patients, a few appointments in the coming days and one that took place the working day before.
+// Idempotent: rows have fixed keys and are upserted; appointments already present are left alone.
 import fs from "node:fs";
 import path from "node:path";
 import { DateTime } from "luxon";
@@ -185,6 +185,41 @@ async function main() {
           blockedUntil: start
             .plus({ minutes: consultation.durationMinutes + consultation.bufferAfterMinutes })
             .toJSDate(),
+        },
+      });
+      created++;
+    }
+
+    // one visit that already took place (the working day before), closed by Teams' attendance report: what the
+    // appointment page shows once a visit has ended, and what staff may correct
+    const pastId = appointmentId(6);
+    if (!(await db.appointment.findUnique({ where: { id: pastId } }))) {
+      const clinician = clinicians[0]!;
+      let day = DateTime.now().setZone(clinician.timeZone).minus({ days: 1 }).startOf("day");
+      while (day.weekday > 5) day = day.minus({ days: 1 });
+      const start = day.set({ hour: 10, minute: 0 });
+      const end = start.plus({ minutes: consultation.durationMinutes });
+      await db.appointment.create({
+        data: {
+          id: pastId,
+          clinicianId: clinician.id,
+          patientId: patientId(11),
+          appointmentTypeId: consultation.id,
+          status: "COMPLETED",
+          startsAt: start.toJSDate(),
+          endsAt: end.toJSDate(),
+          blockedFrom: start.toJSDate(),
+          blockedUntil: end.plus({ minutes: consultation.bufferAfterMinutes }).toJSDate(),
+          attendance: {
+            create: {
+              decision: "HELD",
+              patientSeconds: 27 * 60,
+              clinicianSeconds: 30 * 60,
+              reportCount: 1,
+              checks: 1,
+              checkedAt: end.plus({ minutes: 10 }).toJSDate(),
+            },
+          },
         },
       });
       created++;
