@@ -1,6 +1,7 @@
 // The attendance section (lib/attendance, components/attendance): once a visit has ended, its page says what
 // Teams' attendance report found. The visit's clinician reads it; staff may correct how the visit ended, which
-// the page shows at once and the audit log keeps; another clinician does not see the visit at all.
+// the page shows at once and the audit log keeps; another clinician does not see the visit at all. The test
+// puts the visit back as the seed left it, so it can run again on the same data.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { withDb } from "./db";
@@ -33,7 +34,8 @@ test("a past visit shows Teams' attendance; staff correct how it ended, audited;
   await expect(other.getByTestId("attendance")).toHaveCount(0);
   await otherContext.close();
 
-  // staff: the report said held, but the patient was not there after all
+  // staff: the report said held, but the patient was not there after all; then back again, as it was
+  const since = new Date();
   await signIn(page, "staff");
   await page.goto(`/appointments/${PAST_VISIT}`);
   const section = page.getByTestId("attendance");
@@ -43,16 +45,21 @@ test("a past visit shows Teams' attendance; staff correct how it ended, audited;
   await expect(section.getByTestId("attendance-corrected")).toContainText("Carla Mendes");
   await expect(page.getByText("Não compareceu", { exact: true }).first()).toBeVisible();
   // the way back is offered, the one just taken is not
-  await expect(section.getByRole("button", { name: "Marcar como realizada" })).toBeVisible();
   await expect(section.getByRole("button", { name: "Marcar como falta" })).toHaveCount(0);
+  await section.getByRole("button", { name: "Marcar como realizada" }).click();
+  await expect(page.getByText("Realizada", { exact: true }).first()).toBeVisible();
+  await expect(section.getByRole("button", { name: "Marcar como falta" })).toBeVisible();
 
   const audited = await withDb(async (db) => {
     const { rows } = await db.query<{ actor: string; to: string }>(
       `select "actorLabel" as actor, details->>'to' as to from "AuditLog"
-        where action = 'appointment.attendance-corrected' and "entityId" = $1`,
-      [PAST_VISIT],
+        where action = 'appointment.attendance-corrected' and "entityId" = $1 and at >= $2 order by at, id`,
+      [PAST_VISIT, since],
     );
     return rows;
   });
-  expect(audited).toEqual([{ actor: expect.stringContaining("Carla Mendes"), to: "NO_SHOW" }]);
+  expect(audited).toEqual([
+    { actor: expect.stringContaining("Carla Mendes"), to: "NO_SHOW" },
+    { actor: expect.stringContaining("Carla Mendes"), to: "COMPLETED" },
+  ]);
 });

@@ -9,9 +9,14 @@ const portuguese =
 const englishDay = /Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday/;
 const englishShortDay = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), /;
 
-async function switchLanguage(page: Page, label: string, button: string, to: "en" | "pt-BR") {
+/**
+ * Picks the language and waits until the page is shown in it (the switcher's button in the new language): the
+ * server action sets the cookie, and a navigation started before its answer would abort it.
+ */
+async function switchLanguage(page: Page, label: string, button: string, to: "en" | "pt-BR", nowButton: string) {
   await page.getByLabel(label, { exact: true }).selectOption(to);
   await page.getByRole("button", { name: button }).click();
+  await expect(page.getByRole("button", { name: nowButton })).toBeVisible();
 }
 
 /** The value next to a term of a definition list ("When" → the appointment's time). */
@@ -24,8 +29,7 @@ test("after switching to English, appointments, slots, meetings, calls and histo
   test.setTimeout(120_000);
   await signIn(page, "staff");
   const { appointmentUrl } = await bookFor(page, "Antônio", "Antônio Souza");
-  await switchLanguage(page, "Idioma", "Mudar idioma", "en");
-  await expect(page.getByRole("button", { name: "Change language" })).toBeVisible();
+  await switchLanguage(page, "Idioma", "Mudar idioma", "en", "Change language");
 
   await page.goto(appointmentUrl);
   const when = definition(page, "When");
@@ -63,7 +67,7 @@ test("after switching to English, appointments, slots, meetings, calls and histo
   await expect(page.locator("main")).not.toContainText(portuguese);
 
   // and back: the same screens in Portuguese
-  await switchLanguage(page, "Language", "Change language", "pt-BR");
+  await switchLanguage(page, "Language", "Change language", "pt-BR", "Mudar idioma");
   await page.goto(appointmentUrl);
   await expect(definition(page, "Quando")).toContainText(portuguese);
 });
