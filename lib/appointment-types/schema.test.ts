@@ -76,6 +76,8 @@ describe("typeFormSchema", () => {
     [{ nameEn: "x".repeat(81) }, { nameEn: "tooLong" }],
     [{ nameEn: "123" }, { nameEn: "nameNoLetter" }],
     [{ name: "Consulta\nurgente" }, { name: "nameControl" }],
+    // a hidden text-direction mark would make the list show another name than the one stored
+    [{ name: "Consulta \u202Eetnegru" }, { name: "nameBidi" }],
   ])("refuses %j", (change, expected) => {
     expect(errorsOf({ ...form, ...change })).toEqual(expected);
   });

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { TypeFormValues, TypeRecord } from "./types";
 import { firstErrorPerField } from "@/lib/form-errors";
+import { nameRule } from "@/lib/name-rule";
 
 const TYPE_NAME_MAX = 80;
 
@@ -30,6 +31,7 @@ const typeErrorKeys = [
   "tooLong",
   "nameNoLetter",
   "nameControl",
+  "nameBidi",
   "wholeNumber",
   "outOfRange",
   "durationStep",
@@ -56,16 +58,7 @@ export const typeFields = [
 export type TypeField = (typeof typeFields)[number];
 export type TypeFieldErrors = Partial<Record<TypeField, TypeErrorKey>>;
 
-const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
-const LETTER = /\p{L}/u;
-
-const typeName = z
-  .string({ error: "required" })
-  .trim()
-  .min(1, { error: "required" })
-  .max(TYPE_NAME_MAX, { error: "tooLong" })
-  .refine((value) => !CONTROL.test(value), { error: "nameControl" })
-  .refine((value) => LETTER.test(value), { error: "nameNoLetter" });
+const typeName = nameRule(TYPE_NAME_MAX);
 
 const blank = (value: unknown) => value === undefined || value === null || (typeof value === "string" && !value.trim());
 

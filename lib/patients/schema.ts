@@ -6,6 +6,7 @@ import { z } from "zod";
 import { locales } from "@/lib/i18n/locales";
 import { isValidLocalDate } from "@/lib/scheduling";
 import { firstErrorPerField } from "@/lib/form-errors";
+import { nameRule } from "@/lib/name-rule";
 
 const DEFAULT_PHONE_COUNTRY: CountryCode = "BR";
 export const DEFAULT_PATIENT_LOCALE = "pt-BR";
@@ -94,19 +95,7 @@ const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim
 // Names are shown on every screen and read out to staff: a name must have a letter to show (not only
 // zero-width or other invisible characters), no control characters (line breaks, NUL, escapes), and no
 // bidirectional overrides, embeddings or isolates, which make the text around a name display reversed.
-const CONTROL = /\p{Cc}/u;
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
-const LETTER = /\p{L}/u;
-
-const name = z
-  .string({ error: "required" })
-  .trim()
-  .min(1, { error: "required" })
-  .max(NAME_MAX, { error: "tooLong" })
-  // the first problem found is the one shown (patientFieldErrors): controls, then overrides, then letters
-  .refine((value) => !CONTROL.test(value), { error: "nameControl" })
-  .refine((value) => !BIDI_CONTROL.test(value), { error: "nameBidi" })
-  .refine((value) => LETTER.test(value), { error: "nameNoLetter" });
+const name = nameRule(NAME_MAX);
 
 const email = z.preprocess(
   emptyToNull,
