@@ -98,7 +98,15 @@ export async function startTestEmulator(extra: StartOptions = {}): Promise<Runni
     fs.cpSync(path.join(dataDir, "tls"), path.join(shared, "tls"), { recursive: true });
     fs.copyFileSync(path.join(dataDir, "ca.pem"), path.join(shared, "ca.pem"));
   }
-  return emu;
+  // the folder holds this emulator's signing keys and registration: gone with it, not left in the temp folder
+  const close = emu.close.bind(emu);
+  return {
+    ...emu,
+    close: async () => {
+      await close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function appToken(emu: RunningEmulator): Promise<string> {
