@@ -2,7 +2,6 @@
 // use them too. Reading one person's record on behalf of someone is audited: see readPatientForViewer
 // in mutations.ts.
 import "server-only";
-import { maskPhone } from "@/lib/constants";
 import { getDb } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { dbDateFromLocalDate, localDateFromDbDate } from "@/lib/scheduling";
@@ -14,7 +13,7 @@ import {
   type PatientSearchInput,
 } from "./schema";
 import type { PatientDuplicate, PatientRecord, PatientSummary } from "./types";
-import { LIVE_APPOINTMENT_STATUSES } from "@/lib/constants";
+import { LIVE_APPOINTMENT_STATUSES, maskPhone } from "@/lib/constants";
 
 export const patientRecordSelect = {
   id: true,

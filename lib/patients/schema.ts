@@ -92,9 +92,7 @@ export function timeZoneOptions(): string[] {
 // Form fields arrive as strings; an empty optional field means "none".
 const emptyToNull = (value: unknown) => (typeof value === "string" && value.trim() === "" ? null : value);
 
-// Names are shown on every screen and read out to staff: a name must have a letter to show (not only
-// zero-width or other invisible characters), no control characters (line breaks, NUL, escapes), and no
-// bidirectional overrides, embeddings or isolates, which make the text around a name display reversed.
+// names are shown on every screen and read out to staff: lib/name-rule.ts says what one must be
 const name = nameRule(NAME_MAX);
 
 const email = z.preprocess(

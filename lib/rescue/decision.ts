@@ -2,8 +2,7 @@
 // the meeting's roster as the bot last saw it, the clinic's settings and the time. No I/O, no clock: the sweep
 // (lib/rescue/service.ts) reads everything and passes `now`. Unit tests run it over recorded rosters.
 import "server-only";
-import { maskPhone } from "@/lib/constants";
-import { isLiveAppointment } from "@/lib/constants";
+import { isLiveAppointment, maskPhone } from "@/lib/constants";
 
 /** One person in the meeting as the bot's roster has them (CallParticipant rows still present). */
 export interface RosterPerson {

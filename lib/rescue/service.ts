@@ -6,10 +6,9 @@
 import "server-only";
 import { recordAudit, systemActor, type AuditActor } from "@/lib/audit/mutations";
 import { clinicLineInstance } from "@/lib/bot/meeting-calls";
-import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveAppointment } from "@/lib/constants";
+import { LIVE_APPOINTMENT_STATUSES, LIVE_CALL_STATES, isLiveAppointment, maskPhone } from "@/lib/constants";
 import { wakeCall } from "@/lib/bot/runtime/wake";
 import { normaliseGraphId } from "@/lib/bot/schema";
-import { maskPhone } from "@/lib/constants";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient, Rescue } from "@/lib/generated/prisma/client";
 import type { CallsApi } from "@/lib/graph/gateway";
