@@ -3,7 +3,7 @@
 // on the retry. Nothing of the key pressed is stored or logged.
 import { beforeEach, describe, expect, it } from "vitest";
 import { systemActor } from "@/lib/audit/mutations";
-import { CANCEL_NOT_CONFIRMED } from "@/lib/bot/flows/reminder";
+import { CANCEL_NOT_CONFIRMED } from "@/lib/bot/flows/fold";
 import { formatDate, formatTime } from "@/lib/format";
 import { appointmentPhrase } from "@/lib/patient-messages/templates";
 import { promptVersion } from "@/lib/prompts/store";

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { keyOfTone } from "../schema";
-import { unansweredReason } from "./fold";
-import {
-  CANCEL_NOT_CONFIRMED,
-  flowStateSchema,
-  initialFlowState,
-  nextAttemptAt,
-  run,
-  step,
-  type Command,
-  type FlowEvent,
-} from "./reminder";
+import { CANCEL_NOT_CONFIRMED, unansweredReason } from "./fold";
+import { flowStateSchema, initialFlowState, nextAttemptAt, run, step, type Command, type FlowEvent } from "./reminder";
 
 // Recorded sequences, as the driver sees them: notifications (established, prompt finished, terminated),
 // key presses, and the answers of the commands it ran (playStarted, actionDone, …).

@@ -109,9 +109,6 @@ export interface Transition {
   commands: Command[];
 }
 
-/** The patient pressed 2 and then neither confirmed the cancellation nor kept the appointment. */
-export { CANCEL_NOT_CONFIRMED };
-
 /** How many times the reminder (or the cancellation check) is played when nobody presses a key (+ one replay). */
 const MAX_PLAYS = 2;
 
